@@ -1,0 +1,338 @@
+"""The data model: one table per thing the programme keeps on paper today.
+
+Names match the field contract of the domain brief (section 6) and the API.
+Enumerations are stored as short English codes (strings, checked by the code that
+writes them) so the schema is the same on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+ORG_KINDS = ("committee", "party_committee", "general_branch", "branch")
+ROLES = ("branch", "reviewer", "admin")
+DOMAINS = ("rural", "community", "organ", "soe", "nonpublic", "service", "school", "health")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ts(**kw: Any):
+    return mapped_column(DateTime(timezone=True), default=utcnow, **kw)
+
+
+class Organisation(Base):
+    """A node of the tree 工委/区委 → 党委 → 总支 → 支部."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    domain: Mapped[Optional[str]] = mapped_column(String(20))
+    code: Mapped[Optional[str]] = mapped_column(String(20))
+    member_count: Mapped[Optional[int]] = mapped_column(Integer)
+    secretary: Mapped[Optional[str]] = mapped_column(String(100))
+    contact_person: Mapped[Optional[str]] = mapped_column(String(100))
+    contact_phone: Mapped[Optional[str]] = mapped_column(String(50))
+    directly_under: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _ts()
+
+    parent: Mapped[Optional["Organisation"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Organisation"]] = relationship(back_populates="parent")
+
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    api_token_hash: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _ts()
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Submission(Base):
+    """Every uploaded file, exactly as received (the bytes live in the file store)."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = _ts()
+    original_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    form: Mapped[str] = mapped_column(String(20), default="unknown")
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    attached_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    extractions: Mapped[list["Extraction"]] = relationship(
+        back_populates="submission", order_by="Extraction.id"
+    )
+
+
+class Extraction(Base):
+    """What the readers found in a submission: fields with where each came from."""
+
+    __tablename__ = "extractions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    form: Mapped[str] = mapped_column(String(20))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    provenance: Mapped[dict] = mapped_column(JSON, default=dict)
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    pairs: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = _ts()
+
+    submission: Mapped[Submission] = relationship(back_populates="extractions")
+    corrections: Mapped[list["FieldCorrection"]] = relationship(order_by="FieldCorrection.id")
+
+
+class FieldCorrection(Base):
+    """A reviewer's correction of one extracted field; the original is kept."""
+
+    __tablename__ = "field_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extractions.id"), index=True)
+    field: Mapped[str] = mapped_column(String(50))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    corrected_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime] = _ts()
+
+
+class CreationCycle(Base):
+    """One branch's run through 预报 → 创建 → 验收申请 → 考核 → 表彰 → 届期内 → 摘牌/撤销."""
+
+    __tablename__ = "creation_cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(30), default="forecast")
+    declared_on: Mapped[Optional[date]] = mapped_column(Date)
+    creation_started_on: Mapped[Optional[date]] = mapped_column(Date)
+    applied_on: Mapped[Optional[date]] = mapped_column(Date)
+    assessed_on: Mapped[Optional[date]] = mapped_column(Date)
+    commended_on: Mapped[Optional[date]] = mapped_column(Date)
+    term_starts_on: Mapped[Optional[date]] = mapped_column(Date)
+    term_ends_on: Mapped[Optional[date]] = mapped_column(Date)
+    ended_on: Mapped[Optional[date]] = mapped_column(Date)
+    end_reason: Mapped[Optional[str]] = mapped_column(Text)
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts(onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Assessment(Base):
+    """Scores of one branch in one grading round (JH-2) or one acceptance (SZ-2.3)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    cycle_id: Mapped[Optional[int]] = mapped_column(ForeignKey("creation_cycles.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    domain: Mapped[str] = mapped_column(String(20))
+    rubric: Mapped[Optional[str]] = mapped_column(String(100))
+    total: Mapped[Optional[float]] = mapped_column(Float)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    items: Mapped[dict] = mapped_column(JSON, default=dict)
+    satisfaction_rate: Mapped[Optional[float]] = mapped_column(Float)
+    grade: Mapped[Optional[str]] = mapped_column(String(20))
+    backward: Mapped[bool] = mapped_column(Boolean, default=False)
+    assessed_on: Mapped[Optional[date]] = mapped_column(Date)
+    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _ts()
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Finding(Base):
+    """One rule's verdict on a submission or an assessment, with its clause."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    submission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id"), index=True)
+    assessment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("assessments.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(10))
+    field: Mapped[Optional[str]] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = _ts()
+
+
+class RectificationItem(Base):
+    """A row of the 整改工作台账 (JH-3)."""
+
+    __tablename__ = "rectification_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    assessment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("assessments.id"))
+    category: Mapped[str] = mapped_column(String(100))
+    problem: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(Text, default="")
+    target: Mapped[str] = mapped_column(Text, default="")
+    leader: Mapped[str] = mapped_column(String(100), default="")
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    due_on: Mapped[Optional[date]] = mapped_column(Date)
+    progress: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class NumberSequence(Base):
+    """Gapless counters for 发文字号 and certificate numbers, per kind, year and scope."""
+
+    __tablename__ = "number_sequences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(50), default="")
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("kind", "year", "scope"),)
+
+
+class Document(Base):
+    """An issued document: immutable once written; a re-issue supersedes it."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    number: Mapped[Optional[str]] = mapped_column(String(100), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    subject_type: Mapped[Optional[str]] = mapped_column(String(50))
+    subject_id: Mapped[Optional[int]] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="issued")
+    supersedes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id"))
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = _ts()
+
+
+class BatchJob(Base):
+    __tablename__ = "batch_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    executor: Mapped[str] = mapped_column(String(20), default="local")
+    roster_sha256: Mapped[str] = mapped_column(String(64))
+    roster_name: Mapped[str] = mapped_column(String(255), default="")
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    outputs: Mapped[list] = mapped_column(JSON, default=list)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _ts()
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = _ts(onupdate=utcnow)
+
+
+class BatchChunk(Base):
+    __tablename__ = "batch_chunks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("batch_jobs.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    first_row: Mapped[int] = mapped_column(Integer)
+    last_row: Mapped[int] = mapped_column(Integer)
+    number_first: Mapped[Optional[int]] = mapped_column(Integer)
+    number_last: Mapped[Optional[int]] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[Optional[str]] = mapped_column(String(100))
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (UniqueConstraint("job_id", "seq"),)
+
+
+class Certificate(Base):
+    """A numbered 荣誉证书 or 党员证, as /verify/<number> reports it."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    number: Mapped[str] = mapped_column(String(50), unique=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("batch_jobs.id"), index=True)
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id"))
+    status: Mapped[str] = mapped_column(String(20), default="valid")
+    issued_on: Mapped[Optional[date]] = mapped_column(Date)
+    revoked_on: Mapped[Optional[date]] = mapped_column(Date)
+    revoke_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class AuditLog(Base):
+    """Append-only: the migration installs triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = _ts(index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[Optional[str]] = mapped_column(String(50))
+    object_id: Mapped[Optional[int]] = mapped_column(Integer)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
