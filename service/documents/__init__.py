@@ -1,0 +1,1 @@
+"""Official documents: context builders, DOCX (docxtpl) and PDF (WeasyPrint) renderers."""
