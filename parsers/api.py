@@ -1,0 +1,96 @@
+"""parse_bytes / parse_path: sniff, read, classify, extract."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .classify import classify
+from .errors import ParseError
+from .extract import fields_from_pairs
+from .forms import FORM_KINDS, known_label_any, match_label, required_fields
+from .model import Doc
+from .pairs import extract_pairs
+from .report import read_report
+from .result import ParseResult
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Parse a filled form or report. Never raises for bad input: see ``.errors``."""
+    result = ParseResult(file=filename)
+    try:
+        _parse(data, result, max_bytes)
+    except ParseError as exc:
+        result.errors.append(exc.to_dict())
+    except RecursionError:
+        result.errors.append(ParseError("corrupt_file").to_dict())
+    except MemoryError:
+        result.errors.append(ParseError("too_large").to_dict())
+    except Exception:  # last line of defence: bad bytes must never surface as a traceback
+        result.errors.append(ParseError("corrupt_file").to_dict())
+    if result.form in FORM_KINDS:
+        result.missing = [k for k in required_fields(result.form) if k not in result.fields]
+    return result
+
+
+def parse_path(path) -> ParseResult:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > DEFAULT_MAX_BYTES:
+            res = ParseResult(file=str(path))
+            res.errors.append(ParseError("too_large").to_dict())
+            return res
+        data = p.read_bytes()
+    except OSError:
+        res = ParseResult(file=str(path))
+        res.errors.append(ParseError("corrupt_file", "无法读取文件（文件不存在或没有读取权限）。").to_dict())
+        return res
+    return parse_bytes(data, os.fspath(path))
+
+
+def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MAX_BYTES) -> Doc:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ParseError("unsupported_type")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise ParseError("too_large")
+    if not data.strip():
+        raise ParseError("empty_form")
+    from .safety import sniff
+    kind = sniff(data)
+    result.media_type = kind
+    if kind == "pdf":
+        from .pdf_reader import read_pdf
+        return read_pdf(data)
+    if kind == "docx":
+        from .docx_reader import read_docx
+        return read_docx(data)
+    if kind == "doc":
+        from .docx_reader import read_docx
+        from .legacy import convert_doc
+        return read_docx(convert_doc(data))
+    if kind == "zip":
+        raise ParseError("unsupported_type", "这是一个 ZIP 压缩包而不是 Word 文档：请上传 .docx 或 PDF 文件。")
+    raise ParseError("unsupported_type")
+
+
+def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
+    doc = read_doc_model(data, result, max_bytes)
+    if not doc.full_text.strip():
+        raise ParseError("empty_form")
+    kind, conf = classify(doc)
+    result.form, result.form_confidence = kind, conf
+    if kind == "report":
+        result.fields, result.provenance = read_report(doc)
+        return
+    if kind == "unknown":
+        pairs = extract_pairs(doc, known_label_any, strict=False)
+    else:
+        pairs = extract_pairs(doc, lambda t: match_label(t, kind) is not None, strict=True)
+    result.pairs = [p.to_dict() for p in pairs]
+    if kind != "unknown":
+        result.fields, result.provenance = fields_from_pairs(pairs, kind)
+        if not result.fields:
+            raise ParseError("empty_form")

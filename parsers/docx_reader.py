@@ -1,0 +1,198 @@
+"""DOCX -> Doc model, reading word/document.xml directly with a hardened lxml parser.
+
+python-docx is not used on untrusted bytes for the hot path: reading the one XML part we need
+with lxml is several times faster than building a python-docx Document, and it lets us see
+w:sym glyphs, w:gridBefore, vMerge and content controls. Provenance indices follow
+python-docx conventions: ``table`` is the i-th table in body reading order, ``row`` the w:tr
+index, ``cell`` the grid column (so ``Document.tables[t].cell(row, cell)`` is the cell);
+``paragraph`` is the i-th body-level paragraph in reading order.
+"""
+from __future__ import annotations
+
+from .errors import ParseError
+from .model import Cell, Doc, Para, Table
+from .normalize import symbol_char
+from .safety import open_zip, parse_xml, read_member
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+T, TAB, BR, CR, SYM, P, TBL, TR, TC, SDT, SDTCONTENT = (
+    _q("t"), _q("tab"), _q("br"), _q("cr"), _q("sym"), _q("p"), _q("tbl"), _q("tr"), _q("tc"),
+    _q("sdt"), _q("sdtContent"))
+NBH = _q("noBreakHyphen")
+SKIP = {_q("pPr"), _q("rPr"), _q("tcPr"), _q("trPr"), _q("tblPr"), _q("tblGrid"), _q("sectPr"),
+        _q("del"), _q("instrText"), _q("delText"), f"{{{MC}}}Fallback", _q("commentReference"),
+        _q("footnoteReference"), _q("endnoteReference")}
+VAL = _q("val")
+MAX_TABLE_CELLS = 20000
+
+
+def read_docx(data: bytes) -> Doc:
+    zf = open_zip(data)
+    xml = read_member(zf, "word/document.xml")
+    if xml is None:
+        # Some producers write a different main part name; follow [Content_Types].xml.
+        ct = read_member(zf, "[Content_Types].xml")
+        name = None
+        if ct is not None:
+            root = parse_xml(ct)
+            for ov in root:
+                if str(ov.get("ContentType", "")).endswith("document.main+xml"):
+                    name = str(ov.get("PartName", "")).lstrip("/")
+        xml = read_member(zf, name) if name else None
+        if xml is None:
+            raise ParseError("corrupt_file", detail="no main document part")
+    root = parse_xml(xml)
+    body = root.find(_q("body"))
+    if body is None:
+        raise ParseError("corrupt_file", detail="no w:body")
+    doc = Doc(source="docx")
+    _walk_body(body, doc)
+    parts = []
+    for b in doc.blocks:
+        if isinstance(b, Para):
+            parts.append(b.text)
+        else:
+            parts.extend(c.text for c in b.cells)
+    doc.full_text = "\n".join(parts)
+    return doc
+
+
+def _walk_body(elem, doc: Doc) -> None:
+    for child in elem:
+        tag = child.tag
+        if tag == P:
+            para = _para(child, len(doc.paragraphs))
+            doc.paragraphs.append(para)
+            doc.blocks.append(para)
+        elif tag == TBL:
+            table = _table(child, len(doc.tables))
+            doc.tables.append(table)
+            doc.blocks.append(table)
+        elif tag in (SDT, SDTCONTENT) or tag == _q("customXml"):
+            _walk_body(child, doc)
+
+
+def _text(elem, out: list) -> None:
+    for child in elem:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in SKIP:
+            continue
+        if tag == T:
+            if child.text:
+                out.append(child.text)
+        elif tag == TAB:
+            out.append("\t")
+        elif tag in (BR, CR):
+            out.append("\n")
+        elif tag == NBH:
+            out.append("-")
+        elif tag == SYM:
+            code = child.get(_q("char")) or ""
+            try:
+                out.append(symbol_char(child.get(_q("font")) or "", int(code, 16)))
+            except ValueError:
+                pass
+        elif tag == P:
+            if out and out[-1] != "\n":
+                out.append("\n")
+            _text(child, out)
+            out.append("\n")
+        else:
+            _text(child, out)
+
+
+def paragraph_text(p) -> str:
+    out: list[str] = []
+    _text(p, out)
+    return "".join(out).strip("\n")
+
+
+def _para(p, index: int) -> Para:
+    ppr = p.find(_q("pPr"))
+    centered, style, size = False, "", 0.0
+    if ppr is not None:
+        jc = ppr.find(_q("jc"))
+        centered = jc is not None and jc.get(VAL) in ("center", "centre")
+        ps = ppr.find(_q("pStyle"))
+        style = (ps.get(VAL) or "") if ps is not None else ""
+    sz = p.find(f"{_q('r')}/{_q('rPr')}/{_q('sz')}")
+    if sz is not None:
+        try:
+            size = int(sz.get(VAL)) / 2
+        except (TypeError, ValueError):
+            size = 0.0
+    return Para(index=index, text=paragraph_text(p),
+                loc={"source": "docx", "paragraph": index}, style=style, centered=centered, size=size)
+
+
+def _children(elem, tag):
+    """Children with a tag, looking through content controls and customXml wrappers."""
+    for child in elem:
+        if child.tag == tag:
+            yield child
+        elif child.tag in (SDT, SDTCONTENT, _q("customXml")):
+            yield from _children(child, tag)
+
+
+def _cell_text(tc) -> str:
+    lines: list[str] = []
+    for child in tc:
+        tag = child.tag
+        if tag == P:
+            lines.append(paragraph_text(child))
+        elif tag == TBL:
+            for tr in _children(child, TR):
+                lines.append(" ".join(_cell_text(c) for c in _children(tr, TC)))
+        elif tag in (SDT, SDTCONTENT, _q("customXml")):
+            lines.append(_cell_text(child))
+    return "\n".join(lines).strip("\n")
+
+
+def _int_attr(parent, tag: str, default: int) -> int:
+    if parent is None:
+        return default
+    el = parent.find(_q(tag))
+    if el is None:
+        return default
+    try:
+        return max(int(el.get(VAL)), 0)
+    except (TypeError, ValueError):
+        return default
+
+
+def _table(tbl, index: int) -> Table:
+    cells: list[Cell] = []
+    open_by_col: dict[int, Cell] = {}
+    for r, tr in enumerate(_children(tbl, TR)):
+        col = _int_attr(tr.find(_q("trPr")), "gridBefore", 0)
+        seen_cols = set()
+        for tc in _children(tr, TC):
+            tcpr = tc.find(_q("tcPr"))
+            span = max(_int_attr(tcpr, "gridSpan", 1), 1)
+            vm = tcpr.find(_q("vMerge")) if tcpr is not None else None
+            if vm is not None and vm.get(VAL) in (None, "continue") and col in open_by_col:
+                above = open_by_col[col]
+                above.rowspan = r - above.row + 1
+                extra = _cell_text(tc)
+                if extra:
+                    above.text = f"{above.text}\n{extra}" if above.text else extra
+            else:
+                cell = Cell(row=r, col=col, text=_cell_text(tc), colspan=span,
+                            loc={"source": "docx", "table": index, "row": r, "cell": col})
+                cells.append(cell)
+                if len(cells) > MAX_TABLE_CELLS:
+                    raise ParseError("corrupt_file", detail="table too large")
+                open_by_col[col] = cell
+            seen_cols.add(col)
+            col += span
+        for c in list(open_by_col):
+            if c not in seen_cols:
+                del open_by_col[c]
+    return Table(index=index, cells=cells)

@@ -1,0 +1,223 @@
+"""Text PDF -> Doc model with pdfplumber: ruled tables become grids, other text becomes lines.
+
+Provenance: ``page`` is 1-based; ``bbox`` is [x0, top, x1, bottom] in PDF points with the
+origin at the top-left of the page (pdfplumber's convention).
+"""
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+import re
+
+from .errors import ParseError
+from .model import Cell, Doc, Para, Table
+from .normalize import clean_text
+
+MAX_PAGES = 60
+MAX_CHARS = 400_000
+_ENCRYPT_RE = re.compile(rb"/Encrypt\s*(?:\d+\s+\d+\s+R|<<)")
+
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+def is_encrypted(data: bytes) -> bool:
+    return bool(_ENCRYPT_RE.search(data))
+
+
+def read_pdf(data: bytes) -> Doc:
+    if is_encrypted(data):
+        raise ParseError("encrypted_pdf")
+    import pdfplumber  # imported lazily: it is the slowest import of the package
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ParseError("encrypted_pdf") from None
+    except RecursionError:
+        raise ParseError("corrupt_file", detail="recursion") from None
+    except Exception as exc:
+        if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
+            raise ParseError("encrypted_pdf") from None
+        raise ParseError("corrupt_file", detail=repr(exc)) from None
+    try:
+        return _read(pdf)
+    except ParseError:
+        raise
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ParseError("encrypted_pdf") from None
+    except RecursionError:
+        raise ParseError("corrupt_file", detail="recursion") from None
+    except Exception as exc:
+        raise ParseError("corrupt_file", detail=repr(exc)) from None
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            pass
+
+
+def _read(pdf) -> Doc:
+    doc = Doc(source="pdf")
+    texts: list[str] = []
+    total = 0
+    pages = pdf.pages
+    if not pages:
+        raise ParseError("corrupt_file", detail="no pages")
+    for pno, page in enumerate(pages[:MAX_PAGES], start=1):
+        chars = [c for c in page.chars if c.get("text")]
+        total += len(chars)
+        if total > MAX_CHARS:
+            raise ParseError("too_large", detail="too many characters")
+        if not chars:
+            continue
+        _read_page(page, pno, chars, doc, texts)
+    if total == 0 or not "".join(texts).strip():
+        raise ParseError("no_text_layer")
+    doc.full_text = "\n".join(texts)
+    return doc
+
+
+def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _nearest(points: list[float], v: float) -> int:
+    i = bisect.bisect_left(points, v)
+    if i == 0:
+        return 0
+    if i == len(points):
+        return len(points) - 1
+    return i if points[i] - v < v - points[i - 1] else i - 1
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    """Group chars into text lines (top-to-bottom, then left-to-right)."""
+    rows: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        size = ch.get("size") or 10
+        if rows and abs(ch["top"] - rows[-1][0]["top"]) <= max(size * 0.35, 1.5):
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    for r in rows:
+        r.sort(key=lambda c: c["x0"])
+    return rows
+
+
+def _line_text(line: list[dict]) -> str:
+    out = []
+    prev = None
+    for ch in line:
+        if prev is not None:
+            gap = ch["x0"] - prev["x1"]
+            size = prev.get("size") or 10
+            if gap > size * 0.6 and prev["text"] != " " and ch["text"] != " ":
+                out.append(" ")
+        out.append(ch["text"])
+        prev = ch
+    return clean_text("".join(out))
+
+
+def _bbox(chars_or_boxes) -> list[float]:
+    x0 = min(c["x0"] for c in chars_or_boxes)
+    x1 = max(c["x1"] for c in chars_or_boxes)
+    top = min(c["top"] for c in chars_or_boxes)
+    bottom = max(c["bottom"] for c in chars_or_boxes)
+    return [round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)]
+
+
+def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) -> None:
+    try:
+        found = page.find_tables()
+    except Exception:
+        found = []
+    grids = []
+    for t in found:
+        boxes = [b for b in t.cells if b]
+        if len(boxes) < 2:
+            continue
+        xs = _cluster([b[0] for b in boxes] + [b[2] for b in boxes])
+        ys = _cluster([b[1] for b in boxes] + [b[3] for b in boxes])
+        cells, owner = [], {}
+        for b in boxes:
+            c0, c1 = _nearest(xs, b[0]), _nearest(xs, b[2])
+            r0, r1 = _nearest(ys, b[1]), _nearest(ys, b[3])
+            if c1 <= c0 or r1 <= r0:
+                continue
+            cell = Cell(row=r0, col=c0, text="", rowspan=r1 - r0, colspan=c1 - c0,
+                        loc={"source": "pdf", "page": pno,
+                             "bbox": [round(b[0], 1), round(b[1], 1), round(b[2], 1), round(b[3], 1)]})
+            cells.append(cell)
+            for rr in range(r0, r1):
+                for cc in range(c0, c1):
+                    owner[(rr, cc)] = cell
+        if cells:
+            grids.append((t.bbox, xs, ys, owner, cells, {id(c): [] for c in cells}))
+
+    loose: list[dict] = []
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        for bbox, xs, ys, owner, cells, bucket in grids:
+            if bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]:
+                ci = bisect.bisect_right(xs, cx) - 1
+                ri = bisect.bisect_right(ys, cy) - 1
+                cell = owner.get((ri, ci))
+                if cell is not None:
+                    bucket[id(cell)].append(ch)
+                    break
+        else:
+            loose.append(ch)
+
+    items = []  # (top, obj)
+    for bbox, xs, ys, owner, cells, bucket in grids:
+        for cell in cells:
+            cell.text = "\n".join(_line_text(ln) for ln in _lines(bucket[id(cell)])).strip()
+        cells.sort(key=lambda c: (c.row, c.col))
+        items.append((bbox[1], Table(index=-1, cells=cells)))
+
+    lines = _lines(loose)
+    if lines:
+        right = max(ch["x1"] for ln in lines for ch in ln)
+        left = min(ln[0]["x0"] for ln in lines)
+        merged: list[list[list[dict]]] = []
+        for ln in lines:
+            if merged:
+                prev = merged[-1][-1]
+                size = prev[0].get("size") or 10
+                full = prev[-1]["x1"] >= right - size * 1.6 and prev[0]["x0"] <= left + size * 2.5
+                close = 0 <= ln[0]["top"] - prev[0]["bottom"] <= size * 1.2
+                if full and close and ln[0]["x0"] <= left + size * 0.5:
+                    merged[-1].append(ln)
+                    continue
+            merged.append([ln])
+        for group in merged:
+            text = "".join(_line_text(ln) for ln in group)
+            first = group[0]
+            width = first[-1]["x1"] - first[0]["x0"]
+            mid = (first[0]["x0"] + first[-1]["x1"]) / 2
+            page_mid = float(page.width) / 2
+            para = Para(index=-1, text=text,
+                        loc={"source": "pdf", "page": pno, "bbox": _bbox([c for ln in group for c in ln])},
+                        centered=abs(mid - page_mid) < 15 and width < float(page.width) * 0.8,
+                        size=max((c.get("size") or 0) for c in first))
+            items.append((first[0]["top"], para))
+
+    items.sort(key=lambda it: it[0])
+    for _, obj in items:
+        if isinstance(obj, Table):
+            obj.index = len(doc.tables)
+            doc.tables.append(obj)
+            texts.extend(c.text for c in obj.cells)
+        else:
+            obj.index = len(doc.paragraphs)
+            doc.paragraphs.append(obj)
+            texts.append(obj.text)
+        doc.blocks.append(obj)

@@ -1,0 +1,45 @@
+"""汇报材料: title, char_count (non-whitespace characters of the whole text), headings."""
+from __future__ import annotations
+
+import re
+
+from .classify import HEADING_RE
+from .model import Doc
+from .normalize import collapse_ws
+
+_WS = re.compile(r"\s+")
+
+
+def char_count(text: str) -> int:
+    return len(_WS.sub("", text or ""))
+
+
+def read_report(doc: Doc) -> tuple[dict, dict]:
+    fields: dict = {}
+    prov: dict = {}
+    paras = [p for p in doc.paragraphs if p.text.strip()]
+    title_para = None
+    for p in paras[:5]:
+        t = collapse_ws(p.text)
+        if len(t) <= 80 and not HEADING_RE.match(t):
+            title_para = p
+            break
+    if title_para is not None:
+        fields["title"] = collapse_ws(title_para.text).replace(" ", "") if _mostly_cjk(title_para.text) \
+            else collapse_ws(title_para.text)
+        prov["title"] = {**title_para.loc, "confidence": 0.95 if title_para.centered else 0.8}
+    fields["char_count"] = char_count(doc.full_text)
+    prov["char_count"] = {"source": doc.source, "scope": "document", "confidence": 1.0}
+    headings = []
+    for p in paras:
+        t = collapse_ws(p.text)
+        if HEADING_RE.match(t) and len(t) <= 60:
+            headings.append({"text": t, "provenance": {**p.loc, "confidence": 0.9}})
+    fields["headings"] = [h["text"] for h in headings]
+    prov["headings"] = {"source": doc.source, "items": [h["provenance"] for h in headings], "confidence": 0.9}
+    return fields, prov
+
+
+def _mostly_cjk(text: str) -> bool:
+    t = _WS.sub("", text)
+    return bool(t) and sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff") >= len(t) * 0.6
