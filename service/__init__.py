@@ -1,0 +1,60 @@
+"""wuhao: the paperwork of the 五好党支部 programme.
+
+Data flows intake → extraction (``parsers``) → checks → documents → delivery
+(the JSON API and the web pages). ``create_app`` wires the adapters together.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as config_mod
+from .db import close_session
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: ``create_app({"DATABASE_URL": ...})`` for tests, plain for production."""
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(config_mod.load(config))
+    data_dir = app.config["WUHAO_DATA_DIR"]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.json.ensure_ascii = False
+    app.teardown_appcontext(close_session)
+
+    from . import auth, errors
+
+    auth.init_app(app)
+    errors.init_app(app)
+
+    from .api import bp as api_bp
+    from .web import bp as web_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    _register_optional_blueprints(app)
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        from .db import get_session
+
+        get_session().execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of the later stages (documents, batch), registered when present."""
+    import importlib
+
+    for module in ("service.documents.routes", "service.batch.routes"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        app.register_blueprint(mod.bp)

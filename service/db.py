@@ -6,7 +6,6 @@ Request code gets a session from ``get_session()``; scripts use ``session_scope`
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
@@ -28,6 +27,9 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Take transaction control away from pysqlite (its implicit BEGIN breaks
+    # SAVEPOINT); _sqlite_begin below starts each transaction itself.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -35,20 +37,43 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-@lru_cache(maxsize=16)
+def _sqlite_begin(conn) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on
+    # busy_timeout instead of one failing with "database is locked" on upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_ENGINES: dict[str, Engine] = {}
+_FACTORIES: dict[str, sessionmaker] = {}
+
+
 def engine_for(url: str) -> Engine:
     """One engine per URL per process (worker processes build their own)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
+    engine = _ENGINES.get(url)
+    if engine is None:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        _ENGINES[url] = engine
     return engine
 
 
-@lru_cache(maxsize=16)
 def session_factory(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+    factory = _FACTORIES.get(url)
+    if factory is None:
+        factory = _FACTORIES[url] = sessionmaker(bind=engine_for(url), expire_on_commit=False)
+    return factory
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests drop databases; forked workers start clean)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+    _FACTORIES.clear()
 
 
 @contextmanager

@@ -1,14 +1,13 @@
 """Gapless numbering of documents and certificates.
 
 ``allocate`` hands out a block of consecutive numbers from a per-kind, per-year,
-per-scope counter row. On PostgreSQL the row is locked (SELECT … FOR UPDATE) so
-concurrent requests queue; on SQLite the write lock of the transaction does the
-same. The number is only used if the caller's transaction commits: a rolled-back
+per-scope counter row, bumped by one atomic UPDATE, so concurrent requests queue
+on the row lock (PostgreSQL) or the database write lock (SQLite). The number is only used if the caller's transaction commits: a rolled-back
 request leaves no gap.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,30 +36,31 @@ def format_certificate_number(prefix: str, year: int, seq: int, width: int = 4) 
 def allocate(session: Session, kind: str, year: int, count: int = 1, scope: str = "") -> int:
     """Reserve ``count`` consecutive numbers; return the first one.
 
-    Runs inside the caller's transaction and must be committed with the records
-    that use the numbers.
+    One atomic ``UPDATE … SET last_value = last_value + n RETURNING last_value``:
+    the row lock it takes serialises concurrent callers on PostgreSQL and SQLite
+    alike, and nothing is read before it is written. Runs inside the caller's
+    transaction and must be committed with the records that use the numbers.
     """
     if count < 1:
         raise ValueError("count must be at least 1")
-    stmt = (
-        select(NumberSequence)
-        .where(NumberSequence.kind == kind, NumberSequence.year == year, NumberSequence.scope == scope)
-        .with_for_update()
+    where = (NumberSequence.kind == kind, NumberSequence.year == year, NumberSequence.scope == scope)
+    bump = (
+        update(NumberSequence)
+        .where(*where)
+        .values(last_value=NumberSequence.last_value + count)
+        .returning(NumberSequence.last_value)
     )
-    row = session.execute(stmt).scalar_one_or_none()
-    if row is None:
-        # First use of this counter: create it; a concurrent creator wins the
-        # unique constraint and we retry against its row.
+    last = session.execute(bump).scalar_one_or_none()
+    if last is None:
+        # First use of this counter: create it. A concurrent creator may win the
+        # unique constraint; then we bump the row it made.
         try:
             with session.begin_nested():
                 session.add(NumberSequence(kind=kind, year=year, scope=scope, last_value=0))
         except IntegrityError:
             pass
-        row = session.execute(stmt).scalar_one()
-    first = row.last_value + 1
-    row.last_value += count
-    session.flush()
-    return first
+        last = session.execute(bump).scalar_one()
+    return last - count + 1
 
 
 def peek(session: Session, kind: str, year: int, scope: str = "") -> int:

@@ -1,0 +1,154 @@
+"""The ``wuhao`` command line.
+
+``wuhao init`` / ``demo`` / ``serve`` / ``token`` live here; each later stage adds
+its own commands (``parse``, ``check``, ``rank``, ``render``, ``fonts``, ``batch``,
+``sample-roster``, ``worker``) from its own module.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+import click
+
+from . import config as config_mod
+
+
+def _app(ctx: click.Context | None = None):
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """五好党支部创建管理服务 (wuhao)."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database to the newest schema."""
+    from .migrate import upgrade
+
+    cfg = config_mod.load()
+    cfg["WUHAO_DATA_DIR"].mkdir(parents=True, exist_ok=True)
+    upgrade(cfg["DATABASE_URL"])
+    click.echo(f"数据库已就绪：{_safe_url(cfg['DATABASE_URL'])}")
+
+
+@main.command()
+@click.option("--password", default="wuhao2025", show_default=True, help="Password of every demo account.")
+def demo(password: str) -> None:
+    """Load the demo organisation tree, accounts and submissions (idempotent)."""
+    from .db import session_scope
+    from .demo import load_demo
+    from .migrate import upgrade
+
+    cfg = config_mod.load()
+    upgrade(cfg["DATABASE_URL"])
+    app = _app()
+    with app.app_context(), session_scope(cfg["DATABASE_URL"]) as session:
+        summary = load_demo(session, password=password)
+    click.echo(f"演示数据：{summary['organisations']} 个组织，{summary['users']} 个账户，"
+               f"{summary['submissions']} 份材料。")
+    click.echo(f"演示账户（密码均为 {password}）：")
+    for username, role, org in summary["accounts"]:
+        click.echo(f"  {username:<12} {role:<9} {org}")
+    if summary.get("token"):
+        click.echo(f"审核员 API 令牌（仅显示一次）：{summary['token']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the production server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from .migrate import upgrade
+
+    cfg = config_mod.load()
+    upgrade(cfg["DATABASE_URL"])
+    app = _app()
+    click.echo(f"wuhao 正在 http://{host}:{port}/ 提供服务（数据目录 {cfg['WUHAO_DATA_DIR']}）")
+    waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+
+
+@main.command()
+@click.argument("username")
+def token(username: str) -> None:
+    """Issue a new API token for USERNAME (the old one stops working)."""
+    from sqlalchemy import select
+
+    from . import audit, auth
+    from .db import session_scope
+    from .models import User
+
+    cfg = config_mod.load()
+    with session_scope(cfg["DATABASE_URL"]) as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"没有用户 {username}")
+        value = auth.new_api_token(user)
+        audit.record(session, user, "token_issued", "user", user.id)
+    click.echo(value)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
+def parse(files: tuple[str, ...], as_json: bool) -> None:
+    """Read filled forms and reports; print their fields."""
+    from parsers import parse_path
+
+    status = 0
+    for path in files:
+        result = parse_path(path).to_dict()
+        if result["errors"]:
+            status = 2
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(f"{result['file']}: {result['form']}")
+            for key, value in result["fields"].items():
+                click.echo(f"  {key}: {value}")
+            for key in result["missing"]:
+                click.echo(f"  缺少：{key}")
+            for err in result["errors"]:
+                click.echo(f"  错误 {err['code']}：{err['message']}")
+    sys.exit(status)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# Commands contributed by the later stages, registered when their modules exist.
+_CONTRIBUTED = [
+    ("service.checks.cli", ("check", "rank")),
+    ("service.documents.cli", ("render", "fonts")),
+    ("service.batch.cli", ("batch", "sample_roster", "worker")),
+]
+
+
+def _register_contributed() -> None:
+    for module, names in _CONTRIBUTED:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        for name in names:
+            for attr in (name, f"{name}_cmd", f"{name}_command"):
+                cmd = getattr(mod, attr, None)
+                if isinstance(cmd, click.Command):
+                    main.add_command(cmd, name=name.replace("_", "-"))
+                    break
+
+
+_register_contributed()

@@ -1,0 +1,156 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), the app, demo accounts.
+
+Every database test runs twice, once per backend. PostgreSQL is the server on
+127.0.0.1:5432 (``WUHAO_TEST_PG`` overrides the admin URL); each run migrates one
+template database and each test gets a throw-away copy of it. With ``CI=true`` an
+unreachable server fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_ADMIN_URL = os.environ.get("WUHAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = [b for b in os.environ.get("WUHAO_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _pg_admin():
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        engine.dispose()
+        return None, exc
+    return engine, None
+
+
+def _url_for_db(name: str) -> str:
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    engine, exc = _pg_admin()
+    if engine is None:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin):
+    """A migrated database that each test copies (CREATE DATABASE … TEMPLATE)."""
+    from service.migrate import upgrade
+
+    name = f"wuhao_tmpl_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    upgrade(_url_for_db(name))
+    _dispose_engines()
+    yield name
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    from service.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "wuhao.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _dispose_engines() -> None:
+    from service.db import dispose_all
+
+    dispose_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A fresh, migrated database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "wuhao.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+        yield url
+        _dispose_engines()
+    else:
+        template = request.getfixturevalue("pg_template")
+        admin = request.getfixturevalue("pg_admin")
+        name = f"wuhao_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        url = _url_for_db(name)
+        yield url
+        _dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(database_url, data_dir):
+    from service import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir,
+                      "SECRET_KEY": "test-secret", "TESTING": True})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from service.db import session_factory
+
+    session = session_factory(app.config["DATABASE_URL"])()
+    yield session
+    session.close()
+
+
+DEMO_PASSWORD = "demo-pass-1"
+
+
+@pytest.fixture
+def demo(app):
+    """The demo organisations and accounts; returns {username: api token} and orgs by name."""
+    from sqlalchemy import select
+
+    from service import auth
+    from service.db import session_scope
+    from service.demo import load_demo
+    from service.models import Organisation, User
+
+    url = app.config["DATABASE_URL"]
+    with app.app_context(), session_scope(url) as session:
+        load_demo(session, password=DEMO_PASSWORD, with_submissions=False)
+        tokens = {}
+        for user in session.execute(select(User)).scalars():
+            tokens[user.username] = auth.new_api_token(user)
+        orgs = {o.name: o.id for o in session.execute(select(Organisation)).scalars()}
+    return {"tokens": tokens, "orgs": orgs, "password": DEMO_PASSWORD}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
