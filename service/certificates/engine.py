@@ -1,0 +1,328 @@
+"""Certificate pages: the static design as a Form XObject plus variable text and a QR code.
+
+``CertificateEngine.prepare`` turns one certificate's context into a :class:`Page`: a
+compressed content stream and the glyphs it uses.  ``CertificateEngine.write`` puts any
+number of pages into one PDF with one font subset per face for the whole file.  A single
+certificate and a 1,000-page print volume go through the same two calls, so page *n* of
+a volume is byte-for-byte the content stream of certificate *n* on its own.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import threading
+import zlib
+from dataclasses import dataclass
+
+import segno
+
+from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
+from .pdffont import PdfFont, role_fonts
+from .pdfwriter import PdfWriter, PrefixObjects, pdf_text_string
+from .static import static_form
+
+MM = 72.0 / 25.4
+_CLOSING = set("，。、：；！？）》」』”’,.;:!?)%")
+_DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+class CertificateError(ValueError):
+    """A context that cannot make a certificate (missing field, unknown kind)."""
+
+
+@dataclass
+class Page:
+    content: bytes                          # Flate-compressed content stream
+    usage: dict[PdfFont, dict[int, str]]    # glyph codes used, per face
+    number: str
+
+
+def format_date(value) -> str:
+    """2025年6月28日 (GB/T 9704: Arabic numerals, no zero padding)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            d = _dt.datetime.strptime(text, fmt).date()
+            return f"{d.year}年{d.month}月{d.day}日"
+        except ValueError:
+            pass
+    for fmt in ("%Y-%m", "%Y/%m", "%Y.%m"):
+        try:
+            d = _dt.datetime.strptime(text, fmt).date()
+            return f"{d.year}年{d.month}月"
+        except ValueError:
+            pass
+    return text
+
+
+def verify_url(number: str, base: str | None = None) -> str:
+    import os
+
+    base = (base or os.environ.get("WUHAO_PUBLIC_URL") or _DEFAULT_PUBLIC_URL).rstrip("/")
+    return f"{base}/verify/{number}"
+
+
+def display_values(kind: str, context: dict) -> dict[str, str]:
+    """The text of every field of ``kind`` for ``context``."""
+    spec = SPECS.get(kind)
+    if spec is None:
+        raise CertificateError(f"未知的证书类型：{kind}")
+    missing = [k for k in spec.required if k != "verify_url" and not str(context.get(k) or "").strip()]
+    if missing:
+        raise CertificateError("证书缺少必填字段：" + "、".join(missing))
+    out = {}
+    for f in spec.fields:
+        if f.key == "body":
+            value = HONOR_BODY_TEXT.format(title=str(context.get("title", "")).strip(),
+                                           term=str(context.get("term", "")).strip())
+        elif f.key in ("joined_on", "issued_on"):
+            value = format_date(context.get(f.key))
+        else:
+            value = context.get(f.key)
+            value = "" if value is None else " ".join(str(value).split())
+        out[f.key] = f.template.format(value) if value else ""
+    return out
+
+
+def _fmt(v: float) -> str:
+    s = "%.2f" % v
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+class CertificateEngine:
+    """Renders pages of one certificate kind (one instance per process and kind)."""
+
+    def __init__(self, kind: str):
+        if kind not in SPECS:
+            raise CertificateError(f"未知的证书类型：{kind}")
+        self.kind = kind
+        self.spec: KindSpec = SPECS[kind]
+        self._fonts: dict[str, list[PdfFont]] = {}
+        self._names: dict[PdfFont, str] = {}
+        self._prefix: PrefixObjects | None = None
+        self._lock = threading.Lock()
+        self.page_w = self.spec.width_mm * MM
+        self.page_h = self.spec.height_mm * MM
+
+    # -- resources -----------------------------------------------------------------
+    def fonts_for(self, role: str) -> list[PdfFont]:
+        chain = self._fonts.get(role)
+        if chain is None:
+            chain = role_fonts(role)
+            self._fonts[role] = chain
+        return chain
+
+    def font_name(self, font: PdfFont) -> str:
+        name = self._names.get(font)
+        if name is None:
+            digest = hashlib.sha1(f"{font.spec.path}#{font.spec.index}".encode()).hexdigest()
+            name = "F" + digest[:6]
+            self._names[font] = name
+        return name
+
+    @property
+    def prefix(self) -> PrefixObjects:
+        with self._lock:
+            if self._prefix is None:
+                paths = []
+                for role in self.spec.static_roles:
+                    for f in self.fonts_for(role):
+                        paths.append(f.spec.path)
+                self._prefix = static_form(static_html(self.kind), paths)
+            return self._prefix
+
+    def template_hash(self) -> str:
+        return hashlib.sha256(static_html(self.kind).encode()).hexdigest()
+
+    # -- text layout ---------------------------------------------------------------
+    def _runs(self, text: str, chain: list[PdfFont]) -> list[tuple[PdfFont, str]]:
+        runs: list[tuple[PdfFont, str]] = []
+        for ch in text:
+            font = next((f for f in chain if f.has(ch)), chain[0])
+            if runs and runs[-1][0] is font:
+                runs[-1] = (font, runs[-1][1] + ch)
+            else:
+                runs.append((font, ch))
+        return runs
+
+    def _width(self, text: str, size: float, chain: list[PdfFont]) -> float:
+        return sum(f.text_width(t, size) for f, t in self._runs(text, chain))
+
+    def _wrap(self, text: str, size: float, width: float, chain) -> list[str]:
+        lines: list[str] = []
+        line = ""
+        w = 0.0
+        for ch in text:
+            cw = self._width(ch, size, chain)
+            if line and w + cw > width and ch not in _CLOSING:
+                lines.append(line)
+                line, w = "", 0.0
+            line += ch
+            w += cw
+        if line:
+            lines.append(line)
+        return lines
+
+    def _layout(self, f: Field, text: str) -> tuple[float, list[str]]:
+        chain = self.fonts_for(f.role)
+        width = f.width * MM
+        size = f.size
+        natural = self._width(text, size, chain)
+        if natural <= width:
+            return size, [text]
+        if f.lines <= 1:
+            return max(f.min_size, size * width / natural), [text]
+        step = 0.5
+        while size >= f.min_size:
+            lines = self._wrap(text, size, width, chain)
+            if len(lines) <= f.lines:
+                return size, lines
+            size -= step
+        size = f.min_size
+        lines = self._wrap(text, size, width, chain)
+        if len(lines) > f.lines:  # squeeze the rest onto the last line
+            lines = lines[:f.lines - 1] + ["".join(lines[f.lines - 1:])]
+        return size, lines
+
+    def _text_ops(self, f: Field, text: str, usage: dict, ops: list[str]) -> None:
+        size, lines = self._layout(f, text)
+        chain = self.fonts_for(f.role)
+        width = f.width * MM
+        ops.append("BT %s %s %s rg" % tuple(_fmt(c) for c in f.color))
+        lead = size * f.leading
+        y0 = self.page_h - f.y * MM  # first baseline
+        for i, line in enumerate(lines):
+            runs = self._runs(line, chain)
+            lw = sum(font.text_width(t, size) for font, t in runs)
+            x = f.x * MM
+            if f.align == "center":
+                x -= lw / 2
+            elif f.align == "right":
+                x -= lw
+            if lw > width and f.align == "left":
+                pass  # overflow only after shrinking to min_size: keep the start anchored
+            y = y0 - i * lead
+            ops.append("1 0 0 1 %s %s Tm" % (_fmt(x), _fmt(y)))
+            for font, t in runs:
+                used = usage.setdefault(font, {})
+                codes = []
+                for ch in t:
+                    code = font.code(font.glyph(ch))
+                    used.setdefault(code, ch)
+                    codes.append("%04X" % code)
+                ops.append("/%s %s Tf <%s> Tj" % (self.font_name(font), _fmt(size), "".join(codes)))
+        ops.append("ET")
+
+    def _qr_ops(self, url: str, ops: list[str]) -> None:
+        qr = segno.make(url, error="m", micro=False, mask=0)
+        matrix = qr.matrix
+        n = len(matrix)
+        rows = []
+        for row in matrix:
+            bits = 0
+            for v in row:
+                bits = (bits << 1) | (1 if v else 0)
+            pad = (-n) % 8
+            bits <<= pad
+            rows.append(bits.to_bytes((n + pad) // 8, "big").hex())
+        box = self.spec.qr
+        # quiet zone: the image covers the box minus a 2-module margin on each side
+        module = box.size * MM / (n + 4)
+        size = module * n
+        x = box.x * MM + 2 * module
+        y = self.page_h - (box.y + box.size) * MM + 2 * module
+        ops.append("q 0 g %s 0 0 %s %s %s cm BI /IM true /W %d /H %d /BPC 1 /D [1 0] /F /AHx ID %s> EI Q"
+                   % (_fmt(size), _fmt(size), _fmt(x), _fmt(y), n, n, "".join(rows)))
+
+    # -- pages ---------------------------------------------------------------------
+    def prepare(self, context: dict, *, overprint: bool = False,
+                offset_mm: tuple[float, float] = (0.0, 0.0)) -> Page:
+        values = display_values(self.kind, context)
+        number = str(context["number"]).strip()
+        url = context.get("verify_url") or verify_url(number)
+        ops: list[str] = []
+        usage: dict[PdfFont, dict[int, str]] = {}
+        if not overprint:
+            ops.append("q /Tpl Do Q")
+        dx, dy = float(offset_mm[0]), float(offset_mm[1])
+        if dx or dy:
+            # positive x moves the print right, positive y moves it down
+            ops.append("q 1 0 0 1 %s %s cm" % (_fmt(dx * MM), _fmt(-dy * MM)))
+        for f in self.spec.fields:
+            text = values.get(f.key, "")
+            if text:
+                self._text_ops(f, text, usage, ops)
+        self._qr_ops(url, ops)
+        if dx or dy:
+            ops.append("Q")
+        content = zlib.compress("\n".join(ops).encode("latin-1"), 6)
+        return Page(content, usage, number)
+
+    def write(self, pages: list[Page], *, overprint: bool = False, title: str | None = None) -> bytes:
+        """One PDF holding ``pages`` (fonts subset to the glyphs of all of them, once)."""
+        if not pages:
+            raise CertificateError("没有可写入的页面")
+        prefix = None if overprint else self.prefix
+        w = PdfWriter(prefix)
+        usage: dict[PdfFont, dict[int, str]] = {}
+        for p in pages:
+            for font, codes in p.usage.items():
+                usage.setdefault(font, {}).update(codes)
+        font_refs = []
+        for i, (font, codes) in enumerate(sorted(usage.items(), key=lambda kv: self.font_name(kv[0]))):
+            tag = _subset_tag(self.font_name(font), i)
+            num = font.embed(w, codes, tag)
+            font_refs.append(f"/{self.font_name(font)} {num} 0 R")
+        res = "<< /Font << %s >>" % " ".join(font_refs)
+        if prefix is not None:
+            res += " /XObject << /Tpl %d 0 R >>" % prefix.form_number
+        res += " /ProcSet [/PDF /Text /ImageB] >>"
+        res_num = w.add_raw(res.encode())
+        pages_num = w.reserve()
+        media = "[0 0 %s %s]" % (_fmt(self.page_w), _fmt(self.page_h))
+        kids = []
+        for p in pages:
+            c = w.add_raw(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(p.content)
+                          + p.content + b"\nendstream")
+            kids.append(w.add_raw(("<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources %d 0 R "
+                                   "/Contents %d 0 R >>" % (pages_num, media, res_num, c)).encode()))
+        w.add_raw(("<< /Type /Pages /Kids [%s] /Count %d >>"
+                   % (" ".join(f"{k} 0 R" for k in kids), len(kids))).encode(), pages_num)
+        info = w.add_dict({
+            "Title": pdf_text_string(title or self.spec.title),
+            "Producer": "(wuhao certificate engine)",
+        })
+        root = w.add_dict({"Type": "/Catalog", "Pages": f"{pages_num} 0 R"})
+        return w.finish(root, info)
+
+
+def _subset_tag(name: str, i: int) -> str:
+    digest = hashlib.sha1(f"{name}{i}".encode()).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
+
+
+_engines: dict[str, CertificateEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(kind: str) -> CertificateEngine:
+    with _engines_lock:
+        eng = _engines.get(kind)
+        if eng is None:
+            eng = CertificateEngine(kind)
+            _engines[kind] = eng
+        return eng
+
+
+def render_pdf(kind: str, context: dict, *, overprint: bool = False,
+               offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """One certificate as a PDF (static design + variable text + QR, fonts subset)."""
+    eng = engine_for(kind)
+    page = eng.prepare(context, overprint=overprint, offset_mm=offset_mm)
+    return eng.write([page], overprint=overprint, title=f"{eng.spec.title} {page.number}")
