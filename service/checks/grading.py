@@ -12,10 +12,17 @@ from typing import Any, Mapping
 from .findings import finding
 
 
-def _frac(value: Any) -> Fraction:
+def to_fraction(value: Any) -> Fraction:
+    """An exact value of a score given as int, float (by its shortest repr), Decimal,
+    Fraction or numeric text."""
     if isinstance(value, bool):
         raise TypeError("a score cannot be a bool")
-    return Fraction(Decimal(str(value)))
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    return Fraction(Decimal(str(value).strip()))
+
+
+_frac = to_fraction
 
 
 def _show(value: Fraction) -> str:

@@ -10,14 +10,14 @@ from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
 from .findings import domain_name, finding, label, load_config
-from .grading import grade as grade_one
+from .grading import grade as grade_one, to_fraction
 
 
 def quota(n: int, percent: Any) -> int:
     """ceil(percent% of n), exact (no float rounding: 10% of 30 is 3, not 4)."""
     if n <= 0:
         return 0
-    q = Fraction(Decimal(str(percent))) * n / 100
+    q = to_fraction(percent) * n / 100
     return -(-q.numerator // q.denominator)
 
 
@@ -36,7 +36,7 @@ def select_bottom(scores: Sequence[Any], percent: Any) -> dict[str, Any]:
     k = quota(n, percent)
     if k == 0:
         return {"indices": [], "quota": 0, "cut_score": None, "tied_extra": 0, "positions": {}}
-    vals = [Fraction(Decimal(str(s))) for s in scores]
+    vals = [to_fraction(s) for s in scores]
     order = sorted(range(n), key=lambda i: (vals[i], i))
     cut = vals[order[k - 1]]
     chosen = [i for i in order if vals[i] <= cut]
@@ -76,7 +76,7 @@ def rank(rows: Sequence[Mapping[str, Any]], rubric: Any, config: Mapping[str, An
                                              value=dom if dom is not None else "", detail=f"{name}的领域无法识别"))
             continue
         try:
-            Fraction(Decimal(str(row.get("total"))))
+            to_fraction(row.get("total"))
         except Exception:
             entry["findings"].append(finding("invalid_value", "total", label="总分",
                                              value=row.get("total") if row.get("total") is not None else "",
@@ -112,7 +112,7 @@ def rank(rows: Sequence[Mapping[str, Any]], rubric: Any, config: Mapping[str, An
                              "total": rows[i]["total"], "position": entry["position"]})
         if sel["tied_extra"]:
             tie_count = sum(1 for j in sel["indices"]
-                            if Fraction(Decimal(str(rows[idx[j]]["total"]))) == sel["cut_score"])
+                            if to_fraction(rows[idx[j]]["total"]) == sel["cut_score"])
             f = finding("laggard_tie", None, domain=dname, quota=sel["quota"],
                         score=_num(sel["cut_score"]), count=tie_count)
             info["tie_finding"] = f
