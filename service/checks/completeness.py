@@ -48,10 +48,10 @@ def check_completeness(kind: str, fields: Mapping[str, Any], config: Mapping[str
             for sub in SCORE_KEYS:
                 if is_blank(value.get(sub)):
                     f = f"self_scores.{sub}"
-                    out.append(finding("missing_field", f, field=f, label=label(config, f)))
+                    out.append(finding("missing_field", f, key=f, label=label(config, f)))
             continue
         if is_blank(value):
-            out.append(finding("missing_field", key, field=key, label=label(config, key)))
+            out.append(finding("missing_field", key, key=key, label=label(config, key)))
     needs = config.get("attachments", {}).get(kind, [])
     if "report" in needs:
         if not report_fields:
@@ -60,5 +60,5 @@ def check_completeness(kind: str, fields: Mapping[str, Any], config: Mapping[str
             for key in required_fields("report", config):
                 if is_blank(report_fields.get(key)):
                     f = f"report.{key}"
-                    out.append(finding("missing_field", f, field=f, label=label(config, key)))
+                    out.append(finding("missing_field", f, key=f, label=label(config, key)))
     return out

@@ -45,6 +45,7 @@ def finding(rule: str, field: str | None = None, *, severity: str | None = None,
             clause: str | None = None, **values: Any) -> dict[str, Any]:
     """Build a finding for `rule`, filling its Chinese template with `values`."""
     spec = _load_rules()[rule]  # KeyError for an unknown code is a programming error
+    values.setdefault("key", field)  # templates may name the field key as {key}
     sev = severity or spec["severity"]
     if sev not in SEVERITIES:
         raise ValueError(f"invalid severity {sev!r}")

@@ -150,7 +150,7 @@ def _c_creation_period(c: _Ctx) -> list[dict]:
     started = c.date("creation_started_on")
     if started is None:
         raise _Refuse([finding("transition_fact_missing", "creation_started_on", event=_event_name(c.event),
-                               field="creation_started_on", label=label(c.config, "creation_started_on"))])
+                               key="creation_started_on", label=label(c.config, "creation_started_on"))])
     return cal.check_creation_period(started, c.date("applied_on"), c.config)
 
 
@@ -184,7 +184,7 @@ def _c_term_over(c: _Ctx) -> list[dict]:
     start = c.date("term_starts_on") or c.date("commended_on")
     if start is None:
         raise _Refuse([finding("transition_fact_missing", "commended_on", event=_event_name(c.event),
-                               field="commended_on", label=label(c.config, "commended_on"))])
+                               key="commended_on", label=label(c.config, "commended_on"))])
     found = cal.check_term(start, c.as_of, c.config, field="term_ends_on")
     if not found:
         end = cal.term_end(start, c.config)
@@ -343,7 +343,7 @@ def transition(cycle: Mapping[str, Any], event: str, as_of: _dt.date | str | Non
     ctx = _Ctx(cycle, event, day, facts, cfg)
     missing = [k for k in ev.get("requires", []) if is_blank(ctx.fact(k))]
     if missing:
-        found = [finding("transition_fact_missing", k, clause=ev.get("clause"), event=ev["name"], field=k,
+        found = [finding("transition_fact_missing", k, clause=ev.get("clause"), event=ev["name"], key=k,
                          label=label(cfg, k)) for k in missing]
         raise _refuse("；".join(f["message"] for f in found), found, state, event)
 

@@ -52,7 +52,7 @@ def rows_from_table(header: Sequence[Any], data: Sequence[Sequence[Any]],
     problems: list[dict[str, Any]] = []
     for key in ("branch_name", "domain", "total"):
         if key not in cols:
-            problems.append(finding("missing_field", key, field=key,
+            problems.append(finding("missing_field", key, key=key,
                                     label="、".join(cfg["score_columns"][key][:2]) + "列"))
     if problems:
         return [], problems
