@@ -17,7 +17,8 @@ def one_line(text: str) -> str:
         line = line.strip()
         if not line:
             continue
-        if out and not (_CJK_END.search(out) or _CJK_START.search(line)):
+        if out and not (_CJK_END.search(out) or _CJK_START.search(line)) \
+                and not (out[-1].isdigit() and line[0].isdigit()):
             out += " "
         out += line
     return out

@@ -140,7 +140,7 @@ def map_option(value_kind: str, text: str) -> tuple[str, float] | None:
         return None
     if n in exact:
         return exact[n], 1.0
-    for lab, code in contains:
-        if lab in n:
-            return code, 0.8
-    return None
+    found = {code for lab, code in contains if lab in n}
+    if len(found) == 1:
+        return found.pop(), 0.8
+    return None  # nothing, or several options named without a tick: ambiguous

@@ -37,7 +37,7 @@ def symbol_char(font: str, code: int) -> str:
 
 
 # Private-use code points left by some PDF producers for Wingdings glyphs.
-_PUA_MAP = {0xF000 + k: v for k, v in SYMBOL_FONT_MAP["wingdings"].items()}
+_PUA_MAP = {0xF000 + k: v for table in ("wingdings 2", "wingdings") for k, v in SYMBOL_FONT_MAP[table].items()}
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _COLONS = ":：∶﹕"
@@ -227,6 +227,7 @@ def parse_number(text: str) -> float | None:
 
 # --- checkboxes and booleans ------------------------------------------------------------
 _MARK_RE = re.compile(rf"[{MARKS}]")
+_WORD_SPLIT_RE = re.compile(r"[ \t\u3000]+")
 _PAREN_MARK_RE = re.compile(rf"[（(]\s*([{MARKS}])\s*[)）]")
 
 
@@ -250,11 +251,17 @@ def parse_checkboxes(text: str) -> list[tuple[str, bool]]:
     marks = _MARK_RE.findall(s)
     out: list[tuple[str, bool]] = []
     if marks_first:
-        for mark, label in zip(marks, parts[1:]):
-            out.append((norm_label(label), mark in CHECKED_MARKS))
+        for mark, seg in zip(marks, parts[1:]):
+            # the mark belongs to the first word after it; later words are options whose own
+            # box was lost (some PDF producers drop glyphs)
+            words = _WORD_SPLIT_RE.split(seg.strip(" \t\u3000"))
+            out.append((norm_label(words[0]), mark in CHECKED_MARKS))
+            out.extend((norm_label(w), False) for w in words[1:])
     else:
-        for label, mark in zip(parts[:-1], marks):
-            out.append((norm_label(label), mark in CHECKED_MARKS))
+        for seg, mark in zip(parts[:-1], marks):
+            words = _WORD_SPLIT_RE.split(seg.strip(" \t\u3000"))
+            out.extend((norm_label(w), False) for w in words[:-1])
+            out.append((norm_label(words[-1]), mark in CHECKED_MARKS))
     return [(lab, chk) for lab, chk in out if lab]
 
 

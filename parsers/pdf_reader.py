@@ -43,7 +43,7 @@ def read_pdf(data: bytes) -> Doc:
             raise ParseError("encrypted_pdf") from None
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     try:
-        return _read(pdf)
+        return _read(pdf, data)
     except ParseError:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError):
@@ -59,10 +59,46 @@ def read_pdf(data: bytes) -> Doc:
             pass
 
 
-def _read(pdf) -> Doc:
+def _is_pua(ch: str) -> bool:
+    return len(ch) == 1 and 0xF000 <= ord(ch) <= 0xF0FF
+
+
+def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict], state: dict) -> None:
+    """Re-read symbol-font glyphs (U+F0xx) with pdfium, which honours /ActualText spans.
+
+    LibreOffice writes Wingdings boxes it cannot find as one .notdef glyph with the true code
+    in /ActualText; pdfminer reads every such glyph as the same character (☑ for □ too).
+    """
+    pua = [c for c in chars if _is_pua(c["text"])]
+    if not pua:
+        return
+    try:
+        import pypdfium2 as pdfium
+        if "pdfium" not in state:
+            state["pdfium"] = pdfium.PdfDocument(data)
+        ppage = state["pdfium"][pno - 1]
+        tp = ppage.get_textpage()
+        height = float(page.height)
+        found = []
+        for i in range(tp.count_chars()):
+            t = tp.get_text_range(i, 1)
+            if t and _is_pua(t):
+                left, bottom, right, top = tp.get_charbox(i)
+                found.append(((left + right) / 2, height - (top + bottom) / 2, t))
+    except Exception:
+        return
+    for c in pua:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        best = min(found, key=lambda f: abs(f[0] - cx) + abs(f[1] - cy), default=None)
+        if best is not None and abs(best[0] - cx) + abs(best[1] - cy) < 6:
+            c["text"] = best[2]
+
+
+def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
     total = 0
+    state: dict = {}
     pages = pdf.pages
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
@@ -73,6 +109,7 @@ def _read(pdf) -> Doc:
             raise ParseError("too_large", detail="too many characters")
         if not chars:
             continue
+        _fix_symbol_chars(data, pno, page, chars, state)
         _read_page(page, pno, chars, doc, texts)
     if total == 0 or not "".join(texts).strip():
         raise ParseError("no_text_layer")

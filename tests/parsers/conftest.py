@@ -1,0 +1,58 @@
+"""Fixtures: the generated corpus (DOCX + PDF made by LibreOffice), cached across runs."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from . import corpus
+
+HERE = Path(__file__).resolve().parent
+REAL_FORMS = HERE.parents[2] / "shared" / "corpus" / "real-forms"
+if not REAL_FORMS.exists():
+    REAL_FORMS = Path("/work/shared/corpus/real-forms")
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_all(paths: list[Path], outdir: Path, fmt: str = "pdf") -> None:
+    """One LibreOffice invocation for all files, with a private profile."""
+    exe = soffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is required to build the PDF corpus")
+    with tempfile.TemporaryDirectory(prefix="wuhao-lo-") as profile:
+        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", fmt, "--outdir", str(outdir), *map(str, paths)]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900, check=False)
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    h.update((HERE / "corpus.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(request) -> tuple[Path, list]:
+    """(directory, cases): every case has NAME.docx and NAME.pdf in the directory."""
+    base = Path(request.config.cache.mkdir("wuhao-parsers-corpus"))
+    outdir = base / _fingerprint()
+    manifest = outdir / "manifest.json"
+    if manifest.exists() and (outdir / "done").exists():
+        cases = [corpus.Case(**c) for c in json.loads(manifest.read_text(encoding="utf-8"))]
+        return outdir, cases
+    for old in base.iterdir():
+        shutil.rmtree(old, ignore_errors=True)
+    cases = corpus.build_corpus(outdir)
+    convert_all([outdir / f"{c.name}.docx" for c in cases], outdir)
+    missing = [c.name for c in cases if not (outdir / f"{c.name}.pdf").exists()]
+    assert not missing, f"LibreOffice did not convert: {missing}"
+    (outdir / "done").write_text("ok")
+    return outdir, cases
