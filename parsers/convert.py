@@ -61,8 +61,9 @@ def _to_option(kind: str, text: str, none_when_unticked: str | None = None):
             return codes[0][0], codes[0][1]
         if len(codes) > 1:
             return codes[0][0], 0.5  # several ticked: keep the first, flag it
-        if not checked and none_when_unticked:
-            return none_when_unticked, 0.6
+        offers_none = any((m := map_option(kind, lab)) and m[0] == none_when_unticked for lab, _ in opts)
+        if not checked and none_when_unticked and not offers_none:
+            return none_when_unticked, 0.6  # no box ticked and no explicit "无" box: none held
         return None
     v = one_line(text)
     if not v:

@@ -205,8 +205,9 @@ def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
                 continue
             if is_label[id(c)] and norm_label(c.text):
                 nxt = grid.get((c.row, c.col_end))
+                group = nxt is not None and c.rowspan > nxt.rowspan and is_label.get(id(nxt), False)
                 if nxt is not None and nxt is not c and id(nxt) not in used and not known(nxt.text) \
-                        and not (is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
+                        and not group and not (is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
                     vals = [nxt]
                     if has_marks(nxt.text):
                         k = nxt.col_end

@@ -1,0 +1,64 @@
+"""`wuhao parse FILE... --json`: one JSON object per line per file, in order.
+
+Exit status 0 when every file was read, 2 when any could not be. ``service.cli`` mounts
+``parse_command`` on the ``wuhao`` group; ``python -m parsers parse ...`` works standalone.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .api import parse_path
+
+
+def run(files, as_json: bool, out=None) -> int:
+    out = out or sys.stdout
+    status = 0
+    for f in files:
+        result = parse_path(f)
+        if result.errors:
+            status = 2
+        if as_json:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        else:
+            out.write(_human(result) + "\n")
+        out.flush()
+    return status
+
+
+def _human(result) -> str:
+    lines = [f"{result.file}: {result.form}"]
+    for e in result.errors:
+        lines.append(f"  错误 [{e['code']}] {e['message']}")
+    for k, v in result.fields.items():
+        conf = result.provenance.get(k, {}).get("confidence")
+        lines.append(f"  {k} = {v}" + (f"  ({conf})" if conf is not None else ""))
+    if result.missing:
+        lines.append("  缺少: " + ", ".join(result.missing))
+    return "\n".join(lines)
+
+
+@click.command("parse")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line per file")
+def parse_command(files, as_json):
+    """Read filled forms / reports (DOCX, PDF, DOC) into canonical fields."""
+    sys.exit(run(files, as_json))
+
+
+@click.group()
+def main_group():
+    """wuhao parsers"""
+
+
+main_group.add_command(parse_command)
+
+
+def main(argv=None) -> None:
+    main_group.main(args=argv, prog_name="wuhao")
+
+
+if __name__ == "__main__":
+    main()
