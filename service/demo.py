@@ -131,16 +131,18 @@ def _demo_submissions(session: Session, by_name: dict) -> int:
     from .storage import current_store
 
     created = 0
+    last_form: dict[int, int] = {}  # organisation id -> its latest form submission
     for org_name, filename, data in demo_files():
         org = by_name[org_name]
-        exists = session.execute(
-            select(Submission.id).where(Submission.organisation_id == org.id,
-                                        Submission.original_name == filename)
-        ).first()
-        if exists:
-            continue
-        session.flush()
-        receive(session, current_store(), None, org.id, filename, data,
-                max_bytes=current_app.config["WUHAO_MAX_UPLOAD_BYTES"])
-        created += 1
+        existing = session.execute(
+            select(Submission).where(Submission.organisation_id == org.id,
+                                     Submission.original_name == filename)
+        ).scalar_one_or_none()
+        if existing is None:
+            existing = receive(session, current_store(), None, org.id, filename, data,
+                               max_bytes=current_app.config["WUHAO_MAX_UPLOAD_BYTES"],
+                               attached_to_id=last_form.get(org.id) if filename.endswith("汇报材料.docx") else None)
+            created += 1
+        if existing.form not in ("report", "unknown"):
+            last_form[org.id] = existing.id
     return created

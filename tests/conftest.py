@@ -121,12 +121,15 @@ def client(app):
 
 
 @pytest.fixture
-def db_session(app):
+def db(app):
+    """``with db() as s:`` — a short session on the test database.
+
+    Keep sessions short: on SQLite every transaction takes the write lock
+    (BEGIN IMMEDIATE), so a session left open would block the app under test.
+    """
     from service.db import session_factory
 
-    session = session_factory(app.config["DATABASE_URL"])()
-    yield session
-    session.close()
+    return session_factory(app.config["DATABASE_URL"])
 
 
 DEMO_PASSWORD = "demo-pass-1"

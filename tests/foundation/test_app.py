@@ -21,7 +21,7 @@ def test_healthz(client):
     assert resp.get_json() == {"status": "ok"}
 
 
-def test_upload_and_read_back(client, demo, db_session):
+def test_upload_and_read_back(client, demo, db):
     from service.models import AuditLog, Extraction
 
     token = demo["tokens"]["yusuan"]
@@ -41,8 +41,9 @@ def test_upload_and_read_back(client, demo, db_session):
     assert fields["member_count"] == 12
     assert fields["domain"] == "organ"
     assert body["extraction"]["provenance"]["member_count"]["source"] == "docx"
-    assert db_session.scalar(select(func.count()).select_from(Extraction)) == 1
-    actions = [a.action for a in db_session.execute(select(AuditLog)).scalars()]
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Extraction)) == 1
+        actions = [a.action for a in s.execute(select(AuditLog)).scalars()]
     assert "upload" in actions
 
     original = client.get(f"/api/v1/submissions/{created['id']}/file", headers=bearer(token))
@@ -60,7 +61,7 @@ def test_file_store_is_content_addressed(client, demo, app):
     assert not list(app.config["WUHAO_DATA_DIR"].rglob("passwd*"))
 
 
-def test_bad_upload_is_refused_and_nothing_half_written(client, demo, db_session):
+def test_bad_upload_is_refused_and_nothing_half_written(client, demo, db):
     from service.models import AuditLog, Submission
 
     token = demo["tokens"]["yusuan"]
@@ -69,8 +70,9 @@ def test_bad_upload_is_refused_and_nothing_half_written(client, demo, db_session
     err = resp.get_json()["error"]
     assert err["code"] in {"corrupt_file", "unsupported_type"}
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err["message"])
-    assert db_session.scalar(select(func.count()).select_from(Submission)) == 0
-    rejected = db_session.execute(select(AuditLog).where(AuditLog.action == "upload_rejected")).scalars().all()
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 0
+        rejected = s.execute(select(AuditLog).where(AuditLog.action == "upload_rejected")).scalars().all()
     assert len(rejected) == 1
 
 
@@ -114,26 +116,26 @@ def test_reviewer_corrects_a_field_and_original_is_kept(client, demo):
     assert bad.status_code == 422
 
 
-def test_audit_log_is_append_only(app, db_session):
+def test_audit_log_is_append_only(app, db):
     import pytest
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     from service import audit
 
-    audit.record(db_session, None, "test", "thing", 1)
-    db_session.commit()
-    with pytest.raises(DBAPIError):
-        db_session.execute(text("UPDATE audit_log SET action = 'changed'"))
-        db_session.flush()
-    db_session.rollback()
-    with pytest.raises(DBAPIError):
-        db_session.execute(text("DELETE FROM audit_log"))
-    db_session.rollback()
-    assert db_session.execute(text("SELECT action FROM audit_log")).scalar_one() == "test"
+    with db() as s:
+        audit.record(s, None, "test", "thing", 1)
+        s.commit()
+        with pytest.raises(DBAPIError):
+            s.execute(text("UPDATE audit_log SET action = 'changed'"))
+        s.rollback()
+        with pytest.raises(DBAPIError):
+            s.execute(text("DELETE FROM audit_log"))
+        s.rollback()
+        assert s.execute(text("SELECT action FROM audit_log")).scalar_one() == "test"
 
 
-def test_demo_loads_all_eight_domains_and_is_idempotent(app, db_session):
+def test_demo_loads_all_eight_domains_and_is_idempotent(app, db):
     from service.db import session_scope
     from service.demo import load_demo
     from service.models import DOMAINS, Organisation, User
@@ -144,10 +146,11 @@ def test_demo_loads_all_eight_domains_and_is_idempotent(app, db_session):
         with session_scope(app.config["DATABASE_URL"]) as s:
             second = load_demo(s, with_submissions=False)
     assert first["organisations"] == second["organisations"]
-    branch_domains = set(db_session.execute(
-        select(Organisation.domain).where(Organisation.kind == "branch")).scalars())
+    with db() as s:
+        branch_domains = set(s.execute(
+            select(Organisation.domain).where(Organisation.kind == "branch")).scalars())
+        roles = set(s.execute(select(User.role)).scalars())
     assert branch_domains == set(DOMAINS)
-    roles = set(db_session.execute(select(User.role)).scalars())
     assert roles == {"admin", "reviewer", "branch"}
 
 

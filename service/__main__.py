@@ -1,0 +1,4 @@
+"""``python -m service`` is the ``wuhao`` command."""
+from .cli import main
+
+main()
