@@ -167,7 +167,13 @@ def _c_assessment_score(c: _Ctx) -> list[dict]:
 
 
 def _c_commendation_window(c: _Ctx) -> list[dict]:
-    return cal.check_commendation_window(c.date("commended_on"), c.config)
+    """SZ-2.4: before 七一 of the odd year in which acceptance was applied for."""
+    commended, applied = c.date("commended_on"), c.date("applied_on")
+    found = cal.check_commendation_window(commended, c.config)
+    if not found and applied is not None and commended.year != applied.year:
+        found = [finding("commendation_window", "commended_on", value=commended.isoformat(),
+                         deadline=cal.commendation_deadline(applied.year, c.config).isoformat())]
+    return found
 
 
 def _c_term_running(c: _Ctx) -> list[dict]:

@@ -26,6 +26,7 @@ import copy
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
@@ -109,7 +110,14 @@ def load_rubric(year: int | None = None, directory: str | Path | None = None) ->
             raise FileNotFoundError(f"no rubric for {year} or earlier in {d} (have {years})")
         chosen = earlier[-1]
     path = d / f"{chosen}.yaml"
-    return parse_rubric(path.read_text(encoding="utf-8"), path.name)
+    return copy.deepcopy(_parse_file(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=32)
+def _parse_file(path: str, mtime_ns: int) -> Rubric:
+    """Parsed once per file version (the mtime is part of the key, so an edit is seen)."""
+    p = Path(path)
+    return parse_rubric(p.read_text(encoding="utf-8"), p.name)
 
 
 def parse_rubric(text: str, name: str = "<rubric>") -> Rubric:

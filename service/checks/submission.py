@@ -14,7 +14,7 @@ from .completeness import SCORE_KEYS, check_completeness, is_blank
 from .eligibility import (FACILITIES, as_bool, as_date, as_int, as_number, check_delisting,
                           check_facilities, check_members, check_prior_honor, check_report_length,
                           check_score)
-from .findings import has_errors, load_config
+from .findings import finding, has_errors, label, load_config
 from .grading import grade as grade_scores
 from .rubric import Rubric, available_years, load_rubric
 
@@ -83,6 +83,10 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
     members = as_int("member_count", merged.get("member_count"), cfg, out)
     if form in ("declaration", "acceptance"):
         out += check_members(members, cfg)
+        dom = merged.get("domain")
+        if not is_blank(dom) and dom not in cfg["domains"]:
+            out.append(finding("invalid_value", "domain", label=label(cfg, "domain"), value=dom,
+                               detail="应为 " + " ".join(cfg["domains"])))
 
     grade_result = None
     if form == "declaration":

@@ -220,3 +220,9 @@ def test_cycle_status():
     r = [f["rule"] for f in cycle_status(CYCLES["rectifying"], "2026-10-01")]
     assert "rectification_overdue" in r
     assert cycle_status(CYCLES["creating"], "2026-10-01") == []
+
+
+def test_commendation_must_be_in_the_acceptance_year():
+    t = transition(CYCLES["assessing"], "commend", "2027-06-01", {"assessment_score": 97})
+    assert [f["rule"] for f in t.findings] == ["commendation_window"]
+    assert "2025-07-01" in t.findings[0]["message"]

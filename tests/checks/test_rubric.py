@@ -162,3 +162,15 @@ def test_score_items_floor_at_zero():
     out = score_items(d, {"CM2": {0: 40}})
     assert out["dimensions"]["mechanism"] == 15  # CM2 (5 points) floors at 0
     assert out["total"] == 95
+
+
+def test_cached_load_is_a_copy_and_sees_edits(tmp_path):
+    import os
+    p = tmp_path / "2025.yaml"
+    p.write_text(BASE, encoding="utf-8")
+    a = load_rubric(2025, tmp_path)
+    a.grades[0]["min_total"] = 1
+    assert load_rubric(2025, tmp_path).grades[0]["min_total"] == 90
+    p.write_text(BASE.replace("min_total: 90,", "min_total: 91,"), encoding="utf-8")
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10_000_000))
+    assert load_rubric(2025, tmp_path).grades[0]["min_total"] == 91

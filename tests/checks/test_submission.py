@@ -175,3 +175,8 @@ def test_completeness_uses_parser_forms_when_present():
 def test_completeness_message_names_the_field_in_chinese():
     found = check_completeness("acceptance", {**ACC, "applied_on": None}, CFG, report_fields=REPORT)
     assert [f["field"] for f in found] == ["applied_on"] and "申请日期" in found[0]["message"]
+
+
+def test_unknown_domain_code():
+    r = check_submission("declaration", {**DECL, "domain": "机关"}, as_of="2024-03-20")
+    assert [(f["rule"], f["field"]) for f in r["findings"]] == [("invalid_value", "domain")]
