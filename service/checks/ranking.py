@@ -5,7 +5,6 @@ says so. Pure: rows in, data out (reading the spreadsheet is cli.py's job).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
