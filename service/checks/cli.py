@@ -156,6 +156,13 @@ def rank_command(scores: Path, year: int | None, as_json: bool) -> None:
         click.echo(f"{b['branch_name']}\t{domain_name(cfg, b['domain'])}\t{b['total']}\t"
                    f"{b['grade_name'] or '—'}{'（降档）' if b.get('downgraded') else ''}"
                    f"{'（满意率封顶）' if b.get('capped') else ''}\t{'是' if b['laggard'] else ''}")
+    reasons = [(b["branch_name"], f) for b in result["branches"] for f in b["findings"]
+               if f["rule"] in ("dimension_below_grade", "satisfaction_cap", "score_inconsistent", "score_out_of_range")]
+    if reasons:
+        click.echo("")
+        click.echo("降档及其他说明：")
+        for name, f in reasons:
+            click.echo(f"{name}：{f['message']}（{f['clause']}）")
     click.echo("")
     click.echo("相对后进党支部：")
     for code, d in result["domains"].items():

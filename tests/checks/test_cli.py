@@ -106,6 +106,7 @@ def test_rank_xlsx_text(tmp_path):
     out = run(rank_command, [str(p), "--year", "2025"])
     assert "相对后进党支部" in out and "国有企业：4个支部，比例不低于10%，应确定1个，列入2个：丙、丁" in out
     assert "同分" in out
+    assert "戊：总分91分达到“好”档" in out and "降档评定为“较好”" in out
 
 
 def test_rank_missing_columns(tmp_path):
