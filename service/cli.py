@@ -7,8 +7,6 @@ its own commands (``parse``, ``check``, ``rank``, ``render``, ``fonts``, ``batch
 from __future__ import annotations
 
 import importlib
-import json
-import sys
 
 import click
 
@@ -96,31 +94,6 @@ def token(username: str) -> None:
     click.echo(value)
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
-def parse(files: tuple[str, ...], as_json: bool) -> None:
-    """Read filled forms and reports; print their fields."""
-    from parsers import parse_path
-
-    status = 0
-    for path in files:
-        result = parse_path(path).to_dict()
-        if result["errors"]:
-            status = 2
-        if as_json:
-            click.echo(json.dumps(result, ensure_ascii=False))
-        else:
-            click.echo(f"{result['file']}: {result['form']}")
-            for key, value in result["fields"].items():
-                click.echo(f"  {key}: {value}")
-            for key in result["missing"]:
-                click.echo(f"  缺少：{key}")
-            for err in result["errors"]:
-                click.echo(f"  错误 {err['code']}：{err['message']}")
-    sys.exit(status)
-
-
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -129,6 +102,7 @@ def _safe_url(url: str) -> str:
 
 # Commands contributed by the later stages, registered when their modules exist.
 _CONTRIBUTED = [
+    ("parsers.cli", ("parse",)),
     ("service.checks.cli", ("check", "rank")),
     ("service.documents.cli", ("render", "fonts")),
     ("service.batch.cli", ("batch", "sample_roster", "worker")),
