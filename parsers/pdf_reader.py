@@ -170,6 +170,12 @@ def _bbox(chars_or_boxes) -> list[float]:
     return [round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)]
 
 
+def _is_title_line(line: list[dict], page) -> bool:
+    size = line[0].get("size") or 0
+    mid = (line[0]["x0"] + line[-1]["x1"]) / 2
+    return size >= 14 and abs(mid - float(page.width) / 2) < 15
+
+
 def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) -> None:
     try:
         found = page.find_tables()
@@ -233,6 +239,10 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
                 close = 0 <= ln[0]["top"] - prev[0]["bottom"] <= size * 1.2
                 if full and close and ln[0]["x0"] <= left + size * 0.5:
                     merged[-1].append(ln)
+                    continue
+                if close and _is_title_line(prev, page) and _is_title_line(ln, page) \
+                        and abs((ln[0].get("size") or 0) - size) < 0.5:
+                    merged[-1].append(ln)  # a centred title wrapped over two lines
                     continue
             merged.append([ln])
         for group in merged:

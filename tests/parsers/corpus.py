@@ -612,3 +612,72 @@ def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int =
     (outdir / "manifest.json").write_text(
         json.dumps([c.__dict__ for c in cases], ensure_ascii=False, indent=1), encoding="utf-8")
     return cases
+
+
+# --- the committed blank templates, filled in -----------------------------------------------
+def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
+    """Fill the blank template of parsers.blank_forms the way a branch would (ticks, text)."""
+    from parsers.blank_forms import BOOL_WORDS, build
+    from parsers.forms import field_spec
+
+    spec = field_spec(kind)
+    label_to_key = {v["label"]: k for k, v in spec.items()}
+    items, exp, _, (_, scores, total) = build_items(rng, kind, i)
+    by_key = {it.key: it for it in items}
+    doc = build(kind)
+    expected = {}
+    main = doc.tables[0]
+    for row in main.rows:
+        seen = []
+        for cell in row.cells:
+            if seen and cell._tc is seen[-1]._tc:
+                continue
+            seen.append(cell)
+        for lab_cell, val_cell in zip(seen[0::2], seen[1::2]):
+            key = label_to_key.get(lab_cell.text.strip())
+            if key is None:
+                continue
+            ftype = spec[key]["type"]
+            if ftype in ("domain", "honor"):
+                code = exp[key]
+                options = DOMAINS if ftype == "domain" else HONORS
+                text = "  ".join(("☑" if c == code else "□") + lab for c, lab in options.items())
+                expected[key] = code
+            elif ftype == "bool":
+                yes, no = BOOL_WORDS[key]
+                val = exp[key]
+                text = f"{'☑' if val else '□'}{yes}  {'□' if val else '☑'}{no}"
+                expected[key] = val
+            elif key in ("contact_person", "contact_phone") and key not in by_key:
+                text = exp[key]
+                expected[key] = exp[key]
+            else:
+                it = by_key[key]
+                text = it.value if isinstance(it.value, str) else ""
+                expected[key] = exp[key]
+            for par in val_cell.paragraphs:
+                for run in par.runs:
+                    run.text = ""  # the template's empty "□" options are replaced by the answer
+            val_cell.paragraphs[0].add_run(text)
+    if kind == "acceptance":
+        t = doc.tables[1]
+        for row, key in zip(t.rows[1:], list(DIMS) + ["total"]):
+            row.cells[2].paragraphs[0].add_run(_fmt(scores[key] if key != "total" else total))
+        expected["self_scores"] = scores
+        expected["self_score_total"] = total
+    doc.save(path)
+    return Case(name=path.stem, kind=kind, layout="template", expected=expected, variations={"layout": "template"})
+
+
+_build_corpus_forms = build_corpus
+
+
+def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int = 20240315) -> list[Case]:  # noqa: F811
+    cases = _build_corpus_forms(outdir, per_kind=per_kind, reports=reports, seed=seed)
+    rng = random.Random(seed + 1)
+    for kind in ("declaration", "acceptance", "brand"):
+        for i in range(2):
+            cases.append(make_from_template(rng, kind, i, outdir / f"template_{kind}_{i}.docx"))
+    (outdir / "manifest.json").write_text(
+        json.dumps([c.__dict__ for c in cases], ensure_ascii=False, indent=1), encoding="utf-8")
+    return cases
