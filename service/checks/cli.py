@@ -75,6 +75,8 @@ def check_files(paths: list[Path], as_of: _dt.date | None = None, org: dict | No
     else:
         main, report = {"form": None, "fields": {}}, None
     result = check_submission(main["form"], main["fields"], report, org=org, as_of=as_of, config=config)
+    if pre and main["form"] is None:  # the unreadable files already say why there is no form
+        result["findings"] = [f for f in result["findings"] if f["rule"] != "unknown_form"]
     result["findings"] = pre + result["findings"]
     result["eligible"] = result["eligible"] and not any(f["severity"] == "error" for f in pre)
     result["report"] = report

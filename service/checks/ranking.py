@@ -5,6 +5,7 @@ says so. Pure: rows in, data out (reading the spreadsheet is cli.py's job).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
@@ -39,7 +40,8 @@ def select_bottom(scores: Sequence[Any], percent: Any) -> dict[str, Any]:
     order = sorted(range(n), key=lambda i: (vals[i], i))
     cut = vals[order[k - 1]]
     chosen = [i for i in order if vals[i] <= cut]
-    positions = {i: 1 + sum(1 for v in vals if v < vals[i]) for i in chosen}
+    ordered = [vals[i] for i in order]
+    positions = {i: 1 + bisect_left(ordered, vals[i]) for i in chosen}
     return {"indices": chosen, "quota": k, "cut_score": cut, "tied_extra": len(chosen) - k,
             "positions": positions}
 

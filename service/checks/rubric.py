@@ -148,6 +148,7 @@ class _Validator:
     def __init__(self, name: str):
         self.name = name
         self.problems: list[tuple[int | None, str]] = []
+        self.year_cap: dict[str, Any] | None = None
 
     def err(self, node: yaml.Node | None, msg: str) -> None:
         self.problems.append((_line(node) if node is not None else None, msg))
@@ -249,6 +250,7 @@ class _Validator:
         dim_max = {d["key"]: Decimal(str(d["max"])) for d in dims}
         grades = self.grades(top["grades"], "grades") if "grades" in top else []
         cap = self.cap(top["satisfaction_cap"], grades, "satisfaction_cap") if "satisfaction_cap" in top else None
+        self.year_cap = cap
         domains: dict[str, dict[str, Any]] = {}
         if "domains" in top:
             dm = self.mapping(top["domains"], "domains（领域）")
@@ -352,6 +354,10 @@ class _Validator:
             out["grades"] = grades
         if "satisfaction_cap" in m:
             out["satisfaction_cap"] = self.cap(m["satisfaction_cap"], grades, f"领域“{code}”的 satisfaction_cap")
+        elif "grades" in m and self.year_cap and grades and \
+                self.year_cap["grade"] not in {g["key"] for g in grades}:
+            self.err(m["grades"], f"领域“{code}”改写了等次，但年度的群众满意率封顶等次“{self.year_cap['grade']}”"
+                                  f"不在其中，请同时写 satisfaction_cap")
         if "items" not in m:
             return out
         im = self.mapping(m["items"], f"领域“{code}”的 items")

@@ -72,9 +72,7 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
     facts = dict((org or {}).get("facts") or {})
 
     if form not in FORM_KINDS:
-        out.append({"rule": "invalid_value", "severity": "error", "field": "form",
-                    "message": f"无法识别的表单类型“{form}”（应为申报表、验收申请表、品牌登记表或汇报材料）。",
-                    "clause": "SZ-4"})
+        out.append(finding("unknown_form", "form", value=form if form is not None else "未识别"))
         return _result(form, merged, out, None)
 
     out += check_completeness(form, merged, cfg, report_fields=report_fields if form == "acceptance" else None,

@@ -115,3 +115,11 @@ def test_rank_missing_columns(tmp_path):
     data = json.loads(run(rank_command, [str(p), "--json"]))
     assert {f["field"] for f in data["findings"]} == {"branch_name", "domain", "total"}
     assert data["branches"] == []
+
+
+def test_check_unreadable_file(tmp_path):
+    pytest.importorskip("parsers")
+    p = tmp_path / "junk.docx"
+    p.write_text("hello", encoding="utf-8")
+    data = json.loads(run(check_command, [str(p), "--json"]))
+    assert [f["rule"] for f in data["findings"]] == ["parse_error"] and data["eligible"] is False

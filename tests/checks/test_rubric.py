@@ -174,3 +174,14 @@ def test_cached_load_is_a_copy_and_sees_edits(tmp_path):
     p.write_text(BASE.replace("min_total: 90,", "min_total: 91,"), encoding="utf-8")
     os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10_000_000))
     assert load_rubric(2025, tmp_path).grades[0]["min_total"] == 91
+
+
+def test_domain_grade_override_needs_its_cap():
+    override = ("  school:\n    name: 学校\n"
+                "    grades:\n      - {key: good, name: 好, min_total: 92}\n      - {key: poor, name: 差, min_total: 0}\n")
+    text = broken("  school:\n    name: 学校\n", override)
+    assert_rejected(text, line_of(text, "min_total: 92"), ["封顶等次“average”不在其中"])
+    ok = broken("  school:\n    name: 学校\n", override + "    satisfaction_cap: {below_percent: 90, grade: poor}\n")
+    d = parse_rubric(ok, "2025.yaml").domain("school")
+    assert d["grades"][0]["min_total"] == 92 and d["satisfaction_cap"]["grade"] == "poor"
+    assert parse_rubric(ok, "2025.yaml").domain("health")["grades"][0]["min_total"] == 90
