@@ -57,8 +57,9 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
     fields: the form's canonical fields (domain.md section 6), dates as ISO strings;
     report_fields: the 汇报材料's fields ({"title", "char_count"}) or None;
     org: the organisation record ({"directly_under", "member_count", "domain", ...,
-         "facts": {"prior_honor_year", "dissolved", "violation", ...}}), used to fill gaps
-         and for facts the form does not carry;
+         "facts": {"prior_honor_year", "dissolved", "violation", ...}}): its values fill the
+         form's gaps for the rules (a gap is still a missing_field) and its facts feed the
+         delisting rules;
     as_of: the date the check is made (default today); config: overrides of config.yaml;
     required: explicit required field list (else parsers.forms / fallback).
 
@@ -75,7 +76,9 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
         out.append(finding("unknown_form", "form", value=form if form is not None else "未识别"))
         return _result(form, merged, out, None)
 
-    out += check_completeness(form, merged, cfg, report_fields=report_fields if form == "acceptance" else None,
+    # Completeness is judged on the form as submitted (the 补正通知 lists what the form lacks);
+    # the rules below see the form with its gaps filled from the organisation record.
+    out += check_completeness(form, fields, cfg, report_fields=report_fields if form == "acceptance" else None,
                               required=required)
 
     members = as_int("member_count", merged.get("member_count"), cfg, out)

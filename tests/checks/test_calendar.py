@@ -115,3 +115,21 @@ def test_parse_date():
         cal.parse_date("2023-02-29")
     with pytest.raises(ValueError):
         cal.parse_date("2024年3月1日")
+
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.dates(min_value=D("2000-01-01"), max_value=D("2090-12-31")))
+def test_property_one_year_is_365_or_366_days_and_sharp(start):
+    due = cal.creation_complete_on(start, CFG)
+    assert (due - start).days in (365, 366)
+    assert cal.check_creation_period(start, due, CFG) == []
+    assert cal.check_creation_period(start, due - timedelta(days=1), CFG)[0]["rule"] == "creation_period_short"
+    # 366 only when the year contains a 29 February
+    leap_between = any(
+        d.month == 2 and d.day == 29 for d in (start + timedelta(days=i) for i in range(1, 367)) if d <= due)
+    assert ((due - start).days == 366) == (leap_between and (start.month, start.day) != (2, 29))

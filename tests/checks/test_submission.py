@@ -120,7 +120,10 @@ def test_creation_boundary_across_leap_year_in_submission():
 def test_org_fills_gaps_and_supplies_facts():
     fields = {k: v for k, v in DECL.items() if k != "member_count"}
     r = check_submission("declaration", fields, org={"member_count": 5, "facts": {}}, as_of="2024-03-20")
-    assert rule_set(r) == ["too_few_members"]
+    assert [(f["rule"], f["field"]) for f in r["findings"]] == [("missing_field", "member_count"),
+                                                                ("too_few_members", "member_count")]
+    r = check_submission("declaration", fields, org={"member_count": 9}, as_of="2024-03-20")
+    assert rule_set(r) == ["missing_field"]
     r = check_submission("declaration", {**DECL, "directly_under": True, "prior_honor": "target_advanced"},
                          org={"facts": {"prior_honor_year": 2022}}, as_of="2024-03-20")
     assert [(f["rule"], f["field"]) for f in r["findings"]] == [("no_prior_honor", "prior_honor_year")]
