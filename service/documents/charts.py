@@ -1,0 +1,72 @@
+"""Bar charts for the 季度通报, drawn with Pillow into a PNG shared by the DOCX and the PDF.
+
+The chart is an image: its labels are pixels, so both formats carry the same text (the
+figures also appear in the table beside each chart).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+from .fonts import resolve_font
+
+COLOURS = [(192, 0, 0), (79, 129, 189), (155, 187, 89), (128, 100, 162)]
+
+
+@functools.lru_cache(maxsize=8)
+def _font(size: int):
+    from PIL import ImageFont
+
+    face = resolve_font("hei")
+    if face.path:
+        try:
+            return ImageFont.truetype(face.path, size, index=face.index)
+        except OSError:
+            pass
+    return ImageFont.load_default()
+
+
+def bar_chart_png(labels: list[str], series: list[tuple[str, list[float]]], *,
+                  width: int = 1500, height: int = 620) -> bytes:
+    """Grouped horizontal-axis bar chart; ``series`` = [(name, values)]."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    font, small = _font(26), _font(22)
+    left, right, top, bottom = 90, 30, 70, 150
+    plot_w, plot_h = width - left - right, height - top - bottom
+    vmax = max([v for _, vals in series for v in vals] + [1])
+    step = max(1, -(-vmax // 5))
+    vmax = step * 5
+    for i in range(6):
+        y = top + plot_h - plot_h * i / 5
+        draw.line([(left, y), (width - right, y)], fill=(220, 220, 220), width=1)
+        draw.text((left - 12, y), str(int(step * i)), fill="black", font=small, anchor="rm")
+    draw.line([(left, top), (left, top + plot_h)], fill="black", width=2)
+    draw.line([(left, top + plot_h), (width - right, top + plot_h)], fill="black", width=2)
+    n = max(len(labels), 1)
+    group_w = plot_w / n
+    bar_w = group_w * 0.7 / max(len(series), 1)
+    for gi, label in enumerate(labels):
+        x0 = left + gi * group_w + group_w * 0.15
+        for si, (_name, vals) in enumerate(series):
+            v = vals[gi] if gi < len(vals) else 0
+            h = plot_h * v / vmax
+            x = x0 + si * bar_w
+            draw.rectangle([x, top + plot_h - h, x + bar_w - 4, top + plot_h],
+                           fill=COLOURS[si % len(COLOURS)])
+            draw.text((x + bar_w / 2 - 2, top + plot_h - h - 6), str(int(v)), fill="black",
+                      font=small, anchor="mb")
+        text = label if len(label) <= 9 else label[:8] + "…"
+        draw.text((left + gi * group_w + group_w / 2, top + plot_h + 14), text, fill="black",
+                  font=small, anchor="mt")
+    lx = left
+    for si, (name, _vals) in enumerate(series):
+        draw.rectangle([lx, 20, lx + 28, 48], fill=COLOURS[si % len(COLOURS)])
+        draw.text((lx + 36, 34), name, fill="black", font=font, anchor="lm")
+        lx += 60 + int(draw.textlength(name, font=font))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

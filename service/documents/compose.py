@@ -1,0 +1,426 @@
+"""From a kind's plain context to the document "view" both renderers draw.
+
+A view is plain data: the wording of the document lives here, once, so the DOCX and the PDF
+cannot drift apart.  Templates only lay the view out.
+
+view = {
+  "kind", "layout": "official" | "ledger" | "honor-certificate" | "party-card",
+  "doc_title": str,                       # metadata title
+  "org_mark": str | "",                   # 发文机关标志 (red, 版头)
+  "number": str | "",                     # 发文字号, centred under the mark
+  "title": str,                           # 2号小标宋 title
+  "addressee": str | "",                  # 主送机关
+  "blocks": [ {"t": "p"|"h1"|"h2"|"item"|"plain"|"center"|"table"|"image"|"gap", ...} ],
+  "appendix": [block],                    # 附件 pages, after the signature, before the 版记
+  "signature": str, "date": str,          # 发文机关署名, 成文日期
+  "copy_to": str, "printer": str, "printed_on": str,   # 版记
+}
+Block "hei" is an unindented 黑体 line (the word 附件 at the top of an attachment page).
+Table blocks: {"t": "table", "headers": [...], "rows": [[...]], "widths": [twips...]};
+image blocks: {"t": "image", "png": bytes, "width_mm": float, "alt": str}.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from . import layout
+from .safety import clean
+
+DOMAIN_NAMES = {
+    "rural": "农村", "community": "社区", "organ": "机关（事业单位）", "soe": "国有企业",
+    "nonpublic": "非公企业（社会组织）", "service": "窗口单位和服务行业", "school": "学校",
+    "health": "医疗卫生单位",
+}
+
+CN_NUM = "〇一二三四五六七八九"
+CN_ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+               "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"]
+
+
+class ContextError(ValueError):
+    """The context lacks something the document needs."""
+
+
+def parse_iso(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", str(value))
+    if not m:
+        raise ContextError(f"不是有效的日期：{value!r}")
+    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def cn_date(value) -> str:
+    """成文日期 in Arabic numerals without padding: 2025年6月28日 (GB/T 9704-2012 7.3.5.4)."""
+    d = parse_iso(value)
+    if d is None:
+        return ""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def ordinal(i: int) -> str:
+    return CN_ORDINALS[i - 1] if 1 <= i <= len(CN_ORDINALS) else str(i)
+
+
+def fmt_num(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _p(text: str) -> dict:
+    return {"t": "p", "text": text}
+
+
+def _h1(text: str) -> dict:
+    return {"t": "h1", "text": text}
+
+
+def _h2(text: str) -> dict:
+    return {"t": "h2", "text": text}
+
+
+def _item(text: str) -> dict:
+    return {"t": "item", "text": text}
+
+
+def _table(headers: list[str], rows: list[list], weights: list[float], total_mm: float) -> dict:
+    total = layout.mm_to_twips(total_mm)
+    s = sum(weights)
+    widths = [int(total * w / s) for w in weights]
+    return {"t": "table", "headers": headers,
+            "rows": [[fmt_num(c) if not isinstance(c, str) else c for c in row] for row in rows],
+            "widths": widths}
+
+
+def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dict], *,
+              appendix: list[dict] | None = None, copy_to: str = "", org_mark: bool = True,
+              signature: str | None = None) -> dict:
+    issuer = ctx.get("issuer") or ""
+    issued_on = ctx.get("issued_on")
+    printer = ctx.get("printer") or issuer
+    mark = (ctx.get("org_mark") or f"{issuer}文件") if org_mark and issuer else ""
+    # 发文机关标志: at most 36 pt, shrunk so that it fits the 156 mm type area on one line
+    mark_pt = min(layout.ORG_MARK_PT,
+                  int(layout.mm_to_pt(layout.TYPE_AREA_WIDTH_MM) * 0.95 / max(len(mark), 1)))
+    return {
+        "kind": kind,
+        "layout": "official",
+        "doc_title": title,
+        "org_mark": mark,
+        "org_mark_pt": mark_pt,
+        "org_mark_sz": int(mark_pt * 2),
+        "number": ctx.get("number") or "",
+        "title": title,
+        "addressee": addressee,
+        "blocks": blocks,
+        "appendix": appendix or [],
+        "signature": issuer if signature is None else signature,
+        "date": cn_date(issued_on),
+        "copy_to": f"抄送：{copy_to}。" if copy_to else "",
+        "printer": printer,
+        "printed_on": f"{cn_date(issued_on)}印发" if issued_on else "",
+    }
+
+
+# --------------------------------------------------------------------------- the kinds
+
+def supplement_notice(ctx: dict) -> dict:
+    branch = ctx["branch_name"]
+    sub = ctx.get("submission") or {}
+    form = sub.get("form_label") or "申报材料"
+    missing = ctx.get("missing") or []
+    if not missing:
+        raise ContextError("补正通知须列明缺少的内容，本次材料没有缺项。")
+    blocks = [_p(
+        f"你支部于{cn_date(sub.get('uploaded_on'))}提交的《{form}》"
+        f"（文件名：{sub.get('original_name') or '未命名'}）经审核，尚有以下{len(missing)}项内容缺失或不符合要求，"
+        f"请于{cn_date(ctx.get('deadline'))}前补正后重新提交。")]
+    blocks.append(_h1("一、需要补正的内容"))
+    for i, m in enumerate(missing, 1):
+        clause = f"（依据：{m['clause']}）" if m.get("clause") else ""
+        blocks.append(_item(f"{i}.{m['message']}{clause}"))
+    blocks.append(_h1("二、有关要求"))
+    blocks.append(_p("补正材料须按原表格式填写完整，与原提交材料一并上传；已提交且无误的内容无需重复提交。"
+                     "逾期未补正的，本次申报按未提交处理。"))
+    contact = ctx.get("contact") or {}
+    if contact.get("person") or contact.get("phone"):
+        blocks.append(_p(f"联系人：{contact.get('person') or ''}，联系电话：{contact.get('phone') or ''}。"))
+    return _official("supplement-notice", ctx, f"关于补正《{form}》材料的通知", f"{branch}：", blocks,
+                     copy_to=ctx.get("parent_org") or "", org_mark=False)
+
+
+def acceptance_form(ctx: dict) -> dict:
+    scores = ctx.get("scores") or {}
+    item_scores = ctx.get("item_scores") or {}
+    domain_label = ctx.get("domain_label") or DOMAIN_NAMES.get(ctx.get("domain") or "", "")
+    info = _table(
+        ["项目", "内容", "项目", "内容"],
+        [["党支部名称", ctx["branch_name"], "上级党组织", ctx.get("parent_org") or ""],
+         ["所属领域", domain_label, "支部书记", ctx.get("secretary") or ""],
+         ["党员人数", fmt_num(ctx.get("member_count")), "考核年度", fmt_num(ctx.get("year"))]],
+        [1.2, 2.2, 1.2, 2.2], layout.TYPE_AREA_WIDTH_MM)
+    rows = []
+    for dim in ctx.get("rubric") or []:
+        items = dim.get("items") or []
+        dim_label = f"{dim['name']}（{fmt_num(dim['max'])}分）"
+        if not items:
+            rows.append([dim_label, "", fmt_num(dim["max"]), "", fmt_num(scores.get(dim["key"]))])
+        for j, it in enumerate(items):
+            rule = "；".join(d.get("text", "") for d in it.get("deductions") or [])
+            rows.append([dim_label if j == 0 else "", it.get("text", ""), fmt_num(it.get("points")),
+                         rule, fmt_num(item_scores.get(it.get("id"), ""))])
+        if items:
+            rows.append(["", f"{dim['name']}小计", fmt_num(dim["max"]), "",
+                         fmt_num(scores.get(dim["key"]))])
+    score_table = _table(["考核项目", "考核内容", "分值", "评分标准", "得分"], rows,
+                         [1.3, 3.0, 0.6, 2.6, 0.7], layout.TYPE_AREA_WIDTH_MM)
+    blocks = [info, {"t": "gap"}, score_table]
+    total = fmt_num(ctx.get("total"))
+    rate = ctx.get("satisfaction_rate")
+    summary = [["考核总分", total or "", "群众满意率",
+                (fmt_num(rate) + "%") if rate not in (None, "") else ""],
+               ["评定等次", ctx.get("grade") or "", "考核日期", cn_date(ctx.get("assessed_on"))]]
+    blocks.append({"t": "gap"})
+    blocks.append(_table(["项目", "内容", "项目", "内容"], summary, [1.2, 2.2, 1.2, 2.2],
+                         layout.TYPE_AREA_WIDTH_MM))
+    blocks.append(_h1("考核组意见"))
+    blocks.append(_p(ctx.get("opinion") or "（由考核组填写）"))
+    members = "、".join(ctx.get("group_members") or [])
+    blocks.append({"t": "plain", "text": f"考核组成员（签字）：{members}"})
+    blocks.append({"t": "plain", "text": "考核组组长（签字）：　　　　　　　　年　　月　　日"})
+    title = f"市直机关“五好党支部”验收意见表（考核评分表）"
+    view = _official("acceptance-form", ctx, title, "", blocks, org_mark=False, signature="")
+    view.update({"date": "", "copy_to": "", "printer": "", "printed_on": "",
+                 "subtitle": f"（{fmt_num(ctx.get('year'))}年度 · {domain_label}领域标准）"})
+    view["blocks"].insert(0, {"t": "center", "text": view.pop("subtitle")})
+    return view
+
+
+def rectification_notice(ctx: dict) -> dict:
+    branch = ctx["branch_name"]
+    blocks = [_p(f"{ctx.get('reason') or '经检查'}，你支部存在以下问题。根据《市直机关“五好党支部”创建管理办法》"
+                 f"关于限期整改的规定（SZ-3.1），现通知你支部限期整改。")]
+    blocks.append(_h1("一、存在的问题"))
+    for i, f in enumerate(ctx.get("findings") or [], 1):
+        clause = f"（{f['clause']}）" if f.get("clause") else ""
+        blocks.append(_item(f"{i}.{f['message']}{clause}"))
+    blocks.append(_h1("二、整改要求"))
+    reqs = ctx.get("requirements") or [
+        "对照问题清单逐项制定整改措施，明确责任领导、责任人和整改时限。",
+        "整改情况经上级党组织审核后报工委组织部，整改完成一项、销号一项。",
+        "逾期未完成整改或整改不到位的，依照规定撤销“五好党支部”称号。"]
+    for i, r in enumerate(reqs, 1):
+        blocks.append(_h2(f"（{ordinal(i)}）{r}"))
+    blocks.append(_h1("三、整改时限"))
+    blocks.append(_p(f"请于{cn_date(ctx.get('deadline'))}前完成整改，并将整改报告报送{ctx.get('report_to') or '工委组织部'}。"))
+    return _official("rectification-notice", ctx, "限期整改通知书", f"{branch}：", blocks,
+                     copy_to=ctx.get("parent_org") or "")
+
+
+def rectification_taskbook(ctx: dict) -> dict:
+    branch = ctx["branch_name"]
+    year = fmt_num(ctx.get("year"))
+    blocks = [_p(f"根据{year}年度党支部分类定级结果，{branch}（{ctx.get('domain_label') or ''}领域，"
+                 f"得分{fmt_num(ctx.get('total'))}分，评定等次“{ctx.get('grade') or ''}”）被确定为相对后进党支部。"
+                 f"按照“一支部一方案”的要求，下达本整改任务书。")]
+    blocks.append(_h1("一、整改任务"))
+    rows = []
+    for i, it in enumerate(ctx.get("items") or [], 1):
+        rows.append([str(i), it.get("category", ""), it.get("problem", ""), it.get("measure", ""),
+                     it.get("target", ""), it.get("leader", ""), it.get("owner", ""),
+                     cn_date(it.get("due_on"))])
+    blocks.append(_table(["序号", "问题类别", "具体问题", "整改措施", "整改目标", "责任领导", "责任人",
+                          "整改时限"], rows, [0.6, 1.1, 2.0, 2.0, 1.6, 1.0, 1.0, 1.5],
+                         layout.TYPE_AREA_WIDTH_MM))
+    blocks.append(_h1("二、责任落实"))
+    blocks.append(_p(f"{ctx.get('parent_org') or '上级党组织'}对整改工作负领导责任，支部书记{ctx.get('secretary') or ''}"
+                     f"为第一责任人。整改进展每季度报告一次，纳入整改工作台账管理，整改完成后逐项销号。"))
+    blocks.append(_h1("三、完成时限"))
+    blocks.append(_p(f"全部整改任务须于{cn_date(ctx.get('deadline'))}前完成。"))
+    return _official("rectification-taskbook", ctx, f"{branch}整改任务书", f"{branch}：", blocks,
+                     copy_to=ctx.get("parent_org") or "", org_mark=False)
+
+
+LEDGER_HEADERS = ["序号", "党支部", "问题类别", "具体问题", "整改措施", "整改目标", "责任领导", "责任人",
+                  "整改时限", "进展情况", "销号日期", "备注"]
+
+
+def ledger_rows(ctx: dict) -> list[list[str]]:
+    rows = []
+    for i, r in enumerate(ctx.get("rows") or [], 1):
+        rows.append([str(i), r.get("branch_name", ""), r.get("category", ""), r.get("problem", ""),
+                     r.get("measure", ""), r.get("target", ""), r.get("leader", ""), r.get("owner", ""),
+                     cn_date(r.get("due_on")), r.get("progress", ""), cn_date(r.get("closed_on")),
+                     r.get("note", "")])
+    return rows
+
+
+def rectification_ledger(ctx: dict) -> dict:
+    width = layout.PAGE_HEIGHT_MM - 2 * 20  # landscape, 20 mm margins
+    table = _table(LEDGER_HEADERS, ledger_rows(ctx),
+                   [0.5, 1.5, 1.0, 2.0, 2.0, 1.6, 0.9, 0.9, 1.2, 1.6, 1.2, 0.9], width)
+    title = f"{ctx.get('organisation') or ''}相对后进党支部整改工作台账"
+    rows = ctx.get("rows") or []
+    closed = sum(1 for r in rows if r.get("closed_on"))
+    blocks = [{"t": "center", "text": f"（{fmt_num(ctx.get('year'))}年度，截至{cn_date(ctx.get('as_of'))}，"
+                                      f"共{len(rows)}项，已销号{closed}项）"}, table]
+    view = _official("rectification-ledger", ctx, title, "", blocks, org_mark=False, signature="")
+    view.update({"layout": "ledger", "date": "", "copy_to": "", "printer": "", "printed_on": ""})
+    return view
+
+
+def commendation_decision(ctx: dict) -> dict:
+    year = fmt_num(ctx.get("year"))
+    branches = ctx.get("branches") or []
+    if not branches:
+        raise ContextError("表彰决定须列出受表彰的党支部。")
+    blocks = [_p(f"{year}年以来，市直机关各级党组织深入开展“五好党支部”创建活动，涌现出一批领导班子好、"
+                 f"党员队伍好、工作机制好、工作业绩好、群众反映好的先进党支部。根据《市直机关“五好党支部”"
+                 f"创建管理办法》，经党支部申报、考核组考核验收和工委审定，决定命名{ctx.get('count_text') or str(len(branches)) + '个'}"
+                 f"党支部为“市直机关五好党支部”，并授予牌匾，称号届期为{ctx.get('term') or ''}。"),
+              _p("希望受到表彰的党支部珍惜荣誉、再接再厉，充分发挥示范带动作用。市直机关各级党组织要以先进为榜样，"
+                 "深化创建活动，不断提升党支部建设质量。"),
+              _p("附件：" + f"{year}年度市直机关“五好党支部”名单")]
+    # the attachment follows the signature on a new page (GB/T 9704-2012 8.2)
+    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": f"{year}年度市直机关“五好党支部”名单"},
+                {"t": "gap"}]
+    groups: dict[str, list[str]] = {}
+    for b in branches:
+        groups.setdefault(b.get("parent_org") or "工委直属", []).append(b["name"])
+    for parent, names in groups.items():
+        appendix.append(_h1(f"{parent}（{len(names)}个）"))
+        appendix.append(_p("、".join(names)))
+    view = _official("commendation-decision", ctx,
+                     f"关于命名{year}年度市直机关“五好党支部”的决定", ctx.get("addressee") or "市直机关各级党组织：",
+                     blocks, appendix=appendix, copy_to=ctx.get("copy_to") or "")
+    return view
+
+
+def delisting_notice(ctx: dict) -> dict:
+    branch = ctx["branch_name"]
+    kind = ctx.get("delisting_kind") or "natural"
+    kind_label = "自然摘牌" if kind == "natural" else "无条件摘牌"
+    rule = ctx.get("rule") or ("SZ-3.3" if kind == "natural" else "SZ-3.4")
+    blocks = [_p(f"你支部于{cn_date(ctx.get('commended_on'))}被命名为“市直机关五好党支部”"
+                 f"（称号届期{ctx.get('term') or ''}"
+                 + (f"，荣誉证书编号{ctx['certificate_number']}" if ctx.get("certificate_number") else "")
+                 + "）。"),
+              _p(f"经核实：{ctx['reason']}。"),
+              _p(f"根据《市直机关“五好党支部”创建管理办法》{rule}条款（{ctx.get('rule_text') or ''}），"
+                 f"决定对你支部予以{kind_label}，自{cn_date(ctx.get('effective_on'))}起"
+                 f"撤销“市直机关五好党支部”称号，收回牌匾，荣誉证书同时作废。")]
+    blocks.append(_p("请你支部认真查找原因，切实加强党支部建设，符合条件后可重新申报创建。"))
+    return _official("delisting-notice", ctx, "关于对" + branch + "予以摘牌的通知", f"{branch}：", blocks,
+                     copy_to=ctx.get("parent_org") or "")
+
+
+def quarterly_report(ctx: dict) -> dict:
+    from .charts import bar_chart_png
+
+    year = fmt_num(ctx.get("year"))
+    q = int(ctx.get("quarter") or 1)
+    by_c = ctx.get("by_committee") or []
+    by_d = ctx.get("by_domain") or []
+    tot = ctx.get("totals") or {}
+    blocks = [_p(f"现将{year}年第{ordinal(q)}季度“五好党支部”创建和分类定级工作进展情况通报如下。")]
+    blocks.append(_h1("一、总体情况"))
+    blocks.append(_p(f"截至{cn_date(ctx.get('as_of'))}，纳入统计的党支部{tot.get('branches', 0)}个，已完成考核"
+                     f"{tot.get('assessed', 0)}个，评定为“好”等次{tot.get('good', 0)}个，确定相对后进党支部"
+                     f"{tot.get('backward', 0)}个；整改任务{tot.get('items', 0)}项，已销号{tot.get('closed', 0)}项。"))
+    headers = ["单位", "党支部数", "已考核", "“好”等次", "相对后进", "整改任务", "已销号", "完成率"]
+
+    def rows_of(data):
+        out = []
+        for r in data:
+            rate = f"{round(100 * r.get('closed', 0) / r['items'])}%" if r.get("items") else "—"
+            out.append([r["name"], r.get("branches", 0), r.get("assessed", 0), r.get("good", 0),
+                        r.get("backward", 0), r.get("items", 0), r.get("closed", 0), rate])
+        return out
+
+    weights = [2.6, 1, 1, 1, 1, 1, 1, 1]
+    blocks.append(_h1("二、各党委（党工委）进展"))
+    blocks.append({"t": "image", "png": bar_chart_png(
+        [r["name"] for r in by_c], [("已考核", [r.get("assessed", 0) for r in by_c]),
+                                    ("整改已销号", [r.get("closed", 0) for r in by_c])]),
+        "width_mm": 150, "alt": "各党委进展图"})
+    blocks.append(_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM))
+    blocks.append(_h1("三、各领域进展"))
+    blocks.append({"t": "image", "png": bar_chart_png(
+        [r["name"] for r in by_d], [("已考核", [r.get("assessed", 0) for r in by_d]),
+                                    ("整改已销号", [r.get("closed", 0) for r in by_d])]),
+        "width_mm": 150, "alt": "各领域进展图"})
+    blocks.append(_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM))
+    blocks.append(_h1("四、下一步工作"))
+    for i, t in enumerate(ctx.get("next_steps") or [
+            "未完成考核的党委要抓紧组织考核，按时报送结果。",
+            "相对后进党支部要对照整改任务书逐项整改，按季度报告进展。"], 1):
+        blocks.append(_h2(f"（{ordinal(i)}）{t}"))
+    return _official("quarterly-report", ctx, f"关于{year}年第{ordinal(q)}季度“五好党支部”创建工作进展情况的通报",
+                     ctx.get("addressee") or "各党委（党工委）：", blocks, copy_to=ctx.get("copy_to") or "")
+
+
+def honor_certificate(ctx: dict) -> dict:
+    from .qr import qr_png
+
+    return {
+        "kind": "honor-certificate", "layout": "honor-certificate", "doc_title": "荣誉证书",
+        "heading": "荣誉证书",
+        "recipient": ctx["branch_name"] + "：",
+        "text": f"被评为{ctx.get('title') or '市直机关五好党支部'}（{ctx.get('term') or ''}）。特发此证，以资鼓励。",
+        "parent": ctx.get("parent_org") or "",
+        "issuer": ctx.get("issuer") or "",
+        "date": cn_date(ctx.get("issued_on")),
+        "number_line": f"证书编号：{ctx['number']}",
+        "verify_line": "扫码或访问核验",
+        "qr_png": qr_png(ctx["verify_url"]),
+    }
+
+
+def party_card(ctx: dict) -> dict:
+    from .qr import qr_png
+
+    return {
+        "kind": "party-card", "layout": "party-card", "doc_title": "党员证",
+        "heading": "党员证",
+        "fields": [["姓　　名", ctx["name"]], ["所在支部", ctx.get("branch_name") or ""],
+                   ["组织关系", ctx.get("organisation_path") or ""],
+                   ["入党时间", cn_date(ctx.get("joined_on"))], ["证件编号", ctx["number"]]],
+        "issuer": ctx.get("issuer") or "",
+        "date": "发证日期：" + cn_date(ctx.get("issued_on")),
+        "qr_png": qr_png(ctx["verify_url"]),
+    }
+
+
+COMPOSERS = {
+    "supplement-notice": supplement_notice,
+    "acceptance-form": acceptance_form,
+    "rectification-notice": rectification_notice,
+    "rectification-taskbook": rectification_taskbook,
+    "rectification-ledger": rectification_ledger,
+    "commendation-decision": commendation_decision,
+    "honor-certificate": honor_certificate,
+    "delisting-notice": delisting_notice,
+    "party-card": party_card,
+    "quarterly-report": quarterly_report,
+}
+
+
+def compose(kind: str, context: dict) -> dict:
+    """The view of a document: the context (cleaned of control characters) worded."""
+    try:
+        fn = COMPOSERS[kind]
+    except KeyError:
+        raise ContextError(f"未知的文书种类：{kind}") from None
+    try:
+        return fn(clean(context))
+    except KeyError as exc:
+        raise ContextError(f"文书上下文缺少字段：{exc.args[0]}") from None

@@ -1,0 +1,200 @@
+"""The document kinds and the one entry point that renders any of them.
+
+``render(kind, context, fmt)`` → bytes.  ``context`` is the kind's plain data (see
+``samples.py`` for one of each); :func:`compose.compose` words it into a view, then the DOCX
+renderer (docxtpl) or the PDF renderer (WeasyPrint) lays it out.  The PDFs of the two
+certificate kinds are drawn by the batch certificate engine
+(``service.certificates.render_pdf``) when it is installed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import compose as C
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
+    "doc": "application/msword",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    formats: tuple[str, ...]
+    #: the record a document is about (``--id``)
+    subject: str
+    #: numbered with a 发文字号 (official documents) or a certificate number
+    numbering: str | None = None
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in [
+    Kind("supplement-notice", "补正通知", ("docx", "pdf"), "submission", "doc"),
+    Kind("acceptance-form", "验收意见表（考核评分表）", ("docx", "pdf"), "assessment"),
+    Kind("rectification-notice", "限期整改通知书", ("docx", "pdf"), "assessment", "doc"),
+    Kind("rectification-taskbook", "整改任务书", ("docx", "pdf"), "assessment"),
+    Kind("rectification-ledger", "整改工作台账", ("docx", "pdf", "xlsx"), "organisation"),
+    Kind("commendation-decision", "表彰决定", ("docx", "pdf"), "organisation", "doc"),
+    Kind("honor-certificate", "荣誉证书", ("docx", "pdf"), "cycle", "certificate"),
+    Kind("delisting-notice", "摘牌通知", ("docx", "pdf"), "cycle", "doc"),
+    Kind("party-card", "党员证", ("docx", "pdf"), "certificate", "certificate"),
+    Kind("quarterly-report", "季度通报", ("docx", "pdf"), "organisation", "doc"),
+    Kind("blank-form", "空白表格", ("docx", "xlsx", "pdf", "doc", "xls"), "form"),
+]}
+
+CERTIFICATE_KINDS = ("honor-certificate", "party-card")
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+class UnsupportedFormat(ValueError):
+    pass
+
+
+def kind_info(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise UnknownKind(f"未知的文书种类：{kind}（可用：{'、'.join(KINDS)}）") from None
+
+
+def render(kind: str, context: dict, fmt: str, *, overprint: bool = False,
+           offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """Render one document of ``kind`` from its plain context."""
+    info = kind_info(kind)
+    if fmt not in info.formats:
+        raise UnsupportedFormat(f"{info.label}不提供 {fmt} 格式（可用：{'、'.join(info.formats)}）")
+    if kind == "blank-form":
+        return blank_form(context["form"], fmt)
+    if fmt == "pdf" and kind in CERTIFICATE_KINDS:
+        return certificate_pdf(kind, context, overprint=overprint, offset_mm=offset_mm)
+    if fmt == "xlsx":
+        return ledger_xlsx(context)
+    view = C.compose(kind, context)
+    if fmt == "docx":
+        from .docx_render import render_docx
+
+        return render_docx(kind, view)
+    from .html_render import render_pdf
+
+    return render_pdf(view)
+
+
+def certificate_pdf(kind: str, context: dict, *, overprint: bool = False,
+                    offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    """Certificates: the batch engine when present, else the WeasyPrint template."""
+    try:
+        from service.certificates import render_pdf as engine
+    except ImportError:
+        engine = None
+    if engine is not None:
+        return engine(kind, C.clean(context), overprint=overprint, offset_mm=tuple(offset_mm))
+    from .html_render import render_pdf
+
+    return render_pdf(C.compose(kind, context), overprint=overprint, offset_mm=offset_mm)
+
+
+# --------------------------------------------------------------------------- XLSX ledger
+
+def ledger_xlsx(context: dict) -> bytes:
+    """整改工作台账 as a spreadsheet: same columns and rows as the DOCX/PDF ledger."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    ctx = C.clean(context)
+    view = C.rectification_ledger(ctx)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "整改工作台账"
+    ncol = len(C.LEDGER_HEADERS)
+    ws.append([view["title"]])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    ws.append([view["blocks"][0]["text"]])
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    ws.append(C.LEDGER_HEADERS)
+    for row in C.ledger_rows(ctx):
+        ws.append([_xlsx_safe(c) for c in row])
+    ws["A1"].font = Font(name="方正小标宋简体", size=18)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A2"].alignment = Alignment(horizontal="center")
+    thin = Side(style="thin")
+    widths = [6, 20, 12, 30, 30, 24, 10, 10, 14, 24, 14, 12]
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[chr(64 + i)].width = w
+    for r in ws.iter_rows(min_row=3, max_row=ws.max_row):
+        for c in r:
+            c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+            c.font = Font(name="黑体" if c.row == 3 else "仿宋_GB2312", size=11)
+    ws.freeze_panes = "A4"
+    ws.print_options.horizontalCentered = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = "3:3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xlsx_safe(value: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ is stored as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+# --------------------------------------------------------------------------- blank forms
+
+def forms_dir() -> Path:
+    return Path(os.environ.get("WUHAO_FORMS_DIR") or ROOT / "templates_docx" / "forms")
+
+
+def blank_forms() -> dict[str, Path]:
+    """Available blank forms: stem → file (one format per stem, preferring .docx)."""
+    out: dict[str, Path] = {}
+    d = forms_dir()
+    if d.is_dir():
+        order = {"docx": 0, "xlsx": 1, "pdf": 2, "doc": 3, "xls": 4}
+        for p in sorted(d.iterdir()):
+            ext = p.suffix.lower().lstrip(".")
+            if p.is_file() and ext in order and not p.name.startswith((".", "~$")):
+                cur = out.get(p.stem)
+                if cur is None or order[ext] < order[cur.suffix.lower().lstrip(".")]:
+                    out[p.stem] = p
+    return out
+
+
+def blank_form_path(form: str, fmt: str | None = None) -> Path:
+    d = forms_dir()
+    if fmt:
+        candidate = d / f"{form}.{fmt}"
+        if _inside(candidate, d) and candidate.is_file():
+            return candidate
+    found = blank_forms().get(form)
+    if found is None or (fmt and found.suffix.lower() != f".{fmt}"):
+        raise FileNotFoundError(f"没有名为“{form}”的空白表格（{fmt or '任意格式'}）")
+    return found
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def blank_form(form: str, fmt: str) -> bytes:
+    return blank_form_path(form, fmt).read_bytes()
