@@ -110,7 +110,8 @@ def _read_rows(data: bytes, filename: str) -> tuple[list[list], str | None]:
         except Exception as exc:
             raise RosterError([RowError(1, f"无法读取 XLSX 文件：{exc}")])
         ws = wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows()
+                if cells and hasattr(cells[0], "row")]
         wb.close()
         return rows, None
     text, enc = decode_csv(data)
@@ -119,7 +120,11 @@ def _read_rows(data: bytes, filename: str) -> tuple[list[list], str | None]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)], enc
+    reader = csv.reader(io.StringIO(text), dialect)
+    out = []
+    for cells in reader:
+        out.append((reader.line_num, list(cells)))
+    return out, enc
 
 
 def _map_headers(kind: str, header: list) -> tuple[dict[str, int], dict[str, str]]:
@@ -174,20 +179,20 @@ def parse_roster(data: bytes, filename: str, kind: str, organisations: "OrgIndex
     roster = Roster(kind, encoding=enc)
     # the header is the first non-empty row
     start = 0
-    while start < len(raw) and not any(clean(c) for c in raw[start]):
+    while start < len(raw) and not any(clean(c) for c in raw[start][1]):
         start += 1
     if start >= len(raw):
         roster.errors.append(RowError(1, "名册为空：没有表头和数据行"))
         return roster
-    index, roster.columns = _map_headers(kind, raw[start])
-    header_row = start + 1
+    header_row, header = raw[start]
+    index, roster.columns = _map_headers(kind, header)
     missing = [k for k in REQUIRED[kind] if k not in index]
     if missing:
         wanted = "、".join(HEADER_SYNONYMS[kind][k][0] for k in missing)
         roster.errors.append(RowError(header_row, f"表头缺少必需的列：{wanted}"))
         return roster
     seen: dict[tuple, int] = {}
-    for offset, cells in enumerate(raw[start + 1:], start=header_row + 1):
+    for offset, cells in raw[start + 1:]:
         if not any(clean(c) for c in cells):
             continue
         values = {}
