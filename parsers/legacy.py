@@ -19,7 +19,13 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+WORD_STREAM = "WordDocument".encode("utf-16-le")
+
+
 def convert_doc(data: bytes) -> bytes:
+    if WORD_STREAM not in data:
+        # an OLE2 container without a WordDocument stream: Excel 97, Outlook .msg, garbage
+        raise ParseError("unsupported_type")
     soffice = soffice_path()
     if not soffice:
         raise ParseError("legacy_doc")
@@ -28,7 +34,7 @@ def convert_doc(data: bytes) -> bytes:
         src.write_bytes(data)
         profile = Path(tmp) / "profile"
         cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(src)]
+               "--infilter=MS Word 97", "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(src)]
         try:
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT,
                            check=False)

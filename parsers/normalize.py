@@ -165,7 +165,7 @@ def parse_date(text: str) -> tuple[date, str] | None:
     Accepts 2024年3月15日, 2024.03.15, 2024/3/15, 2024-03-15, 20240315, 二〇二四年三月十五日,
     2024年3月 (month precision, day 1). Years 1900..2199.
     """
-    s = _to_ascii_digits(clean_text(text or ""))
+    s = squash(_to_ascii_digits(clean_text(text or "")))  # wrapped cells split dates over lines
     candidates = []
     for pat in _DATE_PATTERNS:
         m = pat.search(s)
@@ -227,6 +227,7 @@ def parse_number(text: str) -> float | None:
 
 # --- checkboxes and booleans ------------------------------------------------------------
 _MARK_RE = re.compile(rf"[{MARKS}]")
+_EMPTY_PAREN_RE = re.compile(r"[（(][ \u3000]*[)）]")
 _WORD_SPLIT_RE = re.compile(r"[ \t\u3000]+")
 _PAREN_MARK_RE = re.compile(rf"[（(]\s*([{MARKS}])\s*[)）]")
 
@@ -243,10 +244,13 @@ def parse_checkboxes(text: str) -> list[tuple[str, bool]]:
     """
     s = clean_text(text or "")
     s = _PAREN_MARK_RE.sub(lambda m: m.group(1), s)
+    if _MARK_RE.search(s):
+        s = _EMPTY_PAREN_RE.sub("□", s)  # "农村（√） 社区（ ）"
     if not _MARK_RE.search(s):
         return []
     stripped = s.strip()
-    marks_first = bool(stripped) and stripped[0] in MARKS
+    # marks precede their options unless the text ends with a mark ("农村√ 社区□")
+    marks_first = bool(stripped) and (stripped[0] in MARKS or stripped[-1] not in MARKS)
     parts = _MARK_RE.split(s)
     marks = _MARK_RE.findall(s)
     out: list[tuple[str, bool]] = []

@@ -46,6 +46,8 @@ def labelish(text: str) -> bool:
         return False
     if _DIGIT_RE.search(n) or has_marks(n) or _PLACEHOLDER_RE.search(n):
         return False
+    if len(set(n)) == 1:  # "骥骥", "××": placeholders, not labels
+        return False
     if "。" in n or n.count("，") > 1:
         return False
     return True
@@ -84,7 +86,8 @@ def line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
         return []
     parts = _COLON_RE.split(line)
     label = parts[0]
-    if not norm_label(label) or len(norm_label(label)) > 20 or "。" in label:
+    n = norm_label(label)
+    if not n or len(n) > 20 or "。" in label or "${" in n or "{{" in n or (len(n) > 1 and len(set(n)) == 1):
         return []
     out: list[tuple[str, str]] = []
     carry = ""

@@ -94,6 +94,64 @@ def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict], state: dic
             c["text"] = best[2]
 
 
+def _resolve(obj, depth: int = 0):
+    from pdfminer.pdftypes import resolve1
+    return resolve1(obj) if depth < 8 else None
+
+
+def _field_attr(data: dict, key: str):
+    node, depth = data, 0
+    while isinstance(node, dict) and depth < 8:
+        if key in node:
+            return _resolve(node[key])
+        node = _resolve(node.get("Parent"))
+        depth += 1
+    return None
+
+
+def _widget_chars(page) -> list[dict]:
+    """Filled AcroForm fields: their values become text at the widget's place on the page.
+
+    Values of interactive fields live in /V, not in the page's text; putting them where the
+    widget sits lets the table reader find them in the right cell.
+    """
+    from pdfminer.psparser import PSLiteral
+    from pdfminer.utils import decode_text
+
+    out = []
+    try:
+        annots = page.annots
+    except Exception:
+        return out
+    for a in annots:
+        data = a.get("data") or {}
+        sub = _resolve(data.get("Subtype"))
+        if not isinstance(sub, PSLiteral) or sub.name != "Widget":
+            continue
+        ft = _field_attr(data, "FT")
+        ft = ft.name if isinstance(ft, PSLiteral) else ""
+        text = ""
+        if ft == "Tx" or ft == "Ch":
+            v = _field_attr(data, "V")
+            if isinstance(v, bytes):
+                text = decode_text(v)
+            elif isinstance(v, str):
+                text = v
+        elif ft == "Btn":
+            state = _resolve(data.get("AS"))
+            if isinstance(state, PSLiteral) and state.name not in ("Off", ""):
+                text = "☑"
+        text = clean_text(text).strip()
+        if not text:
+            continue
+        height = float(a["bottom"] - a["top"])
+        size = max(min(height * 0.8, 12.0), 4.0)
+        mid = (float(a["top"]) + float(a["bottom"])) / 2
+        out.append({"text": text, "x0": float(a["x0"]), "x1": float(a["x1"]), "top": mid - size / 2,
+                    "bottom": mid + size / 2, "size": size, "fontname": "AcroForm"})
+    return out
+
+
 def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
@@ -103,7 +161,7 @@ def _read(pdf, data: bytes) -> Doc:
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
     for pno, page in enumerate(pages[:MAX_PAGES], start=1):
-        chars = [c for c in page.chars if c.get("text")]
+        chars = [c for c in page.chars if c.get("text")] + _widget_chars(page)
         total += len(chars)
         if total > MAX_CHARS:
             raise ParseError("too_large", detail="too many characters")
@@ -168,6 +226,23 @@ def _bbox(chars_or_boxes) -> list[float]:
     top = min(c["top"] for c in chars_or_boxes)
     bottom = max(c["bottom"] for c in chars_or_boxes)
     return [round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)]
+
+
+_LABEL_START_RE = re.compile(r"^\s*[^\s:：，。；,;]{1,12}(?:\s[^\s:：，。；,;]){0,6}\s*[:：]")
+_LATIN_END = re.compile(r"[A-Za-z0-9.,;:!?)]$")
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Join the lines of one wrapped paragraph: a space only between Latin words."""
+    out = ""
+    for line in lines:
+        if out and _LATIN_END.search(out.rstrip()) and line[:1].isascii() and line[:1].isalnum():
+            out = out.rstrip() + " " + line.lstrip()
+        elif out:
+            out = out.rstrip() + line.lstrip()
+        else:
+            out = line
+    return out
 
 
 def _is_title_line(line: list[dict], page) -> bool:
@@ -235,9 +310,10 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
             if merged:
                 prev = merged[-1][-1]
                 size = prev[0].get("size") or 10
-                full = prev[-1]["x1"] >= right - size * 1.6 and prev[0]["x0"] <= left + size * 2.5
+                full = prev[-1]["x1"] >= right - size * 2.5 and prev[0]["x0"] <= left + size * 2.5
                 close = 0 <= ln[0]["top"] - prev[0]["bottom"] <= size * 1.2
-                if full and close and ln[0]["x0"] <= left + size * 0.5:
+                if full and close and ln[0]["x0"] <= left + size * 0.5 \
+                        and not _LABEL_START_RE.match(_line_text(ln)):
                     merged[-1].append(ln)
                     continue
                 if close and _is_title_line(prev, page) and _is_title_line(ln, page) \
@@ -246,7 +322,7 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
                     continue
             merged.append([ln])
         for group in merged:
-            text = "".join(_line_text(ln) for ln in group)
+            text = _join_wrapped([_line_text(ln) for ln in group])
             first = group[0]
             width = first[-1]["x1"] - first[0]["x0"]
             mid = (first[0]["x0"] + first[-1]["x1"]) / 2

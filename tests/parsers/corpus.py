@@ -224,11 +224,12 @@ def check_list(options: dict, chosen: str, style: str) -> list:
 
 def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
     """The items (label, rendered value) of one filled form and its expected fields."""
-    date_style = DATE_STYLES[i % len(DATE_STYLES)]
-    date_style2 = DATE_STYLES[(i + 3) % len(DATE_STYLES)]
-    count_style = COUNT_STYLES[i % len(COUNT_STYLES)]
-    check_style = CHECK_STYLES[i % len(CHECK_STYLES)]
-    syn = i % 3  # which synonym to use
+    # strides differ from the layout's (i % 7) so that variations combine with every layout
+    date_style = DATE_STYLES[(3 * i + i // 7) % len(DATE_STYLES)]
+    date_style2 = DATE_STYLES[(3 * i + i // 7 + 3) % len(DATE_STYLES)]
+    count_style = COUNT_STYLES[(2 * i + i // 5) % len(COUNT_STYLES)]
+    check_style = CHECK_STYLES[(5 * i + 2 * (i // 7)) % len(CHECK_STYLES)]
+    syn = (i + i // 3) % 3  # which synonym to use
 
     def lab(key):
         pool = BRAND_LABELS.get(key) if kind == "brand" and key in BRAND_LABELS else LABELS[key]

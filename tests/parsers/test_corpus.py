@@ -1,0 +1,84 @@
+"""Field-level accuracy over the generated corpus, DOCX and the PDF LibreOffice made of each."""
+from __future__ import annotations
+
+import pytest
+
+import parsers
+from parsers.forms import required_fields
+
+from .scoring import compare, same
+
+THRESHOLD = 0.98
+
+
+def _accuracy(directory, cases, ext):
+    ok = total = 0
+    wrong = []
+    for case in cases:
+        if case.kind == "report":
+            continue
+        result = parsers.parse_path(directory / f"{case.name}.{ext}")
+        assert result.form == case.kind, (case.name, ext, result.form, result.errors)
+        assert not result.errors, (case.name, ext, result.errors)
+        for key, exp, got in compare(case.expected, result.fields):
+            total += 1
+            if same(exp, got):
+                ok += 1
+            else:
+                wrong.append((case.name, case.layout, key, exp, got))
+    return ok, total, wrong
+
+
+def test_corpus_is_varied_enough(generated_corpus):
+    _, cases = generated_corpus
+    forms = [c for c in cases if c.kind != "report"]
+    assert len(forms) >= 60
+    seen = {k: {str(c.variations.get(k)) for c in forms} for k in
+            ("layout", "date", "count", "check", "label_style", "colon", "split_runs", "scores", "combo", "cells_row")}
+    assert {"grid4", "grid2", "header_rows", "vertical", "paragraphs", "underscores", "title_in_table",
+            "template"} <= seen["layout"]
+    assert {"ymd_cn", "dot", "slash", "iso", "cn_numeral", "month_only", "dot_pad"} <= seen["date"]
+    assert {"plain", "ren", "ming", "cn_ren", "cn_ming"} <= seen["count"]
+    assert {"ballot", "sqrt", "black", "xbox", "wingdings", "wingdings2", "cells"} <= seen["check"]
+    assert {"plain", "spaces", "ideographic"} <= seen["label_style"]
+    assert {"full", "half", "none"} <= seen["colon"]
+    assert {"True", "False"} <= seen["split_runs"] and "True" in seen["cells_row"] and "True" in seen["combo"]
+    assert {"rows", "header", "columns", "inline"} <= seen["scores"]
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+def test_field_accuracy(generated_corpus, ext, capsys):
+    directory, cases = generated_corpus
+    ok, total, wrong = _accuracy(directory, cases, ext)
+    acc = ok / total
+    with capsys.disabled():
+        print(f"\n[parsers] {ext}: field-level accuracy {acc:.2%} ({ok}/{total} fields, "
+              f"{sum(1 for c in cases if c.kind != 'report')} forms)")
+        for w in wrong[:20]:
+            print("   wrong:", w)
+    assert acc >= THRESHOLD
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+def test_missing_lists_only_absent_required_fields(generated_corpus, ext):
+    directory, cases = generated_corpus
+    for case in [c for c in cases if c.kind != "report"][::7]:
+        result = parsers.parse_path(directory / f"{case.name}.{ext}")
+        req = required_fields(case.kind)
+        assert result.missing == [k for k in req if k not in result.fields]
+        assert set(req) - set(case.expected) == set(result.missing) - set(case.expected) or not result.missing
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+def test_reports(generated_corpus, ext):
+    directory, cases = generated_corpus
+    reports = [c for c in cases if c.kind == "report"]
+    assert reports
+    for case in reports:
+        result = parsers.parse_path(directory / f"{case.name}.{ext}")
+        assert result.form == "report", (case.name, result.errors)
+        assert result.fields["title"] == case.expected["title"]
+        assert result.fields["char_count"] == case.expected["char_count"]
+        assert result.fields["headings"] == case.expected["headings"]
+        assert result.missing == []
+        assert result.provenance["title"]["source"] == ext
