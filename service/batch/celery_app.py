@@ -18,10 +18,15 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_default_queue=os.environ.get("WUHAO_CELERY_QUEUE", "wuhao-batch"),
+    worker_hijack_root_logger=False,
     broker_transport_options={"visibility_timeout": 3600},
     result_expires=3600,
     broker_connection_retry_on_startup=True,
 )
+
+
+def queue_name() -> str:
+    return os.environ.get("WUHAO_CELERY_QUEUE", "wuhao-batch")
 
 
 @app.task(name="wuhao.batch.work", ignore_result=True)

@@ -154,9 +154,9 @@ def worker(concurrency, loglevel):
     settings, cfg = _settings()
     os.environ.setdefault("DATABASE_URL", settings.database_url)
     os.environ.setdefault("WUHAO_DATA_DIR", settings.data_dir)
-    from .celery_app import app
+    from .celery_app import app, queue_name
 
-    argv = ["worker", f"--loglevel={loglevel}", "-Q", app.conf.task_default_queue,
+    argv = ["worker", f"--loglevel={loglevel}", "-Q", queue_name(),
             f"--hostname=wuhao@{os.uname().nodename}.{os.getpid()}"]
     if concurrency:
         argv.append(f"--concurrency={concurrency}")

@@ -56,14 +56,15 @@ def dispatch_celery(settings: Settings, job_id: int) -> int:
     from service.db import session_scope
     from service.models import BatchChunk
 
-    from .celery_app import work_task
+    from .celery_app import queue_name, work_task
 
     jobs.recover(settings, job_id)
     with session_scope(settings.database_url) as s:
         n = s.execute(select(func.count()).select_from(BatchChunk)
                       .where(BatchChunk.job_id == job_id, BatchChunk.state == "pending")).scalar_one()
     for _ in range(n):
-        work_task.delay(job_id, settings.database_url, settings.data_dir, settings.public_url)
+        work_task.apply_async((job_id, settings.database_url, settings.data_dir, settings.public_url),
+                              queue=queue_name())
     return n
 
 
