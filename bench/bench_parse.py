@@ -1,0 +1,98 @@
+"""Parser speed: one-page DOCX forms, one-page PDF forms, ~2500-character reports.
+
+    .venv/bin/python bench/bench_parse.py [--n 200] [--cache DIR]
+
+Targets (issue 3): DOCX form < 15 ms median, PDF form < 60 ms, 2500-character report < 20 ms,
+measured over N files in one process (after one warm-up parse of each kind).
+The files come from the test corpus generator (tests/parsers/corpus.py); the PDFs are made by
+LibreOffice in one call and cached.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import parsers  # noqa: E402
+from tests.parsers import corpus  # noqa: E402
+
+TARGETS_MS = {"docx form": 15, "pdf form": 60, "report (docx)": 20}
+
+
+def build(cache: Path, n: int) -> Path:
+    key = hashlib.sha256((ROOT / "tests/parsers/corpus.py").read_bytes() + str(n).encode()).hexdigest()[:12]
+    out = cache / key
+    if (out / "done").exists():
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "forms").mkdir(parents=True)
+    (out / "reports").mkdir()
+    rng = random.Random(7)
+    kinds = ["declaration", "acceptance", "brand"]
+    for i in range(n):
+        corpus.make_form(rng, kinds[i % 3], i // 3, out / "forms" / f"form_{i:03d}.docx")
+        corpus.make_report(rng, i, out / "reports" / f"report_{i:03d}.docx")
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise SystemExit("LibreOffice is needed to make the PDF forms")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(out / "forms"), *map(str, sorted((out / "forms").glob("*.docx")))],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=1800)
+    (out / "done").write_text("ok")
+    return out
+
+
+def measure(files: list[Path]) -> tuple[list[float], int]:
+    blobs = [(f.name, f.read_bytes()) for f in files]
+    parsers.parse_bytes(blobs[0][1], blobs[0][0])  # warm-up: imports, YAML, caches
+    times, failures = [], 0
+    for name, data in blobs:
+        t0 = time.perf_counter()
+        r = parsers.parse_bytes(data, name)
+        times.append((time.perf_counter() - t0) * 1000)
+        failures += bool(r.errors)
+    return times, failures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "wuhao-bench-parse")
+    args = ap.parse_args()
+    d = build(args.cache, args.n)
+    sets = {
+        "docx form": sorted((d / "forms").glob("*.docx")),
+        "pdf form": sorted((d / "forms").glob("*.pdf")),
+        "report (docx)": sorted((d / "reports").glob("*.docx")),
+    }
+    libs = ["python-docx", "lxml", "pdfplumber", "pdfminer.six", "pypdfium2", "PyYAML"]
+    print(f"python {platform.python_version()} on {platform.machine()}, "
+          + ", ".join(f"{lib} {version(lib)}" for lib in libs))
+    ok = True
+    for label, files in sets.items():
+        times, failures = measure(files)
+        med = statistics.median(times)
+        p90 = statistics.quantiles(times, n=10)[-1]
+        target = TARGETS_MS[label]
+        flag = "ok" if med < target else "SLOW"
+        ok &= med < target
+        print(f"{label:14s} n={len(files):4d}  median {med:6.2f} ms  p90 {p90:6.2f} ms  max {max(times):7.2f} ms  "
+              f"target < {target} ms  {flag}  (files with errors: {failures})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
