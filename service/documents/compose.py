@@ -308,7 +308,7 @@ def commendation_decision(ctx: dict) -> dict:
 def delisting_notice(ctx: dict) -> dict:
     branch = ctx["branch_name"]
     kind = ctx.get("delisting_kind") or "natural"
-    kind_label = "自然摘牌" if kind == "natural" else "无条件摘牌"
+    kind_label = {"natural": "自然摘牌", "unconditional": "无条件摘牌", "revoked": "撤销称号"}.get(kind, "摘牌")
     rule = ctx.get("rule") or ("SZ-3.3" if kind == "natural" else "SZ-3.4")
     blocks = [_p(f"你支部于{cn_date(ctx.get('commended_on'))}被命名为“市直机关五好党支部”"
                  f"（称号届期{ctx.get('term') or ''}"

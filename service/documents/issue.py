@@ -1,0 +1,187 @@
+"""Issuing a document: allocate its number → render → store → Document row → audit.
+
+An issued document is immutable: its bytes live in the content-addressed store under their
+sha256 and its context (the plain data it was drawn from) is kept in ``Document.context``.
+A re-issue allocates a new number, links the new row to the old one (``supersedes_id``) and
+marks the old rows ``superseded``.  Everything runs in the caller's transaction, so a number
+is only used if the documents that carry it are committed (no gap, no duplicate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, numbering
+from ..models import Certificate, Document
+from .contexts import build_context, verify_url
+from .registry import kind_info, render
+from .safety import clean
+
+
+class IssueError(ValueError):
+    pass
+
+
+def cert_prefix() -> str:
+    """Prefix of 荣誉证书 numbers; the batch engine uses the same sequence and default."""
+    return os.environ.get("WUHAO_CERT_PREFIX", "WH")
+
+
+def _store(store):
+    if store is not None:
+        return store
+    from ..storage import current_store
+
+    return current_store()
+
+
+def _user_id(user):
+    return getattr(user, "id", user)
+
+
+def assign_number(session: Session, kind: str, ctx: dict, *, fresh: bool = False) -> str | None:
+    """Give ``ctx`` its number (and verify URL); return it.  ``fresh`` forces a new one."""
+    info = kind_info(kind)
+    year = int(ctx.get("year") or dt.date.today().year)
+    if info.numbering == "doc":
+        prefix = ctx.get("doc_prefix") or "市直工委"
+        seq = numbering.allocate(session, kind, year, scope=prefix)
+        ctx["number"] = numbering.format_doc_number(prefix, year, seq)
+    elif kind == "honor-certificate" and (fresh or not ctx.get("number")):
+        seq = numbering.allocate(session, "honor-certificate", year, scope="")
+        ctx["number"] = numbering.format_certificate_number(cert_prefix(), year, seq)
+        ctx["verify_url"] = verify_url(ctx["number"])
+    elif kind == "party-card" and fresh:
+        raise IssueError("党员证编号由批量制证分配，不能在此重新编号。")
+    return ctx.get("number")
+
+
+def issue(session: Session, kind: str, record_id, *, user=None, formats=("pdf",),
+          options: dict | None = None, store=None, supersedes: Document | None = None,
+          context: dict | None = None) -> list[Document]:
+    """Issue a ``kind`` document about ``record_id`` in each of ``formats``; one number for all."""
+    info = kind_info(kind)
+    formats = tuple(dict.fromkeys(formats))
+    for fmt in formats:
+        if fmt not in info.formats:
+            raise IssueError(f"{info.label}不提供 {fmt} 格式")
+    ctx = dict(context) if context is not None else build_context(kind, session, record_id, options)
+    store = _store(store)
+    had_number = bool(ctx.get("number"))
+    number = assign_number(session, kind, ctx, fresh=supersedes is not None)
+    ctx = clean(ctx)
+    subject = ctx.get("subject") or [None, None]
+    year = int(ctx.get("year") or dt.date.today().year)
+
+    new_cert = None
+    if kind == "honor-certificate" and (not had_number or supersedes is not None):
+        new_cert = Certificate(kind=kind, number=number, holder_name=ctx["branch_name"],
+                               organisation_id=ctx.get("organisation_id"), status="valid",
+                               issued_on=dt.date.fromisoformat(ctx["issued_on"]) if ctx.get("issued_on") else None)
+        session.add(new_cert)
+
+    docs = []
+    for fmt in formats:
+        data = render(kind, ctx, fmt)
+        sha = store.put_bytes(data)
+        doc = Document(kind=kind, number=number, year=year, organisation_id=ctx.get("organisation_id"),
+                       subject_type=subject[0], subject_id=subject[1] if isinstance(subject[1], int) else None,
+                       format=fmt, sha256=sha, size=len(data), context=ctx, status="issued",
+                       issued_by_id=_user_id(user), supersedes_id=supersedes.id if supersedes else None)
+        session.add(doc)
+        session.flush()
+        audit.record(session, user, "document_issued", "document", doc.id,
+                     {"kind": kind, "number": number, "format": fmt, "sha256": sha, "size": len(data),
+                      "supersedes": supersedes.id if supersedes else None},
+                     organisation_id=ctx.get("organisation_id"))
+        docs.append(doc)
+    if new_cert is not None and docs:
+        new_cert.document_id = docs[0].id
+    if kind == "delisting-notice":
+        _revoke_certificates(session, ctx, user)
+    if supersedes is not None:
+        _supersede(session, supersedes, docs[0], user)
+    return docs
+
+
+def add_format(session: Session, doc: Document, fmt: str, *, user=None, store=None) -> Document:
+    """The same issued document (same number, same context) in another format."""
+    info = kind_info(doc.kind)
+    if fmt not in info.formats:
+        raise IssueError(f"{info.label}不提供 {fmt} 格式")
+    sibling = session.execute(select(Document).where(
+        Document.kind == doc.kind, Document.number == doc.number, Document.format == fmt,
+        Document.sha256.is_not(None), Document.id != doc.id,
+        Document.year == doc.year).order_by(Document.id)).scalars().first() if doc.number else None
+    if sibling is not None and sibling.context == doc.context:
+        return sibling
+    store = _store(store)
+    data = render(doc.kind, dict(doc.context or {}), fmt)
+    sha = store.put_bytes(data)
+    new = Document(kind=doc.kind, number=doc.number, year=doc.year, organisation_id=doc.organisation_id,
+                   subject_type=doc.subject_type, subject_id=doc.subject_id, format=fmt, sha256=sha,
+                   size=len(data), context=doc.context, status=doc.status, issued_by_id=_user_id(user),
+                   supersedes_id=doc.supersedes_id)
+    session.add(new)
+    session.flush()
+    audit.record(session, user, "document_issued", "document", new.id,
+                 {"kind": doc.kind, "number": doc.number, "format": fmt, "sha256": sha,
+                  "size": len(data), "same_as": doc.id}, organisation_id=doc.organisation_id)
+    return new
+
+
+def reissue(session: Session, doc: Document, *, user=None, formats=None, options=None,
+            store=None) -> list[Document]:
+    """Re-issue ``doc`` from fresh data: a new number, linked to the old document."""
+    if doc.status == "superseded":
+        raise IssueError("该文书已被重新印发，请对最新版本操作。")
+    if doc.subject_type == "form":
+        raise IssueError("空白表格无需重新印发。")
+    record = doc.subject_id
+    if record is None:
+        raise IssueError("该文书没有记录来源，无法重新印发。")
+    formats = formats or (doc.format,)
+    return issue(session, doc.kind, record, user=user, formats=formats, options=options, store=store,
+                 supersedes=doc)
+
+
+def _supersede(session: Session, old: Document, new: Document, user) -> None:
+    rows = [old]
+    if old.number and old.number != new.number:
+        # every format of the old issue (same kind, number and year)
+        rows = session.execute(select(Document).where(
+            Document.kind == old.kind, Document.number == old.number,
+            Document.year == old.year)).scalars().all()
+    for row in rows:
+        if row.status == "issued":
+            row.status = "superseded"
+    if old.kind == "honor-certificate" and old.number:
+        for cert in session.execute(select(Certificate).where(Certificate.number == old.number)).scalars():
+            if cert.status == "valid":
+                cert.status = "revoked"
+                cert.revoked_on = dt.date.today()
+                cert.revoke_reason = f"已换发新证书（编号{new.number}）"
+    audit.record(session, user, "document_superseded", "document", old.id,
+                 {"kind": old.kind, "old_number": old.number, "new_number": new.number,
+                  "new_document": new.id}, organisation_id=old.organisation_id)
+
+
+def _revoke_certificates(session: Session, ctx: dict, user) -> None:
+    """摘牌: the branch's valid 荣誉证书 become revoked, so /verify says so."""
+    org_id = ctx.get("organisation_id")
+    if org_id is None:
+        return
+    day = dt.date.fromisoformat(ctx["effective_on"]) if ctx.get("effective_on") else dt.date.today()
+    for cert in session.execute(select(Certificate).where(
+            Certificate.kind == "honor-certificate", Certificate.organisation_id == org_id,
+            Certificate.status == "valid")).scalars():
+        cert.status = "revoked"
+        cert.revoked_on = day
+        cert.revoke_reason = f"{ctx.get('reason') or '摘牌'}（{ctx.get('rule') or ''}）"
+        audit.record(session, user, "certificate_revoked", "certificate", cert.id,
+                     {"number": cert.number, "reason": cert.revoke_reason, "notice": ctx.get("number")},
+                     organisation_id=org_id)

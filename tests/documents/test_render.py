@@ -1,0 +1,391 @@
+"""Rendering from plain contexts: GB/T 9704 numbers in the DOCX, same text in DOCX and PDF,
+embedded subset fonts, rare characters, safety, LibreOffice, golden images."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from service.documents import compose, fonts, layout as L
+from service.documents.registry import CERTIFICATE_KINDS, KINDS, render
+from service.documents.samples import sample_context, sample_kinds
+
+from .helpers import (W, char_counts, docx_blocks, docx_text, drawn_glyphs, embedded_fonts, pdf_text,
+                      run_props, squash)
+
+OFFICIAL = ["supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
+            "delisting-notice", "quarterly-report", "acceptance-form"]
+PDF_KINDS = OFFICIAL + ["rectification-ledger"]
+GOLDEN_DIR = Path(__file__).parent / "golden"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "documents"
+RARE = "䶮𠮷堃珺"
+
+
+def _pdf(kind, ctx):
+    if kind in CERTIFICATE_KINDS:  # our WeasyPrint template (the batch engine has its own tests)
+        from service.documents.html_render import render_pdf
+
+        return render_pdf(compose.compose(kind, ctx))
+    return render(kind, ctx, "pdf")
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("documents")
+
+
+@pytest.fixture(scope="module")
+def docx_files(out_dir):
+    files = {}
+    for kind in sample_kinds():
+        data = render(kind, sample_context(kind), "docx")
+        path = out_dir / f"{kind}.docx"
+        path.write_bytes(data)
+        files[kind] = path
+    return files
+
+
+@pytest.fixture(scope="module")
+def pdf_files(out_dir):
+    files = {}
+    for kind in PDF_KINDS + list(CERTIFICATE_KINDS):
+        path = out_dir / f"{kind}.pdf"
+        path.write_bytes(_pdf(kind, sample_context(kind)))
+        files[kind] = path
+    return files
+
+
+# --------------------------------------------------------------------------- DOCX layout
+
+def _mm(emu) -> float:
+    return emu / 36000
+
+
+@pytest.mark.parametrize("kind", OFFICIAL)
+def test_docx_follows_gbt9704(docx_files, kind):
+    from docx import Document
+
+    doc = Document(str(docx_files[kind]))
+    sec = doc.sections[0]
+    assert abs(_mm(sec.page_width) - 210) <= 1 and abs(_mm(sec.page_height) - 297) <= 1
+    assert abs(_mm(sec.top_margin) - 37) <= 1 and abs(_mm(sec.bottom_margin) - 35) <= 1
+    assert abs(_mm(sec.left_margin) - 28) <= 1 and abs(_mm(sec.right_margin) - 26) <= 1
+    grid = sec._sectPr.find(W + "docGrid")
+    assert grid.get(W + "type") == "linesAndChars"
+    pitch = int(grid.get(W + "linePitch")) / 20
+    assert abs(pitch * L.LINES_PER_PAGE - L.mm_to_pt(225)) < 3  # 22 lines fill the 225 mm type area
+    char_pitch = 16 + int(grid.get(W + "charSpace")) / 4096
+    assert abs(char_pitch * L.CHARS_PER_LINE - L.mm_to_pt(156)) < 0.5  # 28 characters of 16 pt
+    view = compose.compose(kind, sample_context(kind))
+    blocks = view["blocks"] + view.get("appendix", [])
+    found = {"title": False, "body": False, "h1": False}
+    for p in doc.paragraphs:
+        for r in p.runs:
+            if not r.text.strip():
+                continue
+            props = run_props(r)
+            if r.text == view["title"]:
+                assert props == {"size": 22.0, "east_asia": "方正小标宋简体"}
+                assert p.alignment == 1  # centred
+                found["title"] = True
+            elif any(b["t"] == "p" and b["text"] == r.text for b in blocks):
+                assert props == {"size": 16.0, "east_asia": "仿宋_GB2312"}
+                ind = p._p.pPr.find(W + "ind")
+                assert ind.get(W + "firstLineChars") == "200"  # two-character indent
+                found["body"] = True
+            elif any(b["t"] == "h1" and b["text"] == r.text for b in blocks):
+                assert props == {"size": 16.0, "east_asia": "黑体"}
+                found["h1"] = True
+            elif any(b["t"] == "h2" and b["text"] == r.text for b in blocks):
+                assert props == {"size": 16.0, "east_asia": "楷体_GB2312"}
+    if not any(b["t"] == "h1" for b in blocks):
+        found.pop("h1")
+    assert all(found.values()), found
+    # page numbers: — 1 — in 4号 宋体, odd pages right, even pages left
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer, side in ((sec.footer, "right"), (sec.even_page_footer, "left")):
+        p = footer._element.find(W + "p")
+        assert p.find(f"{W}pPr/{W}jc").get(W + "val") == side
+        texts = "".join(t.text for t in p.iter(W + "t"))
+        assert texts.startswith("— ") and texts.endswith(" —")
+        assert p.find(W + "fldSimple").get(W + "instr").strip() == "PAGE"
+        sizes = {s.get(W + "val") for s in p.iter(W + "sz")}
+        assert sizes == {"28"}
+        assert {f.get(W + "eastAsia") for f in p.iter(W + "rFonts")} == {"宋体"}
+
+
+def test_docx_number_and_date_format(docx_files):
+    text = docx_text(docx_files["commendation-decision"].read_bytes())
+    assert "市直工委〔2025〕21号" in text and "第" not in text.split("号")[0]
+    assert "2025年6月28日" in text and "2025年06月" not in text
+    assert "中共市直机关工作委员会文件" in text  # 发文机关标志
+    assert "抄送：市委组织部。" in text and "2025年6月28日印发" in text  # 版记
+
+
+def test_certificates_and_ledger_have_their_own_page_sizes(docx_files):
+    from docx import Document
+
+    for kind, (w, h) in {"honor-certificate": L.HONOR_CERT_SIZE_MM, "party-card": L.PARTY_CARD_SIZE_MM,
+                         "rectification-ledger": (297, 210)}.items():
+        sec = Document(str(docx_files[kind])).sections[0]
+        assert abs(_mm(sec.page_width) - w) <= 1 and abs(_mm(sec.page_height) - h) <= 1, kind
+    card = Document(str(docx_files["party-card"]))
+    assert "12010001" in docx_text(docx_files["party-card"].read_bytes())
+    assert len(card.inline_shapes) == 1  # the QR code
+
+
+def test_libreoffice_opens_every_docx(docx_files, out_dir):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    lo = out_dir / "lo"
+    lo.mkdir(exist_ok=True)
+    profile = out_dir / "lo-profile"
+    cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+           "--outdir", str(lo), *map(str, docx_files.values())]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=240)
+    import pdfplumber
+
+    for kind in docx_files:
+        pdf = lo / f"{kind}.pdf"
+        assert pdf.exists(), f"LibreOffice did not convert {kind}"
+        with pdfplumber.open(pdf) as p:
+            assert len(p.pages) >= 1
+            text = squash("".join(pg.extract_text() or "" for pg in p.pages))
+        view = compose.compose(kind, sample_context(kind))
+        heading = view.get("title") or view["heading"]
+        assert squash(heading) in text, kind
+    if os.environ.get("WUHAO_KEEP_ARTIFACTS"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for pdf in lo.glob("*.pdf"):
+            shutil.copy(pdf, ARTIFACTS / f"lo-{pdf.name}")
+
+
+# --------------------------------------------------------------------------- PDF
+
+@pytest.mark.parametrize("kind", PDF_KINDS)
+def test_pdf_and_docx_carry_the_same_text(docx_files, pdf_files, kind):
+    d = docx_files[kind].read_bytes()
+    p = pdf_files[kind].read_bytes()
+    assert char_counts(docx_text(d)) == char_counts(pdf_text(p))
+    flat = squash(pdf_text(p))
+    for k, text in docx_blocks(d):
+        if k == "p" and text.strip():
+            assert squash(text) in flat, text
+
+
+@pytest.mark.parametrize("kind", PDF_KINDS)
+def test_pdf_is_a4_zh_cn_with_subset_fonts(pdf_files, kind):
+    import pikepdf
+
+    data = pdf_files[kind].read_bytes()
+    pdf = pikepdf.open(io.BytesIO(data))
+    assert str(pdf.Root.Lang) == "zh-CN"
+    w, h = (float(x) for x in pdf.pages[0].MediaBox[2:])
+    if kind == "rectification-ledger":
+        w, h = h, w
+    assert abs(w - L.mm_to_pt(210)) < 1 and abs(h - L.mm_to_pt(297)) < 1
+    fonts_ = embedded_fonts(data)
+    assert fonts_
+    for f in fonts_:
+        assert f["has_file"], f["name"]
+        tag, _, _rest = f["name"].lstrip("/").partition("+")
+        assert len(tag) == 6 and tag.isupper(), f["name"]  # subset tag
+        assert len(f["program"].getGlyphOrder()) < 600  # a subset, not a 65 000-glyph face
+    assert len(data) < (150_000 if kind == "quarterly-report" else 80_000)
+
+
+def test_page_numbers_and_grid_in_pdf(pdf_files):
+    import pdfplumber
+
+    with pdfplumber.open(pdf_files["commendation-decision"]) as pdf:
+        assert len(pdf.pages) >= 2
+        first, second = (pg.extract_text() for pg in pdf.pages[:2])
+        assert "— 1 —" in first and "— 2 —" in second
+        odd = [w for w in pdf.pages[0].extract_words() if w["text"] == "1"][-1]
+        even = [w for w in pdf.pages[1].extract_words() if w["text"] == "2"][-1]
+        assert odd["x0"] > pdf.pages[0].width / 2 > even["x0"]  # outer side
+        body = [c for c in pdf.pages[0].chars if abs(c["size"] - 16) < 0.1]
+        assert body
+        # lines of body text sit on the 28.95 pt pitch
+        tops = sorted({round(c["top"], 1) for c in body})
+        gaps = [round(b - a, 1) for a, b in zip(tops, tops[1:]) if b - a < 40]
+        assert gaps and all(abs(g - L.LINE_PITCH_PT) < 0.6 for g in gaps), gaps
+        title = [c for c in pdf.pages[0].chars if abs(c["size"] - 22) < 0.1]
+        assert title
+        left = min(c["x0"] for c in body)
+        assert abs(left - L.mm_to_pt(28)) < 2  # 订口 28 mm
+        top = min(c["top"] for c in pdf.pages[0].chars)
+        assert abs(top - L.mm_to_pt(37)) < 12  # the first line starts at the 37 mm 天头
+
+
+def test_rare_characters_render_as_real_glyphs():
+    ctx = sample_context("supplement-notice")
+    ctx["branch_name"] = f"{RARE}党支部"
+    ctx["contact"] = {"person": "吉𠮷", "phone": "1"}
+    for fmt in ("pdf",):
+        data = render("supplement-notice", ctx, fmt)
+        text = pdf_text(data)
+        for ch in RARE:
+            assert ch in text
+        glyphs = drawn_glyphs(data)
+        for ch in RARE + "补正通知":
+            assert glyphs.get(ch) and all(ok for _f, ok in glyphs[ch]), (ch, glyphs.get(ch))
+    assert fonts.missing_glyphs(RARE, "body") == []
+    assert fonts.missing_glyphs(RARE, "title") == []
+
+
+def test_the_glyph_check_catches_a_missing_glyph():
+    # U+2FFFD is unassigned: no face has it, so it can only be drawn as .notdef
+    ctx = sample_context("supplement-notice")
+    ctx["branch_name"] = "\U0002fffd党支部"
+    glyphs = drawn_glyphs(render("supplement-notice", ctx, "pdf"))
+    assert not all(ok for _f, ok in glyphs.get("\U0002fffd", [("none", False)]))
+    assert fonts.missing_glyphs("\U0002fffd", "body") == ["\U0002fffd"]
+
+
+def test_user_text_is_rendered_literally():
+    evil = "<script>alert(1)</script>{{ 7*7 }}{% if true %}X{% endif %}<img src=\"file:///etc/passwd\">"
+    ctx = sample_context("rectification-notice")
+    ctx["branch_name"] = evil
+    d = docx_text(render("rectification-notice", ctx, "docx"))
+    assert f"{evil}：" in d and "49" not in d
+    p = squash(pdf_text(render("rectification-notice", ctx, "pdf")))
+    assert squash(evil) in p and "root:" not in p
+    # control characters that would corrupt the DOCX or split paragraphs are dropped
+    ctx["branch_name"] = "党\x00支\x07部\x0c"
+    assert "党支部：" in docx_text(render("rectification-notice", ctx, "docx"))
+
+
+def test_weasyprint_fetches_only_what_we_named(tmp_path):
+    from weasyprint import HTML
+
+    from service.documents.safety import FetchRefused, make_url_fetcher
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    fetcher = make_url_fetcher(set())
+    for url in (secret.as_uri(), "http://127.0.0.1:9/x.png", "https://example.org/a.css", "ftp://x/y"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    # a template that tried anyway: nothing is fetched, the PDF is still made
+    html = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head><body>'
+            f'<img src="http://127.0.0.1:9/x.png"><iframe src="{secret.as_uri()}"></iframe>'
+            f'<object data="{secret.as_uri()}"></object>正文</body></html>')
+    data = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    assert "TOP-SECRET" not in pdf_text(data)
+    assert secret.as_uri() in fetcher.refused and "http://127.0.0.1:9/x.png" in fetcher.refused
+    # our own data: images and listed font files are served
+    png = "data:image/png;base64,iVBORw0KGgo="
+    assert fetcher.fetch(png).read() == b"\x89PNG\r\n\x1a\n"
+    allowed = make_url_fetcher({str(secret)})
+    assert allowed.fetch(secret.as_uri()).read() == b"TOP-SECRET"
+
+
+def test_overprint_prints_only_variable_text_at_an_offset():
+    import pdfplumber
+
+    from service.documents.html_render import render_pdf
+
+    view = compose.compose("honor-certificate", sample_context("honor-certificate"))
+    full = render_pdf(view)
+    plain = render_pdf(view, overprint=True)
+    moved = render_pdf(view, overprint=True, offset_mm=(5, 3))
+    assert "荣誉证书" in pdf_text(full) and "荣誉证书" not in pdf_text(plain)
+    assert "市财政局预算科党支部" in pdf_text(plain)
+
+    def first(data, ch):
+        with pdfplumber.open(io.BytesIO(data)) as p:
+            c = next(c for c in p.pages[0].chars if c["text"] == ch)
+            return c["x0"], c["top"]
+
+    (x0, y0), (x1, y1) = first(plain, "市"), first(moved, "市")
+    assert abs((x1 - x0) - L.mm_to_pt(5)) < 0.5 and abs((y1 - y0) - L.mm_to_pt(3)) < 0.5
+
+
+def test_printer_offsets_are_kept_per_printer(tmp_path):
+    from service.documents import printers
+
+    printers.save_offset("证书打印机A", (1.5, -0.5), tmp_path)
+    printers.save_offset("B", printers.parse_offset("0,2"), tmp_path)
+    assert printers.offset_for("证书打印机A", tmp_path) == (1.5, -0.5)
+    assert printers.offset_for("B", tmp_path) == (0.0, 2.0)
+    with pytest.raises(KeyError):
+        printers.offset_for("C", tmp_path)
+    with pytest.raises(ValueError):
+        printers.parse_offset("99,0")
+
+
+def test_ledger_xlsx_has_the_ledger_columns_and_escapes_formulas():
+    from openpyxl import load_workbook
+
+    ctx = sample_context("rectification-ledger")
+    ctx["rows"][0]["note"] = "=HYPERLINK(\"http://x\")"
+    wb = load_workbook(io.BytesIO(render("rectification-ledger", ctx, "xlsx")))
+    ws = wb.active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "静海区委相对后进党支部整改工作台账"
+    assert list(rows[2]) == compose.LEDGER_HEADERS
+    assert rows[3][:3] == ("1", "区律师行业党支部", "组织生活") and rows[4][10] == "2025年8月28日"
+    assert ws.cell(row=4, column=12).data_type == "s" and rows[3][11].startswith("'=")
+
+
+def test_dates_and_numbers_follow_gbt9704():
+    from service.numbering import format_doc_number
+
+    assert compose.cn_date("2025-06-08") == "2025年6月8日"
+    assert compose.cn_date("2025-12-31") == "2025年12月31日"
+    assert format_doc_number("市直工委", 2025, 6) == "市直工委〔2025〕6号"
+
+
+def test_unknown_kind_and_format_are_refused():
+    from service.documents.registry import UnknownKind, UnsupportedFormat
+
+    with pytest.raises(UnknownKind):
+        render("no-such-kind", {}, "pdf")
+    with pytest.raises(UnsupportedFormat):
+        render("supplement-notice", sample_context("supplement-notice"), "xlsx")
+    with pytest.raises(compose.ContextError):
+        render("supplement-notice", {"branch_name": "x", "missing": []}, "docx")
+    assert set(KINDS) == {"supplement-notice", "acceptance-form", "rectification-notice",
+                          "rectification-taskbook", "rectification-ledger", "commendation-decision",
+                          "honor-certificate", "delisting-notice", "party-card", "quarterly-report",
+                          "blank-form"}
+
+
+# --------------------------------------------------------------------------- golden images
+
+GOLDEN = [("supplement-notice", 1), ("commendation-decision", 1), ("rectification-ledger", 1)]
+
+
+def _png(pdf_path: Path, page: int, out: Path) -> Path:
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                    str(pdf_path), str(out)], check=True, timeout=60)
+    return out.with_suffix(".png")
+
+
+@pytest.mark.parametrize("kind,page", GOLDEN)
+def test_pages_match_the_golden_images(pdf_files, out_dir, kind, page):
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed")
+    from PIL import Image, ImageChops
+
+    png = _png(pdf_files[kind], page, out_dir / f"{kind}-{page}")
+    if os.environ.get("WUHAO_KEEP_ARTIFACTS"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(png, ARTIFACTS / png.name)
+    golden = GOLDEN_DIR / f"{kind}-{page}.png"
+    if os.environ.get("WUHAO_UPDATE_GOLDEN") or not golden.exists():
+        if not os.environ.get("WUHAO_UPDATE_GOLDEN"):
+            pytest.fail(f"missing golden image {golden} (run with WUHAO_UPDATE_GOLDEN=1)")
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        shutil.copy(png, golden)
+    a, b = Image.open(png).convert("L"), Image.open(golden).convert("L")
+    assert a.size == b.size
+    diff = ImageChops.difference(a, b)
+    changed = sum(diff.point(lambda v: 255 if v > 64 else 0).histogram()[255:]) / (a.size[0] * a.size[1])
+    assert changed < 0.01, f"{kind} page {page}: {changed:.2%} of the pixels changed"
