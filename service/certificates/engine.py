@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import segno
 
 from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
-from .pdffont import PdfFont, role_fonts
+from .pdffont import FontChain, PdfFont, role_font_specs
 from .pdfwriter import PdfWriter, PrefixObjects, pdf_text_string
 from .static import static_form
 
@@ -103,7 +103,7 @@ class CertificateEngine:
             raise CertificateError(f"未知的证书类型：{kind}")
         self.kind = kind
         self.spec: KindSpec = SPECS[kind]
-        self._fonts: dict[str, list[PdfFont]] = {}
+        self._fonts: dict[str, FontChain] = {}
         self._names: dict[PdfFont, str] = {}
         self._prefix: PrefixObjects | None = None
         self._lock = threading.Lock()
@@ -111,10 +111,10 @@ class CertificateEngine:
         self.page_h = self.spec.height_mm * MM
 
     # -- resources -----------------------------------------------------------------
-    def fonts_for(self, role: str) -> list[PdfFont]:
+    def fonts_for(self, role: str) -> FontChain:
         chain = self._fonts.get(role)
         if chain is None:
-            chain = role_fonts(role)
+            chain = FontChain(role_font_specs(role))
             self._fonts[role] = chain
         return chain
 
@@ -130,10 +130,7 @@ class CertificateEngine:
     def prefix(self) -> PrefixObjects:
         with self._lock:
             if self._prefix is None:
-                paths = []
-                for role in self.spec.static_roles:
-                    for f in self.fonts_for(role):
-                        paths.append(f.spec.path)
+                paths = [spec[0] for role in self.spec.static_roles for spec in role_font_specs(role)]
                 self._prefix = static_form(static_html(self.kind), paths)
             return self._prefix
 
@@ -141,17 +138,17 @@ class CertificateEngine:
         return hashlib.sha256(static_html(self.kind).encode()).hexdigest()
 
     # -- text layout ---------------------------------------------------------------
-    def _runs(self, text: str, chain: list[PdfFont]) -> list[tuple[PdfFont, str]]:
+    def _runs(self, text: str, chain: FontChain) -> list[tuple[PdfFont, str]]:
         runs: list[tuple[PdfFont, str]] = []
         for ch in text:
-            font = next((f for f in chain if f.has(ch)), chain[0])
+            font = chain.font_for(ch)
             if runs and runs[-1][0] is font:
                 runs[-1] = (font, runs[-1][1] + ch)
             else:
                 runs.append((font, ch))
         return runs
 
-    def _width(self, text: str, size: float, chain: list[PdfFont]) -> float:
+    def _width(self, text: str, size: float, chain: FontChain) -> float:
         return sum(f.text_width(t, size) for f, t in self._runs(text, chain))
 
     def _wrap(self, text: str, size: float, width: float, chain) -> list[str]:

@@ -72,6 +72,7 @@ class PdfFont:
         self.ps_name = "".join(ch for ch in ps if ch.isalnum() or ch in "-_") or "Font"
         tt.close()
         self._subsetter: SubsetFace | None = None
+        self._working = None
         self._lock = threading.Lock()
         self._gid_of_code: dict[int, int] = {}
 
@@ -107,6 +108,33 @@ class PdfFont:
                 self._subsetter = SubsetFace(self.spec.path, self.spec.index)
             return self._subsetter
 
+    def _working_face(self):
+        """A preprocessed face of the common characters (GB 2312, ASCII, CJK punctuation).
+
+        Preprocessing the whole CJK face makes subsets fast but costs ~500 MB per process;
+        this working face of ~7,000 glyphs gives the same speed (0.1–0.2 ms a subset) for
+        ~40 MB.  Glyph ids of the full face map to it through ``old_to_mid``; a CID-keyed
+        CFF keeps its CIDs through both subsets.
+        """
+        with self._lock:
+            if self._working is None:
+                gids = sorted({self._gid_for_char[ord(c)] for c in _common_chars()
+                               if ord(c) in self._gid_for_char})
+                full = SubsetFace(self.spec.path, self.spec.index)
+                data, old_to_mid = full.subset(gids)
+                self._working = (SubsetFace(f"{self.spec.path}#common", 0, data=data, preprocess=True),
+                                 old_to_mid, {v: k for k, v in old_to_mid.items()})
+            return self._working
+
+    def subset(self, gids: list[int], retain_gids: bool = False) -> tuple[bytes, dict[int, int]]:
+        """Subset of the full face with ``gids``: (font bytes, {full gid: subset gid})."""
+        if not retain_gids:
+            face, old_to_mid, _mid_to_old = self._working_face()
+            if all(g in old_to_mid for g in gids):
+                data, mid_to_new = face.subset([old_to_mid[g] for g in gids])
+                return data, {g: mid_to_new[old_to_mid[g]] for g in gids}
+        return self.subsetter.subset(gids, retain_gids=retain_gids)
+
     def _gid_for_code(self, code: int) -> int:
         if self._cid_of_gid is None:
             return code
@@ -124,7 +152,7 @@ class PdfFont:
         codes = dict(sorted(codes.items()))
         gids = [self._gid_for_code(c) for c in codes]
         retain = self.is_cff and not self.cid_keyed
-        data, old_to_new = self.subsetter.subset(gids, retain_gids=retain)
+        data, old_to_new = self.subset(gids, retain_gids=retain)
         base = f"{font_name}+{self.ps_name}"
         if self.is_cff and self.cid_keyed:
             # bare CFF: readers look CID-keyed glyphs up by CID through the charset
@@ -205,6 +233,21 @@ def sfnt_table(data: bytes, tag: bytes) -> bytes:
     raise KeyError(tag)
 
 
+@functools.lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    chars = set()
+    for b1 in range(0xB0, 0xF8):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes([b1, b2]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    for lo, hi in ((0x20, 0x7F), (0x3000, 0x3040), (0xFF00, 0xFF5F), (0x2010, 0x2030), (0xA1, 0x100),
+                   (0x2460, 0x2474), (0x25A0, 0x2600)):
+        chars.update(chr(c) for c in range(lo, hi))
+    return frozenset(chars)
+
+
 def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
@@ -246,21 +289,50 @@ _ROLE_FALLBACK = {
 }
 
 
-def role_fonts(role: str) -> list[PdfFont]:
-    """The face for a document font role, then its glyph-fallback faces."""
-    out: list[PdfFont] = []
+def role_font_specs(role: str) -> list[tuple[str, int, str]]:
+    """(path, index, family) of the face for a document font role, then its fallbacks."""
+    out: list[tuple[str, int, str]] = []
     try:
         from service.documents.fonts import fallback_chain, resolve_font
 
-        chain = [resolve_font(role)] + list(fallback_chain(role))
-        for r in chain:
-            if r.path:
-                f = load_font(r.path, r.index, r.family)
-                if all(f is not g for g in out):
-                    out.append(f)
+        for r in [resolve_font(role)] + list(fallback_chain(role)):
+            if r.path and all((r.path, r.index) != (p, i) for p, i, _f in out):
+                out.append((r.path, r.index, r.family))
     except ImportError:  # pragma: no cover - documents package not present
         pass
     if not out:
-        path, index, family = _ROLE_FALLBACK[role]
-        out.append(load_font(path, index, family))
+        out.append(_ROLE_FALLBACK[role])
     return out
+
+
+class FontChain:
+    """A role's face and its glyph-fallback faces, the fallbacks loaded on first need."""
+
+    def __init__(self, specs: list[tuple[str, int, str]]):
+        self._specs = list(specs)
+        self.fonts: list[PdfFont] = [load_font(*self._specs[0])]
+        self._loaded = 1
+        self._lock = threading.Lock()
+
+    @property
+    def primary(self) -> PdfFont:
+        return self.fonts[0]
+
+    def font_for(self, ch: str) -> PdfFont:
+        for f in self.fonts:
+            if f.has(ch):
+                return f
+        with self._lock:
+            while self._loaded < len(self._specs):
+                f = load_font(*self._specs[self._loaded])
+                self._loaded += 1
+                if all(f is not g for g in self.fonts):
+                    self.fonts.append(f)
+                if f.has(ch):
+                    return f
+        return self.fonts[0]  # .notdef of the primary face
+
+
+def role_fonts(role: str) -> list[PdfFont]:
+    """Every face of a role (primary and fallbacks), loaded."""
+    return [load_font(*spec) for spec in role_font_specs(role)]

@@ -11,19 +11,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import pickle
 import tempfile
 import threading
 from decimal import Decimal
-from pathlib import Path
-
 import zlib
+from pathlib import Path
 
 import pikepdf
 from fontTools.ttLib import TTFont
 
 from .hbsubset import SubsetFace
 from .pdffont import sfnt_table
-
 from .pdfwriter import PrefixObjects
 
 _lock = threading.Lock()
@@ -50,15 +49,19 @@ def _font_identity(paths: list[str]) -> str:
 
 
 def render_static_pdf(html: str, font_paths: list[str]) -> tuple[str, bytes]:
-    """Render ``html`` with WeasyPrint (disk-cached); return (cache key, PDF bytes)."""
-    import weasyprint
+    """Render ``html`` with WeasyPrint (disk-cached); return (cache key, PDF bytes).
+
+    A cache hit does not even import WeasyPrint (saves ~100 MB per worker process)."""
+    from importlib.metadata import version
 
     key = hashlib.sha256(
-        "\0".join([html, _font_identity(font_paths), weasyprint.__version__]).encode()
+        "\0".join([html, _font_identity(font_paths), version("weasyprint")]).encode()
     ).hexdigest()
     path = cache_dir() / f"{key}.pdf"
     if path.exists():
         return key, path.read_bytes()
+    import weasyprint
+
     data = weasyprint.HTML(string=html, base_url=".").write_pdf()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -211,11 +214,24 @@ def extract_form(pdf_bytes: bytes) -> PrefixObjects:
 
 
 def static_form(html: str, font_paths: list[str]) -> PrefixObjects:
+    """The static design as splice-ready objects (memory, then disk cache, then WeasyPrint)."""
     key = hashlib.sha256((html + "\0" + _font_identity(font_paths)).encode()).hexdigest()
     with _lock:
         got = _memory.get(key)
         if got is None:
-            _key, data = render_static_pdf(html, font_paths)
-            got = extract_form(data)
+            cached = cache_dir() / f"{key}.form.pickle"
+            if cached.exists():
+                try:
+                    got = pickle.loads(cached.read_bytes())
+                except Exception:  # corrupt or from another version: rebuild
+                    got = None
+            if got is None:
+                _key, data = render_static_pdf(html, font_paths)
+                got = extract_form(data)
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(got, fh, protocol=5)
+                os.replace(tmp, cached)
             _memory[key] = got
         return got
