@@ -24,6 +24,9 @@ from .models import Organisation, User
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
+# Per client address: at most this many failed logins in the window, whatever the account.
+IP_MAX_FAILURES = 20
+IP_WINDOW_SECONDS = 300
 
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
@@ -89,6 +92,54 @@ def authenticate(session_db, username: str, password: str) -> tuple[Optional[Use
     user.failed_logins = 0
     user.locked_until = None
     return user, None
+
+
+class _IpThrottle:
+    """Failed logins per client address in a sliding window (in memory, per process)."""
+
+    def __init__(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self._fails: dict[str, list[float]] = {}
+
+    def _recent(self, addr: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(addr, []) if now - t < IP_WINDOW_SECONDS]
+        self._fails[addr] = times
+        return times
+
+    def blocked(self, addr: str) -> bool:
+        import time
+
+        with self._lock:
+            return len(self._recent(addr, time.monotonic())) >= IP_MAX_FAILURES
+
+    def fail(self, addr: str) -> None:
+        import time
+
+        with self._lock:
+            self._recent(addr, time.monotonic()).append(time.monotonic())
+
+    def reset(self, addr: str | None = None) -> None:
+        with self._lock:
+            if addr is None:
+                self._fails.clear()
+            else:
+                self._fails.pop(addr, None)
+
+
+ip_throttle = _IpThrottle()
+
+
+def login(session_db, username: str, password: str, addr: str) -> tuple[Optional[User], Optional[str], int]:
+    """Authenticate with both throttles; returns (user, reason, http_status)."""
+    if ip_throttle.blocked(addr):
+        return None, "登录尝试过于频繁，请稍后再试。", 429
+    user, reason = authenticate(session_db, username, password)
+    if user is None:
+        ip_throttle.fail(addr)
+        return None, reason, 401
+    return user, None, 200
 
 
 def current() -> Optional[User]:
@@ -183,8 +234,21 @@ def _check_csrf() -> None:
         raise ApiError("csrf_failed", "页面已过期或请求来源无效，请刷新页面后重试。", 400)
 
 
+MAX_ID = 2**31 - 1
+
+
+def _bound_ids(endpoint, values) -> None:
+    """An id beyond any database integer is simply not found (never a database error)."""
+    from werkzeug.exceptions import NotFound
+
+    for value in (values or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_ID:
+            raise NotFound()
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.url_value_preprocessor(_bound_ids)
     app.before_request(_check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_account"] = current

@@ -18,9 +18,14 @@ def organisation(o: Organisation) -> dict:
     }
 
 
-def user(u: User) -> dict:
-    return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-            "organisation_id": u.organisation_id}
+def user(u: User, full: bool = False) -> dict:
+    out = {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+           "organisation_id": u.organisation_id}
+    if full:
+        out.update(active=u.active, organisation_name=u.organisation.name if u.organisation else None,
+                   locked_until=iso(u.locked_until), has_token=bool(u.api_token_hash),
+                   created_at=iso(u.created_at))
+    return out
 
 
 def extraction(e: Extraction) -> dict:

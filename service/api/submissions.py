@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..models import Extraction, FieldCorrection, Finding, Organisation, Submission
 from ..storage import current_store
 from . import bp, serialize
+from .common import int_arg
 
 CORRECTING_ROLES = ("reviewer", "admin")
 
@@ -86,7 +87,7 @@ def list_submissions():
         query = query.where(Submission.status == request.args["status"])
     if request.args.get("form"):
         query = query.where(Submission.form == request.args["form"])
-    limit = min(int(request.args.get("limit", 100) or 100), 500)
+    limit = int_arg("limit", 100, minimum=1, maximum=500)
     items = db.execute(query.limit(limit)).scalars()
     return {"items": [serialize.submission(s, full=False) for s in items]}
 

@@ -1,6 +1,38 @@
-"""The Chinese web pages (server-rendered Jinja)."""
+"""The Chinese web pages (server-rendered Jinja, a little progressive JavaScript)."""
 from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import pages  # noqa: E402,F401
+ROLE_NAMES = {"branch": "支部", "reviewer": "审核员", "admin": "管理员"}
+
+NAV = {
+    "branch": [("web.index", "我的材料"), ("web.upload", "上传材料"), ("web.forms", "空白表格"),
+               ("web.documents", "通知文书"), ("web.lifecycle", "创建进度")],
+    "reviewer": [("web.queue", "工作队列"), ("web.submissions", "全部材料"), ("web.scores", "考核评分"),
+                 ("web.grading", "分类定级"), ("web.documents", "文书"), ("web.batches", "批量制证"),
+                 ("web.dashboard", "统计"), ("web.audit", "审计日志")],
+}
+NAV["admin"] = NAV["reviewer"] + [("web.admin_users", "用户"), ("web.admin_organisations", "组织"),
+                                  ("web.admin_rubrics", "评分标准"), ("web.admin_numbering", "文号"),
+                                  ("web.admin_fonts", "字体")]
+
+
+def nav_items(user):
+    return NAV.get(user.role, [])
+
+
+@bp.app_context_processor
+def _globals():
+    from ..api.dashboard import FORM_NAMES, GRADE_NAMES, STATUS_NAMES
+
+    try:
+        from parsers.forms import domain_labels
+
+        domains = domain_labels()
+    except ImportError:  # pragma: no cover
+        domains = {}
+    return {"nav_items": nav_items, "role_names": ROLE_NAMES, "status_names": STATUS_NAMES,
+            "form_names": FORM_NAMES, "grade_names": GRADE_NAMES, "domain_names": domains}
+
+
+from . import admin, pages, review  # noqa: E402,F401

@@ -1,0 +1,81 @@
+"""The audit log for reviewers (their subtree) and admins (everything), as JSON or CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, request
+from sqlalchemy import select
+
+from .. import auth
+from ..db import get_session
+from ..models import AuditLog, Organisation, User
+from . import bp
+from .common import int_arg
+from .serialize import iso
+
+ACTION_NAMES = {
+    "login": "登录", "upload": "上传材料", "upload_rejected": "上传被拒", "correct_field": "更正字段",
+    "check": "审核检查", "transition": "状态变更", "transition_refused": "状态变更被拒", "score": "录入评分",
+    "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
+    "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",
+    "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改文号前缀",
+    "batch_submit": "提交批量任务",
+}
+
+
+def audit_query(db, user):
+    query = select(AuditLog).order_by(AuditLog.id.desc())
+    query = auth.filter_visible(query, AuditLog.organisation_id, db, user)
+    if request.args.get("action"):
+        query = query.where(AuditLog.action == request.args["action"])
+    org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
+    if org_id is not None:
+        query = query.where(AuditLog.organisation_id == org_id)
+    before = int_arg("before_id", minimum=1, maximum=2**62)
+    if before is not None:
+        query = query.where(AuditLog.id < before)
+    return query
+
+
+def audit_rows(db, query) -> list[dict]:
+    rows = list(db.execute(query).scalars())
+    users = {u.id: u.username for u in db.execute(
+        select(User).where(User.id.in_({r.user_id for r in rows if r.user_id}))).scalars()}
+    orgs = {o.id: o.name for o in db.execute(
+        select(Organisation).where(Organisation.id.in_({r.organisation_id for r in rows if r.organisation_id}))).scalars()}
+    return [{"id": r.id, "at": iso(r.at), "user_id": r.user_id, "username": users.get(r.user_id),
+             "organisation_id": r.organisation_id, "organisation_name": orgs.get(r.organisation_id),
+             "action": r.action, "action_name": ACTION_NAMES.get(r.action, r.action),
+             "object_type": r.object_type, "object_id": r.object_id, "detail": r.detail or {}} for r in rows]
+
+
+@bp.get("/audit")
+def list_audit():
+    user = auth.require_user("reviewer", "admin")
+    db = get_session()
+    limit = int_arg("limit", 100, minimum=1, maximum=500)
+    return {"items": audit_rows(db, audit_query(db, user).limit(limit))}
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/audit.csv")
+def export_audit():
+    user = auth.require_user("reviewer", "admin")
+    db = get_session()
+    import json
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow(["编号", "时间", "用户", "组织", "操作", "对象类型", "对象编号", "详情"])
+    for r in audit_rows(db, audit_query(db, user).limit(50_000)):
+        w.writerow([r["id"], r["at"], _cell(r["username"]), _cell(r["organisation_name"]), r["action_name"],
+                    r["object_type"] or "", r["object_id"] or "",
+                    _cell(json.dumps(r["detail"], ensure_ascii=False, default=str))])
+    return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit.csv"})

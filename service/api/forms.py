@@ -1,0 +1,114 @@
+"""Blank forms to download, and the document preview with the source of each value."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import send_file
+
+from .. import auth
+from ..db import get_session
+from ..errors import ApiError
+from ..storage import current_store
+from . import bp
+from .submissions import load_submission
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMS = {
+    "declaration": ("创建申报表", "市直机关“五好党支部”创建申报表（SZ-2.1，偶数年3月报送）"),
+    "acceptance": ("验收申请表", "市直机关“五好党支部”验收申请表（SZ-2.3，奇数年3月底前报送，附约2500字汇报材料）"),
+    "brand": ("党建品牌创建申报登记表", "社区党建品牌创建申报登记表（SQ-3）"),
+}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def form_path(kind: str) -> Path:
+    if kind not in FORMS:
+        raise ApiError("not_found", "没有这种空白表格。", 404)
+    try:
+        from ..documents.registry import blank_form_path
+
+        return blank_form_path(FORMS[kind][0], "docx")
+    except (ImportError, FileNotFoundError):
+        path = ROOT / "templates_docx" / "forms" / f"{FORMS[kind][0]}.docx"
+        if not path.is_file():
+            raise ApiError("not_found", "该空白表格暂不可用，请联系管理员。", 404) from None
+        return path
+
+
+def form_list() -> list[dict]:
+    return [{"kind": k, "title": t, "description": d, "url": f"/api/v1/forms/{k}.docx"}
+            for k, (t, d) in FORMS.items()]
+
+
+@bp.get("/forms")
+def list_forms():
+    auth.require_user()
+    return {"items": form_list()}
+
+
+@bp.get("/forms/<kind>.docx")
+def download_form(kind: str):
+    auth.require_user()
+    path = form_path(kind)
+    return send_file(path, mimetype=DOCX, as_attachment=True, download_name=f"{FORMS[kind][0]}.docx")
+
+
+# --- preview -----------------------------------------------------------------------------
+
+_PROV_KEYS = ("source", "table", "row", "cell", "paragraph", "page", "line")
+
+
+def _key(loc: dict) -> tuple:
+    return tuple((k, loc.get(k)) for k in _PROV_KEYS if k in loc)
+
+
+def build_preview(data: bytes, provenance: dict) -> dict:
+    """The document as blocks (paragraphs and tables) with the fields each block is the source of."""
+    from parsers.api import read_doc_model
+    from parsers.model import Para
+    from parsers.result import ParseResult
+
+    try:
+        doc = read_doc_model(data, ParseResult(file=""))
+    except Exception:
+        return {"blocks": [], "error": "无法生成预览。"}
+    by_loc: dict[tuple, list[str]] = {}
+    for field, prov in (provenance or {}).items():
+        if isinstance(prov, dict):
+            by_loc.setdefault(_key(prov), []).append(field)
+
+    def fields_at(loc: dict) -> list[str]:
+        found = list(by_loc.get(_key(loc), []))
+        # A provenance may be finer than the block (a line inside a paragraph, say).
+        for key, names in by_loc.items():
+            if key != _key(loc) and set(_key(loc)) <= set(key) and _key(loc):
+                found.extend(n for n in names if n not in found)
+        return found
+
+    blocks = []
+    for block in doc.blocks or doc.paragraphs:
+        if isinstance(block, Para):
+            if block.text.strip():
+                blocks.append({"type": "p", "text": block.text, "heading": bool(block.style.lower().startswith("heading")
+                                                                             or block.centered),
+                               "fields": fields_at(block.loc)})
+        else:
+            rows = []
+            for _r, cells in block.rows().items():
+                rows.append([{"text": c.text, "rowspan": c.rowspan, "colspan": c.colspan,
+                              "fields": fields_at(c.loc)} for c in cells])
+            blocks.append({"type": "table", "rows": rows})
+        if len(blocks) > 400:
+            blocks.append({"type": "p", "text": "……（预览仅显示前 400 段）", "fields": []})
+            break
+    return {"blocks": blocks}
+
+
+@bp.get("/submissions/<int:submission_id>/preview")
+def submission_preview(submission_id: int):
+    user = auth.require_user()
+    db = get_session()
+    sub = load_submission(db, user, submission_id)
+    prov = sub.extractions[-1].provenance if sub.extractions else {}
+    data = current_store().path_for(sub.sha256).read_bytes()
+    return build_preview(data, prov)

@@ -1,0 +1,268 @@
+"""The OpenAPI 3 document of ``/api/v1`` and a self-contained page to browse it."""
+from __future__ import annotations
+
+from flask import render_template
+
+from . import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+DATE = {"type": "string", "format": "date"}
+SCORES = {"type": "object", "properties": {k: {"type": "number", "minimum": 0, "maximum": 20}
+                                           for k in ("leadership", "members", "mechanism", "performance", "reputation")},
+          "additionalProperties": False}
+OBJ = {"type": "object"}
+ERR_STATUSES = {"400": "请求格式不正确", "401": "未登录或令牌无效", "403": "角色无权执行", "404": "未找到或无权查看",
+                "409": "与当前状态冲突", "413": "上传过大", "415": "文件类型不支持", "422": "内容无法处理",
+                "429": "请求过于频繁", "503": "功能暂不可用"}
+
+
+def _errors(*codes: str) -> dict:
+    return {c: {"description": ERR_STATUSES[c], "content": {"application/json": {"schema": ERROR}}} for c in codes}
+
+
+def _json(schema: dict, description: str = "成功") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _file(media: str, description: str) -> dict:
+    return {"description": description, "content": {media: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _op(summary: str, tag: str, responses: dict, *, params=None, body=None, errors=("401",), public=False) -> dict:
+    op = {"summary": summary, "tags": [tag], "responses": {**responses, **_errors(*errors)}}
+    if params:
+        op["parameters"] = params
+    if body:
+        op["requestBody"] = body
+    if public:
+        op["security"] = []
+    return op
+
+
+def _path(name: str, schema: dict | None = None, description: str = "") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema or ID, "description": description}
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _multipart(properties: dict, required: list[str]) -> dict:
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+LIST = {"type": "object", "properties": {"items": {"type": "array", "items": OBJ}}, "required": ["items"]}
+SUBMISSION = {"$ref": "#/components/schemas/Submission"}
+ORG = {"$ref": "#/components/schemas/Organisation"}
+USER = {"$ref": "#/components/schemas/User"}
+ASSESSMENT = {"$ref": "#/components/schemas/Assessment"}
+FIELD_VALUES = {"type": "object", "minProperties": 1, "additionalProperties": {
+    "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+              SCORES]}}
+
+
+def spec() -> dict:
+    p: dict[str, dict] = {}
+    p["/me"] = {"get": _op("当前用户及其组织", "账户", {"200": _json(OBJ)})}
+    p["/me/token"] = {"post": _op("为自己签发新的 API 令牌（旧令牌失效）", "账户", {"200": _json(OBJ)})}
+    p["/users"] = {
+        "get": _op("用户列表（管理员）", "账户", {"200": _json(LIST)}, errors=("401", "403")),
+        "post": _op("新建用户（管理员）", "账户", {"201": _json(USER)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({"type": "object", "required": ["username", "password", "organisation_id"], "properties": {
+                        "username": {"type": "string", "maxLength": 80}, "password": {"type": "string", "minLength": 8},
+                        "display_name": {"type": "string"}, "role": {"enum": ["branch", "reviewer", "admin"]},
+                        "organisation_id": ID}})),
+    }
+    p["/users/{user_id}"] = {"patch": _op("修改用户（管理员）：角色、组织、停用、重设密码、解锁", "账户", {"200": _json(USER)},
+                                          params=[_path("user_id")], errors=("401", "403", "404", "409", "422"),
+                                          body=_body({"type": "object", "properties": {
+                                              "display_name": {"type": "string"}, "role": {"enum": ["branch", "reviewer", "admin"]},
+                                              "organisation_id": ID, "active": {"type": "boolean"},
+                                              "password": {"type": "string", "minLength": 8}, "unlock": {"type": "boolean"}}}))}
+    p["/users/{user_id}/token"] = {"post": _op("为用户签发 API 令牌（管理员）", "账户", {"200": _json(OBJ)},
+                                               params=[_path("user_id")], errors=("401", "403", "404"))}
+    p["/organisations"] = {
+        "get": _op("可见的组织（审核员：本级及下级；支部：本支部）", "组织", {"200": _json(LIST)},
+                   params=[_query("kind", {"enum": ["committee", "party_committee", "general_branch", "branch"]})]),
+        "post": _op("新建组织（管理员）", "组织", {"201": _json(ORG)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({"$ref": "#/components/schemas/OrganisationInput"})),
+    }
+    p["/organisations/import"] = {"post": _op("从 XLSX 导入组织（管理员，全部成功或全部不导入）", "组织", {"200": _json(OBJ)},
+                                              errors=("400", "401", "403", "422"),
+                                              body=_multipart({"file": {"type": "string", "format": "binary"}}, ["file"]))}
+    p["/organisations/{org_id}"] = {
+        "get": _op("一个组织", "组织", {"200": _json(ORG)}, params=[_path("org_id")], errors=("401", "404")),
+        "patch": _op("修改组织（管理员）", "组织", {"200": _json(ORG)}, params=[_path("org_id")],
+                     errors=("401", "403", "404", "409", "422"), body=_body({"$ref": "#/components/schemas/OrganisationInput"})),
+    }
+    p["/organisations/{org_id}/cycle"] = {"get": _op("创建周期的当前状态与可执行的事件", "创建周期", {"200": _json(OBJ)},
+                                                     params=[_path("org_id")], errors=("401", "404"))}
+    p["/organisations/{org_id}/cycle/transitions"] = {"post": _op(
+        "推进创建周期（审核员）", "创建周期", {"200": _json(OBJ)}, params=[_path("org_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["event"], "properties": {
+            "event": {"type": "string"}, "as_of": DATE, "facts": OBJ}}))}
+    p["/forms"] = {"get": _op("空白表格", "表格与材料", {"200": _json(LIST)})}
+    p["/forms/{kind}.docx"] = {"get": _op("下载空白表格", "表格与材料", {"200": _file(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX")},
+        params=[_path("kind", {"enum": ["declaration", "acceptance", "brand"]})], errors=("401", "404"))}
+    p["/submissions"] = {
+        "get": _op("可见的材料", "表格与材料", {"200": _json(LIST)}, params=[
+            _query("status", {"type": "string"}), _query("form", {"type": "string"}),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 500})], errors=("401", "422")),
+        "post": _op("上传表格和汇报材料（可多个文件）", "表格与材料", {"201": _json(OBJ)},
+                    errors=("400", "401", "404", "413", "415", "422"),
+                    body=_multipart({"file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                                     "organisation_id": {"type": "string", "pattern": "^[0-9]{1,9}$"},
+                                     "attached_to_id": {"type": "string", "pattern": "^[0-9]{1,9}$"}}, ["file"])),
+    }
+    p["/submissions/{submission_id}"] = {"get": _op("一份材料：提取的字段、来源、审核意见", "表格与材料",
+                                                    {"200": _json(SUBMISSION)}, params=[_path("submission_id")],
+                                                    errors=("401", "404"))}
+    p["/submissions/{submission_id}/file"] = {"get": _op("下载原始文件", "表格与材料",
+                                                         {"200": _file("application/octet-stream", "原文件")},
+                                                         params=[_path("submission_id")], errors=("401", "404"))}
+    p["/submissions/{submission_id}/preview"] = {"get": _op("文档预览：段落和表格，以及每处是哪些字段的来源", "表格与材料",
+                                                            {"200": _json(OBJ)}, params=[_path("submission_id")],
+                                                            errors=("401", "404"))}
+    p["/submissions/{submission_id}/fields"] = {"patch": _op(
+        "更正提取的字段（审核员，保留原值）", "审核", {"200": _json(SUBMISSION)}, params=[_path("submission_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["fields"], "properties": {"fields": FIELD_VALUES}}))}
+    p["/submissions/{submission_id}/check"] = {"post": _op(
+        "按规则审核材料（SZ/JH/SQ），保存审核意见", "审核", {"200": _json(OBJ)}, params=[_path("submission_id")],
+        errors=("401", "404", "409", "422"), body=_body({"type": "object", "properties": {"as_of": DATE}}, False))}
+    p["/queue"] = {"get": _op("审核工作队列（按状态和期限）", "审核", {"200": _json(OBJ)},
+                              params=[_query("status", {"type": "string"})], errors=("401", "403"))}
+    p["/rubrics"] = {"get": _op("评分标准年份", "评分", {"200": _json(OBJ)})}
+    p["/rubrics/{year}"] = {"get": _op("某年的评分标准（可按领域）", "评分", {"200": _json(OBJ)},
+                                       params=[_path("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
+                                               _query("domain", {"type": "string"})], errors=("401", "404", "422"))}
+    p["/assessments"] = {
+        "get": _op("评分记录", "评分", {"200": _json(LIST)}, params=[
+            _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}), _query("domain", {"type": "string"}),
+            _query("organisation_id", ID), _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000})],
+            errors=("401", "422")),
+        "post": _op("录入考核组评分（五个维度或按细则扣分），自动定等（JH-2）", "评分", {"201": _json(ASSESSMENT)},
+                    errors=("401", "403", "404", "422"),
+                    body=_body({"type": "object", "required": ["organisation_id"], "properties": {
+                        "organisation_id": ID, "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                        "scores": SCORES, "marks": {"type": "object", "additionalProperties": {
+                            "type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 1000}}},
+                        "total": {"type": "number", "minimum": 0, "maximum": 100},
+                        "satisfaction_rate": {"type": "number", "minimum": 0, "maximum": 100},
+                        "assessed_on": DATE}})),
+    }
+    p["/assessments/{assessment_id}"] = {"get": _op("一条评分记录及其意见", "评分", {"200": _json(ASSESSMENT)},
+                                                    params=[_path("assessment_id")], errors=("401", "404"))}
+    p["/grading-rounds"] = {"post": _op("按评分表分类定级并确定相对后进（JH-2、JH-3）", "评分", {"201": _json(OBJ)},
+                                        errors=("400", "401", "403", "404", "415", "422"),
+                                        body=_multipart({"file": {"type": "string", "format": "binary"},
+                                                         "year": {"type": "string", "pattern": "^20[0-9]{2}$"}}, ["file"]))}
+    p["/grading-rounds/{round_id}"] = {"get": _op("一次定级保存的评分记录", "评分", {"200": _json(OBJ)},
+                                                  params=[_path("round_id", {"type": "string", "maxLength": 40})],
+                                                  errors=("401", "404"))}
+    p["/documents"] = {"get": _op("发给可见组织的文书", "文书", {"200": _json(LIST)}, params=[
+        _query("organisation_id", ID), _query("kind", {"type": "string"}),
+        _query("limit", {"type": "integer", "minimum": 1, "maximum": 500})], errors=("401", "422"))}
+    notice = {"type": "object", "required": ["record_id"], "properties": {
+        "kind": {"enum": ["rectification-notice", "supplement-notice"]},
+        "record_id": {**ID, "description": "限期整改通知书：评分记录编号；补正通知：材料编号"},
+        "reason": {"type": "string", "maxLength": 300}, "days": {"type": "integer", "minimum": 1, "maximum": 365}}}
+    p["/notices/preview"] = {"post": _op("预览通知（不编号、不保存）", "文书", {"200": _file("application/pdf", "PDF")},
+                                         errors=("401", "403", "404", "422", "503"), body=_body(notice))}
+    p["/notices"] = {"post": _op("签发通知（此时才分配文号）", "文书", {"201": _json(OBJ)},
+                                 errors=("401", "403", "404", "422", "503"), body=_body(notice))}
+    p["/dashboard"] = {"get": _op("统计：各领域等次、各党委相对后进、创建周期状态、社区三年目标（SQ-1）", "统计",
+                                  {"200": _json(OBJ)}, params=[_query("year", {"type": "integer", "minimum": 2000,
+                                                                                "maximum": 2100})],
+                                  errors=("401", "403", "422"))}
+    p["/audit"] = {"get": _op("审计日志（审核员：本级及下级）", "审计", {"200": _json(LIST)}, params=[
+        _query("action", {"type": "string"}), _query("organisation_id", ID),
+        _query("before_id", {"type": "integer", "minimum": 1}),
+        _query("limit", {"type": "integer", "minimum": 1, "maximum": 500})], errors=("401", "403", "422"))}
+    p["/audit.csv"] = {"get": _op("导出审计日志（CSV）", "审计", {"200": _file("text/csv", "CSV")}, params=[
+        _query("action", {"type": "string"}), _query("organisation_id", ID)], errors=("401", "403", "422"))}
+    p["/admin/numbering"] = {
+        "get": _op("发文机关代字与编号计数（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403")),
+        "put": _op("设置发文机关代字（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403", "404", "422"),
+                   body=_body({"type": "object", "required": ["prefixes"], "properties": {
+                       "prefixes": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20}}}})),
+    }
+    p["/admin/fonts"] = {"get": _op("字体报告（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403", "503"))}
+    p["/batches"] = {
+        "get": _op("批量任务（审核员）", "批量", {"200": _json(LIST)}, errors=("401", "403")),
+        "post": _op("提交批量任务：名册生成证书", "批量", {"200": _json(OBJ), "202": _json(OBJ)},
+                    errors=("400", "401", "403", "422"),
+                    body=_multipart({"roster": {"type": "string", "format": "binary"},
+                                     "kind": {"enum": ["party-card", "honor-certificate"]}}, ["roster"])),
+    }
+    p["/batches/{job_id}"] = {"get": _op("批量任务进度", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
+                                         errors=("401", "403", "404"))}
+    p["/batches/{job_id}/cancel"] = {"post": _op("取消批量任务", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
+                                                 errors=("401", "403", "404", "409"))}
+    p["/documents/{document_id}.{fmt}"] = {"get": _op("下载文书", "文书", {"200": _file("application/octet-stream", "文件")},
+                                                      params=[_path("document_id"),
+                                                              _path("fmt", {"enum": ["pdf", "docx", "xlsx"]})],
+                                                      errors=("401", "404"))}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "五好党支部创建管理 API", "version": "1.0.0",
+                 "description": "支部上传表格和汇报材料，审核员审核、更正、评分、发文，管理员维护账户和组织。"
+                                "错误一律为 {\"error\": {\"code\", \"message\"}}。"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": p,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "wuhao token USERNAME 或 POST /me/token"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "网页登录的会话；写操作须带 X-CSRF-Token 头"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "detail": OBJ}}}},
+                "Organisation": {"type": "object", "required": ["id", "name", "kind"], "properties": {
+                    "id": {"type": "integer"}, "parent_id": {"type": "integer", "nullable": True},
+                    "name": {"type": "string"}, "kind": {"type": "string"},
+                    "domain": {"type": "string", "nullable": True}}},
+                "OrganisationInput": {"type": "object", "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "kind": {"enum": ["committee", "party_committee", "general_branch", "branch"]},
+                    "parent_id": {**ID, "nullable": True},
+                    "domain": {"nullable": True, "enum": ["rural", "community", "organ", "soe", "nonpublic", "service",
+                                                          "school", "health", None]},
+                    "code": {"type": "string", "maxLength": 20}, "member_count": {"type": "integer", "minimum": 0},
+                    "secretary": {"type": "string"}, "contact_person": {"type": "string"},
+                    "contact_phone": {"type": "string"}, "directly_under": {"type": "boolean"}}},
+                "User": {"type": "object", "required": ["id", "username", "role"], "properties": {
+                    "id": {"type": "integer"}, "username": {"type": "string"}, "role": {"type": "string"},
+                    "organisation_id": {"type": "integer"}}},
+                "Submission": {"type": "object", "required": ["id", "form", "status"], "properties": {
+                    "id": {"type": "integer"}, "organisation_id": {"type": "integer"}, "form": {"type": "string"},
+                    "status": {"type": "string"}, "extraction": {"type": "object", "nullable": True},
+                    "findings": {"type": "array", "items": OBJ}}},
+                "Assessment": {"type": "object", "required": ["id", "organisation_id", "year"], "properties": {
+                    "id": {"type": "integer"}, "organisation_id": {"type": "integer"}, "year": {"type": "integer"},
+                    "total": {"type": "number", "nullable": True}, "grade": {"type": "string", "nullable": True},
+                    "backward": {"type": "boolean"}}},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return spec()
+
+
+@bp.get("/docs")
+def openapi_page():
+    return render_template("api_docs.html", spec=spec())

@@ -1,0 +1,91 @@
+// Progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  window.wuhao = { csrf: csrf };
+
+  // Phone menu.
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) toggle.addEventListener("click", function () {
+    var nav = document.getElementById("mainnav");
+    var open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // Source highlighting: a field row and the preview blocks it came from.
+  function activate(field, on) {
+    document.querySelectorAll('[data-fields~="' + field + '"]').forEach(function (el) {
+      el.classList.toggle("active", on);
+      if (on) el.scrollIntoView({ block: "nearest" });
+    });
+    document.querySelectorAll('tr.field-row[data-field="' + field + '"]').forEach(function (el) {
+      el.classList.toggle("active", on);
+    });
+  }
+  document.querySelectorAll("tr.field-row").forEach(function (row) {
+    var f = row.getAttribute("data-field");
+    row.addEventListener("mouseenter", function () { activate(f, true); });
+    row.addEventListener("mouseleave", function () { activate(f, false); });
+    row.addEventListener("focusin", function () { activate(f, true); });
+    row.addEventListener("focusout", function () { activate(f, false); });
+  });
+
+  // Drag-and-drop upload of several files to the JSON API.
+  var zone = document.getElementById("dropzone");
+  if (zone) {
+    var form = zone.closest("form"), input = form.querySelector('input[type="file"]');
+    var list = document.getElementById("filelist"), status = document.getElementById("upload-status");
+    var picked = [];
+    function show() {
+      list.innerHTML = "";
+      picked.forEach(function (f) { var li = document.createElement("li"); li.textContent = f.name + "（" + Math.ceil(f.size / 1024) + " KB）"; list.appendChild(li); });
+    }
+    ["dragenter", "dragover"].forEach(function (ev) { zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.add("over"); }); });
+    ["dragleave", "drop"].forEach(function (ev) { zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.remove("over"); }); });
+    zone.addEventListener("drop", function (e) { picked = picked.concat(Array.prototype.slice.call(e.dataTransfer.files)); show(); });
+    input.addEventListener("change", function () { picked = Array.prototype.slice.call(input.files); show(); });
+    form.addEventListener("submit", function (e) {
+      if (!window.fetch || !picked.length) return; // plain form post
+      e.preventDefault();
+      var data = new FormData();
+      picked.forEach(function (f) { data.append("file", f, f.name); });
+      var org = form.querySelector('[name="organisation_id"]');
+      if (org && org.value) data.append("organisation_id", org.value);
+      status.textContent = "正在上传并识别……";
+      fetch("/api/v1/submissions", { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (res) {
+          if (!res.ok) { status.textContent = "上传失败：" + res.body.error.message; status.className = "alert"; return; }
+          var items = res.body.items || [res.body];
+          var main = items.filter(function (i) { return i.form !== "report"; })[0] || items[0];
+          window.location = "/submissions/" + main.id + "?uploaded=" + items.length;
+        })
+        .catch(function () { status.textContent = "网络错误，请重试。"; status.className = "alert"; });
+    });
+  }
+
+  // Batch progress bars: poll the batch API.
+  document.querySelectorAll("[data-batch-id]").forEach(function (el) {
+    var id = el.getAttribute("data-batch-id");
+    var fill = el.querySelector(".progress > div"), text = el.querySelector(".progress-text");
+    var names = { queued: "排队中", running: "生成中", done: "已完成", failed: "失败", cancelled: "已取消" };
+    function poll() {
+      fetch("/api/v1/batches/" + id, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+        var pct = s.total ? Math.floor(100 * s.done / s.total) : (s.state === "done" ? 100 : 0);
+        fill.style.width = pct + "%";
+        el.querySelector(".progress").setAttribute("aria-valuenow", pct);
+        text.textContent = (names[s.state] || s.state) + "：" + s.done + "/" + s.total + "（" + pct + "%）";
+        el.setAttribute("data-state", s.state);
+        if (s.state === "queued" || s.state === "running") setTimeout(poll, 700);
+        else if (s.state === "done") {
+          var outs = el.querySelector(".outputs");
+          if (outs && !outs.children.length) (s.outputs || []).forEach(function (o) {
+            var li = document.createElement("li"), a = document.createElement("a");
+            a.href = "/api/v1/batches/" + id + "/outputs/" + o.index; a.textContent = o.name; li.appendChild(a); outs.appendChild(li);
+          });
+        }
+      }).catch(function () { setTimeout(poll, 2000); });
+    }
+    poll();
+  });
+})();
