@@ -26,6 +26,7 @@ T, TAB, BR, CR, SYM, P, TBL, TR, TC, SDT, SDTCONTENT = (
     _q("t"), _q("tab"), _q("br"), _q("cr"), _q("sym"), _q("p"), _q("tbl"), _q("tr"), _q("tc"),
     _q("sdt"), _q("sdtContent"))
 NBH = _q("noBreakHyphen")
+FLDCHAR = _q("fldChar")
 SKIP = {_q("pPr"), _q("rPr"), _q("tcPr"), _q("trPr"), _q("tblPr"), _q("tblGrid"), _q("sectPr"),
         _q("del"), _q("instrText"), _q("delText"), f"{{{MC}}}Fallback", _q("commentReference"),
         _q("footnoteReference"), _q("endnoteReference")}
@@ -93,6 +94,10 @@ def _text(elem, out: list) -> None:
             out.append("\n")
         elif tag == NBH:
             out.append("-")
+        elif tag == FLDCHAR:
+            box = _legacy_checkbox(child)
+            if box:
+                out.append(box)
         elif tag == SYM:
             code = child.get(_q("char")) or ""
             try:
@@ -106,6 +111,21 @@ def _text(elem, out: list) -> None:
             out.append("\n")
         else:
             _text(child, out)
+
+
+def _on(el) -> bool:
+    return el.get(VAL) not in ("0", "false", "off")
+
+
+def _legacy_checkbox(fldchar) -> str:
+    """Word 97 FORMCHECKBOX fields carry their state in w:ffData, not in the text."""
+    cb = fldchar.find(f"{_q('ffData')}/{_q('checkBox')}")
+    if cb is None:
+        return ""
+    checked = cb.find(_q("checked"))
+    if checked is None:
+        checked = cb.find(_q("default"))
+    return "☑" if checked is not None and _on(checked) else "□"
 
 
 def paragraph_text(p) -> str:

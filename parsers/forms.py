@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 FORM_KINDS: tuple[str, ...] = ("declaration", "acceptance", "brand", "report")
 PSEUDO_KEYS = {"contact_combo": ("contact_person", "contact_phone")}
 PREFIX_MIN = 4
+FUZZY_MIN = 5
 _NOT_A_FIELD = re.compile(r"意见|签字|签名|盖章|签章|备注|说明")
 
 
@@ -111,6 +112,12 @@ def match_label(text: str, kind: str) -> tuple[str, float] | None:
     for lab, key in _prefix_list(kind):
         if s.startswith(lab) and len(s) - len(lab) <= 6:
             return key, 0.75
+    if len(s) >= FUZZY_MIN:
+        # one unreadable character (a PDF font without the glyph writes .notdef / □)
+        hits = {key for lab, key in index.items()
+                if len(lab) == len(s) and sum(a != b for a, b in zip(lab, s)) == 1}
+        if len(hits) == 1:
+            return hits.pop(), 0.7
     return None
 
 

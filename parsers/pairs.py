@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .model import Cell, Doc, Para, Table
-from .normalize import clean_value, has_marks, norm_label
+from .normalize import clean_value, has_marks, norm_label, strip_bracket_suffix
 
 Known = Callable[[str], bool]
 
@@ -53,12 +53,21 @@ def labelish(text: str) -> bool:
     return True
 
 
+_LABEL_WORD_RE = re.compile(r"(意见|名称|日期|时间|人数|电话|情况|姓名|签字|签名|盖章|备注|地址|编号|类别|职务|说明)$")
+
+
+def label_word(text: str) -> bool:
+    """Ends like a label does ('党组织意见', '填表日期'): a label even when we do not know it."""
+    n = strip_bracket_suffix(norm_label(text))
+    return labelish(n) and bool(_LABEL_WORD_RE.search(n))
+
+
 def _is_label(text: str, known: Known, strict: bool) -> bool:
     if known(text):
         return True
     if strict:
         t = text.strip()
-        return bool(t) and t[-1] in ":：" and labelish(t)
+        return bool(t) and (t[-1] in ":：" and labelish(t) or label_word(t))
     return labelish(text)
 
 
@@ -250,13 +259,14 @@ def _header_row(r, cells, rows, grid, is_label, known, strict) -> bool:
     core = [c for c in cells if c.row_end == r + 1]
     if len(core) < 2:
         return False
-    if strict:
-        if not all(known(c.text) for c in core):
-            return False
-    elif not all(is_label[id(c)] and norm_label(c.text) for c in core):
+    if not all(is_label[id(c)] and norm_label(c.text) for c in core):
+        return False
+    if strict and not any(known(c.text) for c in core):
         return False
     below = [grid.get((r + 1, c.col)) for c in core]
     if any(b is None or b.col != c.col or b.row != r + 1 for b, c in zip(below, core)):
+        return False
+    if strict and any(known(b.text) for b in below):
         return False
     if all(known(b.text) for b in below):
         return False

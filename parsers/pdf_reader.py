@@ -12,7 +12,7 @@ import re
 
 from .errors import ParseError
 from .model import Cell, Doc, Para, Table
-from .normalize import clean_text
+from .normalize import MARKS, clean_text
 
 MAX_PAGES = 60
 MAX_CHARS = 400_000
@@ -152,6 +152,56 @@ def _widget_chars(page) -> list[dict]:
     return out
 
 
+def _vector_checkboxes(page, chars: list[dict]):
+    """Checkboxes drawn as small squares (Word legacy FORMCHECKBOX, many PDF forms).
+
+    A ticked box has strokes (an X or a tick) inside. Returns the page without those shapes (so
+    they do not split table cells) and one synthetic ☑/□ character per box.
+    """
+    try:
+        rects = page.rects
+    except Exception:
+        return page, []
+    boxes = []
+    for r in rects:
+        w, h = r["x1"] - r["x0"], r["bottom"] - r["top"]
+        if 5 <= w <= 16 and abs(w - h) <= 1.5:
+            boxes.append((r["x0"], r["top"], r["x1"], r["bottom"]))
+    if not boxes:
+        return page, []
+
+    def inside(o, b, tol=1.0):
+        return o["x0"] >= b[0] - tol and o["x1"] <= b[2] + tol and o["top"] >= b[1] - tol and o["bottom"] <= b[3] + tol
+
+    occupied = []
+    for b in boxes:
+        if any(b[0] <= (c["x0"] + c["x1"]) / 2 <= b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 <= b[3]
+               for c in chars):
+            occupied.append(b)  # a glyph sits in it: it is a drawn frame around text, leave it
+    boxes = [b for b in boxes if b not in occupied]
+    if not boxes:
+        return page, []
+    strokes = [o for o in list(page.lines) + list(page.curves)
+               if any(inside(o, b) for b in boxes)]
+    out = []
+    for b in boxes:
+        marks = [o for o in strokes if inside(o, b) and (o["x1"] - o["x0"]) > 2 and (o["bottom"] - o["top"]) > 2]
+        size = b[3] - b[1]
+        out.append({"text": "☑" if marks else "□", "x0": b[0], "x1": b[2], "top": b[1], "bottom": b[3],
+                    "size": size, "fontname": "vector-checkbox"})
+    box_set = {tuple(round(v, 2) for v in b) for b in boxes}
+
+    def keep(obj):
+        t = obj.get("object_type")
+        if t == "rect":
+            return tuple(round(obj[k], 2) for k in ("x0", "top", "x1", "bottom")) not in box_set
+        if t in ("line", "curve"):
+            return not any(inside(obj, b) for b in boxes)
+        return True
+
+    return page.filter(keep), out
+
+
 def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
@@ -161,7 +211,14 @@ def _read(pdf, data: bytes) -> Doc:
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
     for pno, page in enumerate(pages[:MAX_PAGES], start=1):
-        chars = [c for c in page.chars if c.get("text")] + _widget_chars(page)
+        height = float(page.height)
+        chars = [c for c in page.chars if c.get("text")]
+        for i, c in enumerate(chars):
+            c["page_height"] = height
+            c["seq"] = i  # content-stream order
+        chars += _widget_chars(page)
+        page, boxes = _vector_checkboxes(page, chars)
+        chars += boxes
         total += len(chars)
         if total > MAX_CHARS:
             raise ParseError("too_large", detail="too many characters")
@@ -192,18 +249,43 @@ def _nearest(points: list[float], v: float) -> int:
     return i if points[i] - v < v - points[i - 1] else i - 1
 
 
+def _baseline(ch: dict) -> float:
+    """Baseline y from the text matrix (top/bottom differ between fonts on one line)."""
+    m = ch.get("matrix")
+    if m and "page_height" in ch:
+        return ch["page_height"] - m[5]
+    return ch["bottom"] - (ch.get("size") or 10) * 0.12
+
+
 def _lines(chars: list[dict]) -> list[list[dict]]:
-    """Group chars into text lines (top-to-bottom, then left-to-right)."""
+    """Group chars into text lines (top-to-bottom, then left-to-right) by their baselines."""
     rows: list[list[dict]] = []
-    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+    base: list[float] = []
+    for ch in sorted(chars, key=lambda c: (_baseline(c), c["x0"])):
         size = ch.get("size") or 10
-        if rows and abs(ch["top"] - rows[-1][0]["top"]) <= max(size * 0.35, 1.5):
+        b = _baseline(ch)
+        if rows and b - base[-1] <= max(size * 0.3, 1.0):
             rows[-1].append(ch)
         else:
             rows.append([ch])
+            base.append(b)
     for r in rows:
         r.sort(key=lambda c: c["x0"])
+        if _overlapping(r):
+            # glyphs drawn over each other (a producer's layout bug): the stream order is the
+            # only reading order left
+            r.sort(key=lambda c: c.get("seq", 1 << 30))
     return rows
+
+
+def _overlapping(line: list[dict]) -> bool:
+    """Letters drawn over letters. Checkbox glyphs are left out: producers draw them from a
+    fallback font in a later pass, so their stream position says nothing."""
+    letters = [c for c in line if c["text"].strip() and c["text"] not in MARKS]
+    for a, b in zip(letters, letters[1:]):
+        if b["x0"] < a["x1"] - (a.get("size") or 10) * 0.3:
+            return True
+    return False
 
 
 def _line_text(line: list[dict]) -> str:

@@ -81,7 +81,7 @@ BRANDS = ["红色引擎", "初心驿站", "党群连心桥", "红心服务", "�
 COMMUNITIES = ["幸福路社区", "光明街社区", "建设路社区", "滨河社区", "文化路社区", "长安社区"]
 DATE_STYLES = ["ymd_cn", "dot", "slash", "iso", "cn_numeral", "month_only", "dot_pad"]
 COUNT_STYLES = ["plain", "ren", "ming", "cn_ren", "cn_ming"]
-CHECK_STYLES = ["ballot", "sqrt", "black", "xbox", "wingdings", "cells", "wingdings2"]
+CHECK_STYLES = ["ballot", "sqrt", "black", "xbox", "wingdings", "cells", "wingdings2", "formcheckbox", "sdt"]
 LAYOUTS = ["grid4", "grid2", "header_rows", "vertical", "paragraphs", "underscores", "title_in_table"]
 SCORE_STYLES = ["rows", "header", "columns", "inline"]
 CN = "〇一二三四五六七八九"
@@ -123,7 +123,9 @@ def render_count(n: int, style: str) -> str:
 MARKS = {"ballot": ("☑", "□"), "sqrt": ("√", "□"), "black": ("■", "□"), "xbox": ("☒", "☐"),
          "wingdings": (("Wingdings", "F0FE"), ("Wingdings", "F0A8")),
          "wingdings2": (("Wingdings 2", "F052"), ("Wingdings 2", "F0A3")),
-         "cells": ("☑", "□")}
+         "cells": ("☑", "□"), "formcheckbox": ("FORM", "FORM"), "sdt": ("SDT", "SDT")}
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 
 @dataclass
@@ -141,6 +143,7 @@ class Case:
     layout: str
     expected: dict
     variations: dict = field(default_factory=dict)
+    absent: list = field(default_factory=list)  # keys left blank on the form: must not be read
 
 
 # --- docx helpers ------------------------------------------------------------------------
@@ -151,16 +154,60 @@ def _sym(run, font: str, char: str) -> None:
     run._r.append(el)
 
 
-def write_text(par, text, split_runs: bool = False, underline: bool = False) -> None:
+def _form_checkbox(par, checked: bool) -> None:
+    """A Word 97 legacy FORMCHECKBOX field: the state is in w:ffData, no glyph in the text."""
+    from docx.oxml import parse_xml
+    on = "1" if checked else "0"
+    for xml in (f'<w:r xmlns:w="{W_NS}"><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="C"/><w:enabled/>'
+                f'<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="{on}"/></w:checkBox>'
+                f'</w:ffData></w:fldChar></w:r>',
+                f'<w:r xmlns:w="{W_NS}"><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>',
+                f'<w:r xmlns:w="{W_NS}"><w:fldChar w:fldCharType="end"/></w:r>'):
+        par._p.append(parse_xml(xml))
+
+
+def _sdt_checkbox(par, checked: bool) -> None:
+    """A Word 2010 checkbox content control (☒ / ☐ in MS Gothic)."""
+    from docx.oxml import parse_xml
+    glyph = "☒" if checked else "☐"
+    par._p.append(parse_xml(
+        f'<w:sdt xmlns:w="{W_NS}" xmlns:w14="{W14_NS}"><w:sdtPr><w14:checkbox>'
+        f'<w14:checked w14:val="{1 if checked else 0}"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
+        f'<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr><w:sdtContent>'
+        f'<w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr>'
+        f'<w:t>{glyph}</w:t></w:r></w:sdtContent></w:sdt>'))
+
+
+def _sdt_text(par, text: str) -> None:
+    """A plain-text content control holding the value."""
+    from docx.oxml import parse_xml
+    from xml.sax.saxutils import escape
+    par._p.append(parse_xml(
+        f'<w:sdt xmlns:w="{W_NS}"><w:sdtPr><w:alias w:val="填写内容"/><w:text/></w:sdtPr><w:sdtContent>'
+        f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:sdtContent></w:sdt>'))
+
+
+def write_text(par, text, split_runs: bool = False, underline: bool = False, sdt: bool = False) -> None:
     """Write a str, or a checkbox list [(option, checked, style)], into a paragraph."""
     if isinstance(text, list):
         for i, (opt, checked, style) in enumerate(text):
+            if style == "formcheckbox":
+                _form_checkbox(par, checked)
+                par.add_run(opt + ("  " if i < len(text) - 1 else ""))
+                continue
+            if style == "sdt":
+                _sdt_checkbox(par, checked)
+                par.add_run(opt + ("  " if i < len(text) - 1 else ""))
+                continue
             mark = MARKS[style][0 if checked else 1]
             if isinstance(mark, tuple):
                 _sym(par.add_run(), *mark)
             else:
                 par.add_run(mark)
             par.add_run(opt + ("  " if i < len(text) - 1 else ""))
+        return
+    if sdt and text:
+        _sdt_text(par, text)
         return
     if split_runs and len(text) > 1:
         for i, ch in enumerate(text):
@@ -172,9 +219,15 @@ def write_text(par, text, split_runs: bool = False, underline: bool = False) -> 
         r.underline = True
 
 
+SDT_VALUES = {"on": False}
+
+
 def set_cell(cell, text, split_runs=False, vertical=False, size=None) -> None:
     cell.text = ""
     par = cell.paragraphs[0]
+    if SDT_VALUES["on"] and isinstance(text, str) and not split_runs and not vertical and size is None:
+        write_text(par, text, sdt=True)
+        return
     if vertical and isinstance(text, str):
         chars = [c for c in text if c.strip()]
         write_text(par, chars[0])
@@ -248,7 +301,10 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
     items.append(Item("secretary", lab("secretary"), sec))
     exp["secretary"] = sec
     n = rng.randint(7, 99)
-    items.append(Item("member_count", lab("member_count"), render_count(n, count_style)))
+    count_text = render_count(n, count_style)
+    if i % 8 == 6:
+        count_text = count_text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    items.append(Item("member_count", "党员人数（人）" if i % 6 == 4 else lab("member_count"), count_text))
     exp["member_count"] = n
     if kind in ("declaration", "acceptance"):
         dom = list(DOMAINS)[i % 8]
@@ -259,12 +315,19 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
         exp["domain"] = dom
     cp, ph = person(rng), phone(rng)
     combo = i % 6 == 5
+    absent = []
     if combo:
         items.append(Item("contact_combo", "联系人及电话", f"{cp} {ph}"))
+        exp["contact_person"], exp["contact_phone"] = cp, ph
+    elif i % 6 == 2:  # the phone left blank
+        items.append(Item("contact_person", lab("contact_person"), cp))
+        items.append(Item("contact_phone", lab("contact_phone"), ""))
+        exp["contact_person"] = cp
+        absent.append("contact_phone")
     else:
         items.append(Item("contact_person", lab("contact_person"), cp))
         items.append(Item("contact_phone", lab("contact_phone"), ph))
-    exp["contact_person"], exp["contact_phone"] = cp, ph
+        exp["contact_person"], exp["contact_phone"] = cp, ph
     scores_style = None
     if kind == "declaration":
         text, iso = render_date(rand_date(rng), date_style)
@@ -322,8 +385,11 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
     head, tail = items[:2], items[2:]
     rng.shuffle(tail)
     items = head + tail
+    if i % 3 == 0:  # a signature row, as real forms end
+        items.append(Item("_noise", "党组织意见", "（盖章）\n年    月    日"))
     variations = {"date": date_style, "count": count_style, "check": check_style, "synonym": syn,
-                  "scores": scores_style, "combo": combo}
+                  "scores": scores_style, "combo": combo, "absent": absent, "fullwidth": i % 8 == 6,
+                  "sdt_values": i % 5 == 3}
     return items, exp, variations, (scores_style, exp.get("self_scores"), exp.get("self_score_total"))
 
 
@@ -533,6 +599,23 @@ def make_form(rng, kind: str, i: int, path: Path) -> Case:
     split_runs = i % 4 == 1
     title = rng.choice(TITLES[kind])
     doc = Document()
+    SDT_VALUES["on"] = variations["sdt_values"]
+    try:
+        cells_row = _fill(doc, rng, kind, i, items, variations, layout, label_style, colon_style, split_runs,
+                          title, scores_style, scores, total)
+    finally:
+        SDT_VALUES["on"] = False
+    doc.add_paragraph("")
+    doc.add_paragraph("填表说明：本表一式两份，请如实填写。")
+    doc.save(path)
+    variations.update({"layout": layout, "label_style": label_style, "colon": colon_style,
+                       "split_runs": split_runs, "cells_row": cells_row is not None})
+    return Case(name=path.stem, kind=kind, layout=layout, expected=exp, variations=variations,
+                absent=variations["absent"])
+
+
+def _fill(doc, rng, kind, i, items, variations, layout, label_style, colon_style, split_runs, title,
+          scores_style, scores, total):
     cells_row = None
     if variations["check"] == "cells" and layout in ("grid4", "grid2", "title_in_table"):
         cells_row = next((it for it in items if it.key == "domain" and isinstance(it.value, list)), None)
@@ -560,12 +643,7 @@ def make_form(rng, kind: str, i: int, path: Path) -> Case:
         layout_checkbox_cells(doc, cells_row, pad_label(cells_row.label, label_style))
     if scores_style:
         add_scores(doc, scores_style, scores, total, layout, label_style, rng)
-    doc.add_paragraph("")
-    doc.add_paragraph("填表说明：本表一式两份，请如实填写。")
-    doc.save(path)
-    variations.update({"layout": layout, "label_style": label_style, "colon": colon_style,
-                       "split_runs": split_runs, "cells_row": cells_row is not None})
-    return Case(name=path.stem, kind=kind, layout=layout, expected=exp, variations=variations)
+    return cells_row
 
 
 # --- reports -----------------------------------------------------------------------------
@@ -627,6 +705,7 @@ def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
     by_key = {it.key: it for it in items}
     doc = build(kind)
     expected = {}
+    absent = []
     main = doc.tables[0]
     for row in main.rows:
         seen = []
@@ -637,6 +716,12 @@ def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
         for lab_cell, val_cell in zip(seen[0::2], seen[1::2]):
             key = label_to_key.get(lab_cell.text.strip())
             if key is None:
+                continue
+            if key not in exp:  # left blank
+                absent.append(key)
+                for par in val_cell.paragraphs:
+                    for run in par.runs:
+                        run.text = ""
                 continue
             ftype = spec[key]["type"]
             if ftype in ("domain", "honor"):
@@ -667,7 +752,8 @@ def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
         expected["self_scores"] = scores
         expected["self_score_total"] = total
     doc.save(path)
-    return Case(name=path.stem, kind=kind, layout="template", expected=expected, variations={"layout": "template"})
+    return Case(name=path.stem, kind=kind, layout="template", expected=expected, variations={"layout": "template"},
+                absent=absent)
 
 
 _build_corpus_forms = build_corpus

@@ -7,8 +7,8 @@ _WS = re.compile(r"\s+")
 
 
 def same(expected, got) -> bool:
-    if got is None:
-        return False
+    if expected is None or got is None:
+        return expected is None and got is None
     if isinstance(expected, bool) or isinstance(got, bool):
         return expected is got
     if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
@@ -18,9 +18,12 @@ def same(expected, got) -> bool:
     return expected == got
 
 
-def compare(expected: dict, fields: dict) -> list[tuple[str, object, object]]:
-    """One (key, expected, got) per field unit; self_scores counts as five units."""
-    units = []
+def compare(expected: dict, fields: dict, absent=()) -> list[tuple[str, object, object]]:
+    """One (key, expected, got) per field unit; self_scores counts as five units.
+
+    A key left blank on the form is a unit too: it is right when nothing was read for it.
+    """
+    units = [(key, None, fields.get(key, None)) for key in absent]
     for key, exp in expected.items():
         if key == "self_scores":
             got = fields.get(key) or {}

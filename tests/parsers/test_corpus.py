@@ -20,7 +20,7 @@ def _accuracy(directory, cases, ext):
         result = parsers.parse_path(directory / f"{case.name}.{ext}")
         assert result.form == case.kind, (case.name, ext, result.form, result.errors)
         assert not result.errors, (case.name, ext, result.errors)
-        for key, exp, got in compare(case.expected, result.fields):
+        for key, exp, got in compare(case.expected, result.fields, case.absent):
             total += 1
             if same(exp, got):
                 ok += 1
@@ -39,7 +39,10 @@ def test_corpus_is_varied_enough(generated_corpus):
             "template"} <= seen["layout"]
     assert {"ymd_cn", "dot", "slash", "iso", "cn_numeral", "month_only", "dot_pad"} <= seen["date"]
     assert {"plain", "ren", "ming", "cn_ren", "cn_ming"} <= seen["count"]
-    assert {"ballot", "sqrt", "black", "xbox", "wingdings", "wingdings2", "cells"} <= seen["check"]
+    assert {"ballot", "sqrt", "black", "xbox", "wingdings", "wingdings2", "cells", "formcheckbox", "sdt"} \
+        <= seen["check"]
+    assert any(c.absent for c in forms) and any(c.variations.get("fullwidth") for c in forms)
+    assert any(c.variations.get("sdt_values") for c in forms)
     assert {"plain", "spaces", "ideographic"} <= seen["label_style"]
     assert {"full", "half", "none"} <= seen["colon"]
     assert {"True", "False"} <= seen["split_runs"] and "True" in seen["cells_row"] and "True" in seen["combo"]

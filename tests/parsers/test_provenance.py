@@ -5,6 +5,7 @@ import re
 
 import pdfplumber
 from docx import Document
+from docx.oxml.ns import qn
 
 import parsers
 from parsers.forms import field_spec
@@ -32,9 +33,10 @@ def test_docx_provenance_addresses_the_value_cell_or_paragraph(generated_corpus)
             prov = result.provenance[key]
             assert prov["source"] == "docx" and 0 < prov["confidence"] <= 1
             if "table" in prov:
-                text = doc.tables[prov["table"]].cell(prov["row"], prov["cell"]).text
+                el = doc.tables[prov["table"]].cell(prov["row"], prov["cell"])._tc
             else:
-                text = doc.paragraphs[prov["paragraph"]].text
+                el = doc.paragraphs[prov["paragraph"]]._p
+            text = "".join(t.text or "" for t in el.iter(qn("w:t")))  # content controls included
             # the value (or, for a "label：" paragraph, the next paragraph) holds the value text
             assert _squash(value)[:6] in _squash(text), (case.name, key, value, text)
             checked += 1
