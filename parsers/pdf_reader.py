@@ -226,6 +226,11 @@ def _read(pdf, data: bytes) -> Doc:
             continue
         _fix_symbol_chars(data, pno, page, chars, state)
         _read_page(page, pno, chars, doc, texts)
+    if "pdfium" in state:
+        try:
+            state["pdfium"].close()
+        except Exception:
+            pass
     if total == 0 or not "".join(texts).strip():
         raise ParseError("no_text_layer")
     doc.full_text = "\n".join(texts)
