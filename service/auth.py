@@ -246,9 +246,36 @@ def _bound_ids(endpoint, values) -> None:
             raise NotFound()
 
 
+def _has_nul(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """NUL characters are never valid input (and PostgreSQL text cannot hold them)."""
+    if request.method in ("GET", "HEAD") and "\x00" not in request.query_string.decode("latin-1") \
+            and "%00" not in request.query_string.decode("latin-1"):
+        return
+    parts = list(request.args.values())
+    if request.method not in ("GET", "HEAD"):
+        parts += list(request.form.values()) + [f.filename or "" for f in request.files.values()]
+        if request.is_json:
+            parts.append(request.get_json(silent=True))
+    if any(_has_nul(p) for p in parts):
+        raise ApiError("invalid_characters", "请求中含有不允许的控制字符。", 422)
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.url_value_preprocessor(_bound_ids)
+    app.before_request(_refuse_nul)
     app.before_request(_check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_account"] = current

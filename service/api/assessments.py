@@ -81,6 +81,7 @@ def list_assessments():
         query = query.where(Assessment.domain == request.args["domain"])
     org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
     if org_id is not None:
+        auth.require_org_access(db, user, org_id)
         query = query.where(Assessment.organisation_id == org_id)
     limit = int_arg("limit", 200, minimum=1, maximum=1000)
     return {"items": [assessment_dict(a) for a in db.execute(query.limit(limit)).scalars()]}

@@ -43,6 +43,7 @@ def list_documents():
     query = auth.filter_visible(select(Document).order_by(Document.id.desc()), Document.organisation_id, db, user)
     org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
     if org_id is not None:
+        auth.require_org_access(db, user, org_id)
         query = query.where(Document.organisation_id == org_id)
     if request.args.get("kind"):
         query = query.where(Document.kind == request.args["kind"])

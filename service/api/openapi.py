@@ -185,7 +185,7 @@ def spec() -> dict:
                                   errors=("401", "403", "422"))}
     p["/audit"] = {"get": _op("审计日志（审核员：本级及下级）", "审计", {"200": _json(LIST)}, params=[
         _query("action", {"type": "string"}), _query("organisation_id", ID),
-        _query("before_id", {"type": "integer", "minimum": 1}),
+        _query("before_id", {"type": "integer", "minimum": 1, "maximum": 2147483647}),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": 500})], errors=("401", "403", "422"))}
     p["/audit.csv"] = {"get": _op("导出审计日志（CSV）", "审计", {"200": _file("text/csv", "CSV")}, params=[
         _query("action", {"type": "string"}), _query("organisation_id", ID)], errors=("401", "403", "422"))}
@@ -207,6 +207,15 @@ def spec() -> dict:
                                          errors=("401", "403", "404"))}
     p["/batches/{job_id}/cancel"] = {"post": _op("取消批量任务", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
                                                  errors=("401", "403", "404", "409"))}
+    p["/documents"]["post"] = _op("签发任一种文书（按记录编号生成上下文、编号、存档）", "文书", {"201": _json(OBJ)},
+                                  errors=("401", "403", "404", "422"),
+                                  body=_body({"type": "object", "required": ["kind", "record_id"], "properties": {
+                                      "kind": {"type": "string"}, "record_id": {"anyOf": [ID, {"type": "string"}]},
+                                      "formats": {"type": "array", "items": {"enum": ["pdf", "docx", "xlsx"]}},
+                                      "options": OBJ}}))
+    p["/documents/{document_id}/reissue"] = {"post": _op("重新印发（新文号，原文书标为已替代）", "文书",
+                                                         {"201": _json(OBJ)}, params=[_path("document_id")],
+                                                         errors=("401", "403", "404", "409"))}
     p["/documents/{document_id}.{fmt}"] = {"get": _op("下载文书", "文书", {"200": _file("application/octet-stream", "文件")},
                                                       params=[_path("document_id"),
                                                               _path("fmt", {"enum": ["pdf", "docx", "xlsx"]})],

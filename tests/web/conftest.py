@@ -1,0 +1,137 @@
+"""Fixtures for the web tests: seeded objects in two subtrees, logged-in clients, a real server, a browser."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, bearer
+from tests.samples import declaration_docx
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+# Subtree A is 市直机关工委 (gongwei), subtree B is 静海区委 (quwei).
+BRANCH_A, BRANCH_B = "市财政局预算科党支部", "城关社区党支部"
+LOW_SCORES = {"leadership": 15, "members": 18, "mechanism": 18, "performance": 17, "reputation": 17}
+
+
+def upload(client, token: str, data: bytes, name: str, **form):
+    payload = {"file": (io.BytesIO(data), name), **form}
+    return client.post("/api/v1/submissions", data=payload, headers=bearer(token),
+                       content_type="multipart/form-data")
+
+
+def login(client, username: str, password: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+
+
+def csrf_of(client) -> str:
+    page = client.get("/forms").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def seeded(app, client, demo):
+    """One submission, one assessment (with findings) and one issued notice in each subtree."""
+    from service.auth import ip_throttle
+
+    ip_throttle.reset()
+    tokens, orgs = demo["tokens"], demo["orgs"]
+    objs = {}
+    for side, branch, user in (("A", BRANCH_A, "yusuan"), ("B", BRANCH_B, "chengguan")):
+        org_id = orgs[branch]
+        resp = upload(client, tokens[user], declaration_docx(branch=branch), f"申报表{side}.docx")
+        assert resp.status_code == 201, resp.get_json()
+        sub = resp.get_json()
+        reviewer = "gongwei" if side == "A" else "quwei"
+        a = client.post("/api/v1/assessments", json={"organisation_id": org_id, "year": 2025,
+                                                     "scores": LOW_SCORES},
+                        headers=bearer(tokens[reviewer]))
+        assert a.status_code == 201, a.get_json()
+        n = client.post("/api/v1/notices", json={"kind": "rectification-notice", "record_id": a.get_json()["id"]},
+                        headers=bearer(tokens[reviewer]))
+        assert n.status_code == 201, n.get_json()
+        objs[side] = {"org": org_id, "sub": sub["id"], "assessment": a.get_json()["id"],
+                      "document": n.get_json()["documents"][0]["id"]}
+    return {**demo, "objects": objs}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real HTTP server (werkzeug, threaded) on 127.0.0.1:<free port>."""
+    from werkzeug.serving import make_server
+
+    app.config["WUHAO_BATCH_WORKERS"] = 1
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(10)
+
+
+def _chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or bool(shutil.which("chromium"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not _chromium_available():
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                               args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots():
+    """Save a screenshot under tests/artifacts/screenshots/<name>.png; returns the path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return take
+
+
+def browser_login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, page.content()[:500]
+
+
+def only_sqlite(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("browser tests run on SQLite only (the API and authorisation tests run on both)")
+
+
+os.environ.setdefault("WUHAO_BATCH_AUTORESUME", "0")

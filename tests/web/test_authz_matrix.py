@@ -1,0 +1,272 @@
+"""The authorisation matrix: every endpoint × every role × own/other object.
+
+Roles: anonymous, branch (yusuan in subtree A, chengguan in subtree B), reviewer (gongwei
+over A, quwei over B), admin. "Own" is an object the actor may see, "other" one in the
+other subtree (for an admin both are its own). Expected: 401 anonymous (pages: 302 to the
+login page), 403 for a role the endpoint is not for, 404 for another's object (ids are no
+oracle), the success status otherwise.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from tests.conftest import bearer
+from tests.web.conftest import login
+
+ANY, REVIEWERS, ADMIN = ("branch", "reviewer", "admin"), ("reviewer", "admin"), ("admin",)
+# actor -> (role, own side, other side)
+ACTORS = {
+    "admin": ("admin", "A", "B"),
+    "gongwei": ("reviewer", "A", "B"),
+    "quwei": ("reviewer", "B", "A"),
+    "yusuan": ("branch", "A", "B"),
+    "chengguan": ("branch", "B", "A"),
+}
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str                 # may use {org} {sub} {assessment} {document} {user}
+    roles: tuple
+    ok: tuple = (200,)
+    scoped: bool = True       # has an own/other object
+    body: Callable | None = None  # (objects of the side) -> kwargs for the client
+    page: bool = False
+    admin_sees_all: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _json(payload):
+    return lambda o: {"json": payload(o)}
+
+
+def _upload(o):
+    from tests.samples import declaration_docx
+
+    return {"data": {"file": (io.BytesIO(declaration_docx()), "m.docx"), "organisation_id": str(o["org"])},
+            "content_type": "multipart/form-data"}
+
+
+def _sheet(o):
+    csv = "支部名称,领域,总分\n市财政局预算科党支部,机关,95\n城关社区党支部,社区,70\n".encode("utf-8")
+    return {"data": {"file": (io.BytesIO(csv), "scores.csv"), "year": "2025"}, "content_type": "multipart/form-data"}
+
+
+ENDPOINTS = [
+    # --- collections (no object) ---
+    Endpoint("GET", "/api/v1/me", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/organisations", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/submissions", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/assessments", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/documents", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/forms", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/forms/declaration.docx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/rubrics", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/rubrics/2025", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/queue", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/dashboard", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/audit", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/audit.csv", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/batches", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/grading-rounds", REVIEWERS, ok=(201,), scoped=False, body=_sheet),
+    Endpoint("GET", "/api/v1/users", ADMIN, scoped=False),
+    Endpoint("GET", "/api/v1/admin/numbering", ADMIN, scoped=False),
+    Endpoint("GET", "/api/v1/admin/fonts", ADMIN, scoped=False),
+    Endpoint("POST", "/api/v1/me/token", ANY, scoped=False),
+    # --- objects ---
+    Endpoint("GET", "/api/v1/submissions/{sub}", ANY),
+    Endpoint("GET", "/api/v1/submissions/{sub}/file", ANY),
+    Endpoint("GET", "/api/v1/submissions/{sub}/preview", ANY),
+    Endpoint("POST", "/api/v1/submissions/{sub}/check", ANY, body=_json(lambda o: {"as_of": "2026-03-20"})),
+    Endpoint("PATCH", "/api/v1/submissions/{sub}/fields", REVIEWERS,
+             body=_json(lambda o: {"fields": {"member_count": 11}})),
+    Endpoint("POST", "/api/v1/submissions", ANY, ok=(201,), body=_upload),
+    Endpoint("GET", "/api/v1/organisations/{org}", ANY),
+    Endpoint("GET", "/api/v1/organisations/{org}/cycle", ANY),
+    Endpoint("POST", "/api/v1/organisations/{org}/cycle/transitions", REVIEWERS, ok=(200, 409),
+             body=_json(lambda o: {"event": "declare", "as_of": "2026-03-10"})),
+    Endpoint("PATCH", "/api/v1/organisations/{org}", ADMIN, body=_json(lambda o: {"contact_person": "王芳"})),
+    Endpoint("GET", "/api/v1/assessments/{assessment}", ANY),
+    Endpoint("POST", "/api/v1/assessments", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"organisation_id": o["org"], "year": 2025,
+                                   "scores": {"leadership": 19, "members": 19, "mechanism": 19,
+                                              "performance": 19, "reputation": 19}})),
+    Endpoint("POST", "/api/v1/notices/preview", REVIEWERS,
+             body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
+    Endpoint("GET", "/api/v1/documents/{document}.pdf", ANY),
+    Endpoint("GET", "/api/v1/documents?organisation_id={org}", ANY),
+    # --- pages ---
+    Endpoint("GET", "/submissions/{sub}", ANY, page=True),
+    Endpoint("GET", "/organisations/{org}", ANY, page=True),
+    Endpoint("GET", "/notices/new?kind=rectification-notice&record_id={assessment}", REVIEWERS, page=True),
+    Endpoint("GET", "/notices/{document}", ANY, page=True),
+    Endpoint("GET", "/scores?organisation_id={org}", REVIEWERS, page=True),
+    Endpoint("GET", "/", ANY, ok=(200, 302), scoped=False, page=True),
+    Endpoint("GET", "/upload", ANY, scoped=False, page=True),
+    Endpoint("GET", "/forms", ANY, scoped=False, page=True),
+    Endpoint("GET", "/documents", ANY, scoped=False, page=True),
+    Endpoint("GET", "/queue", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/grading", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/batches", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/dashboard", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/audit", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/admin/users", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/organisations", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/rubrics", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/numbering", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/fonts", ADMIN, scoped=False, page=True),
+]
+
+
+def _cases():
+    """(endpoint, actor, side) for every cell; side None for collections."""
+    for ep in ENDPOINTS:
+        for actor in list(ACTORS) + ["anonymous"]:
+            for side in (("own", "other") if ep.scoped else (None,)):
+                yield ep, actor, side
+
+
+def expected(ep: Endpoint, actor: str, side: str | None) -> tuple:
+    if actor == "anonymous":
+        return (302,) if ep.page else (401,)
+    role = ACTORS[actor][0]
+    if role not in ep.roles:
+        return (403,)
+    if side == "other" and not (role == "admin" and ep.admin_sees_all):
+        return (404,)
+    return ep.ok
+
+
+MATRIX_SIZE = sum(1 for _ in _cases())
+
+
+def _users(app):
+    from sqlalchemy import select
+
+    from service.db import session_scope
+    from service.models import User
+
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        return {u.username: u.id for u in s.execute(select(User)).scalars()}
+
+
+def test_authorisation_matrix(app, seeded):
+    objects = seeded["objects"]
+    tokens = seeded["tokens"]
+    page_clients = {}
+    for actor in ACTORS:
+        c = app.test_client()
+        login(c, actor, seeded["password"])
+        page_clients[actor] = c
+    anonymous = app.test_client()
+    failures, count = [], 0
+    for ep, actor, side in _cases():
+        obj_side = None
+        if side is not None:
+            own, other = ACTORS[actor][1:] if actor in ACTORS else ("A", "B")
+            obj_side = own if side == "own" else other
+        o = objects[obj_side] if obj_side else objects["A"]
+        path = ep.path.format(**o)
+        kwargs = ep.body(o) if ep.body else {}
+        if actor == "anonymous":
+            client, headers = anonymous, {}
+        elif ep.page:
+            client, headers = page_clients[actor], {}
+        else:
+            # Tokens for the API; /me/token renews it, so keep the new one.
+            client, headers = anonymous, bearer(tokens[actor])
+        resp = client.open(path, method=ep.method, headers=headers, **kwargs)
+        count += 1
+        want = expected(ep, actor, side)
+        if resp.status_code not in want:
+            failures.append(f"{ep.method} {path} as {actor} ({side or '-'}): {resp.status_code}, want {want}")
+        if ep.path == "/api/v1/me/token" and resp.status_code == 200:
+            tokens[actor] = resp.get_json()["token"]
+        if not ep.page and resp.status_code >= 400:
+            body = resp.get_json()
+            if not (isinstance(body, dict) and set(body.get("error", {})) >= {"code", "message"}):
+                failures.append(f"{ep.method} {path} as {actor}: error body {resp.get_data(as_text=True)[:100]}")
+    assert count == MATRIX_SIZE
+    assert not failures, f"{len(failures)} of {count} cells wrong:\n" + "\n".join(failures)
+
+
+def test_matrix_is_big_enough():
+    # every endpoint × 6 roles (5 accounts + anonymous) × own/other where there is an object
+    assert MATRIX_SIZE >= 400, MATRIX_SIZE
+
+
+def test_lists_hold_only_visible_objects(app, seeded):
+    """Collections filter by subtree: nobody lists another subtree's objects."""
+    objects, tokens = seeded["objects"], seeded["tokens"]
+    for actor, (role, own, other) in ACTORS.items():
+        if role == "admin":
+            continue
+        h = bearer(tokens[actor])
+        c = app.test_client()
+        subs = {i["id"] for i in c.get("/api/v1/submissions", headers=h).get_json()["items"]}
+        assert objects[own]["sub"] in subs and objects[other]["sub"] not in subs, actor
+        docs = {i["id"] for i in c.get("/api/v1/documents", headers=h).get_json()["items"]}
+        assert objects[own]["document"] in docs and objects[other]["document"] not in docs, actor
+        found = {i["id"] for i in c.get("/api/v1/assessments", headers=h).get_json()["items"]}
+        assert objects[own]["assessment"] in found and objects[other]["assessment"] not in found, actor
+        orgs = {i["id"] for i in c.get("/api/v1/organisations", headers=h).get_json()["items"]}
+        assert objects[own]["org"] in orgs and objects[other]["org"] not in orgs, actor
+        if role == "reviewer":
+            audit = c.get("/api/v1/audit?limit=500", headers=h).get_json()["items"]
+            assert audit and all(r["organisation_id"] in orgs for r in audit), actor
+            queue = {i["id"] for i in c.get("/api/v1/queue", headers=h).get_json()["items"]}
+            assert objects[own]["sub"] in queue and objects[other]["sub"] not in queue, actor
+
+
+def test_branch_cannot_act_for_another_branch_by_form_fields(app, seeded):
+    """Ids in bodies are authorised too, not only ids in URLs."""
+    objects, tokens = seeded["objects"], seeded["tokens"]
+    c = app.test_client()
+    h = bearer(tokens["quwei"])
+    assert c.post("/api/v1/assessments", json={"organisation_id": objects["A"]["org"], "year": 2025,
+                                                "scores": {"leadership": 1}}, headers=h).status_code == 404
+    assert c.post("/api/v1/notices", json={"kind": "rectification-notice",
+                                           "record_id": objects["A"]["assessment"]}, headers=h).status_code == 404
+    assert c.post("/api/v1/notices", json={"kind": "supplement-notice",
+                                           "record_id": objects["A"]["sub"]}, headers=h).status_code == 404
+    h = bearer(tokens["yusuan"])
+    other_upload = c.post("/api/v1/submissions", headers=h, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"x"), "a.docx"), "organisation_id": str(objects["B"]["org"])})
+    assert other_upload.status_code == 404
+    attach = c.post("/api/v1/submissions", headers=h, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(b"x"), "a.docx"), "attached_to_id": str(objects["B"]["sub"])})
+    assert attach.status_code == 404
+
+
+def test_user_admin_endpoints(app, seeded):
+    tokens = seeded["tokens"]
+    users = _users(app)
+    c = app.test_client()
+    for actor in ("gongwei", "yusuan"):
+        h = bearer(tokens[actor])
+        assert c.patch(f"/api/v1/users/{users['yusuan']}", json={"role": "admin"}, headers=h).status_code == 403
+        assert c.post(f"/api/v1/users/{users['yusuan']}/token", headers=h).status_code == 403
+        assert c.post("/api/v1/users", json={"username": "x", "password": "12345678", "organisation_id": 1},
+                      headers=h).status_code == 403
+        assert c.post("/api/v1/organisations", json={"name": "x"}, headers=h).status_code == 403
+    h = bearer(tokens["admin"])
+    made = c.post("/api/v1/users", json={"username": "newclerk", "password": "longenough", "role": "branch",
+                                         "organisation_id": seeded["objects"]["A"]["org"]}, headers=h)
+    assert made.status_code == 201, made.get_json()
+    uid = made.get_json()["id"]
+    assert c.post("/api/v1/users", json={"username": "newclerk", "password": "longenough",
+                                         "organisation_id": 1}, headers=h).status_code == 409
+    assert c.post("/api/v1/users", json={"username": "weak", "password": "short",
+                                         "organisation_id": 1}, headers=h).status_code == 422
+    assert c.patch(f"/api/v1/users/{uid}", json={"active": False}, headers=h).status_code == 200
+    assert c.patch(f"/api/v1/users/{users['admin']}", json={"active": False}, headers=h).status_code == 409
+    assert c.patch("/api/v1/users/999999", json={"active": False}, headers=h).status_code == 404
+    token = c.post(f"/api/v1/users/{users['yusuan']}/token", headers=h).get_json()["token"]
+    assert c.get("/api/v1/me", headers=bearer(token)).get_json()["user"]["username"] == "yusuan"
+    # the old token no longer works
+    assert c.get("/api/v1/me", headers=bearer(tokens["yusuan"])).status_code == 401
