@@ -358,7 +358,7 @@ def official_body(doc, *, table_size: float):
         tag_para("{%p endif %}"),
         # 版记: 抄送 and 印发机关/印发日期 between full-width rules, 4号仿宋, 左右各空一字
         tag_para("{%p if v.printer or v.copy_to %}"),
-        para(),
+        para(line_twips=None, grid=False, para_size=6),
         tag_para("{%p if v.copy_to %}"),
         para(run("{{ v.copy_to }}", "body", L.NOTE_PT), left_chars=1, right_chars=1,
              border={"top": (8, "000000", 1), "bottom": (4, "000000", 1)},

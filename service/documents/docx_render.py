@@ -15,8 +15,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 from .safety import jinja_env
@@ -50,6 +52,9 @@ class _Compiled:
         self.template = _ENV.from_string(body)
         with zipfile.ZipFile(io.BytesIO(self.raw)) as z:
             self.entries = [(i, z.read(i.filename)) for i in z.infolist()]
+        # every part but the body is the same in every document: deflate it once
+        self.parts = [(i.filename, None if i.filename == "word/document.xml" else _Deflated(d))
+                      for i, d in self.entries]
         doc_xml = dict((i.filename, d) for i, d in self.entries)["word/document.xml"].decode("utf-8")
         m = _BODY_RE.search(doc_xml)
         if not m:
@@ -68,15 +73,44 @@ class _Compiled:
         # the rendered <w:body> carries its own namespace declarations
         body = xml[xml.index("<w:body"):]
         document = (self.head + body + self.tail).encode("utf-8")
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            for info, data in self.entries:
-                if info.filename == "word/document.xml":
-                    data = document
-                # a fresh ZipInfo per write: writestr mutates it (sizes, CRC, offsets)
-                z.writestr(zipfile.ZipInfo(info.filename, info.date_time), data,
-                           compress_type=zipfile.ZIP_DEFLATED)
-        return out.getvalue()
+        return _zip([(name, part or _Deflated(document, level=1)) for name, part in self.parts])
+
+
+class _Deflated:
+    """A zip member compressed once: raw deflate data, CRC and sizes."""
+
+    __slots__ = ("data", "crc", "size")
+
+    def __init__(self, raw: bytes, level: int = 6):
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self.data = c.compress(raw) + c.flush()
+        self.crc = zlib.crc32(raw)
+        self.size = len(raw)
+
+
+_DOS_TIME, _DOS_DATE = 0, (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01 00:00
+
+
+def _zip(members: list[tuple[str, _Deflated]]) -> bytes:
+    """A zip archive of already-deflated members (what zipfile would write, minus the work)."""
+    out = bytearray()
+    central = bytearray()
+    for name, m in members:
+        fname = name.encode("utf-8")
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, 8, _DOS_TIME, _DOS_DATE,
+                           m.crc, len(m.data), m.size, len(fname), 0)
+        out += fname
+        out += m.data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, 8, _DOS_TIME,
+                               _DOS_DATE, m.crc, len(m.data), m.size, len(fname), 0, 0, 0, 0, 0,
+                               offset)
+        central += fname
+    cd_offset = len(out)
+    out += central
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                       cd_offset, 0)
+    return bytes(out)
 
 
 def _compiled(path: Path) -> _Compiled:

@@ -297,12 +297,18 @@ def resolve_all() -> dict[str, ResolvedFont]:
 def clear_cache() -> None:
     """Forget resolved faces (after fonts were added to the font directory)."""
     _resolve_cached.cache_clear()
+    _fallback_cached.cache_clear()
     _scan_font_dir.cache_clear()
     _system_faces.cache_clear()
 
 
 def fallback_chain(role: str) -> list[ResolvedFont]:
     """Faces consulted, in order, for characters the role's face lacks."""
+    return list(_fallback_cached(role, _font_dir_key(font_dir())))
+
+
+@functools.lru_cache(maxsize=64)
+def _fallback_cached(role: str, dir_key: tuple) -> tuple[ResolvedFont, ...]:
     chain = []
     primary = resolve_font(role)
     seen = {(primary.path, primary.index)}
@@ -313,7 +319,7 @@ def fallback_chain(role: str) -> list[ResolvedFont]:
             chain.append(ResolvedFont(role, family, face.path, face.index, True,
                                       ROLES[role].wanted, weight=_fc_to_css_weight(face.fc_weight),
                                       source="system"))
-    return chain
+    return tuple(chain)
 
 
 def missing_glyphs(text: str, role: str = "body") -> list[str]:

@@ -66,38 +66,109 @@ def _chain(role: str) -> list[fonts.ResolvedFont]:
     return [f for f in [fonts.resolve_font(role)] + fonts.fallback_chain(role) if f.path]
 
 
-def subset_plan(text: str) -> FontPlan:
-    """Per-document subsets of every face the roles may use for ``text``."""
+def subset_plan(texts: dict[str, str] | str) -> FontPlan:
+    """Per-document subsets of every face the roles use.
+
+    ``texts`` maps a role to the text drawn in it (or one string for every role).  A role's
+    characters go to the first face of its chain that has them; what no face of the chain has is
+    left to the generic family.  Faces shared by several roles get one subset.
+    """
     from . import fontsubset
 
-    chars = {c for c in text + STATIC_CHARS if not c.isspace()} | {" "}
-    faces: dict[tuple[str, int], str] = {}
-    rules: list[str] = []
-    stacks: dict[str, str] = {}
+    if isinstance(texts, str):
+        texts = {role: texts for role in fonts.ROLES}
+    need: dict[tuple[str, int], set[str]] = {}
+    order: list[tuple[str, int]] = []
+    chains: dict[str, list[tuple[str, int]]] = {}
     for role in fonts.ROLES:
-        names = []
-        remaining = set(chars)
+        remaining = {c for c in texts.get(role, "") if not c.isspace()} | {" "}
+        chain = []
         for face in _chain(role):
-            if not remaining:
-                break
+            key = (face.path, face.index)
+            chain.append(key)
+            if key not in need:
+                need[key] = set()
+                order.append(key)
             cmap = fonts._cmap(face.path, face.index)
             covered = {c for c in remaining if ord(c) in cmap}
-            if not covered:
-                continue
+            need[key] |= covered
             remaining -= covered
-            key = (face.path, face.index)
-            if key not in faces:
-                name = f"whf{len(faces)}"
-                faces[key] = name
-                own = "".join(c for c in chars if ord(c) in cmap)
-                data = fontsubset.face(face.path, face.index).subset(own)
-                mime = "font/otf" if data[:4] == b"OTTO" else "font/ttf"
-                rules.append('@font-face { font-family: "%s"; src: url("data:%s;base64,%s"); }'
-                             % (name, mime, base64.b64encode(data).decode("ascii")))
-            names.append(f'"{faces[key]}"')
-        stacks[role] = ", ".join(names + [fonts.ROLES[role].generic])
+        chains[role] = chain
+    names: dict[tuple[str, int], str] = {}
+    rules: list[str] = []
+    allowed: set[str] = set()
+    for key in order:
+        if not need[key] - {" "}:
+            continue
+        name = f"whf{len(names)}"
+        names[key] = name
+        data = fontsubset.face(*key).subset("".join(sorted(need[key])))
+        path = _subset_file(data)
+        allowed.add(str(path))
+        rules.append('@font-face { font-family: "%s"; src: url("%s"); }' % (name, path.as_uri()))
+    stacks = {}
+    for role in fonts.ROLES:
+        fams = [f'"{names[k]}"' for k in dict.fromkeys(chains[role]) if k in names]
+        stacks[role] = ", ".join(fams + [fonts.ROLES[role].generic])
     weights = {r: 400 for r in fonts.ROLES}  # each subset family holds exactly one face
-    return FontPlan(stacks, weights, "\n".join(rules) + "\n", set())
+    return FontPlan(stacks, weights, "\n".join(rules) + "\n", allowed)
+
+
+def role_texts(view: dict) -> dict[str, str]:
+    """The text each font role draws in a view (the layout's mapping of blocks to faces)."""
+    if view.get("layout") in ("honor-certificate", "party-card"):
+        parts: list[str] = []
+        _view_text(view, parts)
+        everything = "".join(parts)
+        return {role: everything for role in fonts.ROLES}
+    out = {role: [] for role in fonts.ROLES}
+    out["title"] += [view.get("title", ""), view.get("org_mark", "")]
+    out["song"].append(STATIC_CHARS)
+    out["body"] += [view.get(k, "") for k in ("number", "addressee", "signature", "date", "copy_to",
+                                                 "printer", "printed_on")]
+    for b in (view.get("blocks") or []) + (view.get("appendix") or []):
+        t = b.get("t")
+        if t == "table":
+            out["hei"] += b.get("headers", [])
+            out["body"] += [c for row in b.get("rows", []) for c in row]
+        elif t in ("h1", "hei"):
+            out["hei"].append(b.get("text", ""))
+        elif t == "h2":
+            out["kai"].append(b.get("text", ""))
+        elif t == "title2":
+            out["title"].append(b.get("text", ""))
+        elif "text" in b:
+            out["body"].append(b["text"])
+    return {role: "".join(v) for role, v in out.items()}
+
+
+_subset_dir: Path | None = None
+_subset_lock = threading.Lock()
+SUBSET_FILES_KEPT = 512
+
+
+def _subset_file(data: bytes) -> Path:
+    """Write a subset font to this process's cache directory, named by its content.
+
+    A file (not a data: URI) because tinycss2 tokenises a long quoted string slowly; the URL
+    fetcher serves exactly these files.
+    """
+    global _subset_dir
+    import hashlib
+    import tempfile
+
+    with _subset_lock:
+        if _subset_dir is None or not _subset_dir.is_dir():
+            _subset_dir = Path(tempfile.mkdtemp(prefix="wuhao-fonts-"))
+        path = _subset_dir / (hashlib.sha256(data).hexdigest()[:32] + (".otf" if data[:4] == b"OTTO" else ".ttf"))
+        if not path.exists():
+            files = sorted(_subset_dir.iterdir(), key=lambda p: p.stat().st_mtime)
+            for old in files[:max(0, len(files) - SUBSET_FILES_KEPT)]:
+                old.unlink(missing_ok=True)
+            tmp = path.with_suffix(".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+    return path
 
 
 def _view_text(obj, out: list[str]) -> None:
@@ -115,9 +186,7 @@ def plan_for(view: dict) -> FontPlan:
     from . import fontsubset
 
     if fontsubset.available():
-        parts: list[str] = []
-        _view_text(view, parts)
-        return subset_plan("".join(parts))
+        return subset_plan(role_texts(view))
     return system_plan()
 
 

@@ -88,14 +88,14 @@ _SAMPLES: dict[str, dict] = {
         "issued_on": "2025-06-28", "copy_to": "市委组织部",
     },
     "honor-certificate": {
-        "number": "五好20250001", "branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委",
+        "number": "WH20250001", "branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委",
         "title": "市直机关五好党支部", "term": "2025—2029", "issuer": ISSUER, "issued_on": "2025-06-28",
-        "verify_url": "http://127.0.0.1:8000/verify/五好20250001",
+        "verify_url": "http://127.0.0.1:8000/verify/WH20250001",
     },
     "delisting-notice": {
         "number": "市直工委〔2025〕30号", "year": 2025, "issuer": ISSUER,
         "branch_name": "市财政局综合党支部", "parent_org": "市财政局机关党委",
-        "commended_on": "2023-06-28", "term": "2023—2027", "certificate_number": "五好20230007",
+        "commended_on": "2023-06-28", "term": "2023—2027", "certificate_number": "WH20230007",
         "delisting_kind": "natural", "rule": "SZ-3.3",
         "rule_text": "党支部撤销、合并或人员变动较大，或党员人数少于7人的，自然摘牌",
         "reason": "因机构调整，你支部现有党员6人，少于7人", "effective_on": "2025-08-01",

@@ -389,3 +389,31 @@ def test_pages_match_the_golden_images(pdf_files, out_dir, kind, page):
     diff = ImageChops.difference(a, b)
     changed = sum(diff.point(lambda v: 255 if v > 64 else 0).histogram()[255:]) / (a.size[0] * a.size[1])
     assert changed < 0.01, f"{kind} page {page}: {changed:.2%} of the pixels changed"
+
+
+@pytest.mark.parametrize("kind", ["rectification-notice", "commendation-decision"])
+def test_pdf_draws_each_role_with_its_face(kind):
+    """Body in the FangSong face, title in the 小标宋 face, 一、 in 黑体, （一） in 楷体, page numbers in 宋体."""
+    import pdfplumber
+
+    from service.documents.html_render import plan_for
+
+    ctx = sample_context(kind)
+    view = compose.compose(kind, ctx)
+    plan = plan_for(view)
+    face_of = {role: str(plan.stacks[role]).split(",")[0].strip('" ') for role in fonts.ROLES}
+    data = render(kind, ctx, "pdf")
+    blocks = view["blocks"] + view.get("appendix", [])
+    samples = {"title": view["title"][:4], "body": next(b["text"] for b in blocks if b["t"] == "p")[:6],
+               "hei": next(b["text"] for b in blocks if b["t"] == "h1")[2:6]}
+    if any(b["t"] == "h2" for b in blocks):
+        samples["kai"] = next(b["text"] for b in blocks if b["t"] == "h2")[3:7]
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    text = "".join(c["text"] for c in chars)
+    for role, sample in samples.items():
+        at = text.index(sample)
+        names = {chars[i]["fontname"].split("+")[-1].split("-")[0] for i in range(at, at + len(sample))}
+        assert names == {face_of[role]}, (role, sample, names, face_of)
+    digits = [c for c in chars if c["text"] == "—" and abs(c["size"] - L.PAGE_NUMBER_PT) < 0.1]
+    assert digits and {c["fontname"].split("+")[-1].split("-")[0] for c in digits} == {face_of["song"]}

@@ -1,0 +1,102 @@
+"""Benchmark the document renderers; print each figure beside the issue's baselines and targets.
+
+    python bench/bench_render.py [--runs 30]
+
+Baselines measured before this work: WeasyPrint 211 ms and 349 KB for a one-page certificate,
+docxtpl 27 ms per document.  Targets: a one-page notice PDF under 120 ms median and 80 KB,
+a DOCX under 10 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BASE_PDF_MS, BASE_PDF_KB, BASE_DOCX_MS = 211.0, 349.0, 27.0
+TARGET_PDF_MS, TARGET_PDF_KB, TARGET_DOCX_MS = 120.0, 80.0, 10.0
+
+
+def measure(fn, runs: int, warmup: int = 3) -> tuple[float, bytes]:
+    data = b""
+    for _ in range(warmup):
+        data = fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        data = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), data
+
+
+def pages(data: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    return len(pikepdf.open(io.BytesIO(data)).pages)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+
+    from service.documents import compose
+    from service.documents.docx_render import render_docx
+    from service.documents.html_render import render_pdf
+    from service.documents.registry import render
+    from service.documents.samples import sample_context
+
+    rows = []
+    one_page = sample_context("delisting-notice")
+    one_page["parent_org"] = ""  # no 抄送 and a short clause: the notice fits one page
+    one_page["rule_text"] = "党员人数少于7人的，自然摘牌"
+    ms, data = measure(lambda: render("delisting-notice", one_page, "pdf"), args.runs)
+    rows.append(("PDF 摘牌通知 (%d page)" % pages(data), ms, len(data) / 1024,
+                 f"baseline {BASE_PDF_MS:.0f} ms / {BASE_PDF_KB:.0f} KB (certificate); "
+                 f"target < {TARGET_PDF_MS:.0f} ms / {TARGET_PDF_KB:.0f} KB",
+                 ms < TARGET_PDF_MS and len(data) / 1024 < TARGET_PDF_KB))
+    notice = sample_context("rectification-notice")
+    ms, data = measure(lambda: render("rectification-notice", notice, "pdf"), args.runs)
+    rows.append(("PDF 限期整改通知书 (%d pages)" % pages(data), ms, len(data) / 1024, "", None))
+    ctx = sample_context("supplement-notice")
+    ms, data = measure(lambda: render("supplement-notice", ctx, "pdf"), args.runs)
+    rows.append(("PDF 补正通知 (%d pages)" % pages(data), ms, len(data) / 1024, "", None))
+
+    view = compose.compose("honor-certificate", sample_context("honor-certificate"))
+    ms, data = measure(lambda: render_pdf(view), args.runs)
+    rows.append(("PDF 荣誉证书, WeasyPrint template", ms, len(data) / 1024,
+                 f"baseline {BASE_PDF_MS:.0f} ms / {BASE_PDF_KB:.0f} KB", None))
+    try:
+        from service.certificates import render_pdf as engine
+
+        cert = sample_context("honor-certificate")
+        ms, data = measure(lambda: engine("honor-certificate", cert), args.runs)
+        rows.append(("PDF 荣誉证书, batch engine", ms, len(data) / 1024,
+                     f"baseline {BASE_PDF_MS:.0f} ms / {BASE_PDF_KB:.0f} KB", None))
+    except ImportError:
+        pass
+
+    notice_view = compose.compose("rectification-notice", notice)
+    ms, data = measure(lambda: render_docx("rectification-notice", notice_view), args.runs * 10)
+    rows.append(("DOCX 限期整改通知书 (render)", ms, len(data) / 1024,
+                 f"baseline {BASE_DOCX_MS:.0f} ms; target < {TARGET_DOCX_MS:.0f} ms", ms < TARGET_DOCX_MS))
+    ms, data = measure(lambda: render("rectification-notice", notice, "docx"), args.runs * 10)
+    rows.append(("DOCX 限期整改通知书 (compose + render)", ms, len(data) / 1024,
+                 f"baseline {BASE_DOCX_MS:.0f} ms; target < {TARGET_DOCX_MS:.0f} ms", ms < TARGET_DOCX_MS))
+    ledger = sample_context("rectification-ledger")
+    ms, data = measure(lambda: render("rectification-ledger", ledger, "xlsx"), args.runs)
+    rows.append(("XLSX 整改工作台账", ms, len(data) / 1024, "", None))
+
+    print(f"{'document':<42} {'median':>9} {'size':>9}  reference")
+    for name, ms, kb, ref, ok in rows:
+        verdict = "" if ok is None else ("  OK" if ok else "  MISSED")
+        print(f"{name:<42} {ms:7.1f} ms {kb:6.1f} KB  {ref}{verdict}")
+
+
+if __name__ == "__main__":
+    main()
