@@ -86,6 +86,7 @@ def normalise_options(kind: str, options: dict | None) -> dict:
         "issuer": str(o.get("issuer") or ""),
         "overprint": bool(o.get("overprint") or False),
         "offset_mm": [float(v) for v in (o.get("offset_mm") or (0.0, 0.0))][:2],
+        "serial_width": min(8, max(3, int(o.get("serial_width") or 4))),
     }
     if kind == "honor-certificate":
         start = out["year"]
@@ -127,6 +128,7 @@ def submit(settings: Settings, roster_bytes: bytes, roster_name: str, kind: str,
             if existing.state in ("failed", "cancelled"):
                 existing.state = "queued"
                 existing.finished_at = None
+                existing.errors = []
                 s.execute(update(BatchChunk).where(BatchChunk.job_id == existing.id,
                                                    BatchChunk.state.in_(("failed", "running")))
                           .values(state="pending", worker=None))
@@ -135,6 +137,9 @@ def submit(settings: Settings, roster_bytes: bytes, roster_name: str, kind: str,
         roster = parse_roster(roster_bytes, roster_name, kind, orgs)
         if roster.errors:
             raise RosterError(roster.errors)
+        capacity_errors = _check_capacity(s, kind, opts, roster)
+        if capacity_errors:
+            raise RosterError(capacity_errors)
         store.put_bytes(roster_bytes)
         rows = [{"row": r.row, "values": r.values, "organisation_id": r.organisation_id,
                  "organisation_path": r.organisation_path, "scope": r.scope} for r in roster.rows]
@@ -160,6 +165,26 @@ def submit(settings: Settings, roster_bytes: bytes, roster_name: str, kind: str,
         except Exception:  # pragma: no cover - audit is best effort here
             pass
         return job.id, True
+
+
+def _check_capacity(s: Session, kind: str, opts: dict, roster: Roster) -> list[RowError]:
+    """Refuse a roster whose numbers would not fit the configured serial width."""
+    from service import numbering
+
+    counts: dict[str, int] = {}
+    for r in roster.rows:
+        scope = r.scope if kind == "party-card" else ""
+        counts[scope] = counts.get(scope, 0) + 1
+    year = 0 if kind == "party-card" else opts["year"]
+    limit = 10 ** opts["serial_width"] - 1
+    errors = []
+    for scope, n in counts.items():
+        used = numbering.peek(s, _seq_kind(kind), year, scope)
+        if used + n > limit:
+            where = f"编号段 {scope}" if scope else f"{year} 年的证书编号"
+            errors.append(RowError(1, f"{where}容量不足：已发 {used} 个，本次 {n} 个，"
+                                      f"{opts['serial_width']} 位序号最多 {limit} 个（可调整序号位数 serial_width）"))
+    return errors
 
 
 # ----------------------------------------------------------------------------- claiming
@@ -277,8 +302,9 @@ def format_number(kind: str, opts: dict, scope: str, serial: int) -> str:
 
     if kind == "party-card":
         county, committee = scope[:2] or "00", scope[2:] or "00"
-        return numbering.format_member_number(county, committee, serial)
-    return numbering.format_certificate_number(opts.get("prefix", "WH"), opts["year"], serial)
+        return numbering.format_member_number(county, committee, serial, width=opts.get("serial_width", 4))
+    return numbering.format_certificate_number(opts.get("prefix", "WH"), opts["year"], serial,
+                                               width=opts.get("serial_width", 4))
 
 
 def certificate_context(kind: str, opts: dict, row: dict, number: str, public_url: str) -> dict:
