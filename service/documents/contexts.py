@@ -363,11 +363,11 @@ def _delisting_notice(session, record_id, options):
         raise ContextError("该创建周期尚未摘牌或撤销，不能生成摘牌通知。")
     ctx = _common(session, org)
     reason = (options.get("reason") or c.end_reason or "").strip()
-    reason = re.sub(r"^符合(自然|无条件)摘牌情形：", "", reason).rstrip("。")
+    reason = re.sub(r"^符合(自然|无条件)摘牌情形：", "", reason)
     m = re.search(r"SZ-3\.\d", c.end_reason or "")
     rule = options.get("rule") or (m.group(0) if m else ("SZ-3.1" if c.state == "revoked" else "SZ-3.3"))
     kind = {"SZ-3.4": "unconditional", "SZ-3.1": "revoked"}.get(rule, "natural")
-    reason = re.sub(r"（SZ-3\.\d）", "", reason)
+    reason = re.sub(r"（SZ-3\.\d）", "", reason).strip().rstrip("。；")
     cert = session.execute(select(Certificate).where(
         Certificate.kind == "honor-certificate", Certificate.organisation_id == org.id)
         .order_by(Certificate.id.desc())).scalars().first()

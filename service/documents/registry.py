@@ -100,7 +100,10 @@ def certificate_pdf(kind: str, context: dict, *, overprint: bool = False,
     except ImportError:
         engine = None
     if engine is not None:
-        return engine(kind, C.clean(context), overprint=overprint, offset_mm=tuple(offset_mm))
+        try:
+            return engine(kind, C.clean(context), overprint=overprint, offset_mm=tuple(offset_mm))
+        except ValueError as exc:  # the engine's CertificateError: a context it cannot print
+            raise C.ContextError(str(exc)) from exc
     from .html_render import render_pdf
 
     return render_pdf(C.compose(kind, context), overprint=overprint, offset_mm=offset_mm)
