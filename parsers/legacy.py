@@ -22,7 +22,13 @@ def soffice_path() -> str | None:
 WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
 def convert_doc(data: bytes) -> bytes:
+    if ENCRYPTED_PACKAGE in data:
+        # a password-protected .docx is an OLE2 container holding the encrypted package
+        raise ParseError("unsupported_type", "Word 文档设置了打开密码（已加密），无法读取。请取消密码后重新上传。")
     if WORD_STREAM not in data:
         # an OLE2 container without a WordDocument stream: Excel 97, Outlook .msg, garbage
         raise ParseError("unsupported_type")

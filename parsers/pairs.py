@@ -53,7 +53,7 @@ def labelish(text: str) -> bool:
     return True
 
 
-_LABEL_WORD_RE = re.compile(r"(意见|名称|日期|时间|人数|电话|情况|姓名|签字|签名|盖章|备注|地址|编号|类别|职务|说明)$")
+_LABEL_WORD_RE = re.compile(r"(意见|名称|日期|时间|人数|电话|情况|姓名|签字|签名|盖章|备注|地址|编号|类别|职务|说明|得分|评分|合计|总分)$")
 
 
 def label_word(text: str) -> bool:
@@ -86,13 +86,41 @@ def _split_tail_label(part: str, known: Known) -> tuple[str, str] | None:
     return None
 
 
+_COLUMN_SPLIT_RE = re.compile(r"\t+| {2,}|\u3000{2,}")
+
+
+def column_pairs(line: str, known: Known) -> list[tuple[str, str]]:
+    """'支部名称<tab>市财政局第一党支部<tab>书　　记<tab>张三' (no colons): columns of a borderless
+    table or a tab-aligned line. Only known labels start a pair."""
+    tokens = [t for t in _COLUMN_SPLIT_RE.split(line) if t.strip()]
+    if len(tokens) < 2:
+        return []
+    out: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(tokens):
+        hit = None
+        for j in range(i + 1, min(len(tokens), i + 8) + 1):  # a padded label may span several tokens
+            if known("".join(tokens[i:j])):
+                hit = j
+                break
+        if hit is not None:
+            out.append(("".join(tokens[i:hit]), []))
+            i = hit
+            continue
+        if not out:
+            return []  # the line does not start with a label
+        out[-1][1].append(tokens[i])
+        i += 1
+    return [(lab, " ".join(vals)) for lab, vals in out]
+
+
 def line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     """All label/value pairs in one line of text."""
     if not _COLON_RE.search(line):
         m = re.match(r"^\s*([^\s_＿:：]{2,15}(?:[ \u3000][^\s_＿:：]){0,8})\s*[_＿]{2,}(.*?)[_＿\s]*$", line)
         if m and known(m.group(1)):
             return [(m.group(1), m.group(2))]
-        return []
+        return column_pairs(line, known)
     parts = _COLON_RE.split(line)
     label = parts[0]
     n = norm_label(label)
@@ -263,8 +291,13 @@ def _header_row(r, cells, rows, grid, is_label, known, strict) -> bool:
         return False
     if strict and not any(known(c.text) for c in core):
         return False
-    below = [grid.get((r + 1, c.col)) for c in core]
-    if any(b is None or b.col != c.col or b.row != r + 1 for b, c in zip(below, core)):
+    below = []
+    for c in core:
+        b = grid.get((r + 1, c.col))
+        if b is None or b.col != c.col or b.row != r + 1:
+            continue  # a group label ("五个好自评得分") beside the header cells
+        below.append(b)
+    if len(below) < 2:
         return False
     if strict and any(known(b.text) for b in below):
         return False

@@ -300,7 +300,9 @@ def _line_text(line: list[dict]) -> str:
         if prev is not None:
             gap = ch["x0"] - prev["x1"]
             size = prev.get("size") or 10
-            if gap > size * 0.6 and prev["text"] != " " and ch["text"] != " ":
+            if gap > size * COLUMN_GAP:
+                out.append("\t")  # a column break (borderless tables, tab stops)
+            elif gap > size * 0.6 and prev["text"] != " " and ch["text"] != " ":
                 out.append(" ")
         out.append(ch["text"])
         prev = ch
@@ -330,6 +332,100 @@ def _join_wrapped(lines: list[str]) -> str:
         else:
             out = line
     return out
+
+
+COLUMN_GAP = 0.9  # a gap wider than this many character sizes separates columns
+
+
+def _segments(line: list[dict]) -> list[list[dict]]:
+    segs = [[line[0]]]
+    for a, b in zip(line, line[1:]):
+        if b["x0"] - a["x1"] > (a.get("size") or 10) * COLUMN_GAP:
+            segs.append([b])
+        else:
+            segs[-1].append(b)
+    return [[c for c in seg if c["text"].strip()] or seg for seg in segs]
+
+
+def _virtual_tables(lines: list[list[dict]], pno: int) -> list[tuple[float, Table]]:
+    """Borderless tables: text in columns without ruling lines.
+
+    A block of lines in which several lines split into columns (wide gaps) becomes a grid; a
+    line without text in the first column continues the cells of the row above (a value
+    wrapped inside its cell).
+    """
+    out = []
+    i = 0
+    while i < len(lines):
+        segs = _segments(lines[i])
+        if len(segs) < 2:
+            i += 1
+            continue
+        block = [(lines[i], segs)]
+        size = max((c.get("size") or 10) for c in lines[i])
+        col0 = segs[0][0]["x0"]
+        j = i + 1
+        while j < len(lines):
+            ln = lines[j]
+            prev = block[-1][0]
+            gap = min(c["top"] for c in ln) - max(c["bottom"] for c in prev)
+            if gap > size * 1.5:
+                break
+            s2 = _segments(ln)
+            x0 = s2[0][0]["x0"]
+            text = "".join(c["text"] for c in ln).strip()
+            if len(s2) >= 2 or x0 > col0 + size or len(text) <= 16:
+                block.append((ln, s2))
+                j += 1
+                continue
+            break
+        if sum(1 for _, sg in block if len(sg) >= 2) < 2:
+            i += 1
+            continue
+        out.append(_grid_from_block(block, size, pno))
+        for ln, _ in block:
+            ln[0]["_in_virtual"] = True
+        i = j
+    return out
+
+
+def _grid_from_block(block, size: float, pno: int) -> tuple[float, Table]:
+    starts = _cluster([seg[0]["x0"] for _, segs in block for seg in segs], tol=size)
+
+    def col_of(seg) -> int:
+        return max(bisect.bisect_right(starts, seg[0]["x0"] + size * 0.5) - 1, 0)
+
+    cells: dict[tuple[int, int], list[dict]] = {}
+    row = -1
+    prev_line, prev_first = None, ""
+    for ln, segs in block:
+        first_col = col_of(segs[0])
+        if prev_line is None:
+            new_row = True
+        else:
+            gap = min(c["top"] for c in ln) - max(c["bottom"] for c in prev_line)
+            # rows are spaced apart; lines wrapped inside a cell are not, unless the first
+            # column's previous text was a whole label ("…：")
+            new_row = gap > size * 0.6 or (first_col == 0 and (prev_first == "" or prev_first.endswith((":", "："))))
+        if new_row:
+            row += 1
+        for seg in segs:
+            cells.setdefault((row, col_of(seg)), []).extend(seg)
+        prev_line = ln
+        prev_first = "".join(c["text"] for c in segs[0]).strip() if first_col == 0 else ""
+    out = []
+    by_row: dict[int, list[int]] = {}
+    for r, c in cells:
+        by_row.setdefault(r, []).append(c)
+    ncols = len(starts)
+    for (r, c), chars in sorted(cells.items()):
+        cols = sorted(by_row[r])
+        nxt = next((k for k in cols if k > c), ncols)
+        text = "\n".join(_line_text(ln) for ln in _lines(chars)).strip()
+        out.append(Cell(row=r, col=c, colspan=max(nxt - c, 1), text=text,
+                        loc={"source": "pdf", "page": pno, "bbox": _bbox(chars)}))
+    top = min(c["top"] for ln, _ in block for c in ln)
+    return top, Table(index=-1, cells=out)
 
 
 def _is_title_line(line: list[dict], page) -> bool:
@@ -389,6 +485,9 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
         items.append((bbox[1], Table(index=-1, cells=cells)))
 
     lines = _lines(loose)
+    for top, table in _virtual_tables(lines, pno):
+        items.append((top, table))
+    lines = [ln for ln in lines if not ln[0].get("_in_virtual")]
     if lines:
         right = max(ch["x1"] for ln in lines for ch in ln)
         left = min(ln[0]["x0"] for ln in lines)

@@ -43,6 +43,7 @@ def test_corpus_is_varied_enough(generated_corpus):
         <= seen["check"]
     assert any(c.absent for c in forms) and any(c.variations.get("fullwidth") for c in forms)
     assert any(c.variations.get("sdt_values") for c in forms)
+    assert any(c.variations.get("borderless") for c in forms)
     assert {"plain", "spaces", "ideographic"} <= seen["label_style"]
     assert {"full", "half", "none"} <= seen["colon"]
     assert {"True", "False"} <= seen["split_runs"] and "True" in seen["cells_row"] and "True" in seen["combo"]

@@ -195,3 +195,10 @@ def test_error_codes_are_the_stable_set():
                      "zip_bomb", "xml_entities", "no_text_layer", "too_large", "empty_form"}
     with pytest.raises(ValueError):
         parsers.ParseError("no_such_code")
+
+
+def test_password_protected_docx_says_so():
+    # the OLE2 directory of an encrypted Office file names an "EncryptedPackage" stream
+    fake = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100
+    r = parsers.parse_bytes(fake, "secret.docx")
+    assert [e["code"] for e in r.errors] == ["unsupported_type"] and "密码" in r.errors[0]["message"]
