@@ -47,7 +47,7 @@ LINE_PITCH_PT = LINE_PITCH_TWIPS / TWIPS_PER_PT          # 28.95
 CHAR_PITCH_PT = mm_to_pt(TYPE_AREA_WIDTH_MM) / CHARS_PER_LINE
 #: w:charSpace is (pitch - font size) in 1/4096 pt
 CHAR_SPACE = round((CHAR_PITCH_PT - BODY_PT) * 4096)    # -848
-LETTER_SPACING_PT = round(CHAR_PITCH_PT - BODY_PT, 3)    # for CSS
+LETTER_SPACING_PT = round(CHAR_PITCH_PT - BODY_PT, 2) - 0.01  # for CSS: -0.22 pt, so 28 fit with rounding
 
 RED = "C00000"  # 版头 red (GB/T 9704: 红色)
 

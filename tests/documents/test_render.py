@@ -417,3 +417,14 @@ def test_pdf_draws_each_role_with_its_face(kind):
         assert names == {face_of[role]}, (role, sample, names, face_of)
     digits = [c for c in chars if c["text"] == "—" and abs(c["size"] - L.PAGE_NUMBER_PT) < 0.1]
     assert digits and {c["fontname"].split("+")[-1].split("-")[0] for c in digits} == {face_of["song"]}
+
+
+def test_a_full_body_line_holds_28_characters():
+    """GB/T 9704: 28 characters of 3号 FangSong per line (22 lines per page)."""
+    ctx = sample_context("rectification-notice")
+    ctx["reason"] = ("经检查发现党支部组织生活制度落实不到位党员教育管理存在薄弱环节支部班子建设需要加强"
+                     "群众满意程度有待提高各项工作记录不够完整规范")
+    lines = pdf_text(render("rectification-notice", ctx, "pdf")).split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("经检查"))
+    assert len(lines[first]) == L.CHARS_PER_LINE - 2  # after the two-character indent
+    assert len(lines[first + 1]) == L.CHARS_PER_LINE
