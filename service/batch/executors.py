@@ -36,10 +36,15 @@ def run_local(settings: Settings, job_id: int, workers: int | None = None, *, wa
             p.join()
         # a chunk failed in a child: the job is marked failed there; the final unit
         # may still be pending if the last child exited between chunks — finish it here.
-        state = (jobs.job_status(settings, job_id) or {}).get("state")
-        if state in ("queued", "running"):
-            jobs.recover(settings, job_id)
-            jobs.work(settings, job_id)
+        try:
+            state = (jobs.job_status(settings, job_id) or {}).get("state")
+            if state in ("queued", "running"):
+                jobs.recover(settings, job_id)
+                jobs.work(settings, job_id)
+        except Exception:  # the job is marked failed by work(); the reaper must not die loudly
+            import logging
+
+            logging.getLogger(__name__).exception("batch job %s: finishing after the workers failed", job_id)
 
     if wait:
         reap()

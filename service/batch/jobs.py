@@ -615,15 +615,22 @@ def job_status(settings: Settings, job_id: int) -> dict | None:
         return None if job is None else status(job)
 
 
-def certificate_files(settings: Settings, job_id: int) -> dict[str, dict[str, str]]:
+def certificate_files(settings: Settings, job_id: int, session: Session | None = None) -> dict[str, dict[str, str]]:
     """{number: {"pdf": sha, "docx": sha}} for the job's issued certificates."""
     out: dict[str, dict[str, str]] = {}
-    with session_scope(settings.database_url) as s:
+
+    def read(s: Session) -> None:
         for co in s.execute(select(BatchChunk.outputs).where(BatchChunk.job_id == job_id,
                                                              BatchChunk.seq != FINAL_SEQ)).scalars():
             for fmt in ("pdf", "docx"):
                 for number, sha in ((co or {}).get(fmt) or {}).items():
                     out.setdefault(number, {})[fmt] = sha
+
+    if session is not None:
+        read(session)
+    else:
+        with session_scope(settings.database_url) as s:
+            read(s)
     return out
 
 

@@ -72,6 +72,9 @@ def submit_batch():
         raise ApiError("invalid", f"未知的执行器：{executor}", 400)
     data = upload.read()
     settings = _settings()
+    # the job is written through its own session: end the request's transaction first
+    # (on SQLite an open write transaction would lock the other connection out)
+    get_session().commit()
     try:
         job_id, created = jobs.submit(settings, data, upload.filename, kind, options, executor=executor,
                                       created_by_id=user.id, organisation_id=user.organisation_id)
@@ -107,10 +110,13 @@ def get_batch(job_id: int):
 def cancel_batch(job_id: int):
     user = auth.require_user(*MANAGE_ROLES)
     job = _job_for(user, job_id)
+    get_session().commit()
     ok = jobs.cancel(_settings(), job.id)
     if not ok:
         raise ApiError("conflict", f"任务状态为 {job.state}，无法取消。", 409)
-    return jobs.job_status(_settings(), job.id)
+    db = get_session()
+    db.expire_all()
+    return jobs.status(db.get(BatchJob, job.id))
 
 
 @bp.get("/api/v1/batches/<int:job_id>/outputs/<int:index>")
@@ -130,7 +136,7 @@ def download_certificate(job_id: int, number: str, fmt: str):
     job = _job_for(user, job_id)
     if fmt not in ("pdf", "docx"):
         raise ApiError("not_found", "格式只能是 pdf 或 docx。", 404)
-    files = jobs.certificate_files(_settings(), job.id).get(number, {})
+    files = jobs.certificate_files(_settings(), job.id, session=get_session()).get(number, {})
     if fmt not in files:
         raise ApiError("not_found", "该任务没有这个编号的证书文件。", 404)
     return _send(files[fmt], f"{number}.{fmt}")

@@ -29,7 +29,7 @@ def test_batch_api_end_to_end(app, client, demo):
     r = client.post("/api/v1/batches", headers=bearer(token), content_type="multipart/form-data",
                     data={"kind": "party-card", "roster": (io.BytesIO(_csv(bad, "gb18030")), "名册.csv")})
     assert r.status_code == 422
-    errors = r.get_json()["detail"]["errors"]
+    errors = r.get_json()["error"]["detail"]["errors"]
     # a branch outside the reviewer's subtree is unknown to them
     assert [(e["row"], e["reason"]) for e in errors] == [(5, "未知的支部：市财政局预算科党支部"), (6, "缺少姓名")]
 
