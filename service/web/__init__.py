@@ -26,13 +26,14 @@ def _globals():
     from ..api.dashboard import FORM_NAMES, GRADE_NAMES, STATUS_NAMES
 
     try:
-        from parsers.forms import domain_labels
+        from parsers.forms import domain_labels, honor_labels, score_dimensions
 
-        domains = domain_labels()
+        domains, honors, scores = domain_labels(), honor_labels(), score_dimensions()
     except ImportError:  # pragma: no cover
-        domains = {}
+        domains, honors, scores = {}, {}, {}
     return {"nav_items": nav_items, "role_names": ROLE_NAMES, "status_names": STATUS_NAMES,
-            "form_names": FORM_NAMES, "grade_names": GRADE_NAMES, "domain_names": domains}
+            "form_names": FORM_NAMES, "grade_names": GRADE_NAMES, "domain_names": domains,
+            "honor_names": honors, "score_names": scores}
 
 
 from . import admin, pages, review  # noqa: E402,F401

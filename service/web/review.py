@@ -185,10 +185,11 @@ def batches(user):
             raise ApiError("invalid", "未知的证书类型。", 422)
         settings = jobs.Settings.from_config(current_app.config)
         options = {"outputs": "merged,register,pdf,zip"}
+        data, name, user_id, org_id = upload.read(), upload.filename, user.id, user.organisation_id
+        db.commit()  # end this request's transaction: the job runs in its own sessions (SQLite locks)
         try:
-            job_id, _created = jobs.submit(settings, upload.read(), upload.filename, kind, options,
-                                           executor="local", created_by_id=user.id,
-                                           organisation_id=user.organisation_id)
+            job_id, _created = jobs.submit(settings, data, name, kind, options, executor="local",
+                                           created_by_id=user_id, organisation_id=org_id)
         except RosterError as exc:
             flash(f"名册有 {len(exc.errors)} 处错误，未生成任何证书：" +
                   "；".join(str(e.as_dict().get("message", e.as_dict())) for e in exc.errors[:5]), "error")
@@ -196,13 +197,14 @@ def batches(user):
         except ValueError as exc:
             flash(str(exc), "error")
             return redirect(url_for("web.batches"))
+        from .. import audit
+
+        audit.record(db, user_id, "batch_submit", "batch_job", job_id, {"kind": kind, "name": name[:200]},
+                     organisation_id=org_id)
+        db.commit()
         st = jobs.job_status(settings, job_id)
         if st["state"] in ("queued", "running"):
             executors.start(settings, job_id, st["executor"], current_app.config.get("WUHAO_BATCH_WORKERS"))
-        from .. import audit
-
-        audit.record(db, user, "batch_submit", "batch_job", job_id, {"kind": kind, "name": upload.filename[:200]})
-        db.commit()
         return redirect(url_for("web.batches", job=job_id))
     q = auth.filter_visible(select(BatchJob).order_by(BatchJob.id.desc()).limit(30), BatchJob.organisation_id,
                             db, user)

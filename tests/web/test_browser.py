@@ -1,0 +1,250 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against a real server.
+
+Run on SQLite only (the API and authorisation tests cover both databases). Every page the
+flows pass through is saved under tests/artifacts/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import BRANCH_A, browser_login, only_sqlite
+
+OFFICE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def site(app, database_url, demo, live_server):
+    only_sqlite(database_url)
+    from service.auth import ip_throttle
+
+    ip_throttle.reset()
+    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
+
+
+def _files(tmp_path, members: int | None = None):
+    from service.demo_forms import demo_files, report_docx
+    from tests.samples import declaration_docx
+
+    if members is None:
+        form = next(d for org, name, d in demo_files() if org == BRANCH_A)
+    else:
+        form = declaration_docx(branch=BRANCH_A, members=members)
+    form_path = tmp_path / "预算科党支部创建申报表.docx"
+    form_path.write_bytes(form)
+    report_path = tmp_path / "预算科党支部汇报材料.docx"
+    report_path.write_bytes(report_docx())
+    return form_path, report_path
+
+
+def _page(browser, viewport=OFFICE):
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+    return ctx, ctx.new_page()
+
+
+def _upload_as_branch(page, base, tmp_path, members: int | None = None) -> int:
+    form_path, report_path = _files(tmp_path, members)
+    page.goto(f"{base}/upload")
+    page.set_input_files("#file-input", [str(form_path), str(report_path)])
+    assert page.locator("#filelist li").count() == 2
+    page.click("#upload-button")
+    page.wait_for_url(re.compile(r"/submissions/\d+"))
+    return int(re.search(r"/submissions/(\d+)", page.url).group(1))
+
+
+def test_branch_uploads_form_and_report_and_sees_fields_and_findings(browser, site, tmp_path, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        shots(page, "branch-01-home")
+        page.goto(f"{base}/forms")
+        links = page.locator("a[download]")
+        assert links.count() == 3
+        with page.expect_download() as dl:
+            links.first.click()
+        assert dl.value.suggested_filename.endswith(".docx")
+        shots(page, "branch-02-forms")
+        page.goto(f"{base}/upload")
+        shots(page, "branch-03-upload")
+        sub_id = _upload_as_branch(page, base, tmp_path, members=6)  # under SZ-3.3's 7
+        # the extracted fields, next to the preview with their sources highlighted
+        row = page.locator('tr.field-row[data-field="branch_name"]')
+        assert "市财政局预算科党支部" in row.locator("td.value").inner_text()
+        assert page.locator('tr.field-row[data-field="member_count"] td.value').inner_text().strip() == "6"
+        assert page.locator("#preview .src").count() >= 10
+        row.hover()
+        active = page.locator('#preview [data-fields~="branch_name"].active')
+        assert active.count() == 1 and "市财政局预算科党支部" in active.inner_text()
+        assert "汇报材料" in page.locator("#fields").inner_text()
+        shots(page, "branch-04-submission-fields")
+        # findings in plain Chinese, with the rule and the clause
+        page.click("#run-check")
+        page.wait_for_load_state("networkidle")
+        findings = page.locator("#findings li")
+        assert findings.count() >= 1
+        members = page.locator("#findings li", has_text="7")
+        assert members.count() >= 1, page.locator("#findings").inner_text()
+        text = members.first.inner_text()
+        assert re.search(r"[\u4e00-\u9fff]", text) and "规则" in text and "依据 SZ-" in text
+        shots(page, "branch-05-findings")
+        page.goto(f"{base}/lifecycle")
+        assert "创建进度" in page.content()
+        shots(page, "branch-06-lifecycle")
+        # the same page on a phone
+        phone_ctx, phone = _page(browser, PHONE)
+        try:
+            browser_login(phone, base, "yusuan", site["password"])
+            phone.goto(f"{base}/submissions/{sub_id}")
+            assert phone.locator("#field-table").is_visible()
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"] + 2, width
+            shots(phone, "branch-07-submission-phone")
+        finally:
+            phone_ctx.close()
+    finally:
+        ctx.close()
+
+
+def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser, site, tmp_path, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        sub_id = _upload_as_branch(page, base, tmp_path)
+        page.context.clear_cookies()
+        browser_login(page, base, "gongwei", site["password"])
+        assert "/queue" in page.url
+        assert page.locator(f'#queue a[href="/submissions/{sub_id}"]').count() >= 1
+        shots(page, "reviewer-01-queue")
+        page.goto(f"{base}/submissions/{sub_id}")
+        row = page.locator('tr.field-row[data-field="member_count"]')
+        row.locator('input[name="value"]').fill("6")
+        row.locator('button[type="submit"]').click()
+        page.wait_for_load_state("networkidle")
+        value = page.locator('tr.field-row[data-field="member_count"] td.value').inner_text()
+        assert value.startswith("6") and "原值：12" in value
+        shots(page, "reviewer-02-corrected")
+        # the assessment group's scores against the domain's rubric
+        org_id = site["orgs"][BRANCH_A]
+        page.goto(f"{base}/scores?organisation_id={org_id}&year=2025")
+        for key, score in {"leadership": 15, "members": 18, "mechanism": 18, "performance": 17,
+                           "reputation": 17}.items():
+            page.fill(f'input[name="score:{key}"]', str(score))
+        page.fill('input[name="satisfaction_rate"]', "95")
+        shots(page, "reviewer-03-scores")
+        page.click("#save-scores")
+        page.wait_for_load_state("networkidle")
+        saved = page.locator("#saved").inner_text()
+        assert "总分 85" in saved and "一般" in saved  # 85 is 较好, but 15 < 80% of 20: one grade lower
+        # preview, then issue (which numbers it), then download the PDF
+        page.click("#notice-link")
+        page.wait_for_load_state("networkidle")
+        preview = page.locator("#notice-preview").inner_text()
+        assert "限期整改通知书" in preview and "签发时编号" in preview and BRANCH_A in preview
+        shots(page, "reviewer-04-notice-preview")
+        page.click("#issue-button")
+        page.wait_for_load_state("networkidle")
+        number = page.locator("#doc-number").inner_text()
+        assert re.fullmatch(r".+〔\d{4}〕[1-9]\d*号", number), number
+        shots(page, "reviewer-05-notice-issued")
+        with page.expect_download() as dl:
+            page.click("#download-pdf")
+        path = dl.value.path()
+        data = open(path, "rb").read()
+        assert data.startswith(b"%PDF") and len(data) > 5000
+        # the branch sees the notice addressed to it
+        page.context.clear_cookies()
+        browser_login(page, base, "yusuan", site["password"])
+        page.goto(f"{base}/documents")
+        assert number in page.content()
+        shots(page, "branch-08-documents")
+        page.context.clear_cookies()
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/audit")
+        audit = page.locator("#audit-table").inner_text()
+        for action in ("更正字段", "录入评分", "上传材料", "登录"):
+            assert action in audit, action
+        shots(page, "reviewer-06-audit")
+        page.goto(f"{base}/dashboard")
+        assert page.locator("#chart-grades svg").count() == 1
+        assert page.locator("#chart-targets svg").count() == 1
+        shots(page, "reviewer-07-dashboard")
+    finally:
+        ctx.close()
+
+
+def test_batch_runs_with_a_visible_progress_bar(browser, site, tmp_path, shots):
+    from service.batch.sample import sample_members, write_roster
+
+    base = site["base"]
+    roster = tmp_path / "党员名册.csv"
+    write_roster(sample_members(24, branches=["市财政局预算科党支部", "市财政局国库科党支部", "市档案馆党支部"]),
+                 str(roster))
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/batches")
+        shots(page, "reviewer-08-batches")
+        page.set_input_files('input[name="roster"]', str(roster))
+        page.click("#start-batch")
+        page.wait_for_url(re.compile(r"/batches\?job=\d+"))
+        bar = page.locator("#current-batch .progress")
+        assert bar.is_visible()
+        assert bar.get_attribute("role") == "progressbar"
+        shots(page, "reviewer-09-batch-running")
+        page.wait_for_selector('#current-batch[data-state="done"]', timeout=180_000)
+        assert bar.get_attribute("aria-valuenow") == "100"
+        assert "24/24" in page.locator("#current-batch .progress-text").inner_text()
+        assert page.locator("#current-batch .outputs a").count() >= 1
+        shots(page, "reviewer-10-batch-done")
+    finally:
+        ctx.close()
+
+
+def test_branch_cannot_open_another_branchs_submission(browser, site, tmp_path, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        sub_id = _upload_as_branch(page, base, tmp_path)
+        page.context.clear_cookies()
+        for other in ("guoku", "chengguan", "quwei"):
+            browser_login(page, base, other, site["password"])
+            resp = page.goto(f"{base}/submissions/{sub_id}")
+            assert resp.status == 404, other
+            assert "未找到" in page.content() and "市财政局预算科党支部" not in page.content()
+            api = page.request.get(f"{base}/api/v1/submissions/{sub_id}/file")
+            assert api.status == 404
+            page.context.clear_cookies()
+        browser_login(page, base, "guoku", site["password"])
+        page.goto(f"{base}/submissions/{sub_id}")
+        shots(page, "branch-09-other-branch-404")
+    finally:
+        ctx.close()
+
+
+def test_admin_pages_and_api_docs(browser, site, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "admin", site["password"])
+        for path, name, must in (("/admin/users", "admin-01-users", "新建用户"),
+                                 ("/admin/organisations", "admin-02-organisations", "从 XLSX 导入"),
+                                 ("/admin/rubrics", "admin-03-rubrics", "评分标准"),
+                                 ("/admin/numbering", "admin-04-numbering", "机关代字"),
+                                 ("/admin/fonts", "admin-05-fonts", "字体报告"),
+                                 ("/grading", "reviewer-11-grading", "分类定级"),
+                                 ("/api/v1/docs", "api-docs", "openapi.json")):
+            resp = page.goto(base + path)
+            assert resp.status == 200, path
+            assert must in page.content(), path
+            shots(page, name)
+        page.goto(f"{base}/login")
+        page.context.clear_cookies()
+        page.goto(f"{base}/login")
+        shots(page, "login")
+    finally:
+        ctx.close()

@@ -1,0 +1,239 @@
+"""The pages and their API twins without a browser: scores, grading, notices, admin, audit, login."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from sqlalchemy import func, select
+
+from tests.conftest import bearer
+from tests.web.conftest import BRANCH_A, BRANCH_B, login
+
+
+def _csrf(client) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/forms").get_data(as_text=True)).group(1)
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_scores_page_grades_with_the_domain_rubric_and_keeps_findings(app, demo, db):
+    from service.models import Assessment, AuditLog, Finding
+
+    c = app.test_client()
+    login(c, "gongwei", demo["password"])
+    org = demo["orgs"][BRANCH_A]
+    page = c.get(f"/scores?organisation_id={org}&year=2025").get_data(as_text=True)
+    assert "机关（事业单位）领域标准" in page and "缺一次扣0.5分" in page
+    token = _csrf(c)
+    resp = c.post("/scores", data={"csrf_token": token, "organisation_id": org, "year": "2025", "mode": "dimensions",
+                                   "score:leadership": "19", "score:members": "19", "score:mechanism": "18",
+                                   "score:performance": "18", "score:reputation": "18", "satisfaction_rate": "85"})
+    assert resp.status_code == 302
+    shown = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "总分 92" in shown
+    with db() as s:
+        a = s.execute(select(Assessment)).scalar_one()
+        assert a.total == 92 and a.grade == "average"  # 好 by points, capped at 一般 by satisfaction < 90%
+        rules = {f.rule for f in s.execute(select(Finding).where(Finding.assessment_id == a.id)).scalars()}
+        assert "satisfaction_cap" in rules
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "score")) == 1
+    # by sub-items: two absences from M1 (0.5 each) and a zeroing rule
+    resp = c.post("/scores", data={"csrf_token": token, "organisation_id": org, "year": "2025", "mode": "items",
+                                   "mark:M1:0": "2", "mark:L4:0": "1"})
+    assert resp.status_code == 302
+    with db() as s:
+        last = s.execute(select(Assessment).order_by(Assessment.id.desc()).limit(1)).scalar_one()
+        assert last.total == 100 - 1 - 4 and last.items["marks"] == {"M1": {"0": 2}, "L4": {"0": 1}}
+    # out of range is refused with a message, nothing stored
+    bad = c.post("/scores", data={"csrf_token": token, "organisation_id": org, "year": "2025", "mode": "dimensions",
+                                  "score:leadership": "25", "score:members": "19", "score:mechanism": "18",
+                                  "score:performance": "18", "score:reputation": "18"})
+    assert bad.status_code == 200 and "超出允许范围" in bad.get_data(as_text=True)
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Assessment)) == 2
+
+
+def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, demo, db):
+    from service.models import Assessment
+
+    sheet = _xlsx([["支部名称", "领域", "总分", "领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"],
+                   ["大邱庄村党支部", "农村", 91, 19, 18, 18, 18, 18],
+                   ["尧舜度假村党支部", "农村", 72, 15, 15, 14, 14, 14],
+                   ["区供水公司党支部", "国有企业", 88, 18, 18, 18, 17, 17],
+                   ["区公交集团党支部", "国有企业", 80, 16, 16, 16, 16, 16],
+                   ["不存在的党支部", "社区", 60, 12, 12, 12, 12, 12]])
+    c = app.test_client()
+    h = bearer(demo["tokens"]["quwei"])
+    resp = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(sheet), "评分表.xlsx"), "year": "2025"},
+                  headers=h, content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["domains"]["rural"]["laggards"] == ["尧舜度假村党支部"]
+    assert body["domains"]["soe"]["laggards"] == ["区公交集团党支部"]
+    assert body["unmatched"] == ["不存在的党支部"] and body["stored"] == 4
+    with db() as s:
+        backward = {a.organisation_id for a in s.execute(select(Assessment).where(Assessment.backward)).scalars()}
+    assert backward == {demo["orgs"]["尧舜度假村党支部"], demo["orgs"]["区公交集团党支部"]}
+    # 市直 reviewer cannot store 静海's branches: they are outside its subtree
+    other = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(sheet), "评分表.xlsx"), "year": "2025"},
+                   headers=bearer(demo["tokens"]["gongwei"]), content_type="multipart/form-data").get_json()
+    assert other["stored"] == 0 and len(other["unmatched"]) == 5
+    # the page shows the same
+    login(c, "quwei", demo["password"])
+    page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025",
+                                    "file": (io.BytesIO(sheet), "评分表.xlsx")}, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "尧舜度假村党支部" in text and "倒数第1" in text
+    # dashboard: 相对后进 by committee
+    dash = c.get("/api/v1/dashboard?year=2025", headers=h).get_json()
+    assert dash["backward_by_committee"] == {"区国资委党委": 1, "大邱庄镇党委": 1}
+    assert dash["grades_by_domain"]["rural"]["good"] == 1
+    bad = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(b"x"), "a.txt")}, headers=h,
+                 content_type="multipart/form-data")
+    assert bad.status_code == 415
+
+
+def test_notice_preview_then_issue_numbers_it(app, demo, db):
+    from service.models import AuditLog, Document
+
+    c = app.test_client()
+    h = bearer(demo["tokens"]["gongwei"])
+    org = demo["orgs"][BRANCH_A]
+    a = c.post("/api/v1/assessments", json={"organisation_id": org, "year": 2025, "scores": {
+        "leadership": 15, "members": 18, "mechanism": 18, "performance": 17, "reputation": 17}}, headers=h).get_json()
+    login(c, "gongwei", demo["password"])
+    preview = c.get(f"/notices/new?kind=rectification-notice&record_id={a['id']}").get_data(as_text=True)
+    assert "签发时编号" in preview and BRANCH_A in preview
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0  # a preview stores nothing
+    pdf = c.post("/api/v1/notices/preview", json={"record_id": a["id"]}, headers=h)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    resp = c.post("/notices", data={"csrf_token": _csrf(c), "kind": "rectification-notice", "record_id": a["id"]})
+    assert resp.status_code == 302
+    with db() as s:
+        docs = list(s.execute(select(Document)).scalars())
+        assert {d.format for d in docs} == {"pdf", "docx"} and len({d.number for d in docs}) == 1
+        number = docs[0].number
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "document_issued")) == 2
+    assert re.fullmatch(r"市直工委〔\d{4}〕1号", number), number
+    second = c.post("/api/v1/notices", json={"record_id": a["id"]}, headers=h).get_json()["documents"][0]["number"]
+    assert second.endswith("〔%s〕2号" % number[5:9])
+    # an admin-configured prefix is used from then on
+    with db() as s:
+        from service.models import Organisation
+
+        committee = s.execute(select(Organisation).where(Organisation.name == "市直机关工委")).scalar_one().id
+    put = c.put("/api/v1/admin/numbering", json={"prefixes": {str(committee): "市直工组"}},
+                headers=bearer(demo["tokens"]["admin"]))
+    assert put.status_code == 200
+    third = c.post("/api/v1/notices", json={"record_id": a["id"]}, headers=h).get_json()["documents"][0]["number"]
+    assert third.startswith("市直工组〔") and third.endswith("〕1号")
+    # the branch downloads it; another branch cannot
+    doc_id = docs[0].id
+    assert c.get(f"/api/v1/documents/{doc_id}.pdf", headers=bearer(demo["tokens"]["yusuan"])).status_code == 200
+    assert c.get(f"/api/v1/documents/{doc_id}.pdf", headers=bearer(demo["tokens"]["guoku"])).status_code == 404
+
+
+def test_forms_are_csrf_protected(app, demo):
+    c = app.test_client()
+    login(c, "gongwei", demo["password"])
+    org = demo["orgs"][BRANCH_A]
+    assert c.post("/scores", data={"organisation_id": org, "score:leadership": "1"}).status_code == 400
+    assert c.post("/logout").status_code == 400
+    assert c.post("/api/v1/assessments", json={"organisation_id": org}).status_code == 400  # session, no header
+    ok = c.post("/api/v1/assessments", json={"organisation_id": org, "year": 2025, "scores": {
+        "leadership": 19, "members": 19, "mechanism": 19, "performance": 19, "reputation": 19}},
+        headers={"X-CSRF-Token": _csrf(c)})
+    assert ok.status_code == 201
+
+
+def test_login_throttles_per_account_and_per_address(app, demo):
+    from service.auth import IP_MAX_FAILURES, MAX_FAILED_LOGINS, ip_throttle
+
+    ip_throttle.reset()
+    c = app.test_client()
+    for _ in range(MAX_FAILED_LOGINS):
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+        assert c.post("/login", data={"username": "yusuan", "password": "nope", "csrf_token": token}).status_code == 401
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    locked = c.post("/login", data={"username": "yusuan", "password": demo["password"], "csrf_token": token})
+    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
+    for i in range(IP_MAX_FAILURES - MAX_FAILED_LOGINS):
+        c.post("/login", data={"username": f"nobody{i}", "password": "x", "csrf_token": token})
+    blocked = c.post("/login", data={"username": "guoku", "password": demo["password"], "csrf_token": token})
+    assert blocked.status_code == 429 and "频繁" in blocked.get_data(as_text=True)
+    ip_throttle.reset()
+    login(c, "guoku", demo["password"])
+
+
+def test_admin_imports_organisations_from_xlsx_all_or_nothing(app, demo, db):
+    from service.models import Organisation
+
+    c = app.test_client()
+    login(c, "admin", demo["password"])
+    good = _xlsx([["组织名称", "上级组织", "类型", "领域", "党员人数", "书记"],
+                  ["西城街道党工委", "静海区委", "党工委", None, None, "李明"],
+                  ["西城社区党支部", "西城街道党工委", "党支部", "社区", "15人", "王红"],
+                  ["城关社区党支部", "静海镇党委", "党支部", "社区", 30, "胡静"]])
+    resp = c.post("/admin/organisations", data={"csrf_token": _csrf(c), "file": (io.BytesIO(good), "orgs.xlsx")},
+                  content_type="multipart/form-data")
+    assert resp.status_code == 302
+    with db() as s:
+        branch = s.execute(select(Organisation).where(Organisation.name == "西城社区党支部")).scalar_one()
+        assert branch.member_count == 15 and branch.domain == "community" and branch.kind == "branch"
+        assert branch.parent.name == "西城街道党工委" and branch.parent.parent.name == "静海区委"
+        assert s.execute(select(Organisation).where(Organisation.name == "城关社区党支部")).scalar_one().member_count == 30
+        before = s.scalar(select(func.count()).select_from(Organisation))
+    bad = _xlsx([["组织名称", "上级组织", "类型", "党员人数"], ["新支部甲", "静海区委", "党支部", 3],
+                 ["新支部乙", "没有这个党委", "党支部", 5], ["新支部丙", "静海区委", "小组", 5]])
+    resp = c.post("/api/v1/organisations/import", data={"file": (io.BytesIO(bad), "orgs.xlsx")},
+                  headers=bearer(demo["tokens"]["admin"]), content_type="multipart/form-data")
+    assert resp.status_code == 422
+    problems = resp.get_json()["error"]["detail"]["problems"]
+    assert any("没有这个党委" in p for p in problems) and any("小组" in p for p in problems)
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Organisation)) == before
+    # the new branch is in quwei's subtree at once
+    orgs = c.get("/api/v1/organisations", headers=bearer(demo["tokens"]["quwei"])).get_json()["items"]
+    assert "西城社区党支部" in {o["name"] for o in orgs}
+
+
+def test_audit_export_is_csv_for_the_subtree(app, demo):
+    c = app.test_client()
+    for user in ("yusuan", "chengguan", "gongwei"):
+        login(app.test_client(), user, demo["password"])
+    resp = c.get("/api/v1/audit.csv?action=login", headers=bearer(demo["tokens"]["gongwei"]))
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:5] == ["编号", "时间", "用户", "组织", "操作"]
+    users = {r[2] for r in rows[1:]}
+    assert {"yusuan", "gongwei"} <= users and "chengguan" not in users
+
+
+def test_admin_user_page_creates_and_edits_users(app, demo, db):
+    from service.models import User
+
+    c = app.test_client()
+    login(c, "admin", demo["password"])
+    resp = c.post("/admin/users", data={"csrf_token": _csrf(c), "action": "create", "username": "clerk2",
+                                        "password": "clerkpass1", "role": "branch",
+                                        "organisation_id": demo["orgs"][BRANCH_B]})
+    assert resp.status_code == 302
+    with db() as s:
+        u = s.execute(select(User).where(User.username == "clerk2")).scalar_one()
+        assert u.password_hash != "clerkpass1" and u.organisation_id == demo["orgs"][BRANCH_B]
+    login(app.test_client(), "clerk2", "clerkpass1")
+    page = c.post("/admin/users", data={"csrf_token": _csrf(c), "action": "token", "user_id": u.id})
+    assert page.status_code == 200
+    token = re.search(r'id="new-token">([^<]+)<', page.get_data(as_text=True)).group(1)
+    assert c.get("/api/v1/me", headers=bearer(token)).get_json()["user"]["username"] == "clerk2"
