@@ -8,6 +8,8 @@ from .model import Doc
 from .normalize import collapse_ws
 
 _WS = re.compile(r"\s+")
+# a page number line ("— 1 —", "-2-", "第 3 页", "3 / 10") is page furniture, not report text
+PAGE_NO_RE = re.compile(r"^[\s—\-–－]*(?:第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+(?:\s*/\s*\d+)?)[\s—\-–－]*$")
 
 
 def char_count(text: str) -> int:
@@ -28,7 +30,7 @@ def read_report(doc: Doc) -> tuple[dict, dict]:
         fields["title"] = collapse_ws(title_para.text).replace(" ", "") if _mostly_cjk(title_para.text) \
             else collapse_ws(title_para.text)
         prov["title"] = {**title_para.loc, "confidence": 0.95 if title_para.centered else 0.8}
-    fields["char_count"] = char_count(doc.full_text)
+    fields["char_count"] = char_count(_body_text(doc))
     prov["char_count"] = {"source": doc.source, "scope": "document", "confidence": 1.0}
     headings = []
     for p in paras:
@@ -38,6 +40,16 @@ def read_report(doc: Doc) -> tuple[dict, dict]:
     fields["headings"] = [h["text"] for h in headings]
     prov["headings"] = {"source": doc.source, "items": [h["provenance"] for h in headings], "confidence": 0.9}
     return fields, prov
+
+
+def _body_text(doc: Doc) -> str:
+    parts = []
+    for block in doc.blocks:
+        if hasattr(block, "cells"):
+            parts.extend(c.text for c in block.cells)
+        elif not PAGE_NO_RE.match(block.text):
+            parts.append(block.text)
+    return "\n".join(parts)
 
 
 def _mostly_cjk(text: str) -> bool:

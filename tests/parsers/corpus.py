@@ -677,6 +677,13 @@ def make_report(rng, i: int, path: Path) -> Case:
             written += len(para)
     doc.add_paragraph(f"{org}党支部")
     texts.append(f"{org}党支部")
+    if i % 2 == 0:  # GB/T 9704 page numbers in the footer: "— 1 —" (not report text)
+        from docx.oxml import parse_xml
+        fp = doc.sections[0].footer.paragraphs[0]
+        fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fp.add_run("— ")
+        fp._p.append(parse_xml(f'<w:fldSimple xmlns:w="{W_NS}" w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+        fp.add_run(" —")
     doc.save(path)
     count = sum(1 for t in texts for ch in t if not ch.isspace())
     return Case(name=path.stem, kind="report", layout="report",
