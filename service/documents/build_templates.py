@@ -240,6 +240,9 @@ def table_xml(font_size: float, *, header_role: str = "hei"):
                     para_role=role, para_size=font_size)
 
     width = "{{ b.widths[loop.index0] }}"
+    if_headers = _el("w:tr")
+    if_headers.append(cell(cpara("{%tr if b.headers %}")))
+    tbl.append(if_headers)
     header = _el("w:tr")
     trpr = _el("w:trPr")
     trpr.append(_el("w:tblHeader"))
@@ -248,6 +251,9 @@ def table_xml(font_size: float, *, header_role: str = "hei"):
     header.append(cell(cpara("{{ h }}", header_role, "center"), width=width))
     header.append(cell(cpara("{%tc endfor %}")))
     tbl.append(header)
+    end_headers = _el("w:tr")
+    end_headers.append(cell(cpara("{%tr endif %}")))
+    tbl.append(end_headers)
     loop_start = _el("w:tr")
     loop_start.append(cell(cpara("{%tr for row in b.rows %}")))
     tbl.append(loop_start)

@@ -163,7 +163,7 @@ def acceptance_form(ctx: dict) -> dict:
     item_scores = ctx.get("item_scores") or {}
     domain_label = ctx.get("domain_label") or DOMAIN_NAMES.get(ctx.get("domain") or "", "")
     info = _table(
-        ["项目", "内容", "项目", "内容"],
+        [],
         [["党支部名称", ctx["branch_name"], "上级党组织", ctx.get("parent_org") or ""],
          ["所属领域", domain_label, "支部书记", ctx.get("secretary") or ""],
          ["党员人数", fmt_num(ctx.get("member_count")), "考核年度", fmt_num(ctx.get("year"))]],
@@ -190,7 +190,7 @@ def acceptance_form(ctx: dict) -> dict:
                 (fmt_num(rate) + "%") if rate not in (None, "") else ""],
                ["评定等次", ctx.get("grade") or "", "考核日期", cn_date(ctx.get("assessed_on"))]]
     blocks.append({"t": "gap"})
-    blocks.append(_table(["项目", "内容", "项目", "内容"], summary, [1.2, 2.2, 1.2, 2.2],
+    blocks.append(_table([], summary, [1.2, 2.2, 1.2, 2.2],
                          layout.TYPE_AREA_WIDTH_MM))
     blocks.append(_h1("考核组意见"))
     blocks.append(_p(ctx.get("opinion") or "（由考核组填写）"))

@@ -159,7 +159,11 @@ def _subset_file(data: bytes) -> Path:
 
     with _subset_lock:
         if _subset_dir is None or not _subset_dir.is_dir():
+            import atexit
+            import shutil
+
             _subset_dir = Path(tempfile.mkdtemp(prefix="wuhao-fonts-"))
+            atexit.register(shutil.rmtree, _subset_dir, True)
         path = _subset_dir / (hashlib.sha256(data).hexdigest()[:32] + (".otf" if data[:4] == b"OTTO" else ".ttf"))
         if not path.exists():
             files = sorted(_subset_dir.iterdir(), key=lambda p: p.stat().st_mtime)
