@@ -158,6 +158,8 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="wuhao-bench-"))
     os.environ["WUHAO_DATA_DIR"] = str(work / "data")
+    print(f"machine: {os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f} "
+          f"(other work on the machine slows every figure below)", flush=True)
     try:
         st = None
 
@@ -253,6 +255,7 @@ def main() -> None:
                 base_s = base_ms * r["n"] / 1000
                 print(f"N={r['n']:>6} {label:<22} {r[label]:8.1f} s vs baseline {base_s:8.0f} s on one core "
                       f"({base_s / 2:.0f} s on both) → {base_s / r[label]:6.1f}× faster")
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
         print("\nsummary (targets for 33,000: merged+register ≤ 60 s, PDFs ≤ 180 s, DOCX ≤ 1 ms, RSS ≤ 1 GB, "
               "merged ≤ 60 MB, single ≤ 60 KB)")
         for r in results:

@@ -309,7 +309,9 @@ def format_number(kind: str, opts: dict, scope: str, serial: int) -> str:
 
 def certificate_context(kind: str, opts: dict, row: dict, number: str, public_url: str) -> dict:
     v = row["values"]
-    ctx = {"number": number, "verify_url": f"{public_url.rstrip('/')}/verify/{number}",
+    from service.certificates.engine import verify_url
+
+    ctx = {"number": number, "verify_url": verify_url(number, public_url),
            "issued_on": opts["issued_on"], "issuer": opts.get("issuer") or ""}
     if kind == "party-card":
         ctx.update(name=v.get("name", ""), branch_name=v.get("branch_name", ""),

@@ -14,11 +14,10 @@ import threading
 import zlib
 from dataclasses import dataclass
 
-import segno
-
 from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
 from .pdffont import FontChain, PdfFont, role_font_specs
 from .pdfwriter import PdfWriter, PrefixObjects, pdf_text_string
+from .qr import qr_rows
 from .static import static_form
 
 MM = 72.0 / 25.4
@@ -64,8 +63,10 @@ def format_date(value) -> str:
 def verify_url(number: str, base: str | None = None) -> str:
     import os
 
+    from urllib.parse import quote
+
     base = (base or os.environ.get("WUHAO_PUBLIC_URL") or _DEFAULT_PUBLIC_URL).rstrip("/")
-    return f"{base}/verify/{number}"
+    return f"{base}/verify/{quote(str(number), safe='')}"
 
 
 def display_values(kind: str, context: dict) -> dict[str, str]:
@@ -106,6 +107,7 @@ class CertificateEngine:
         self._fonts: dict[str, FontChain] = {}
         self._names: dict[PdfFont, str] = {}
         self._prefix: PrefixObjects | None = None
+        self._op_cache: dict[tuple[str, str], tuple[str, dict]] = {}
         self._lock = threading.Lock()
         self.page_w = self.spec.width_mm * MM
         self.page_h = self.spec.height_mm * MM
@@ -188,6 +190,26 @@ class CertificateEngine:
         return size, lines
 
     def _text_ops(self, f: Field, text: str, usage: dict, ops: list[str]) -> None:
+        """Append the operators for one field; repeated values (branch, issuer, dates) are cached."""
+        key = (f.key, text)
+        hit = self._op_cache.get(key)
+        if hit is None:
+            field_usage: dict = {}
+            field_ops: list[str] = []
+            self._text_ops_uncached(f, text, field_usage, field_ops)
+            hit = ("\n".join(field_ops), field_usage)
+            if len(self._op_cache) > 4096:
+                self._op_cache.clear()
+            self._op_cache[key] = hit
+        ops.append(hit[0])
+        for font, codes in hit[1].items():
+            used = usage.get(font)
+            if used is None:
+                usage[font] = dict(codes)
+            else:
+                used.update(codes)
+
+    def _text_ops_uncached(self, f: Field, text: str, usage: dict, ops: list[str]) -> None:
         size, lines = self._layout(f, text)
         chain = self.fonts_for(f.role)
         width = f.width * MM
@@ -217,17 +239,10 @@ class CertificateEngine:
         ops.append("ET")
 
     def _qr_ops(self, url: str, ops: list[str]) -> None:
-        qr = segno.make(url, error="m", micro=False, mask=0)
-        matrix = qr.matrix
-        n = len(matrix)
-        rows = []
-        for row in matrix:
-            bits = 0
-            for v in row:
-                bits = (bits << 1) | (1 if v else 0)
-            pad = (-n) % 8
-            bits <<= pad
-            rows.append(bits.to_bytes((n + pad) // 8, "big").hex())
+        n, bits = qr_rows(url)
+        pad = (-n) % 8
+        nbytes = (n + pad) // 8
+        rows = [(b << pad).to_bytes(nbytes, "big").hex() for b in bits]
         box = self.spec.qr
         # quiet zone: the image covers the box minus a 2-module margin on each side
         module = box.size * MM / (n + 4)

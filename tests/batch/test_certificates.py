@@ -75,9 +75,25 @@ def test_qr_code_points_to_verify_url():
     assert "/IM true" in content and "BI" in content
     import segno
 
-    qr = segno.make("http://example.test/verify/12010007", error="m", micro=False, mask=0)
+    qr = segno.make("http://example.test/verify/12010007", error="m", micro=False, mask=0, boost_error=False)
     n = len(qr.matrix)
     assert f"/W {n} /H {n}" in content
+    rows = "".join((sum((1 if v else 0) << (n - 1 - j) for j, v in enumerate(r)) << ((-n) % 8))
+                   .to_bytes((n + 7) // 8, "big").hex() for r in qr.matrix)
+    assert rows in content  # the very modules segno makes for this URL
+
+
+@pytest.mark.parametrize("url", ["x", "http://127.0.0.1:8000/verify/01030001", "https://dangjian.example.gov.cn"
+                                 "/verify/WH20250017", "http://a/" + "z" * 150, "a" * 13, "a" * 14])
+def test_fast_qr_encoder_matches_segno(url):
+    import segno
+
+    from service.certificates.qr import qr_rows
+
+    n, rows = qr_rows(url)
+    ref = segno.make(url, error="m", micro=False, mask=0, boost_error=False, mode="byte")
+    assert n == len(ref.matrix)
+    assert rows == [sum((1 if v else 0) << (n - 1 - j) for j, v in enumerate(r)) for r in ref.matrix]
 
 
 def test_overprint_has_no_static_design_and_shifts():
