@@ -276,3 +276,20 @@ def test_api_issue_download_and_access(app, client, scenario, demo):
     r = client.post("/api/v1/documents", headers=bearer(tokens["gongwei"]),
                     json={"kind": "rectification-taskbook", "record_id": scenario["backward_assessment"]})
     assert r.status_code == 404
+
+
+def test_blank_forms_are_served_as_files(app, client, demo, tmp_path, monkeypatch):
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "创建申报表.docx").write_bytes(b"PK\x03\x04 a form")
+    (forms / "品牌登记表.xlsx").write_bytes(b"PK\x03\x04 a sheet")
+    (tmp_path / "secret.docx").write_bytes(b"secret")
+    monkeypatch.setenv("WUHAO_FORMS_DIR", str(forms))
+    h = bearer(demo["tokens"]["yusuan"])
+    listed = client.get("/api/v1/documents/forms", headers=h).get_json()["forms"]
+    assert {(f["name"], f["format"]) for f in listed} == {("创建申报表", "docx"), ("品牌登记表", "xlsx")}
+    r = client.get(next(f["url"] for f in listed if f["format"] == "docx"), headers=h)
+    assert r.status_code == 200 and r.data == b"PK\x03\x04 a form"
+    assert client.get("/api/v1/documents/forms/..%2Fsecret.docx", headers=h).status_code == 404
+    assert client.get("/api/v1/documents/forms/创建申报表.xlsx", headers=h).status_code == 404
+    assert client.get("/api/v1/documents/forms").status_code == 401
