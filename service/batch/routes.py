@@ -176,14 +176,46 @@ poll();
 </script></body></html>"""
 
 
+_INDEX = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>批量制证</title>
+<style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;max-width:56em}td,th{padding:.2em .8em;text-align:left}</style>
+</head><body><h1>批量制证（党员证 / 荣誉证书）</h1>
+<form id="f"><p><label>名册（XLSX 或 CSV）<input type="file" name="roster" required accept=".xlsx,.csv"></label></p>
+<p><label>证书类型 <select name="kind"><option value="party-card">党员证</option>
+<option value="honor-certificate">荣誉证书</option></select></label>
+<label>输出 <input name="outputs" value="merged,register,pdf,zip" size="30"></label>
+<label>发证日期 <input name="issued_on" type="date"></label> <label>发证机关 <input name="issuer"></label></p>
+<p><button>提交</button></p></form><pre id="msg"></pre>
+<h2>最近的任务</h2><table><thead><tr><th>任务</th><th>类型</th><th>状态</th><th>进度</th></tr></thead><tbody id="jobs"></tbody></table>
+<script>
+const m=document.querySelector('meta[name=csrf-token]');
+document.getElementById('f').onsubmit=async(ev)=>{ev.preventDefault();
+  const r=await fetch('/api/v1/batches',{method:'POST',body:new FormData(ev.target),credentials:'same-origin',headers:m?{'X-CSRF-Token':m.content}:{}});
+  const b=await r.json(); const msg=document.getElementById('msg');
+  if(r.ok){location.href='/batches/'+b.id;return;}
+  const errs=(b.error&&b.error.detail&&b.error.detail.errors)||[];
+  msg.textContent=(b.error?b.error.message:'提交失败')+'\n'+errs.map(e=>`第${e.row}行：${e.reason}`).join('\n');};
+fetch('/api/v1/batches',{credentials:'same-origin'}).then(r=>r.json()).then(b=>{const tb=document.getElementById('jobs');
+  for(const j of b.items||[]){const tr=document.createElement('tr');
+    tr.innerHTML=`<td><a href="/batches/${j.id}">#${j.id}</a></td><td>${j.kind}</td><td>${j.state}</td><td>${j.done}/${j.total}</td>`;tb.appendChild(tr);}});
+</script></body></html>"""
+
+
+def _with_csrf(html: str) -> str:
+    try:
+        token = auth.csrf_token()
+        return html.replace("<head>", f'<head><meta name="csrf-token" content="{token}">', 1)
+    except Exception:  # pragma: no cover - no session
+        return html
+
+
+@bp.get("/batches")
+def batches_page():
+    auth.require_user(*MANAGE_ROLES)
+    return Response(_with_csrf(_INDEX), mimetype="text/html")
+
+
 @bp.get("/batches/<int:job_id>")
 def batch_page(job_id: int):
     user = auth.require_user(*MANAGE_ROLES)
     job = _job_for(user, job_id)
-    html = _PAGE % {"id": job.id}
-    try:
-        token = auth.csrf_token()
-        html = html.replace("<head>", f'<head><meta name="csrf-token" content="{token}">', 1)
-    except Exception:  # pragma: no cover - no session (token auth)
-        pass
-    return Response(html, mimetype="text/html")
+    return Response(_with_csrf(_PAGE % {"id": job.id}), mimetype="text/html")

@@ -86,3 +86,5 @@ def test_batch_api_end_to_end(app, client, demo):
     assert other.status_code == 404  # another committee's reviewer cannot see it
     page = client.get(f"/batches/{job['id']}", headers=bearer(token))
     assert page.status_code == 200 and 'role="progressbar"' in page.get_data(as_text=True)
+    index = client.get("/batches", headers=bearer(token))
+    assert index.status_code == 200 and 'name="roster"' in index.get_data(as_text=True)
