@@ -14,6 +14,7 @@ systems substitute (``wuhao fonts`` tells what this server uses for the PDFs).
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -273,6 +274,12 @@ def table_xml(font_size: float, *, header_role: str = "hei"):
 
 def save_with_grid_loops(doc, path: Path) -> None:
     """Save, then turn the table grid marker into a Jinja loop over ``b.widths``."""
+    # deterministic output: fixed timestamps, so an unchanged template is byte-identical
+    fixed = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    doc.core_properties.created = doc.core_properties.modified = fixed
+    doc.core_properties.last_printed = fixed
+    doc.core_properties.revision = 1
+    doc.core_properties.author = doc.core_properties.last_modified_by = "wuhao"
     buf = io.BytesIO()
     doc.save(buf)
     src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
@@ -285,7 +292,7 @@ def save_with_grid_loops(doc, path: Path) -> None:
                 xml = xml.replace(f"<w:gridCol {GRID_COL_MARKER}/>",
                                   '{% for gw in b.widths %}<w:gridCol w:w="{{ gw }}"/>{% endfor %}')
                 data = xml.encode("utf-8")
-            z.writestr(zipfile.ZipInfo(item.filename, item.date_time), data,
+            z.writestr(zipfile.ZipInfo(item.filename, (1980, 1, 1, 0, 0, 0)), data,
                        compress_type=zipfile.ZIP_DEFLATED)
     path.write_bytes(out.getvalue())
 

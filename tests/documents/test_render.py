@@ -428,3 +428,12 @@ def test_a_full_body_line_holds_28_characters():
     first = next(i for i, line in enumerate(lines) if line.startswith("经检查"))
     assert len(lines[first]) == L.CHARS_PER_LINE - 2  # after the two-character indent
     assert len(lines[first + 1]) == L.CHARS_PER_LINE
+
+
+def test_committed_templates_match_their_generator(tmp_path):
+    from service.documents.build_templates import TEMPLATE_DIR, build_all
+
+    for path in build_all(tmp_path):
+        committed = TEMPLATE_DIR / path.name
+        assert committed.read_bytes() == path.read_bytes(), \
+            f"{path.name} is stale: run python -m service.documents.build_templates"
