@@ -31,7 +31,8 @@ SKIP = {_q("pPr"), _q("rPr"), _q("tcPr"), _q("trPr"), _q("tblPr"), _q("tblGrid")
         _q("del"), _q("instrText"), _q("delText"), f"{{{MC}}}Fallback", _q("commentReference"),
         _q("footnoteReference"), _q("endnoteReference")}
 VAL = _q("val")
-MAX_TABLE_CELLS = 20000
+MAX_TABLE_CELLS = 5000
+MAX_GRID_COLS = 63  # Word's own limit on table columns
 
 
 def read_docx(data: bytes) -> Doc:
@@ -191,11 +192,13 @@ def _table(tbl, index: int) -> Table:
     cells: list[Cell] = []
     open_by_col: dict[int, Cell] = {}
     for r, tr in enumerate(_children(tbl, TR)):
-        col = _int_attr(tr.find(_q("trPr")), "gridBefore", 0)
+        col = min(_int_attr(tr.find(_q("trPr")), "gridBefore", 0), MAX_GRID_COLS)
         seen_cols = set()
         for tc in _children(tr, TC):
             tcpr = tc.find(_q("tcPr"))
-            span = max(_int_attr(tcpr, "gridSpan", 1), 1)
+            span = min(max(_int_attr(tcpr, "gridSpan", 1), 1), MAX_GRID_COLS)
+            if col >= MAX_GRID_COLS:
+                break  # more columns than Word allows: the rest of the row is ignored
             vm = tcpr.find(_q("vMerge")) if tcpr is not None else None
             if vm is not None and vm.get(VAL) in (None, "continue") and col in open_by_col:
                 above = open_by_col[col]
@@ -208,7 +211,7 @@ def _table(tbl, index: int) -> Table:
                             loc={"source": "docx", "table": index, "row": r, "cell": col})
                 cells.append(cell)
                 if len(cells) > MAX_TABLE_CELLS:
-                    raise ParseError("corrupt_file", detail="table too large")
+                    raise ParseError("too_large", detail="table too large")
                 open_by_col[col] = cell
             seen_cols.add(col)
             col += span
