@@ -103,6 +103,32 @@ def doc_prefix(committee: Organisation) -> str:
     return name.replace("机关工委", "工委")
 
 
+def _data_dir() -> str | None:
+    try:
+        from flask import current_app
+
+        return str(current_app.config["WUHAO_DATA_DIR"])
+    except (RuntimeError, KeyError):
+        return os.environ.get("WUHAO_DATA_DIR") or os.path.join(os.getcwd(), "var")
+
+
+def prefix_of(committee: Organisation) -> str:
+    """The 机关代字 in force: the admin's setting ($WUHAO_DATA_DIR/numbering.json), else the default."""
+    import json
+
+    data_dir = _data_dir()
+    if data_dir:
+        try:
+            with open(os.path.join(data_dir, "numbering.json"), encoding="utf-8") as fh:
+                stored = json.load(fh)
+            value = stored.get(str(committee.id)) if isinstance(stored, dict) else None
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        except (OSError, ValueError):
+            pass
+    return doc_prefix(committee)
+
+
 def parent_name(session: Session, org: Organisation) -> str:
     if org.parent_id is None:
         return ""
@@ -137,7 +163,7 @@ def _common(session: Session, org: Organisation) -> dict:
         "domain_label": DOMAIN_NAMES.get(org.domain or "", ""),
         "member_count": org.member_count,
         "issuer": issuer_name(committee),
-        "doc_prefix": doc_prefix(committee),
+        "doc_prefix": prefix_of(committee),
         "organisation_id": org.id,
     }
 
@@ -300,7 +326,7 @@ def _rectification_ledger(session, record_id, options):
     today = _today(options)
     committee = committee_of(session, root)
     return {"organisation": root.name, "year": int(options.get("year") or today.year),
-            "as_of": _iso(today), "issuer": issuer_name(committee), "doc_prefix": doc_prefix(committee),
+            "as_of": _iso(today), "issuer": issuer_name(committee), "doc_prefix": prefix_of(committee),
             "organisation_id": root.id,
             "rows": [_item_dict(it, names.get(it.organisation_id, "")) for it in items],
             "subject": ("organisation", root.id)}
@@ -321,7 +347,7 @@ def _commendation_decision(session, record_id, options):
     term_start = min(c.term_starts_on or c.commended_on for c in chosen)
     term_end = max(c.term_ends_on or c.commended_on.replace(year=c.commended_on.year + 4) for c in chosen)
     committee = committee_of(session, root)
-    return {"year": year, "issuer": issuer_name(committee), "doc_prefix": doc_prefix(committee),
+    return {"year": year, "issuer": issuer_name(committee), "doc_prefix": prefix_of(committee),
             "organisation_id": root.id, "term": f"{term_start.year}—{term_end.year}",
             "branches": [{"name": orgs[c.organisation_id].name,
                           "parent_org": parent_name(session, orgs[c.organisation_id]) or None}
@@ -437,7 +463,7 @@ def _quarterly_report(session, record_id, options):
             by_domain.append({"name": label, **stats(ids)})
     committee = committee_of(session, root)
     return {"year": year, "quarter": quarter, "as_of": _iso(as_of), "issuer": issuer_name(committee),
-            "doc_prefix": doc_prefix(committee), "organisation_id": root.id,
+            "doc_prefix": prefix_of(committee), "organisation_id": root.id,
             "totals": stats({b.id for b in branches}), "by_committee": by_committee,
             "by_domain": by_domain, "issued_on": _iso(today), "subject": ("organisation", root.id)}
 

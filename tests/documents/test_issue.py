@@ -293,3 +293,18 @@ def test_blank_forms_are_served_as_files(app, client, demo, tmp_path, monkeypatc
     assert client.get("/api/v1/documents/forms/..%2Fsecret.docx", headers=h).status_code == 404
     assert client.get("/api/v1/documents/forms/创建申报表.xlsx", headers=h).status_code == 404
     assert client.get("/api/v1/documents/forms").status_code == 401
+
+
+def test_the_admins_prefix_is_used_for_numbers(app, scenario):
+    import json
+
+    from service.db import session_scope
+    from service.documents.issue import issue
+    from service.storage import store_for
+
+    data_dir = app.config["WUHAO_DATA_DIR"]
+    (data_dir / "numbering.json").write_text(json.dumps({str(scenario["committee"]): "市直组"}), encoding="utf-8")
+    with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        doc = issue(s, "commendation-decision", scenario["committee"], formats=("docx",),
+                    store=store_for(data_dir))[0]
+        assert doc.number == "市直组〔2025〕1号"
