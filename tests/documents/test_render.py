@@ -159,10 +159,9 @@ def test_libreoffice_opens_every_docx(docx_files, out_dir):
         view = compose.compose(kind, sample_context(kind))
         heading = view.get("title") or view["heading"]
         assert squash(heading) in text, kind
-    if os.environ.get("WUHAO_KEEP_ARTIFACTS"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for pdf in lo.glob("*.pdf"):
-            shutil.copy(pdf, ARTIFACTS / f"lo-{pdf.name}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # for a reviewer (tests/artifacts is not committed)
+    for pdf in lo.glob("*.pdf"):
+        shutil.copy(pdf, ARTIFACTS / f"libreoffice-{pdf.name}")
 
 
 # --------------------------------------------------------------------------- PDF
@@ -375,9 +374,6 @@ def test_pages_match_the_golden_images(pdf_files, out_dir, kind, page):
     from PIL import Image, ImageChops
 
     png = _png(pdf_files[kind], page, out_dir / f"{kind}-{page}")
-    if os.environ.get("WUHAO_KEEP_ARTIFACTS"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(png, ARTIFACTS / png.name)
     golden = GOLDEN_DIR / f"{kind}-{page}.png"
     if os.environ.get("WUHAO_UPDATE_GOLDEN") or not golden.exists():
         if not os.environ.get("WUHAO_UPDATE_GOLDEN"):
@@ -437,3 +433,22 @@ def test_committed_templates_match_their_generator(tmp_path):
         committed = TEMPLATE_DIR / path.name
         assert committed.read_bytes() == path.read_bytes(), \
             f"{path.name} is stale: run python -m service.documents.build_templates"
+
+
+def test_every_pdf_page_rendered_to_png_for_review(pdf_files, out_dir):
+    """Every page of every PDF as a PNG under tests/artifacts/documents/; none is blank."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed")
+    from PIL import Image
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for kind, pdf in pdf_files.items():
+        shutil.copy(pdf, ARTIFACTS / pdf.name)
+        for stale in ARTIFACTS.glob(f"{kind}-*.png"):
+            stale.unlink()
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / kind)], check=True, timeout=120)
+        pages = sorted(ARTIFACTS.glob(f"{kind}-*.png"))
+        assert pages, kind
+        for png in pages:
+            ink = Image.open(png).convert("L").point(lambda v: 255 if v < 128 else 0).histogram()[255]
+            assert ink > 200, f"{png.name} looks blank"
