@@ -233,10 +233,39 @@ def _rubric_rows(year: int, domain: str | None) -> tuple[list[dict], dict]:
         items = []
         for it in d["items"].get(dim["key"], []) or []:
             items.append({"id": it.get("id"), "text": it.get("text", ""), "points": it.get("points"),
-                          "deductions": [{"text": x.get("text", "")} for x in it.get("deductions") or []]})
+                          "deductions": [{"text": x.get("text", ""), "per": x.get("per"),
+                                          "zero": bool(x.get("zero"))} for x in it.get("deductions") or []]})
         rows.append({"key": dim["key"], "name": dim["name"], "max": dim["max"], "items": items})
     grades = {g["key"]: g["name"] for g in d["grades"]}
     return rows, grades
+
+
+def _item_scores(rubric: list[dict], marks) -> dict:
+    """Per-item scores from the assessment group's deductions (checks.rubric.score_items rules):
+    {item id: score}; empty when the assessment was entered as dimension totals only."""
+    from decimal import Decimal
+
+    if not isinstance(marks, dict):
+        return {}
+    out = {}
+    for dim in rubric:
+        for it in dim["items"]:
+            got = Decimal(str(it["points"] or 0))
+            for idx, count in (marks.get(it["id"]) or {}).items():
+                try:
+                    rule = it["deductions"][int(idx)]
+                    count = int(count)
+                except (ValueError, IndexError, TypeError):
+                    continue
+                if count <= 0:
+                    continue
+                if rule.get("zero"):
+                    got = Decimal(0)
+                elif rule.get("per") is not None:
+                    got -= Decimal(str(rule["per"])) * count
+            got = max(got, Decimal(0))
+            out[it["id"]] = int(got) if got == got.to_integral_value() else float(got)
+    return out
 
 
 def _assessment(session, record_id):
@@ -249,15 +278,14 @@ def _acceptance_form(session, record_id, options):
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
     rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
-    item_scores = {}
-    for k, v in (a.items or {}).items():
-        item_scores[k] = v.get("score") if isinstance(v, dict) else v
+    item_scores = _item_scores(rubric, (a.items or {}).get("marks"))
     ctx.update({
         "year": a.year, "domain": a.domain or org.domain,
         "domain_label": DOMAIN_NAMES.get(a.domain or org.domain or "", ""),
         "rubric": rubric, "scores": a.scores or {}, "item_scores": item_scores,
         "total": a.total, "satisfaction_rate": a.satisfaction_rate,
-        "grade": grades.get(a.grade or "", a.grade or ""), "assessed_on": _iso(a.assessed_on),
+        "grade": (a.items or {}).get("grade_name") or grades.get(a.grade or "", a.grade or ""),
+        "assessed_on": _iso(a.assessed_on),
         "group_members": list(options.get("group_members") or []), "opinion": options.get("opinion") or "",
         "issued_on": _iso(_today(options)),
         "subject": ("assessment", a.id),
@@ -306,14 +334,25 @@ def _rectification_notice(session, record_id, options):
 def _rectification_taskbook(session, record_id, options):
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
-    items = _items_of(session, assessment_id=a.id)
-    if not items:
-        raise ContextError("该考核没有整改工作台账条目，无法生成整改任务书。")
-    _rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
+    items = [_item_dict(it) for it in _items_of(session, assessment_id=a.id)]
+    rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
     today = _today(options)
-    ctx.update({"year": a.year, "total": a.total, "grade": grades.get(a.grade or "", a.grade or ""),
-                "items": [_item_dict(it) for it in items],
-                "deadline": _iso(max([it.due_on for it in items if it.due_on] or [today])),
+    if not items and a.backward:
+        # no ledger rows yet: one task per dimension below 80% of its maximum (JH-3 任务清单)
+        due = today + dt.timedelta(days=int(options.get("days", 180)))
+        for dim in rubric:
+            score = (a.scores or {}).get(dim["key"])
+            if score is not None and float(score) < 0.8 * float(dim["max"]):
+                items.append({"category": dim["name"], "measure": "对照标准细则逐项查找差距，制定整改措施",
+                              "problem": f"“{dim['name']}”得分{score:g}分（满分{dim['max']}分），未达到80%",
+                              "target": f"达到{0.8 * float(dim['max']):g}分以上", "leader": "",
+                              "owner": org.secretary or "", "due_on": _iso(due)})
+    if not items:
+        raise ContextError("该考核没有整改事项（整改工作台账为空），无法生成整改任务书。")
+    ctx.update({"year": a.year, "total": a.total,
+                "grade": (a.items or {}).get("grade_name") or grades.get(a.grade or "", a.grade or ""),
+                "items": items,
+                "deadline": max([i["due_on"] for i in items if i.get("due_on")] or [_iso(today)]),
                 "issued_on": _iso(today), "subject": ("assessment", a.id)})
     return ctx
 

@@ -55,7 +55,8 @@ def scenario(app, demo):
         hospital = orgs["市人民医院内科党支部"]
         b = Assessment(organisation_id=hospital, year=2025, domain="health", total=96.5,
                        scores={"leadership": 19.5, "members": 19, "mechanism": 19.5, "performance": 19,
-                               "reputation": 19.5}, items={"L1": 6}, satisfaction_rate=97.0, grade="good",
+                               "reputation": 19.5}, items={"marks": {"L1": {"0": 1}, "L3": {"0": 3}}, "grade_name": "好"},
+                       satisfaction_rate=97.0, grade="good",
                        assessed_on=dt.date(2025, 4, 10))
         s.add(b)
         s.flush()

@@ -71,7 +71,9 @@ def test_contexts_carry_the_records_data(app, scenario):
         assert [d["key"] for d in af["rubric"]] == ["leadership", "members", "mechanism", "performance",
                                                     "reputation"]
         assert all(d["items"] for d in af["rubric"])  # the health domain's 标准细则
-        assert af["grade"] == "好" and af["item_scores"] == {"L1": 6}
+        assert af["grade"] == "好"
+        # per-item scores from the group's deductions: L1 6 − 2 (每缺一名扣2分), L3 5 − 3×0.5
+        assert af["item_scores"]["L1"] == 4 and af["item_scores"]["L3"] == 3.5 and af["item_scores"]["L2"] == 5
 
         tb = build_context("rectification-taskbook", s, scenario["backward_assessment"])
         assert [i["owner"] for i in tb["items"]] == ["宋佳", "吉𠮷"] and tb["grade"] == "一般"
@@ -308,3 +310,23 @@ def test_the_admins_prefix_is_used_for_numbers(app, scenario):
         doc = issue(s, "commendation-decision", scenario["committee"], formats=("docx",),
                     store=store_for(data_dir))[0]
         assert doc.number == "市直组〔2025〕1号"
+
+
+def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario):
+    import datetime as dt
+
+    from service.db import session_scope
+    from service.documents.contexts import build_context
+    from service.models import Assessment
+
+    with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        a = Assessment(organisation_id=scenario["orgs"]["城关社区党支部"], year=2025, domain="community",
+                       total=70.0, scores={"leadership": 17, "members": 15, "mechanism": 12, "performance": 13,
+                                           "reputation": 13}, grade="average", backward=True,
+                       assessed_on=dt.date(2025, 5, 1))
+        s.add(a)
+        s.flush()
+        ctx = build_context("rectification-taskbook", s, a.id, {"as_of": "2025-06-01"})
+    assert [i["category"] for i in ctx["items"]] == ["党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
+    assert ctx["items"][1]["problem"] == "“工作机制好”得分12分（满分20分），未达到80%"
+    assert ctx["deadline"] == "2025-11-28"
