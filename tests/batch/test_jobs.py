@@ -190,3 +190,28 @@ def test_honor_certificates_for_branches(settings, tmp_path):
     assert all(set(f) == {"pdf", "docx"} for f in files.values())
     zips = [o for o in st["outputs"] if o["kind"] == "zip"]
     assert len(zips) == len(numbers)  # one branch per certificate: one ZIP each
+
+
+def test_server_and_its_workers_killed_then_resumed_on_restart(settings, tmp_path):
+    """kill -9 of the whole process group running a local job (the server and its workers);
+    what a restarted server does on its first request (``resume_all``) finishes the job."""
+    data = roster_bytes(tmp_path, 300, seed=41)
+    job_id, _ = jobs.submit(settings, data, "s.xlsx", "party-card", {"chunk_size": 20, "outputs": "merged,pdf"})
+    code = ("from service.batch.jobs import Settings; from service.batch.executors import run_local\n"
+            "if __name__ == '__main__':\n"
+            f"    run_local(Settings({settings.database_url!r}, {settings.data_dir!r}), {job_id}, 2, wait=True)\n")
+    script = tmp_path / "server.py"
+    script.write_text(code)
+    env = dict(os.environ, WUHAO_DATA_DIR=settings.data_dir, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, start_new_session=True)
+    assert wait_for(lambda: jobs.job_status(settings, job_id)["done"] >= 60, 120)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)
+    st = jobs.job_status(settings, job_id)
+    assert st["state"] == "running" and st["done"] < 300
+    assert jobs.resume_all(settings, "local") == [job_id]
+    assert wait_for(lambda: jobs.job_status(settings, job_id)["state"] == "done", 120, 0.3)
+    numbers = issued_numbers(settings, job_id)
+    assert len(numbers) == len(set(numbers)) == 300
+    assert_gapless(numbers)
