@@ -55,6 +55,48 @@ def get_rubric(year: int):
     return rubric.to_dict()
 
 
+def save_rubric(db, user, year: int, text: str) -> dict:
+    """Validate a rubric file (YAML) and put it in force for ``year`` (in $WUHAO_RUBRIC_DIR)."""
+    from ..checks.rubric import RubricError, parse_rubric
+
+    try:
+        parsed = parse_rubric(text, f"{year}.yaml")
+    except RubricError as exc:
+        raise ApiError("rubric_invalid", "评分标准有错误，未启用。", 422, {"problems": str(exc).splitlines()[1:]}) from None
+    if parsed.year != year:
+        raise ApiError("rubric_invalid", f"文件中的 year 为 {parsed.year}，与 {year} 不符。", 422)
+    target = os.environ.get("WUHAO_RUBRIC_DIR")
+    if not target:
+        raise ApiError("not_configured", "评分标准校验通过；要启用它，请设置环境变量 WUHAO_RUBRIC_DIR 指向可写目录。", 409)
+    directory = Path(target)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".rubric-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, directory / f"{year}.yaml")
+    audit.record(db, user, "rubric_update", "rubric", year, {"year": year, "title": parsed.title})
+    return {"year": year, "title": parsed.title, "domains": sorted(parsed.domains)}
+
+
+@bp.put("/rubrics/<int:year>")
+def put_rubric(year: int):
+    """An admin puts next year's rubric in force: the YAML file as the body (or multipart ``file``)."""
+    user = auth.require_user("admin")
+    year = year_value(year)
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data(cache=False)
+    if not raw:
+        raise ApiError("invalid", "请提供评分标准 YAML 文件。", 422)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError("invalid", "评分标准文件须为 UTF-8 编码。", 422) from None
+    db = get_session()
+    out = save_rubric(db, user, year, text)
+    db.commit()
+    return out
+
+
 def assessment_dict(a: Assessment, findings: list[Finding] | None = None) -> dict:
     out = {"id": a.id, "organisation_id": a.organisation_id,
            "organisation_name": a.organisation.name if a.organisation else None, "year": a.year,

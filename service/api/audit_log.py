@@ -20,7 +20,8 @@ ACTION_NAMES = {
     "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
     "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",
     "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改文号前缀",
-    "batch_submit": "提交批量任务",
+    "batch_submit": "提交批量任务", "document_issued": "签发文书", "document_superseded": "文书被替代",
+    "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准",
 }
 
 

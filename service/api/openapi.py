@@ -141,7 +141,15 @@ def spec() -> dict:
     p["/queue"] = {"get": _op("审核工作队列（按状态和期限）", "审核", {"200": _json(OBJ)},
                               params=[_query("status", {"type": "string"})], errors=("401", "403"))}
     p["/rubrics"] = {"get": _op("评分标准年份", "评分", {"200": _json(OBJ)})}
-    p["/rubrics/{year}"] = {"get": _op("某年的评分标准（可按领域）", "评分", {"200": _json(OBJ)},
+    p["/rubrics/{year}"] = {"put": _op("启用某年的评分标准（管理员，YAML 文件；需设置 WUHAO_RUBRIC_DIR）", "评分",
+                                       {"200": _json(OBJ)},
+                                       params=[_path("year", {"type": "integer", "minimum": 2000, "maximum": 2100})],
+                                       errors=("401", "403", "409", "422"),
+                                       body={"required": True, "content": {"application/yaml": {"schema": {"type": "string"}},
+                                                                           "multipart/form-data": {"schema": {
+                                                                               "type": "object", "properties": {
+                                                                                   "file": {"type": "string", "format": "binary"}}}}}}),
+                            "get": _op("某年的评分标准（可按领域）", "评分", {"200": _json(OBJ)},
                                        params=[_path("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
                                                _query("domain", {"type": "string"})], errors=("401", "404", "422"))}
     p["/assessments"] = {

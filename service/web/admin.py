@@ -1,14 +1,12 @@
 """Admin pages: users, organisations (with XLSX import), rubrics, numbering prefixes, fonts."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from .. import audit, auth
 from ..api.admin import numbering_view
+from ..api.assessments import save_rubric
 from ..api.organisations import KIND_NAMES, import_organisations
 from ..api.users import create_user_from, update_user_from
 from ..db import get_session
@@ -101,15 +99,10 @@ def admin_organisations(user):
                            problems=problems)
 
 
-def _rubric_dir() -> Path | None:
-    env = os.environ.get("WUHAO_RUBRIC_DIR")
-    return Path(env) if env else None
-
-
 @bp.route("/admin/rubrics", methods=["GET", "POST"])
 @page("admin")
 def admin_rubrics(user):
-    from ..checks.rubric import RubricError, available_years, load_rubric, parse_rubric
+    from ..checks.rubric import RubricError, available_years, load_rubric
 
     errors = []
     if request.method == "POST":
@@ -118,24 +111,15 @@ def admin_rubrics(user):
         if upload is None or not upload.filename or not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
             flash("请填写年份并选择 YAML 文件。", "error")
         else:
-            text = upload.read().decode("utf-8", errors="replace")
+            db = get_session()
             try:
-                parsed = parse_rubric(text, f"{raw_year}.yaml")
-                if parsed.year != int(raw_year):
-                    raise RubricError(f"{raw_year}.yaml", [(None, f"文件中的 year 为 {parsed.year}，与所填年份 {raw_year} 不符")])
-                target = _rubric_dir()
-                if target is None:
-                    flash("评分标准校验通过。要启用它，请设置环境变量 WUHAO_RUBRIC_DIR 指向可写目录后再上传。", "ok")
-                else:
-                    target.mkdir(parents=True, exist_ok=True)
-                    (target / f"{int(raw_year)}.yaml").write_text(text, encoding="utf-8")
-                    db = get_session()
-                    audit.record(db, user, "rubric_update", "rubric", int(raw_year), {"year": int(raw_year)})
-                    db.commit()
-                    flash(f"已启用 {raw_year} 年评分标准。", "ok")
-            except RubricError as exc:
-                errors = str(exc).splitlines()
-                flash("评分标准有错误，未启用。", "error")
+                out = save_rubric(db, user, int(raw_year), upload.read().decode("utf-8", errors="replace"))
+                db.commit()
+                flash(f"已启用 {out['year']} 年评分标准：{out['title']}。", "ok")
+            except ApiError as exc:
+                db.rollback()
+                errors = (exc.detail or {}).get("problems", [])
+                flash(exc.message, "ok" if exc.code == "not_configured" else "error")
     year = request.args.get("year", type=int)
     years = available_years()
     rubric = None

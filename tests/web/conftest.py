@@ -129,9 +129,4 @@ def browser_login(page, base: str, username: str, password: str) -> None:
     assert "/login" not in page.url, page.content()[:500]
 
 
-def only_sqlite(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("browser tests run on SQLite only (the API and authorisation tests run on both)")
-
-
 os.environ.setdefault("WUHAO_BATCH_AUTORESUME", "0")
