@@ -18,7 +18,7 @@ def one_line(text: str) -> str:
         if not line:
             continue
         if out and not (_CJK_END.search(out) or _CJK_START.search(line)) \
-                and not (out[-1].isdigit() and line[0].isdigit()):
+                and not ((out[-1].isdigit() or out[-1] in "-/.") and line[0].isdigit()):
             out += " "
         out += line
     return out

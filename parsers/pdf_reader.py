@@ -428,6 +428,67 @@ def _grid_from_block(block, size: float, pno: int) -> tuple[float, Table]:
     return top, Table(index=-1, cells=out)
 
 
+_PAGE_NO_RE = re.compile(r"^[\s—\-–－]*(?:第\s*\d+\s*页.*|\d+(?:\s*/\s*\d+)?)[\s—\-–－]*$")
+
+
+def _furniture(obj) -> bool:
+    return isinstance(obj, Para) and bool(_PAGE_NO_RE.match(obj.text))
+
+
+def _join_previous_page(doc: Doc, pno: int, items: list, texts: list[str]) -> list:
+    """A table row or a paragraph cut by the page break continues at the top of the next page."""
+    prev = next((b for b in reversed(doc.blocks) if not _furniture(b)), None)
+    head = next((i for i, (_, obj) in enumerate(items) if not _furniture(obj)), None)
+    if prev is None or head is None:
+        return items
+    first = items[head][1]
+    if isinstance(prev, Table) and isinstance(first, Table) and _page_of(prev) == pno - 1:
+        rest = _continue_table(prev, first, texts)
+        if rest is None:
+            return items
+        return items[:head] + ([(items[head][0], rest)] if rest.cells else []) + items[head + 1:]
+    if isinstance(prev, Para) and isinstance(first, Para) and _page_of(prev) == pno - 1 \
+            and getattr(prev, "full_end", False) and getattr(first, "starts_left", False) \
+            and not _LABEL_START_RE.match(first.text):
+        prev.text = _join_wrapped([prev.text, first.text])
+        texts.append(first.text)
+        return items[:head] + items[head + 1:]
+    return items
+
+
+def _page_of(block) -> int:
+    if isinstance(block, Table):
+        return block.cells[0].loc.get("page", 0) if block.cells else 0
+    return block.loc.get("page", 0)
+
+
+def _continue_table(prev: Table, nxt: Table, texts: list[str]) -> Table | None:
+    """If the next page's table starts with the rest of a split row (its first cell is empty),
+    append that row's text to the cells of the previous table's last row; return what is left."""
+    if not nxt.cells or not prev.cells:
+        return None
+    first_row = min(c.row for c in nxt.cells)
+    row = [c for c in nxt.cells if c.row == first_row]
+    lead = min(row, key=lambda c: c.col)
+    if lead.text.strip() or not any(c.text.strip() for c in row):
+        return None
+    last_end = max(c.row_end for c in prev.cells)
+    tail = [c for c in prev.cells if c.row_end == last_end]
+    for c in row:
+        if not c.text.strip():
+            continue
+        x0, x1 = c.loc["bbox"][0], c.loc["bbox"][2]
+        target = max(tail, key=lambda t: min(x1, t.loc["bbox"][2]) - max(x0, t.loc["bbox"][0]))
+        if min(x1, target.loc["bbox"][2]) - max(x0, target.loc["bbox"][0]) <= 0:
+            return None
+        target.text = f"{target.text}\n{c.text}" if target.text else c.text
+        texts.append(c.text)
+    left = [c for c in nxt.cells if c.row != first_row]
+    for c in left:
+        c.row -= 1
+    return Table(index=-1, cells=left)
+
+
 def _is_title_line(line: list[dict], page) -> bool:
     size = line[0].get("size") or 0
     mid = (line[0]["x0"] + line[-1]["x1"]) / 2
@@ -517,9 +578,14 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
                         loc={"source": "pdf", "page": pno, "bbox": _bbox([c for ln in group for c in ln])},
                         centered=abs(mid - page_mid) < 15 and width < float(page.width) * 0.8,
                         size=max((c.get("size") or 0) for c in first))
+            last = group[-1]
+            lsize = last[0].get("size") or 10
+            para.full_end = last[-1]["x1"] >= right - lsize * 2.5  # runs on to the right margin
+            para.starts_left = first[0]["x0"] <= left + (first[0].get("size") or 10) * 0.5
             items.append((first[0]["top"], para))
 
     items.sort(key=lambda it: it[0])
+    items = _join_previous_page(doc, pno, items, texts)
     for _, obj in items:
         if isinstance(obj, Table):
             obj.index = len(doc.tables)

@@ -271,6 +271,11 @@ def summary(rng, n=3) -> str:
     return "；".join(rng.sample(SENTENCES, n)) + "。"
 
 
+def long_text(rng) -> str:
+    """A plan long enough to push the form onto a second page (the row splits at the break)."""
+    return "；".join(rng.choice(SENTENCES) for _ in range(36)) + "。"
+
+
 def check_list(options: dict, chosen: str, style: str) -> list:
     return [(label, code == chosen, style) for code, label in options.items()]
 
@@ -350,7 +355,7 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
             else:
                 items.append(Item(key, lab(key), [(words[0], val, check_style), (words[1], not val, check_style)]))
             exp[key] = val
-        s = summary(rng, 3)
+        s = long_text(rng) if i % 10 == 9 else summary(rng, 3)
         items.append(Item("plan_summary", lab("plan_summary"), s, long=True))
         exp["plan_summary"] = s
     elif kind == "acceptance":
@@ -378,7 +383,7 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
         text, iso = render_date(rand_date(rng, lo=date(2025, 1, 1)), date_style2)
         items.append(Item("applied_on", lab("applied_on"), text))
         exp["applied_on"] = iso
-        s = summary(rng, 2)
+        s = long_text(rng) if i % 10 == 9 else summary(rng, 2)
         items.append(Item("brand_summary", lab("brand_summary"), s, long=True))
         exp["brand_summary"] = s
     # shuffle the order of short items a little (forms differ)
@@ -389,7 +394,7 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
         items.append(Item("_noise", "党组织意见", "（盖章）\n年    月    日"))
     variations = {"date": date_style, "count": count_style, "check": check_style, "synonym": syn,
                   "scores": scores_style, "combo": combo, "absent": absent, "fullwidth": i % 8 == 6,
-                  "sdt_values": i % 5 == 3}
+                  "sdt_values": i % 5 == 3, "two_pages": kind != "acceptance" and i % 10 == 9}
     return items, exp, variations, (scores_style, exp.get("self_scores"), exp.get("self_score_total"))
 
 

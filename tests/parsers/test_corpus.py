@@ -44,10 +44,21 @@ def test_corpus_is_varied_enough(generated_corpus):
     assert any(c.absent for c in forms) and any(c.variations.get("fullwidth") for c in forms)
     assert any(c.variations.get("sdt_values") for c in forms)
     assert any(c.variations.get("borderless") for c in forms)
+    assert any(c.variations.get("two_pages") for c in forms)
     assert {"plain", "spaces", "ideographic"} <= seen["label_style"]
     assert {"full", "half", "none"} <= seen["colon"]
     assert {"True", "False"} <= seen["split_runs"] and "True" in seen["cells_row"] and "True" in seen["combo"]
     assert {"rows", "header", "columns", "inline"} <= seen["scores"]
+
+
+def test_two_page_forms_really_have_two_pages(generated_corpus):
+    import pdfplumber
+    directory, cases = generated_corpus
+    long = [c for c in cases if c.variations.get("two_pages")]
+    assert long
+    for case in long:
+        with pdfplumber.open(directory / f"{case.name}.pdf") as pdf:
+            assert len(pdf.pages) >= 2, case.name
 
 
 @pytest.mark.parametrize("ext", ["docx", "pdf"])
