@@ -96,9 +96,17 @@ def normalise_options(kind: str, options: dict | None) -> dict:
     return out
 
 
-def idempotency_key(kind: str, roster_sha: str, options: dict, organisation_id) -> str:
-    canon = json.dumps({"kind": kind, "roster": roster_sha, "options": options,
-                        "org": organisation_id}, sort_keys=True, ensure_ascii=False)
+# options that change what is printed (and so which certificates a roster means); the
+# outputs, chunk and volume sizes do not, and defaults (today's date) are not part of it,
+# so the same roster sent again next week or with other outputs is the same job.
+_CONTENT_OPTIONS = ("issued_on", "issuer", "year", "title", "term", "prefix", "serial_width", "overprint",
+                    "offset_mm")
+
+
+def idempotency_key(kind: str, roster_sha: str, options: dict | None, organisation_id) -> str:
+    given = {k: v for k, v in (options or {}).items() if k in _CONTENT_OPTIONS and v not in (None, "", [], False)}
+    canon = json.dumps({"kind": kind, "roster": roster_sha, "options": given,
+                        "org": organisation_id}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canon.encode()).hexdigest()
 
 
@@ -121,7 +129,7 @@ def submit(settings: Settings, roster_bytes: bytes, roster_name: str, kind: str,
     opts = normalise_options(kind, options)
     store = settings.store
     roster_sha = hashlib.sha256(roster_bytes).hexdigest()
-    key = idempotency_key(kind, roster_sha, opts, organisation_id)
+    key = idempotency_key(kind, roster_sha, options, organisation_id)
     with session_scope(settings.database_url) as s:
         existing = s.execute(select(BatchJob).where(BatchJob.idempotency_key == key)).scalar_one_or_none()
         if existing is not None:

@@ -82,7 +82,14 @@ def test_500_certificates_end_to_end_local(settings, tmp_path):
     again, created = jobs.submit(settings, data, "党员名册.xlsx", "party-card",
                                  {"chunk_size": 100, "volume_size": 200, "issuer": "中共静海区委组织部"})
     assert again == job_id and not created
+    # other outputs or chunking of the same roster are still the same job: no second set of numbers
+    again, created = jobs.submit(settings, data, "名册（修订）.xlsx", "party-card",
+                                 {"outputs": "merged", "chunk_size": 250, "issuer": "中共静海区委组织部"})
+    assert again == job_id and not created
     assert len(issued_numbers(settings)) == 500
+    # a different issuer is a different print run
+    other, created = jobs.submit(settings, data, "党员名册.xlsx", "party-card", {"issuer": "另一个机关"})
+    assert created and other != job_id
 
 
 def test_bad_roster_creates_nothing(settings):
