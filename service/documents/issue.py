@@ -101,6 +101,10 @@ def issue(session: Session, kind: str, record_id, *, user=None, formats=("pdf",)
         docs.append(doc)
     if new_cert is not None and docs:
         new_cert.document_id = docs[0].id
+    elif kind in ("party-card", "honor-certificate") and number and docs:
+        cert = session.execute(select(Certificate).where(Certificate.number == number)).scalar_one_or_none()
+        if cert is not None and cert.document_id is None:
+            cert.document_id = docs[0].id
     if kind == "delisting-notice":
         _revoke_certificates(session, ctx, user)
     if supersedes is not None:
