@@ -227,6 +227,14 @@ def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
         cells = [c for c in rows[r] if id(c) not in used]
         if not cells:
             continue
+        if not strict and _column_header_row(rows[r], r, grid, is_label):
+            # the column heads of a list table (several header rows over data rows): labels
+            # without a value of their own
+            for c in rows[r]:
+                if id(c) not in used and norm_label(c.text):
+                    out.append(Pair(c.text, "", c.loc, c.loc, "column_header", 0.6))
+                    used.add(id(c))
+            continue
         if _header_row(r, rows[r], rows, grid, is_label, known, strict):
             for c in rows[r]:
                 if id(c) in used:
@@ -280,6 +288,26 @@ def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
                     out.append(pair)
                     used.add(id(c))
     return out
+
+
+LIST_MIN_COLS = 5
+
+
+def _column_header_row(cells, r, grid, is_label) -> bool:
+    """The upper row of a two-level column header (a list table): five or more labels, one of
+    which spans sub-headings ('参保险种' over '养老保险 医疗保险 …')."""
+    core = [c for c in cells if norm_label(c.text)]
+    if len(core) < LIST_MIN_COLS or len(core) != len(cells) or not all(is_label[id(c)] for c in core):
+        return False
+    for c in core:
+        if c.colspan < 2 or c.rowspan != 1:
+            continue
+        subs = {id(b): b for k in range(c.col, c.col_end)
+                if (b := grid.get((c.row_end, k))) is not None and b.row == c.row_end
+                and b.col >= c.col and b.col_end <= c.col_end}
+        if len(subs) >= 2 and all(is_label[id(b)] and norm_label(b.text) for b in subs.values()):
+            return True
+    return False
 
 
 def _header_row(r, cells, rows, grid, is_label, known, strict) -> bool:

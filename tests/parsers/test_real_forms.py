@@ -32,7 +32,8 @@ EXPECTED_PAIRS = {
     "dangqun_sPmActivi.docx": {"姓名": "", "性别": "", "籍贯": "", "民族": ""},
     "dangqun_sPmPrepPartyPublic.docx": {"姓名": "personName", "性别": "personSex"},
     "taizhou_sealuncover_5d2a8d01.pdf": {"姓名": "测试二", "证件有效期": "三个月", "联系电话": ""},
-    "taizhou_tz_rsj_cer_089.pdf": {"单位名称(盖章)": "", "单位编码": ""},
+    "taizhou_tz_rsj_cer_089.pdf": {"单位名称(盖章)": "", "单位编码": "", "序号": "", "姓名": "", "身份证号码": "",
+                                   "养老保险": "", "手机号码": ""},  # a list table: column heads, no values
     "shenzhen_QR-3.2-01-A1.doc": {"姓名": "", "性别": "", "年龄": "", "文化程度": ""},
     "shenzhen_QR-4.3-01-A4.doc": {"项目名称": "", "建设单位": "", "编制单位": ""},
 }
