@@ -248,6 +248,28 @@ def lifecycle(user):
     return redirect(url_for("web.organisation_page", org_id=user.organisation_id))
 
 
+def gather_facts(db, org: Organisation) -> dict:
+    """What the records say, for the lifecycle's guards: the latest forms, the report, the last score."""
+    facts: dict = {}
+    for form in ("declaration", "acceptance"):
+        sub = db.execute(select(Submission).where(Submission.organisation_id == org.id, Submission.form == form)
+                         .order_by(Submission.id.desc()).limit(1)).scalar_one_or_none()
+        if sub is None or not sub.extractions:
+            continue
+        facts.update({k: v for k, v in intake.effective_fields(sub.extractions[-1]).items() if v is not None})
+        if form == "acceptance":
+            report = review.report_of(db, sub)
+            if report is not None and report.extractions:
+                count = intake.effective_fields(report.extractions[-1]).get("char_count")
+                if count is not None:
+                    facts["report_char_count"] = count
+    last = db.execute(select(Assessment).where(Assessment.organisation_id == org.id)
+                      .order_by(Assessment.id.desc()).limit(1)).scalar_one_or_none()
+    if last is not None and last.total is not None:
+        facts["assessment_score"] = last.total
+    return facts
+
+
 @bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
 @page()
 def organisation_page(user, org_id: int):
@@ -259,6 +281,10 @@ def organisation_page(user, org_id: int):
         if user.role not in ("reviewer", "admin"):
             raise ApiError("forbidden", "您的角色无权执行该操作。", 403)
         event = request.form.get("event", "")
+        facts = gather_facts(db, org)
+        for key in ("reason", "rectify_deadline"):
+            if request.form.get(key, "").strip():
+                facts[key] = request.form[key].strip()[:300]
         as_of = None
         if request.form.get("as_of"):
             try:
@@ -266,7 +292,7 @@ def organisation_page(user, org_id: int):
             except ValueError:
                 raise ApiError("invalid_date", "日期应为 YYYY-MM-DD。", 422) from None
         try:
-            review.apply_transition(db, user, org, event, as_of, {})
+            review.apply_transition(db, user, org, event, as_of, facts)
             db.commit()
             flash("状态已更新。", "ok")
         except ApiError as exc:
@@ -291,4 +317,5 @@ def organisation_page(user, org_id: int):
                            state_name=state_name(cycle.state) if cycle else "未开始", states=states,
                            allowed=allowed, status=status, deadlines=deadlines(cycle, dt.date.today()),
                            submissions=subs, assessments=assessments, documents=docs, children=children,
-                           today=dt.date.today().isoformat())
+                           today=dt.date.today().isoformat(),
+                           facts=gather_facts(db, org) if user.role != "branch" else {})

@@ -257,3 +257,34 @@ def test_admin_puts_a_rubric_in_force(app, demo, tmp_path, monkeypatch):
     assert ok.status_code == 200, ok.get_json()
     assert load_rubric(2026).year == 2026 and (tmp_path / "2026.yaml").exists()
     assert c.get("/api/v1/rubrics", headers=h).get_json()["years"] == [2026]
+
+
+def test_lifecycle_page_moves_the_cycle_with_facts_from_the_records(app, demo, db):
+    from service.models import AuditLog, CreationCycle
+    from tests.samples import declaration_docx
+    from tests.web.conftest import upload
+
+    c = app.test_client()
+    org = demo["orgs"][BRANCH_A]
+    assert upload(c, demo["tokens"]["yusuan"], declaration_docx(), "申报表.docx").status_code == 201
+    login(c, "gongwei", demo["password"])
+    page = c.get(f"/organisations/{org}").get_data(as_text=True)
+    assert "预报申报" in page and "prior_honor=unit_five_good" in page
+    resp = c.post(f"/organisations/{org}", data={"csrf_token": _csrf(c), "event": "declare", "as_of": "2026-03-16"})
+    assert resp.status_code == 302
+    with db() as s:
+        cycle = s.execute(select(CreationCycle).where(CreationCycle.organisation_id == org)).scalar_one()
+        assert cycle.state == "forecast" and cycle.declared_on.isoformat() == "2026-03-15"  # the form's date
+    # without a declaration form the guards lack their facts: refused, the reason shown and audited
+    other = demo["orgs"]["市财政局国库科党支部"]
+    refused = c.post(f"/organisations/{other}", data={"csrf_token": _csrf(c), "event": "declare",
+                                                      "as_of": "2025-05-01"}, follow_redirects=True)
+    assert "无法执行" in refused.get_data(as_text=True)
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "transition_refused")) == 1
+    # a branch sees its lifecycle and deadlines but cannot move it
+    b = app.test_client()
+    login(b, "yusuan", demo["password"])
+    mine = b.get(f"/organisations/{org}").get_data(as_text=True)
+    assert "预报" in mine and "创建期满" in mine and "run-event" not in mine
+    assert b.post(f"/organisations/{org}", data={"csrf_token": _csrf(b), "event": "start_creation"}).status_code == 403
