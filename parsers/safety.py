@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 
 from lxml import etree
@@ -70,10 +71,18 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER) -> byte
     return buf
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_comments=True, remove_pis=True,
-)
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One hardened parser per thread (lxml parser objects must not be shared across threads)."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+            huge_tree=False, remove_comments=True, remove_pis=True,
+        )
+    return parser
 _DOCTYPE_RE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
@@ -82,7 +91,7 @@ def parse_xml(data: bytes):
     if _DOCTYPE_RE.search(data):
         raise ParseError("xml_entities")
     try:
-        root = etree.fromstring(data, parser=_PARSER)
+        root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError("corrupt_file", detail=str(exc)) from None
     except Exception as exc:

@@ -202,3 +202,15 @@ def test_password_protected_docx_says_so():
     fake = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 100
     r = parsers.parse_bytes(fake, "secret.docx")
     assert [e["code"] for e in r.errors] == ["unsupported_type"] and "密码" in r.errors[0]["message"]
+
+
+def test_parsing_from_many_threads(generated_corpus):
+    """The service parses uploads on several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    directory, cases = generated_corpus
+    files = [directory / f"{c.name}.{ext}" for c in cases[:12] for ext in ("docx", "pdf")]
+    expected = [parsers.parse_path(f).to_dict() for f in files]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda f: parsers.parse_path(f).to_dict(), files * 2))
+    assert got == expected * 2
