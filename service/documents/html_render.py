@@ -258,10 +258,26 @@ def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
 
     fetcher = make_url_fetcher(plan.allowed_files)
     font_config = FontConfiguration()
-    css = CSS(string=plan.faces_css + _layout_css(view_layout, plan), font_config=font_config,
-              url_fetcher=fetcher)
+    faces = CSS(string=plan.faces_css, font_config=font_config, url_fetcher=fetcher)
     doc = HTML(string=html, base_url=None, url_fetcher=fetcher)
-    return doc.write_pdf(stylesheets=[css], font_config=font_config)
+    return doc.write_pdf(stylesheets=[faces, _layout_stylesheet(view_layout, plan)],
+                         font_config=font_config)
+
+
+def _layout_stylesheet(view_layout: str, plan: FontPlan):
+    """The parsed layout CSS; the same text (same stacks) is parsed once per thread."""
+    from weasyprint import CSS
+
+    text = _layout_css(view_layout, plan)
+    cache = getattr(_tls, "layout_css", None)
+    if cache is None:
+        cache = _tls.layout_css = {}
+    css = cache.get(text)
+    if css is None:
+        if len(cache) > 32:
+            cache.clear()
+        css = cache[text] = CSS(string=text, url_fetcher=make_url_fetcher(set()))
+    return css
 
 
 def render_pdf(view: dict, *, overprint: bool = False, offset_mm=(0.0, 0.0)) -> bytes:
