@@ -38,13 +38,14 @@ def title_lines(doc: Doc, limit: int = 6) -> list[tuple[str, dict]]:
 
 def classify(doc: Doc) -> tuple[str, float]:
     """(kind, confidence); kind is 'unknown' when neither title nor labels say."""
-    for text, _ in title_lines(doc):
+    candidates = [text for text, _ in title_lines(doc)] + doc.header_text.splitlines()[:4]
+    for i, text in enumerate(candidates):
         t = norm_label(text)
         if len(t) > 60:
             continue
         for kind in FORM_ORDER:
             if any(p.search(t) for p in title_patterns(kind)):
-                return kind, 0.98
+                return kind, 0.98 if i < len(candidates) - len(doc.header_text.splitlines()[:4]) else 0.9
     by_labels = _by_labels(doc)
     if by_labels:
         return by_labels, 0.8

@@ -63,7 +63,22 @@ def read_docx(data: bytes) -> Doc:
         else:
             parts.extend(c.text for c in b.cells)
     doc.full_text = "\n".join(parts)
+    doc.header_text = _headers(zf)
     return doc
+
+
+def _headers(zf) -> str:
+    texts = []
+    for name in sorted(n for n in zf.namelist() if n.startswith("word/header") and n.endswith(".xml"))[:6]:
+        xml = read_member(zf, name, limit=2 * 1024 * 1024)
+        if xml is None:
+            continue
+        root = parse_xml(xml)
+        for p in root.iter(P):
+            t = paragraph_text(p).strip()
+            if t:
+                texts.append(t)
+    return "\n".join(texts)
 
 
 def _walk_body(elem, doc: Doc) -> None:

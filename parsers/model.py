@@ -53,6 +53,7 @@ class Doc:
     tables: list[Table] = field(default_factory=list)
     blocks: list = field(default_factory=list)  # Para / Table in reading order
     full_text: str = ""
+    header_text: str = ""  # page headers (DOCX): some offices put the form title there
 
     def all_text(self) -> str:
         return self.full_text

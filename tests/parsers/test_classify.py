@@ -65,3 +65,13 @@ def test_prose_that_is_not_a_report_is_unknown():
         doc.add_paragraph("关于召开年度工作会议的通知")
         doc.add_paragraph("各科室：定于下周一上午九点在三楼会议室召开年度工作会议，请准时参加。")
     assert parsers.parse_bytes(_docx(build), "x.docx").form == "unknown"
+
+
+def test_title_in_the_page_header():
+    def build(doc):
+        doc.sections[0].header.paragraphs[0].text = "市直机关“五好党支部”验收申请表"
+        t = doc.add_table(rows=3, cols=2)
+        for r, (k, v) in enumerate([("支部名称", "市统计局第一党支部"), ("支部书记", "王芳"), ("申请日期", "2025年3月20日")]):
+            t.cell(r, 0).text, t.cell(r, 1).text = k, v
+    r = parsers.parse_bytes(_docx(build), "x.docx")
+    assert r.form == "acceptance" and r.fields["applied_on"] == "2025-03-20"
