@@ -159,6 +159,14 @@ def new_document(width_mm: float, height_mm: float, margins_mm: tuple[float, flo
         normal.remove(old)
     normal.append(rpr("body", L.BODY_PT))
 
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:  # python-docx's default template says ja-JP: Chinese documents say zh-CN
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    spacing = settings.find(qn("w:characterSpacingControl"))
+    if spacing is not None:
+        spacing.set(qn("w:val"), "compressPunctuation")
+
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE if width_mm > height_mm else WD_ORIENT.PORTRAIT
     section.page_width = Mm(width_mm)
