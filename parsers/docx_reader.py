@@ -16,6 +16,7 @@ from .safety import open_zip, parse_xml, read_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+STRICT_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 
 def _q(tag: str) -> str:
@@ -50,6 +51,8 @@ def read_docx(data: bytes) -> Doc:
         xml = read_member(zf, name) if name else None
         if xml is None:
             raise ParseError("corrupt_file", detail="no main document part")
+    if STRICT_NS in xml[:4096]:
+        xml = xml.replace(STRICT_NS, W.encode())  # ISO 29500 Strict: same vocabulary, other namespace
     root = parse_xml(xml)
     body = root.find(_q("body"))
     if body is None:

@@ -75,3 +75,20 @@ def test_title_in_the_page_header():
             t.cell(r, 0).text, t.cell(r, 1).text = k, v
     r = parsers.parse_bytes(_docx(build), "x.docx")
     assert r.form == "acceptance" and r.fields["applied_on"] == "2025-03-20"
+
+
+def test_strict_ooxml_namespace(generated_corpus):
+    import zipfile
+    directory, _ = generated_corpus
+    src = zipfile.ZipFile(directory / "brand_00.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                                    b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+            z.writestr(info.filename, data)
+    strict = parsers.parse_bytes(out.getvalue(), "strict.docx")
+    normal = parsers.parse_path(directory / "brand_00.docx")
+    assert strict.ok and strict.fields == normal.fields
