@@ -46,6 +46,8 @@ def get_cycle(org_id: int):
     user = auth.require_user()
     db = get_session()
     auth.require_org_access(db, user, org_id)
+    if db.get(Organisation, org_id) is None:
+        raise ApiError("not_found", "未找到该组织。", 404)
     from ..checks.lifecycle import allowed_events
 
     cycle = review.current_cycle(db, org_id)

@@ -64,8 +64,35 @@ def seeded(app, client, demo):
                         headers=bearer(tokens[reviewer]))
         assert n.status_code == 201, n.get_json()
         objs[side] = {"org": org_id, "sub": sub["id"], "assessment": a.get_json()["id"],
-                      "document": n.get_json()["documents"][0]["id"]}
+                      "document": n.get_json()["documents"][0]["id"],
+                      "job": _queued_batch(app, branch, reviewer_org=orgs["市直机关工委" if side == "A" else "静海区委"]),
+                      "user": _user_id(app, user)}
     return {**demo, "objects": objs}
+
+
+def _queued_batch(app, branch: str, reviewer_org: int) -> int:
+    """A batch job of the reviewer's committee, left queued (no worker is started)."""
+    import tempfile
+
+    from service.batch import jobs
+    from service.batch.sample import sample_members, write_roster
+
+    with tempfile.NamedTemporaryFile(suffix=".csv") as fh:
+        write_roster(sample_members(3, branches=[branch]), fh.name)
+        data = open(fh.name, "rb").read()
+    job_id, _ = jobs.submit(jobs.Settings.from_config(app.config), data, "名册.csv", "party-card", {},
+                            organisation_id=reviewer_org)
+    return job_id
+
+
+def _user_id(app, username: str) -> int:
+    from sqlalchemy import select
+
+    from service.db import session_scope
+    from service.models import User
+
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        return s.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
 def free_port() -> int:

@@ -57,6 +57,34 @@ def _sheet(o):
     return {"data": {"file": (io.BytesIO(csv), "scores.csv"), "year": "2025"}, "content_type": "multipart/form-data"}
 
 
+_serial = iter(range(10**6))
+
+
+def _new_user(o):
+    return {"json": {"username": f"clerk{next(_serial)}", "password": "longenough", "organisation_id": o["org"]}}
+
+
+def _new_org(o):
+    return {"json": {"name": f"新党支部{next(_serial)}", "kind": "branch", "parent_id": o["org"]}}
+
+
+def _org_sheet(o):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["组织名称", "上级组织", "类型"])
+    wb.active.append(["矩阵测试党支部", "静海区委", "党支部"])
+    out = io.BytesIO()
+    wb.save(out)
+    return {"data": {"file": (io.BytesIO(out.getvalue()), "orgs.xlsx")}, "content_type": "multipart/form-data"}
+
+
+def _rubric_text() -> bytes:
+    from service.checks.rubric import RUBRIC_DIR
+
+    return (RUBRIC_DIR / "2025.yaml").read_bytes().replace(b"year: 2025", b"year: 2026", 1)
+
+
 ENDPOINTS = [
     # --- collections (no object) ---
     Endpoint("GET", "/api/v1/me", ANY, scoped=False),
@@ -100,6 +128,21 @@ ENDPOINTS = [
              body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
     Endpoint("GET", "/api/v1/documents/{document}.pdf", ANY),
     Endpoint("GET", "/api/v1/documents?organisation_id={org}", ANY),
+    Endpoint("POST", "/api/v1/notices", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
+    Endpoint("POST", "/api/v1/documents", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
+    Endpoint("POST", "/api/v1/documents/{document}/reissue", REVIEWERS, ok=(201, 409)),
+    Endpoint("GET", "/api/v1/batches/{job}", REVIEWERS),
+    Endpoint("POST", "/api/v1/batches/{job}/cancel", REVIEWERS, ok=(200, 409)),
+    Endpoint("PATCH", "/api/v1/users/{user}", ADMIN, body=_json(lambda o: {"display_name": "支部文书"})),
+    Endpoint("POST", "/api/v1/users/{user}/token", ADMIN),
+    Endpoint("POST", "/api/v1/users", ADMIN, ok=(201,), scoped=False, body=_new_user),
+    Endpoint("POST", "/api/v1/organisations", ADMIN, ok=(201,), scoped=False, body=_new_org),
+    Endpoint("POST", "/api/v1/organisations/import", ADMIN, scoped=False, body=_org_sheet),
+    Endpoint("PUT", "/api/v1/admin/numbering", ADMIN, scoped=False, body=_json(lambda o: {"prefixes": {"1": "市直工委"}})),
+    Endpoint("PUT", "/api/v1/rubrics/2026", ADMIN, ok=(409,), scoped=False,  # validated; no rubric dir configured
+             body=lambda o: {"data": _rubric_text()}),
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
     Endpoint("GET", "/organisations/{org}", ANY, page=True),
@@ -155,7 +198,8 @@ def _users(app):
         return {u.username: u.id for u in s.execute(select(User)).scalars()}
 
 
-def test_authorisation_matrix(app, seeded):
+def test_authorisation_matrix(app, seeded, monkeypatch):
+    monkeypatch.delenv("WUHAO_RUBRIC_DIR", raising=False)
     objects = seeded["objects"]
     tokens = seeded["tokens"]
     page_clients = {}
@@ -187,6 +231,9 @@ def test_authorisation_matrix(app, seeded):
             failures.append(f"{ep.method} {path} as {actor} ({side or '-'}): {resp.status_code}, want {want}")
         if ep.path == "/api/v1/me/token" and resp.status_code == 200:
             tokens[actor] = resp.get_json()["token"]
+        if ep.path == "/api/v1/users/{user}/token" and resp.status_code == 200:
+            body = resp.get_json()
+            tokens[body["user"]["username"]] = body["token"]
         if not ep.page and resp.status_code >= 400:
             body = resp.get_json()
             if not (isinstance(body, dict) and set(body.get("error", {})) >= {"code", "message"}):
