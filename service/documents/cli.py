@@ -55,8 +55,10 @@ def _options(year, quarter, as_of, reason) -> dict:
 @click.option("--quarter", type=click.IntRange(1, 4))
 @click.option("--as-of", "as_of", help="Date of the document (YYYY-MM-DD), default today.")
 @click.option("--reason", help="Reason text (限期整改 / 摘牌) when the record lacks one.")
+@click.option("--of-organisation", "of_org", is_flag=True,
+              help="acceptance-form: --id is a branch; a blank scoring form with its domain's rubric.")
 def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, offset, year, quarter,
-               as_of, reason) -> None:
+               as_of, reason, of_org) -> None:
     """Render (and issue) a KIND document about --id, or --demo."""
     from .. import config as config_mod
     from ..db import session_scope
@@ -90,6 +92,10 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
         except (KeyError, ValueError) as exc:
             raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     options = _options(year, quarter, as_of, reason)
+    if of_org:
+        if kind != "acceptance-form":
+            raise click.UsageError("--of-organisation 只适用于 acceptance-form")
+        options["subject"] = "organisation"
     upgrade(cfg["DATABASE_URL"])
     store = store_for(cfg["WUHAO_DATA_DIR"])
     try:

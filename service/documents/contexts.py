@@ -274,7 +274,25 @@ def _assessment(session, record_id):
     return a, org
 
 
+def _blank_acceptance_form(session, record_id, options):
+    """The form the assessment group fills in: the branch and its domain's rubric, no scores."""
+    org = _get(session, Organisation, record_id)
+    if org.kind != "branch":
+        raise ContextError("验收意见表针对党支部，请选择一个党支部。")
+    ctx = _common(session, org)
+    today = _today(options)
+    year = int(options.get("year") or today.year)
+    rubric, _grades = _rubric_rows(year, org.domain)
+    ctx.update({"year": year, "rubric": rubric, "scores": {}, "item_scores": {}, "total": None,
+                "satisfaction_rate": None, "grade": "", "assessed_on": None,
+                "group_members": list(options.get("group_members") or []), "opinion": "",
+                "issued_on": _iso(today), "subject": ("organisation", org.id)})
+    return ctx
+
+
 def _acceptance_form(session, record_id, options):
+    if options.get("subject") == "organisation":
+        return _blank_acceptance_form(session, record_id, options)
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
     rubric, grades = _rubric_rows(a.year, a.domain or org.domain)

@@ -149,8 +149,13 @@ def reissue(session: Session, doc: Document, *, user=None, formats=None, options
     if record is None:
         raise IssueError("该文书没有记录来源，无法重新印发。")
     formats = formats or (doc.format,)
-    return issue(session, doc.kind, record, user=user, formats=formats, options=options, store=store,
-                 supersedes=doc)
+    # the same period and form as the old document (year, quarter, blank scoring form)
+    old = doc.context or {}
+    base = {k: old[k] for k in ("year", "quarter") if old.get(k) is not None}
+    if doc.kind == "acceptance-form" and doc.subject_type == "organisation":
+        base["subject"] = "organisation"
+    return issue(session, doc.kind, record, user=user, formats=formats, options={**base, **(options or {})},
+                 store=store, supersedes=doc)
 
 
 def _supersede(session: Session, old: Document, new: Document, user) -> None:

@@ -139,7 +139,7 @@ def issue_document():
     options = payload.get("options") or {}
     if not isinstance(options, dict):
         raise ApiError("invalid", "options 应为 JSON 对象。", 422, {"field": "options"})
-    allowed = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to"}
+    allowed = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject"}
     options = {k: v for k, v in options.items() if k in allowed}
     session = get_session()
     try:

@@ -330,3 +330,20 @@ def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario)
     assert [i["category"] for i in ctx["items"]] == ["党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
     assert ctx["items"][1]["problem"] == "“工作机制好”得分12分（满分20分），未达到80%"
     assert ctx["deadline"] == "2025-11-28"
+
+
+def test_a_blank_scoring_form_for_a_branch(app, scenario):
+    from service.db import session_scope
+    from service.documents.contexts import build_context
+    from service.documents.compose import ContextError
+    from service.documents.registry import render
+
+    with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        ctx = build_context("acceptance-form", s, scenario["orgs"]["区律师行业党支部"],
+                            {"subject": "organisation", "year": 2025})
+        assert ctx["domain_label"] == "非公企业（社会组织）" and ctx["scores"] == {} and ctx["total"] is None
+        assert sum(len(d["items"]) for d in ctx["rubric"]) > 5
+        text = _docx_text(render("acceptance-form", ctx, "docx"))
+        assert "区律师行业党支部" in text and ctx["rubric"][0]["items"][0]["text"] in text
+        with pytest.raises(ContextError):
+            build_context("acceptance-form", s, scenario["district"], {"subject": "organisation"})
