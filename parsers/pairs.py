@@ -203,91 +203,108 @@ def _score_column(rows: dict[int, list[Cell]]) -> tuple[int, int] | None:
     return None
 
 
+class _TableState:
+    """What one pass over a table needs: the grid, which cells are labels, which are used."""
+
+    def __init__(self, table: Table, known: Known, strict: bool):
+        self.rows = table.rows()
+        self.grid = _grid(table)
+        self.known = known
+        self.strict = strict
+        self.is_label = {id(c): _is_label(c.text, known, strict) for c in table.cells}
+        self.used: set[int] = set()
+        self.out: list[Pair] = []
+
+    def free(self, cell: Cell | None) -> bool:
+        return cell is not None and id(cell) not in self.used
+
+    def emit(self, label: Cell, value: Cell | None, layout: str, conf: float, text: str | None = None) -> Pair:
+        pair = Pair(label.text, value.text if text is None and value is not None else (text or ""),
+                    (value or label).loc, label.loc, layout, conf)
+        self.out.append(pair)
+        self.used.add(id(label))
+        if value is not None:
+            self.used.add(id(value))
+        return pair
+
+
 def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
-    rows = table.rows()
-    grid = _grid(table)
-    used: set[int] = set()
-    out: list[Pair] = []
-    is_label = {id(c): _is_label(c.text, known, strict) for c in table.cells}
+    st = _TableState(table, known, strict)
+    _score_column_pairs(st)
+    for r, row in st.rows.items():
+        if not any(st.free(c) for c in row):
+            continue
+        if not strict and _column_header_row(row, r, st.grid, st.is_label):
+            # the column heads of a list table: labels without a value of their own
+            for c in row:
+                if st.free(c) and norm_label(c.text):
+                    st.emit(c, None, "column_header", 0.6)
+            continue
+        if _header_row(r, row, st.rows, st.grid, st.is_label, known, strict):
+            for c in row:
+                below = st.grid.get((c.row_end, c.col))
+                if st.free(c) and st.free(below) and below.col == c.col:
+                    st.emit(c, below, "below", 0.9)
+            continue
+        for c in [c for c in row if st.free(c)]:
+            if st.free(c) and not (st.is_label[id(c)] and norm_label(c.text) and _label_cell_pairs(st, c, row)):
+                _inline_pairs(st, c)
+    return st.out
 
-    score = _score_column(rows)
-    if score is not None:
-        head_row, col = score
-        for r, cells in rows.items():
-            if r <= head_row:
-                continue
-            lab = next((c for c in cells if known(c.text)), None)
-            val = grid.get((r, col))
-            if lab is not None and val is not None and val is not lab:
-                out.append(Pair(lab.text, val.text, val.loc, lab.loc, "score_column", 0.95))
-                used.update((id(lab), id(val)))
 
-    row_keys = list(rows)
-    for idx, r in enumerate(row_keys):
-        cells = [c for c in rows[r] if id(c) not in used]
-        if not cells:
+def _score_column_pairs(st: _TableState) -> None:
+    """item | max | self-score tables: each known item label takes the self-score column."""
+    score = _score_column(st.rows)
+    if score is None:
+        return
+    head_row, col = score
+    for r, cells in st.rows.items():
+        if r <= head_row:
             continue
-        if not strict and _column_header_row(rows[r], r, grid, is_label):
-            # the column heads of a list table (several header rows over data rows): labels
-            # without a value of their own
-            for c in rows[r]:
-                if id(c) not in used and norm_label(c.text):
-                    out.append(Pair(c.text, "", c.loc, c.loc, "column_header", 0.6))
-                    used.add(id(c))
+        lab = next((c for c in cells if st.known(c.text)), None)
+        val = st.grid.get((r, col))
+        if lab is not None and val is not None and val is not lab:
+            st.emit(lab, val, "score_column", 0.95)
+
+
+def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
+    """Pair a label cell with the value right of it (or below it). True when c was handled."""
+    nxt = st.grid.get((c.row, c.col_end))
+    group = nxt is not None and c.rowspan > nxt.rowspan and st.is_label.get(id(nxt), False)
+    if st.free(nxt) and nxt is not c and not st.known(nxt.text) and not group \
+            and not (st.is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
+        vals = [nxt]
+        if has_marks(nxt.text):  # checkbox options spread over several cells
+            k = nxt.col_end
+            while (more := st.grid.get((c.row, k))) is not None and more is not nxt and st.free(more) \
+                    and has_marks(more.text) and not st.known(more.text):
+                vals.append(more)
+                k = more.col_end
+        pair = st.emit(c, nxt, "right", 0.97, text=" ".join(v.text for v in vals))
+        pair.extra_locs = [v.loc for v in vals[1:]]
+        st.used.update(id(v) for v in vals)
+        return True
+    if st.known(c.text) and (nxt is None or st.known(nxt.text)):
+        # a known label with no value cell to its right: the value may sit below (a single-label row)
+        below = st.grid.get((c.row_end, c.col))
+        if st.free(below) and not st.is_label[id(below)] and below.col == c.col \
+                and sum(1 for x in row if st.free(x)) == 1:
+            st.emit(c, below, "below", 0.88)
+        return True
+    return False
+
+
+def _inline_pairs(st: _TableState, c: Cell) -> None:
+    """A cell holding "标签：值" itself (or "标签：" with the value on the next lines)."""
+    if not _COLON_RE.search(c.text):
+        return
+    items = [(ln, c.loc) for ln in c.text.splitlines()]
+    for pair in _item_pairs(items, st.known, layout="inline", conf=0.93):
+        if st.strict and not st.known(pair.label):
             continue
-        if _header_row(r, rows[r], rows, grid, is_label, known, strict):
-            for c in rows[r]:
-                if id(c) in used:
-                    continue
-                below = grid.get((c.row_end, c.col))
-                if below is None or id(below) in used or below.col != c.col:
-                    continue
-                out.append(Pair(c.text, below.text, below.loc, c.loc, "below", 0.9))
-                used.update((id(c), id(below)))
-            continue
-        i = 0
-        while i < len(cells):
-            c = cells[i]
-            i += 1
-            if id(c) in used:
-                continue
-            if is_label[id(c)] and norm_label(c.text):
-                nxt = grid.get((c.row, c.col_end))
-                group = nxt is not None and c.rowspan > nxt.rowspan and is_label.get(id(nxt), False)
-                if nxt is not None and nxt is not c and id(nxt) not in used and not known(nxt.text) \
-                        and not group and not (is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
-                    vals = [nxt]
-                    if has_marks(nxt.text):
-                        k = nxt.col_end
-                        while (more := grid.get((c.row, k))) is not None and more is not nxt \
-                                and id(more) not in used and has_marks(more.text) and not known(more.text):
-                            vals.append(more)
-                            k = more.col_end
-                    text = " ".join(v.text for v in vals)
-                    pair = Pair(c.text, text, nxt.loc, c.loc, "right", 0.97)
-                    pair.extra_locs = [v.loc for v in vals[1:]]
-                    out.append(pair)
-                    used.add(id(c))
-                    used.update(id(v) for v in vals)
-                    continue
-                if known(c.text) and (nxt is None or known(nxt.text)):
-                    # label with no value cell to its right: maybe below (a single-label row)
-                    below = grid.get((c.row_end, c.col))
-                    if below is not None and id(below) not in used and not is_label[id(below)] \
-                            and below.col == c.col and len(cells) == 1:
-                        out.append(Pair(c.text, below.text, below.loc, c.loc, "below", 0.88))
-                        used.update((id(c), id(below)))
-                    continue
-            # a cell holding "标签：值" itself (or "标签：" then the value on the next lines)
-            if _COLON_RE.search(c.text):
-                items = [(ln, c.loc) for ln in c.text.splitlines()]
-                for pair in _item_pairs(items, known, layout="inline", conf=0.93):
-                    if strict and not known(pair.label):
-                        continue
-                    pair.label_loc = c.loc
-                    out.append(pair)
-                    used.add(id(c))
-    return out
+        pair.label_loc = c.loc
+        st.out.append(pair)
+        st.used.add(id(c))
 
 
 LIST_MIN_COLS = 5
