@@ -14,7 +14,7 @@ from .errors import ParseError
 from .model import Cell, Doc, Para, Table
 from .normalize import MARKS, clean_text
 
-MAX_PAGES = 60
+MAX_PAGES = 200
 MAX_CHARS = 400_000
 _ENCRYPT_RE = re.compile(rb"/Encrypt\s*(?:\d+\s+\d+\s+R|<<)")
 
@@ -210,7 +210,9 @@ def _read(pdf, data: bytes) -> Doc:
     pages = pdf.pages
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
-    for pno, page in enumerate(pages[:MAX_PAGES], start=1):
+    if len(pages) > MAX_PAGES:
+        raise ParseError("too_large", f"PDF 共 {len(pages)} 页，超过 {MAX_PAGES} 页的处理上限。")
+    for pno, page in enumerate(pages, start=1):
         height = float(page.height)
         chars = [c for c in page.chars if c.get("text")]
         for i, c in enumerate(chars):

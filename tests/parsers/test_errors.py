@@ -214,3 +214,13 @@ def test_parsing_from_many_threads(generated_corpus):
     with ThreadPoolExecutor(max_workers=6) as pool:
         got = list(pool.map(lambda f: parsers.parse_path(f).to_dict(), files * 2))
     assert got == expected * 2
+
+
+def test_too_many_pages(tmp_path, monkeypatch):
+    from parsers import pdf_reader
+    pdf = pikepdf.new()
+    for _ in range(3):
+        pdf.add_blank_page()
+    pdf.save(tmp_path / "p.pdf")
+    monkeypatch.setattr(pdf_reader, "MAX_PAGES", 2)
+    _only(parsers.parse_path(tmp_path / "p.pdf"), "too_large")
