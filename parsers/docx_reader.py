@@ -28,6 +28,21 @@ T, TAB, BR, CR, SYM, P, TBL, TR, TC, SDT, SDTCONTENT = (
     _q("sdt"), _q("sdtContent"))
 NBH = _q("noBreakHyphen")
 FLDCHAR = _q("fldChar")
+RUN = _q("r")
+SYMBOL_FONTS = ("wingdings", "webdings", "symbol")
+
+
+def _symbol_font(run) -> str:
+    """The symbol font a run is set in ('' for ordinary text fonts)."""
+    rpr = run.find(_q("rPr"))
+    fonts = rpr.find(_q("rFonts")) if rpr is not None else None
+    if fonts is None:
+        return ""
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        name = (fonts.get(_q(attr)) or "").strip()
+        if name.lower().startswith(SYMBOL_FONTS):
+            return name
+    return ""
 SKIP = {_q("pPr"), _q("rPr"), _q("tcPr"), _q("trPr"), _q("tblPr"), _q("tblGrid"), _q("sectPr"),
         _q("del"), _q("instrText"), _q("delText"), f"{{{MC}}}Fallback", _q("commentReference"),
         _q("footnoteReference"), _q("endnoteReference")}
@@ -113,6 +128,12 @@ def _text(elem, out: list) -> None:
             out.append("\n")
         elif tag == NBH:
             out.append("-")
+        elif tag == RUN and (font := _symbol_font(child)):
+            inner: list[str] = []
+            _text(child, inner)
+            # "R" / "£" typed in Wingdings 2 is how many offices draw ☑ / □
+            out.append("".join(symbol_char(font, ord(ch)) if ch not in "\t\n" else ch
+                               for ch in "".join(inner)))
         elif tag == FLDCHAR:
             box = _legacy_checkbox(child)
             if box:

@@ -21,7 +21,7 @@ SYMBOL_FONT_MAP = {
         0xFE: "☑", 0xFD: "☒", 0x78: "☒", 0xFC: "√", 0x6E: "■", 0x6C: "●",
     },
     "wingdings 2": {
-        0x52: "☑", 0x54: "☒", 0x50: "√", 0xA3: "□", 0x2A: "□", 0x30: "□", 0xA2: "□",
+        0x52: "☑", 0x54: "☒", 0x50: "√", 0xA3: "□", 0x2A: "□", 0x30: "□", 0xA2: "□", 0x51: "☒", 0x4F: "×",
     },
 }
 
@@ -232,8 +232,19 @@ _WORD_SPLIT_RE = re.compile(r"[ \t\u3000]+")
 _PAREN_MARK_RE = re.compile(rf"[（(]\s*([{MARKS}])\s*[)）]")
 
 
+_W2_LETTER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\u3000]))([£RQST])(?=[\u4e00-\u9fff（(])")
+_W2_LETTERS = {"£": "□", "R": "☑", "Q": "☒", "S": "☒", "T": "☒"}
+
+
+def wingdings2_letters(text: str) -> str:
+    """'£农村 R社区': Wingdings 2 letters whose font was lost (a PDF made without the font, or
+    text copied out of Word). Only letters right before a Chinese option are read as boxes."""
+    return _W2_LETTER_RE.sub(lambda m: _W2_LETTERS[m.group(1)], text)
+
+
 def has_marks(text: str) -> bool:
-    return bool(_MARK_RE.search(clean_text(text or "")))
+    s = clean_text(text or "")
+    return bool(_MARK_RE.search(s) or ("£" in s and _MARK_RE.search(wingdings2_letters(s))))
 
 
 def parse_checkboxes(text: str) -> list[tuple[str, bool]]:
@@ -244,6 +255,8 @@ def parse_checkboxes(text: str) -> list[tuple[str, bool]]:
     """
     s = clean_text(text or "")
     s = _PAREN_MARK_RE.sub(lambda m: m.group(1), s)
+    if "£" in s and not _MARK_RE.search(s):
+        s = wingdings2_letters(s)
     if _MARK_RE.search(s):
         s = _EMPTY_PAREN_RE.sub("□", s)  # "农村（√） 社区（ ）"
     if not _MARK_RE.search(s):

@@ -12,7 +12,7 @@ import re
 
 from .errors import ParseError
 from .model import Cell, Doc, Para, Table
-from .normalize import MARKS, clean_text
+from .normalize import MARKS, clean_text, symbol_char
 
 MAX_PAGES = 200
 MAX_CHARS = 400_000
@@ -57,6 +57,14 @@ def read_pdf(data: bytes) -> Doc:
             pdf.close()
         except Exception:
             pass
+
+
+def _symbol_font_name(fontname: str) -> str:
+    """'ABCDEF+Wingdings2' -> 'wingdings 2'; '' for text fonts."""
+    f = fontname.split("+")[-1].lower().replace("-", " ")
+    if f.startswith("wingdings"):
+        return "wingdings 2" if f.replace(" ", "").startswith("wingdings2") else "wingdings"
+    return ""
 
 
 def _is_pua(ch: str) -> bool:
@@ -218,6 +226,9 @@ def _read(pdf, data: bytes) -> Doc:
         for i, c in enumerate(chars):
             c["page_height"] = height
             c["seq"] = i  # content-stream order
+            font = _symbol_font_name(c.get("fontname") or "")
+            if font and len(c["text"]) == 1:
+                c["text"] = symbol_char(font, ord(c["text"])) or c["text"]
         chars += _widget_chars(page)
         page, boxes = _vector_checkboxes(page, chars)
         chars += boxes

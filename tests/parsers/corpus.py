@@ -81,7 +81,8 @@ BRANDS = ["红色引擎", "初心驿站", "党群连心桥", "红心服务", "�
 COMMUNITIES = ["幸福路社区", "光明街社区", "建设路社区", "滨河社区", "文化路社区", "长安社区"]
 DATE_STYLES = ["ymd_cn", "dot", "slash", "iso", "cn_numeral", "month_only", "dot_pad"]
 COUNT_STYLES = ["plain", "ren", "ming", "cn_ren", "cn_ming"]
-CHECK_STYLES = ["ballot", "sqrt", "black", "xbox", "wingdings", "cells", "wingdings2", "formcheckbox", "sdt"]
+CHECK_STYLES = ["ballot", "sqrt", "black", "xbox", "wingdings", "cells", "wingdings2", "formcheckbox", "sdt",
+                "wps_font"]
 LAYOUTS = ["grid4", "grid2", "header_rows", "vertical", "paragraphs", "underscores", "title_in_table"]
 SCORE_STYLES = ["rows", "header", "columns", "inline"]
 CN = "〇一二三四五六七八九"
@@ -123,7 +124,7 @@ def render_count(n: int, style: str) -> str:
 MARKS = {"ballot": ("☑", "□"), "sqrt": ("√", "□"), "black": ("■", "□"), "xbox": ("☒", "☐"),
          "wingdings": (("Wingdings", "F0FE"), ("Wingdings", "F0A8")),
          "wingdings2": (("Wingdings 2", "F052"), ("Wingdings 2", "F0A3")),
-         "cells": ("☑", "□"), "formcheckbox": ("FORM", "FORM"), "sdt": ("SDT", "SDT")}
+         "cells": ("☑", "□"), "formcheckbox": ("FORM", "FORM"), "sdt": ("SDT", "SDT"), "wps_font": ("R", "£")}
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 
@@ -197,6 +198,11 @@ def write_text(par, text, split_runs: bool = False, underline: bool = False, sdt
                 continue
             if style == "sdt":
                 _sdt_checkbox(par, checked)
+                par.add_run(opt + ("  " if i < len(text) - 1 else ""))
+                continue
+            if style == "wps_font":  # "R" / "£" set in Wingdings 2, the office trick for ☑ / □
+                run = par.add_run("R" if checked else "£")
+                run.font.name = "Wingdings 2"
                 par.add_run(opt + ("  " if i < len(text) - 1 else ""))
                 continue
             mark = MARKS[style][0 if checked else 1]

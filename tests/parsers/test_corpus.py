@@ -39,8 +39,8 @@ def test_corpus_is_varied_enough(generated_corpus):
             "template"} <= seen["layout"]
     assert {"ymd_cn", "dot", "slash", "iso", "cn_numeral", "month_only", "dot_pad"} <= seen["date"]
     assert {"plain", "ren", "ming", "cn_ren", "cn_ming"} <= seen["count"]
-    assert {"ballot", "sqrt", "black", "xbox", "wingdings", "wingdings2", "cells", "formcheckbox", "sdt"} \
-        <= seen["check"]
+    assert {"ballot", "sqrt", "black", "xbox", "wingdings", "wingdings2", "cells", "formcheckbox", "sdt",
+            "wps_font"} <= seen["check"]
     assert any(c.absent for c in forms) and any(c.variations.get("fullwidth") for c in forms)
     assert any(c.variations.get("sdt_values") for c in forms)
     assert any(c.variations.get("borderless") for c in forms)
