@@ -292,7 +292,7 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
     date_style = DATE_STYLES[(3 * i + i // 7) % len(DATE_STYLES)]
     date_style2 = DATE_STYLES[(3 * i + i // 7 + 3) % len(DATE_STYLES)]
     count_style = COUNT_STYLES[(2 * i + i // 5) % len(COUNT_STYLES)]
-    check_style = CHECK_STYLES[(5 * i + 2 * (i // 7)) % len(CHECK_STYLES)]
+    check_style = CHECK_STYLES[(3 * i + i // 7) % len(CHECK_STYLES)]
     syn = (i + i // 3) % 3  # which synonym to use
 
     def lab(key):
