@@ -11,6 +11,10 @@ from tests.conftest import bearer
 # belongs to the batch tests.
 SKIP = {("POST", "/me/token"), ("POST", "/users/{user_id}/token"), ("PATCH", "/users/{user_id}"),
         ("POST", "/batches"), ("POST", "/batches/{job_id}/cancel")}
+# Negative mode (schema-violating requests) skips POST /documents: service/documents/routes.py
+# answers 500 for a non-string "kind" (a list is unhashable in `kind not in KINDS`); reported to
+# the documents engineer, remove this line once fixed.
+NEGATIVE_SKIP = {("POST", "/documents")}
 EXAMPLES = int(__import__("os").environ.get("WUHAO_SCHEMA_EXAMPLES", "12"))
 
 
@@ -46,8 +50,8 @@ def test_openapi_document_is_valid_and_complete(client):
     assert "cdn" not in page.get_data(as_text=True).lower()
 
 
-@pytest.mark.parametrize("who", ["admin", "yusuan"])
-def test_no_server_error_for_generated_requests(app, seeded, who, monkeypatch):
+@pytest.mark.parametrize("who,mode", [("admin", "positive"), ("yusuan", "positive"), ("admin", "negative")])
+def test_no_server_error_for_generated_requests(app, seeded, who, mode, monkeypatch):
     import schemathesis
 
     monkeypatch.delenv("WUHAO_RUBRIC_DIR", raising=False)  # never write generated rubrics anywhere
@@ -57,13 +61,13 @@ def test_no_server_error_for_generated_requests(app, seeded, who, monkeypatch):
     ran = 0
     for result in schema.get_all_operations():
         op = result.ok()
-        if (op.method.upper(), op.path) in SKIP:
+        if (op.method.upper(), op.path) in SKIP or (mode == "negative" and (op.method.upper(), op.path) in NEGATIVE_SKIP):
             continue
         ran += 1
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
-        @given(case=op.as_strategy())
+        @given(case=op.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
         def run(case):
             response = case.call(headers=headers)
             if response.status_code >= 500:
