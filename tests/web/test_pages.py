@@ -288,3 +288,41 @@ def test_lifecycle_page_moves_the_cycle_with_facts_from_the_records(app, demo, d
     mine = b.get(f"/organisations/{org}").get_data(as_text=True)
     assert "预报" in mine and "创建期满" in mine and "run-event" not in mine
     assert b.post(f"/organisations/{org}", data={"csrf_token": _csrf(b), "event": "start_creation"}).status_code == 403
+
+
+def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo, db):
+    from service.demo_forms import report_docx
+    from service.models import Submission
+    from tests.samples import declaration_docx
+
+    c = app.test_client()
+    login(c, "yusuan", demo["password"])
+    resp = c.post("/upload", data={"csrf_token": _csrf(c), "file": [
+        (io.BytesIO(declaration_docx(members=5)), "申报表.docx"), (io.BytesIO(report_docx()), "汇报材料.docx")]},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302 and "/submissions/" in resp.headers["Location"]
+    with db() as s:
+        subs = {x.form: x for x in s.execute(select(Submission)).scalars()}
+        assert subs["report"].attached_to_id == subs["declaration"].id
+        form_id = subs["declaration"].id
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已上传 2 个文件" in page and "党员人数" in page
+    assert c.post(f"/submissions/{form_id}/check", data={"csrf_token": _csrf(c)}).status_code == 302
+    checked = c.get(f"/submissions/{form_id}").get_data(as_text=True)
+    assert "SZ-3.3" in checked and "发补正通知" not in checked  # a branch does not issue notices
+    r = app.test_client()
+    login(r, "gongwei", demo["password"])
+    assert "发补正通知" in r.get(f"/submissions/{form_id}").get_data(as_text=True)
+    preview = r.get(f"/notices/new?kind=supplement-notice&record_id={form_id}").get_data(as_text=True)
+    assert "补正" in preview and "签发时编号" in preview
+    # a branch cannot correct fields or open the reviewer pages
+    assert c.post(f"/submissions/{form_id}/correct", data={"csrf_token": _csrf(c), "field": "member_count",
+                                                           "value": "9"}).status_code == 403
+    assert c.get(f"/notices/new?kind=supplement-notice&record_id={form_id}").status_code == 403
+    # a reviewer's correction through the page keeps the old value
+    done = r.post(f"/submissions/{form_id}/correct", data={"csrf_token": _csrf(r), "field": "member_count",
+                                                           "value": "9人"}, follow_redirects=True)
+    assert "原值：5" in done.get_data(as_text=True)
+    wrong = r.post(f"/submissions/{form_id}/correct", data={"csrf_token": _csrf(r), "field": "declared_on",
+                                                            "value": "去年"}, follow_redirects=True)
+    assert "YYYY-MM-DD" in wrong.get_data(as_text=True)
