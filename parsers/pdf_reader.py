@@ -331,6 +331,8 @@ def _bbox(chars_or_boxes) -> list[float]:
 
 
 _LABEL_START_RE = re.compile(r"^\s*[^\s:：，。；,;]{1,12}(?:\s[^\s:：，。；,;]){0,6}\s*[:：]")
+_ENDS_SENTENCE_RE = re.compile(r"[。！？；：:!?;…]\s*$")
+_HEADING_START_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．])")
 _LATIN_END = re.compile(r"[A-Za-z0-9.,;:!?)]$")
 
 
@@ -571,9 +573,14 @@ def _read_page(page, pno: int, chars: list[dict], doc: Doc, texts: list[str]) ->
                 prev = merged[-1][-1]
                 size = prev[0].get("size") or 10
                 full = prev[-1]["x1"] >= right - size * 2.5 and prev[0]["x0"] <= left + size * 2.5
-                close = 0 <= ln[0]["top"] - prev[0]["bottom"] <= size * 1.2
-                if full and close and ln[0]["x0"] <= left + size * 0.5 \
-                        and not _LABEL_START_RE.match(_line_text(ln)):
+                gap = ln[0]["top"] - prev[0]["bottom"]
+                close = 0 <= gap <= size * 1.2
+                text = _line_text(ln)
+                if close and ln[0]["x0"] <= left + size * 0.5 and not _LABEL_START_RE.match(text) \
+                        and (full or (gap <= size * 0.6 and not _ENDS_SENTENCE_RE.search(_line_text(prev))
+                                      and not _HEADING_START_RE.match(text))):
+                    # a wrapped line: the previous one ran to the margin, or broke early before an
+                    # unbreakable word ("0371-" / "67369917") with no sentence end in between
                     merged[-1].append(ln)
                     continue
                 if close and _is_title_line(prev, page) and _is_title_line(ln, page) \
