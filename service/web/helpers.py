@@ -9,10 +9,6 @@ from .. import auth
 from ..errors import ApiError
 
 
-class NeedLogin(Exception):
-    pass
-
-
 def page(*roles: str):
     """Decorator: the view gets ``user``; anonymous visitors go to the login page, wrong roles get 403."""
     def wrap(view):

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pytest
 
 from tests.conftest import bearer
 from tests.web.conftest import login
