@@ -39,20 +39,42 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-@pytest.fixture(scope="session")
-def generated_corpus(request) -> tuple[Path, list]:
-    """(directory, cases): every case has NAME.docx and NAME.pdf in the directory."""
+HELDOUT_PREFIX = "heldout_"
+
+
+def _build(request) -> tuple[Path, list]:
+    """Both corpora in one directory, converted by one LibreOffice call, cached across runs."""
     base = Path(request.config.cache.mkdir("wuhao-parsers-corpus"))
     outdir = base / _fingerprint()
     manifest = outdir / "manifest.json"
     if manifest.exists() and (outdir / "done").exists():
-        cases = [corpus.Case(**c) for c in json.loads(manifest.read_text(encoding="utf-8"))]
-        return outdir, cases
+        return outdir, [corpus.Case(**c) for c in json.loads(manifest.read_text(encoding="utf-8"))]
     for old in base.iterdir():
         shutil.rmtree(old, ignore_errors=True)
     cases = corpus.build_corpus(outdir)
+    # a second corpus from another seed, never looked at while tuning the readers
+    cases += corpus.build_corpus(outdir, per_kind=12, reports=4, seed=90210, prefix=HELDOUT_PREFIX, templates=1)
+    corpus.write_manifest(outdir, cases)
     convert_all([outdir / f"{c.name}.docx" for c in cases], outdir)
     missing = [c.name for c in cases if not (outdir / f"{c.name}.pdf").exists()]
     assert not missing, f"LibreOffice did not convert: {missing}"
     (outdir / "done").write_text("ok")
     return outdir, cases
+
+
+@pytest.fixture(scope="session")
+def all_corpora(request) -> tuple[Path, list]:
+    return _build(request)
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(all_corpora) -> tuple[Path, list]:
+    """(directory, cases): every case has NAME.docx and NAME.pdf in the directory."""
+    directory, cases = all_corpora
+    return directory, [c for c in cases if not c.name.startswith(HELDOUT_PREFIX)]
+
+
+@pytest.fixture(scope="session")
+def heldout_corpus(all_corpora) -> tuple[Path, list]:
+    directory, cases = all_corpora
+    return directory, [c for c in cases if c.name.startswith(HELDOUT_PREFIX)]

@@ -701,20 +701,6 @@ def make_report(rng, i: int, path: Path) -> Case:
                 expected={"title": title, "char_count": count, "headings": heads})
 
 
-def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int = 20240315) -> list[Case]:
-    outdir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    cases = []
-    for kind in ("declaration", "acceptance", "brand"):
-        for i in range(per_kind):
-            cases.append(make_form(rng, kind, i, outdir / f"{kind}_{i:02d}.docx"))
-    for i in range(reports):
-        cases.append(make_report(rng, i, outdir / f"report_{i:02d}.docx"))
-    (outdir / "manifest.json").write_text(
-        json.dumps([c.__dict__ for c in cases], ensure_ascii=False, indent=1), encoding="utf-8")
-    return cases
-
-
 # --- the committed blank templates, filled in -----------------------------------------------
 def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
     """Fill the blank template of parsers.blank_forms the way a branch would (ticks, text)."""
@@ -778,15 +764,24 @@ def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
                 absent=absent)
 
 
-_build_corpus_forms = build_corpus
-
-
-def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int = 20240315) -> list[Case]:  # noqa: F811
-    cases = _build_corpus_forms(outdir, per_kind=per_kind, reports=reports, seed=seed)
+def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int = 20240315,
+                 prefix: str = "", templates: int = 2) -> list[Case]:
+    """Write the corpus (DOCX) into outdir and return its cases; names start with prefix."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    cases = []
+    for kind in ("declaration", "acceptance", "brand"):
+        for i in range(per_kind):
+            cases.append(make_form(rng, kind, i, outdir / f"{prefix}{kind}_{i:02d}.docx"))
+    for i in range(reports):
+        cases.append(make_report(rng, i, outdir / f"{prefix}report_{i:02d}.docx"))
     rng = random.Random(seed + 1)
     for kind in ("declaration", "acceptance", "brand"):
-        for i in range(2):
-            cases.append(make_from_template(rng, kind, i, outdir / f"template_{kind}_{i}.docx"))
+        for i in range(templates):
+            cases.append(make_from_template(rng, kind, i, outdir / f"{prefix}template_{kind}_{i}.docx"))
+    return cases
+
+
+def write_manifest(outdir: Path, cases: list[Case]) -> None:
     (outdir / "manifest.json").write_text(
         json.dumps([c.__dict__ for c in cases], ensure_ascii=False, indent=1), encoding="utf-8")
-    return cases

@@ -75,6 +75,20 @@ def test_field_accuracy(generated_corpus, ext, capsys):
 
 
 @pytest.mark.parametrize("ext", ["docx", "pdf"])
+def test_field_accuracy_on_a_held_out_seed(heldout_corpus, ext, capsys):
+    """Forms from a seed the readers were never tuned on."""
+    directory, cases = heldout_corpus
+    ok, total, wrong = _accuracy(directory, cases, ext)
+    acc = ok / total
+    with capsys.disabled():
+        print(f"\n[parsers] {ext} (held-out seed): field-level accuracy {acc:.2%} ({ok}/{total} fields, "
+              f"{sum(1 for c in cases if c.kind != 'report')} forms)")
+        for w in wrong[:20]:
+            print("   wrong:", w)
+    assert acc >= THRESHOLD
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
 def test_missing_lists_only_absent_required_fields(generated_corpus, ext):
     directory, cases = generated_corpus
     for case in [c for c in cases if c.kind != "report"][::7]:
