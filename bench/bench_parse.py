@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_parse.py [--n 200] [--cache DIR]
 
-Targets (issue 3): DOCX form < 15 ms median, PDF form < 60 ms, 2500-character report < 20 ms,
+Targets (issue 3): DOCX form < 15 ms median, PDF form < 60 ms, 2500-character report < 20 ms (the
+DOCX report; the same reports as 3-page PDFs are timed for information),
 measured over N files in one process (after one warm-up parse of each kind).
 The files come from the test corpus generator (tests/parsers/corpus.py); the PDFs are made by
 LibreOffice in one call and cached.
@@ -28,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 import parsers  # noqa: E402
 from tests.parsers import corpus  # noqa: E402
 
-TARGETS_MS = {"docx form": 15, "pdf form": 60, "report (docx)": 20}
+TARGETS_MS = {"docx form": 15, "pdf form": 60, "report (docx)": 20, "report (pdf)": None}
 
 
 def build(cache: Path, n: int) -> Path:
-    key = hashlib.sha256((ROOT / "tests/parsers/corpus.py").read_bytes() + str(n).encode()).hexdigest()[:12]
+    key = hashlib.sha256((ROOT / "tests/parsers/corpus.py").read_bytes() + str(n).encode() + b"v2").hexdigest()[:12]
     out = cache / key
     if (out / "done").exists():
         return out
@@ -48,9 +49,10 @@ def build(cache: Path, n: int) -> Path:
     if exe is None:
         raise SystemExit("LibreOffice is needed to make the PDF forms")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(out / "forms"), *map(str, sorted((out / "forms").glob("*.docx")))],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=1800)
+        for sub in ("forms", "reports"):
+            subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                            "--outdir", str(out / sub), *map(str, sorted((out / sub).glob("*.docx")))],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=1800)
     (out / "done").write_text("ok")
     return out
 
@@ -77,6 +79,7 @@ def main() -> int:
         "docx form": sorted((d / "forms").glob("*.docx")),
         "pdf form": sorted((d / "forms").glob("*.pdf")),
         "report (docx)": sorted((d / "reports").glob("*.docx")),
+        "report (pdf)": sorted((d / "reports").glob("*.pdf")),  # 3 pages; no target in the issue
     }
     libs = ["python-docx", "lxml", "pdfplumber", "pdfminer.six", "pypdfium2", "PyYAML"]
     print(f"python {platform.python_version()} on {platform.machine()}, "
@@ -87,10 +90,13 @@ def main() -> int:
         med = statistics.median(times)
         p90 = statistics.quantiles(times, n=10)[-1]
         target = TARGETS_MS[label]
-        flag = "ok" if med < target else "SLOW"
-        ok &= med < target
+        if target is None:
+            verdict = "(for information)"
+        else:
+            verdict = f"target < {target} ms  " + ("ok" if med < target else "SLOW")
+            ok &= med < target
         print(f"{label:14s} n={len(files):4d}  median {med:6.2f} ms  p90 {p90:6.2f} ms  max {max(times):7.2f} ms  "
-              f"target < {target} ms  {flag}  (files with errors: {failures})")
+              f"{verdict}  (files with errors: {failures})")
     return 0 if ok else 1
 
 
