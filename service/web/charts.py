@@ -7,8 +7,9 @@ PALETTE = ["#2e7d32", "#9ccc65", "#ffb300", "#c62828", "#1565c0", "#6a1b9a", "#0
 
 
 def stacked_bars(categories: list[str], series: list[tuple[str, list[float]]], *, title: str,
-                 width: int = 560, bar_h: int = 22) -> Markup:
+                 width: int = 560, bar_h: int = 22, palette: list[str] | None = None) -> Markup:
     """Horizontal stacked bars: one bar per category, one colour per series, with a legend."""
+    colours = palette or PALETTE
     left, top, gap = 150, 34, 8
     height = top + len(categories) * (bar_h + gap) + 30
     totals = [sum(s[1][i] for s in series) for i in range(len(categories))]
@@ -18,7 +19,7 @@ def stacked_bars(categories: list[str], series: list[tuple[str, list[float]]], *
            f'xmlns="http://www.w3.org/2000/svg" font-size="12">', f"<title>{escape(title)}</title>"]
     x = left
     for k, (name, _values) in enumerate(series):
-        out.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[k % len(PALETTE)]}"/>'
+        out.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colours[k % len(colours)]}"/>'
                    f'<text x="{x + 16}" y="16">{escape(name)}</text>')
         x += 28 + 13 * len(name)
     for i, cat in enumerate(categories):
@@ -30,15 +31,17 @@ def stacked_bars(categories: list[str], series: list[tuple[str, list[float]]], *
             if v:
                 w = v * scale
                 out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                           f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(cat)} {escape(name)}：{v:g}</title></rect>')
+                           f'fill="{colours[k % len(colours)]}"><title>{escape(cat)} {escape(name)}：{v:g}</title></rect>')
                 x += w
         out.append(f'<text x="{x + 4:.1f}" y="{y + bar_h * 0.7:.0f}">{totals[i]:g}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def bars(pairs: list[tuple[str, float]], *, title: str, unit: str = "", width: int = 560) -> Markup:
-    return stacked_bars([p[0] for p in pairs], [(unit or "数量", [p[1] for p in pairs])], title=title, width=width)
+def bars(pairs: list[tuple[str, float]], *, title: str, unit: str = "", width: int = 560,
+         colour: str = "#1565c0") -> Markup:
+    return stacked_bars([p[0] for p in pairs], [(unit or "数量", [p[1] for p in pairs])], title=title, width=width,
+                        palette=[colour])
 
 
 def target_bars(rows: list[dict], *, title: str, width: int = 560) -> Markup:

@@ -232,7 +232,7 @@ def dashboard(user):
         [(data["grade_names"][g], [data["grades_by_domain"][d][g] for d in domains]) for g in grade_keys],
         title=f"{data['year']}年各领域定级结果")
     svg_backward = charts.bars(list(data["backward_by_committee"].items()), title="各党委相对后进党支部数",
-                               unit="相对后进") if data["backward_by_committee"] else None
+                               unit="相对后进", colour="#c62828") if data["backward_by_committee"] else None
     svg_cycles = charts.bars([(v["name"], v["count"]) for v in data["cycles_by_state"].values()],
                              title="创建周期状态", unit="支部") if data["cycles_by_state"] else None
     svg_targets = charts.target_bars(data["community_targets"], title="社区三年目标（SQ-1）完成情况")

@@ -257,6 +257,43 @@ def test_branch_cannot_open_another_branchs_submission(browser, site, tmp_path, 
         ctx.close()
 
 
+def test_reviewer_runs_a_grading_round_and_sees_laggards_per_domain(browser, site, tmp_path, shots):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["支部名称", "领域", "总分", "领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好", "群众满意率"],
+                ["大邱庄村党支部", "农村", 93, 19, 19, 18, 19, 18, 96],
+                ["尧舜度假村党支部", "农村", 71, 15, 14, 14, 14, 14, 92],
+                ["城关社区党支部", "社区", 88, 18, 18, 17, 18, 17, 85],
+                ["光明社区党支部", "社区", 82, 17, 17, 16, 16, 16, 93],
+                ["区供水公司党支部", "国有企业", 90, 17, 19, 18, 18, 18, 95],
+                ["区公交集团党支部", "国有企业", 84, 17, 17, 17, 17, 16, 91]):
+        wb.active.append(row)
+    sheet = tmp_path / "2025年评分表.xlsx"
+    wb.save(sheet)
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "quwei", site["password"])
+        page.goto(f"{base}/grading")
+        page.set_input_files('input[name="file"]', str(sheet))
+        page.fill('input[name="year"]', "2025")
+        page.click("#run-grading")
+        page.wait_for_load_state("networkidle")
+        laggards = page.locator("#laggards").inner_text()
+        assert "尧舜度假村党支部" in laggards and "光明社区党支部" in laggards and "区公交集团党支部" in laggards
+        assert "降档" in page.locator("#grading-result").inner_text()  # 区供水公司: 90 but 17 < 18
+        shots(page, "reviewer-11-grading-result")
+        page.goto(f"{base}/dashboard?year=2025")
+        assert page.locator("#chart-backward svg").count() == 1
+        shots(page, "reviewer-12-dashboard-after-grading")
+        page.goto(f"{base}/organisations/{site['orgs']['尧舜度假村党支部']}")
+        assert "相对后进" in page.content()
+        shots(page, "reviewer-13-organisation")
+    finally:
+        ctx.close()
+
+
 def test_admin_pages_and_api_docs(browser, site, shots):
     base = site["base"]
     ctx, page = _page(browser)
@@ -267,7 +304,6 @@ def test_admin_pages_and_api_docs(browser, site, shots):
                                  ("/admin/rubrics", "admin-03-rubrics", "评分标准"),
                                  ("/admin/numbering", "admin-04-numbering", "机关代字"),
                                  ("/admin/fonts", "admin-05-fonts", "字体报告"),
-                                 ("/grading", "reviewer-11-grading", "分类定级"),
                                  ("/api/v1/docs", "api-docs", "openapi.json")):
             resp = page.goto(base + path)
             assert resp.status == 200, path
