@@ -17,6 +17,14 @@ NAV["admin"] = NAV["reviewer"] + [("web.admin_users", "用户"), ("web.admin_org
                                   ("web.admin_fonts", "字体")]
 
 
+@bp.after_app_request
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def nav_items(user):
     return NAV.get(user.role, [])
 

@@ -326,3 +326,23 @@ def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo
     wrong = r.post(f"/submissions/{form_id}/correct", data={"csrf_token": _csrf(r), "field": "declared_on",
                                                             "value": "去年"}, follow_redirects=True)
     assert "YYYY-MM-DD" in wrong.get_data(as_text=True)
+
+
+def test_hostile_input_is_refused_cleanly(app, demo):
+    c = app.test_client()
+    h = bearer(demo["tokens"]["admin"])
+    assert c.get("/api/v1/submissions/99999999999999999999", headers=h).status_code == 404
+    assert c.get("/api/v1/organisations/2147483648/cycle", headers=h).status_code == 404
+    bad = c.patch(f"/api/v1/organisations/{demo['orgs'][BRANCH_A]}", json={"secretary": "李\x00秀英"}, headers=h)
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_characters"
+    assert c.get("/api/v1/audit?action=a%00b", headers=h).status_code == 422
+    assert c.get("/api/v1/submissions?limit=abc", headers=h).status_code == 422
+    # names are escaped everywhere they are shown (pages and SVG charts)
+    evil = "<script>alert(1)</script>支部"
+    assert c.patch(f"/api/v1/organisations/{demo['orgs'][BRANCH_A]}", json={"name": evil}, headers=h).status_code == 200
+    login(c, "admin", demo["password"])
+    for path in ("/admin/organisations", f"/organisations/{demo['orgs'][BRANCH_A]}", "/scores"):
+        page = c.get(path)
+        text = page.get_data(as_text=True)
+        assert evil not in text and "&lt;script&gt;alert(1)&lt;/script&gt;支部" in text, path
+        assert page.headers["X-Frame-Options"] == "DENY"
