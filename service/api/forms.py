@@ -62,8 +62,23 @@ def _key(loc: dict) -> tuple:
     return tuple((k, loc.get(k)) for k in _PROV_KEYS if k in loc)
 
 
+def _inside(prov: dict, loc: dict) -> bool:
+    """A PDF value's box lies in the block's box (its centre, on the same page)."""
+    pb, lb = prov.get("bbox"), loc.get("bbox")
+    if not (isinstance(pb, list) and isinstance(lb, list) and len(pb) == 4 and len(lb) == 4):
+        return False
+    if prov.get("page") != loc.get("page"):
+        return False
+    cx, cy = (pb[0] + pb[2]) / 2, (pb[1] + pb[3]) / 2
+    return lb[0] - 0.5 <= cx <= lb[2] + 0.5 and lb[1] - 0.5 <= cy <= lb[3] + 0.5
+
+
 def build_preview(data: bytes, provenance: dict) -> dict:
-    """The document as blocks (paragraphs and tables) with the fields each block is the source of."""
+    """The document as blocks (paragraphs and tables) with the fields each block is the source of.
+
+    DOCX values point at a table cell or a paragraph by index; PDF values carry a page and a box,
+    matched to the block whose box holds them.
+    """
     from parsers.api import read_doc_model
     from parsers.model import Para
     from parsers.result import ParseResult
@@ -72,18 +87,13 @@ def build_preview(data: bytes, provenance: dict) -> dict:
         doc = read_doc_model(data, ParseResult(file=""))
     except Exception:
         return {"blocks": [], "error": "无法生成预览。"}
-    by_loc: dict[tuple, list[str]] = {}
-    for field, prov in (provenance or {}).items():
-        if isinstance(prov, dict):
-            by_loc.setdefault(_key(prov), []).append(field)
+    provs = [(f, p) for f, p in (provenance or {}).items() if isinstance(p, dict)]
 
     def fields_at(loc: dict) -> list[str]:
-        found = list(by_loc.get(_key(loc), []))
-        # A provenance may be finer than the block (a line inside a paragraph, say).
-        for key, names in by_loc.items():
-            if key != _key(loc) and set(_key(loc)) <= set(key) and _key(loc):
-                found.extend(n for n in names if n not in found)
-        return found
+        if "bbox" in loc:
+            return [f for f, p in provs if _inside(p, loc)]
+        key = _key(loc)
+        return [f for f, p in provs if "bbox" not in p and _key(p) == key and key]
 
     blocks = []
     for block in doc.blocks or doc.paragraphs:

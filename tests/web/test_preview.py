@@ -1,0 +1,52 @@
+"""The document preview: each value's source block is marked, for DOCX (cell/paragraph) and PDF (page/box)."""
+from __future__ import annotations
+
+from tests.conftest import bearer
+from tests.samples import declaration_docx
+from tests.web.conftest import upload
+
+ROWS = [("支部名称", "市财政局预算科党支部"), ("上级党组织", "市财政局机关党委"), ("支部书记", "李秀英"),
+        ("党员人数", "12人"), ("联系人", "王芳"), ("联系电话", "022-68881234"), ("申报日期", "2026年3月15日")]
+
+
+def _pdf() -> bytes:
+    from weasyprint import HTML
+
+    cells = "".join(f"<tr><td style='padding:8px'>{a}</td><td style='padding:8px'>{b}</td></tr>" for a, b in ROWS)
+    return HTML(string="<html><body style='font-family:Noto Sans CJK SC'><h1>市直机关“五好党支部”创建申报表</h1>"
+                       f"<table border=1 style='border-collapse:collapse;width:100%'>{cells}</table></body></html>"
+                ).write_pdf()
+
+
+def _sources(preview: dict) -> dict[str, str]:
+    out = {}
+    for block in preview["blocks"]:
+        if block["type"] == "p":
+            for f in block["fields"]:
+                out[f] = block["text"]
+        else:
+            for row in block["rows"]:
+                for cell in row:
+                    for f in cell["fields"]:
+                        out[f] = cell["text"]
+    return out
+
+
+def test_preview_marks_the_source_of_each_value(client, demo):
+    token = demo["tokens"]["yusuan"]
+    for name, data in (("申报表.docx", declaration_docx()), ("申报表.pdf", _pdf())):
+        sub = upload(client, token, data, name).get_json()
+        assert sub["form"] == "declaration", sub
+        preview = client.get(f"/api/v1/submissions/{sub['id']}/preview", headers=bearer(token)).get_json()
+        sources = _sources(preview)
+        assert sources["branch_name"] == "市财政局预算科党支部", name
+        assert sources["member_count"] == "12人", name
+        assert sources["declared_on"] == "2026年3月15日", name
+        # a label is never marked as a source, and each value has exactly one block
+        labels = {a for a, _ in ROWS}
+        assert not labels & set(sources.values()), name
+        marked = [f for b in preview["blocks"] if b["type"] == "table" for r in b["rows"] for c in r
+                  for f in c["fields"]]
+        assert len(marked) == len(set(marked)), name
+    other = client.get(f"/api/v1/submissions/{sub['id']}/preview", headers=bearer(demo["tokens"]["guoku"]))
+    assert other.status_code == 404
