@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import audit, auth
 from ..db import get_session
 from ..errors import ApiError
-from ..models import Assessment, Finding, Organisation
+from ..models import Assessment, Finding, Organisation, RectificationItem
 from . import bp
 from .common import int_arg, json_object, opt_date, opt_int, opt_number, year_value
 from .organisations import load_organisation
@@ -303,6 +303,10 @@ def run_grading_round(db, user, data: bytes, filename: str, year: int) -> dict:
         for f in b.get("findings") or []:
             db.add(Finding(organisation_id=org.id, assessment_id=row.id, rule=f["rule"], severity=f["severity"],
                            field=f.get("field"), message=f["message"], clause=f.get("clause") or ""))
+            if f["rule"] == "laggard":
+                # JH-3: every 相对后进 branch gets a row in the 整改工作台账 (filled in later).
+                db.add(RectificationItem(organisation_id=org.id, assessment_id=row.id, category="相对后进党支部",
+                                         problem=f["message"], note=f"{year}年度分类定级"))
         b["assessment_id"] = row.id
         b["organisation_id"] = org.id
         stored.append(row.id)

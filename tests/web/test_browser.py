@@ -284,6 +284,11 @@ def test_reviewer_runs_a_grading_round_and_sees_laggards_per_domain(browser, sit
         assert "尧舜度假村党支部" in laggards and "光明社区党支部" in laggards and "区公交集团党支部" in laggards
         assert "降档" in page.locator("#grading-result").inner_text()  # 区供水公司: 90 but 17 < 18
         shots(page, "reviewer-11-grading-result")
+        page.locator("tr", has_text="尧舜度假村党支部").locator("a", has_text="发限期整改通知书").click()
+        page.wait_for_load_state("networkidle")
+        preview = page.locator("#notice-preview").inner_text()
+        assert "相对后进党支部" in preview and "尧舜度假村党支部" in preview
+        shots(page, "reviewer-14-laggard-notice-preview")
         page.goto(f"{base}/dashboard?year=2025")
         assert page.locator("#chart-backward svg").count() == 1
         shots(page, "reviewer-12-dashboard-after-grading")

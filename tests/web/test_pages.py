@@ -82,8 +82,14 @@ def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, dem
     assert body["domains"]["soe"]["laggards"] == ["区公交集团党支部"]
     assert body["unmatched"] == ["不存在的党支部"] and body["stored"] == 4
     with db() as s:
-        backward = {a.organisation_id for a in s.execute(select(Assessment).where(Assessment.backward)).scalars()}
-    assert backward == {demo["orgs"]["尧舜度假村党支部"], demo["orgs"]["区公交集团党支部"]}
+        from service.models import RectificationItem
+
+        backward = {a.organisation_id: a.id for a in s.execute(select(Assessment).where(Assessment.backward)).scalars()}
+        ledger = {i.organisation_id for i in s.execute(select(RectificationItem)).scalars()}
+    assert set(backward) == {demo["orgs"]["尧舜度假村党支部"], demo["orgs"]["区公交集团党支部"]} == ledger
+    # a 限期整改通知书 for a laggard cites JH-3
+    pdf = c.post("/api/v1/notices/preview", json={"record_id": backward[demo["orgs"]["尧舜度假村党支部"]]}, headers=h)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # 市直 reviewer cannot store 静海's branches: they are outside its subtree
     other = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(sheet), "评分表.xlsx"), "year": "2025"},
                    headers=bearer(demo["tokens"]["gongwei"]), content_type="multipart/form-data").get_json()
