@@ -95,6 +95,20 @@ def build_preview(data: bytes, provenance: dict) -> dict:
         key = _key(loc)
         return [f for f, p in provs if "bbox" not in p and _key(p) == key and key]
 
+    pages, boxes = [], []
+    if doc.source == "pdf":
+        pages = pdf_page_sizes(data)
+        for f, p in provs:
+            bbox = p.get("bbox")
+            if isinstance(bbox, list) and len(bbox) == 4 and isinstance(p.get("page"), int) \
+                    and 1 <= p["page"] <= len(pages):
+                w, h = pages[p["page"] - 1]["width"], pages[p["page"] - 1]["height"]
+                pad = 2.0
+                boxes.append({"field": f, "page": p["page"],
+                              "left": round(100 * max(bbox[0] - pad, 0) / w, 2),
+                              "top": round(100 * max(bbox[1] - pad, 0) / h, 2),
+                              "width": round(100 * (bbox[2] - bbox[0] + 2 * pad) / w, 2),
+                              "height": round(100 * (bbox[3] - bbox[1] + 2 * pad) / h, 2)})
     blocks = []
     for block in doc.blocks or doc.paragraphs:
         if isinstance(block, Para):
@@ -111,7 +125,59 @@ def build_preview(data: bytes, provenance: dict) -> dict:
         if len(blocks) > 400:
             blocks.append({"type": "p", "text": "……（预览仅显示前 400 段）", "fields": []})
             break
-    return {"blocks": blocks}
+    return {"blocks": blocks, "pages": pages, "boxes": boxes}
+
+
+MAX_PREVIEW_PAGES = 20
+
+
+def pdf_page_sizes(data: bytes) -> list[dict]:
+    """Page sizes (points) of a PDF, for placing the source boxes over the page images."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:
+        return []
+    try:
+        out = []
+        for i in range(min(len(pdf), MAX_PREVIEW_PAGES)):
+            w, h = pdf[i].get_size()
+            out.append({"n": i + 1, "width": w, "height": h})
+        return out
+    finally:
+        pdf.close()
+
+
+def pdf_page_png(data: bytes, n: int, scale: float = 1.5) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        if not 1 <= n <= min(len(pdf), MAX_PREVIEW_PAGES):
+            raise ApiError("not_found", "没有这一页。", 404)
+        image = pdf[n - 1].render(scale=scale).to_pil()
+        out = io.BytesIO()
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue()
+    finally:
+        pdf.close()
+
+
+@bp.get("/submissions/<int:submission_id>/pages/<int:n>.png")
+def submission_page_image(submission_id: int, n: int):
+    """One page of a PDF submission as an image (for the preview with source boxes)."""
+    from flask import Response
+
+    user = auth.require_user()
+    db = get_session()
+    sub = load_submission(db, user, submission_id)
+    if sub.media_type != "pdf":
+        raise ApiError("not_found", "只有 PDF 材料提供页面图像。", 404)
+    png = pdf_page_png(current_store().path_for(sub.sha256).read_bytes(), n)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @bp.get("/submissions/<int:submission_id>/preview")

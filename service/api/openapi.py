@@ -131,6 +131,10 @@ def spec() -> dict:
     p["/submissions/{submission_id}/preview"] = {"get": _op("文档预览：段落和表格，以及每处是哪些字段的来源", "表格与材料",
                                                             {"200": _json(OBJ)}, params=[_path("submission_id")],
                                                             errors=("401", "404"))}
+    p["/submissions/{submission_id}/pages/{n}.png"] = {"get": _op(
+        "PDF 材料某一页的图像（预览中叠加来源框）", "表格与材料", {"200": _file("image/png", "PNG")},
+        params=[_path("submission_id"), _path("n", {"type": "integer", "minimum": 1, "maximum": 20})],
+        errors=("401", "404"))}
     p["/submissions/{submission_id}/fields"] = {"patch": _op(
         "更正提取的字段（审核员，保留原值）", "审核", {"200": _json(SUBMISSION)}, params=[_path("submission_id")],
         errors=("401", "403", "404", "409", "422"),

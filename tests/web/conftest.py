@@ -63,7 +63,11 @@ def seeded(app, client, demo):
         n = client.post("/api/v1/notices", json={"kind": "rectification-notice", "record_id": a.get_json()["id"]},
                         headers=bearer(tokens[reviewer]))
         assert n.status_code == 201, n.get_json()
-        objs[side] = {"org": org_id, "sub": sub["id"], "assessment": a.get_json()["id"],
+        from tests.web.test_preview import pdf_form
+
+        pdf = upload(client, tokens[user], pdf_form(branch), f"申报表{side}.pdf")
+        assert pdf.status_code == 201, pdf.get_json()
+        objs[side] = {"org": org_id, "sub": sub["id"], "assessment": a.get_json()["id"], "pdf": pdf.get_json()["id"],
                       "document": n.get_json()["documents"][0]["id"],
                       "job": _queued_batch(app, branch, reviewer_org=orgs["市直机关工委" if side == "A" else "静海区委"]),
                       "user": _user_id(app, user)}

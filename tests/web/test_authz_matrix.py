@@ -109,6 +109,7 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/submissions/{sub}", ANY),
     Endpoint("GET", "/api/v1/submissions/{sub}/file", ANY),
     Endpoint("GET", "/api/v1/submissions/{sub}/preview", ANY),
+    Endpoint("GET", "/api/v1/submissions/{pdf}/pages/1.png", ANY),
     Endpoint("POST", "/api/v1/submissions/{sub}/check", ANY, body=_json(lambda o: {"as_of": "2026-03-20"})),
     Endpoint("PATCH", "/api/v1/submissions/{sub}/fields", REVIEWERS,
              body=_json(lambda o: {"fields": {"member_count": 11}})),

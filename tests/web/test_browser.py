@@ -320,3 +320,27 @@ def test_admin_pages_and_api_docs(browser, site, shots):
         shots(page, "login")
     finally:
         ctx.close()
+
+
+def test_pdf_submission_preview_boxes_follow_the_fields(browser, site, tmp_path, shots):
+    from tests.web.test_preview import pdf_form
+
+    path = tmp_path / "预算科党支部创建申报表.pdf"
+    path.write_bytes(pdf_form())
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        page.goto(f"{base}/upload")
+        page.set_input_files("#file-input", [str(path)])
+        page.click("#upload-button")
+        page.wait_for_url(re.compile(r"/submissions/\d+"))
+        page.wait_for_load_state("networkidle")
+        img = page.locator(".pdf-page img").first
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+        page.locator('tr.field-row[data-field="member_count"]').hover()
+        box = page.locator('.pdf-page .box.active[data-fields="member_count"]')
+        assert box.count() == 1 and box.bounding_box()["width"] > 10
+        shots(page, "branch-10-pdf-preview")
+    finally:
+        ctx.close()

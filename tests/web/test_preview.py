@@ -9,10 +9,15 @@ ROWS = [("支部名称", "市财政局预算科党支部"), ("上级党组织", 
         ("党员人数", "12人"), ("联系人", "王芳"), ("联系电话", "022-68881234"), ("申报日期", "2026年3月15日")]
 
 
-def _pdf() -> bytes:
+def pdf_form(branch: str = "市财政局预算科党支部") -> bytes:
+    return _pdf(branch)
+
+
+def _pdf(branch: str = "市财政局预算科党支部") -> bytes:
     from weasyprint import HTML
 
-    cells = "".join(f"<tr><td style='padding:8px'>{a}</td><td style='padding:8px'>{b}</td></tr>" for a, b in ROWS)
+    rows = [(a, branch if a == "支部名称" else b) for a, b in ROWS]
+    cells = "".join(f"<tr><td style='padding:8px'>{a}</td><td style='padding:8px'>{b}</td></tr>" for a, b in rows)
     return HTML(string="<html><body style='font-family:Noto Sans CJK SC'><h1>市直机关“五好党支部”创建申报表</h1>"
                        f"<table border=1 style='border-collapse:collapse;width:100%'>{cells}</table></body></html>"
                 ).write_pdf()
@@ -50,3 +55,22 @@ def test_preview_marks_the_source_of_each_value(client, demo):
         assert len(marked) == len(set(marked)), name
     other = client.get(f"/api/v1/submissions/{sub['id']}/preview", headers=bearer(demo["tokens"]["guoku"]))
     assert other.status_code == 404
+
+
+def test_pdf_preview_has_page_images_with_source_boxes(client, demo):
+    token = demo["tokens"]["yusuan"]
+    sub = upload(client, token, _pdf(), "申报表.pdf").get_json()
+    preview = client.get(f"/api/v1/submissions/{sub['id']}/preview", headers=bearer(token)).get_json()
+    assert len(preview["pages"]) == 1
+    boxes = {b["field"]: b for b in preview["boxes"]}
+    assert set(boxes) >= {"branch_name", "member_count", "declared_on"}
+    for b in boxes.values():
+        assert 0 <= b["left"] < 100 and 0 <= b["top"] < 100 and 0 < b["width"] <= 100 and 0 < b["height"] < 50
+    assert boxes["branch_name"]["top"] < boxes["declared_on"]["top"]  # the table reads top to bottom
+    png = client.get(f"/api/v1/submissions/{sub['id']}/pages/1.png", headers=bearer(token))
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    assert client.get(f"/api/v1/submissions/{sub['id']}/pages/2.png", headers=bearer(token)).status_code == 404
+    assert client.get(f"/api/v1/submissions/{sub['id']}/pages/1.png",
+                      headers=bearer(demo["tokens"]["guoku"])).status_code == 404
+    docx = upload(client, token, declaration_docx(), "申报表.docx").get_json()
+    assert client.get(f"/api/v1/submissions/{docx['id']}/pages/1.png", headers=bearer(token)).status_code == 404
