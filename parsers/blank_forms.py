@@ -1,6 +1,7 @@
 """Blank templates of the three forms, built from forms.yaml (labels, options, score items).
 
-Run ``python -m parsers.blank_forms`` to (re)write templates_docx/forms/*.docx.
+Run ``python -m parsers.blank_forms`` to (re)write templates_docx/forms/*.docx and, when
+LibreOffice is installed, the PDF print of each (templates_docx/forms/*.pdf).
 """
 from __future__ import annotations
 
@@ -135,6 +136,24 @@ def path_for(kind: str) -> Path:
     return FORMS_DIR / FILENAMES[kind]
 
 
+def write_pdfs(docx_paths: list[Path]) -> None:
+    """Print the blank forms to PDF with LibreOffice (one run for all of them)."""
+    import subprocess
+    import tempfile
+
+    from .legacy import soffice_path
+
+    soffice = soffice_path()
+    if not soffice or not docx_paths:
+        return
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(docx_paths[0].parent),
+                        *map(str, docx_paths)], check=True, capture_output=True, timeout=300)
+
+
 if __name__ == "__main__":
-    for p in write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else FORMS_DIR):
-        print(p)
+    written = write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else FORMS_DIR)
+    write_pdfs(written)
+    for p in written:
+        print(p, p.with_suffix(".pdf") if p.with_suffix(".pdf").exists() else "")

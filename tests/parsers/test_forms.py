@@ -41,9 +41,11 @@ def test_synonyms_do_not_map_one_label_to_two_keys_in_a_kind():
                 assert seen.setdefault(n, key) == key, (kind, lab, key, seen[n])
 
 
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
 @pytest.mark.parametrize("kind", ["declaration", "acceptance", "brand"])
-def test_blank_templates_are_read_perfectly(kind):
-    result = parsers.parse_path(path_for(kind))
+def test_blank_templates_are_read_perfectly(kind, fmt):
+    """Both the DOCX and its committed PDF (LibreOffice's print of it) read as their kind."""
+    result = parsers.parse_path(path_for(kind).with_suffix(f".{fmt}"))
     assert result.form == kind
     assert result.fields == {}
     assert [e["code"] for e in result.errors] == ["empty_form"]
