@@ -6,11 +6,10 @@ its own commands (``parse``, ``check``, ``rank``, ``render``, ``fonts``, ``batch
 """
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from . import config as config_mod
+from .plugins import optional_import
 
 
 def _app(ctx: click.Context | None = None):
@@ -37,7 +36,8 @@ def init() -> None:
 
 @main.command()
 @click.option("--password", default="wuhao2025", show_default=True, help="Password of every demo account.")
-def demo(password: str) -> None:
+@click.option("--no-batch", is_flag=True, help="Skip the small demo batch of 党员证.")
+def demo(password: str, no_batch: bool) -> None:
     """Load the demo organisation tree, accounts and submissions (idempotent)."""
     from .db import session_scope
     from .demo import load_demo
@@ -50,6 +50,16 @@ def demo(password: str) -> None:
         summary = load_demo(session, password=password)
     click.echo(f"演示数据：{summary['organisations']} 个组织，{summary['users']} 个账户，"
                f"{summary['submissions']} 份材料。")
+    rec = summary.get("records") or {}
+    if any(rec.values()):
+        click.echo(f"新增：审核 {rec.get('checked', 0)} 份材料，2025 年度分类定级 {rec.get('assessments', 0)} 个支部，"
+                   f"创建周期 {rec.get('cycles', 0)} 个，印发文书 {rec.get('documents', 0)} 份。")
+    if not no_batch:
+        from .batch.jobs import Settings
+        from .demo_records import party_cards
+
+        job_id = party_cards(Settings.from_config(app.config))
+        click.echo(f"演示党员证批次：任务 {job_id}")
     click.echo(f"演示账户（密码均为 {password}）：")
     for username, role, org in summary["accounts"]:
         click.echo(f"  {username:<12} {role:<9} {org}")
@@ -111,12 +121,9 @@ _CONTRIBUTED = [
 
 def _register_contributed() -> None:
     for module, names in _CONTRIBUTED:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
+        mod = optional_import(module)
+        if mod is None:
+            continue
         for name in names:
             for attr in (name, f"{name}_cmd", f"{name}_command"):
                 cmd = getattr(mod, attr, None)

@@ -95,7 +95,9 @@ def _add_tree(session: Session, nodes, parent: Organisation | None, by_name: dic
         _add_tree(session, children, org, by_name)
 
 
-def load_demo(session: Session, password: str = "wuhao2025", with_submissions: bool = True) -> dict:
+def load_demo(session: Session, password: str = "wuhao2025", with_records: bool = True) -> dict:
+    """Organisations and accounts; with ``with_records`` also submissions, checks, a grading
+    round and creation cycles (the batch of 党员证 is ``demo_records.party_cards``)."""
     by_name: dict[str, Organisation] = {}
     _add_tree(session, TREE, None, by_name)
     token = None
@@ -108,12 +110,23 @@ def load_demo(session: Session, password: str = "wuhao2025", with_submissions: b
             session.flush()
             if username == "gongwei":
                 token = auth.new_api_token(user)
-    created = _demo_submissions(session, by_name) if with_submissions else 0
+    created = _demo_submissions(session, by_name) if with_records else 0
+    records = {}
+    if with_records:
+        from . import demo_records
+
+        records = {
+            "checked": demo_records.check_submissions(session),
+            "assessments": demo_records.grading_round(session),
+            "cycles": demo_records.creation_cycles(session),
+        }
+        records["documents"] = demo_records.certificates_and_notices(session)
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),
         "users": session.scalar(select(func.count()).select_from(User)),
         "submissions": session.scalar(select(func.count()).select_from(Submission)),
         "created_submissions": created,
+        "records": records,
         "accounts": [(u, r, o) for u, _d, r, o in ACCOUNTS],
         "token": token,
     }

@@ -92,6 +92,21 @@ def report_docx(repeat: int = 11) -> bytes:
     return _save(doc)
 
 
+# An incomplete declaration: no member count, facilities not ticked — a 补正通知 case.
+INCOMPLETE_DECLARATION = [
+    ("支部名称", "市财政局国库科党支部"),
+    ("上级党组织", "市财政局机关党委"),
+    ("所属领域", "□农村 □社区 ☑机关（事业单位） □国有企业 □非公企业（社会组织） □窗口单位和服务行业 □学校 □医疗卫生单位"),
+    ("支部书记", "张伟"),
+    ("党员人数", ""),
+    ("申报日期", "2026年3月20日"),
+    ("已获荣誉", "□本机关党委“五好党支部” ☑党建目标管理先进党支部 □无"),
+    ("专门办公场地", "☑有 □无"),
+    ("办公设备", "□有 □无"),
+    ("规范的党员活动室", "□有 □无"),
+]
+
+
 def demo_files() -> Iterator[tuple[str, str, bytes]]:
     """(organisation name, file name, bytes) for each demo upload."""
     yield ("市财政局预算科党支部", "预算科党支部创建申报表.docx",
@@ -99,3 +114,5 @@ def demo_files() -> Iterator[tuple[str, str, bytes]]:
     yield ("市人民医院内科党支部", "内科党支部验收申请表.docx",
            _form("市直机关“五好党支部”验收申请表", ACCEPTANCE, SCORES))
     yield ("市人民医院内科党支部", "内科党支部汇报材料.docx", report_docx())
+    yield ("市财政局国库科党支部", "国库科党支部创建申报表.docx",
+           _form("市直机关“五好党支部”创建申报表", INCOMPLETE_DECLARATION))

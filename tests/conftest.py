@@ -147,7 +147,7 @@ def demo(app):
 
     url = app.config["DATABASE_URL"]
     with app.app_context(), session_scope(url) as session:
-        load_demo(session, password=DEMO_PASSWORD, with_submissions=False)
+        load_demo(session, password=DEMO_PASSWORD, with_records=False)
         tokens = {}
         for user in session.execute(select(User)).scalars():
             tokens[user.username] = auth.new_api_token(user)

@@ -11,6 +11,7 @@ import click
 from .registry import KINDS, kind_info
 
 KIND_NAMES = list(KINDS)
+DRAFT_NUMBER = "样张"
 
 
 @click.command("fonts")
@@ -44,7 +45,8 @@ def _options(year, quarter, as_of, reason) -> dict:
 @click.command("render")
 @click.argument("kind", type=click.Choice(KIND_NAMES))
 @click.option("--id", "record_id", help="The record the document is about (a form name for blank-form).")
-@click.option("--demo", is_flag=True, help="Use the first suitable demo record instead of --id.")
+@click.option("--demo", is_flag=True,
+              help="Preview from the first suitable demo record instead of --id (a draft: not numbered or stored).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="pdf", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--draft", is_flag=True, help="Render only: no number, nothing stored or audited.")
@@ -110,13 +112,20 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
                     output.write_bytes(data)
                     click.echo(f"{info.label}（示例）→ {output}（{len(data)} 字节）")
                     return
-            if draft or overprint or kind == "blank-form":
+            if draft or demo or overprint or kind == "blank-form":
                 ctx = build_context(kind, session, record_id, options)
                 if overprint and not ctx.get("number"):
                     raise click.ClickException("该证书尚未印发编号，请先印发再套打。")
+                if kind in ("honor-certificate", "party-card") and not ctx.get("number"):
+                    # A preview of a certificate not yet issued: a sample number that
+                    # /verify reports as unknown, never one taken from the sequence.
+                    from .contexts import verify_url
+
+                    ctx["number"] = DRAFT_NUMBER
+                    ctx["verify_url"] = verify_url(DRAFT_NUMBER)
                 data = render(kind, ctx, fmt, overprint=overprint, offset_mm=offset_mm)
                 output.write_bytes(data)
-                what = "套打" if overprint else ("草稿" if draft else "空白表格")
+                what = "套打" if overprint else ("空白表格" if kind == "blank-form" else "草稿")
                 click.echo(f"{info.label}（{what}）→ {output}（{len(data)} 字节）")
                 return
             docs = issue(session, kind, record_id, formats=(fmt,), options=options, store=store)

@@ -20,11 +20,11 @@ def _fake_real_face(directory: Path, family: str, chars: str) -> Path:
     """A small TrueType face that calls itself ``family`` (cut from LXGW WenKai)."""
     from fontTools.ttLib import TTFont
 
-    from service.documents import fontsubset
+    from service.documents import harfbuzz
 
     src = fonts.resolve_font("kai")
     assert src.path and src.path.endswith(".ttf")
-    data = fontsubset.face(src.path, src.index).subset(chars)
+    data = harfbuzz.face(src.path, src.index).subset_text(chars)
     font = TTFont(io.BytesIO(data))
     name = font["name"]
     for rec in list(name.names):

@@ -142,9 +142,9 @@ def test_demo_loads_all_eight_domains_and_is_idempotent(app, db):
 
     with app.app_context():
         with session_scope(app.config["DATABASE_URL"]) as s:
-            first = load_demo(s, with_submissions=False)
+            first = load_demo(s, with_records=False)
         with session_scope(app.config["DATABASE_URL"]) as s:
-            second = load_demo(s, with_submissions=False)
+            second = load_demo(s, with_records=False)
     assert first["organisations"] == second["organisations"]
     with db() as s:
         branch_domains = set(s.execute(

@@ -1,0 +1,151 @@
+"""Demo records for the later stages, made through the same code paths a clerk uses:
+checked submissions, a 2025 grading round of the district (with its 相对后进 list and
+ledger rows), creation cycles (one branch in its term, one delisted) and a small batch
+of 党员证 — so that every document kind has a demo record to render from.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Assessment, CreationCycle, Organisation, Submission, User
+
+DIMENSIONS = ("leadership", "members", "mechanism", "performance", "reputation")
+DIM_LABELS = ("领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好")
+DOMAIN_LABELS = {"rural": "农村", "community": "社区", "organ": "机关（事业单位）", "soe": "国有企业",
+                 "nonpublic": "非公企业（社会组织）", "service": "窗口单位和服务行业", "school": "学校",
+                 "health": "医疗卫生单位"}
+
+
+def _user(session: Session, username: str) -> User:
+    return session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _org(session: Session, name: str) -> Organisation:
+    return session.execute(select(Organisation).where(Organisation.name == name)).scalar_one()
+
+
+def check_submissions(session: Session) -> int:
+    """Run the checks on every demo submission that has not been checked yet."""
+    from . import review
+
+    reviewer = _user(session, "gongwei")
+    done = 0
+    for sub in session.execute(select(Submission).where(Submission.status == "extracted",
+                                                        Submission.form != "report")).scalars():
+        review.check_submission(session, reviewer, sub)
+        done += 1
+    return done
+
+
+def score_sheet(branches: list[Organisation]) -> bytes:
+    """A 2025 district score sheet: deterministic, varied scores (some downgrades, a laggard per domain)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["支部名称", "所属领域", *DIM_LABELS, "总分", "群众满意率"])
+    for org in branches:
+        seed = int(hashlib.sha256(org.name.encode()).hexdigest(), 16)
+        dims = [round(14 + ((seed >> (8 * i)) % 60) / 10, 1) for i in range(5)]
+        satisfaction = 85 + (seed >> 48) % 15
+        writer.writerow([org.name, DOMAIN_LABELS[org.domain], *dims, round(sum(dims), 1), f"{satisfaction}%"])
+    return out.getvalue().encode("utf-8")
+
+
+def grading_round(session: Session) -> int:
+    from .api.assessments import run_grading_round
+    from .auth import subtree_ids
+
+    if session.scalar(select(func.count()).select_from(Assessment)):
+        return 0
+    reviewer = _user(session, "quwei")
+    ids = subtree_ids(session, reviewer.organisation_id)
+    branches = list(session.execute(select(Organisation).where(Organisation.kind == "branch",
+                                                               Organisation.id.in_(ids))
+                                    .order_by(Organisation.id)).scalars())
+    result = run_grading_round(session, reviewer, score_sheet(branches), "2025年度分类定级评分表.csv", 2025)
+    return result["stored"]
+
+
+# (branch, [(event, as_of, facts)]) — real transitions through the lifecycle rules.
+CYCLES = [
+    ("市档案馆党支部", [
+        ("declare", "2024-03-12", {"prior_honor": "target_advanced", "prior_honor_year": 2023,
+                                   "has_office": True, "has_equipment": True, "has_activity_room": True}),
+        ("start_creation", "2024-03-20", {"plan_summary": "围绕“三会一课”规范化开展创建"}),
+        ("apply_acceptance", "2025-03-25", {"report_char_count": 2480}),
+        ("start_assessment", "2025-04-10", {}),
+        ("commend", "2025-06-28", {"assessment_score": 97}),
+        ("award_plaque", "2025-07-01", {}),
+    ]),
+    ("市人民医院外科党支部", [
+        ("declare", "2024-03-15", {"prior_honor": "unit_five_good",
+                                   "has_office": True, "has_equipment": True, "has_activity_room": True}),
+        ("start_creation", "2024-03-25", {"plan_summary": "以“支部创五好、党员认五岗”为载体"}),
+        ("apply_acceptance", "2025-03-28", {"report_char_count": 2390}),
+        ("start_assessment", "2025-04-12", {}),
+        ("commend", "2025-06-28", {"assessment_score": 96.5}),
+        ("award_plaque", "2025-07-01", {}),
+        ("delist", "2026-09-30", {"reorganised": True}),
+    ]),
+]
+
+
+def creation_cycles(session: Session) -> int:
+    from . import review
+
+    if session.scalar(select(func.count()).select_from(CreationCycle)):
+        return 0
+    reviewer = _user(session, "gongwei")
+    for name, steps in CYCLES:
+        org = _org(session, name)
+        for event, as_of, facts in steps:
+            review.apply_transition(session, reviewer, org, event, dt.date.fromisoformat(as_of), facts)
+        session.flush()
+    return len(CYCLES)
+
+
+def certificates_and_notices(session: Session) -> int:
+    """Issue the 荣誉证书 of every commended demo cycle, then the 摘牌通知 of the ended ones
+    (which revokes that branch's certificate): /verify then has a valid and a revoked number."""
+    from .documents.issue import issue
+    from .models import Document
+    from .storage import current_store
+
+    if session.scalar(select(func.count()).select_from(Document)):
+        return 0
+    reviewer = _user(session, "gongwei")
+    cycles = list(session.execute(select(CreationCycle).order_by(CreationCycle.id)).scalars())
+    issued = 0
+    for cycle in cycles:
+        if cycle.commended_on:
+            issue(session, "honor-certificate", cycle.id, user=reviewer, formats=("pdf",), store=current_store())
+            issued += 1
+    for cycle in cycles:
+        if cycle.state in ("delisted", "revoked"):
+            issue(session, "delisting-notice", cycle.id, user=reviewer, formats=("pdf", "docx"),
+                  store=current_store())
+            issued += 1
+    return issued
+
+
+def party_cards(settings, members: int = 24) -> int:
+    """A small 党员证 batch through the real batch engine (local worker)."""
+    from .batch.executors import run_local
+    from .batch.jobs import submit
+    from .batch.sample import sample_members
+
+    rows = sample_members(members, seed=7)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    job_id, created = submit(settings, out.getvalue().encode("utf-8"), "演示党员名册.csv", "party-card",
+                             {"outputs": ["merged", "register"]}, executor="local")
+    if created:
+        run_local(settings, job_id, workers=1, wait=True)
+    return job_id
