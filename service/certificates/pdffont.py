@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from fontTools.ttLib import TTFont
 
-from .hbsubset import SubsetFace
+from service.documents.harfbuzz import Face
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class PdfFont:
             ps = spec.family
         self.ps_name = "".join(ch for ch in ps if ch.isalnum() or ch in "-_") or "Font"
         tt.close()
-        self._subsetter: SubsetFace | None = None
+        self._subsetter: Face | None = None
         self._working = None
         self._lock = threading.Lock()
         self._gid_of_code: dict[int, int] = {}
@@ -102,10 +102,10 @@ class PdfFont:
 
     # -- embedding -----------------------------------------------------------------
     @property
-    def subsetter(self) -> SubsetFace:
+    def subsetter(self) -> Face:
         with self._lock:
             if self._subsetter is None:
-                self._subsetter = SubsetFace(self.spec.path, self.spec.index)
+                self._subsetter = Face(self.spec.path, self.spec.index)
             return self._subsetter
 
     def _working_face(self):
@@ -120,9 +120,9 @@ class PdfFont:
             if self._working is None:
                 gids = sorted({self._gid_for_char[ord(c)] for c in _common_chars()
                                if ord(c) in self._gid_for_char})
-                full = SubsetFace(self.spec.path, self.spec.index)
-                data, old_to_mid = full.subset(gids)
-                self._working = (SubsetFace(f"{self.spec.path}#common", 0, data=data, preprocess=True),
+                full = Face(self.spec.path, self.spec.index)
+                data, old_to_mid = full.subset_glyphs(gids)
+                self._working = (Face(f"{self.spec.path}#common", 0, data=data, preprocess=True),
                                  old_to_mid, {v: k for k, v in old_to_mid.items()})
             return self._working
 
@@ -131,9 +131,9 @@ class PdfFont:
         if not retain_gids:
             face, old_to_mid, _mid_to_old = self._working_face()
             if all(g in old_to_mid for g in gids):
-                data, mid_to_new = face.subset([old_to_mid[g] for g in gids])
+                data, mid_to_new = face.subset_glyphs([old_to_mid[g] for g in gids])
                 return data, {g: mid_to_new[old_to_mid[g]] for g in gids}
-        return self.subsetter.subset(gids, retain_gids=retain_gids)
+        return self.subsetter.subset_glyphs(gids, retain_gids=retain_gids)
 
     def _gid_for_code(self, code: int) -> int:
         if self._cid_of_gid is None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from .hbsubset import SubsetFace
+from service.documents.harfbuzz import Face
 from .pdffont import sfnt_table
 from .pdfwriter import PrefixObjects
 
@@ -161,8 +161,8 @@ def _shrink_fonts(src: pikepdf.Pdf, resources) -> None:
             continue
         if "/FontFile3" in fd and fd.FontFile3.get("/Subtype") == "/OpenType":
             data = fd.FontFile3.read_bytes()
-            face = SubsetFace("<template>", 0, data=data)
-            sub, _map = face.subset(codes)
+            face = Face("<template>", 0, data=data)
+            sub, _map = face.subset_glyphs(codes)
             tt = TTFont(io.BytesIO(sub), lazy=True)
             if "CFF " not in tt or not hasattr(tt["CFF "].cff.topDictIndex[0], "ROS"):
                 continue  # name-keyed CFF: codes are glyph ids, keep WeasyPrint's subset
@@ -173,8 +173,8 @@ def _shrink_fonts(src: pikepdf.Pdf, resources) -> None:
             fd.FontFile3.Subtype = pikepdf.Name("/CIDFontType0C")
         elif "/FontFile2" in fd:
             data = fd.FontFile2.read_bytes()
-            face = SubsetFace("<template>", 0, data=data)
-            sub, mapping = face.subset(codes)
+            face = Face("<template>", 0, data=data)
+            sub, mapping = face.subset_glyphs(codes)
             table = bytearray(2 * (max(codes) + 1))
             for c in codes:
                 new = mapping.get(c, 0)

@@ -4,7 +4,7 @@
 * Faces come from :mod:`fonts` (font directory first, then the Debian substitutes).  Each
   role's CSS stack is its face followed by glyph-fallback faces, so rare characters (䶮, 𠮷)
   take a glyph from the next face that has one instead of a missing-glyph box.
-* Fast path (:mod:`fontsubset`): before layout, every face the document may need is cut down
+* Fast path (:mod:`harfbuzz`): before layout, every face the document may need is cut down
   to the document's characters and given to WeasyPrint as a ``data:`` ``@font-face``: no
   20 MB collection is read per document and the embedded subsets stay a few KB.
 * The URL fetcher refuses everything but our own ``data:`` URIs and the font files named by
@@ -73,7 +73,7 @@ def subset_plan(texts: dict[str, str] | str) -> FontPlan:
     characters go to the first face of its chain that has them; what no face of the chain has is
     left to the generic family.  Faces shared by several roles get one subset.
     """
-    from . import fontsubset
+    from . import harfbuzz
 
     if isinstance(texts, str):
         texts = {role: texts for role in fonts.ROLES}
@@ -102,7 +102,7 @@ def subset_plan(texts: dict[str, str] | str) -> FontPlan:
             continue
         name = f"whf{len(names)}"
         names[key] = name
-        data = fontsubset.face(*key).subset("".join(sorted(need[key])))
+        data = harfbuzz.face(*key).subset_text("".join(sorted(need[key])))
         path = _subset_file(data)
         allowed.add(str(path))
         rules.append('@font-face { font-family: "%s"; src: url("%s"); }' % (name, path.as_uri()))
@@ -187,9 +187,9 @@ def _view_text(obj, out: list[str]) -> None:
 
 
 def plan_for(view: dict) -> FontPlan:
-    from . import fontsubset
+    from . import harfbuzz
 
-    if fontsubset.available():
+    if harfbuzz.available():
         return subset_plan(role_texts(view))
     return system_plan()
 
