@@ -48,13 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the later stages (documents, batch), registered when present."""
-    import importlib
+    from .plugins import optional_import
 
     for module in ("service.documents.routes", "service.batch.routes"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        app.register_blueprint(mod.bp)
+        mod = optional_import(module)
+        if mod is not None:
+            app.register_blueprint(mod.bp)
