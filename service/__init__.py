@@ -22,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.teardown_appcontext(close_session)
 
+    from .checks import rubric
+
+    rubric.use_directory(app.config["WUHAO_RUBRIC_DIR"])  # admin rubrics over the built-in ones
+
     from . import auth, errors
 
     auth.init_app(app)

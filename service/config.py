@@ -51,6 +51,7 @@ def load(overrides: dict | None = None, env: dict[str, str] | None = None) -> di
         "WUHAO_BATCH_EXECUTOR": env.get("WUHAO_BATCH_EXECUTOR", "local"),
         "WUHAO_CELERY_BROKER": env.get("WUHAO_CELERY_BROKER", "redis://127.0.0.1:6379/0"),
         "WUHAO_FONT_DIR": env.get("WUHAO_FONT_DIR") or str(data_dir / "fonts"),
+        "WUHAO_RUBRIC_DIR": env.get("WUHAO_RUBRIC_DIR") or str(data_dir / "rubrics"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("WUHAO_SECURE_COOKIES", "0") == "1",

@@ -7,7 +7,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import select
 
 from .. import audit, auth
@@ -56,7 +56,10 @@ def get_rubric(year: int):
 
 
 def save_rubric(db, user, year: int, text: str) -> dict:
-    """Validate a rubric file (YAML) and put it in force for ``year`` (in $WUHAO_RUBRIC_DIR)."""
+    """Validate a rubric file (YAML) and put it in force for ``year``.
+
+    It is written to the admin rubric directory ($WUHAO_RUBRIC_DIR, by default
+    $WUHAO_DATA_DIR/rubrics), which is layered over the built-in rubrics."""
     from ..checks.rubric import RubricError, parse_rubric
 
     try:
@@ -65,10 +68,7 @@ def save_rubric(db, user, year: int, text: str) -> dict:
         raise ApiError("rubric_invalid", "评分标准有错误，未启用。", 422, {"problems": str(exc).splitlines()[1:]}) from None
     if parsed.year != year:
         raise ApiError("rubric_invalid", f"文件中的 year 为 {parsed.year}，与 {year} 不符。", 422)
-    target = os.environ.get("WUHAO_RUBRIC_DIR")
-    if not target:
-        raise ApiError("not_configured", "评分标准校验通过；要启用它，请设置环境变量 WUHAO_RUBRIC_DIR 指向可写目录。", 409)
-    directory = Path(target)
+    directory = Path(current_app.config["WUHAO_RUBRIC_DIR"])
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".rubric-")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

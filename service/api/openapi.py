@@ -145,7 +145,7 @@ def spec() -> dict:
     p["/queue"] = {"get": _op("审核工作队列（按状态和期限）", "审核", {"200": _json(OBJ)},
                               params=[_query("status", {"type": "string"})], errors=("401", "403"))}
     p["/rubrics"] = {"get": _op("评分标准年份", "评分", {"200": _json(OBJ)})}
-    p["/rubrics/{year}"] = {"put": _op("启用某年的评分标准（管理员，YAML 文件；需设置 WUHAO_RUBRIC_DIR）", "评分",
+    p["/rubrics/{year}"] = {"put": _op("启用某年的评分标准（管理员，YAML 文件，存入评分标准目录）", "评分",
                                        {"200": _json(OBJ)},
                                        params=[_path("year", {"type": "integer", "minimum": 2000, "maximum": 2100})],
                                        errors=("401", "403", "409", "422"),

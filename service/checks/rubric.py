@@ -83,33 +83,61 @@ class Rubric:
 
 # ---------------------------------------------------------------------------- loading
 
-def available_years(directory: str | Path | None = None) -> list[int]:
-    d = _dir(directory)
-    return sorted(int(p.stem) for p in d.glob("*.yaml") if p.stem.isdigit())
+# Where an admin's rubric files live (set by the app from $WUHAO_DATA_DIR/rubrics); its files
+# are layered over the built-in ones: a year present in both is taken from the admin's.
+_admin_dir: Path | None = None
 
 
-def _dir(directory: str | Path | None) -> Path:
-    if directory is not None:
-        return Path(directory)
+def use_directory(path: str | Path | None) -> None:
+    """Layer an admin rubric directory over the built-in rubrics (None: built-in only)."""
+    global _admin_dir
+    _admin_dir = Path(path) if path else None
+
+
+def admin_directory() -> Path | None:
+    """The app's setting (which already honours $WUHAO_RUBRIC_DIR), else the variable itself."""
+    if _admin_dir is not None:
+        return _admin_dir
     env = os.environ.get("WUHAO_RUBRIC_DIR")
-    return Path(env) if env else RUBRIC_DIR
+    return Path(env) if env else None
+
+
+def _dirs(directory: str | Path | None) -> list[Path]:
+    if directory is not None:
+        return [Path(directory)]
+    admin = admin_directory()
+    return [admin, RUBRIC_DIR] if admin is not None else [RUBRIC_DIR]
+
+
+def _files(directory: str | Path | None) -> dict[int, Path]:
+    """year -> the file in force for it (the first directory that has it wins)."""
+    out: dict[int, Path] = {}
+    for d in reversed(_dirs(directory)):
+        if d.is_dir():
+            out.update({int(p.stem): p for p in d.glob("*.yaml") if p.stem.isdigit()})
+    return out
+
+
+def available_years(directory: str | Path | None = None) -> list[int]:
+    return sorted(_files(directory))
 
 
 def load_rubric(year: int | None = None, directory: str | Path | None = None) -> Rubric:
     """The rubric in force for `year`: `<year>.yaml`, else the latest earlier year's file
     (a rubric stays in force until the admin adds a newer one). `year=None` -> the latest."""
-    d = _dir(directory)
-    years = available_years(d)
+    files = _files(directory)
+    where = " + ".join(str(d) for d in _dirs(directory))
+    years = sorted(files)
     if not years:
-        raise FileNotFoundError(f"no rubric files (<year>.yaml) in {d}")
+        raise FileNotFoundError(f"no rubric files (<year>.yaml) in {where}")
     if year is None:
         chosen = years[-1]
     else:
         earlier = [y for y in years if y <= int(year)]
         if not earlier:
-            raise FileNotFoundError(f"no rubric for {year} or earlier in {d} (have {years})")
+            raise FileNotFoundError(f"no rubric for {year} or earlier in {where} (have {years})")
         chosen = earlier[-1]
-    path = d / f"{chosen}.yaml"
+    path = files[chosen]
     return copy.deepcopy(_parse_file(str(path), path.stat().st_mtime_ns))
 
 

@@ -119,7 +119,7 @@ def admin_rubrics(user):
             except ApiError as exc:
                 db.rollback()
                 errors = (exc.detail or {}).get("problems", [])
-                flash(exc.message, "ok" if exc.code == "not_configured" else "error")
+                flash(exc.message, "error")
     year = request.args.get("year", type=int)
     years = available_years()
     rubric = None
