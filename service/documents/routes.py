@@ -131,7 +131,7 @@ def issue_document():
     user = require_user("reviewer", "admin")
     payload = json_object()
     kind = payload.get("kind")
-    if kind not in KINDS or kind == "blank-form":
+    if not isinstance(kind, str) or kind not in KINDS or kind == "blank-form":
         raise ApiError("invalid", "未知的文书种类。", 422, {"field": "kind"})
     formats = payload.get("formats") or ["pdf"]
     if not isinstance(formats, list) or not all(f in KINDS[kind].formats for f in formats):
