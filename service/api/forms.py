@@ -12,32 +12,34 @@ from ..storage import current_store
 from . import bp
 from .submissions import load_submission
 
-ROOT = Path(__file__).resolve().parents[2]
-FORMS = {
-    "declaration": ("创建申报表", "市直机关“五好党支部”创建申报表（SZ-2.1，偶数年3月报送）"),
-    "acceptance": ("验收申请表", "市直机关“五好党支部”验收申请表（SZ-2.3，奇数年3月底前报送，附约2500字汇报材料）"),
-    "brand": ("党建品牌创建申报登记表", "社区党建品牌创建申报登记表（SQ-3）"),
+# Form kind -> what the download list says about it. File names and titles come from the
+# field contract (parsers.blank_forms / parsers.forms), the single source for the forms.
+DESCRIPTIONS = {
+    "declaration": "市直机关“五好党支部”创建申报表（SZ-2.1，偶数年3月报送）",
+    "acceptance": "市直机关“五好党支部”验收申请表（SZ-2.3，奇数年3月底前报送，附约2500字汇报材料）",
+    "brand": "社区党建品牌创建申报登记表（SQ-3）",
 }
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "pdf": "application/pdf"}
 
 
-def form_path(kind: str) -> Path:
-    if kind not in FORMS:
+def form_path(kind: str, fmt: str = "docx") -> Path:
+    from parsers.blank_forms import path_for
+
+    if kind not in DESCRIPTIONS or fmt not in MEDIA_TYPES:
         raise ApiError("not_found", "没有这种空白表格。", 404)
-    try:
-        from ..documents.registry import blank_form_path
-
-        return blank_form_path(FORMS[kind][0], "docx")
-    except (ImportError, FileNotFoundError):
-        path = ROOT / "templates_docx" / "forms" / f"{FORMS[kind][0]}.docx"
-        if not path.is_file():
-            raise ApiError("not_found", "该空白表格暂不可用，请联系管理员。", 404) from None
-        return path
+    path = path_for(kind).with_suffix(f".{fmt}")
+    if not path.is_file():
+        raise ApiError("not_found", "该空白表格暂不可用，请联系管理员。", 404)
+    return path
 
 
 def form_list() -> list[dict]:
-    return [{"kind": k, "title": t, "description": d, "url": f"/api/v1/forms/{k}.docx"}
-            for k, (t, d) in FORMS.items()]
+    from parsers.blank_forms import path_for
+
+    return [{"kind": k, "title": path_for(k).stem, "description": d,
+             "url": f"/api/v1/forms/{k}.docx", "pdf_url": f"/api/v1/forms/{k}.pdf"}
+            for k, d in DESCRIPTIONS.items()]
 
 
 @bp.get("/forms")
@@ -46,11 +48,12 @@ def list_forms():
     return {"items": form_list()}
 
 
-@bp.get("/forms/<kind>.docx")
-def download_form(kind: str):
+@bp.get("/forms/<kind>.<fmt>")
+def download_form(kind: str, fmt: str):
+    """A blank form (DOCX to fill in, or its PDF print) — the readers read both perfectly."""
     auth.require_user()
-    path = form_path(kind)
-    return send_file(path, mimetype=DOCX, as_attachment=True, download_name=f"{FORMS[kind][0]}.docx")
+    path = form_path(kind, fmt)
+    return send_file(path, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=path.name)
 
 
 # --- preview -----------------------------------------------------------------------------

@@ -109,9 +109,13 @@ def spec() -> dict:
         body=_body({"type": "object", "required": ["event"], "properties": {
             "event": {"type": "string"}, "as_of": DATE, "facts": OBJ}}))}
     p["/forms"] = {"get": _op("空白表格", "表格与材料", {"200": _json(LIST)})}
-    p["/forms/{kind}.docx"] = {"get": _op("下载空白表格", "表格与材料", {"200": _file(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX")},
-        params=[_path("kind", {"enum": ["declaration", "acceptance", "brand"]})], errors=("401", "404"))}
+    p["/forms/{kind}.{fmt}"] = {"get": _op("下载空白表格（DOCX 或 PDF）", "表格与材料", {"200": {
+        "description": "DOCX 或 PDF", "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "format": "binary"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+        params=[_path("kind", {"enum": ["declaration", "acceptance", "brand"]}),
+                _path("fmt", {"enum": ["docx", "pdf"]})], errors=("401", "404"))}
     p["/submissions"] = {
         "get": _op("可见的材料", "表格与材料", {"200": _json(LIST)}, params=[
             _query("status", {"type": "string"}), _query("form", {"type": "string"}),

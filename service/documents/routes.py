@@ -180,33 +180,6 @@ def reissue_document(doc_id: int):
     return {"documents": [_doc_json(d) for d in docs]}, 201
 
 
-@bp.get("/api/v1/documents/forms")
-def list_forms():
-    from ..auth import require_user
-    from .registry import blank_forms
-
-    require_user()
-    return {"forms": [{"name": name, "format": p.suffix.lstrip(".").lower(),
-                       "url": f"/api/v1/documents/forms/{quote(name)}.{p.suffix.lstrip('.').lower()}"}
-                      for name, p in blank_forms().items()]}
-
-
-@bp.get("/api/v1/documents/forms/<name>.<fmt>")
-def blank_form(name: str, fmt: str):
-    import hashlib
-
-    from ..auth import require_user
-    from .registry import blank_form_path
-
-    require_user()
-    try:
-        path = blank_form_path(name, fmt)
-    except FileNotFoundError:
-        raise ApiError("not_found", "未找到该空白表格。", 404) from None
-    data = path.read_bytes()
-    return _send(data, fmt, path.name, hashlib.sha256(data).hexdigest())
-
-
 def _doc_json(d: Document) -> dict:
     return {"id": d.id, "kind": d.kind, "number": d.number, "year": d.year, "format": d.format,
             "sha256": d.sha256, "size": d.size, "status": d.status, "supersedes_id": d.supersedes_id,

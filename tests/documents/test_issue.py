@@ -280,21 +280,20 @@ def test_api_issue_download_and_access(app, client, scenario, demo):
     assert r.status_code == 404
 
 
-def test_blank_forms_are_served_as_files(app, client, demo, tmp_path, monkeypatch):
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    (forms / "创建申报表.docx").write_bytes(b"PK\x03\x04 a form")
-    (forms / "品牌登记表.xlsx").write_bytes(b"PK\x03\x04 a sheet")
-    (tmp_path / "secret.docx").write_bytes(b"secret")
-    monkeypatch.setenv("WUHAO_FORMS_DIR", str(forms))
+def test_blank_forms_are_served_as_files(client, demo):
+    import parsers
+
     h = bearer(demo["tokens"]["yusuan"])
-    listed = client.get("/api/v1/documents/forms", headers=h).get_json()["forms"]
-    assert {(f["name"], f["format"]) for f in listed} == {("创建申报表", "docx"), ("品牌登记表", "xlsx")}
-    r = client.get(next(f["url"] for f in listed if f["format"] == "docx"), headers=h)
-    assert r.status_code == 200 and r.data == b"PK\x03\x04 a form"
-    assert client.get("/api/v1/documents/forms/..%2Fsecret.docx", headers=h).status_code == 404
-    assert client.get("/api/v1/documents/forms/创建申报表.xlsx", headers=h).status_code == 404
-    assert client.get("/api/v1/documents/forms").status_code == 401
+    listed = client.get("/api/v1/forms", headers=h).get_json()["items"]
+    assert [f["kind"] for f in listed] == ["declaration", "acceptance", "brand"]
+    for f in listed:
+        for url, magic in ((f["url"], b"PK\x03\x04"), (f["pdf_url"], b"%PDF")):
+            r = client.get(url, headers=h)
+            assert r.status_code == 200 and r.data[:4] == magic, url
+            assert parsers.parse_bytes(r.data, url).form == f["kind"]
+    for bad in ("/api/v1/forms/..%2Fsecret.docx", "/api/v1/forms/declaration.xlsx", "/api/v1/forms/report.docx"):
+        assert client.get(bad, headers=h).status_code == 404, bad
+    assert client.get("/api/v1/forms").status_code == 401
 
 
 def test_the_admins_prefix_is_used_for_numbers(app, scenario):

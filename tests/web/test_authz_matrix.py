@@ -141,7 +141,7 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/organisations", ADMIN, ok=(201,), scoped=False, body=_new_org),
     Endpoint("POST", "/api/v1/organisations/import", ADMIN, scoped=False, body=_org_sheet),
     Endpoint("PUT", "/api/v1/admin/numbering", ADMIN, scoped=False, body=_json(lambda o: {"prefixes": {"1": "市直工委"}})),
-    Endpoint("PUT", "/api/v1/rubrics/2026", ADMIN, ok=(409,), scoped=False,  # validated; no rubric dir configured
+    Endpoint("PUT", "/api/v1/rubrics/2026", ADMIN, scoped=False,  # written to the test's own data dir
              body=lambda o: {"data": _rubric_text()}),
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
@@ -198,8 +198,7 @@ def _users(app):
         return {u.username: u.id for u in s.execute(select(User)).scalars()}
 
 
-def test_authorisation_matrix(app, seeded, monkeypatch):
-    monkeypatch.delenv("WUHAO_RUBRIC_DIR", raising=False)
+def test_authorisation_matrix(app, seeded):
     objects = seeded["objects"]
     tokens = seeded["tokens"]
     page_clients = {}
