@@ -153,7 +153,7 @@ def main() -> None:
         url = make_url(PG).set(database=name).render_as_string(hide_password=False)
         upgrade(url)
         with session_scope(url) as s:
-            load_demo(s, with_submissions=False)
+            load_demo(s, with_records=False)
         return Settings(url, str(work / "data"))
 
     work = Path(tempfile.mkdtemp(prefix="wuhao-bench-"))

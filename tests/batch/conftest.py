@@ -33,7 +33,7 @@ def settings(pg_url, tmp_path, monkeypatch):
     data.mkdir()
     monkeypatch.setenv("WUHAO_DATA_DIR", str(data))
     with session_scope(pg_url) as s:
-        load_demo(s, password="demo-pass-1", with_submissions=False)
+        load_demo(s, password="demo-pass-1", with_records=False)
     return Settings(pg_url, str(data))
 
 

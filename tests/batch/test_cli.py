@@ -19,7 +19,7 @@ def sqlite_env(tmp_path, monkeypatch):
     url = f"sqlite:///{data / 'wuhao.db'}"
     upgrade(url)
     with session_scope(url) as s:
-        load_demo(s, password="demo-pass-1", with_submissions=False)
+        load_demo(s, password="demo-pass-1", with_records=False)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("WUHAO_DATA_DIR", str(data))
     monkeypatch.setenv("SECRET_KEY", "test")

@@ -138,7 +138,7 @@ def test_wuhao_render_issues_from_a_record(cli_env, tmp_path):
     url = os.environ["DATABASE_URL"]
     upgrade(url)
     with session_scope(url) as s:
-        load_demo(s, password="x-pass-123", with_submissions=False)
+        load_demo(s, password="x-pass-123", with_records=False)
         district = s.execute(select(Organisation).where(Organisation.name == "静海区委")).scalar_one().id
     out = tmp_path / "ledger.xlsx"
     runner = CliRunner()
