@@ -353,7 +353,7 @@ def _job_state(settings: Settings, job_id: int) -> str:
 
 
 def process_chunk(settings: Settings, job_id: int, chunk_id: int, worker: str) -> None:
-    from service.certificates.docx import docx_template
+    from service.certificates.docx import render_docx
     from service.certificates.engine import engine_for
 
     with session_scope(settings.database_url) as s:
@@ -367,7 +367,6 @@ def process_chunk(settings: Settings, job_id: int, chunk_id: int, worker: str) -
     outputs = set(opts["outputs"])
     store = settings.store
     engine = engine_for(kind)
-    docx = docx_template(kind) if "docx" in outputs else None
     overprint = opts.get("overprint", False)
     offset = tuple(opts.get("offset_mm") or (0.0, 0.0))
     pdfs, docxs, pages, issued = {}, {}, [], []
@@ -383,8 +382,8 @@ def process_chunk(settings: Settings, job_id: int, chunk_id: int, worker: str) -
         if "pdf" in outputs:
             pdfs[number] = _put_nosync(store, engine.write([page], overprint=overprint,
                                                            title=f"{engine.spec.title} {number}"))
-        if docx is not None:
-            docxs[number] = _put_nosync(store, docx.render(ctx))
+        if "docx" in outputs:
+            docxs[number] = _put_nosync(store, render_docx(kind, ctx))
         if "merged" in outputs:
             pages.append((number, page.content,
                           {(f.spec.path, f.spec.index, f.spec.family): codes for f, codes in page.usage.items()}))
