@@ -18,8 +18,9 @@ from service.documents.safety import clean
 
 from .engine import display_values, verify_url
 
-#: the 党员证 table: label, field (the issuer and date follow the table, as in the template)
-_CARD_ROWS = (("姓　　名", "name"), ("所在支部", "branch_name"), ("所属党组织", "organisation_path"),
+#: the 党员证 table, labels as in the documents' view (four characters fit the label column);
+#: the issuer and date follow the table, as in the template
+_CARD_ROWS = (("姓　　名", "name"), ("所在支部", "branch_name"), ("组织关系", "organisation_path"),
               ("入党时间", "joined_on"), ("证件编号", "number"))
 
 
