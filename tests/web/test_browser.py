@@ -93,10 +93,13 @@ def test_branch_uploads_form_and_report_and_sees_fields_and_findings(browser, si
         shots(page, "branch-01-home")
         page.goto(f"{base}/forms")
         links = page.locator("a[download]")
-        assert links.count() == 3
+        assert links.count() == 6  # each of the three forms as DOCX and as PDF
         with page.expect_download() as dl:
             links.first.click()
         assert dl.value.suggested_filename.endswith(".docx")
+        with page.expect_download() as dl:
+            links.nth(1).click()
+        assert dl.value.suggested_filename.endswith(".pdf")
         shots(page, "branch-02-forms")
         page.goto(f"{base}/upload")
         shots(page, "branch-03-upload")
