@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,20 @@ def _dispose_engines() -> None:
     dispose_all()
 
 
+@contextmanager
+def throwaway_pg_database(admin, template: str, prefix: str = "wuhao_test"):
+    """A PostgreSQL database copied from the migrated template, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _url_for_db(name)
+    finally:
+        _dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     """A fresh, migrated database of each backend."""
@@ -87,16 +102,9 @@ def database_url(request, tmp_path):
         yield url
         _dispose_engines()
     else:
-        template = request.getfixturevalue("pg_template")
-        admin = request.getfixturevalue("pg_admin")
-        name = f"wuhao_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        url = _url_for_db(name)
-        yield url
-        _dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with throwaway_pg_database(request.getfixturevalue("pg_admin"),
+                                   request.getfixturevalue("pg_template")) as url:
+            yield url
 
 
 @pytest.fixture

@@ -1,26 +1,16 @@
 """Fixtures for the batch tests: a migrated PostgreSQL database with the demo tree."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import _url_for_db
+from tests.conftest import throwaway_pg_database
 
 
 @pytest.fixture
 def pg_url(pg_admin, pg_template):
-    from service.db import dispose_all
-
-    name = f"wuhao_batch_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    url = _url_for_db(name)
-    yield url
-    dispose_all()
-    with pg_admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_pg_database(pg_admin, pg_template, prefix="wuhao_batch") as url:
+        yield url
 
 
 @pytest.fixture
