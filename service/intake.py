@@ -73,7 +73,7 @@ def receive(
             provenance=parsed["provenance"],
             missing=parsed["missing"],
             errors=parsed["errors"],
-            pairs=getattr(result, "pairs_as_dicts", lambda: [])(),
+            pairs=result.pairs,
         )
     )
     audit.record(

@@ -41,6 +41,8 @@ def test_upload_and_read_back(client, demo, db):
     assert fields["member_count"] == 12
     assert fields["domain"] == "organ"
     assert body["extraction"]["provenance"]["member_count"]["source"] == "docx"
+    labels = {p["label"] for p in body["extraction"]["pairs"]}
+    assert {"支部名称", "党员人数"} <= labels  # the generic label/value pairs are kept too
     with db() as s:
         assert s.scalar(select(func.count()).select_from(Extraction)) == 1
         actions = [a.action for a in s.execute(select(AuditLog)).scalars()]
