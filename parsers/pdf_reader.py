@@ -13,6 +13,7 @@ import re
 from .errors import ParseError
 from .model import Cell, Doc, Para, Table
 from .normalize import MARKS, clean_text, symbol_char
+from .pdfium_access import symbol_glyphs
 
 MAX_PAGES = 200
 MAX_CHARS = 400_000
@@ -71,7 +72,7 @@ def _is_pua(ch: str) -> bool:
     return len(ch) == 1 and 0xF000 <= ord(ch) <= 0xF0FF
 
 
-def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict], state: dict) -> None:
+def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict]) -> None:
     """Re-read symbol-font glyphs (U+F0xx) with pdfium, which honours /ActualText spans.
 
     LibreOffice writes Wingdings boxes it cannot find as one .notdef glyph with the true code
@@ -81,18 +82,7 @@ def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict], state: dic
     if not pua:
         return
     try:
-        import pypdfium2 as pdfium
-        if "pdfium" not in state:
-            state["pdfium"] = pdfium.PdfDocument(data)
-        ppage = state["pdfium"][pno - 1]
-        tp = ppage.get_textpage()
-        height = float(page.height)
-        found = []
-        for i in range(tp.count_chars()):
-            t = tp.get_text_range(i, 1)
-            if t and _is_pua(t):
-                left, bottom, right, top = tp.get_charbox(i)
-                found.append(((left + right) / 2, height - (top + bottom) / 2, t))
+        found = symbol_glyphs(data, pno, float(page.height))
     except Exception:
         return
     for c in pua:
@@ -214,7 +204,6 @@ def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
     total = 0
-    state: dict = {}
     pages = pdf.pages
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
@@ -237,13 +226,8 @@ def _read(pdf, data: bytes) -> Doc:
             raise ParseError("too_large", detail="too many characters")
         if not chars:
             continue
-        _fix_symbol_chars(data, pno, page, chars, state)
+        _fix_symbol_chars(data, pno, page, chars)
         _read_page(page, pno, chars, doc, texts)
-    if "pdfium" in state:
-        try:
-            state["pdfium"].close()
-        except Exception:
-            pass
     if total == 0 or not "".join(texts).strip():
         raise ParseError("no_text_layer")
     doc.full_text = "\n".join(texts)

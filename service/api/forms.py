@@ -136,37 +136,18 @@ MAX_PREVIEW_PAGES = 20
 
 def pdf_page_sizes(data: bytes) -> list[dict]:
     """Page sizes (points) of a PDF, for placing the source boxes over the page images."""
-    import pypdfium2 as pdfium
+    from parsers.pdfium_access import page_sizes
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except Exception:
-        return []
-    try:
-        out = []
-        for i in range(min(len(pdf), MAX_PREVIEW_PAGES)):
-            w, h = pdf[i].get_size()
-            out.append({"n": i + 1, "width": w, "height": h})
-        return out
-    finally:
-        pdf.close()
+    return page_sizes(data, MAX_PREVIEW_PAGES)
 
 
 def pdf_page_png(data: bytes, n: int, scale: float = 1.5) -> bytes:
-    import io
+    from parsers.pdfium_access import page_png
 
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        if not 1 <= n <= min(len(pdf), MAX_PREVIEW_PAGES):
-            raise ApiError("not_found", "没有这一页。", 404)
-        image = pdf[n - 1].render(scale=scale).to_pil()
-        out = io.BytesIO()
-        image.save(out, "PNG", optimize=True)
-        return out.getvalue()
-    finally:
-        pdf.close()
+    png = page_png(data, n, scale, MAX_PREVIEW_PAGES)
+    if png is None:
+        raise ApiError("not_found", "没有这一页。", 404)
+    return png
 
 
 @bp.get("/submissions/<int:submission_id>/pages/<int:n>.png")

@@ -62,7 +62,10 @@ def render_static_pdf(html: str, font_paths: list[str]) -> tuple[str, bytes]:
         return key, path.read_bytes()
     import weasyprint
 
-    data = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    from ..documents.html_render import WEASYPRINT_LOCK
+
+    with WEASYPRINT_LOCK:
+        data = weasyprint.HTML(string=html, base_url=".").write_pdf()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     with os.fdopen(fd, "wb") as fh:

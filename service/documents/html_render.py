@@ -26,6 +26,10 @@ from .safety import make_url_fetcher
 HTML_DIR = Path(__file__).resolve().parent / "html"
 
 _tls = threading.local()
+# WeasyPrint drives Pango and fontconfig, which are not safe to enter from two threads at
+# once (crashes are reported upstream); the service renders on several request threads, so
+# every WeasyPrint layout in this process takes this lock (batches use processes instead).
+WEASYPRINT_LOCK = threading.Lock()
 _SAFE_FAMILY = re.compile(r'[^\w \-\u3000-\u9fff\uf900-\ufaff",]')
 #: characters drawn by the stylesheet (page numbers) rather than the view
 STATIC_CHARS = "— 0123456789"
@@ -257,11 +261,12 @@ def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = make_url_fetcher(plan.allowed_files)
-    font_config = FontConfiguration()
-    faces = CSS(string=plan.faces_css, font_config=font_config, url_fetcher=fetcher)
-    doc = HTML(string=html, base_url=None, url_fetcher=fetcher)
-    return doc.write_pdf(stylesheets=[faces, _layout_stylesheet(view_layout, plan)],
-                         font_config=font_config)
+    with WEASYPRINT_LOCK:
+        font_config = FontConfiguration()
+        faces = CSS(string=plan.faces_css, font_config=font_config, url_fetcher=fetcher)
+        doc = HTML(string=html, base_url=None, url_fetcher=fetcher)
+        return doc.write_pdf(stylesheets=[faces, _layout_stylesheet(view_layout, plan)],
+                             font_config=font_config)
 
 
 def _layout_stylesheet(view_layout: str, plan: FontPlan):

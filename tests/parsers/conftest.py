@@ -44,7 +44,11 @@ HELDOUT_PREFIX = "heldout_"
 
 def _build(request) -> tuple[Path, list]:
     """Both corpora in one directory, converted by one LibreOffice call, cached across runs."""
-    base = Path(request.config.cache.mkdir("wuhao-parsers-corpus"))
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    if cache is not None:
+        base = Path(cache.mkdir("wuhao-parsers-corpus"))
+    else:
+        base = request.getfixturevalue("tmp_path_factory").mktemp("wuhao-parsers-corpus")
     outdir = base / _fingerprint()
     manifest = outdir / "manifest.json"
     if manifest.exists() and (outdir / "done").exists():

@@ -209,11 +209,44 @@ def test_parsing_from_many_threads(generated_corpus):
     from concurrent.futures import ThreadPoolExecutor
 
     directory, cases = generated_corpus
-    files = [directory / f"{c.name}.{ext}" for c in cases[:12] for ext in ("docx", "pdf")]
+    files = [directory / f"{c.name}.{ext}" for c in cases[:24] for ext in ("docx", "pdf")]
     expected = [parsers.parse_path(f).to_dict() for f in files]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        got = list(pool.map(lambda f: parsers.parse_path(f).to_dict(), files * 2))
-    assert got == expected * 2
+        got = list(pool.map(lambda f: parsers.parse_path(f).to_dict(), files * 3))
+    assert got == expected * 3
+
+
+def test_pdfium_is_entered_by_one_thread_at_a_time(generated_corpus, monkeypatch):
+    """pdfium is not thread-safe (a crash seen in CI): every call holds pdfium_access.LOCK."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pypdfium2
+
+    from parsers import pdfium_access
+
+    directory, cases = generated_corpus
+    pdfs = [(directory / f"{c.name}.pdf").read_bytes() for c in cases[:8]]
+    inside, worst = [0], [0]
+    counter = threading.Lock()
+    real_open = pypdfium2.PdfDocument
+
+    def watched(*args, **kwargs):
+        assert pdfium_access.LOCK._is_owned(), "pdfium opened without the lock"
+        with counter:
+            inside[0] += 1
+            worst[0] = max(worst[0], inside[0])
+        try:
+            return real_open(*args, **kwargs)
+        finally:
+            with counter:
+                inside[0] -= 1
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", watched)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda d: (pdfium_access.page_sizes(d, 3), pdfium_access.page_png(d, 1, 0.5, 3),
+                                 pdfium_access.symbol_glyphs(d, 1, 842.0)), pdfs * 3))
+    assert worst[0] == 1
 
 
 def test_too_many_pages(tmp_path, monkeypatch):
