@@ -206,6 +206,16 @@ def require_org_access(session_db, user: User, organisation_id: Optional[int]) -
         raise ApiError("not_found", "未找到该资源。", 404)
 
 
+def load_visible(session_db, user: User, model, object_id: int, message: str = "未找到该资源。",
+                 organisation_of=lambda obj: obj.organisation_id):
+    """The object with ``object_id``, if it exists and lies in the user's view; else 404."""
+    obj = session_db.get(model, object_id)
+    if obj is None:
+        raise ApiError("not_found", message, 404)
+    require_org_access(session_db, user, organisation_of(obj))
+    return obj
+
+
 def filter_visible(query, column, session_db, user: User):
     ids = visible_org_ids(session_db, user)
     return query if ids is None else query.where(column.in_(ids))

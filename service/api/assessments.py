@@ -121,7 +121,7 @@ def list_assessments():
         query = query.where(Assessment.year == year)
     if request.args.get("domain"):
         query = query.where(Assessment.domain == request.args["domain"])
-    org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
+    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
     if org_id is not None:
         auth.require_org_access(db, user, org_id)
         query = query.where(Assessment.organisation_id == org_id)
@@ -130,11 +130,7 @@ def list_assessments():
 
 
 def load_assessment(db, user, assessment_id: int) -> Assessment:
-    a = db.get(Assessment, assessment_id)
-    if a is None:
-        raise ApiError("not_found", "未找到该评分记录。", 404)
-    auth.require_org_access(db, user, a.organisation_id)
-    return a
+    return auth.load_visible(db, user, Assessment, assessment_id, "未找到该评分记录。")
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -210,7 +206,7 @@ def record_scores(db, user, org: Organisation, payload: dict) -> tuple[Assessmen
     result = grade(total, scores, drubric, satisfaction)
     assessed_on = opt_date(payload, "assessed_on") or dt.date.today()
     if payload.get("cycle_id") is not None:
-        opt_int(payload, "cycle_id", minimum=1, maximum=2**31 - 1)
+        opt_int(payload, "cycle_id", minimum=1, maximum=auth.MAX_ID)
     row = Assessment(organisation_id=org.id, year=year, domain=domain, rubric=str(rubric.year), total=float(total),
                      scores=scores, items={**items, "grade_name": result["grade_name"],
                                            "downgraded": result["downgraded"], "capped": result["capped"],
@@ -234,7 +230,7 @@ def create_assessment():
     user = auth.require_user(*REVIEWERS)
     db = get_session()
     payload = json_object()
-    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=2**31 - 1, required=True)
+    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True)
     org = load_organisation(db, user, org_id)
     if org.kind != "branch":
         raise ApiError("invalid", "只能为党支部录入评分。", 422, {"field": "organisation_id"})

@@ -30,11 +30,11 @@ def audit_query(db, user):
     query = auth.filter_visible(query, AuditLog.organisation_id, db, user)
     if request.args.get("action"):
         query = query.where(AuditLog.action == request.args["action"])
-    org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
+    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
     if org_id is not None:
         auth.require_org_access(db, user, org_id)
         query = query.where(AuditLog.organisation_id == org_id)
-    before = int_arg("before_id", minimum=1, maximum=2**31 - 1)
+    before = int_arg("before_id", minimum=1, maximum=auth.MAX_ID)
     if before is not None:
         query = query.where(AuditLog.id < before)
     return query

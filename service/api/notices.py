@@ -41,7 +41,7 @@ def list_documents():
     user = auth.require_user()
     db = get_session()
     query = auth.filter_visible(select(Document).order_by(Document.id.desc()), Document.organisation_id, db, user)
-    org_id = int_arg("organisation_id", minimum=1, maximum=2**31 - 1)
+    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
     if org_id is not None:
         auth.require_org_access(db, user, org_id)
         query = query.where(Document.organisation_id == org_id)
@@ -56,7 +56,7 @@ def notice_context(db, user, payload: dict) -> tuple[str, int, dict]:
     kind = payload.get("kind") or "rectification-notice"
     if kind not in NOTICE_KINDS:
         raise ApiError("invalid", "kind 只能是 rectification-notice 或 supplement-notice。", 422, {"field": "kind"})
-    record_id = opt_int(payload, "record_id", minimum=1, maximum=2**31 - 1, required=True)
+    record_id = opt_int(payload, "record_id", minimum=1, maximum=auth.MAX_ID, required=True)
     model = NOTICE_KINDS[kind][1]
     record = db.get(model, record_id)
     if record is None:

@@ -35,11 +35,7 @@ def list_organisations():
 
 
 def load_organisation(db, user, org_id: int) -> Organisation:
-    auth.require_org_access(db, user, org_id)
-    org = db.get(Organisation, org_id)
-    if org is None:
-        raise ApiError("not_found", "未找到该组织。", 404)
-    return org
+    return auth.load_visible(db, user, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
 
 
 @bp.get("/organisations/<int:org_id>")
@@ -60,7 +56,7 @@ def _apply(db, org: Organisation, payload: dict, creating: bool) -> dict:
                            {"field": "kind"})
         changes["kind"] = kind
     if "parent_id" in payload:
-        parent_id = opt_int(payload, "parent_id", minimum=1, maximum=2**31 - 1)
+        parent_id = opt_int(payload, "parent_id", minimum=1, maximum=auth.MAX_ID)
         if parent_id is not None:
             if db.get(Organisation, parent_id) is None:
                 raise ApiError("not_found", "未找到上级组织。", 404, {"field": "parent_id"})

@@ -16,11 +16,7 @@ CORRECTING_ROLES = ("reviewer", "admin")
 
 
 def load_submission(db, user, submission_id: int) -> Submission:
-    sub = db.get(Submission, submission_id)
-    if sub is None:
-        raise ApiError("not_found", "未找到该材料。", 404)
-    auth.require_org_access(db, user, sub.organisation_id)
-    return sub
+    return auth.load_visible(db, user, Submission, submission_id, "未找到该材料。")
 
 
 def findings_of(db, sub: Submission) -> list[Finding]:

@@ -48,7 +48,7 @@ def create_user_from(db, actor, payload: dict) -> User:
     password = opt_str(payload, "password", max_len=200, required=True)
     _check_password(password)
     role = _role(payload.get("role")) or "branch"
-    org_id = _org(db, opt_int(payload, "organisation_id", minimum=1, maximum=2**31 - 1, required=True))
+    org_id = _org(db, opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True))
     user = User(username=username, display_name=opt_str(payload, "display_name", max_len=100) or username,
                 role=role, organisation_id=org_id, password_hash=auth.hash_password(password), active=True)
     db.add(user)
@@ -75,7 +75,7 @@ def update_user_from(db, actor, user: User, payload: dict) -> User:
     role = _role(payload.get("role"))
     if role is not None:
         user.role = changes["role"] = role
-    org_id = _org(db, opt_int(payload, "organisation_id", minimum=1, maximum=2**31 - 1))
+    org_id = _org(db, opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID))
     if org_id is not None:
         user.organisation_id = changes["organisation_id"] = org_id
     active = opt_bool(payload, "active")

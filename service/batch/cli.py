@@ -42,7 +42,7 @@ def export_outputs(settings, job_id: int, out_dir: Path) -> list[Path]:
     from service.db import session_scope
     from service.models import BatchJob
 
-    from .jobs import certificate_files, _safe_name, load_rows
+    from .jobs import certificate_files, _safe_name
 
     store = settings.store
     written = []

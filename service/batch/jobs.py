@@ -19,16 +19,14 @@ import os
 import pickle
 import socket
 import tempfile
-import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from service.db import session_factory, session_scope
-from service.models import BatchChunk, BatchJob, Certificate, Organisation
+from service.db import session_scope
+from service.models import BatchChunk, BatchJob, Certificate
 from service.storage import FileStore, store_for
 
 from .roster import OrgIndex, Roster, RosterError, RowError, parse_roster

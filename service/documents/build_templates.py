@@ -340,7 +340,6 @@ def blocks_loop(items: str, table_size: float) -> list:
 
 
 def official_body(doc, *, table_size: float):
-    B = L.BODY_PT
     add(doc,
         tag_para("{%p if v.org_mark %}"),
         para(_sized(run("{{ v.org_mark }}", "title", L.ORG_MARK_PT, L.RED), "{{ v.org_mark_sz }}"),

@@ -197,7 +197,7 @@ def acceptance_form(ctx: dict) -> dict:
     members = "、".join(ctx.get("group_members") or [])
     blocks.append({"t": "plain", "text": f"考核组成员（签字）：{members}"})
     blocks.append({"t": "plain", "text": "考核组组长（签字）：　　　　　　　　年　　月　　日"})
-    title = f"市直机关“五好党支部”验收意见表（考核评分表）"
+    title = "市直机关“五好党支部”验收意见表（考核评分表）"
     view = _official("acceptance-form", ctx, title, "", blocks, org_mark=False, signature="")
     view.update({"date": "", "copy_to": "", "printer": "", "printed_on": "",
                  "subtitle": f"（{fmt_num(ctx.get('year'))}年度 · {domain_label}领域标准）"})
