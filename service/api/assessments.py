@@ -15,7 +15,7 @@ from ..db import get_session
 from ..errors import ApiError
 from ..models import Assessment, Finding, Organisation, RectificationItem
 from . import bp
-from .common import int_arg, json_object, opt_date, opt_int, opt_number, year_value
+from .common import filter_by_organisation_arg, int_arg, json_object, opt_date, opt_int, opt_number, year_value
 from .organisations import load_organisation
 from .serialize import iso
 
@@ -121,10 +121,7 @@ def list_assessments():
         query = query.where(Assessment.year == year)
     if request.args.get("domain"):
         query = query.where(Assessment.domain == request.args["domain"])
-    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
-    if org_id is not None:
-        auth.require_org_access(db, user, org_id)
-        query = query.where(Assessment.organisation_id == org_id)
+    query = filter_by_organisation_arg(query, Assessment.organisation_id, db, user)
     limit = int_arg("limit", 200, minimum=1, maximum=1000)
     return {"items": [assessment_dict(a) for a in db.execute(query.limit(limit)).scalars()]}
 

@@ -11,7 +11,7 @@ from .. import auth
 from ..db import get_session
 from ..models import AuditLog, Organisation, User
 from . import bp
-from .common import int_arg
+from .common import filter_by_organisation_arg, int_arg
 from .serialize import iso
 
 ACTION_NAMES = {
@@ -30,10 +30,7 @@ def audit_query(db, user):
     query = auth.filter_visible(query, AuditLog.organisation_id, db, user)
     if request.args.get("action"):
         query = query.where(AuditLog.action == request.args["action"])
-    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
-    if org_id is not None:
-        auth.require_org_access(db, user, org_id)
-        query = query.where(AuditLog.organisation_id == org_id)
+    query = filter_by_organisation_arg(query, AuditLog.organisation_id, db, user)
     before = int_arg("before_id", minimum=1, maximum=auth.MAX_ID)
     if before is not None:
         query = query.where(AuditLog.id < before)

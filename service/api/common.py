@@ -104,3 +104,14 @@ def year_value(value: Any, key: str = "year") -> int:
     if not 2000 <= year <= 2100:
         raise ApiError("invalid", f"{key} 应在 2000–2100 之间。", 422, {"field": key})
     return year
+
+
+def filter_by_organisation_arg(query, column, db, user):
+    """Narrow ``query`` to ``?organisation_id=`` when given; an id outside the view is a 404."""
+    from .. import auth
+
+    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
+    if org_id is None:
+        return query
+    auth.require_org_access(db, user, org_id)
+    return query.where(column == org_id)

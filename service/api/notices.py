@@ -16,7 +16,7 @@ from ..errors import ApiError
 from ..models import Assessment, Document, Submission
 from . import bp
 from .admin import prefix_for
-from .common import int_arg, json_object, opt_int, opt_str
+from .common import filter_by_organisation_arg, int_arg, json_object, opt_int, opt_str
 from .serialize import iso
 
 REVIEWERS = ("reviewer", "admin")
@@ -41,10 +41,7 @@ def list_documents():
     user = auth.require_user()
     db = get_session()
     query = auth.filter_visible(select(Document).order_by(Document.id.desc()), Document.organisation_id, db, user)
-    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
-    if org_id is not None:
-        auth.require_org_access(db, user, org_id)
-        query = query.where(Document.organisation_id == org_id)
+    query = filter_by_organisation_arg(query, Document.organisation_id, db, user)
     if request.args.get("kind"):
         query = query.where(Document.kind == request.args["kind"])
     limit = int_arg("limit", 100, minimum=1, maximum=500)

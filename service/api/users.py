@@ -98,13 +98,18 @@ def update_user_from(db, actor, user: User, payload: dict) -> User:
     return user
 
 
+def _load_user(db, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise ApiError("not_found", "未找到该用户。", 404)
+    return user
+
+
 @bp.patch("/users/<int:user_id>")
 def update_user(user_id: int):
     actor = auth.require_user("admin")
     db = get_session()
-    user = db.get(User, user_id)
-    if user is None:
-        raise ApiError("not_found", "未找到该用户。", 404)
+    user = _load_user(db, user_id)
     update_user_from(db, actor, user, json_object())
     db.commit()
     return serialize.user(user, full=True)
@@ -114,9 +119,7 @@ def update_user(user_id: int):
 def issue_token(user_id: int):
     actor = auth.require_user("admin")
     db = get_session()
-    user = db.get(User, user_id)
-    if user is None:
-        raise ApiError("not_found", "未找到该用户。", 404)
+    user = _load_user(db, user_id)
     token = auth.new_api_token(user)
     audit.record(db, actor, "token_issue", "user", user.id, {})
     db.commit()
