@@ -131,8 +131,25 @@ def _compiled(path: Path) -> _Compiled:
     return c
 
 
+#: document kind → its authored template in ``templates_docx/`` (one official-document template,
+#: one ledger template, one per certificate).  The files are edited in Word, WPS or LibreOffice;
+#: the tests check what they render (GB/T 9704 geometry), not their bytes.
+KIND_TEMPLATES = {
+    "supplement-notice": "official.docx",
+    "acceptance-form": "official.docx",
+    "rectification-notice": "official.docx",
+    "rectification-taskbook": "official.docx",
+    "commendation-decision": "official.docx",
+    "delisting-notice": "official.docx",
+    "quarterly-report": "official.docx",
+    "rectification-ledger": "ledger.docx",
+    "honor-certificate": "honor-certificate.docx",
+    "party-card": "party-card.docx",
+}
+
+
 def template_path(kind: str) -> Path:
-    path = template_dir() / f"{kind}.docx"
+    path = template_dir() / KIND_TEMPLATES.get(kind, f"{kind}.docx")
     if not path.exists():
         raise FileNotFoundError(f"缺少文书模板：{path}")
     return path

@@ -1,4 +1,4 @@
-"""Layout numbers shared by the DOCX generator, the HTML/CSS templates and the tests.
+"""Layout numbers shared by the HTML/CSS templates, the DOCX templates' checks and the tests.
 
 GB/T 9704-2012 (党政机关公文格式): A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm,
 22 lines × 28 characters of 3号 (16 pt) 仿宋, title 2号 (22 pt) 小标宋, page numbers 4号 (14 pt).

@@ -2,10 +2,12 @@
 embedded subset fonts, rare characters, safety, LibreOffice, golden images."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -67,9 +69,14 @@ def _mm(emu) -> float:
 
 @pytest.mark.parametrize("kind", OFFICIAL)
 def test_docx_follows_gbt9704(docx_files, kind):
+    check_docx_geometry(docx_files[kind], kind)
+
+
+def check_docx_geometry(path, kind):
+    """The GB/T 9704 numbers of a rendered DOCX (whatever the template's styling)."""
     from docx import Document
 
-    doc = Document(str(docx_files[kind]))
+    doc = Document(str(path))
     sec = doc.sections[0]
     assert abs(_mm(sec.page_width) - 210) <= 1 and abs(_mm(sec.page_height) - 297) <= 1
     assert abs(_mm(sec.top_margin) - 37) <= 1 and abs(_mm(sec.bottom_margin) - 35) <= 1
@@ -426,13 +433,51 @@ def test_a_full_body_line_holds_28_characters():
     assert len(lines[first + 1]) == L.CHARS_PER_LINE
 
 
-def test_committed_templates_match_their_generator(tmp_path):
-    from service.documents.build_templates import TEMPLATE_DIR, build_all
+def test_every_kind_has_an_authored_template_and_no_two_are_byte_identical():
+    from service.documents.docx_render import KIND_TEMPLATES, template_dir
 
-    for path in build_all(tmp_path):
-        committed = TEMPLATE_DIR / path.name
-        assert committed.read_bytes() == path.read_bytes(), \
-            f"{path.name} is stale: run python -m service.documents.build_templates"
+    assert set(KIND_TEMPLATES) == {k for k in KINDS if k != "blank-form"}
+    files = sorted(template_dir().glob("*.docx")) + sorted((template_dir() / "forms").glob("*.docx"))
+    assert {p.name for p in template_dir().glob("*.docx")} == set(KIND_TEMPLATES.values())
+    digests = {}
+    for p in files:
+        digests.setdefault(hashlib.sha256(p.read_bytes()).hexdigest(), []).append(p.name)
+    assert [names for names in digests.values() if len(names) > 1] == []
+
+
+def _restyle(src: Path, dst: Path, title_colour: str) -> None:
+    """What a clerk does in Word: the title's runs get a colour (the XML edited inside the zip)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                marker = "{{ v.title }}"
+                at = xml.index(marker)
+                run = xml.rindex("<w:r>", 0, at)
+                rpr_end = xml.index("</w:rPr>", run)
+                xml = xml[:rpr_end] + f'<w:color w:val="{title_colour}"/>' + xml[rpr_end:]
+                data = xml.encode("utf-8")
+            zout.writestr(item, data)
+
+
+def test_a_restyled_template_still_renders_to_the_standard(tmp_path, monkeypatch):
+    from docx import Document
+
+    from service.documents.docx_render import template_dir
+
+    restyled = tmp_path / "templates"
+    shutil.copytree(template_dir(), restyled)
+    _restyle(template_dir() / "official.docx", restyled / "official.docx", "1F4E79")
+    assert (restyled / "official.docx").read_bytes() != (template_dir() / "official.docx").read_bytes()
+    monkeypatch.setenv("WUHAO_DOCX_TEMPLATES", str(restyled))
+    kind = "commendation-decision"
+    out = tmp_path / f"{kind}.docx"
+    out.write_bytes(render(kind, sample_context(kind), "docx"))
+    check_docx_geometry(out, kind)
+    title = compose.compose(kind, sample_context(kind))["title"]
+    colours = {r.font.color.rgb for p in Document(str(out)).paragraphs for r in p.runs if r.text == title}
+    assert [str(c) for c in colours] == ["1F4E79"]
 
 
 def test_every_pdf_page_rendered_to_png_for_review(pdf_files, out_dir):
