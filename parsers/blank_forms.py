@@ -15,11 +15,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from .forms import domain_labels, field_spec, honor_labels, score_dimensions, title_of
+from .forms import domain_labels, field_spec, honor_labels, score_dimensions, short_name, title_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "templates_docx" / "forms"
-FILENAMES = {"declaration": "创建申报表.docx", "acceptance": "验收申请表.docx", "brand": "党建品牌创建申报登记表.docx"}
+FILENAMES = {kind: f"{short_name(kind)}.docx" for kind in ("declaration", "acceptance", "brand")}
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 BOOL_WORDS = {"has_office": ("有", "无"), "has_equipment": ("有", "无"), "has_activity_room": ("有", "无"),

@@ -45,6 +45,11 @@ def title_of(kind: str) -> str:
     return _forms()["kinds"][kind]["title"]
 
 
+def short_name(kind: str) -> str:
+    """The name pages and file names use (创建申报表), shorter than the printed title."""
+    return _forms()["kinds"][kind]["short"]
+
+
 def title_patterns(kind: str) -> list[re.Pattern]:
     return [re.compile(p) for p in _forms()["kinds"][kind].get("title_patterns", [])]
 
@@ -129,10 +134,11 @@ def known_label_any(text: str) -> bool:
 @lru_cache(maxsize=None)
 def _value_index(kind: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     table = _synonyms()["values"][kind]
+    names = {"domain": domain_labels, "honor": honor_labels}[kind]()
     exact: dict[str, str] = {}
     for code, labels in table.items():
         exact[norm_label(code)] = code
-        for lab in labels:
+        for lab in (names[code], *labels):
             exact[norm_label(lab)] = code
     contains = sorted(((lab, code) for lab, code in exact.items() if len(lab) >= 2),
                       key=lambda t: -len(t[0]))
@@ -140,7 +146,7 @@ def _value_index(kind: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 
 def map_option(value_kind: str, text: str) -> tuple[str, float] | None:
-    """Map an option text ('社区', '机关（事业单位）', '☑党建目标管理先进党支部') to a code."""
+    """Map an option text (a domain's name or alias, '☑党建目标管理先进党支部') to a code."""
     exact, contains = _value_index(value_kind)
     n = norm_label(text)
     if not n:

@@ -250,8 +250,8 @@ def has_marks(text: str) -> bool:
 def parse_checkboxes(text: str) -> list[tuple[str, bool]]:
     """Split a checkbox list into (option label, checked) pairs.
 
-    '□农村 ☑社区 ■学校' -> [('农村', False), ('社区', True), ('学校', True)]. Marks may also follow
-    their option ('农村√ 社区□', '农村（√）').
+    '□有 ☑无 ■待定' -> [('有', False), ('无', True), ('待定', True)]. Marks may also follow
+    their option ('有√ 无□', '有（√）').
     """
     s = clean_text(text or "")
     s = _PAREN_MARK_RE.sub(lambda m: m.group(1), s)

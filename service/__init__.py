@@ -14,17 +14,19 @@ __all__ = ["create_app"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Application factory: ``create_app({"DATABASE_URL": ...})`` for tests, plain for production."""
+    """Application factory: ``create_app({"DATABASE_URL": ...})`` for tests, plain for production.
+
+    ``config`` overrides the environment under the variables' names (see ``service.config``);
+    other keys (``TESTING``…) go to Flask's config as they are. The frozen settings are kept in
+    ``app.extensions["wuhao"]`` (``config.settings_of(app)``)."""
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
-    app.config.update(config_mod.load(config))
-    data_dir = app.config["WUHAO_DATA_DIR"]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = config_mod.load(config)
+    app.extensions[config_mod.EXTENSION] = settings
+    app.config.update(settings.flask_config())
+    app.config.update({k: v for k, v in (config or {}).items() if k not in config_mod.VARIABLES})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False
     app.teardown_appcontext(close_session)
-
-    from .checks import rubric
-
-    rubric.use_directory(app.config["WUHAO_RUBRIC_DIR"])  # admin rubrics over the built-in ones
 
     from . import auth, errors
 

@@ -29,9 +29,9 @@ def init() -> None:
     from .migrate import upgrade
 
     cfg = config_mod.load()
-    cfg["WUHAO_DATA_DIR"].mkdir(parents=True, exist_ok=True)
-    upgrade(cfg["DATABASE_URL"])
-    click.echo(f"数据库已就绪：{_safe_url(cfg['DATABASE_URL'])}")
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(cfg.database_url)
+    click.echo(f"数据库已就绪：{_safe_url(cfg.database_url)}")
 
 
 @main.command()
@@ -44,9 +44,9 @@ def demo(password: str, no_batch: bool) -> None:
     from .migrate import upgrade
 
     cfg = config_mod.load()
-    upgrade(cfg["DATABASE_URL"])
+    upgrade(cfg.database_url)
     app = _app()
-    with app.app_context(), session_scope(cfg["DATABASE_URL"]) as session:
+    with app.app_context(), session_scope(cfg.database_url) as session:
         summary = load_demo(session, password=password)
     click.echo(f"演示数据：{summary['organisations']} 个组织，{summary['users']} 个账户，"
                f"{summary['submissions']} 份材料。")
@@ -68,19 +68,20 @@ def demo(password: str, no_batch: bool) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default=None, help="Address to listen on (default $WUHAO_HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default $WUHAO_PORT or 8000).")
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str | None, port: int | None, threads: int) -> None:
     """Run the production server (waitress)."""
     from waitress import serve as waitress_serve
 
     from .migrate import upgrade
 
     cfg = config_mod.load()
-    upgrade(cfg["DATABASE_URL"])
+    host, port = host or cfg.host, port or cfg.port
+    upgrade(cfg.database_url)
     app = _app()
-    click.echo(f"wuhao 正在 http://{host}:{port}/ 提供服务（数据目录 {cfg['WUHAO_DATA_DIR']}）")
+    click.echo(f"wuhao 正在 http://{host}:{port}/ 提供服务（数据目录 {cfg.data_dir}）")
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
 
 
@@ -95,7 +96,7 @@ def token(username: str) -> None:
     from .models import User
 
     cfg = config_mod.load()
-    with session_scope(cfg["DATABASE_URL"]) as session:
+    with session_scope(cfg.database_url) as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
             raise click.ClickException(f"没有用户 {username}")

@@ -1,30 +1,99 @@
-"""Configuration from environment variables, with safe embedded defaults.
+"""Configuration: one frozen :class:`Settings`, read once from the environment.
 
-Everything the service needs to run on one machine has a default: SQLite under the
-data directory, files beside it, in-process batch workers. A deployment overrides
-any of it with environment variables (or a mapping passed to ``create_app``).
+Everything the service needs to run on one machine has a default: SQLite under the data
+directory, files beside it, in-process batch workers. A deployment overrides any of it with
+the environment variables in :data:`VARIABLES` (each one is in the README's configuration
+table; a test checks that), or a mapping passed to ``create_app``/``load`` under the same names.
+
+This is the only module that reads the environment. ``create_app`` keeps the result in
+``app.extensions["wuhao"]`` (see :func:`settings_of`); workers and CLI commands call
+:func:`load` once and pass the object on.
 """
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
+from .vocabulary import DEFAULT_PUBLIC_URL
+
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_UPLOAD_MB = 20
+DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
+DEFAULT_CELERY_QUEUE = "wuhao-batch"
+EXTENSION = "wuhao"
+
+#: every variable :func:`load` reads (the README's configuration table lists each of them)
+VARIABLES = (
+    "WUHAO_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "WUHAO_MAX_UPLOAD_MB", "WUHAO_PUBLIC_URL",
+    "WUHAO_SECURE_COOKIES", "WUHAO_HOST", "WUHAO_PORT",
+    "WUHAO_BATCH_EXECUTOR", "WUHAO_BATCH_WORKERS", "WUHAO_CELERY_BROKER", "WUHAO_CELERY_BACKEND",
+    "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
+    "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
+    "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
+)
 
 
-def _data_dir(env: dict[str, str]) -> Path:
-    return Path(env.get("WUHAO_DATA_DIR") or Path.cwd() / "var").resolve()
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration of one process; built by :func:`load`, never changed after."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    max_upload_bytes: int
+    public_url: str
+    secure_cookies: bool
+    host: str
+    port: int
+    batch_executor: str             # "local" (threads in this process) or "celery"
+    batch_workers: int | None       # local batch threads; None: the executor's default
+    celery_broker: str
+    celery_backend: str
+    celery_queue: str
+    progress: bool                  # `wuhao batch` draws its progress bar even off a terminal
+    font_dir: Path
+    rubric_dir: Path                # an admin's rubric files, layered over the built-in ones
+    cert_cache: Path                # certificate engine's per-font object cache
+    cert_prefix: str                # 荣誉证书 number prefix
+    doc_prefix: str | None          # 机关代字; None: derived from the committee's name
+    docx_templates: Path
+    forms_dir: Path                 # the blank forms offered for download
+    hb_preprocess: bool             # HarfBuzz subset preprocessing (faster repeat subsets, slower start)
+    soffice: str | None             # LibreOffice binary; None: look it up on PATH; "": no conversion
+
+    def flask_config(self) -> dict[str, Any]:
+        """The keys Flask and the request handlers read from ``app.config``."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "WUHAO_DATA_DIR": self.data_dir,
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes,
+            "WUHAO_MAX_UPLOAD_BYTES": self.max_upload_bytes,
+            "WUHAO_PUBLIC_URL": self.public_url,
+            "WUHAO_BATCH_EXECUTOR": self.batch_executor,
+            "WUHAO_BATCH_WORKERS": self.batch_workers,
+            "WUHAO_CELERY_BROKER": self.celery_broker,
+            "WUHAO_FONT_DIR": str(self.font_dir),
+            "WUHAO_RUBRIC_DIR": str(self.rubric_dir),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "JSON_AS_ASCII": False,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def _secret_key(data_dir: Path, env: dict[str, str]) -> str:
-    """SECRET_KEY from the environment, else a random key kept in the data dir.
+def _secret_key(data_dir: Path) -> str:
+    """A random key kept in the data dir (mode 0600), made on first use.
 
-    Never a constant in the code: a fresh install gets its own key, and restarts
-    keep sessions valid because the key is stored with mode 0600.
+    Never a constant in the code: a fresh install gets its own key, and restarts keep
+    sessions valid because the key is stored.
     """
-    if env.get("SECRET_KEY"):
-        return env["SECRET_KEY"]
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -36,29 +105,54 @@ def _secret_key(data_dir: Path, env: dict[str, str]) -> str:
     return key
 
 
-def load(overrides: dict | None = None, env: dict[str, str] | None = None) -> dict:
-    """Return the Flask config mapping for this process."""
-    env = dict(os.environ if env is None else env)
-    overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("WUHAO_DATA_DIR", None) or _data_dir(env)).resolve()
-    max_mb = float(env.get("WUHAO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
-    cfg = {
-        "WUHAO_DATA_DIR": data_dir,
-        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'wuhao.db'}",
-        "MAX_CONTENT_LENGTH": int(max_mb * 1024 * 1024),
-        "WUHAO_MAX_UPLOAD_BYTES": int(max_mb * 1024 * 1024),
-        "WUHAO_PUBLIC_URL": env.get("WUHAO_PUBLIC_URL", "http://127.0.0.1:8000"),
-        "WUHAO_BATCH_EXECUTOR": env.get("WUHAO_BATCH_EXECUTOR", "local"),
-        "WUHAO_CELERY_BROKER": env.get("WUHAO_CELERY_BROKER", "redis://127.0.0.1:6379/0"),
-        "WUHAO_FONT_DIR": env.get("WUHAO_FONT_DIR") or str(data_dir / "fonts"),
-        "WUHAO_RUBRIC_DIR": env.get("WUHAO_RUBRIC_DIR") or str(data_dir / "rubrics"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("WUHAO_SECURE_COOKIES", "0") == "1",
-        "JSON_AS_ASCII": False,
-    }
-    cfg.update(overrides)
-    cfg["WUHAO_DATA_DIR"] = Path(cfg["WUHAO_DATA_DIR"])
-    if "SECRET_KEY" not in cfg:
-        cfg["SECRET_KEY"] = _secret_key(cfg["WUHAO_DATA_DIR"], env)
-    return cfg
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of this process: ``overrides`` (same names as the variables), then ``env``
+    (default: ``os.environ``), then the defaults."""
+    source = {**(os.environ if env is None else env), **{k: v for k, v in (overrides or {}).items()
+                                                          if v is not None}}
+
+    def get(name: str, default: Any = None) -> Any:
+        value = source.get(name)
+        return default if value is None or value == "" else value
+
+    data_dir = Path(get("WUHAO_DATA_DIR", Path.cwd() / "var")).resolve()
+    max_mb = float(get("WUHAO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+    broker = str(get("WUHAO_CELERY_BROKER", DEFAULT_CELERY_BROKER))
+    workers = get("WUHAO_BATCH_WORKERS")
+    return Settings(
+        data_dir=data_dir,
+        database_url=str(get("DATABASE_URL", f"sqlite:///{data_dir / 'wuhao.db'}")),
+        secret_key=str(get("SECRET_KEY") or _secret_key(data_dir)),
+        max_upload_bytes=int(max_mb * 1024 * 1024),
+        public_url=str(get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL)).rstrip("/"),
+        secure_cookies=_flag(get("WUHAO_SECURE_COOKIES", False)),
+        host=str(get("WUHAO_HOST", "127.0.0.1")),
+        port=int(get("WUHAO_PORT", 8000)),
+        batch_executor=str(get("WUHAO_BATCH_EXECUTOR", "local")),
+        batch_workers=int(workers) if workers is not None else None,
+        celery_broker=broker,
+        celery_backend=str(get("WUHAO_CELERY_BACKEND", broker)),
+        celery_queue=str(get("WUHAO_CELERY_QUEUE", DEFAULT_CELERY_QUEUE)),
+        progress=_flag(get("WUHAO_PROGRESS", False)),
+        font_dir=Path(get("WUHAO_FONT_DIR", data_dir / "fonts")),
+        rubric_dir=Path(get("WUHAO_RUBRIC_DIR", data_dir / "rubrics")),
+        cert_cache=Path(get("WUHAO_CERT_CACHE", data_dir / "cache" / "certificates")),
+        cert_prefix=str(get("WUHAO_CERT_PREFIX", "WH")),
+        doc_prefix=get("WUHAO_DOC_PREFIX"),
+        docx_templates=Path(get("WUHAO_DOCX_TEMPLATES", ROOT / "templates_docx")),
+        forms_dir=Path(get("WUHAO_FORMS_DIR", ROOT / "templates_docx" / "forms")),
+        hb_preprocess=_flag(get("WUHAO_HB_PREPROCESS", False)),
+        # "" is meaningful here (no conversion), so it is read without the empty-means-default rule
+        soffice=None if source.get("WUHAO_SOFFICE") is None else str(source["WUHAO_SOFFICE"]),
+    )
+
+
+def settings_of(app) -> Settings:
+    """The settings ``create_app`` stored on ``app``."""
+    return app.extensions[EXTENSION]

@@ -11,11 +11,6 @@ from sqlalchemy.orm import Session
 from . import auth
 from .models import Organisation, Submission, User
 
-DOMAIN_NAMES = {
-    "rural": "农村", "community": "社区", "organ": "机关（事业单位）", "soe": "国有企业",
-    "nonpublic": "非公企业（社会组织）", "service": "窗口单位和服务行业", "school": "学校", "health": "医疗卫生单位",
-}
-
 # (name, kind, code, domain, members, secretary, directly_under, children)
 TREE = [
     ("市直机关工委", "committee", "01", None, None, None, False, [

@@ -7,10 +7,18 @@ from typing import Iterator
 from docx import Document
 from docx.shared import Pt
 
+from .vocabulary import DIMENSIONS, DOMAINS, FORM_TITLES
+
+
+def _domain_row(ticked: str) -> tuple[str, str]:
+    """The 所属领域 row as the printed form has it: every domain with a box, one ticked."""
+    return ("所属领域", " ".join(("☑" if code == ticked else "□") + name for code, name in DOMAINS.items()))
+
+
 DECLARATION = [
     ("支部名称", "市财政局预算科党支部"),
     ("上级党组织", "市财政局机关党委"),
-    ("所属领域", "□农村 □社区 ☑机关（事业单位） □国有企业 □非公企业（社会组织） □窗口单位和服务行业 □学校 □医疗卫生单位"),
+    _domain_row("organ"),
     ("支部书记", "李秀英"),
     ("党员人数", "12人"),
     ("联系人", "王芳"),
@@ -27,7 +35,7 @@ DECLARATION = [
 ACCEPTANCE = [
     ("支部名称", "市人民医院内科党支部"),
     ("上级党组织", "市人民医院党总支"),
-    ("所属领域", "□农村 □社区 □机关（事业单位） □国有企业 □非公企业（社会组织） □窗口单位和服务行业 □学校 ☑医疗卫生单位"),
+    _domain_row("health"),
     ("支部书记", "赵敏"),
     ("党员人数", "二十三人"),
     ("联系人", "钱丽"),
@@ -37,8 +45,7 @@ ACCEPTANCE = [
     ("自评总分", "97.5"),
 ]
 
-SCORES = [("领导班子好", "19.5"), ("党员队伍好", "19.5"), ("工作机制好", "19.5"), ("工作业绩好", "19.5"),
-          ("群众反映好", "19.5")]
+SCORES = [(name, "19.5") for name in DIMENSIONS.values()]
 
 REPORT_SECTIONS = [
     ("一、强化政治引领，建强支部班子",
@@ -96,7 +103,7 @@ def report_docx(repeat: int = 11) -> bytes:
 INCOMPLETE_DECLARATION = [
     ("支部名称", "市财政局国库科党支部"),
     ("上级党组织", "市财政局机关党委"),
-    ("所属领域", "□农村 □社区 ☑机关（事业单位） □国有企业 □非公企业（社会组织） □窗口单位和服务行业 □学校 □医疗卫生单位"),
+    _domain_row("organ"),
     ("支部书记", "张伟"),
     ("党员人数", ""),
     ("申报日期", "2026年3月20日"),
@@ -110,9 +117,9 @@ INCOMPLETE_DECLARATION = [
 def demo_files() -> Iterator[tuple[str, str, bytes]]:
     """(organisation name, file name, bytes) for each demo upload."""
     yield ("市财政局预算科党支部", "预算科党支部创建申报表.docx",
-           _form("市直机关“五好党支部”创建申报表", DECLARATION))
+           _form(FORM_TITLES["declaration"], DECLARATION))
     yield ("市人民医院内科党支部", "内科党支部验收申请表.docx",
-           _form("市直机关“五好党支部”验收申请表", ACCEPTANCE, SCORES))
+           _form(FORM_TITLES["acceptance"], ACCEPTANCE, SCORES))
     yield ("市人民医院内科党支部", "内科党支部汇报材料.docx", report_docx())
     yield ("市财政局国库科党支部", "国库科党支部创建申报表.docx",
-           _form("市直机关“五好党支部”创建申报表", INCOMPLETE_DECLARATION))
+           _form(FORM_TITLES["declaration"], INCOMPLETE_DECLARATION))

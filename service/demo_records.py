@@ -14,12 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Assessment, CreationCycle, Organisation, Submission, User
-
-DIMENSIONS = ("leadership", "members", "mechanism", "performance", "reputation")
-DIM_LABELS = ("领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好")
-DOMAIN_LABELS = {"rural": "农村", "community": "社区", "organ": "机关（事业单位）", "soe": "国有企业",
-                 "nonpublic": "非公企业（社会组织）", "service": "窗口单位和服务行业", "school": "学校",
-                 "health": "医疗卫生单位"}
+from .vocabulary import DIMENSIONS as DIM_NAMES, DOMAINS
 
 
 def _user(session: Session, username: str) -> User:
@@ -47,12 +42,12 @@ def score_sheet(branches: list[Organisation]) -> bytes:
     """A 2025 district score sheet: deterministic, varied scores (some downgrades, a laggard per domain)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["支部名称", "所属领域", *DIM_LABELS, "总分", "群众满意率"])
+    writer.writerow(["支部名称", "所属领域", *DIM_NAMES.values(), "总分", "群众满意率"])
     for org in branches:
         seed = int(hashlib.sha256(org.name.encode()).hexdigest(), 16)
         dims = [round(14 + ((seed >> (8 * i)) % 60) / 10, 1) for i in range(5)]
         satisfaction = 85 + (seed >> 48) % 15
-        writer.writerow([org.name, DOMAIN_LABELS[org.domain], *dims, round(sum(dims), 1), f"{satisfaction}%"])
+        writer.writerow([org.name, DOMAINS[org.domain], *dims, round(sum(dims), 1), f"{satisfaction}%"])
     return out.getvalue().encode("utf-8")
 
 

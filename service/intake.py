@@ -15,6 +15,7 @@ from . import audit
 from .errors import ApiError
 from .models import Extraction, Submission, User
 from .storage import FileStore
+from .vocabulary import DIMENSIONS, DOMAINS, HONORS
 
 # Errors that mean "this file could not be read at all". Anything else (an empty
 # form, say) is stored and reported as findings.
@@ -96,9 +97,9 @@ def effective_fields(extraction: Extraction) -> dict:
     return fields
 
 
-_DOMAINS = {"rural", "community", "organ", "soe", "nonpublic", "service", "school", "health"}
-_HONORS = {"unit_five_good", "target_advanced", "none"}
-_SCORE_KEYS = {"leadership", "members", "mechanism", "performance", "reputation"}
+_DOMAINS = set(DOMAINS)
+_HONORS = set(HONORS)
+_SCORE_KEYS = set(DIMENSIONS)
 
 
 def correction_problem(form: str, key: str, value) -> Optional[str]:

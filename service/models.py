@@ -24,11 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import vocabulary
 from .db import Base
 
-ORG_KINDS = ("committee", "party_committee", "general_branch", "branch")
-ROLES = ("branch", "reviewer", "admin")
-DOMAINS = ("rural", "community", "organ", "soe", "nonpublic", "service", "school", "health")
+ORG_KINDS = tuple(vocabulary.ORG_KINDS)
+ROLES = tuple(vocabulary.ROLES)
+DOMAINS = vocabulary.DOMAIN_CODES
 
 
 def utcnow() -> datetime:

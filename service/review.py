@@ -47,8 +47,11 @@ def report_of(session: Session, sub: Submission) -> Optional[Submission]:
     ).scalar_one_or_none()
 
 
-def check_submission(session: Session, user, sub: Submission, as_of: Optional[dt.date] = None) -> dict:
-    """Run every rule on a submission, replace its findings, record the check."""
+def check_submission(session: Session, user, sub: Submission, as_of: Optional[dt.date] = None,
+                     rubric_dir=None) -> dict:
+    """Run every rule on a submission, replace its findings, record the check.
+
+    ``rubric_dir``: the admin's rubric files (``Settings.rubric_dir``) over the built-in ones."""
     if not sub.extractions:
         raise ApiError("conflict", "该材料尚无提取结果，无法审核。", 409)
     fields = effective_fields(sub.extractions[-1])
@@ -56,7 +59,8 @@ def check_submission(session: Session, user, sub: Submission, as_of: Optional[dt
     report_fields = effective_fields(report.extractions[-1]) if report and report.extractions else None
     org = session.get(Organisation, sub.organisation_id)
     result = pure_check(sub.form if sub.form != "unknown" else None, fields, report_fields,
-                        organisation_facts(org, current_cycle(session, org.id)), as_of or dt.date.today())
+                        organisation_facts(org, current_cycle(session, org.id)), as_of or dt.date.today(),
+                        rubric_dir=rubric_dir)
     session.execute(delete(Finding).where(Finding.submission_id == sub.id))
     for f in result["findings"]:
         session.add(Finding(organisation_id=sub.organisation_id, submission_id=sub.id, rule=f["rule"],

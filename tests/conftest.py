@@ -121,9 +121,6 @@ def app(database_url, data_dir):
     app = create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir,
                       "SECRET_KEY": "test-secret", "TESTING": True})
     yield app
-    from service.checks import rubric
-
-    rubric.use_directory(None)  # the app layered its data dir's rubrics; don't leak into later tests
 
 
 @pytest.fixture

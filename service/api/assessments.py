@@ -11,6 +11,7 @@ from flask import current_app, request
 from sqlalchemy import select
 
 from .. import audit, auth
+from ..config import settings_of
 from ..db import get_session
 from ..errors import ApiError
 from ..models import Assessment, Finding, Organisation, RectificationItem
@@ -27,7 +28,7 @@ def rubric_for(year: int):
     from ..checks.rubric import RubricError, load_rubric
 
     try:
-        return load_rubric(year)
+        return load_rubric(year, settings_of(current_app).rubric_dir)
     except FileNotFoundError:
         raise ApiError("not_found", f"没有 {year} 年或更早年份的评分标准。", 404) from None
     except RubricError as exc:
@@ -39,7 +40,7 @@ def list_rubrics():
     auth.require_user()
     from ..checks.rubric import available_years
 
-    return {"years": available_years()}
+    return {"years": available_years(settings_of(current_app).rubric_dir)}
 
 
 @bp.get("/rubrics/<int:year>")

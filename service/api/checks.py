@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import request
+from flask import current_app, request
 
 from .. import auth, review
+from ..config import settings_of
 from ..db import get_session
 from ..errors import ApiError
 from ..models import CreationCycle, Organisation
@@ -31,7 +32,8 @@ def check_submission(submission_id: int):
     db = get_session()
     sub = load_submission(db, user, submission_id)
     payload = request.get_json(silent=True) or {}
-    result = review.check_submission(db, user, sub, _as_of(payload.get("as_of") or request.args.get("as_of")))
+    result = review.check_submission(db, user, sub, _as_of(payload.get("as_of") or request.args.get("as_of")),
+                                     rubric_dir=settings_of(current_app).rubric_dir)
     db.commit()
     return result
 

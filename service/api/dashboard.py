@@ -12,11 +12,10 @@ from ..models import Assessment, CreationCycle, Organisation, Submission
 from . import bp
 from .common import int_arg
 from .serialize import iso
+from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 
-STATUS_NAMES = {"received": "已接收", "extracted": "待审核", "eligible": "符合条件", "needs_work": "需补正"}
-FORM_NAMES = {"declaration": "创建申报表", "acceptance": "验收申请表", "brand": "党建品牌创建申报登记表",
-              "report": "汇报材料", "unknown": "未识别"}
-GRADE_NAMES = {"good": "好", "fair": "较好", "average": "一般", "poor": "差"}
+STATUS_NAMES = SUBMISSION_STATUSES
+GRADE_NAMES = GRADES
 # SQ-1, three-year targets for communities.
 COMMUNITY_TARGETS = [
     ("coverage", "两类组织组建率", 100, "%"),
@@ -117,7 +116,6 @@ def _committee_of(org_id: int, parents: dict[int, int | None], kinds: dict[int, 
 
 def dashboard_data(db, user, year: int | None = None) -> dict:
     from ..checks.lifecycle import state_name
-    from parsers.forms import domain_labels
 
     visible = auth.visible_org_ids(db, user)
     orgs = list(db.execute(select(Organisation)).scalars())
@@ -134,7 +132,7 @@ def dashboard_data(db, user, year: int | None = None) -> dict:
     for a in assessments:
         if a.year == year:
             latest[a.organisation_id] = a  # the newest wins
-    labels = domain_labels()
+    labels = dict(DOMAINS)
     grades_by_domain = {code: {g: 0 for g in GRADE_NAMES} for code in labels}
     backward_by_committee: dict[str, int] = defaultdict(int)
     backward_list = []

@@ -9,15 +9,16 @@ from .. import auth
 from ..db import get_session
 from ..errors import ApiError
 from ..storage import current_store
+from ..vocabulary import FORM_TITLES
 from . import bp
 from .submissions import load_submission
 
 # Form kind -> what the download list says about it. File names and titles come from the
 # field contract (parsers.blank_forms / parsers.forms), the single source for the forms.
 DESCRIPTIONS = {
-    "declaration": "市直机关“五好党支部”创建申报表（SZ-2.1，偶数年3月报送）",
-    "acceptance": "市直机关“五好党支部”验收申请表（SZ-2.3，奇数年3月底前报送，附约2500字汇报材料）",
-    "brand": "社区党建品牌创建申报登记表（SQ-3）",
+    "declaration": f"{FORM_TITLES['declaration']}（SZ-2.1，偶数年3月报送）",
+    "acceptance": f"{FORM_TITLES['acceptance']}（SZ-2.3，奇数年3月底前报送，附约2500字汇报材料）",
+    "brand": f"社区{FORM_TITLES['brand']}（SQ-3）",
 }
 MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "pdf": "application/pdf"}

@@ -18,19 +18,16 @@ from . import bp
 from .admin import prefix_for
 from .common import filter_by_organisation_arg, int_arg, json_object, opt_int, opt_str
 from .serialize import iso
+from ..vocabulary import document_kind_name
 
 REVIEWERS = ("reviewer", "admin")
-NOTICE_KINDS = {"rectification-notice": ("限期整改通知书", Assessment),
-                "supplement-notice": ("补正通知", Submission)}
-KIND_NAMES = {"supplement-notice": "补正通知", "acceptance-form": "验收意见表", "rectification-notice": "限期整改通知书",
-              "rectification-taskbook": "整改任务书", "rectification-ledger": "整改工作台账",
-              "commendation-decision": "表彰决定", "honor-certificate": "荣誉证书", "delisting-notice": "摘牌通知",
-              "party-card": "党员证", "quarterly-report": "季度通报"}
+NOTICE_KINDS = {"rectification-notice": (document_kind_name("rectification-notice"), Assessment),
+                "supplement-notice": (document_kind_name("supplement-notice"), Submission)}
 PLACEHOLDER = "（签发时编号）"
 
 
 def document_dict(d: Document) -> dict:
-    return {"id": d.id, "kind": d.kind, "kind_name": KIND_NAMES.get(d.kind, d.kind), "number": d.number,
+    return {"id": d.id, "kind": d.kind, "kind_name": document_kind_name(d.kind), "number": d.number,
             "year": d.year, "organisation_id": d.organisation_id, "subject_type": d.subject_type,
             "subject_id": d.subject_id, "format": d.format, "status": d.status, "issued_at": iso(d.issued_at),
             "url": f"/api/v1/documents/{d.id}.{d.format}"}

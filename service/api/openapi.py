@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..vocabulary import DOCUMENT_KINDS
 from . import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -108,7 +109,7 @@ def spec() -> dict:
         errors=("401", "403", "404", "409", "422"),
         body=_body({"type": "object", "required": ["event"], "properties": {
             "event": {"type": "string"}, "as_of": DATE, "facts": OBJ}}))}
-    p["/forms"] = {"get": _op("空白表格", "表格与材料", {"200": _json(LIST)})}
+    p["/forms"] = {"get": _op(DOCUMENT_KINDS["blank-form"], "表格与材料", {"200": _json(LIST)})}
     p["/forms/{kind}.{fmt}"] = {"get": _op("下载空白表格（DOCX 或 PDF）", "表格与材料", {"200": {
         "description": "DOCX 或 PDF", "content": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {

@@ -10,11 +10,10 @@ from .. import audit, auth
 from ..db import get_session
 from ..errors import ApiError
 from ..models import DOMAINS, ORG_KINDS, Organisation
+from ..vocabulary import DOMAINS as DOMAIN_NAMES
 from . import bp, serialize
 from .common import json_object, opt_bool, opt_int, opt_str
 
-KIND_NAMES = {"committee": "工委/区委", "party_committee": "党委/党工委/党组", "general_branch": "党总支",
-              "branch": "党支部"}
 
 
 @bp.get("/me")
@@ -141,10 +140,8 @@ def _norm(text) -> str:
 
 
 def _domain_code(text: str) -> str | None:
-    from parsers.forms import domain_labels
-
     t = _norm(text)
-    for code, label in domain_labels().items():
+    for code, label in DOMAIN_NAMES.items():
         if t in (code, _norm(label)) or (t and _norm(label).startswith(t)):
             return code
     return None

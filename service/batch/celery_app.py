@@ -10,6 +10,8 @@ import os
 from celery import Celery
 from celery.signals import worker_ready
 
+from ..vocabulary import DEFAULT_PUBLIC_URL
+
 BROKER = os.environ.get("WUHAO_CELERY_BROKER", "redis://127.0.0.1:6379/0")
 
 app = Celery("wuhao", broker=BROKER, backend=os.environ.get("WUHAO_CELERY_BACKEND", BROKER))
@@ -30,7 +32,7 @@ def queue_name() -> str:
 
 
 @app.task(name="wuhao.batch.work", ignore_result=True)
-def work_task(job_id: int, database_url: str, data_dir: str, public_url: str = "http://127.0.0.1:8000") -> int:
+def work_task(job_id: int, database_url: str, data_dir: str, public_url: str = DEFAULT_PUBLIC_URL) -> int:
     from .jobs import Settings, work
 
     return work(Settings(database_url, data_dir, public_url), job_id)
@@ -48,7 +50,7 @@ def _resume_on_start(sender=None, **_kw):
 
     cfg = config_mod.load()
     try:
-        resume_all(Settings.from_config(cfg), executor="celery")
+        resume_all(Settings.from_config(cfg.flask_config()), executor="celery")
     except Exception:  # pragma: no cover - database not reachable yet
         import logging
 

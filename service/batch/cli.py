@@ -16,8 +16,8 @@ def _settings():
     from .jobs import Settings
 
     cfg = config_mod.load()
-    Path(cfg["WUHAO_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    return Settings.from_config(cfg), cfg
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    return Settings.from_config(cfg.flask_config()), cfg
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

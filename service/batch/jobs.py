@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from service.db import session_scope
 from service.models import BatchChunk, BatchJob, Certificate
 from service.storage import FileStore, store_for
+from service.vocabulary import CERTIFICATE_KINDS, DEFAULT_PUBLIC_URL, DOCUMENT_KINDS
 
 from .roster import OrgIndex, Roster, RosterError, RowError, parse_roster
 
@@ -36,14 +37,14 @@ DEFAULT_OUTPUTS = ("merged", "register", "pdf", "zip")
 FINAL_SEQ = -1
 LEASE_SECONDS = 600
 CANCEL_CHECK_EVERY = 100
-KIND_TITLES = {"party-card": "党员证", "honor-certificate": "荣誉证书"}
+KIND_TITLES = {k: DOCUMENT_KINDS[k] for k in CERTIFICATE_KINDS}
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: str
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @property
     def store(self) -> FileStore:
@@ -52,7 +53,7 @@ class Settings:
     @classmethod
     def from_config(cls, cfg) -> "Settings":
         return cls(str(cfg["DATABASE_URL"]), str(cfg["WUHAO_DATA_DIR"]),
-                   str(cfg.get("WUHAO_PUBLIC_URL") or "http://127.0.0.1:8000"))
+                   str(cfg.get("WUHAO_PUBLIC_URL") or DEFAULT_PUBLIC_URL))
 
 
 def utcnow() -> dt.datetime:

@@ -8,12 +8,12 @@ a volume is byte-for-byte the content stream of certificate *n* on its own.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import threading
 import zlib
 from dataclasses import dataclass
 
+from ..vocabulary import DEFAULT_PUBLIC_URL, cn_date
 from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
 from .pdffont import FontChain, PdfFont, role_font_specs
 from .pdfwriter import PdfWriter, PrefixObjects, pdf_text_string
@@ -22,7 +22,7 @@ from .static import static_form
 
 MM = 72.0 / 25.4
 _CLOSING = set("，。、：；！？）》」』”’,.;:!?)%")
-_DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+_DEFAULT_PUBLIC_URL = DEFAULT_PUBLIC_URL
 
 
 class CertificateError(ValueError):
@@ -36,28 +36,8 @@ class Page:
     number: str
 
 
-def format_date(value) -> str:
-    """2025年6月28日 (GB/T 9704: Arabic numerals, no zero padding)."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, _dt.datetime):
-        value = value.date()
-    if isinstance(value, _dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
-        try:
-            d = _dt.datetime.strptime(text, fmt).date()
-            return f"{d.year}年{d.month}月{d.day}日"
-        except ValueError:
-            pass
-    for fmt in ("%Y-%m", "%Y/%m", "%Y.%m"):
-        try:
-            d = _dt.datetime.strptime(text, fmt).date()
-            return f"{d.year}年{d.month}月"
-        except ValueError:
-            pass
-    return text
+#: 2025年6月28日 (GB/T 9704: Arabic numerals, no zero padding); the vocabulary's one formatter
+format_date = cn_date
 
 
 def verify_url(number: str, base: str | None = None) -> str:

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from ..vocabulary import DIMENSION_KEYS as SCORE_KEYS
 from .findings import finding, label
-
-SCORE_KEYS = ("leadership", "members", "mechanism", "performance", "reputation")
 
 
 def required_fields(kind: str, config: Mapping[str, Any], required: Sequence[str] | None = None) -> list[str]:

@@ -6,10 +6,11 @@ import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from ..vocabulary import HONORS
 from .calendar import parse_date
 from .findings import finding, label
 
-PRIOR_HONORS = ("unit_five_good", "target_advanced", "none")
+PRIOR_HONORS = tuple(HONORS)
 FACILITIES = ("has_office", "has_equipment", "has_activity_room")
 
 

@@ -13,6 +13,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from ..vocabulary import DIMENSIONS, DOMAINS
+
 HERE = Path(__file__).resolve().parent
 SEVERITIES = ("error", "warning", "info")
 
@@ -74,8 +76,12 @@ def errors(findings: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 @lru_cache(maxsize=None)
 def _load_config() -> dict[str, Any]:
+    """config.yaml with the vocabulary's names added: the domains and the dimension labels."""
     with open(HERE / "config.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        cfg = yaml.safe_load(fh)
+    cfg["domains"] = dict(DOMAINS)
+    cfg["labels"] = {**{f"self_scores.{k}": v for k, v in DIMENSIONS.items()}, **cfg["labels"]}
+    return cfg
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

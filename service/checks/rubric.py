@@ -1,6 +1,6 @@
 """Rubrics (评定标准) as data: one YAML file per year in `rubrics/`, with per-domain sections.
 
-Load with `load_rubric(year)`; validate an uploaded text with `parse_rubric(text, name)`.
+Load with `load_rubric(year, admin_dir)`; validate an uploaded text with `parse_rubric(text, name)`.
 Every problem is reported with the file name and line number (from PyYAML node marks),
 all problems at once, as a `RubricError`.
 
@@ -11,7 +11,7 @@ File layout (see rubrics/2025.yaml):
   satisfaction_cap: {below_percent, grade}       # 群众满意率 cap [default]
   domains:                                       # JH-1, all eight codes
     rural:
-      name: 农村
+      name: …                # optional: the vocabulary's name of the domain
       emphasis: 带头人队伍建设
       grades: ...            # optional per-domain override
       satisfaction_cap: ...  # optional per-domain override
@@ -23,7 +23,6 @@ Anchors/aliases may be used to share item lists between domains; merge keys (<<)
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,8 +32,9 @@ from typing import Any, Mapping
 
 import yaml
 
+from ..vocabulary import DOMAIN_CODES, domain_name
+
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubrics"
-DOMAIN_CODES = ("rural", "community", "organ", "soe", "nonpublic", "service", "school", "health")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -83,30 +83,10 @@ class Rubric:
 
 # ---------------------------------------------------------------------------- loading
 
-# Where an admin's rubric files live (set by the app from $WUHAO_DATA_DIR/rubrics); its files
-# are layered over the built-in ones: a year present in both is taken from the admin's.
-_admin_dir: Path | None = None
-
-
-def use_directory(path: str | Path | None) -> None:
-    """Layer an admin rubric directory over the built-in rubrics (None: built-in only)."""
-    global _admin_dir
-    _admin_dir = Path(path) if path else None
-
-
-def admin_directory() -> Path | None:
-    """The app's setting (which already honours $WUHAO_RUBRIC_DIR), else the variable itself."""
-    if _admin_dir is not None:
-        return _admin_dir
-    env = os.environ.get("WUHAO_RUBRIC_DIR")
-    return Path(env) if env else None
-
-
 def _dirs(directory: str | Path | None) -> list[Path]:
-    if directory is not None:
-        return [Path(directory)]
-    admin = admin_directory()
-    return [admin, RUBRIC_DIR] if admin is not None else [RUBRIC_DIR]
+    """``directory`` (an admin's rubric files, e.g. ``Settings.rubric_dir``) layered over the
+    built-in rubrics: a year present in both is taken from ``directory``."""
+    return [Path(directory), RUBRIC_DIR] if directory is not None else [RUBRIC_DIR]
 
 
 def _files(directory: str | Path | None) -> dict[int, Path]:
@@ -367,13 +347,12 @@ class _Validator:
 
     def domain(self, node: yaml.Node, code: str, dim_max: dict[str, Decimal],
                year_grades: list[dict[str, Any]]) -> dict[str, Any] | None:
-        m = self.mapping(node, f"领域“{code}”", required=("name", "items"),
-                         optional=("emphasis", "grades", "satisfaction_cap"))
+        m = self.mapping(node, f"领域“{code}”", required=("items",),
+                         optional=("name", "emphasis", "grades", "satisfaction_cap"))
         if m is None:
             return None
         out: dict[str, Any] = {}
-        if "name" in m:
-            out["name"] = self.text(m["name"], f"领域“{code}”的名称")
+        out["name"] = self.text(m["name"], f"领域“{code}”的名称") if "name" in m else domain_name(code)
         if "emphasis" in m:
             out["emphasis"] = self.text(m["emphasis"], f"领域“{code}”的侧重点")
         grades = year_grades

@@ -23,7 +23,8 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def rubric_for(year: int | None, directory: Any = None) -> Rubric:
-    """The rubric in force for `year`; a year before the first file gets the earliest file."""
+    """The rubric in force for `year` (`directory`: an admin's rubrics over the built-in ones);
+    a year before the first file gets the earliest file."""
     try:
         return load_rubric(year, directory)
     except FileNotFoundError:
@@ -50,7 +51,8 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
                      as_of: _dt.date | str | None = None,
                      config: Mapping[str, Any] | None = None,
                      *, required: Sequence[str] | None = None,
-                     rubric: Rubric | None = None) -> dict[str, Any]:
+                     rubric: Rubric | None = None,
+                     rubric_dir: Any = None) -> dict[str, Any]:
     """Check one submission.
 
     form: "declaration" | "acceptance" | "brand" | "report" (None when unrecognised);
@@ -61,7 +63,9 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
          form's gaps for the rules (a gap is still a missing_field) and its facts feed the
          delisting rules;
     as_of: the date the check is made (default today); config: overrides of config.yaml;
-    required: explicit required field list (else parsers.forms / fallback).
+    required: explicit required field list (else parsers.forms / fallback);
+    rubric: the rubric to grade the self-scores with, else the one in force in `rubric_dir`
+    (an admin's rubrics, over the built-in ones) for the year of the application.
 
     Returns {"form", "fields", "findings", "eligible", "grade"}; `eligible` is true only
     when no finding is an error; `grade` is the JH-2 grade of the self-scores (acceptance)
@@ -120,7 +124,7 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
             if v is not None:
                 dims[key] = v
         if total is not None:
-            rub = rubric or rubric_for(when.year)
+            rub = rubric or rubric_for(when.year, rubric_dir)
             g = grade_scores(total, dims, rub.domain(merged.get("domain")),
                              satisfaction=merged.get("satisfaction"), field_prefix="self_scores.")
             for f in g["findings"]:

@@ -87,10 +87,10 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
             if offset:
                 offset_mm = parse_offset(offset)
                 if printer:
-                    save_offset(printer, offset_mm, cfg["WUHAO_DATA_DIR"])
+                    save_offset(printer, offset_mm, cfg.data_dir)
                     click.echo(f"已保存打印机“{printer}”的偏移量 {offset_mm[0]:g},{offset_mm[1]:g} 毫米")
             elif printer:
-                offset_mm = offset_for(printer, cfg["WUHAO_DATA_DIR"])
+                offset_mm = offset_for(printer, cfg.data_dir)
         except (KeyError, ValueError) as exc:
             raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
     options = _options(year, quarter, as_of, reason)
@@ -98,10 +98,10 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
         if kind != "acceptance-form":
             raise click.UsageError("--of-organisation 只适用于 acceptance-form")
         options["subject"] = "organisation"
-    upgrade(cfg["DATABASE_URL"])
-    store = store_for(cfg["WUHAO_DATA_DIR"])
+    upgrade(cfg.database_url)
+    store = store_for(cfg.data_dir)
     try:
-        with session_scope(cfg["DATABASE_URL"]) as session:
+        with session_scope(cfg.database_url) as session:
             if demo:
                 record_id = demo_record(kind, session)
                 if record_id is None:
@@ -125,7 +125,7 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
                     ctx["verify_url"] = verify_url(DRAFT_NUMBER)
                 data = render(kind, ctx, fmt, overprint=overprint, offset_mm=offset_mm)
                 output.write_bytes(data)
-                what = "套打" if overprint else ("空白表格" if kind == "blank-form" else "草稿")
+                what = "套打" if overprint else (info.label if kind == "blank-form" else "草稿")
                 click.echo(f"{info.label}（{what}）→ {output}（{len(data)} 字节）")
                 return
             docs = issue(session, kind, record_id, formats=(fmt,), options=options, store=store)

@@ -25,14 +25,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..vocabulary import DOMAINS as DOMAIN_NAMES, cn_date as _cn_date
 from . import layout
 from .safety import clean
 
-DOMAIN_NAMES = {
-    "rural": "农村", "community": "社区", "organ": "机关（事业单位）", "soe": "国有企业",
-    "nonpublic": "非公企业（社会组织）", "service": "窗口单位和服务行业", "school": "学校",
-    "health": "医疗卫生单位",
-}
 
 CN_NUM = "〇一二三四五六七八九"
 CN_ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
@@ -56,10 +52,7 @@ def parse_iso(value) -> date | None:
 
 def cn_date(value) -> str:
     """成文日期 in Arabic numerals without padding: 2025年6月28日 (GB/T 9704-2012 7.3.5.4)."""
-    d = parse_iso(value)
-    if d is None:
-        return ""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return _cn_date(parse_iso(value))
 
 
 def ordinal(i: int) -> str:

@@ -24,15 +24,11 @@ from sqlalchemy.orm import Session
 
 from ..models import (Assessment, Certificate, CreationCycle, Extraction, Finding, Organisation,
                       RectificationItem, Submission)
+from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
 from .compose import DOMAIN_NAMES, ContextError
 from .registry import blank_forms, kind_info
 
-FORM_LABELS = {
-    "declaration": "市直机关“五好党支部”创建申报表",
-    "acceptance": "市直机关“五好党支部”验收申请表",
-    "brand": "党建品牌创建申报登记表",
-    "report": "汇报材料",
-}
+FORM_LABELS = FORM_TITLES
 RULE_TEXTS = {
     "SZ-3.1": "届期内经检查发现问题的限期整改，整改不到位的撤销称号",
     "SZ-3.3": "党支部撤销、合并、改组或人员变动较大，或党员人数少于7人的，自然摘牌",
@@ -112,6 +108,16 @@ def _data_dir() -> str | None:
         return os.environ.get("WUHAO_DATA_DIR") or os.path.join(os.getcwd(), "var")
 
 
+def _rubric_dir():
+    """The app's admin rubric directory (Settings.rubric_dir); None outside an app: built-in only."""
+    try:
+        from flask import current_app
+
+        return current_app.extensions["wuhao"].rubric_dir
+    except (RuntimeError, KeyError):
+        return None
+
+
 def prefix_of(committee: Organisation) -> str:
     """The 机关代字 in force: the admin's setting ($WUHAO_DATA_DIR/numbering.json), else the default."""
     import json
@@ -174,7 +180,7 @@ def public_url() -> str:
 
         return current_app.config["WUHAO_PUBLIC_URL"].rstrip("/")
     except (RuntimeError, KeyError):
-        return os.environ.get("WUHAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        return os.environ.get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def verify_url(number: str) -> str:
@@ -223,10 +229,11 @@ def _supplement_notice(session, record_id, options):
 def _rubric_rows(year: int, domain: str | None) -> tuple[list[dict], dict]:
     from ..checks.rubric import load_rubric
 
+    admin_dir = _rubric_dir()
     try:
-        rubric = load_rubric(year)
+        rubric = load_rubric(year, admin_dir)
     except FileNotFoundError:
-        rubric = load_rubric(None)
+        rubric = load_rubric(None, admin_dir)
     d = rubric.domain(domain)
     rows = []
     for dim in d["dimensions"]:

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..vocabulary import DOCUMENT_KINDS
 from . import compose as C
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,26 +31,30 @@ MEDIA_TYPES = {
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str
     formats: tuple[str, ...]
     #: the record a document is about (``--id``)
     subject: str
     #: numbered with a 发文字号 (official documents) or a certificate number
     numbering: str | None = None
 
+    @property
+    def label(self) -> str:
+        """The kind's Chinese name (the vocabulary's)."""
+        return DOCUMENT_KINDS[self.name]
+
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
-    Kind("supplement-notice", "补正通知", ("docx", "pdf"), "submission", "doc"),
-    Kind("acceptance-form", "验收意见表（考核评分表）", ("docx", "pdf"), "assessment"),
-    Kind("rectification-notice", "限期整改通知书", ("docx", "pdf"), "assessment", "doc"),
-    Kind("rectification-taskbook", "整改任务书", ("docx", "pdf"), "assessment"),
-    Kind("rectification-ledger", "整改工作台账", ("docx", "pdf", "xlsx"), "organisation"),
-    Kind("commendation-decision", "表彰决定", ("docx", "pdf"), "organisation", "doc"),
-    Kind("honor-certificate", "荣誉证书", ("docx", "pdf"), "cycle", "certificate"),
-    Kind("delisting-notice", "摘牌通知", ("docx", "pdf"), "cycle", "doc"),
-    Kind("party-card", "党员证", ("docx", "pdf"), "certificate", "certificate"),
-    Kind("quarterly-report", "季度通报", ("docx", "pdf"), "organisation", "doc"),
-    Kind("blank-form", "空白表格", ("docx", "xlsx", "pdf", "doc", "xls"), "form"),
+    Kind("supplement-notice", ("docx", "pdf"), "submission", "doc"),
+    Kind("acceptance-form", ("docx", "pdf"), "assessment"),
+    Kind("rectification-notice", ("docx", "pdf"), "assessment", "doc"),
+    Kind("rectification-taskbook", ("docx", "pdf"), "assessment"),
+    Kind("rectification-ledger", ("docx", "pdf", "xlsx"), "organisation"),
+    Kind("commendation-decision", ("docx", "pdf"), "organisation", "doc"),
+    Kind("honor-certificate", ("docx", "pdf"), "cycle", "certificate"),
+    Kind("delisting-notice", ("docx", "pdf"), "cycle", "doc"),
+    Kind("party-card", ("docx", "pdf"), "certificate", "certificate"),
+    Kind("quarterly-report", ("docx", "pdf"), "organisation", "doc"),
+    Kind("blank-form", ("docx", "xlsx", "pdf", "doc", "xls"), "form"),
 ]}
 
 CERTIFICATE_KINDS = ("honor-certificate", "party-card")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from ..vocabulary import DEFAULT_PUBLIC_URL, DOMAINS
+
 ISSUER = "中共市直机关工作委员会"
 PREFIX = "市直工委"
 
@@ -27,7 +29,7 @@ _SAMPLES: dict[str, dict] = {
     },
     "acceptance-form": {
         "branch_name": "市人民医院内科党支部", "parent_org": "市人民医院党总支", "domain": "health",
-        "domain_label": "医疗卫生单位", "secretary": "赵䶮", "member_count": 23, "year": 2025,
+        "domain_label": DOMAINS["health"], "secretary": "赵䶮", "member_count": 23, "year": 2025,
         "rubric": [
             {"key": "leadership", "name": "领导班子好", "max": 20, "items": [
                 {"id": "L1", "text": "支部书记政治素质好、带头作用强，班子结构合理、配备齐全", "points": 6,
@@ -58,7 +60,7 @@ _SAMPLES: dict[str, dict] = {
     "rectification-taskbook": {
         "number": "", "year": 2025, "issuer": ISSUER,
         "branch_name": "区律师行业党支部", "parent_org": "区两新组织党委", "secretary": "宋佳",
-        "domain_label": "非公企业（社会组织）", "total": 71.5, "grade": "一般",
+        "domain_label": DOMAINS["nonpublic"], "total": 71.5, "grade": "一般",
         "items": [
             {"category": "组织生活", "problem": "主题党日活动未固定在每月8日开展", "measure": "制定年度主题党日计划并公示",
              "target": "每月8日按时开展并记录考勤", "leader": "罗斌", "owner": "宋佳", "due_on": "2025-12-31"},
@@ -90,7 +92,7 @@ _SAMPLES: dict[str, dict] = {
     "honor-certificate": {
         "number": "WH20250001", "branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委",
         "title": "市直机关五好党支部", "term": "2025—2029", "issuer": ISSUER, "issued_on": "2025-06-28",
-        "verify_url": "http://127.0.0.1:8000/verify/WH20250001",
+        "verify_url": f"{DEFAULT_PUBLIC_URL}/verify/WH20250001",
     },
     "delisting-notice": {
         "number": "市直工委〔2025〕30号", "year": 2025, "issuer": ISSUER,
@@ -105,7 +107,7 @@ _SAMPLES: dict[str, dict] = {
         "number": "12010001", "name": "赵䶮", "branch_name": "大邱庄村党支部",
         "organisation_path": "静海区委 / 大邱庄镇党委 / 大邱庄村党支部", "joined_on": "2008-07-01",
         "issued_on": "2025-07-01", "issuer": "中共静海区委组织部",
-        "verify_url": "http://127.0.0.1:8000/verify/12010001",
+        "verify_url": f"{DEFAULT_PUBLIC_URL}/verify/12010001",
     },
     "quarterly-report": {
         "number": "市直工委〔2025〕33号", "year": 2025, "quarter": 3, "as_of": "2025-09-30", "issuer": ISSUER,
@@ -116,9 +118,9 @@ _SAMPLES: dict[str, dict] = {
             {"name": "区两新组织党委", "branches": 2, "assessed": 1, "good": 0, "backward": 1, "items": 3, "closed": 1},
         ],
         "by_domain": [
-            {"name": "机关（事业单位）", "branches": 4, "assessed": 4, "good": 2, "backward": 0, "items": 0, "closed": 0},
-            {"name": "农村", "branches": 2, "assessed": 2, "good": 1, "backward": 1, "items": 3, "closed": 2},
-            {"name": "非公企业（社会组织）", "branches": 2, "assessed": 1, "good": 0, "backward": 1, "items": 3,
+            {"name": DOMAINS["organ"], "branches": 4, "assessed": 4, "good": 2, "backward": 0, "items": 0, "closed": 0},
+            {"name": DOMAINS["rural"], "branches": 2, "assessed": 2, "good": 1, "backward": 1, "items": 3, "closed": 2},
+            {"name": DOMAINS["nonpublic"], "branches": 2, "assessed": 1, "good": 0, "backward": 1, "items": 3,
              "closed": 1},
         ],
         "issued_on": "2025-10-10",

@@ -1,12 +1,13 @@
 """The Chinese web pages (server-rendered Jinja, a little progressive JavaScript)."""
 from flask import Blueprint
 
+from .. import vocabulary
+
 bp = Blueprint("web", __name__)
 
-ROLE_NAMES = {"branch": "支部", "reviewer": "审核员", "admin": "管理员"}
 
 NAV = {
-    "branch": [("web.index", "我的材料"), ("web.upload", "上传材料"), ("web.forms", "空白表格"),
+    "branch": [("web.index", "我的材料"), ("web.upload", "上传材料"), ("web.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
                ("web.documents", "通知文书"), ("web.lifecycle", "创建进度")],
     "reviewer": [("web.queue", "工作队列"), ("web.submissions", "全部材料"), ("web.scores", "考核评分"),
                  ("web.grading", "分类定级"), ("web.documents", "文书"), ("web.batches", "批量制证"),
@@ -31,17 +32,11 @@ def nav_items(user):
 
 @bp.app_context_processor
 def _globals():
-    from ..api.dashboard import FORM_NAMES, GRADE_NAMES, STATUS_NAMES
-
-    try:
-        from parsers.forms import domain_labels, honor_labels, score_dimensions
-
-        domains, honors, scores = domain_labels(), honor_labels(), score_dimensions()
-    except ImportError:  # pragma: no cover
-        domains, honors, scores = {}, {}, {}
-    return {"nav_items": nav_items, "role_names": ROLE_NAMES, "status_names": STATUS_NAMES,
-            "form_names": FORM_NAMES, "grade_names": GRADE_NAMES, "domain_names": domains,
-            "honor_names": honors, "score_names": scores}
+    return {"nav_items": nav_items, "role_names": vocabulary.ROLES,
+            "status_names": vocabulary.SUBMISSION_STATUSES, "form_names": vocabulary.FORM_NAMES,
+            "grade_names": vocabulary.GRADES, "domain_names": vocabulary.DOMAINS,
+            "honor_names": vocabulary.HONORS, "score_names": vocabulary.DIMENSIONS,
+            "document_kind_names": vocabulary.DOCUMENT_KINDS}
 
 
 from . import admin, pages, review  # noqa: E402,F401

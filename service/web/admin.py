@@ -1,14 +1,15 @@
 """Admin pages: users, organisations (with XLSX import), rubrics, numbering prefixes, fonts."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audit, auth
+from .. import audit, auth, vocabulary
 from ..api.admin import numbering_view
 from ..api.assessments import save_rubric
-from ..api.organisations import KIND_NAMES, import_organisations
+from ..api.organisations import import_organisations
 from ..api.users import create_user_from, update_user_from
+from ..config import settings_of
 from ..db import get_session
 from ..errors import ApiError
 from ..models import Organisation, User
@@ -95,7 +96,7 @@ def admin_organisations(user):
                 flash(exc.message, "error")
                 problems = (exc.detail or {}).get("problems", [])
     orgs = list(db.execute(select(Organisation)).scalars())
-    return render_template("admin/organisations.html", user=user, tree=_tree(orgs), kind_names=KIND_NAMES,
+    return render_template("admin/organisations.html", user=user, tree=_tree(orgs), kind_names=vocabulary.ORG_KINDS,
                            problems=problems)
 
 
@@ -121,11 +122,12 @@ def admin_rubrics(user):
                 errors = (exc.detail or {}).get("problems", [])
                 flash(exc.message, "error")
     year = request.args.get("year", type=int)
-    years = available_years()
+    years = available_years(settings_of(current_app).rubric_dir)
     rubric = None
     if years:
         try:
-            rubric = load_rubric(year if year and 2000 <= year <= 2100 else None)
+            rubric = load_rubric(year if year and 2000 <= year <= 2100 else None,
+                                 settings_of(current_app).rubric_dir)
         except (FileNotFoundError, RubricError) as exc:
             errors.append(str(exc))
     return render_template("admin/rubrics.html", user=user, years=years, rubric=rubric, errors=errors)

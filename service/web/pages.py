@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from ..api.forms import build_preview, form_list
 from ..api.notices import document_dict
 from ..api.organisations import load_organisation
 from ..api.submissions import findings_of, load_submission
+from ..config import settings_of
 from ..db import get_session
 from ..errors import ApiError
 from ..models import Assessment, Document, FieldCorrection, Organisation, Submission
@@ -173,7 +174,7 @@ def correct_field(user, submission_id: int):
 def check_page(user, submission_id: int):
     db = get_session()
     sub = load_submission(db, user, submission_id)
-    result = review.check_submission(db, user, sub)
+    result = review.check_submission(db, user, sub, rubric_dir=settings_of(current_app).rubric_dir)
     db.commit()
     flash("审核完成：" + ("符合条件。" if result["eligible"] else f"发现 {len(result['findings'])} 条意见。"), "ok")
     return redirect(url_for("web.submission_page", submission_id=sub.id) + "#findings")

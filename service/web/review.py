@@ -6,7 +6,7 @@ import datetime as dt
 from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import auth
+from .. import auth, vocabulary
 from ..api.assessments import record_scores, rubric_for, run_grading_round
 from ..api.audit_log import ACTION_NAMES, audit_query, audit_rows
 from ..api.dashboard import STATUS_NAMES, dashboard_data, queue_items
@@ -181,7 +181,7 @@ def batches(user):
         except ImportError:
             raise ApiError("unavailable", "批量制证模块不可用。", 503) from None
         kind = request.form.get("kind", "party-card")
-        if kind not in jobs.KIND_TITLES:
+        if kind not in vocabulary.CERTIFICATE_KINDS:
             raise ApiError("invalid", "未知的证书类型。", 422)
         settings = jobs.Settings.from_config(current_app.config)
         options = {"outputs": "merged,register,pdf,zip"}
@@ -209,11 +209,8 @@ def batches(user):
     q = auth.filter_visible(select(BatchJob).order_by(BatchJob.id.desc()).limit(30), BatchJob.organisation_id,
                             db, user)
     jobs_ = list(db.execute(q).scalars())
-    try:
-        from ..batch.jobs import KIND_TITLES
-    except ImportError:
-        KIND_TITLES = {}
-    return render_template("batches.html", user=user, jobs=jobs_, kinds=KIND_TITLES,
+    kinds = {k: vocabulary.DOCUMENT_KINDS[k] for k in vocabulary.CERTIFICATE_KINDS}
+    return render_template("batches.html", user=user, jobs=jobs_, kinds=kinds,
                            focus=request.args.get("job", type=int))
 
 

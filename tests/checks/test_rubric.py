@@ -4,6 +4,8 @@ import textwrap
 
 import pytest
 
+from service.vocabulary import DOMAINS
+
 from service.checks.rubric import (DOMAIN_CODES, RUBRIC_DIR, RubricError, available_years, load_rubric,
                                    parse_rubric, score_items)
 
@@ -86,8 +88,14 @@ def test_unknown_domain():
 
 
 def test_duplicate_key():
-    text = broken("  rural:\n    name: 农村\n", "  rural:\n    name: 农村\n    name: 村\n")
-    assert_rejected(text, line_of(text, "    name: 村"), ["键“name”重复"])
+    text = broken("  rural:\n    emphasis: 带头人队伍建设\n", "  rural:\n    emphasis: 带头人队伍建设\n    emphasis: 村\n")
+    assert_rejected(text, line_of(text, "    emphasis: 村"), ["键“emphasis”重复"])
+
+
+def test_domain_names_come_from_the_vocabulary_unless_the_file_names_them():
+    assert {c: d["name"] for c, d in load_rubric(2025).domains.items()} == dict(DOMAINS)
+    text = broken("  rural:\n    emphasis: 带头人队伍建设\n", "  rural:\n    name: 乡村\n    emphasis: 带头人队伍建设\n")
+    assert parse_rubric(text, "2025.yaml").domain("rural")["name"] == "乡村"
 
 
 def test_points_not_a_number():
@@ -138,7 +146,7 @@ def test_merge_keys_refused():
 
 def test_all_problems_reported_sorted():
     text = broken("      points: 8\n", "      points: -1\n")
-    text = text.replace("    name: 学校\n", "    name: ''\n")
+    text = text.replace("  school:\n", "  school:\n    name: ''\n")
     with pytest.raises(RubricError) as exc:
         parse_rubric(text, "2025.yaml")
     lines = [p[0] for p in exc.value.problems]
@@ -177,11 +185,11 @@ def test_cached_load_is_a_copy_and_sees_edits(tmp_path):
 
 
 def test_domain_grade_override_needs_its_cap():
-    override = ("  school:\n    name: 学校\n"
+    override = ("  school:\n    emphasis: 规范制度执行\n"
                 "    grades:\n      - {key: good, name: 好, min_total: 92}\n      - {key: poor, name: 差, min_total: 0}\n")
-    text = broken("  school:\n    name: 学校\n", override)
+    text = broken("  school:\n    emphasis: 规范制度执行\n", override)
     assert_rejected(text, line_of(text, "min_total: 92"), ["封顶等次“average”不在其中"])
-    ok = broken("  school:\n    name: 学校\n", override + "    satisfaction_cap: {below_percent: 90, grade: poor}\n")
+    ok = broken("  school:\n    emphasis: 规范制度执行\n", override + "    satisfaction_cap: {below_percent: 90, grade: poor}\n")
     d = parse_rubric(ok, "2025.yaml").domain("school")
     assert d["grades"][0]["min_total"] == 92 and d["satisfaction_cap"]["grade"] == "poor"
     assert parse_rubric(ok, "2025.yaml").domain("health")["grades"][0]["min_total"] == 90

@@ -1,32 +1,67 @@
 """Pure pieces of the foundation: config, file store, numbering formats."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import re
+from pathlib import Path
 
 import pytest
 
 from service import config
+from service.vocabulary import DEFAULT_PUBLIC_URL
 from service.numbering import format_doc_number, format_member_number
 from service.storage import FileStore
 
 
 def test_config_defaults(tmp_path):
     cfg = config.load(env={"WUHAO_DATA_DIR": str(tmp_path)})
-    assert cfg["DATABASE_URL"] == f"sqlite:///{tmp_path / 'wuhao.db'}"
-    assert cfg["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
-    assert len(cfg["SECRET_KEY"]) > 40
+    assert cfg.database_url == f"sqlite:///{tmp_path / 'wuhao.db'}"
+    assert cfg.max_upload_bytes == 20 * 1024 * 1024
+    assert cfg.flask_config()["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    assert len(cfg.secret_key) > 40
+    assert cfg.public_url == DEFAULT_PUBLIC_URL and cfg.rubric_dir == tmp_path / "rubrics"
+    assert cfg.soffice is None and cfg.batch_workers is None and cfg.celery_backend == cfg.celery_broker
     again = config.load(env={"WUHAO_DATA_DIR": str(tmp_path)})
-    assert again["SECRET_KEY"] == cfg["SECRET_KEY"]
+    assert again.secret_key == cfg.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.public_url = "http://elsewhere"  # type: ignore[misc]
 
 
 def test_config_from_environment(tmp_path):
     cfg = config.load(env={"WUHAO_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://x/y",
-                           "SECRET_KEY": "k", "WUHAO_MAX_UPLOAD_MB": "5"})
-    assert cfg["DATABASE_URL"] == "postgresql+psycopg://x/y"
-    assert cfg["SECRET_KEY"] == "k"
-    assert cfg["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+                           "SECRET_KEY": "k", "WUHAO_MAX_UPLOAD_MB": "5", "WUHAO_SOFFICE": "",
+                           "WUHAO_BATCH_WORKERS": "3", "WUHAO_HB_PREPROCESS": "1",
+                           "WUHAO_PUBLIC_URL": "https://wuhao.example.org/"})
+    assert cfg.database_url == "postgresql+psycopg://x/y"
+    assert cfg.secret_key == "k"
+    assert cfg.max_upload_bytes == 5 * 1024 * 1024
+    assert cfg.soffice == "" and cfg.batch_workers == 3 and cfg.hb_preprocess is True
+    assert cfg.public_url == "https://wuhao.example.org"
+    # overrides (create_app's mapping) win over the environment
+    over = config.load({"WUHAO_PUBLIC_URL": "http://10.0.0.1:8000"}, env={"WUHAO_DATA_DIR": str(tmp_path),
+                                                                          "WUHAO_PUBLIC_URL": "http://x"})
+    assert over.public_url == "http://10.0.0.1:8000"
+
+
+def test_every_variable_is_in_the_readme():
+    """The README's configuration table names every variable config.load reads."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = {m.group(1) for m in re.finditer(r"^\| `([A-Z_]+)` \|", readme, re.M)}
+    assert set(config.VARIABLES) <= table, sorted(set(config.VARIABLES) - table)
+    assert {f.name for f in dataclasses.fields(config.Settings)} >= {"rubric_dir", "public_url", "celery_queue"}
+
+
+def test_app_keeps_its_settings(tmp_path):
+    from service import create_app
+
+    app = create_app({"WUHAO_DATA_DIR": tmp_path, "SECRET_KEY": "s", "TESTING": True,
+                      "WUHAO_RUBRIC_DIR": str(tmp_path / "mine")})
+    settings = config.settings_of(app)
+    assert settings.rubric_dir == tmp_path / "mine" and settings.data_dir == tmp_path
+    assert app.config["SECRET_KEY"] == "s" and app.config["TESTING"] is True
 
 
 def test_file_store_roundtrip_and_atomicity(tmp_path):

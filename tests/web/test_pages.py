@@ -251,19 +251,20 @@ def test_admin_puts_a_rubric_in_force(app, demo):
     c = app.test_client()
     h = bearer(demo["tokens"]["admin"])
     text = (RUBRIC_DIR / "2025.yaml").read_text(encoding="utf-8").replace("year: 2025", "year: 2026", 1)
-    assert load_rubric(2026).year == 2025  # before the upload the 2025 rubric stays in force
+    admin_dir = app.config["WUHAO_DATA_DIR"] / "rubrics"
+    assert load_rubric(2026, admin_dir).year == 2025  # before the upload the 2025 rubric stays in force
     assert c.put("/api/v1/rubrics/2026", data=text.encode(), headers=bearer(demo["tokens"]["gongwei"])).status_code == 403
     broken = text.replace("max: 20}", "max: 25}", 1)
     bad = c.put("/api/v1/rubrics/2026", data=broken.encode(), headers=h)
     assert bad.status_code == 422 and any("第" in p for p in bad.get_json()["error"]["detail"]["problems"])
     for junk in (b"\xff\xfe", b"[1, 2", b"- a\n- b\n", b"year: 2026\n"):
         assert c.put("/api/v1/rubrics/2026", data=junk, headers=h).status_code == 422, junk
-    assert load_rubric(2026).year == 2025  # nothing invalid was put in force
+    assert load_rubric(2026, admin_dir).year == 2025  # nothing invalid was put in force
     ok = c.put("/api/v1/rubrics/2026", data=text.encode(), headers=h)
     assert ok.status_code == 200, ok.get_json()
-    admin_dir = app.config["WUHAO_DATA_DIR"] / "rubrics"
-    assert load_rubric(2026).year == 2026 and (admin_dir / "2026.yaml").exists()
-    assert load_rubric(2025).year == 2025  # the built-in years stay available beside it
+    assert load_rubric(2026, admin_dir).year == 2026 and (admin_dir / "2026.yaml").exists()
+    assert load_rubric(2026).year == 2025  # the app's rubric directory is its own, not the process's
+    assert load_rubric(2025, admin_dir).year == 2025  # the built-in years stay available beside it
     assert c.get("/api/v1/rubrics", headers=h).get_json()["years"] == [2025, 2026]
 
 
