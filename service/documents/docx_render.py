@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..vocabulary import DOCX_TEMPLATES
 from .safety import jinja_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,21 +132,10 @@ def _compiled(path: Path) -> _Compiled:
     return c
 
 
-#: document kind → its authored template in ``templates_docx/`` (one official-document template,
-#: one ledger template, one per certificate).  The files are edited in Word, WPS or LibreOffice;
-#: the tests check what they render (GB/T 9704 geometry), not their bytes.
-KIND_TEMPLATES = {
-    "supplement-notice": "official.docx",
-    "acceptance-form": "official.docx",
-    "rectification-notice": "official.docx",
-    "rectification-taskbook": "official.docx",
-    "commendation-decision": "official.docx",
-    "delisting-notice": "official.docx",
-    "quarterly-report": "official.docx",
-    "rectification-ledger": "ledger.docx",
-    "honor-certificate": "honor-certificate.docx",
-    "party-card": "party-card.docx",
-}
+#: document kind → its authored template in ``templates_docx/`` (the vocabulary's map: one
+#: official-document template, one ledger template, one per certificate).  The files are edited
+#: in Word, WPS or LibreOffice; the tests check what they render (GB/T 9704 geometry), not their bytes.
+KIND_TEMPLATES = {kind: name for kind, name in DOCX_TEMPLATES.items() if name}
 
 
 def template_path(kind: str) -> Path:
