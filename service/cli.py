@@ -117,6 +117,7 @@ _CONTRIBUTED = [
     ("service.checks.cli", ("check", "rank")),
     ("service.documents.cli", ("render", "fonts")),
     ("service.batch.cli", ("batch", "sample_roster", "worker")),
+    ("service.gbcheck.cli", ("lint",)),
 ]
 
 

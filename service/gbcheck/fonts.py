@@ -1,0 +1,45 @@
+"""Which GB/T 9704 role a font name belongs to (仿宋, 宋体, 黑体, 楷体, 小标宋).
+
+Only names are compared: a file says which face it used by its font names (PDF BaseFont, the
+embedded font's name table, DOCX rFonts).  The name lists are data in ``rules.yaml``.
+"""
+from __future__ import annotations
+
+import re
+
+from . import rules
+
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+_BOLD = re.compile(r"bold|heavy|black|semibold|demibold|w[6-9]\b|粗|重", re.IGNORECASE)
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+"""Han characters: only their face is judged (digits and punctuation often come from another font)."""
+
+
+def strip_subset(name: str) -> str:
+    return _SUBSET.sub("", name or "")
+
+
+def role(name: str) -> str:
+    """``fangsong``, ``song``, ``hei``, ``kai``, ``xiaobiaosong``, ``latin`` or ``unknown``."""
+    key = strip_subset(name).lower().replace("-", " ").replace("_", " ")
+    compact = key.replace(" ", "")
+    for role_name, needles in rules.data()["font_roles"].items():
+        for needle in needles:
+            n = needle.lower().replace("-", " ").replace("_", " ")
+            if n in key or n.replace(" ", "") in compact:
+                return role_name
+    return "unknown"
+
+
+def is_bold(name: str) -> bool:
+    return bool(_BOLD.search(strip_subset(name)))
+
+
+def role_name(code: str) -> str:
+    return rules.data()["role_names"].get(code, code)
+
+
+def fits_title(role_code: str, bold: bool) -> bool:
+    """小标宋, or a bold Song face: 方正小标宋 is a heavy Song design and the free substitutes
+    (Noto Serif CJK SC Bold, Source Han Serif Heavy) are what a deployment without it uses."""
+    return role_code == "xiaobiaosong" or (role_code == "song" and bold)
