@@ -324,6 +324,7 @@ def _para(p, styles: _Styles, index: int, table: int | None) -> Para:
         _merge_rpr(rbase, st.find(f"{W}rPr"), styles.theme)
     _merge_ppr(pstate, ppr)
     runs, fields = [], []
+    fld = {"page": False, "result": False}
     for r in p.iter(f"{W}r"):
         state = dict(rbase)
         rpr = r.find(f"{W}rPr")
@@ -339,6 +340,16 @@ def _para(p, styles: _Styles, index: int, table: int | None) -> Para:
                 text += "\t"
             elif t.tag == f"{W}instrText":
                 fields.append((t.text or "").strip())
+                fld["page"] = fld["page"] or bool(re.match(r"PAGE\b", fields[-1].upper()))
+            elif t.tag == f"{W}fldChar":
+                kind = t.get(f"{W}fldCharType")
+                if kind == "begin":
+                    fld.update(page=False, result=False)
+                elif kind == "separate":
+                    fld["result"] = True
+                elif kind == "end" and fld["page"] and not fld["result"]:
+                    text += "1"  # a PAGE field saved without a result shows the page number when laid out
+                    fld["page"] = False
         if text:
             runs.append(Run(text, state["eastAsia"], state["ascii"], state["size"], state["bold"], state["color"]))
     for fs in p.iter(f"{W}fldSimple"):
