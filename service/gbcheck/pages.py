@@ -77,7 +77,6 @@ def parts(layout: Layout) -> Parts:
     main_end = p.attachment_pages[0] if p.attachment_pages else len(pages) + 1
     last = pages[-1]
     imprint = [ln for ln in last.lines if ln.top < gb.AREA_Y1 + FOOTER_GAP and not ln.in_table
-               and ln.top > gb.TOP + gb.AREA_H / 2
                and (forms.IMPRINT.match(ln.text) or ln.text.replace(" ", "").startswith("抄送"))]
     p.imprint = imprint
     skip = {id(ln) for ln in imprint}
@@ -120,7 +119,8 @@ def parts(layout: Layout) -> Parts:
             if k > 0:
                 prev = p.body[k - 1]
                 near = prev.page == ln.page and 0 < ln.baseline - prev.baseline < 1.6 * gb.LINE_PITCH
-                if near and prev.x0 > gb.AREA_CX - 3 * gb.CHAR_PITCH and not forms.is_date(prev.text):
+                if near and prev.x0 > gb.LEFT + 3 * gb.CHAR_PITCH and prev.x1 > gb.AREA_CX \
+                        and not forms.is_date(prev.text):
                     p.signature = prev
             break
     return p
