@@ -3,19 +3,28 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from .classify import classify
 from .errors import ParseError
 from .extract import fields_from_pairs
 from .forms import FORM_KINDS, known_label_any, match_label, required_fields
+from .labels import label_scores
 from .model import Doc
-from .pairs import extract_pairs
+from .pairs import extract_pairs, labelish
 from .report import read_report
 from .result import ParseResult
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 log = logging.getLogger("parsers")
+_BLANKS = re.compile(r"[_＿]")
+
+
+def one_token(text: str) -> bool:
+    """One label, maybe padded (党　员　总　数), not 'value    label' nor a fill-in blank."""
+    tokens = text.split()
+    return not _BLANKS.search(text) and (len(tokens) <= 1 or all(len(t) == 1 for t in tokens))
 
 
 def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
@@ -91,7 +100,13 @@ def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
     if kind == "unknown":
         pairs = extract_pairs(doc, known_label_any, strict=False)
     else:
-        pairs = extract_pairs(doc, lambda t: match_label(t, kind) is not None, strict=True)
+        def listed(t: str) -> bool:
+            return match_label(t, kind) is not None
+
+        def resembles(t: str) -> bool:
+            return listed(t) or (labelish(t) and one_token(t) and bool(label_scores(t, kind)))
+
+        pairs = extract_pairs(doc, resembles, strict=True, strong=listed)
     result.pairs = [p.to_dict() for p in pairs]
     if kind != "unknown":
         result.fields, result.provenance = fields_from_pairs(pairs, kind)

@@ -14,7 +14,8 @@ FORM_KINDS: tuple[str, ...] = ("declaration", "acceptance", "brand", "report")
 PSEUDO_KEYS = {"contact_combo": ("contact_person", "contact_phone")}
 PREFIX_MIN = 4
 FUZZY_MIN = 5
-_NOT_A_FIELD = re.compile(r"意见|签字|签名|盖章|签章|备注|说明")
+# signature / opinion / note boxes are never one of the form's fields
+NOT_A_FIELD = re.compile(r"意见|签字|签名|盖章|签章|备注|说明")
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +113,7 @@ def match_label(text: str, kind: str) -> tuple[str, float] | None:
     s = strip_bracket_suffix(n)
     if s in index:
         return index[s], 0.93
-    if _NOT_A_FIELD.search(n):
+    if NOT_A_FIELD.search(n):
         return None
     for lab, key in _prefix_list(kind):
         if s.startswith(lab) and len(s) - len(lab) <= 6:

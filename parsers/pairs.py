@@ -206,12 +206,22 @@ def _score_column(rows: dict[int, list[Cell]]) -> tuple[int, int] | None:
 class _TableState:
     """What one pass over a table needs: the grid, which cells are labels, which are used."""
 
-    def __init__(self, table: Table, known: Known, strict: bool):
+    def __init__(self, table: Table, known: Known, strict: bool, strong: Known | None = None):
         self.rows = table.rows()
         self.grid = _grid(table)
         self.known = known
+        # a listed label (synonyms.yaml): only these stop a cell from being the value of the cell
+        # on its left — a value may resemble a label (幸福路社区 ~ 所在社区), a listed label may not
+        self.strong = strong or known
         self.strict = strict
         self.is_label = {id(c): _is_label(c.text, known, strict) for c in table.cells}
+        self.row_label = dict(self.is_label)  # for rows of labels over rows of values
+        if self.strong is not known:
+            for c in table.cells:  # right of a listed label, a label-like text is that label's value
+                left = self.grid.get((c.row, c.col - 1))
+                if self.is_label[id(c)] and left is not None and left is not c and self.strong(left.text) \
+                        and not _is_label(c.text, self.strong, strict):
+                    self.is_label[id(c)] = False
         self.used: set[int] = set()
         self.out: list[Pair] = []
 
@@ -228,8 +238,8 @@ class _TableState:
         return pair
 
 
-def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
-    st = _TableState(table, known, strict)
+def table_pairs(table: Table, known: Known, strict: bool, strong: Known | None = None) -> list[Pair]:
+    st = _TableState(table, known, strict, strong)
     _score_column_pairs(st)
     for r, row in st.rows.items():
         if not any(st.free(c) for c in row):
@@ -240,7 +250,7 @@ def table_pairs(table: Table, known: Known, strict: bool) -> list[Pair]:
                 if st.free(c) and norm_label(c.text):
                     st.emit(c, None, "column_header", 0.6)
             continue
-        if _header_row(r, row, st.rows, st.grid, st.is_label, known, strict):
+        if _header_row(r, row, st.rows, st.grid, st.row_label, known, strict, st.strong):
             for c in row:
                 below = st.grid.get((c.row_end, c.col))
                 if st.free(c) and st.free(below) and below.col == c.col:
@@ -271,20 +281,20 @@ def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
     """Pair a label cell with the value right of it (or below it). True when c was handled."""
     nxt = st.grid.get((c.row, c.col_end))
     group = nxt is not None and c.rowspan > nxt.rowspan and st.is_label.get(id(nxt), False)
-    if st.free(nxt) and nxt is not c and not st.known(nxt.text) and not group \
+    if st.free(nxt) and nxt is not c and not st.strong(nxt.text) and not group \
             and not (st.is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
         vals = [nxt]
         if has_marks(nxt.text):  # checkbox options spread over several cells
             k = nxt.col_end
             while (more := st.grid.get((c.row, k))) is not None and more is not nxt and st.free(more) \
-                    and has_marks(more.text) and not st.known(more.text):
+                    and has_marks(more.text) and not st.strong(more.text):
                 vals.append(more)
                 k = more.col_end
         pair = st.emit(c, nxt, "right", 0.97, text=" ".join(v.text for v in vals))
         pair.extra_locs = [v.loc for v in vals[1:]]
         st.used.update(id(v) for v in vals)
         return True
-    if st.known(c.text) and (nxt is None or st.known(nxt.text)):
+    if st.known(c.text) and (nxt is None or st.strong(nxt.text)):
         # a known label with no value cell to its right: the value may sit below (a single-label row)
         below = st.grid.get((c.row_end, c.col))
         if st.free(below) and not st.is_label[id(below)] and below.col == c.col \
@@ -327,7 +337,7 @@ def _column_header_row(cells, r, grid, is_label) -> bool:
     return False
 
 
-def _header_row(r, cells, rows, grid, is_label, known, strict) -> bool:
+def _header_row(r, cells, rows, grid, is_label, known, strict, strong) -> bool:
     """A row of labels whose values sit in the row below."""
     core = [c for c in cells if c.row_end == r + 1]
     if len(core) < 2:
@@ -344,17 +354,17 @@ def _header_row(r, cells, rows, grid, is_label, known, strict) -> bool:
         below.append(b)
     if len(below) < 2:
         return False
-    if strict and any(known(b.text) for b in below):
+    if strict and any(_is_label(b.text, strong, strict) for b in below):
         return False
-    if all(known(b.text) for b in below):
+    if all(strong(b.text) for b in below):
         return False
     if not strict and all(is_label[id(b)] for b in below):
         return False
     return True
 
 
-def extract_pairs(doc: Doc, known: Known, strict: bool) -> list[Pair]:
-    """All pairs in reading order."""
+def extract_pairs(doc: Doc, known: Known, strict: bool, strong: Known | None = None) -> list[Pair]:
+    """All pairs in reading order. ``known``: may this text be a label; ``strong``: is it surely one."""
     out: list[Pair] = []
     run: list[Para] = []
     for block in doc.blocks:
@@ -364,7 +374,7 @@ def extract_pairs(doc: Doc, known: Known, strict: bool) -> list[Pair]:
         if run:
             out.extend(paragraph_pairs(run, known))
             run = []
-        out.extend(table_pairs(block, known, strict))
+        out.extend(table_pairs(block, known, strict, strong))
     if run:
         out.extend(paragraph_pairs(run, known))
     return out

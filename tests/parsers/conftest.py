@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from . import corpus
+from . import corpus, wordings
 
 HERE = Path(__file__).resolve().parent
 REAL_FORMS = HERE.parents[2] / "shared" / "corpus" / "real-forms"
@@ -35,11 +35,15 @@ def convert_all(paths: list[Path], outdir: Path, fmt: str = "pdf") -> None:
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    h.update((HERE / "corpus.py").read_bytes())
+    for name in ("corpus.py", "wordings.py"):
+        h.update((HERE / name).read_bytes())
+    h.update((HERE.parents[1] / "parsers" / "synonyms.yaml").read_bytes())  # wordings are the unlisted ones
     return h.hexdigest()[:16]
 
 
 HELDOUT_PREFIX = "heldout_"
+UNSEEN_PREFIX = "unseen_"
+UNSEEN_HELDOUT_PREFIX = "unseenheldout_"
 
 
 def _build(request) -> tuple[Path, list]:
@@ -58,6 +62,11 @@ def _build(request) -> tuple[Path, list]:
     cases = corpus.build_corpus(outdir)
     # a second corpus from another seed, never looked at while tuning the readers
     cases += corpus.build_corpus(outdir, per_kind=12, reports=4, seed=90210, prefix=HELDOUT_PREFIX, templates=1)
+    # every label a wording no list has: one corpus to tune on, one held out (never tuned on)
+    cases += corpus.build_corpus(outdir, per_kind=14, reports=0, seed=4242, prefix=UNSEEN_PREFIX, templates=0,
+                                 wordings=wordings.TUNING)
+    cases += corpus.build_corpus(outdir, per_kind=14, reports=0, seed=7171, prefix=UNSEEN_HELDOUT_PREFIX,
+                                 templates=0, wordings=wordings.HELDOUT)
     corpus.write_manifest(outdir, cases)
     convert_all([outdir / f"{c.name}.docx" for c in cases], outdir)
     missing = [c.name for c in cases if not (outdir / f"{c.name}.pdf").exists()]
@@ -75,10 +84,24 @@ def all_corpora(request) -> tuple[Path, list]:
 def generated_corpus(all_corpora) -> tuple[Path, list]:
     """(directory, cases): every case has NAME.docx and NAME.pdf in the directory."""
     directory, cases = all_corpora
-    return directory, [c for c in cases if not c.name.startswith(HELDOUT_PREFIX)]
+    return directory, [c for c in cases if not c.name.startswith((HELDOUT_PREFIX, UNSEEN_PREFIX, UNSEEN_HELDOUT_PREFIX))]
 
 
 @pytest.fixture(scope="session")
 def heldout_corpus(all_corpora) -> tuple[Path, list]:
     directory, cases = all_corpora
     return directory, [c for c in cases if c.name.startswith(HELDOUT_PREFIX)]
+
+
+@pytest.fixture(scope="session")
+def unseen_corpus(all_corpora) -> tuple[Path, list]:
+    """Forms whose labels are wordings no list has (the tuning split)."""
+    directory, cases = all_corpora
+    return directory, [c for c in cases if c.name.startswith(UNSEEN_PREFIX)]
+
+
+@pytest.fixture(scope="session")
+def unseen_heldout_corpus(all_corpora) -> tuple[Path, list]:
+    """Forms whose labels are held-out wordings no list has: never looked at while tuning."""
+    directory, cases = all_corpora
+    return directory, [c for c in cases if c.name.startswith(UNSEEN_HELDOUT_PREFIX)]

@@ -226,6 +226,7 @@ def write_text(par, text, split_runs: bool = False, underline: bool = False, sdt
 
 
 SDT_VALUES = {"on": False}
+UNSEEN = {"pool": None}  # key -> label wordings to use instead of LABELS (build_corpus(wordings=...))
 
 
 def set_cell(cell, text, split_runs=False, vertical=False, size=None) -> None:
@@ -296,6 +297,9 @@ def build_items(rng, kind: str, i: int) -> tuple[list[Item], dict, dict, list]:
     syn = (i + i // 3) % 3  # which synonym to use
 
     def lab(key):
+        unseen = (UNSEEN["pool"] or {}).get(key)
+        if unseen:  # a wording no list has (tests/parsers/wordings.py)
+            return unseen[(i + len(kind)) % len(unseen)]
         pool = BRAND_LABELS.get(key) if kind == "brand" and key in BRAND_LABELS else LABELS[key]
         return pool[syn % len(pool)]
 
@@ -765,14 +769,21 @@ def make_from_template(rng, kind: str, i: int, path: Path) -> Case:
 
 
 def build_corpus(outdir: Path, per_kind: int = 22, reports: int = 6, seed: int = 20240315,
-                 prefix: str = "", templates: int = 2) -> list[Case]:
-    """Write the corpus (DOCX) into outdir and return its cases; names start with prefix."""
+                 prefix: str = "", templates: int = 2, wordings: dict | None = None) -> list[Case]:
+    """Write the corpus (DOCX) into outdir and return its cases; names start with prefix.
+
+    ``wordings`` (key -> labels) replaces every field label that has one by a wording of it.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     cases = []
-    for kind in ("declaration", "acceptance", "brand"):
-        for i in range(per_kind):
-            cases.append(make_form(rng, kind, i, outdir / f"{prefix}{kind}_{i:02d}.docx"))
+    UNSEEN["pool"] = wordings
+    try:
+        for kind in ("declaration", "acceptance", "brand"):
+            for i in range(per_kind):
+                cases.append(make_form(rng, kind, i, outdir / f"{prefix}{kind}_{i:02d}.docx"))
+    finally:
+        UNSEEN["pool"] = None
     for i in range(reports):
         cases.append(make_report(rng, i, outdir / f"{prefix}report_{i:02d}.docx"))
     rng = random.Random(seed + 1)

@@ -111,3 +111,20 @@ def test_reports(generated_corpus, ext):
         assert result.fields["headings"] == case.expected["headings"]
         assert result.missing == []
         assert result.provenance["title"]["source"] == ext
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+@pytest.mark.parametrize("split", ["tuning", "heldout"])
+def test_field_accuracy_with_unseen_wordings(request, split, ext, capsys):
+    """Every label a wording no list has (tests/parsers/wordings.py); the held-out split is
+    never looked at while tuning the matcher."""
+    fixture = "unseen_corpus" if split == "tuning" else "unseen_heldout_corpus"
+    directory, cases = request.getfixturevalue(fixture)
+    ok, total, wrong = _accuracy(directory, cases, ext)
+    acc = ok / total
+    with capsys.disabled():
+        print(f"\n[parsers] {ext} (unseen wordings, {split}): field-level accuracy {acc:.2%} ({ok}/{total} fields, "
+              f"{len(cases)} forms)")
+        for w in wrong[:20]:
+            print("   wrong:", w)
+    assert acc >= THRESHOLD
