@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from .classify import classify
-from .errors import ParseError
-from .extract import fields_from_pairs
-from .forms import FORM_KINDS, known_label_any, match_label, required_fields
+from .errors import ParseError, corrupt_message, warning, wrong_content
+from .extract import blank_optional, fields_from_pairs
+from .forms import FORM_KINDS, field_spec, known_label_any, match_label, required_fields
 from .labels import label_scores
 from .model import Doc
 from .pairs import extract_pairs, labelish
@@ -23,8 +23,13 @@ _BLANKS = re.compile(r"[_＿]")
 
 def one_token(text: str) -> bool:
     """One label, maybe padded (党　员　总　数), not 'value    label' nor a fill-in blank."""
-    tokens = text.split()
-    return not _BLANKS.search(text) and (len(tokens) <= 1 or all(len(t) == 1 for t in tokens))
+    if _BLANKS.search(text):
+        return False
+    for line in text.splitlines():  # a label wrapped over lines in its cell is still one label
+        tokens = line.split()
+        if len(tokens) > 1 and any(len(t) > 1 for t in tokens):
+            return False
+    return True
 
 
 def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
@@ -73,6 +78,7 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
     from .safety import sniff
     kind = sniff(data)
     result.media_type = kind
+    ext = os.path.splitext(result.file or "")[1].lower()
     if kind == "pdf":
         from .pdf_reader import read_pdf
         return read_pdf(data)
@@ -82,10 +88,12 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
     if kind == "doc":
         from .docx_reader import read_docx
         from .legacy import convert_doc
-        return read_docx(convert_doc(data))
+        return read_docx(convert_doc(data, ext))
     if kind == "zip":
+        if ext == ".docx":  # a zip without word/document.xml: a damaged or fake Word file
+            raise ParseError("corrupt_file", corrupt_message(ext))
         raise ParseError("unsupported_type", "这是一个 ZIP 压缩包而不是 Word 文档：请上传 .docx 或 PDF 文件。")
-    raise ParseError("unsupported_type")
+    raise wrong_content(ext)  # the name may be right, the content is not that kind of file
 
 
 def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
@@ -112,3 +120,6 @@ def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
         result.fields, result.provenance = fields_from_pairs(pairs, kind)
         if not result.fields:
             raise ParseError("empty_form")
+        spec = field_spec(kind)
+        result.warnings = [warning("missing_optional", key, label=spec[key]["label"])
+                           for key in blank_optional(pairs, kind, result.fields)]

@@ -21,11 +21,17 @@ def run(files, as_json: bool, out=None) -> int:
         if result.errors:
             status = 2
         if as_json:
-            out.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(json.dumps(cli_dict(result), ensure_ascii=False, separators=(",", ":")) + "\n")
         else:
             out.write(_human(result) + "\n")
         out.flush()
     return status
+
+
+def cli_dict(result) -> dict:
+    """The six-key contract plus ``pairs`` (every label/value read, known form or not) and
+    ``warnings``: for an unknown form the pairs are all there is to say."""
+    return {**result.to_dict(), "pairs": result.pairs, "warnings": result.warnings}
 
 
 def _human(result) -> str:
@@ -37,6 +43,11 @@ def _human(result) -> str:
         lines.append(f"  {k} = {v}" + (f"  ({conf})" if conf is not None else ""))
     if result.missing:
         lines.append("  缺少: " + ", ".join(result.missing))
+    for w in result.warnings:
+        lines.append(f"  提示 [{w['code']}] {w['message']}")
+    if not result.fields:
+        for p in result.pairs:
+            lines.append(f"  {p['label']}：{p['value']}")
     return "\n".join(lines)
 
 

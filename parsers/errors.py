@@ -17,6 +17,33 @@ MESSAGES = {
 }
 
 
+# What a wrong extension's content is named in corrupt_file messages.
+CORRUPT_AS = {".docx": "Word", ".doc": "Word", ".pdf": "PDF"}
+
+
+def corrupt_message(ext: str) -> str:
+    """'文件已损坏或不是真正的 Word 文件…' for bytes that are not what their name says."""
+    return f"文件已损坏或不是真正的 {CORRUPT_AS[ext]} 文件，无法读取。请重新导出后上传。"
+
+
+def wrong_content(ext: str) -> "ParseError":
+    """Bytes that are no document we read: damaged when the name promises one, else unsupported."""
+    if ext in CORRUPT_AS:
+        return ParseError("corrupt_file", corrupt_message(ext))
+    return ParseError("unsupported_type")
+
+
+# Parser warnings: the file was read, one thing deserves a look. The wording is the checks'
+# rule of the same code (service/checks/rules.yaml), so both say the same thing.
+WARNINGS = {
+    "missing_optional": "表单印有“{label}”一栏，但未填写。",
+}
+
+
+def warning(code: str, field: str, **values) -> dict:
+    return {"code": code, "field": field, "message": WARNINGS[code].format(**values)}
+
+
 class ParseError(Exception):
     """A clean, user-facing parsing failure."""
 

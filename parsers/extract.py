@@ -15,7 +15,7 @@ from .assign import max_weight_assignment
 from .convert import CONVERTERS, split_contact
 from .forms import field_spec, score_dimensions
 from .labels import label_scores
-from .normalize import has_marks, parse_date
+from .normalize import clean_value, has_marks, parse_date
 from .pairs import Pair
 
 # Cubing the weights makes one strong edge beat two weak ones: an exact synonym (1.0) keeps its
@@ -48,6 +48,20 @@ def _field_types(kind: str) -> dict[str, str]:
     if "contact_person" in spec:
         types[CONTACT_COMBO] = "combo"
     return types
+
+
+def blank_optional(pairs: list[Pair], kind: str, fields: dict) -> list[str]:
+    """Optional fields whose label the form prints with nothing filled in (联系电话：____)."""
+    spec = field_spec(kind)
+    out = []
+    for pair in pairs:
+        if clean_value(pair.value):
+            continue
+        scores = label_scores(pair.label, kind)
+        key = scores[0][0] if scores else None
+        if key in spec and not spec[key].get("required") and key not in fields and key not in out:
+            out.append(key)
+    return out
 
 
 def fields_from_pairs(pairs: list[Pair], kind: str) -> tuple[dict, dict]:

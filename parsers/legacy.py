@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ParseError
+from .errors import ParseError, wrong_content
 
 TIMEOUT = 120
 
@@ -25,13 +25,14 @@ WORD_STREAM = "WordDocument".encode("utf-16-le")
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
-def convert_doc(data: bytes) -> bytes:
+def convert_doc(data: bytes, ext: str = "") -> bytes:
+    """.doc bytes -> .docx bytes; ``ext`` (the upload's extension) names what a bad file is not."""
     if ENCRYPTED_PACKAGE in data:
         # a password-protected .docx is an OLE2 container holding the encrypted package
         raise ParseError("unsupported_type", "Word 文档设置了打开密码（已加密），无法读取。请取消密码后重新上传。")
     if WORD_STREAM not in data:
         # an OLE2 container without a WordDocument stream: Excel 97, Outlook .msg, garbage
-        raise ParseError("unsupported_type")
+        raise wrong_content(ext)
     soffice = soffice_path()
     if not soffice:
         raise ParseError("legacy_doc")

@@ -13,6 +13,7 @@ class ParseResult:
     errors: list = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
     pairs: list = field(default_factory=list)  # generic label/value pairs (dicts)
+    warnings: list = field(default_factory=list)  # {"code", "field", "message"}: read, but worth a look
     media_type: str = ""
     form_confidence: float = 0.0
 
@@ -27,5 +28,5 @@ class ParseResult:
 
     def to_full_dict(self) -> dict:
         """to_dict() plus the generic pairs, the media type and the kind confidence."""
-        return {**self.to_dict(), "pairs": self.pairs, "media_type": self.media_type,
+        return {**self.to_dict(), "pairs": self.pairs, "warnings": self.warnings, "media_type": self.media_type,
                 "form_confidence": self.form_confidence}

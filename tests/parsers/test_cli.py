@@ -26,13 +26,15 @@ def test_cli_json_lines_in_order(generated_corpus, tmp_path):
     objs = [json.loads(line) for line in lines]
     assert [o["file"] for o in objs] == [str(f) for f in files]
     for o in objs:
-        assert list(o) == KEYS
+        assert list(o) == KEYS + ["pairs", "warnings"]
     acc, dec, err, rep = objs
     assert acc["form"] == "acceptance" and set(acc["fields"]["self_scores"]) == {
         "leadership", "members", "mechanism", "performance", "reputation"}
     assert acc["errors"] == [] and acc["provenance"]["self_scores"]["source"] == "pdf"
     assert dec["form"] == "declaration" and dec["fields"]["declared_on"][:2] == "20"
-    assert err["errors"][0]["code"] == "unsupported_type" and err["form"] == "unknown"
+    assert err["errors"][0]["code"] == "corrupt_file" and err["form"] == "unknown"
+    assert "不是真正的 Word 文件" in err["errors"][0]["message"]
+    assert {"label", "value", "provenance"} <= set(dec["pairs"][0])
     assert rep["form"] == "report" and rep["fields"]["char_count"] > 2000
     assert "Traceback" not in proc.stderr
 
@@ -50,3 +52,24 @@ def test_cli_human_output(generated_corpus):
     out = io.StringIO()
     assert run([str(directory / "brand_00.docx")], False, out) == 0
     assert "branch_name" in out.getvalue()
+
+
+def test_cli_prints_pairs_of_an_unknown_form(tmp_path):
+    """An unknown form says what it holds: its label/value pairs."""
+    from docx import Document
+    doc = Document()
+    doc.add_paragraph("出差审批单")
+    t = doc.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "出差人", "王五"
+    t.cell(1, 0).text, t.cell(1, 1).text = "出差事由", "参加培训"
+    path = tmp_path / "trip.docx"
+    doc.save(path)
+    out = io.StringIO()
+    assert run([str(path)], True, out) == 0
+    obj = json.loads(out.getvalue())
+    assert obj["form"] == "unknown" and obj["fields"] == {}
+    assert [(p["label"], p["value"]) for p in obj["pairs"]] == [("出差人", "王五"), ("出差事由", "参加培训")]
+    assert obj["pairs"][0]["provenance"]["source"] == "docx"
+    human = io.StringIO()
+    run([str(path)], False, human)
+    assert "出差人：王五" in human.getvalue()

@@ -41,8 +41,17 @@ def _replace_member(data: bytes, name: str, content: bytes) -> bytes:
 
 
 def test_not_a_document_is_sniffed_not_trusted_by_extension():
-    _only(parsers.parse_bytes(b"hello, this is plain text", "form.docx"), "unsupported_type")
-    _only(parsers.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.pdf"), "unsupported_type")
+    _only(parsers.parse_bytes(b"hello, this is plain text", "notes.txt"), "unsupported_type")
+    _only(parsers.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png"), "unsupported_type")
+
+
+@pytest.mark.parametrize("name,what", [("form.docx", "Word"), ("form.DOC", "Word"), ("scan.pdf", "PDF")])
+def test_right_name_damaged_content_says_damaged(name, what):
+    """Random bytes named .docx are a damaged Word file, not a file type we do not take."""
+    for data in (os.urandom(4000), b"hello, this is plain text", b"\x89PNG\r\n\x1a\n" + b"\0" * 100):
+        r = parsers.parse_bytes(data, name)
+        _only(r, "corrupt_file")
+        assert f"文件已损坏或不是真正的 {what} 文件" in r.errors[0]["message"]
 
 
 def test_docx_named_pdf_is_still_read(generated_corpus):
@@ -54,7 +63,8 @@ def test_plain_zip_is_not_a_docx():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("a.txt", "x")
-    _only(parsers.parse_bytes(buf.getvalue(), "a.docx"), "unsupported_type")
+    _only(parsers.parse_bytes(buf.getvalue(), "a.docx"), "corrupt_file")
+    _only(parsers.parse_bytes(buf.getvalue(), "a.zip"), "unsupported_type")
 
 
 def test_too_large():
@@ -181,7 +191,8 @@ def test_doc_without_libreoffice_says_how(monkeypatch):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_doc_conversion_failure_is_clean():
     bogus = bytes.fromhex("d0cf11e0a1b11ae1") + os.urandom(2000)
-    _only(parsers.parse_bytes(bogus, "bogus.doc"), "unsupported_type")  # OLE2 but no WordDocument
+    _only(parsers.parse_bytes(bogus, "bogus.doc"), "corrupt_file")  # OLE2 but no WordDocument
+    _only(parsers.parse_bytes(bogus, "bogus.xls"), "unsupported_type")
     if DOCS:
         data = bytearray(DOCS[0].read_bytes())
         data[512:200_000] = b"\xff" * (200_000 - 512)  # the directory survives, the content does not

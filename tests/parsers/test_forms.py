@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
+import yaml
 
 import parsers
 from parsers import forms
 from parsers.blank_forms import FILENAMES, build, path_for
+from parsers.errors import WARNINGS
 from parsers.normalize import norm_label
 
 TYPES = {"str", "int", "date", "bool", "domain", "honor", "scores", "number", "list"}
@@ -65,3 +68,11 @@ def test_committed_templates_match_the_generator(kind, tmp_path):
     committed = zipfile.ZipFile(path_for(kind)).read("word/document.xml")
     assert fresh == committed, "run: python -m parsers.blank_forms"
     assert path_for(kind).name == FILENAMES[kind]
+
+
+def test_missing_optional_wording_is_the_checks_rule():
+    """The parser's warning and the checks' rule of the same code say the same thing."""
+    rules = yaml.safe_load((Path(__file__).resolve().parents[2] / "service" / "checks" / "rules.yaml")
+                           .read_text(encoding="utf-8"))["rules"]
+    assert rules["missing_optional"]["message"] == WARNINGS["missing_optional"]
+    assert rules["missing_optional"]["severity"] == "warning"
