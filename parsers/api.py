@@ -104,6 +104,9 @@ def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
     result.form, result.form_confidence = kind, conf
     if kind == "report":
         result.fields, result.provenance = read_report(doc)
+        # a report's tables (a list of meetings …) still say something; its prose is no pairs
+        tables = Doc(source=doc.source, tables=doc.tables, blocks=list(doc.tables))
+        result.pairs = [p.to_dict() for p in extract_pairs(tables, known_label_any, strict=False)]
         return
     if kind == "unknown":
         pairs = extract_pairs(doc, known_label_any, strict=False)

@@ -51,6 +51,8 @@ def classify(doc: Doc) -> tuple[str, float]:
         return by_labels, 0.8
     if _looks_like_report(doc):
         return "report", 0.85
+    if looks_like_prose(doc):
+        return "report", 0.75
     return "unknown", 0.0
 
 
@@ -80,6 +82,30 @@ def _by_labels(doc: Doc) -> str | None:
         if specific >= 2 and common >= 2 and specific > best_score:
             best, best_score = kind, specific
     return best
+
+
+# What a report is, whatever it is called (述职报告, 工作总结, 政府工作报告): a title line, then
+# continuous prose. 1000 characters keeps out a 公示 or 通知 of a few paragraphs (~300);
+# 60 % prose keeps out forms, whose text is mostly labels and short values.
+PROSE_MIN_CHARS = 1000
+PROSE_SHARE = 0.6
+PROSE_LINE_MIN = 15  # a prose line: at least this many characters and sentence punctuation
+TITLE_MAX = 40
+_SENTENCE_PUNCT = re.compile(r"[，。；、！？]")
+_WS = re.compile(r"\s+")
+
+
+def looks_like_prose(doc: Doc) -> bool:
+    lines = [_WS.sub("", ln) for ln in doc.full_text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    if len(lines) < 4:
+        return False
+    title = lines[0]
+    if len(title) > TITLE_MAX or re.search(r"[:：]", title) or _SENTENCE_PUNCT.search(title[-1]):
+        return False
+    total = sum(len(ln) for ln in lines)
+    prose = sum(len(ln) for ln in lines[1:] if len(ln) >= PROSE_LINE_MIN and _SENTENCE_PUNCT.search(ln))
+    return prose >= PROSE_MIN_CHARS and prose >= PROSE_SHARE * total
 
 
 def _looks_like_report(doc: Doc) -> bool:

@@ -109,6 +109,27 @@ def clean_value(text: str) -> str:
     return "\n".join(x for x in lines if x)
 
 
+# Printed furniture of an empty space: a date skeleton (年 月 日, 年 月 日至 年 月 日), a unit
+# (公顷, 票, 张, 元 …), a note in brackets (（盖章）, （附书面申请…）) or a bare 20( ) 第 号.
+_BRACKETED_RE = re.compile(r"[（(【\[][^（()）【】\[\]]{0,40}[)）】\]]")
+_FURNITURE_CHARS = set("年月日至号第票张元人套本份次页个户名岁公顷平方米" "　 \t\n\u00a0:：,，.。;；、/-—_＿()（）")
+
+
+def furniture_only(text: str) -> bool:
+    """True when a value space holds only printed furniture (and at least one piece of it)."""
+    s = clean_text(text or "")
+    if not s.strip():
+        return False
+    s = _BRACKETED_RE.sub(" ", s)
+    return all(ch in _FURNITURE_CHARS or ch.isspace() for ch in s)
+
+
+def blank_value(text: str) -> str:
+    """clean_value, and '' for a space holding only furniture (年 月 日, （盖章）, 公顷)."""
+    v = clean_value(text)
+    return "" if furniture_only(v) else v
+
+
 # --- Chinese numerals --------------------------------------------------------------------
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "壹": 1, "二": 2, "贰": 2,
               "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,

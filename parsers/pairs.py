@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .model import Cell, Doc, Para, Table
-from .normalize import clean_value, has_marks, norm_label, strip_bracket_suffix
+from .normalize import blank_value, clean_value, furniture_only, has_marks, norm_label, strip_bracket_suffix
 
 Known = Callable[[str], bool]
 
@@ -28,7 +28,7 @@ class Pair:
     extra_locs: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"label": norm_label(self.label), "value": clean_value(self.value),
+        return {"label": norm_label(self.label), "value": blank_value(self.value),
                 "layout": self.layout, "provenance": {**self.loc, "confidence": round(self.confidence, 3)},
                 "label_provenance": dict(self.label_loc)}
 
@@ -39,18 +39,27 @@ _PLACEHOLDER_RE = re.compile(r"^\$\{|^\{\{|^<<")
 _SEP = set(" \t\u3000；;，,。、_＿|")
 
 
+# Real labels run to 19 characters (大学生团队或大学生法人代表占企业股份比) before a bracketed
+# note; 24 leaves room while a sentence (which has punctuation) stays out.
+LABEL_MAX = 24
+_SUBTOTAL_RE = re.compile(r"^其中:")
+_IDENTIFIER_RE = re.compile(r"[a-z][A-Za-z_]*")  # personName, dateBirth: a template's placeholder
+_SENTENCE_RE = re.compile(r"[。!?;！？；]")
+
+
 def labelish(text: str) -> bool:
     """Could this cell text be a label (heuristic, for forms we do not know)?"""
-    n = norm_label(text)
-    if not 2 <= len(n) <= 16:
+    n = _SUBTOTAL_RE.sub("", norm_label(text))  # 其中：国有法人资本
+    core = strip_bracket_suffix(n)
+    if not 2 <= len(core) <= LABEL_MAX or len(n) > 2 * LABEL_MAX:
         return False
-    if _DIGIT_RE.search(n) or has_marks(n) or _PLACEHOLDER_RE.search(n):
+    if _DIGIT_RE.search(core) or has_marks(n) or _PLACEHOLDER_RE.search(n) or _IDENTIFIER_RE.fullmatch(n):
         return False
     if len(set(n)) == 1:  # "骥骥", "××": placeholders, not labels
         return False
-    if "。" in n or n.count("，") > 1:
+    if _SENTENCE_RE.search(n) or n.count("，") > 1 or ":" in n:  # ':' inside: a "label：value" cell
         return False
-    return True
+    return not furniture_only(n)  # 年 月 日, 公顷: the furniture of an empty value
 
 
 _LABEL_WORD_RE = re.compile(r"(意见|名称|日期|时间|人数|电话|情况|姓名|签字|签名|盖章|备注|地址|编号|类别|职务|说明|得分|评分|合计|总分)$")
@@ -80,7 +89,7 @@ def _split_tail_label(part: str, known: Known) -> tuple[str, str] | None:
         tail = part[k:]
         if tail.strip() and known(tail):
             return part[:k], tail
-    m = re.search(r"(?:[ \t]{2,}|\u3000+|[；;，,。]|[_＿]+\s*)\s*([^\s；;，,。_＿]{2,15})\s*$", part)
+    m = re.search(r"(?:[ \t\u00a0]{2,}|\u3000+|[；;，,。]|[_＿]+\s*)\s*([^\s；;，,。_＿]{2,15})\s*$", part)
     if m and labelish(m.group(1)):
         return part[:m.start()], m.group(1)
     return None
@@ -114,9 +123,35 @@ def column_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     return [(lab, " ".join(vals)) for lab, vals in out]
 
 
+_SIGN_NOTE_RE = re.compile(r"[(（]\s*(签名|签字|盖章|签章|公章)\s*[)）]$")
+_TAIL_LABEL_RE = re.compile(r"^(.*?)[ \t\u3000\u00a0]{2,}([^\s:：]{2,24})\s*$")
+_HINT_RE = re.compile(r"^\s*[（(]([^（()）]{2,16})[)）]\s*$")
+
+
 def line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     """All label/value pairs in one line of text."""
+    pairs = _line_pairs(line, known)
+    if len(pairs) == 1:
+        label, value = pairs[0]
+        hint = _HINT_RE.match(value)
+        if hint and label_word(hint.group(1)) and not known(label):
+            # 中山大学…党委 ：（上级党委名称）: the value printed before its hint label
+            return [(hint.group(1), label)]
+    if pairs:
+        label, value = pairs[-1]
+        tail = _TAIL_LABEL_RE.match(value)
+        if tail and label_word(tail.group(2)) and not known(value):
+            # 部门负责人签字：        承诺人签字 — two labels on one line, the second without a colon
+            pairs[-1] = (label, tail.group(1))
+            pairs.append((tail.group(2), ""))
+    return pairs
+
+
+def _line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     if not _COLON_RE.search(line):
+        n = norm_label(line)
+        if _SIGN_NOTE_RE.search(n) and labelish(n):
+            return [(line.strip(), "")]  # 监 票 人（签名）: a signature line, nothing written yet
         m = re.match(r"^\s*([^\s_＿:：]{2,15}(?:[ \u3000][^\s_＿:：]){0,8})\s*[_＿]{2,}(.*?)[_＿\s]*$", line)
         if m and known(m.group(1)):
             return [(m.group(1), m.group(2))]
@@ -238,9 +273,14 @@ class _TableState:
         return pair
 
 
+_ENUMERATED_RE = re.compile(r"^([一二三四五六七八九十]+|\d+)[、.．]")
+
+
 def table_pairs(table: Table, known: Known, strict: bool, strong: Known | None = None) -> list[Pair]:
     st = _TableState(table, known, strict, strong)
     _score_column_pairs(st)
+    width = max((c.col_end for c in table.cells), default=0)
+    last = max(st.rows, default=-1)
     for r, row in st.rows.items():
         if not any(st.free(c) for c in row):
             continue
@@ -250,16 +290,62 @@ def table_pairs(table: Table, known: Known, strict: bool, strong: Known | None =
                 if st.free(c) and norm_label(c.text):
                     st.emit(c, None, "column_header", 0.6)
             continue
+        if not strict and r == last and len(row) >= LIST_HEAD_MIN and all(st.is_label[id(c)] for c in row):
+            for c in row:  # a list table's header with no data rows (printed for hand filling)
+                st.emit(c, None, "column_header", 0.6)
+            continue
+        if not strict and _heading_over_area(st, r, row, width):
+            continue
         if _header_row(r, row, st.rows, st.grid, st.row_label, known, strict, st.strong):
             for c in row:
                 below = st.grid.get((c.row_end, c.col))
                 if st.free(c) and st.free(below) and below.col == c.col:
                     st.emit(c, below, "below", 0.9)
+            if not strict:
+                _records(st, r, row)
             continue
         for c in [c for c in row if st.free(c)]:
             if st.free(c) and not (st.is_label[id(c)] and norm_label(c.text) and _label_cell_pairs(st, c, row)):
                 _inline_pairs(st, c)
+            if not strict and st.free(c) and st.is_label[id(c)] and len(row) > 1 \
+                    and st.grid.get((c.row, c.col_end)) is None:
+                st.emit(c, None, "alone", 0.6)  # a label at the end of a row, its space left blank
     return st.out
+
+
+LIST_HEAD_MIN = 3
+
+
+def _heading_over_area(st: _TableState, r: int, row: list[Cell], width: int) -> bool:
+    """A full-width heading row ('会议内容', '项目简介（不超过200字）') over a full-width area."""
+    if len(row) != 1 or row[0].col != 0 or row[0].col_end != width or not st.is_label[id(row[0])]:
+        return False
+    if _COLON_RE.search(row[0].text):
+        return False  # '说明内容：' — the space is in its own cell
+    if _ENUMERATED_RE.match(norm_label(row[0].text)):
+        return False  # 二、项目内容: a section title of the form
+    area = st.grid.get((row[0].row_end, 0))
+    if area is None or not st.free(area) or area.col != 0 or area.col_end != width:
+        return False
+    if clean_value(area.text) and st.is_label[id(area)]:
+        return False  # a heading over a heading
+    st.emit(row[0], area, "heading", 0.75)
+    return True
+
+
+def _records(st: _TableState, r: int, head: list[Cell]) -> None:
+    """The data rows under a list table's header: each row a record, header -> column."""
+    cols = {c.col: c for c in head if c.row_end == r + 1}
+    for r2 in sorted(k for k in st.rows if k > r + 1):
+        row = st.rows[r2]
+        if {c.col for c in row} != set(cols) or any(not st.free(c) for c in row):
+            return
+        if not any(clean_value(c.text) for c in row):
+            continue  # a blank line of the list
+        for c in row:
+            pair = Pair(cols[c.col].text, c.text, c.loc, cols[c.col].loc, "record", 0.85)
+            st.out.append(pair)
+            st.used.add(id(c))
 
 
 def _score_column_pairs(st: _TableState) -> None:
@@ -282,7 +368,8 @@ def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
     nxt = st.grid.get((c.row, c.col_end))
     group = nxt is not None and c.rowspan > nxt.rowspan and st.is_label.get(id(nxt), False)
     if st.free(nxt) and nxt is not c and not st.strong(nxt.text) and not group \
-            and not (st.is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))):
+            and not (st.is_label[id(nxt)] and nxt.text.strip().endswith(("：", ":"))
+                     and not split_signature_lines(nxt.text)[1]):
         vals = [nxt]
         if has_marks(nxt.text):  # checkbox options spread over several cells
             k = nxt.col_end
@@ -290,8 +377,11 @@ def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
                     and has_marks(more.text) and not st.strong(more.text):
                 vals.append(more)
                 k = more.col_end
-        pair = st.emit(c, nxt, "right", 0.97, text=" ".join(v.text for v in vals))
+        rest, signs = split_signature_lines(" ".join(v.text for v in vals))
+        pair = st.emit(c, nxt, "right", 0.97, text=rest)
         pair.extra_locs = [v.loc for v in vals[1:]]
+        for lab, val in signs:
+            st.out.append(Pair(lab, val, nxt.loc, nxt.loc, "inline", 0.9))
         st.used.update(id(v) for v in vals)
         return True
     if st.known(c.text) and (nxt is None or st.strong(nxt.text)):
@@ -302,6 +392,22 @@ def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
             st.emit(c, below, "below", 0.88)
         return True
     return False
+
+
+_SIGN_LINE_RE = re.compile(r"^\s*([^：:\n]{0,20}?(?:签字|签名|盖章|签章)(?:\s*[（(][^）)]{0,8}[)）])?)\s*[：:](.*)$")
+
+
+def split_signature_lines(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """An opinion box's text without its '支部书记签字（盖章）：  年 月 日' lines, and those lines
+    as (label, value) pairs of their own."""
+    rest, signs = [], []
+    for line in text.splitlines():
+        m = _SIGN_LINE_RE.match(line)
+        if m and norm_label(m.group(1)):
+            signs.append((m.group(1), m.group(2)))
+        else:
+            rest.append(line)
+    return "\n".join(rest), signs
 
 
 def _inline_pairs(st: _TableState, c: Cell) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .classify import HEADING_RE
+from .classify import HEADING_RE, title_lines
 from .model import Doc
 from .normalize import collapse_ws
 
@@ -30,6 +30,12 @@ def read_report(doc: Doc) -> tuple[dict, dict]:
         fields["title"] = collapse_ws(title_para.text).replace(" ", "") if _mostly_cjk(title_para.text) \
             else collapse_ws(title_para.text)
         prov["title"] = {**title_para.loc, "confidence": 0.95 if title_para.centered else 0.8}
+    else:  # a PDF whose prose was read as one borderless block: the title is its first line
+        first = next(iter(title_lines(doc)), None)
+        if first is not None:
+            text = collapse_ws(first[0].splitlines()[0])
+            fields["title"] = text.replace(" ", "") if _mostly_cjk(text) else text
+            prov["title"] = {**first[1], "confidence": 0.7}
     fields["char_count"] = char_count(_body_text(doc))
     prov["char_count"] = {"source": doc.source, "scope": "document", "confidence": 1.0}
     headings = []
