@@ -43,6 +43,7 @@ _SEP = set(" \t\u3000；;，,。、_＿|")
 # note; 24 leaves room while a sentence (which has punctuation) stays out.
 LABEL_MAX = 24
 _SUBTOTAL_RE = re.compile(r"^其中:")
+_SIGN_BLOCK_RE = re.compile(r"[(（](盖章|签字|签名|公章|签章)[)）].*年.*月")
 _IDENTIFIER_RE = re.compile(r"[a-z][A-Za-z_]*")  # personName, dateBirth: a template's placeholder
 _SENTENCE_RE = re.compile(r"[。!?;！？；]")
 
@@ -59,6 +60,8 @@ def labelish(text: str) -> bool:
         return False
     if _SENTENCE_RE.search(n) or n.count("，") > 1 or ":" in n:  # ':' inside: a "label：value" cell
         return False
+    if _SIGN_BLOCK_RE.search(n):
+        return False  # '骥（盖章）年 月 日': a signed and dated block, not a label
     return not furniture_only(n)  # 年 月 日, 公顷: the furniture of an empty value
 
 
@@ -147,6 +150,19 @@ def line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     return pairs
 
 
+_GAP_RE = re.compile(r"\t+|[ \u3000\u00a0]{2,}")
+
+
+def _after_gap(text: str) -> str:
+    """'QR-4.3-01-A4<tabs>收文日期' -> '收文日期': a label is what follows the last wide gap (but
+    '书　　记' is one padded label, not '记')."""
+    pieces = [p for p in _GAP_RE.split(text) if p.strip()]
+    if len(pieces) >= 2 and len(pieces[-1].strip()) >= 2 and len(pieces[-2].strip()) >= 2 \
+            and labelish(pieces[-1]):
+        return pieces[-1]
+    return text
+
+
 def _line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
     if not _COLON_RE.search(line):
         n = norm_label(line)
@@ -157,7 +173,7 @@ def _line_pairs(line: str, known: Known) -> list[tuple[str, str]]:
             return [(m.group(1), m.group(2))]
         return column_pairs(line, known)
     parts = _COLON_RE.split(line)
-    label = parts[0]
+    label = _after_gap(parts[0])
     n = norm_label(label)
     if not n or len(n) > 20 or "。" in label or "${" in n or "{{" in n or (len(n) > 1 and len(set(n)) == 1):
         return []
@@ -195,7 +211,7 @@ def _item_pairs(items: list[tuple[str, dict]], known: Known, layout: str, conf: 
             found.extend(line_pairs(line, known))
         for lab, val in found:
             out.append(Pair(label=lab, value=val, loc=loc, label_loc=loc, layout=layout, confidence=conf))
-        if len(found) == 1 and not clean_value(found[0][1]) and known(found[0][0]):
+        if len(found) == 1 and not clean_value(found[0][1]) and (known(found[0][0]) or labelish(found[0][0])):
             j = i + 1
             texts = []
             while j < len(items) and items[j][0].strip() and not any(
@@ -448,6 +464,8 @@ def _header_row(r, cells, rows, grid, is_label, known, strict, strong) -> bool:
     core = [c for c in cells if c.row_end == r + 1]
     if len(core) < 2:
         return False
+    if not strict and len(core) == 2 and core[1].colspan >= 2 * core[0].colspan:
+        return False  # label | wide value (用地项目所涉及部门 | 水利部门): a value that reads like a label
     if not all(is_label[id(c)] and norm_label(c.text) for c in core):
         return False
     if strict and not any(known(c.text) for c in core):

@@ -10,6 +10,7 @@ import pytest
 import parsers
 
 from .conftest import REAL_FORMS
+from .real_scoring import annotations, score_file
 
 FILES = sorted(p for p in REAL_FORMS.glob("*") if p.suffix in (".docx", ".pdf", ".doc"))
 HAS_SOFFICE = shutil.which("soffice") is not None
@@ -89,3 +90,31 @@ def test_filled_acroform_values_are_read(tmp_path):
     result = parsers.parse_path(tmp_path / "filled.pdf")
     assert result.ok
     assert any("台州市测试有限公司" in p["value"] for p in result.pairs), result.pairs[:5]
+
+
+# Floors a little under what the suite measured when they were set (real-forms-more 99.7 %,
+# real-forms 98.6 % of 301 / 221 hand-annotated pairs); the patterns of issue 17 were fixed on
+# these very files, so the figures are not a held-out measure.
+PAIR_FLOORS = {"real-forms-more": 0.97, "real-forms": 0.95}
+
+
+@pytest.mark.parametrize("directory", sorted(PAIR_FLOORS))
+def test_pair_accuracy_on_annotated_real_forms(directory, capsys):
+    truth = annotations()[directory]
+    base = REAL_FORMS.parent / directory
+    found = total = 0
+    misses = []
+    for name, want in truth.items():
+        path = base / name
+        if path.suffix == ".doc" and not HAS_SOFFICE:
+            continue
+        f, t, m = score_file(path, want)
+        found, total = found + f, total + t
+        misses += [(name, *x) for x in m]
+    acc = found / total
+    with capsys.disabled():
+        print(f"\n[parsers] {directory}: pair accuracy {acc:.1%} ({found}/{total} annotated pairs, "
+              f"{len(truth)} files)")
+        for miss in misses[:15]:
+            print("   missed:", miss)
+    assert acc >= PAIR_FLOORS[directory]
