@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from . import limits
 from .classify import classify
 from .errors import ParseError, corrupt_message, warning, wrong_content
 from .extract import blank_optional, fields_from_pairs
@@ -34,21 +35,30 @@ def one_token(text: str) -> bool:
 
 def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
     """Parse a filled form or report. Never raises for bad input: see ``.errors``."""
+    return parse_document(data, filename, max_bytes=max_bytes)[0]
+
+
+def parse_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[ParseResult, Doc | None]:
+    """``parse_bytes`` plus the document model it read (None when it could not be read): the
+    sandbox keeps the model so that the preview never reads the file again."""
     result = ParseResult(file=filename)
+    holder: list[Doc] = []
     try:
-        _parse(data, result, max_bytes)
+        _parse(data, result, max_bytes, holder)
     except ParseError as exc:
+        result.errors.append(exc.to_dict())
+    except limits.LimitExceeded as exc:
         result.errors.append(exc.to_dict())
     except RecursionError:
         result.errors.append(ParseError("corrupt_file").to_dict())
     except MemoryError:
-        result.errors.append(ParseError("too_large").to_dict())
+        result.errors.append(ParseError("parse_memory").to_dict())
     except Exception:  # last line of defence: bad bytes must never surface as a traceback
         log.exception("unexpected parser failure on %r", filename)  # a bug to fix: tests watch for it
         result.errors.append(ParseError("corrupt_file").to_dict())
     if result.form in FORM_KINDS:
         result.missing = [k for k in required_fields(result.form) if k not in result.fields]
-    return result
+    return result, (holder[0] if holder else None)
 
 
 def parse_path(path) -> ParseResult:
@@ -96,8 +106,9 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
     raise wrong_content(ext)  # the name may be right, the content is not that kind of file
 
 
-def _parse(data: bytes, result: ParseResult, max_bytes: int) -> None:
+def _parse(data: bytes, result: ParseResult, max_bytes: int, holder: list) -> None:
     doc = read_doc_model(data, result, max_bytes)
+    holder.append(doc)
     if not doc.full_text.strip():
         raise ParseError("empty_form")
     kind, conf = classify(doc)

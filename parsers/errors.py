@@ -14,6 +14,11 @@ MESSAGES = {
     "no_text_layer": "PDF 没有文字层（可能是扫描件或图片），无法提取内容。请上传由 Word/WPS 导出的 PDF 或 .docx 原件。",
     "too_large": "文件过大，超过允许的上传大小。",
     "empty_form": "表格内容为空：没有读取到任何已填写的内容。",
+    # the sandbox (parsers/sandbox.py): budgets per parse and per page image
+    "parse_timeout": "文件解析超时：内容过于复杂，无法在限定时间内读取。请检查文件或另存为 PDF/Word 后重新上传。",
+    "parse_memory": "文件解析所需内存超过上限，已停止处理。请检查文件或另存为 PDF/Word 后重新上传。",
+    "parse_failed": "文件解析进程意外中止，文件可能已损坏。请重新导出后上传。",
+    "parse_busy": "服务器正忙于处理其他文件，请稍后重试。",
 }
 
 

@@ -10,13 +10,17 @@ import io
 import logging
 import re
 
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
+
+from . import limits
 from .errors import ParseError
 from .model import Cell, Doc, Para, Table
 from .normalize import MARKS, clean_text, symbol_char
 from .pdfium_access import symbol_glyphs
 
-MAX_PAGES = 200
-MAX_CHARS = 400_000
 _ENCRYPT_RE = re.compile(rb"/Encrypt\s*(?:\d+\s+\d+\s+R|<<)")
 
 for _name in ("pdfminer", "pdfplumber"):
@@ -39,13 +43,15 @@ def read_pdf(data: bytes) -> Doc:
         raise ParseError("encrypted_pdf") from None
     except RecursionError:
         raise ParseError("corrupt_file", detail="recursion") from None
+    except MemoryError:
+        raise
     except Exception as exc:
         if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
             raise ParseError("encrypted_pdf") from None
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     try:
         return _read(pdf, data)
-    except ParseError:
+    except (ParseError, limits.LimitExceeded, MemoryError):
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ParseError("encrypted_pdf") from None
@@ -54,10 +60,18 @@ def read_pdf(data: bytes) -> Doc:
     except Exception as exc:
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     finally:
-        try:
-            pdf.close()
-        except Exception:
-            pass
+        _close(pdf)
+
+
+def _close(pdf) -> None:
+    """Release the pages read and the stream. Not ``pdf.close()``: it flushes its caches and
+    then builds every page of the file in order to close them (a 100,000-page PDF: 20 s)."""
+    try:
+        for page in getattr(pdf, "_pages", ()):
+            page.close()
+        pdf.stream.close()
+    except Exception:
+        pass
 
 
 def _symbol_font_name(fontname: str) -> str:
@@ -200,16 +214,168 @@ def _vector_checkboxes(page, chars: list[dict]):
     return page.filter(keep), out
 
 
+class _BoundedDevice(PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's layout device, counting glyphs and paths as they are built."""
+
+    def __init__(self, rsrcmgr, pageno: int, laparams, budget: limits.Budget):
+        super().__init__(rsrcmgr, pageno=pageno, laparams=laparams)
+        self.budget = budget
+
+    def render_char(self, *args, **kwargs):
+        self.budget.add_chars()
+        return super().render_char(*args, **kwargs)
+
+    def paint_path(self, *args, **kwargs):
+        self.budget.add_path()
+        return super().paint_path(*args, **kwargs)
+
+
+class _BoundedInterpreter(PDFPageInterpreter):
+    """pdfminer's interpreter counting operands (form XObjects count each time they are drawn)."""
+
+    def __init__(self, rsrcmgr, device, budget: limits.Budget):
+        super().__init__(rsrcmgr, device)
+        self.budget = budget
+
+    def dup(self):
+        return self.__class__(self.rsrcmgr, self.device, self.budget)
+
+    def push(self, obj) -> None:
+        self.budget.add_operand()
+        super().push(obj)
+
+    def do_q(self) -> None:
+        self.budget.add_operand()
+        super().do_q()
+
+    def do_Q(self) -> None:
+        self.budget.add_operand()
+        super().do_Q()
+
+
+_COUNT_RE = re.compile(rb"/Count\s+(\d{1,12})")
+_REF_RE = re.compile(rb"\d+\s+\d+\s+R\b")
+
+
+def _declared_page_count(pdf, data: bytes) -> int:
+    """Pages the file declares, from the page-tree root found through the trailer and xref.
+
+    The root's raw bytes are read at its xref offset: its /Count, and the number of references
+    in it (its /Kids). Parsing a /Kids array of 100,000 references with pdfminer alone takes
+    3 s; this takes milliseconds. Roots kept in object streams are parsed normally.
+    """
+    ref = pdf.doc.catalog.get("Pages")
+    objid = getattr(ref, "objid", None)
+    for xref in pdf.doc.xrefs if objid is not None else ():
+        try:
+            strmid, pos, _gen = xref.get_pos(objid)
+        except Exception:
+            continue
+        if strmid is None and 0 <= pos < len(data):
+            end = data.find(b"endobj", pos)
+            raw = data[pos:end if end > 0 else len(data)]
+            m = _COUNT_RE.search(raw)
+            return max(int(m.group(1)) if m else 0, len(_REF_RE.findall(raw)))
+        break
+    try:
+        tree = resolve1(ref)
+        count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
+    except Exception:
+        return 0
+    return count if isinstance(count, int) else 0
+
+
+def _bounded_pages(pdf, data: bytes) -> list:
+    """pdfplumber pages, refused beyond ``limits.MAX_PAGES`` before more than that are loaded.
+
+    ``pdfplumber.PDF.pages`` builds every page first (a 100,000-page file: 14 s, 0.5 GB). The
+    declared /Count is checked first; a file whose /Count lies is stopped at page MAX_PAGES + 1.
+    """
+    pages: list = []
+    pdf._pages = pages  # what pdfplumber.PDF.pages would build (PDF.close() builds it too)
+    limits.check_page_count(_declared_page_count(pdf, data))
+    doctop = 0.0
+    for i, page_obj in enumerate(PDFPage.create_pages(pdf.doc)):
+        if i >= limits.MAX_PAGES:
+            limits.check_page_count(i + 1)
+        page = Page(pdf, page_obj, page_number=i + 1, initial_doctop=doctop)
+        pages.append(page)
+        doctop += page.height
+    return pages
+
+
+def _stream(obj):
+    obj = resolve1(obj)
+    return obj if isinstance(obj, PDFStream) else None
+
+
+def _decoded(stream: PDFStream) -> bytes:
+    """A content stream's data, inflated with a cap and left in place for pdfminer.
+
+    Flate (nearly every producer) is inflated streaming and stops at ``MAX_CONTENT_BYTES``:
+    1 MB of deflate can hold 1 GB. Other filters are rare; pdfminer decodes them (under the
+    sandbox's memory limit) and the result is counted like the rest.
+    """
+    if stream.data is None:
+        filters = stream.get_filters()
+        if stream.rawdata is not None and not stream.decipher and len(filters) == 1 \
+                and filters[0][0] in LITERALS_FLATE_DECODE and not filters[0][1]:
+            data = limits.inflate_capped(stream.rawdata, limits.MAX_CONTENT_BYTES)
+            if data is None:
+                raise limits.too_large(f"PDF 页面内容解压后超过 {limits.MAX_CONTENT_BYTES // (1024 * 1024)} MB 的处理上限。")
+            stream.data, stream.rawdata = data, None
+    return stream.get_data()
+
+
+def _precheck_page(page, budget: limits.Budget) -> None:
+    """Count what interpreting a page will cost before it starts: its content streams, and the
+    form XObjects it names once per draw (5,000 draws of a 2,000-glyph form are 10 M glyphs from
+    1 KB of file)."""
+    content = []
+    for c in page.page_obj.contents:
+        st = _stream(c)
+        if st is not None:
+            data = _decoded(st)
+            budget.add_content(data)
+            content.append(data)
+    try:
+        xobjects = resolve1(resolve1(page.page_obj.resources or {}).get("XObject")) or {}
+    except Exception:
+        return
+    if not isinstance(xobjects, dict):
+        return
+    page_data = b"\n".join(content)
+    for name, ref in xobjects.items():
+        st = _stream(ref)
+        if st is None or getattr(resolve1(st.get("Subtype")), "name", None) != "Form":
+            continue
+        data = _decoded(st)
+        budget.add_content(data)
+        draws = len(re.findall(rb"/" + re.escape(str(name).encode("latin-1", "replace")) + rb"\s*Do\b", page_data))
+        if draws > 1:
+            budget.add_tokens(limits.token_count(data) * (draws - 1))
+            budget.add_strings(limits.string_bytes(data) * (draws - 1))
+
+
+def _layout(page, budget: limits.Budget) -> None:
+    """Interpret a page with the bounded device (what ``pdfplumber.Page.layout`` does, counted)."""
+    device = _BoundedDevice(page.pdf.rsrcmgr, page.page_number, page.pdf.laparams, budget)
+    _BoundedInterpreter(page.pdf.rsrcmgr, device, budget).process_page(page.page_obj)
+    page._layout = device.get_result()
+
+
 def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
     total = 0
-    pages = pdf.pages
+    budget = limits.current()
+    pages = _bounded_pages(pdf, data)
     if not pages:
         raise ParseError("corrupt_file", detail="no pages")
-    if len(pages) > MAX_PAGES:
-        raise ParseError("too_large", f"PDF 共 {len(pages)} 页，超过 {MAX_PAGES} 页的处理上限。")
+    for page in pages:
+        _precheck_page(page, budget)  # every page is counted before any is read
     for pno, page in enumerate(pages, start=1):
+        _layout(page, budget)
         height = float(page.height)
         chars = [c for c in page.chars if c.get("text")]
         for i, c in enumerate(chars):
@@ -218,12 +384,12 @@ def _read(pdf, data: bytes) -> Doc:
             font = _symbol_font_name(c.get("fontname") or "")
             if font and len(c["text"]) == 1:
                 c["text"] = symbol_char(font, ord(c["text"])) or c["text"]
+        if len(resolve1(page.page_obj.annots) or ()) > limits.MAX_ANNOTS:
+            raise limits.too_large(f"PDF 页面的批注超过 {limits.MAX_ANNOTS} 个的处理上限。")
         chars += _widget_chars(page)
         page, boxes = _vector_checkboxes(page, chars)
         chars += boxes
         total += len(chars)
-        if total > MAX_CHARS:
-            raise ParseError("too_large", detail="too many characters")
         if not chars:
             continue
         _fix_symbol_chars(data, pno, page, chars)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import threading
 
+from . import limits
+
 LOCK = threading.RLock()
 
 
@@ -61,7 +63,10 @@ def page_sizes(data: bytes, max_pages: int) -> list[dict]:
 
 
 def page_png(data: bytes, n: int, scale: float, max_pages: int) -> bytes | None:
-    """Page ``n`` (1-based) as a PNG, or None when there is no such page."""
+    """Page ``n`` (1-based) as a PNG, or None when there is no such page.
+
+    The scale is lowered so that the image stays within ``limits.MAX_RENDER_PIXELS``: a
+    14400 pt page at 1.5x used to take 8.4 s and 4.2 GB, a 200000 pt page a MemoryError."""
     import pypdfium2 as pdfium
 
     with LOCK:
@@ -70,12 +75,13 @@ def page_png(data: bytes, n: int, scale: float, max_pages: int) -> bytes | None:
             if not 1 <= n <= min(len(pdf), max_pages):
                 return None
             page = pdf[n - 1]
-            bitmap = page.render(scale=scale)
+            width, height = page.get_size()
+            bitmap = page.render(scale=limits.render_scale(width, height, scale))
             image = bitmap.to_pil()
             bitmap.close()
             page.close()
         finally:
             pdf.close()
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()

@@ -38,6 +38,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, IndexError) as exc:
         raise ParseError("corrupt_file", detail=str(exc)) from None
+    except MemoryError:
+        raise
     except Exception as exc:  # zipfile raises odd things on mangled central directories
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     if len(infos) > MAX_ENTRIES:
@@ -64,6 +66,8 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER) -> byte
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError) as exc:
         # RuntimeError: encrypted member; NotImplementedError: odd compression
         raise ParseError("corrupt_file", detail=str(exc)) from None
+    except MemoryError:
+        raise
     except Exception as exc:  # zlib.error and friends
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     if len(buf) > limit:
@@ -94,6 +98,8 @@ def parse_xml(data: bytes):
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError("corrupt_file", detail=str(exc)) from None
+    except MemoryError:
+        raise
     except Exception as exc:
         raise ParseError("corrupt_file", detail=repr(exc)) from None
     docinfo = root.getroottree().docinfo

@@ -203,7 +203,8 @@ def test_doc_conversion_failure_is_clean():
 
 def test_error_codes_are_the_stable_set():
     assert CODES == {"unsupported_type", "legacy_doc", "doc_conversion_failed", "encrypted_pdf", "corrupt_file",
-                     "zip_bomb", "xml_entities", "no_text_layer", "too_large", "empty_form"}
+                     "zip_bomb", "xml_entities", "no_text_layer", "too_large", "empty_form",
+                     "parse_timeout", "parse_memory", "parse_failed", "parse_busy"}
     with pytest.raises(ValueError):
         parsers.ParseError("no_such_code")
 
@@ -261,10 +262,10 @@ def test_pdfium_is_entered_by_one_thread_at_a_time(generated_corpus, monkeypatch
 
 
 def test_too_many_pages(tmp_path, monkeypatch):
-    from parsers import pdf_reader
+    from parsers import limits
     pdf = pikepdf.new()
     for _ in range(3):
         pdf.add_blank_page()
     pdf.save(tmp_path / "p.pdf")
-    monkeypatch.setattr(pdf_reader, "MAX_PAGES", 2)
+    monkeypatch.setattr(limits, "MAX_PAGES", 2)
     _only(parsers.parse_path(tmp_path / "p.pdf"), "too_large")
