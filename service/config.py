@@ -33,6 +33,7 @@ VARIABLES = (
     "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
+    "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
 )
 
 
@@ -63,6 +64,10 @@ class Settings:
     forms_dir: Path                 # the blank forms offered for download
     hb_preprocess: bool             # HarfBuzz subset preprocessing (faster repeat subsets, slower start)
     soffice: str | None             # LibreOffice binary; None: look it up on PATH; "": no conversion
+    parse_timeout: float = 4.0      # seconds per parse / page image in the sandbox (parsers.sandbox)
+    parse_memory_mb: int = 1024     # address space of a sandbox worker
+    parse_workers: int = 3          # sandbox worker processes
+    parse_gate: str | None = None   # tests only: a FIFO each parse waits on before it starts
 
     def flask_config(self) -> dict[str, Any]:
         """The keys Flask and the request handlers read from ``app.config``."""
@@ -150,6 +155,10 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         hb_preprocess=_flag(get("WUHAO_HB_PREPROCESS", False)),
         # "" is meaningful here (no conversion), so it is read without the empty-means-default rule
         soffice=None if source.get("WUHAO_SOFFICE") is None else str(source["WUHAO_SOFFICE"]),
+        parse_timeout=float(get("WUHAO_PARSE_TIMEOUT", 4.0)),
+        parse_memory_mb=int(get("WUHAO_PARSE_MEMORY_MB", 1024)),
+        parse_workers=int(get("WUHAO_PARSE_WORKERS", 3)),
+        parse_gate=get("WUHAO_PARSE_GATE"),
     )
 
 

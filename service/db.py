@@ -2,6 +2,14 @@
 
 The same models and migrations serve SQLite (the embedded default) and PostgreSQL.
 Request code gets a session from ``get_session()``; scripts use ``session_scope``.
+
+SQLite never freezes (issue 16: during a 34 s upload ``GET /api/v1/me`` failed with
+``database is locked``): WAL lets readers and one writer work at once; requests that only
+read (GET, HEAD, OPTIONS) begin DEFERRED and never take the write lock; writers begin
+IMMEDIATE (so two writers queue instead of failing on a stale snapshot), and slow work —
+parsing, rendering — runs between transactions (``release``), never inside one. A writer
+waits at most ``BUSY_TIMEOUT_MS`` for the lock; past that the request gets a 503 with
+``Retry-After`` (``is_busy``), not a 500.
 """
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are identical on both databases.
@@ -26,6 +35,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+BUSY_TIMEOUT_MS = 5000  # a writer waits this long for the lock; write transactions last milliseconds
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Take transaction control away from pysqlite (its implicit BEGIN breaks
     # SAVEPOINT); _sqlite_begin below starts each transaction itself.
@@ -33,14 +46,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at each checkpoint, no fsync per commit
     cur.close()
 
 
 def _sqlite_begin(conn) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue on
+    # Writers: IMMEDIATE takes the write lock up front, so two writers queue on
     # busy_timeout instead of one failing with "database is locked" on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Readers (sessions from reader_factory): DEFERRED, never the write lock.
+    conn.exec_driver_sql("BEGIN DEFERRED" if conn.get_execution_options().get("wuhao_read_only") else "BEGIN IMMEDIATE")
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -52,7 +67,7 @@ def engine_for(url: str) -> Engine:
     engine = _ENGINES.get(url)
     if engine is None:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
         else:
@@ -66,6 +81,56 @@ def session_factory(url: str) -> sessionmaker[Session]:
     if factory is None:
         factory = _FACTORIES[url] = sessionmaker(bind=engine_for(url), expire_on_commit=False)
     return factory
+
+
+def reader_factory(url: str) -> sessionmaker[Session]:
+    """Sessions for requests that only read: on SQLite their transactions begin DEFERRED."""
+    key = "read-only:" + url
+    factory = _FACTORIES.get(key)
+    if factory is None:
+        engine = engine_for(url).execution_options(wuhao_read_only=True)
+        factory = _FACTORIES[key] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
+
+
+def _note_write(session: Session, _flush_context) -> None:
+    session.info["wrote"] = True
+
+
+def _forget_write(session: Session, *_args) -> None:
+    session.info.pop("wrote", None)
+
+
+event.listen(Session, "after_flush", _note_write)
+event.listen(Session, "after_commit", _forget_write)
+event.listen(Session, "after_rollback", _forget_write)
+
+
+def release(session: Session) -> None:
+    """End a transaction that has only read, before slow work (a parse, a render).
+
+    On SQLite the write lock (IMMEDIATE) or the WAL snapshot is let go, so other requests
+    write meanwhile; the next statement begins a fresh, short transaction. A transaction
+    that has written is a bug here (its writes would be committed half-way): it raises.
+    """
+    if session.new or session.dirty or session.deleted or session.info.get("wrote"):
+        raise RuntimeError("release() inside a transaction that has written: do the slow work first")
+    if session.in_transaction():
+        session.commit()
+
+
+_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked",
+                  "could not obtain lock", "lock timeout", "deadlock detected",
+                  "could not serialize access", "canceling statement due to lock timeout")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A lock that was not granted in time (SQLite busy, PostgreSQL lock timeout, deadlock or
+    serialization failure): the request may simply be retried."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(m in text for m in _BUSY_MESSAGES)
 
 
 def dispose_all() -> None:
@@ -92,10 +157,12 @@ def session_scope(url: str) -> Iterator[Session]:
 
 def get_session() -> Session:
     """The request-scoped session of the current Flask app (closed at teardown)."""
-    from flask import current_app, g
+    from flask import current_app, g, request
 
     if "db_session" not in g:
-        g.db_session = session_factory(current_app.config["DATABASE_URL"])()
+        url = current_app.config["DATABASE_URL"]
+        factory = reader_factory(url) if request.method in READ_ONLY_METHODS else session_factory(url)
+        g.db_session = factory()
     return g.db_session
 
 
