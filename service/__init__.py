@@ -56,7 +56,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the later stages (documents, batch), registered when present."""
     from .plugins import optional_import
 
-    for module in ("service.documents.routes", "service.batch.routes"):
+    for module in ("service.documents.routes", "service.batch.routes", "service.web.lint"):
         mod = optional_import(module)
         if mod is not None:
             app.register_blueprint(mod.bp)

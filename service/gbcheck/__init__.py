@@ -9,6 +9,7 @@ Rules, clauses and wording live in ``rules.yaml``; the standard's numbers in ``s
 """
 from __future__ import annotations
 
-from .check import lint, lint_path
+from .check import inspect, lint, lint_path
+from .pictures import annotated
 
-__all__ = ["lint", "lint_path"]
+__all__ = ["annotated", "inspect", "lint", "lint_path"]

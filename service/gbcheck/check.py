@@ -20,16 +20,23 @@ _PARSE_CODES = {"encrypted_pdf": "encrypted", "corrupt_file": "corrupt_file", "z
 
 def lint(data: bytes, name: str = "", *, layout_docx: bool = False) -> dict:
     """Problems of one file; ``layout_docx`` also lays a DOCX out with LibreOffice."""
+    return inspect(data, name, layout_docx=layout_docx)[0]
+
+
+def inspect(data: bytes, name: str = "", *, layout_docx: bool = True) -> tuple[dict, bytes | None]:
+    """``lint``'s result and the PDF its page numbers and boxes refer to (the file itself, or
+    LibreOffice's layout of a DOCX; None when there is none) — for drawing the problems on pages."""
     result = {"file": name, "problems": []}
+    laid: list[bytes | None] = [None]
     try:
-        result["problems"], result["format"] = _problems(data, layout_docx)
+        result["problems"], result["format"] = _problems(data, layout_docx, laid)
         result["problems"].sort(key=lambda p: (p["page"] or 0, p.get("paragraph") or 0))
     except LintError as exc:
         result["error"] = exc.to_dict()
     except ParseError as exc:
         err = LintError(_PARSE_CODES.get(exc.code, "corrupt_file"))
         result["error"] = err.to_dict()
-    return result
+    return result, laid[0]
 
 
 def lint_path(path: str | Path, *, layout_docx: bool = False) -> dict:
@@ -44,30 +51,36 @@ def lint_path(path: str | Path, *, layout_docx: bool = False) -> dict:
     return lint(data, str(path), layout_docx=layout_docx)
 
 
-def _problems(data: bytes, layout_docx: bool) -> tuple[list[dict], str]:
+def _problems(data: bytes, layout_docx: bool, laid: list) -> tuple[list[dict], str]:
     if len(data) > MAX_BYTES:
         raise LintError("too_large", limit="50 MB")
     kind = sniff(data)
     if kind == "pdf":
-        return pages.check(layout.read(data)), "pdf"
+        found = pages.check(layout.read(data))
+        laid[0] = data
+        return found, "pdf"
     if kind == "docx":
         found = docx.check(docx.read(data))
         if layout_docx:
-            found += _laid_out(data, found)
+            found += _laid_out(data, found, laid)
         return found, "docx"
-    if kind == "doc":
-        raise LintError("unsupported_type")
     raise LintError("unsupported_type")
 
 
-def _laid_out(data: bytes, found: list[dict]) -> list[dict]:
+def _laid_out(data: bytes, found: list[dict], laid: list) -> list[dict]:
     """The layout-only rules, read from LibreOffice's PDF of the DOCX (faces are this machine's, so
     font rules are skipped), for rules the DOCX's own settings have not already reported."""
     pdf = to_pdf(data)
     if pdf is None:
         return [_note("layout_failed")]
+    laid[0] = pdf
     already = {p["rule"] for p in found}
-    return [p for p in pages.check(layout.read(pdf), fonts=False)
+    try:
+        measured = pages.check(layout.read(pdf), fonts=False)
+    except LintError:
+        laid[0] = None
+        return [_note("layout_failed")]
+    return [p for p in measured
             if is_layout_rule(p["rule"]) and p["rule"] not in already]
 
 

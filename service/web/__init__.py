@@ -16,6 +16,7 @@ NAV = {
 NAV["admin"] = NAV["reviewer"] + [("web.admin_users", "用户"), ("web.admin_organisations", "组织"),
                                   ("web.admin_rubrics", "评分标准"), ("web.admin_numbering", "文号"),
                                   ("web.admin_fonts", "字体")]
+NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items in NAV.items()}
 
 
 @bp.after_app_request
