@@ -30,6 +30,9 @@ MAX_PAGES = 100
 """A 公文 longer than 100 pages is not something a clerk drops on a checker; the cap bounds time
 (about 0.2 s a page) and memory on hostile files."""
 MAX_CHARS = 200_000
+MAX_DRAWINGS = 3000
+"""Table finding is quadratic in a page's drawn lines; a page with more than 3,000 (a drawing, not a
+公文 table) is read without tables so the check stays within seconds."""
 LINE_JOIN_PT = 1.5
 """Characters whose baselines differ by at most 1.5 pt share a line (mixed fonts shift baselines by
 a fraction of a point; adjacent lines are ≥ 20 pt apart)."""
@@ -209,7 +212,8 @@ def _read_page(p, number: int, ink: list[tuple[str, tuple]]) -> Page:
     height = float(p.height)
     page = Page(number=number, width=_mm(float(p.width)), height=_mm(height))
     try:
-        tables = [t.bbox for t in p.find_tables()]
+        busy = len(p.objects.get("rect", [])) + len(p.objects.get("line", [])) + len(p.objects.get("curve", []))
+        tables = [t.bbox for t in p.find_tables()] if busy <= MAX_DRAWINGS else []
     except Exception:
         tables = []
     chars = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import forms
 from . import standard as gb
 from .fonts import fits_title, is_bold, role, role_name
-from .layout import Layout, Line, Rule
+from .layout import INK_CHARS, Layout, Line, Rule
 from .rules import data, problem
 
 FOOTER_GAP = 3.0
@@ -65,11 +65,10 @@ def parts(layout: Layout) -> Parts:
         if page.number > 1 and first is not None and re.fullmatch(r"附\s*件\s*\d*", first.text) \
                 and first.x0 < gb.LEFT + gb.CHAR_PITCH:
             p.attachment_pages.append(page.number)
+        if page.landscape:
+            continue  # a 横排表格 page (clause 8) turns its page number with the page: not read here
         for ln in page.lines:
-            bottom_zone = (page.height - gb.BOTTOM + FOOTER_GAP) if page.landscape else gb.AREA_Y1 + FOOTER_GAP
-            if page.landscape and ln.top < page.height - 25:
-                continue
-            if ln.top >= bottom_zone or page.landscape:
+            if ln.top >= gb.AREA_Y1 + FOOTER_GAP:
                 if PAGE_NUMBER.match(ln.text) or re.search(r"\d", ln.text) and len(ln.text) <= 12:
                     p.page_numbers.setdefault(page.number, ln)
                 else:
@@ -491,6 +490,8 @@ def _page_numbers(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
     """7.5: ``— n —`` in 4号 半角宋体 digits, the dash 7 mm below the type area, odd right / even left."""
     out = []
     for page in layout.pages:
+        if page.landscape:
+            continue
         body = [ln for ln in page.lines if ln.top < gb.AREA_Y1 + FOOTER_GAP]
         ln = pr.page_numbers.get(page.number)
         if ln is None:
@@ -510,16 +511,13 @@ def _page_numbers(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
             r = role(face)
             if r != "song":
                 out.append(_font_problem("page-number-font", ln, face, r))
-        dash = next((c for c in ln.chars if c.text in "—–-－─―一"), None)
+        dash = next((c for c in ln.chars if c.text in INK_CHARS), None)
         if dash is not None:
             ink_top = dash.ink[1] if dash.ink else (dash.top + dash.bottom) / 2
-        if dash is not None and not page.landscape:
             drop = ink_top - gb.AREA_Y1
             if abs(drop - gb.PAGE_NO_DROP) > gb.POSITION_TOL:
                 out.append(problem("page-number-vertical", page.number, ln.box, value=drop))
         em = _char_w(ln.size)
-        if page.landscape:
-            continue
         if page.number % 2:
             expected, value = gb.AREA_X1 - em, ln.x1
             if abs(value - expected) > gb.POSITION_TOL:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pikepdf
 import pytest
@@ -139,3 +140,17 @@ def test_cli_json_lines_and_exit_codes(tmp_path, make_pdf):
     assert text.exit_code == 1 and "不编虚位" in text.output and "7.3.5.4" in text.output
     missing = runner.invoke(main, ["lint", str(tmp_path / "none.pdf")])
     assert missing.exit_code == 1 and "找不到文件" in missing.output and "Traceback" not in missing.output
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_mangled_files_never_raise(make_pdf, make_docx, seed):
+    """Bytes flipped anywhere in a real PDF or DOCX: a result or a coded error, never an exception."""
+    rnd = random.Random(seed)
+    for original in (make_pdf(), make_docx()):
+        data = bytearray(original)
+        for _ in range(rnd.randint(1, 40)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        result = lint(bytes(data), "mangled")
+        assert isinstance(result["problems"], list)
+        assert "error" not in result or result["error"]["code"] in {
+            "corrupt_file", "unsupported_type", "no_text_layer", "encrypted", "zip_bomb", "xml_entities"}
