@@ -64,3 +64,7 @@ pitch); wider gaps are blank lines or paragraph spacing."""
 FLUSH_MAX_CHARS = 3
 """A line ending more than 3 characters (16.7 mm) short is a paragraph's last line, not an unjustified
 continuation: unjustified CJK lines fall short by less than two characters (the issue measured 4–11 mm)."""
+
+GRID_ADJUST = 1
+"""On the 落款's page one more line (23) or character (29) is accepted: 7.3.5.5 allows tightening line
+and character spacing so that the 落款 stays on a page with the text."""

@@ -67,6 +67,7 @@ class Spec:
     page_number_drop: float = 7.0
     imprint_rules: tuple = (0.35, 0.25, 0.35)
     signature_alone: bool = False
+    pitch: float = PITCH_Y
     paras: list = field(default_factory=lambda: list(PARAS))
 
 
@@ -132,7 +133,7 @@ def pdf(spec: Spec, fonts: dict[str, Path]) -> bytes:
     x1 = left + 156
 
     def row(r: int) -> float:
-        return top + r * PITCH_Y
+        return top + r * spec.pitch
 
     pages: list[list[str]] = [[], []]
     p1 = pages[0]

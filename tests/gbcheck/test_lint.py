@@ -45,6 +45,7 @@ PDF_FAULTS = [
     ({"page_number": ""}, "page-number-missing", "7.5", 1),
     ({"page_number_drop": 12.7}, "page-number-vertical", "7.5", 1),
     ({"attachment_colon": ":"}, "attachment-colon", "7.3.4", 2),
+    ({"pitch": 225 / 20}, "lines-per-page", "5.2.3", 1),
 ]
 
 
