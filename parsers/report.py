@@ -1,4 +1,4 @@
-"""汇报材料: title, char_count (non-whitespace characters of the whole text), headings."""
+"""汇报材料: title, char_count (non-whitespace characters of the whole text), headings, text."""
 from __future__ import annotations
 
 import re
@@ -36,8 +36,12 @@ def read_report(doc: Doc) -> tuple[dict, dict]:
             text = collapse_ws(first[0].splitlines()[0])
             fields["title"] = text.replace(" ", "") if _mostly_cjk(text) else text
             prov["title"] = {**first[1], "confidence": 0.7}
-    fields["char_count"] = char_count(_body_text(doc))
+    body = _body_text(doc)
+    fields["char_count"] = char_count(body)
     prov["char_count"] = {"source": doc.source, "scope": "document", "confidence": 1.0}
+    # the whole text, for the checks that read it (the five 好, the plan's parts, copied passages)
+    fields["text"] = body
+    prov["text"] = {"source": doc.source, "scope": "document", "confidence": 1.0}
     headings = []
     for p in paras:
         t = collapse_ws(p.text)

@@ -11,11 +11,13 @@ from typing import Any, Mapping, Sequence
 
 from . import calendar as cal
 from .completeness import SCORE_KEYS, check_completeness, is_blank
+from .dimensions import check_report_dimensions
 from .eligibility import (FACILITIES, as_bool, as_date, as_int, as_number, check_delisting,
                           check_facilities, check_members, check_prior_honor, check_report_length,
                           check_score)
 from .findings import finding, has_errors, label, load_config
 from .grading import grade as grade_scores
+from .plan import check_plan
 from .rubric import Rubric, available_years, load_rubric
 
 FORM_KINDS = ("declaration", "acceptance", "brand", "report")
@@ -52,7 +54,7 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
                      config: Mapping[str, Any] | None = None,
                      *, required: Sequence[str] | None = None,
                      rubric: Rubric | None = None,
-                     rubric_dir: Any = None) -> dict[str, Any]:
+                     rubric_dir: Any = None, plan_text: str | None = None) -> dict[str, Any]:
     """Check one submission.
 
     form: "declaration" | "acceptance" | "brand" | "report" (None when unrecognised);
@@ -69,7 +71,9 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
 
     Returns {"form", "fields", "findings", "eligible", "grade"}; `eligible` is true only
     when no finding is an error; `grade` is the JH-2 grade of the self-scores (acceptance)
-    or None."""
+    or None.
+    plan_text: the 创建工作方案 when it came as a file of its own (else the form's plan_summary
+    is the plan); the plan must set out its four parts (SZ-2.2), the report the five 好 (SQ-2)."""
     cfg = load_config(config)
     day = cal.parse_date(as_of) if as_of is not None else _dt.date.today()
     out: list[dict[str, Any]] = []
@@ -105,6 +109,9 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
                             merged.get("prior_honor_year", facts.get("prior_honor_year")), cfg, out)
         out += check_prior_honor(merged.get("prior_honor") or None, directly, when.year, cfg, honor_year)
         out += check_facilities({k: as_bool(k, merged.get(k), cfg, out) for k in FACILITIES}, cfg)
+        plan = plan_text if plan_text and plan_text.strip() else merged.get("plan_summary")
+        out += check_plan(plan if isinstance(plan, str) else None,
+                          field="plan" if plan_text and plan_text.strip() else "plan_summary")
 
     elif form == "acceptance":
         started = as_date("creation_started_on", merged.get("creation_started_on"), cfg, out)
@@ -137,6 +144,7 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
         if report_fields:
             count = as_int("report.char_count", report_fields.get("char_count"), cfg, out)
             out += check_report_length(count, cfg)
+            out += _dimensions(report_fields.get("text"), merged.get("domain"), rubric or rubric_for(when.year, rubric_dir))
 
     elif form == "brand":
         for key in ("established_on", "applied_on"):
@@ -147,10 +155,22 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
     elif form == "report":
         count = as_int("char_count", merged.get("char_count"), cfg, out)
         out += check_report_length(count, cfg, field="char_count")
+        out += _dimensions(merged.get("text"), merged.get("domain"), rubric or rubric_for(day.year, rubric_dir),
+                           prefix="dimensions.")
 
     if facts:
         out += check_delisting(facts, None, cfg)
     return _result(form, merged, out, grade_result)
+
+
+def _dimensions(text: Any, domain: Any, rub: Rubric, prefix: str = "report.dimensions.") -> list[dict[str, Any]]:
+    """The five 好 in the report text (SQ-2), with the domain's rubric items as vocabulary."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    names = {d["key"]: d["name"] for d in rub.dimensions}
+    findings, _ = check_report_dimensions(text, names, rub.domain(domain if isinstance(domain, str) else None),
+                                          field_prefix=prefix)
+    return findings
 
 
 def _result(form: str | None, fields: Mapping[str, Any], findings: list[dict[str, Any]],

@@ -11,7 +11,7 @@ CFG = load_config()
 COMMON = {"branch_name": "市直机关某局第一党支部", "parent_org": "某局机关党委", "domain": "organ",
           "secretary": "张三", "member_count": 12, "contact_person": "李四", "contact_phone": "0571-88888888"}
 DECL = {**COMMON, "declared_on": "2024-03-15", "prior_honor": "unit_five_good", "directly_under": False,
-        "has_office": True, "has_equipment": True, "has_activity_room": True, "plan_summary": "指导思想……"}
+        "has_office": True, "has_equipment": True, "has_activity_room": True, "plan_summary": "指导思想：以习近平新时代中国特色社会主义思想为指导，坚持党建引领。目标任务：力争年底前创成“五好党支部”。具体措施：每月8日开展主题党日，落实“三会一课”制度。工作要求：支部书记为第一责任人，确保创建取得实效。"}
 ACC = {**COMMON, "creation_started_on": "2024-03-20", "applied_on": "2025-03-25", "self_score_total": 97,
        "self_scores": {"leadership": 19.5, "members": 19.5, "mechanism": 19, "performance": 19.5,
                        "reputation": 19.5}}

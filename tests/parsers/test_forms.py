@@ -28,7 +28,7 @@ def test_kinds_and_specs():
     assert list(forms.score_dimensions()) == ["leadership", "members", "mechanism", "performance", "reputation"]
     assert list(forms.domain_labels()) == ["rural", "community", "organ", "soe", "nonpublic", "service", "school",
                                            "health"]
-    assert set(forms.field_spec("report")) == {"title", "char_count", "headings"}
+    assert set(forms.field_spec("report")) == {"title", "char_count", "headings", "text"}
 
 
 def test_synonyms_do_not_map_one_label_to_two_keys_in_a_kind():
