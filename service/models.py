@@ -337,3 +337,19 @@ class AuditLog(Base):
     object_type: Mapped[Optional[str]] = mapped_column(String(50))
     object_id: Mapped[Optional[int]] = mapped_column(Integer)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class TextFingerprint(Base):
+    """One winnowed fingerprint of a report's or plan's text (service/checks/copies.py).
+
+    About 380 rows per 2,500-character report; looked up by hash to find the other texts that share
+    a passage, so one check against 10,000 stored reports is one indexed query.
+    """
+
+    __tablename__ = "text_fingerprints"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[int] = mapped_column(BigInteger, index=True)
+    position: Mapped[int] = mapped_column(Integer)

@@ -82,11 +82,12 @@ class Posting:
 
 def compare(text: str, postings: Iterable[Posting], others: Mapping[int, Mapping[str, Any]],
             *, own_organisation_id: int | None, vocab: Mapping[str, Any] | None = None,
-            field: str = "report") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            field: str = "report", known_common: Iterable[int] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Findings and matches for `text` against the stored `postings` of its fingerprints.
 
     `others` gives, per submission id, {"organisation", "year", "text"} for the message and the
-    passages. The share is the part of this text's characters inside passages shared with the
+    passages; `known_common` names hashes the store already knows to be boilerplate (too frequent to
+    fetch their postings). The share is the part of this text's characters inside passages shared with the
     other text (a passage: two or more shared fingerprints in a row, boilerplate between them
     bridged). Returns (findings, matches); a match is {"submission_id", "organisation",
     "organisation_id", "year", "share", "passages": [{"this", "other", "chars"}]}, best first.
@@ -104,6 +105,7 @@ def compare(text: str, postings: Iterable[Posting], others: Mapping[int, Mapping
         for h, _ in mine:
             orgs_per_hash.setdefault(h, set()).add(own_organisation_id)
     common = {h for h, orgs in orgs_per_hash.items() if len(orgs) >= spec["boilerplate_min_organisations"]}
+    common |= set(known_common)
     bridge = sorted(pos for h, pos in mine if h in common)
     by_sub: dict[int, list[Posting]] = {}
     for p in postings:
