@@ -33,6 +33,8 @@ from service.models import Organisation, Submission, TextFingerprint  # noqa: E4
 from tests.checks import textcorpus as tc  # noqa: E402
 
 TARGET_MS = 100
+# 12–18 sentences per dimension: reports of about 2,500 characters, like the real ones
+REPORT_SENTENCES = (12, 18)
 PG_ADMIN = os.environ.get("WUHAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -87,12 +89,14 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     args = ap.parse_args()
     rng = random.Random(42)
-    stored = [tc.varied_report(rng, f"第{i}党支部").text for i in range(args.stored)]
+    stored = [tc.varied_report(rng, f"第{i}党支部", REPORT_SENTENCES).text for i in range(args.stored)]
     rows = sum(len(fingerprints(t)) for t in stored[:100]) * args.stored // 100
-    print(f"copy check against {args.stored} stored reports (~{rows:,} fingerprints)")
+    chars = statistics.mean(len(t) for t in stored[:100])
+    print(f"copy check against {args.stored} stored reports of {chars:.0f} characters on average "
+          f"(~{rows:,} fingerprints)")
     queries = []
     for i in range(args.queries):
-        own = tc.varied_report(rng, "新提交党支部")
+        own = tc.varied_report(rng, "新提交党支部", REPORT_SENTENCES)
         queries.append(tc.copied(tc.Sample(stored[rng.randrange(len(stored))]), own, 0.4, rng).text
                        if i % 3 == 0 else own.text)
     for backend in args.backends.split(","):

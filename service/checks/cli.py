@@ -11,6 +11,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,11 @@ def _read_one(path: Path) -> dict[str, Any]:
             "fields": data.get("fields") or {}, "errors": data.get("errors") or []}
 
 
+def is_plan_title(title: Any) -> bool:
+    """A 创建工作方案 (or 实施方案, 工作计划) by its title line."""
+    return isinstance(title, str) and bool(re.search(r"方案|工作计划|实施计划", title))
+
+
 def _err_text(e: Any) -> str:
     if isinstance(e, dict):
         return str(e.get("message") or e.get("detail") or e.get("code") or e)
@@ -57,6 +63,9 @@ def check_files(paths: list[Path], as_of: _dt.date | None = None, org: dict | No
         for e in p["errors"]:
             pre.append(finding("parse_error", None, file=Path(p["file"]).name, detail=_err_text(e)))
     reports = [p for p in parsed if p["form"] == "report"]
+    # an attached 创建工作方案 reads as prose too: it is the plan, not a second report (SZ-2.2)
+    plans = [p for p in reports if is_plan_title(p["fields"].get("title"))]
+    reports = [p for p in reports if p not in plans]
     forms = [p for p in parsed if p["form"] not in ("report",) and not (p["errors"] and not p["fields"])]
     unknown = [p for p in forms if p["form"] in (None, "unknown")]
     forms = [p for p in forms if p not in unknown]
@@ -74,7 +83,9 @@ def check_files(paths: list[Path], as_of: _dt.date | None = None, org: dict | No
         main, report = reports[0], None
     else:
         main, report = {"form": None, "fields": {}}, None
-    result = check_submission(main["form"], main["fields"], report, org=org, as_of=as_of, config=config)
+    plan_text = plans[0]["fields"].get("text") if plans else None
+    result = check_submission(main["form"], main["fields"], report, org=org, as_of=as_of, config=config,
+                              plan_text=plan_text if isinstance(plan_text, str) else None)
     if pre and main["form"] is None:  # the unreadable files already say why there is no form
         result["findings"] = [f for f in result["findings"] if f["rule"] != "unknown_form"]
     result["findings"] = pre + result["findings"]

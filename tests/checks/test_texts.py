@@ -206,3 +206,50 @@ def test_copy_store_on_the_database(app, db):
         a = s.execute(select(Submission).where(Submission.id == subs[0].id)).scalar_one()
         findings_a, _ = textindex.copies(s, a, a_text)
         assert [f["rule"] for f in findings_a] == ["report_copied"]  # and A learns B copied it
+
+
+def _prose_docx(path, title: str, text: str):
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(title)
+    for line in text.splitlines():
+        doc.add_paragraph(line)
+    doc.save(path)
+    return str(path)
+
+
+def test_wuhao_check_reads_the_plan_and_the_report(tmp_path):
+    """`wuhao check decl.docx plan.docx report.docx`: plan_incomplete and report_dimension_missing."""
+    import json
+
+    from click.testing import CliRunner
+
+    from service.checks.cli import check_command
+    from tests import samples
+
+    decl = tmp_path / "申报表.docx"
+    decl.write_bytes(samples.declaration_docx())
+    plan = _prose_docx(tmp_path / "方案.docx", "市财政局预算科党支部创建“五好党支部”工作方案",
+                       "一、指导思想\n" + "".join(tc.PLAN_POOLS[p]["guiding"][i] for p in ("dev", "held") for i in (0, 1))
+                       + "\n二、具体措施\n" + "".join(tc.PLAN_POOLS[p]["measures"][i] for p in ("dev", "held")
+                                                   for i in (0, 1))
+                       + "\n" + "".join(tc.POOLS["dev"]["mechanism"][:4]))  # a plan of about 500 characters
+    rng = random.Random(9)
+    sample = tc.report("held", rng, headings=True)
+    body = "\n".join(ln for ln in sample.text.splitlines()[1:]
+                     if not any(s in ln for s in tc.POOLS["held"]["reputation"] + tc.HEADINGS["reputation"]))
+    report = _prose_docx(tmp_path / "汇报材料.docx", "市财政局预算科党支部创建“五好党支部”工作汇报", body)
+    res = CliRunner().invoke(check_command, [str(decl), plan, report, "--json", "--as-of", "2026-03-20"],
+                             catch_exceptions=False)
+    data = json.loads(res.output)
+    rules = {f["rule"]: f for f in data["findings"]}
+    assert rules["plan_incomplete"]["field"] == "plan"
+    assert "目标任务" in rules["plan_incomplete"]["message"] and "工作要求" in rules["plan_incomplete"]["message"]
+    assert "指导思想" not in rules["plan_incomplete"]["message"].split("未见：")[1]
+    assert data["form"] == "declaration"
+    res = CliRunner().invoke(check_command, [report, "--json"], catch_exceptions=False)
+    data = json.loads(res.output)
+    missing = [f for f in data["findings"] if f["rule"] == "report_dimension_missing"]
+    assert data["form"] == "report" and [f["field"] for f in missing] == ["dimensions.reputation"]
+    assert "群众反映好" in missing[0]["message"]

@@ -261,7 +261,7 @@ def _numbers(s: str, rng: random.Random) -> str:
     return "".join(out)
 
 
-def varied_report(rng: random.Random, branch: str) -> Sample:
+def varied_report(rng: random.Random, branch: str, sentences: tuple[int, int] = (4, 6)) -> Sample:
     """A report in its own words: clauses of both pools recombined, numbers and names its own.
 
     Reports of different branches share clauses (as real ones share formulas), but rarely a run of
@@ -272,7 +272,7 @@ def varied_report(rng: random.Random, branch: str) -> Sample:
     for i, d in enumerate(DIMS):
         clauses = [c for pool in POOLS.values() for s in pool[d] for c in s.rstrip("。").split("，")]
         sents = []
-        for _ in range(rng.randint(4, 6)):
+        for _ in range(rng.randint(*sentences)):
             picked = rng.sample(clauses, rng.randint(2, 3))
             sents.append(_numbers("，".join(picked), rng) + "。")
         lines.append(_heading(0, i, rng.choice(HEADINGS[d])))
