@@ -353,3 +353,13 @@ class TextFingerprint(Base):
     organisation_id: Mapped[int] = mapped_column(Integer)
     hash: Mapped[int] = mapped_column(BigInteger, index=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class TextHashCount(Base):
+    """How many stored fingerprints carry each hash: read before the postings, so that a hash every
+    report shares (a slogan) costs one primary-key lookup, not thousands of rows."""
+
+    __tablename__ = "text_hash_counts"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    postings: Mapped[int] = mapped_column(Integer, default=0)

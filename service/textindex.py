@@ -1,35 +1,58 @@
 """The store behind the copy check: each report's and plan's fingerprints, looked up by hash.
 
-`index_text` writes a text's winnowed fingerprints when it is uploaded; `copies` finds the stored
-texts of other organisations sharing passages with it and hands them to the pure comparison in
-service/checks/copies.py. One check is two indexed queries whatever the corpus size: the number
-of organisations per hash (a hash seen in too many texts is boilerplate and its postings are not
-fetched), then the postings of the remaining hashes.
+`index_text` writes a text's winnowed fingerprints when it is uploaded and bumps each hash's count;
+`copies` finds the stored texts of other organisations sharing passages with it and hands them to
+the pure comparison in service/checks/copies.py. One check is two indexed reads whatever the corpus
+size: the counts of its ~380 hashes (primary-key lookups), then the postings of the hashes rare
+enough to matter — a hash stored more than MAX_POSTINGS_PER_HASH times is boilerplate.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .checks.copies import Posting, compare, fingerprints
-from .checks.texts import vocabulary
-from .models import Organisation, Submission, TextFingerprint
+from .models import Organisation, Submission, TextFingerprint, TextHashCount
 
-# A hash with more stored postings than this is boilerplate for certain (it needs only
-# `boilerplate_min_organisations` organisations); not fetching its postings bounds one check's reads
-# to about 380 × 200 rows however large the corpus grows.
-MAX_POSTINGS_PER_HASH = 200
+# A hash stored more often than this is boilerplate for certain (the copy check needs only
+# `boilerplate_min_organisations` = 4 organisations); not fetching its postings bounds one check's
+# reads to about 380 × 50 rows however large the corpus grows.
+MAX_POSTINGS_PER_HASH = 50
+
+
+def _bump(session: Session, counts: dict[int, int]) -> None:
+    if not counts:
+        return
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [{"hash": h, "postings": n} for h, n in sorted(counts.items())]
+    stmt = make(TextHashCount).values(rows)
+    stmt = stmt.on_conflict_do_update(index_elements=[TextHashCount.hash],
+                                      set_={"postings": TextHashCount.postings + stmt.excluded.postings})
+    session.execute(stmt)
 
 
 def index_text(session: Session, submission: Submission, text: str | None) -> int:
     """(Re)write the fingerprints of a submission's text; returns how many were stored."""
+    old = session.execute(select(TextFingerprint.hash).where(TextFingerprint.submission_id == submission.id)).scalars()
+    removed: dict[int, int] = {}
+    for h in old:
+        removed[h] = removed.get(h, 0) - 1
+    _bump(session, removed)
     session.execute(delete(TextFingerprint).where(TextFingerprint.submission_id == submission.id))
+    prints = fingerprints(text or "")
     rows = [{"submission_id": submission.id, "organisation_id": submission.organisation_id, "hash": h,
-             "position": pos} for h, pos in fingerprints(text or "")]
+             "position": pos} for h, pos in prints]
     if rows:
         session.execute(insert(TextFingerprint), rows)
+    added: dict[int, int] = {}
+    for h, _ in prints:
+        added[h] = added.get(h, 0) + 1
+    _bump(session, added)
     return len(rows)
 
 
@@ -44,18 +67,13 @@ def text_of(submission: Submission) -> str:
 
 def copies(session: Session, submission: Submission, text: str, field: str = "report") -> tuple[list, list]:
     """`report_copied` findings and the matches (with passages) for a submission's text."""
-    mine = {h for h, _ in fingerprints(text)}
+    mine = sorted({h for h, _ in fingerprints(text)})
     if not mine:
         return [], []
-    spec = vocabulary()["copies"]
-    hashes = sorted(mine)
-    counts = session.execute(
-        select(TextFingerprint.hash, func.count(), func.count(func.distinct(TextFingerprint.organisation_id)))
-        .where(TextFingerprint.hash.in_(hashes), TextFingerprint.submission_id != submission.id)
-        .group_by(TextFingerprint.hash)).all()
-    known_common = {h for h, n, orgs in counts
-                    if n > MAX_POSTINGS_PER_HASH or orgs + 1 >= spec["boilerplate_min_organisations"]}
-    wanted = [h for h, _n, _o in counts if h not in known_common]
+    counts = dict(session.execute(select(TextHashCount.hash, TextHashCount.postings)
+                                  .where(TextHashCount.hash.in_(mine), TextHashCount.postings > 0)).all())
+    known_common = {h for h, n in counts.items() if n > MAX_POSTINGS_PER_HASH}
+    wanted = [h for h in counts if h not in known_common]
     postings = [Posting(*row) for row in session.execute(
         select(TextFingerprint.hash, TextFingerprint.submission_id, TextFingerprint.organisation_id,
                TextFingerprint.position)
@@ -75,6 +93,3 @@ def _others(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
         out[sub.id] = {"organisation": org_name, "year": sub.uploaded_at.year if sub.uploaded_at else None,
                        "text": text_of(sub)}
     return out
-
-
-

@@ -41,15 +41,18 @@ def served(database_url, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # readiness probe: the server answering /healthz is the event; the deadline is generous
+        # because CI machines can be loaded (a 10 s budget failed at load average 13)
+        deadline = time.monotonic() + 120
+        while True:
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as resp:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("server did not start: " + (proc.stdout.read() if proc.poll() is not None else ""))
                 time.sleep(0.1)
-        else:
-            pytest.fail("server did not start: " + (proc.stdout.read() if proc.poll() is not None else ""))
         yield {"base": base, "run": run, "demo_output": demo.stdout}
     finally:
         proc.terminate()

@@ -26,9 +26,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_text_fingerprints_hash"), "text_fingerprints", ["hash"])
     op.create_index(op.f("ix_text_fingerprints_submission_id"), "text_fingerprints", ["submission_id"])
+    op.create_table(
+        "text_hash_counts",
+        sa.Column("hash", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("postings", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("hash", name=op.f("pk_text_hash_counts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("text_hash_counts")
     op.drop_index(op.f("ix_text_fingerprints_submission_id"), table_name="text_fingerprints")
     op.drop_index(op.f("ix_text_fingerprints_hash"), table_name="text_fingerprints")
     op.drop_table("text_fingerprints")
