@@ -3,34 +3,22 @@ from __future__ import annotations
 
 import logging
 import os
-import re
+from functools import partial
 from pathlib import Path
 
 from . import limits
 from .classify import classify
 from .errors import ParseError, corrupt_message, warning, wrong_content
 from .extract import blank_optional, fields_from_pairs
-from .forms import FORM_KINDS, field_spec, known_label_any, match_label, required_fields
-from .labels import label_scores
+from .forms import FORM_KINDS, field_spec, known_label_any, required_fields
+from .labels import is_listed, resembles
 from .model import Doc
-from .pairs import extract_pairs, labelish
+from .pairs import extract_pairs
 from .report import read_report
 from .result import ParseResult
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 log = logging.getLogger("parsers")
-_BLANKS = re.compile(r"[_＿]")
-
-
-def one_token(text: str) -> bool:
-    """One label, maybe padded (党　员　总　数), not 'value    label' nor a fill-in blank."""
-    if _BLANKS.search(text):
-        return False
-    for line in text.splitlines():  # a label wrapped over lines in its cell is still one label
-        tokens = line.split()
-        if len(tokens) > 1 and any(len(t) > 1 for t in tokens):
-            return False
-    return True
 
 
 def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
@@ -122,13 +110,7 @@ def _parse(data: bytes, result: ParseResult, max_bytes: int, holder: list) -> No
     if kind == "unknown":
         pairs = extract_pairs(doc, known_label_any, strict=False)
     else:
-        def listed(t: str) -> bool:
-            return match_label(t, kind) is not None
-
-        def resembles(t: str) -> bool:
-            return listed(t) or (labelish(t) and one_token(t) and bool(label_scores(t, kind)))
-
-        pairs = extract_pairs(doc, resembles, strict=True, strong=listed)
+        pairs = extract_pairs(doc, partial(resembles, kind=kind), strict=True, strong=partial(is_listed, kind=kind))
     result.pairs = [p.to_dict() for p in pairs]
     if kind != "unknown":
         result.fields, result.provenance = fields_from_pairs(pairs, kind)

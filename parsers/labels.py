@@ -17,10 +17,12 @@
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .forms import FORM_KINDS, NOT_A_FIELD, field_spec, label_index, match_label
 from .normalize import norm_label, strip_bracket_suffix
+from .pairs import labelish
 
 YES_NO = ("是否", "有无", "有没有")
 EXACT = 1.0
@@ -158,3 +160,28 @@ def label_scores(text: str, kind: str) -> tuple[tuple[str, float], ...]:
             out.append((key, round(score, 4)))
     out.sort(key=lambda t: -t[1])
     return tuple(out)
+
+
+_BLANKS = re.compile(r"[_＿]")
+
+
+def one_token(text: str) -> bool:
+    """One label, maybe padded (党　员　总　数) or wrapped in its cell, not 'value    label' nor
+    a fill-in blank."""
+    if _BLANKS.search(text):
+        return False
+    for line in text.splitlines():
+        tokens = line.split()
+        if len(tokens) > 1 and any(len(t) > 1 for t in tokens):
+            return False
+    return True
+
+
+def is_listed(text: str, kind: str) -> bool:
+    """A wording synonyms.yaml has for a field of this kind (strong evidence of a label)."""
+    return match_label(text, kind) is not None
+
+
+def resembles(text: str, kind: str) -> bool:
+    """Listed, or label-shaped and like some field's label family (may be a label)."""
+    return is_listed(text, kind) or (labelish(text) and one_token(text) and bool(label_scores(text, kind)))

@@ -406,6 +406,8 @@ def _label_cell_pairs(st: _TableState, c: Cell, row: list[Cell]) -> bool:
         if st.free(below) and not st.is_label[id(below)] and below.col == c.col \
                 and sum(1 for x in row if st.free(x)) == 1:
             st.emit(c, below, "below", 0.88)
+        elif nxt is None:
+            st.emit(c, None, "alone", 0.6)  # printed, left blank (a borderless PDF has no empty cell)
         return True
     return False
 

@@ -128,3 +128,22 @@ def test_field_accuracy_with_unseen_wordings(request, split, ext, capsys):
         for w in wrong[:20]:
             print("   wrong:", w)
     assert acc >= THRESHOLD
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+def test_a_printed_but_blank_optional_field_is_a_warning(generated_corpus, ext):
+    directory, cases = generated_corpus
+    blank = [c for c in cases if "contact_phone" in c.absent and c.layout != "template"]
+    filled = [c for c in cases if c.kind != "report" and "contact_phone" in c.expected][:10]
+    assert len(blank) >= 5
+    hits = 0
+    for case in blank:
+        result = parsers.parse_path(directory / f"{case.name}.{ext}")
+        got = [w for w in result.warnings if w["field"] == "contact_phone"]
+        hits += bool(got)
+        for w in got:
+            assert w["code"] == "missing_optional" and w["message"] == "表单印有“联系电话”一栏，但未填写。"
+    assert hits >= len(blank) - 1, (hits, len(blank))
+    for case in filled:
+        result = parsers.parse_path(directory / f"{case.name}.{ext}")
+        assert not [w for w in result.warnings if w["field"] == "contact_phone"], case.name
