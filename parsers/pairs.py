@@ -461,6 +461,12 @@ def _column_header_row(cells, r, grid, is_label) -> bool:
     return False
 
 
+def _vertical_group(cell: Cell) -> bool:
+    """A label printed one character per line in a cell merged down several rows."""
+    lines = [ln.strip() for ln in cell.text.splitlines() if ln.strip()]
+    return cell.rowspan >= 2 and len(lines) >= 2 and all(len(ln) == 1 for ln in lines)
+
+
 def _header_row(r, cells, rows, grid, is_label, known, strict, strong) -> bool:
     """A row of labels whose values sit in the row below."""
     core = [c for c in cells if c.row_end == r + 1]
@@ -480,6 +486,8 @@ def _header_row(r, cells, rows, grid, is_label, known, strict, strong) -> bool:
         below.append(b)
     if len(below) < 2:
         return False
+    if any(_vertical_group(b) for b in below):
+        return False  # 推/荐/结/果 merged down the left edge: a group label, not a value
     if strict and any(_is_label(b.text, strong, strict) for b in below):
         return False
     if all(strong(b.text) for b in below):
