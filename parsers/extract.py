@@ -82,7 +82,11 @@ def fields_from_pairs(pairs: list[Pair], kind: str) -> tuple[dict, dict]:
             conf = label_conf * pair.confidence * value_conf
             weights[(i, col[key])] = conf ** SHARPEN
             edges[(i, col[key])] = (value, conf, pair.loc)
-    chosen = {keys[j]: edges[(i, j)] for i, j in max_weight_assignment(weights, len(pairs), len(keys)).items()}
+    rows = sorted({i for i, _ in weights})  # only pairs that may be some field enter the solver
+    row_of = {i: k for k, i in enumerate(rows)}
+    compact = {(row_of[i], j): w for (i, j), w in weights.items()}
+    solved = max_weight_assignment(compact, len(rows), len(keys))
+    chosen = {keys[j]: edges[(rows[k], j)] for k, j in solved.items()}
     combo = chosen.pop(CONTACT_COMBO, None)
     if combo is not None:
         (name, phone), conf, loc = combo

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from .forms import FORM_KINDS, NOT_A_FIELD, field_spec, label_index, match_label
@@ -83,19 +84,18 @@ def head_classes(label: str, rightmost: bool = True) -> frozenset[str]:
     return frozenset(found)
 
 
+def _chars(text: str) -> Counter:
+    return Counter(ch for ch in text if ch not in _STOP_CHARS)
+
+
 def dice(a: str, b: str) -> float:
     """Dice coefficient on character multisets, ignoring connective characters."""
-    ca = [ch for ch in a if ch not in _STOP_CHARS]
-    cb = [ch for ch in b if ch not in _STOP_CHARS]
-    if not ca or not cb:
-        return 0.0
-    pool = list(cb)
-    common = 0
-    for ch in ca:
-        if ch in pool:
-            pool.remove(ch)
-            common += 1
-    return 2.0 * common / (len(ca) + len(cb))
+    return _dice(_chars(a), _chars(b))
+
+
+def _dice(ca: Counter, cb: Counter) -> float:
+    total = sum(ca.values()) + sum(cb.values())
+    return 2.0 * sum((ca & cb).values()) / total if total else 0.0
 
 
 @lru_cache(maxsize=None)
@@ -105,6 +105,16 @@ def families(kind: str) -> dict[str, tuple[str, ...]]:
     for lab, key in label_index(kind).items():
         out.setdefault(key, []).append(lab)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def _family_chars(kind: str) -> dict[str, tuple[frozenset, tuple[Counter, ...]]]:
+    """key -> (every character its family uses, each member's character multiset)."""
+    out = {}
+    for key, labs in families(kind).items():
+        counters = tuple(_chars(strip_bracket_suffix(lab)) for lab in labs)
+        out[key] = (frozenset().union(*counters), counters)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -143,8 +153,9 @@ def label_scores(text: str, kind: str) -> tuple[tuple[str, float], ...]:
     types = _types(kind)
     listed = match_label(text, kind)  # prefix / one-unreadable-character matches of the lists
     out = [listed] if listed and listed[1] >= CANDIDATE_MIN else []
-    for key, labs in families(kind).items():
-        sim = max(dice(s, strip_bracket_suffix(lab)) for lab in labs)
+    mine = _chars(s)
+    for key, (charset, counters) in _family_chars(kind).items():
+        sim = max(_dice(mine, c) for c in counters) if charset.intersection(mine) else 0.0
         if yes_no and types.get(key) != "bool":
             continue  # 是否… / 有无… asks a yes-or-no question
         if not heads:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .model import Cell, Doc, Para, Table
@@ -48,6 +49,7 @@ _IDENTIFIER_RE = re.compile(r"[a-z][A-Za-z_]*")  # personName, dateBirth: a temp
 _SENTENCE_RE = re.compile(r"[。!?;！？；]")
 
 
+@lru_cache(maxsize=16384)
 def labelish(text: str) -> bool:
     """Could this cell text be a label (heuristic, for forms we do not know)?"""
     n = _SUBTOTAL_RE.sub("", norm_label(text))  # 其中：国有法人资本
