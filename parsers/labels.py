@@ -8,9 +8,10 @@
 - otherwise its *head noun* — the rightmost noun that says what kind of thing the label asks for
   (日期/时间, 荣誉/表彰, 方案/思路/计划, 人数, 电话/手机, 场地/场所 …, grouped in ``HEAD_CLASSES`` of
   interchangeable words) — and the characters it shares with the closest family member
-  (Dice coefficient on characters): ``0.5 + 0.5·dice`` when the head agrees with a head the
-  field's family uses, ``HEAD_MISMATCH·dice`` when it names another kind of thing, and
-  ``NO_HEAD·dice`` when the label has no head noun at all.
+  (Dice coefficient on characters): ``HEAD_AGREE + (1 − HEAD_AGREE)·dice`` when the head agrees
+  with a head the field's family uses (a little less when only an earlier noun agrees: 是否直属工委),
+  ``HEAD_MISMATCH·dice`` when it names another kind of thing, and ``NO_HEAD·dice`` when the label
+  has no head noun at all; 是否…/有无… labels only score yes/no fields.
 
 ``extract.fields_from_pairs`` then keeps, per pair, the fields scoring at least
 ``CANDIDATE_MIN`` whose type the value fits, and solves one assignment per form.
