@@ -1,6 +1,7 @@
 """One entry point for any file: sniff its type, measure it, return plain data."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from parsers.errors import ParseError
@@ -10,6 +11,8 @@ from . import docx, layout, pages
 from .convert import to_pdf
 from .errors import LintError
 from .rules import is_layout_rule
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 50 * 1024 * 1024
 """50 MB: a 100-page 公文 with images is a few MB; more is not a document a clerk checks."""
@@ -36,6 +39,10 @@ def inspect(data: bytes, name: str = "", *, layout_docx: bool = True) -> tuple[d
     except ParseError as exc:
         err = LintError(_PARSE_CODES.get(exc.code, "corrupt_file"))
         result["error"] = err.to_dict()
+    except Exception:  # a fault of the checker, not of the file: logged, and a coded answer
+        log.exception("wuhao lint failed on %s", name)
+        result["problems"] = []
+        result["error"] = LintError("check_failed").to_dict()
     return result, laid[0]
 
 

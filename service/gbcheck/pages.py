@@ -26,6 +26,9 @@ PAGE_NUMBER = re.compile(r"^—\s?(?P<n>\d+)\s?—$")
 RED_MARK_PT = 24.0
 """发文机关标志 are set far larger than the 22 pt title (typically 36–60 pt); 24 pt separates them."""
 TITLE_PT = 18.0
+WRAP_CHARS = 20
+"""A line of 20 characters or more that the next line continues was wrapped at the right margin (a
+paragraph's short last line is followed by an indented first line, a list item by its own line)."""
 """Lines of 18 pt (小二) or more on page 1 below the masthead are the title (body is 16 pt)."""
 
 
@@ -180,9 +183,10 @@ def _grid(layout: Layout, pr: Parts) -> list[dict]:
         slack = gb.GRID_ADJUST if page == signature_page else 0
         gaps = [b.baseline - a.baseline for a, b in zip(page_lines, page_lines[1:]) if b.baseline > a.baseline]
         if len(gaps) >= 3 and not line_done:
-            ref = statistics.median(gaps)
-            pitch = statistics.median([g for g in gaps if gb.LINE_HEIGHT_RANGE[0] * ref <= g
-                                       <= gb.LINE_HEIGHT_RANGE[1] * ref])
+            # the pitch is the smallest regular gap: blank lines (空一行) make gaps of two or three pitches
+            real = [g for g in gaps if g >= gb.LINE_PITCH / 2] or gaps
+            ref = min(real)
+            pitch = statistics.median([g for g in real if g <= gb.LINE_HEIGHT_RANGE[1] * ref])
             if not _fits(gb.AREA_H / pitch, gb.LINES, slack):
                 line_done = True
                 out.append(problem("lines-per-page", page, page_lines[0].box, value=round(gb.AREA_H / pitch),
@@ -226,19 +230,20 @@ def _edges(layout: Layout, pr: Parts) -> list[dict]:
     """5.2.1: 天头 37, 订口 28, 版心 156 × 225 mm."""
     out = []
     body = _body_lines(pr)
-    if body:
-        left = min(ln.x0 for ln in body)
+    # a line that follows a long line on the same page is a wrapped line: it starts at the left
+    # margin, and the long line before it shows the right one (indented first lines say nothing)
+    pairs = [(a, b) for a, b in zip(body, body[1:]) if a.page == b.page
+             and 0 < b.baseline - a.baseline <= 1.5 * gb.LINE_PITCH and a.x1 - a.x0 >= WRAP_CHARS * gb.CHAR_PITCH]
+    if pairs:
+        wrapped = min((b for _a, b in pairs), key=lambda ln: ln.x0)
+        left = wrapped.x0
         if abs(left - gb.LEFT) > gb.MARGIN_TOL:
-            ln = min(body, key=lambda ln: ln.x0)
-            out.append(problem("margin-left", ln.page, ln.box, value=left))
-        right = max(ln.x1 for ln in body)
-        width = right - left
-        wrapped = sum(1 for a, b in zip(body, body[1:])
-                      if a.page == b.page and abs(b.x0 - gb.LEFT) <= gb.CHAR_TOL * gb.CHAR_PITCH)
-        too_narrow = wrapped >= 3 and width < gb.AREA_W - gb.CHAR_PITCH  # only wrapped text shows the width
-        if abs(left - gb.LEFT) <= gb.MARGIN_TOL and (width > gb.AREA_W + gb.MARGIN_TOL or too_narrow):
-            ln = max(body, key=lambda ln: ln.x1)
-            out.append(problem("type-area-width", ln.page, ln.box, value=width))
+            out.append(problem("margin-left", wrapped.page, wrapped.box, value=left))
+        widest = max((a for a, _b in pairs), key=lambda ln: ln.x1)
+        width = widest.x1 - left
+        narrow = len(pairs) >= 3 and width < gb.AREA_W - gb.CHAR_PITCH
+        if abs(left - gb.LEFT) <= gb.MARGIN_TOL and (width > gb.AREA_W + gb.MARGIN_TOL or narrow):
+            out.append(problem("type-area-width", widest.page, widest.box, value=width))
     # the top: pages after the first that start with a body line
     skip = {id(x) for x in (pr.signature, pr.date) if x is not None}
     tops = []

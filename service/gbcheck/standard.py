@@ -58,8 +58,8 @@ PITCH_TOL = 0.03
 """3 % on line and character pitch: 22 vs 21 lines per page differ by 4.8 %, 28 vs 27 characters by 3.7 %."""
 
 LINE_HEIGHT_RANGE = (0.8, 1.2)
-"""Lines whose baselines are 0.8–1.2 line pitches apart are neighbours on the grid (used to measure the
-pitch); wider gaps are blank lines or paragraph spacing."""
+"""Lines whose baselines are at most 1.2 times the smallest gap apart are neighbours on the grid (used
+to measure the pitch); wider gaps are blank lines (空一行) or paragraph spacing."""
 
 FLUSH_MAX_CHARS = 3
 """A line ending more than 3 characters (16.7 mm) short is a paragraph's last line, not an unjustified
