@@ -6,9 +6,11 @@ Data flows intake → extraction (``parsers``) → checks → documents → deli
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import text
 
+from . import api, http, web
 from . import config as config_mod
-from .db import close_session
+from .db import get_session
 
 __all__ = ["create_app"]
 
@@ -26,37 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update({k: v for k, v in (config or {}).items() if k not in config_mod.VARIABLES})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False
-    app.teardown_appcontext(close_session)
-
-    from . import auth, errors
-
-    auth.init_app(app)
-    errors.init_app(app)
-
-    from .api import bp as api_bp
-    from .web import bp as web_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(web_bp)
-    _register_optional_blueprints(app)
-
-    @app.get("/healthz")
-    def healthz():
-        from sqlalchemy import text
-
-        from .db import get_session
-
-        get_session().execute(text("SELECT 1"))
-        return {"status": "ok"}
-
+    http.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    app.add_url_rule("/healthz", "healthz", _healthz)
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints of the later stages (documents, batch), registered when present."""
-    from .plugins import optional_import
-
-    for module in ("service.documents.routes", "service.batch.routes", "service.web.lint"):
-        mod = optional_import(module)
-        if mod is not None:
-            app.register_blueprint(mod.bp)
+def _healthz():
+    get_session().execute(text("SELECT 1"))
+    return {"status": "ok"}

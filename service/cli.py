@@ -1,20 +1,36 @@
 """The ``wuhao`` command line.
 
-``wuhao init`` / ``demo`` / ``serve`` / ``token`` live here; each later stage adds
-its own commands (``parse``, ``check``, ``rank``, ``render``, ``fonts``, ``batch``,
-``sample-roster``, ``worker``) from its own module.
+``wuhao init`` / ``demo`` / ``serve`` / ``token`` live here; each stage's own commands
+(``parse``, ``check``, ``rank``, ``render``, ``fonts``, ``batch``, ``sample-roster``,
+``worker``) come from its module. Each command is one unit of work (``session_scope``
+commits), over the same use cases as the API and the pages.
 """
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from waitress import serve as waitress_serve
+
+from parsers.cli import parse_command
 
 from . import config as config_mod
-from .plugins import optional_import
+from . import create_app
+from .batch.cli import batch, sample_roster, worker
+from .batch.jobs import Settings
+from .checks.cli import check_command, rank_command
+from .db import session_scope
+from .demo import load_demo
+from .demo_records import party_cards
+from .documents.cli import fonts_cmd, render_cmd
+from .gbcheck.cli import lint
+from .errors import DomainError
+from .migrate import upgrade
+from .models import User
+from .usecases import users
 
 
-def _app(ctx: click.Context | None = None):
-    from . import create_app
-
+def _app():
     return create_app()
 
 
@@ -26,8 +42,6 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Create or upgrade the database to the newest schema."""
-    from .migrate import upgrade
-
     cfg = config_mod.load()
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(cfg.database_url)
@@ -39,10 +53,6 @@ def init() -> None:
 @click.option("--no-batch", is_flag=True, help="Skip the small demo batch of 党员证.")
 def demo(password: str, no_batch: bool) -> None:
     """Load the demo organisation tree, accounts and submissions (idempotent)."""
-    from .db import session_scope
-    from .demo import load_demo
-    from .migrate import upgrade
-
     cfg = config_mod.load()
     upgrade(cfg.database_url)
     app = _app()
@@ -55,9 +65,6 @@ def demo(password: str, no_batch: bool) -> None:
         click.echo(f"新增：审核 {rec.get('checked', 0)} 份材料，2025 年度分类定级 {rec.get('assessments', 0)} 个支部，"
                    f"创建周期 {rec.get('cycles', 0)} 个，印发文书 {rec.get('documents', 0)} 份。")
     if not no_batch:
-        from .batch.jobs import Settings
-        from .demo_records import party_cards
-
         job_id = party_cards(Settings.from_config(app.config))
         click.echo(f"演示党员证批次：任务 {job_id}")
     click.echo(f"演示账户（密码均为 {password}）：")
@@ -73,10 +80,6 @@ def demo(password: str, no_batch: bool) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str | None, port: int | None, threads: int) -> None:
     """Run the production server (waitress)."""
-    from waitress import serve as waitress_serve
-
-    from .migrate import upgrade
-
     cfg = config_mod.load()
     host, port = host or cfg.host, port or cfg.port
     upgrade(cfg.database_url)
@@ -89,49 +92,22 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 @click.argument("username")
 def token(username: str) -> None:
     """Issue a new API token for USERNAME (the old one stops working)."""
-    from sqlalchemy import select
-
-    from . import audit, auth
-    from .db import session_scope
-    from .models import User
-
     cfg = config_mod.load()
     with session_scope(cfg.database_url) as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
             raise click.ClickException(f"没有用户 {username}")
-        value = auth.new_api_token(user)
-        audit.record(session, user, "token_issued", "user", user.id)
+        try:
+            _user, value = users.issue_token(session, user)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from None
     click.echo(value)
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
-# Commands contributed by the later stages, registered when their modules exist.
-_CONTRIBUTED = [
-    ("parsers.cli", ("parse",)),
-    ("service.checks.cli", ("check", "rank")),
-    ("service.documents.cli", ("render", "fonts")),
-    ("service.batch.cli", ("batch", "sample_roster", "worker")),
-    ("service.gbcheck.cli", ("lint",)),
-]
-
-
-def _register_contributed() -> None:
-    for module, names in _CONTRIBUTED:
-        mod = optional_import(module)
-        if mod is None:
-            continue
-        for name in names:
-            for attr in (name, f"{name}_cmd", f"{name}_command"):
-                cmd = getattr(mod, attr, None)
-                if isinstance(cmd, click.Command):
-                    main.add_command(cmd, name=name.replace("_", "-"))
-                    break
-
-
-_register_contributed()
+for command, name in ((parse_command, "parse"), (check_command, "check"), (rank_command, "rank"), (render_cmd, "render"),
+                      (fonts_cmd, "fonts"), (batch, "batch"), (sample_roster, "sample-roster"), (worker, "worker"), (lint, "lint")):
+    main.add_command(command, name=name)

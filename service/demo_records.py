@@ -13,8 +13,16 @@ import io
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Assessment, CreationCycle, Organisation, Submission, User
-from .vocabulary import DIMENSIONS as DIM_NAMES, DOMAINS
+from .auth import subtree_ids
+from .batch.executors import run_local
+from .batch.jobs import submit
+from .batch.sample import sample_members
+from .documents.issue import issue
+from .models import Assessment, CreationCycle, Document, Organisation, User
+from .storage import current_store
+from .usecases import cycles, grading, submissions
+from .vocabulary import DIMENSIONS, DOMAINS
+
 
 
 def _user(session: Session, username: str) -> User:
@@ -27,22 +35,14 @@ def _org(session: Session, name: str) -> Organisation:
 
 def check_submissions(session: Session) -> int:
     """Run the checks on every demo submission that has not been checked yet."""
-    from . import review
-
-    reviewer = _user(session, "gongwei")
-    done = 0
-    for sub in session.execute(select(Submission).where(Submission.status == "extracted",
-                                                        Submission.form != "report")).scalars():
-        review.check_submission(session, reviewer, sub)
-        done += 1
-    return done
+    return submissions.check_unchecked(session, _user(session, "gongwei"))
 
 
 def score_sheet(branches: list[Organisation]) -> bytes:
     """A 2025 district score sheet: deterministic, varied scores (some downgrades, a laggard per domain)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["支部名称", "所属领域", *DIM_NAMES.values(), "总分", "群众满意率"])
+    writer.writerow(["支部名称", "所属领域", *DIMENSIONS.values(), "总分", "群众满意率"])
     for org in branches:
         seed = int(hashlib.sha256(org.name.encode()).hexdigest(), 16)
         dims = [round(14 + ((seed >> (8 * i)) % 60) / 10, 1) for i in range(5)]
@@ -52,9 +52,6 @@ def score_sheet(branches: list[Organisation]) -> bytes:
 
 
 def grading_round(session: Session) -> int:
-    from .api.assessments import run_grading_round
-    from .auth import subtree_ids
-
     if session.scalar(select(func.count()).select_from(Assessment)):
         return 0
     reviewer = _user(session, "quwei")
@@ -62,7 +59,7 @@ def grading_round(session: Session) -> int:
     branches = list(session.execute(select(Organisation).where(Organisation.kind == "branch",
                                                                Organisation.id.in_(ids))
                                     .order_by(Organisation.id)).scalars())
-    result = run_grading_round(session, reviewer, score_sheet(branches), "2025年度分类定级评分表.csv", 2025)
+    result = grading.run_round(session, reviewer, score_sheet(branches), "2025年度分类定级评分表.csv", 2025)
     return result["stored"]
 
 
@@ -91,15 +88,13 @@ CYCLES = [
 
 
 def creation_cycles(session: Session) -> int:
-    from . import review
-
     if session.scalar(select(func.count()).select_from(CreationCycle)):
         return 0
     reviewer = _user(session, "gongwei")
     for name, steps in CYCLES:
         org = _org(session, name)
         for event, as_of, facts in steps:
-            review.apply_transition(session, reviewer, org, event, dt.date.fromisoformat(as_of), facts)
+            cycles.move(session, reviewer, org.id, event, dt.date.fromisoformat(as_of), facts)
         session.flush()
     return len(CYCLES)
 
@@ -107,10 +102,6 @@ def creation_cycles(session: Session) -> int:
 def certificates_and_notices(session: Session) -> int:
     """Issue the 荣誉证书 of every commended demo cycle, then the 摘牌通知 of the ended ones
     (which revokes that branch's certificate): /verify then has a valid and a revoked number."""
-    from .documents.issue import issue
-    from .models import Document
-    from .storage import current_store
-
     if session.scalar(select(func.count()).select_from(Document)):
         return 0
     reviewer = _user(session, "gongwei")
@@ -130,10 +121,6 @@ def certificates_and_notices(session: Session) -> int:
 
 def party_cards(settings, members: int = 24) -> int:
     """A small 党员证 batch through the real batch engine (local worker)."""
-    from .batch.executors import run_local
-    from .batch.jobs import submit
-    from .batch.sample import sample_members
-
     rows = sample_members(members, seed=7)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))

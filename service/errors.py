@@ -1,69 +1,75 @@
-"""One error shape for the whole API: ``{"error": {"code", "message"}}``.
+"""Domain errors: what went wrong, as the use cases say it, whoever called them.
 
-Codes are stable English identifiers; messages are Chinese, for the people who
-read them. Pages get the same message in an HTML page instead.
+Each carries a stable English ``code`` and a Chinese ``message`` for the people who
+read it. The class says what kind of failure it is; ``service.http`` maps each class
+to one HTTP status (the only place that does), the CLI prints the message.
+
+``keep`` marks a refusal that is itself a record (a refused transition, a rejected
+upload, a failed sign-in): its audit row is committed although the request fails.
 """
 from __future__ import annotations
 
-import logging
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+class DomainError(Exception):
+    code = "error"
+    keep = False
 
-log = logging.getLogger(__name__)
-
-HTTP_CODES = {
-    400: ("bad_request", "请求格式不正确。"),
-    401: ("unauthorized", "请先登录或提供有效的访问令牌。"),
-    403: ("forbidden", "您无权访问该资源。"),
-    404: ("not_found", "未找到该资源。"),
-    405: ("method_not_allowed", "不支持该请求方法。"),
-    409: ("conflict", "操作与当前状态冲突。"),
-    413: ("too_large", "上传的文件过大。"),
-    415: ("unsupported_type", "不支持的文件类型。"),
-    422: ("invalid", "提交的内容无法处理。"),
-    429: ("too_many_requests", "请求过于频繁，请稍后再试。"),
-    500: ("internal_error", "服务器内部错误，请联系管理员。"),
-}
-
-
-class ApiError(Exception):
-    """An error the client can act on: stable code, Chinese message, HTTP status."""
-
-    def __init__(self, code: str, message: str, status: int = 400, detail: dict | None = None):
+    def __init__(self, message: str, code: str | None = None, *, field: str | None = None,
+                 detail: dict | None = None, keep: bool | None = None):
         super().__init__(message)
-        self.code, self.message, self.status, self.detail = code, message, status, detail
+        self.message = message
+        self.code = code or self.code
+        self.detail = {**(detail or {}), **({"field": field} if field else {})} or None
+        if keep is not None:
+            self.keep = keep
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+class BadRequest(DomainError):
+    """The request itself is malformed (no file sent, a stale CSRF token)."""
+    code = "bad_request"
 
 
-def error_response(code: str, message: str, status: int, detail: dict | None = None):
-    if _wants_json():
-        body = {"error": {"code": code, "message": message}}
-        if detail:
-            body["error"]["detail"] = detail
-        return jsonify(body), status
-    return render_template("error.html", code=code, message=message, status=status), status
+class Unauthorized(DomainError):
+    code = "unauthorized"
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        return error_response(exc.code, exc.message, exc.status, exc.detail)
+class Forbidden(DomainError):
+    code = "forbidden"
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        status = exc.code or 500
-        code, message = HTTP_CODES.get(status, ("http_error", exc.description or "请求失败。"))
-        if status == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"上传的文件过大，单个请求不得超过 {limit} MB。"
-        return error_response(code, message, status)
 
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        code, message = HTTP_CODES[500]
-        return error_response(code, message, 500)
+class NotFound(DomainError):
+    """Missing, or outside the caller's view: ids are no oracle."""
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request is fine but the record's state does not allow it."""
+    code = "conflict"
+
+
+class Refused(Conflict):
+    """A rule refused the step; the refusal is recorded and kept."""
+    code = "refused"
+    keep = True
+
+
+class Invalid(DomainError):
+    """A value does not fit its contract."""
+    code = "invalid"
+
+
+class TooLarge(Invalid):
+    code = "too_large"
+
+
+class Unsupported(Invalid):
+    code = "unsupported_type"
+
+
+class Throttled(DomainError):
+    code = "too_many_requests"
+
+
+class Broken(DomainError):
+    """Configuration the service relies on is broken (an invalid rubric file): not the caller's fault."""
+    code = "internal_error"

@@ -1,18 +1,23 @@
 """Intake: an uploaded file becomes a stored submission with its first extraction.
 
 All or nothing: the bytes are stored, the parser runs, and the submission, the
-extraction and the audit row are committed together. A file the readers cannot
-read is refused with the parser's error code and a Chinese message; nothing but
-an ``upload_rejected`` audit row is written for it.
+extraction and the audit row are added to the caller's transaction together. A file
+the readers cannot read is refused with the parser's error code and a Chinese
+message; nothing but an ``upload_rejected`` audit row is written for it (the
+refusal keeps that row: the caller's unit of work commits it).
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
+from parsers import parse_bytes
+from parsers.forms import field_spec
+
 from . import audit
-from .errors import ApiError
+from .errors import Invalid, TooLarge, Unsupported
 from .models import Extraction, Submission, User
 from .storage import FileStore
 from .vocabulary import DIMENSIONS, DOMAINS, HONORS
@@ -23,7 +28,7 @@ UNREADABLE = {
     "unsupported_type", "legacy_doc", "doc_conversion_failed", "encrypted_pdf", "corrupt_file",
     "zip_bomb", "xml_entities", "no_text_layer", "too_large",
 }
-STATUS_FOR_ERROR = {"too_large": 413, "unsupported_type": 415}
+ERROR_FOR_CODE = {"too_large": TooLarge, "unsupported_type": Unsupported}
 
 
 def receive(
@@ -37,8 +42,6 @@ def receive(
     max_bytes: int,
     attached_to_id: Optional[int] = None,
 ) -> Submission:
-    from parsers import parse_bytes
-
     result = parse_bytes(data, filename, max_bytes=max_bytes)
     fatal = [e for e in result.errors if e["code"] in UNREADABLE]
     if fatal:
@@ -48,8 +51,7 @@ def receive(
             {"name": filename, "size": len(data), "code": err["code"]},
             organisation_id=organisation_id,
         )
-        session.commit()
-        raise ApiError(err["code"], err["message"], STATUS_FOR_ERROR.get(err["code"], 422))
+        raise ERROR_FOR_CODE.get(err["code"], Invalid)(err["message"], err["code"], keep=True)
 
     sha = store.put_bytes(data)
     parsed = result.to_dict()
@@ -82,7 +84,7 @@ def receive(
         {"name": sub.original_name, "sha256": sha, "form": sub.form, "size": sub.size},
         organisation_id=organisation_id,
     )
-    session.commit()
+    session.flush()
     return sub
 
 
@@ -97,17 +99,8 @@ def effective_fields(extraction: Extraction) -> dict:
     return fields
 
 
-_DOMAINS = set(DOMAINS)
-_HONORS = set(HONORS)
-_SCORE_KEYS = set(DIMENSIONS)
-
-
 def correction_problem(form: str, key: str, value) -> Optional[str]:
     """Why a reviewer's corrected value does not fit the field contract (None if it fits)."""
-    import datetime as dt
-
-    from parsers.forms import field_spec
-
     try:
         spec = field_spec(form)
     except (KeyError, ValueError):
@@ -123,10 +116,10 @@ def correction_problem(form: str, key: str, value) -> Optional[str]:
         "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
         "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
         "bool": lambda v: isinstance(v, bool),
-        "domain": lambda v: v in _DOMAINS,
-        "honor": lambda v: v in _HONORS,
+        "domain": lambda v: v in DOMAINS,
+        "honor": lambda v: v in HONORS,
         "list": lambda v: isinstance(v, list),
-        "scores": lambda v: isinstance(v, dict) and set(v) <= _SCORE_KEYS
+        "scores": lambda v: isinstance(v, dict) and set(v) <= set(DIMENSIONS)
         and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
     }
     if kind == "date":

@@ -1,11 +1,19 @@
-"""The JSON API, ``/api/v1``. Errors are ``{"error": {"code", "message"}}``.
+"""The JSON API, ``/api/v1``, one blueprint per resource. Errors are ``{"error": {"code", "message"}}``.
 
 Described by the OpenAPI 3 document at ``/api/v1/openapi.json`` (browsable at ``/api/v1/docs``).
 """
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from flask import Flask
 
-from . import (  # noqa: E402,F401  (routes register on import)
-    admin, assessments, audit_log, checks, dashboard, forms, notices, openapi, organisations, submissions, users,
-)
+from . import (admin, assessments, audit_log, batches, dashboard, documents, forms, openapi, organisations,
+               submissions, users)
+
+BLUEPRINTS = (submissions.bp, organisations.bp, assessments.bp, assessments.rubrics_bp, assessments.rounds_bp,
+              documents.bp, documents.notices_bp, forms.bp, users.bp, users.me_bp, dashboard.bp,
+              dashboard.queue_bp, audit_log.bp, admin.bp, batches.bp, openapi.bp)
+
+
+def init_app(app: Flask) -> None:
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)

@@ -1,19 +1,22 @@
-"""Small helpers shared by the API modules: request bodies, query arguments."""
+"""Reading a request for the API views: the JSON body, query and form arguments."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from flask import Blueprint, request
 
-from flask import request
+from ..auth import MAX_ID
+from ..errors import BadRequest, Invalid
 
-from ..errors import ApiError
+
+def blueprint(name: str, resource: str) -> Blueprint:
+    """The blueprint of one API resource, at ``/api/v1/<resource>``."""
+    return Blueprint(f"api_{name}", __name__, url_prefix=f"/api/v1{resource}")
 
 
 def json_object() -> dict:
     """The JSON body, which must be an object."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise ApiError("invalid", "请求体应为 JSON 对象。", 422)
+        raise Invalid("请求体应为 JSON 对象。")
     return payload
 
 
@@ -25,93 +28,32 @@ def int_arg(name: str, default: int | None = None, *, minimum: int | None = None
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError("invalid", f"参数 {name} 应为整数。", 422) from None
+        raise Invalid(f"参数 {name} 应为整数。", field=name) from None
     if minimum is not None and value < minimum:
-        raise ApiError("invalid", f"参数 {name} 不得小于 {minimum}。", 422)
+        raise Invalid(f"参数 {name} 不得小于 {minimum}。", field=name)
     if maximum is not None and value > maximum:
         value = maximum
     return value
 
 
-def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = False) -> str | None:
-    value = payload.get(key)
-    if value is None or value == "":
-        if required:
-            raise ApiError("invalid", f"缺少必填项 {key}。", 422, {"field": key})
+def organisation_arg() -> int | None:
+    """``?organisation_id=`` of a listing."""
+    return int_arg("organisation_id", minimum=1, maximum=MAX_ID)
+
+
+def form_id(name: str) -> int | None:
+    """An id in a multipart form field."""
+    raw = request.form.get(name)
+    if not raw:
         return None
-    if not isinstance(value, str):
-        raise ApiError("invalid", f"{key} 应为字符串。", 422, {"field": key})
-    value = value.strip()
-    if required and not value:
-        raise ApiError("invalid", f"缺少必填项 {key}。", 422, {"field": key})
-    if len(value) > max_len:
-        raise ApiError("invalid", f"{key} 过长（最多 {max_len} 个字符）。", 422, {"field": key})
-    return value
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
+        raise Invalid(f"{name} 无效。", field=name)
+    return int(raw)
 
 
-def opt_int(payload: dict, key: str, *, minimum: int | None = 0, maximum: int | None = None,
-            required: bool = False) -> int | None:
-    value = payload.get(key)
-    if value is None:
-        if required:
-            raise ApiError("invalid", f"缺少必填项 {key}。", 422, {"field": key})
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError("invalid", f"{key} 应为整数。", 422, {"field": key})
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ApiError("invalid", f"{key} 超出允许范围。", 422, {"field": key})
-    return value
-
-
-def opt_number(payload: dict, key: str, *, minimum: float | None = None, maximum: float | None = None,
-               required: bool = False) -> float | None:
-    value = payload.get(key)
-    if value is None:
-        if required:
-            raise ApiError("invalid", f"缺少必填项 {key}。", 422, {"field": key})
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ApiError("invalid", f"{key} 应为数字。", 422, {"field": key})
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ApiError("invalid", f"{key} 超出允许范围（{minimum}–{maximum}）。", 422, {"field": key})
-    return value
-
-
-def opt_date(payload: dict, key: str) -> dt.date | None:
-    value = payload.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ApiError("invalid_date", f"{key} 应为 YYYY-MM-DD 格式的日期。", 422, {"field": key}) from None
-
-
-def opt_bool(payload: dict, key: str) -> bool | None:
-    value = payload.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise ApiError("invalid", f"{key} 应为 true 或 false。", 422, {"field": key})
-    return value
-
-
-def year_value(value: Any, key: str = "year") -> int:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise ApiError("invalid", f"{key} 应为年份（如 2025）。", 422, {"field": key}) from None
-    if not 2000 <= year <= 2100:
-        raise ApiError("invalid", f"{key} 应在 2000–2100 之间。", 422, {"field": key})
-    return year
-
-
-def filter_by_organisation_arg(query, column, db, user):
-    """Narrow ``query`` to ``?organisation_id=`` when given; an id outside the view is a 404."""
-    from .. import auth
-
-    org_id = int_arg("organisation_id", minimum=1, maximum=auth.MAX_ID)
-    if org_id is None:
-        return query
-    auth.require_org_access(db, user, org_id)
-    return query.where(column == org_id)
+def uploaded(field: str, message: str) -> list[tuple[str, bytes]]:
+    """(name, bytes) of each file sent in ``field``; none at all is a bad request."""
+    files = [(f.filename or "", f.read()) for f in request.files.getlist(field) if f]
+    if not files:
+        raise BadRequest(message, "no_file")
+    return files

@@ -1,10 +1,12 @@
 """The OpenAPI 3 document of ``/api/v1`` and a self-contained page to browse it."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 
 from ..vocabulary import DOCUMENT_KINDS
-from . import bp
+
+# The API's own description: at the API's root, not a resource of its own.
+bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}

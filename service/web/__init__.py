@@ -1,25 +1,27 @@
-"""The Chinese web pages (server-rendered Jinja, a little progressive JavaScript)."""
-from flask import Blueprint
+"""The Chinese web pages (server-rendered Jinja, a little progressive JavaScript), one blueprint per area."""
+from __future__ import annotations
+
+from flask import Flask
 
 from .. import vocabulary
+from . import admin, batches, documents, home, lint, organisations, review, submissions
 
-bp = Blueprint("web", __name__)
-
+BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
+              batches.bp, admin.bp, lint.bp)
 
 NAV = {
-    "branch": [("web.index", "我的材料"), ("web.upload", "上传材料"), ("web.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
-               ("web.documents", "通知文书"), ("web.lifecycle", "创建进度")],
-    "reviewer": [("web.queue", "工作队列"), ("web.submissions", "全部材料"), ("web.scores", "考核评分"),
-                 ("web.grading", "分类定级"), ("web.documents", "文书"), ("web.batches", "批量制证"),
-                 ("web.dashboard", "统计"), ("web.audit", "审计日志")],
+    "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
+               ("documents.documents_list", "通知文书"), ("home.lifecycle", "创建进度")],
+    "reviewer": [("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
+                 ("review.grading", "分类定级"), ("documents.documents_list", "文书"), ("batches.batches", "批量制证"),
+                 ("review.dashboard", "统计"), ("review.audit", "审计日志")],
 }
-NAV["admin"] = NAV["reviewer"] + [("web.admin_users", "用户"), ("web.admin_organisations", "组织"),
-                                  ("web.admin_rubrics", "评分标准"), ("web.admin_numbering", "文号"),
-                                  ("web.admin_fonts", "字体")]
+NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin_organisations", "组织"),
+                                  ("admin.admin_rubrics", "评分标准"), ("admin.admin_numbering", "文号"),
+                                  ("admin.admin_fonts", "字体")]
 NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items in NAV.items()}
 
 
-@bp.after_app_request
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -31,7 +33,6 @@ def nav_items(user):
     return NAV.get(user.role, [])
 
 
-@bp.app_context_processor
 def _globals():
     return {"nav_items": nav_items, "role_names": vocabulary.ROLES,
             "status_names": vocabulary.SUBMISSION_STATUSES, "form_names": vocabulary.FORM_NAMES,
@@ -40,4 +41,8 @@ def _globals():
             "document_kind_names": vocabulary.DOCUMENT_KINDS}
 
 
-from . import admin, pages, review  # noqa: E402,F401
+def init_app(app: Flask) -> None:
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
+    app.after_request(_security_headers)
+    app.context_processor(_globals)

@@ -5,17 +5,17 @@ Nothing is stored: the file is checked in memory and the page images are sent in
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from ..gbcheck import annotated, inspect
-from .helpers import page
+from .helpers import blueprint, page
 
-bp = Blueprint("lint", __name__)
+bp = blueprint("lint", "/lint")
 
 SEVERITY_NAMES = {"error": "不符合", "warning": "请核对"}
 
 
-@bp.route("/lint", methods=["GET", "POST"])
+@bp.route("", methods=["GET", "POST"])
 @page()
 def lint_page(user):
     if request.method == "GET":

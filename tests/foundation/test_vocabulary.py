@@ -30,11 +30,9 @@ HOMONYMS = {("社区", "parsers/synonyms.yaml"), ("社区", "parsers/labels.py")
 REMAINING = {
     ("限期整改通知书", "service/documents/compose.py"),
     ("整改工作台账", "service/documents/registry.py"),
-    ("荣誉证书", "service/batch/routes.py"),
     ("荣誉证书", "service/certificates/docx.py"),
     ("荣誉证书", "service/certificates/kinds.py"),
     ("荣誉证书", "service/documents/compose.py"),
-    ("党员证", "service/batch/routes.py"),
     ("党员证", "service/certificates/kinds.py"),
     ("党员证", "service/documents/compose.py"),
 }

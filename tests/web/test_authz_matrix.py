@@ -14,7 +14,7 @@ from typing import Callable
 
 
 from tests.conftest import bearer
-from tests.web.conftest import login
+from tests.web.conftest import csrf_of, login
 
 ANY, REVIEWERS, ADMIN = ("branch", "reviewer", "admin"), ("reviewer", "admin"), ("admin",)
 # actor -> (role, own side, other side)
@@ -163,6 +163,37 @@ ENDPOINTS = [
     Endpoint("GET", "/admin/rubrics", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/numbering", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/fonts", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/submissions", ANY, scoped=False, page=True),
+    Endpoint("GET", "/lint", ANY, scoped=False, page=True),
+    Endpoint("POST", "/lint", ANY, ok=(422,), scoped=False, page=True, body=lambda o: {"data": {}}),  # no file
+    Endpoint("GET", "/lifecycle", ANY, ok=(302,), scoped=False, page=True),
+    Endpoint("GET", "/batches/{job}", REVIEWERS, page=True),
+    Endpoint("GET", "/api/v1/batches/{job}/outputs/0", REVIEWERS, ok=(404,)),  # a queued job has no outputs yet
+    Endpoint("GET", "/api/v1/batches/{job}/certificates/X-1.pdf", REVIEWERS, ok=(404,)),
+    Endpoint("POST", "/api/v1/batches", REVIEWERS, ok=(422,), scoped=False,  # an empty roster: refused, no job
+             body=lambda o: {"data": {"roster": (io.BytesIO(b""), "r.csv")}, "content_type": "multipart/form-data"}),
+    Endpoint("GET", "/api/v1/grading-rounds/nosuchround", ANY, ok=(404,), scoped=False),
+    # --- page forms (a session with its CSRF token; anonymous posts are refused by the CSRF check) ---
+    Endpoint("POST", "/upload", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/submissions/{sub}/check", ANY, ok=(302,), page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/submissions/{sub}/correct", REVIEWERS, ok=(302,), page=True,
+             body=lambda o: {"data": {"field": "member_count", "value": "11"}}),
+    Endpoint("POST", "/organisations/{org}", REVIEWERS, ok=(302,), page=True,
+             body=lambda o: {"data": {"event": "declare", "as_of": "2026-03-10"}}),
+    Endpoint("POST", "/scores", REVIEWERS, ok=(302,), page=True,
+             body=lambda o: {"data": {"organisation_id": str(o["org"]), "year": "2025",
+                                      **{f"score:{k}": "19" for k in ("leadership", "members", "mechanism",
+                                                                      "performance", "reputation")}}}),
+    Endpoint("POST", "/notices", REVIEWERS, ok=(302,), page=True,
+             body=lambda o: {"data": {"kind": "rectification-notice", "record_id": str(o["assessment"])}}),
+    Endpoint("POST", "/grading", REVIEWERS, scoped=False, page=True, body=lambda o: {"data": {"year": "2025"}}),
+    Endpoint("POST", "/batches", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/admin/users", ADMIN, scoped=False, page=True,
+             body=lambda o: {"data": {"action": "token", "user_id": str(o["user"])}}),
+    Endpoint("POST", "/admin/organisations", ADMIN, scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/admin/rubrics", ADMIN, scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/admin/numbering", ADMIN, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"prefix:1": "市直工委"}}),
 ]
 
 
@@ -176,7 +207,9 @@ def _cases():
 
 def expected(ep: Endpoint, actor: str, side: str | None) -> tuple:
     if actor == "anonymous":
-        return (302,) if ep.page else (401,)
+        if ep.page:
+            return (302,) if ep.method == "GET" else (400,)  # no session, no CSRF token
+        return (401,)
     role = ACTORS[actor][0]
     if role not in ep.roles:
         return (403,)
@@ -220,6 +253,8 @@ def test_authorisation_matrix(app, seeded):
             client, headers = anonymous, {}
         elif ep.page:
             client, headers = page_clients[actor], {}
+            if ep.method == "POST":
+                kwargs["data"]["csrf_token"] = csrf_of(client)
         else:
             # Tokens for the API; /me/token renews it, so keep the new one.
             client, headers = anonymous, bearer(tokens[actor])
@@ -316,3 +351,37 @@ def test_user_admin_endpoints(app, seeded):
     assert c.get("/api/v1/me", headers=bearer(token)).get_json()["user"]["username"] == "yusuan"
     # the old token no longer works
     assert c.get("/api/v1/me", headers=bearer(tokens["yusuan"])).status_code == 401
+
+
+# Routes outside the matrix, each with the reason; every other route of the app must have a row above.
+UNGUARDED = {
+    ("static", "GET"): "static files",
+    ("healthz", "GET"): "liveness probe, no data",
+    ("home.login", "GET"): "the sign-in page itself",
+    ("home.login", "POST"): "signing in (throttled; tested in test_pages)",
+    ("home.logout", "POST"): "signing out",
+    ("home.verify", "GET"): "public certificate verification (tested in tests/documents)",
+    ("api_openapi.openapi_json", "GET"): "the API description is public",
+    ("api_openapi.openapi_page", "GET"): "the API description is public",
+}
+
+
+def _covered(app) -> set[tuple[str, str]]:
+    """(endpoint, method) of every matrix row, as the app routes it."""
+    adapter = app.url_map.bind("localhost")
+    dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1}
+    out = set()
+    for ep in ENDPOINTS:
+        path = ep.path.format(**dummy).split("?")[0]
+        endpoint, _args = adapter.match(path, method=ep.method)
+        out.add((endpoint, ep.method))
+    return out
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route without a row (or a reason above) fails here: the matrix follows ``app.url_map``."""
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    missing = routes - _covered(app) - set(UNGUARDED)
+    assert not missing, sorted(missing)
+    assert not set(UNGUARDED) - routes, "an exemption names a route that no longer exists"

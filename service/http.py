@@ -1,0 +1,229 @@
+"""The request scope shared by the API and the pages: who is asking, one error shape, one unit of work.
+
+* The caller comes from ``Authorization: Bearer <token>`` or the signed session cookie
+  (Flask-Login); every form post of a cookie session carries the CSRF token.
+
+* Domain errors become HTTP statuses here and nowhere else (``STATUS``), as
+  ``{"error": {"code", "message"}}`` for the API and as an HTML page for browsers.
+* The request's database session is committed once, after the view, when the
+  response succeeded (or the error is a refusal that keeps its record); otherwise it
+  is rolled back. Use cases and views never commit.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Optional
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_login import LoginManager, current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as UrlNotFound
+
+from . import auth, errors
+from .config import Settings, settings_of
+from .db import close_session, get_session
+from .models import User
+from .storage import FileStore, store_for
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    errors.BadRequest: 400, errors.Unauthorized: 401, errors.Forbidden: 403, errors.NotFound: 404,
+    errors.Conflict: 409, errors.TooLarge: 413, errors.Unsupported: 415, errors.Invalid: 422,
+    errors.Throttled: 429, errors.Broken: 500,
+}
+
+HTTP_CODES = {
+    400: ("bad_request", "请求格式不正确。"),
+    401: ("unauthorized", "请先登录或提供有效的访问令牌。"),
+    403: ("forbidden", "您无权访问该资源。"),
+    404: ("not_found", "未找到该资源。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    409: ("conflict", "操作与当前状态冲突。"),
+    413: ("too_large", "上传的文件过大。"),
+    415: ("unsupported_type", "不支持的文件类型。"),
+    422: ("invalid", "提交的内容无法处理。"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试。"),
+    500: ("internal_error", "服务器内部错误，请联系管理员。"),
+}
+
+
+def settings() -> Settings:
+    """This app's frozen settings."""
+    return settings_of(current_app)
+
+
+def store() -> FileStore:
+    """This app's file store."""
+    return store_for(settings().data_dir)
+
+
+# --- who is asking -------------------------------------------------------------------
+
+login_manager = LoginManager()
+login_manager.login_view = "home.login"
+login_manager.login_message = "请先登录。"
+
+
+class LoginUser:
+    """Adapter between the ``User`` row and Flask-Login."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return LoginUser(user) if user and user.active else None
+
+
+def current() -> Optional[User]:
+    """The user of this request, from a bearer token or the session cookie."""
+    if "wuhao_user" in g:
+        return g.wuhao_user
+    user = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = auth.user_by_token(get_session(), header[7:].strip())
+    elif current_user and current_user.is_authenticated:
+        user = current_user.user
+    g.wuhao_user = user
+    return user
+
+
+def require_user(*roles: str) -> User:
+    """The caller of this request; 401 without one, 403 with another role."""
+    user = current()
+    if user is None:
+        raise errors.Unauthorized("请先登录或提供有效的访问令牌。")
+    return auth.require_role(user, *roles)
+
+
+# --- request hygiene -------------------------------------------------------------------
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return  # token requests carry no ambient credentials
+    if request.endpoint in (None, "static"):
+        return
+    if request.path.startswith("/api/") and not (current_user and current_user.is_authenticated):
+        return  # no session, no ambient credentials: the API answers 401 itself
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+    expected = session.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise errors.BadRequest("页面已过期或请求来源无效，请刷新页面后重试。", "csrf_failed")
+
+
+def _bound_ids(endpoint, values) -> None:
+    """An id beyond any database integer is simply not found (never a database error)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= auth.MAX_ID:
+            raise UrlNotFound()
+
+
+def _has_nul(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """NUL characters are never valid input (and PostgreSQL text cannot hold them)."""
+    if request.method in ("GET", "HEAD") and "\x00" not in request.query_string.decode("latin-1") \
+            and "%00" not in request.query_string.decode("latin-1"):
+        return
+    parts = list(request.args.values())
+    if request.method not in ("GET", "HEAD"):
+        parts += list(request.form.values()) + [f.filename or "" for f in request.files.values()]
+        if request.is_json:
+            parts.append(request.get_json(silent=True))
+    if any(_has_nul(p) for p in parts):
+        raise errors.Invalid("请求中含有不允许的控制字符。", "invalid_characters")
+
+
+def status_of(exc: errors.DomainError) -> int:
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+
+
+def keep_changes() -> None:
+    """Commit this request's changes although its response is an error (a failed sign-in's counter)."""
+    g.wuhao_keep = True
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: str, message: str, status: int, detail: dict | None = None):
+    if _wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if detail:
+            body["error"]["detail"] = detail
+        return jsonify(body), status
+    return render_template("error.html", code=code, message=message, status=status), status
+
+
+def _unit_of_work(response):
+    session = g.get("db_session")
+    if session is not None:
+        if response.status_code < 400 or g.get("wuhao_keep"):
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.url_value_preprocessor(_bound_ids)
+    app.before_request(_refuse_nul)
+    app.before_request(_check_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["current_account"] = current
+    app.after_request(_unit_of_work)
+    app.teardown_appcontext(close_session)
+
+    @app.errorhandler(errors.DomainError)
+    def _domain_error(exc: errors.DomainError):
+        if exc.keep:
+            keep_changes()
+        return error_response(exc.code, exc.message, status_of(exc), exc.detail)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        code, message = HTTP_CODES.get(status, ("http_error", exc.description or "请求失败。"))
+        if status == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            message = f"上传的文件过大，单个请求不得超过 {limit} MB。"
+        return error_response(code, message, status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        code, message = HTTP_CODES[500]
+        return error_response(code, message, 500)

@@ -1,0 +1,182 @@
+"""Deadlines of a creation cycle, the reviewers' work queue and the dashboard figures."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import auth
+from ..checks.calendar import (acceptance_deadline, add_years, annual_report_deadline, commendation_deadline,
+                               term_end)
+from ..checks.findings import load_config
+from ..checks.lifecycle import state_name
+from ..models import Assessment, CreationCycle, Organisation, Submission, User
+from .cycles import current_cycle
+from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
+from .serialize import iso
+
+REVIEWERS = ("reviewer", "admin")
+
+# SQ-1, three-year targets for communities.
+COMMUNITY_TARGETS = [
+    ("coverage", "两类组织组建率", 100, "%"),
+    ("model_sites", "精品示范点", 5, "个"),
+    ("brands", "党建品牌", 30, "个"),
+    ("new_members", "新发展党员", 100, "名"),
+    ("five_good", "达到“五个好”标准的社区组织", 100, "%"),
+]
+
+
+def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
+    """The next dates that matter for one branch (SZ-2, SZ-3), soonest first."""
+    cfg = load_config()
+    out = []
+    state = cycle.state if cycle else None
+    if state in (None, "expired", "delisted", "revoked"):
+        year = today.year if (today.year % 2 == 0 and today.month <= 3) else today.year + (2 - today.year % 2)
+        out.append({"what": "预报申报（SZ-2.1，偶数年3月）", "due": dt.date(year, 3, 31)})
+    elif state in ("forecast", "creating"):
+        start = cycle.creation_started_on or cycle.declared_on or today
+        earliest = add_years(start, int(cfg["creation_min_years"]))
+        year = earliest.year
+        while year % 2 == 0 or acceptance_deadline(year, cfg) < earliest:
+            year += 1
+        out.append({"what": "创建期满（SZ-2.2，至少一年）", "due": earliest})
+        out.append({"what": "提交验收申请表和汇报材料（SZ-2.3）", "due": acceptance_deadline(year, cfg)})
+    elif state in ("acceptance_applied", "assessing"):
+        year = (cycle.applied_on or today).year
+        out.append({"what": "表彰（SZ-2.4，七一前）", "due": commendation_deadline(year, cfg) - dt.timedelta(days=1)})
+    elif state in ("commended", "in_term", "rectifying"):
+        start = cycle.term_starts_on or cycle.commended_on
+        if start:
+            out.append({"what": "届期届满（SZ-3.1，4年）", "due": cycle.term_ends_on or term_end(start, cfg)})
+        out.append({"what": f"{today.year}年度考核报告（SZ-3.2）", "due": annual_report_deadline(today.year, cfg)})
+        if state == "rectifying" and (cycle.facts or {}).get("rectify_deadline"):
+            out.append({"what": "限期整改完成（SZ-3.1）",
+                        "due": dt.date.fromisoformat(str(cycle.facts["rectify_deadline"])[:10])})
+    for d in out:
+        d["days_left"] = (d["due"] - today).days
+        d["overdue"] = d["days_left"] < 0
+        d["due"] = d["due"].isoformat()
+    return sorted(out, key=lambda d: d["due"])
+
+
+def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
+    """Forms awaiting review, oldest deadline first."""
+    auth.require_role(actor, *REVIEWERS)
+    query = select(Submission).where(Submission.form != "report").order_by(Submission.id.desc())
+    query = auth.filter_visible(query, Submission.organisation_id, db, actor)
+    if status:
+        query = query.where(Submission.status == status)
+    today = dt.date.today()
+    items = []
+    cycles: dict[int, CreationCycle | None] = {}
+    for s in db.execute(query.limit(500)).scalars():
+        if s.organisation_id not in cycles:
+            cycles[s.organisation_id] = current_cycle(db, s.organisation_id)
+        cycle = cycles[s.organisation_id]
+        due = deadlines(cycle, today)
+        items.append({"id": s.id, "organisation_id": s.organisation_id, "organisation_name": s.organisation.name,
+                      "form": s.form, "form_name": FORM_NAMES.get(s.form, s.form), "status": s.status,
+                      "status_name": SUBMISSION_STATUSES.get(s.status, s.status), "original_name": s.original_name,
+                      "uploaded_at": iso(s.uploaded_at), "cycle_state": cycle.state if cycle else None,
+                      "cycle_state_name": state_name(cycle.state) if cycle else "未开始",
+                      "next_deadline": due[0] if due else None})
+    items.sort(key=lambda i: (i["status"] not in ("extracted", "needs_work"),
+                              (i["next_deadline"] or {}).get("due") or "9999", -i["id"]))
+    return items
+
+
+def status_counts(items: list[dict]) -> dict[str, int]:
+    counts = Counter(i["status"] for i in items)
+    return {k: counts.get(k, 0) for k in SUBMISSION_STATUSES}
+
+
+def _committee_of(org_id: int, parents: dict[int, int | None], kinds: dict[int, str]) -> int:
+    """The 党委 (party committee) above a branch, else its top committee."""
+    node, top = org_id, org_id
+    while node is not None:
+        if kinds.get(node) == "party_committee":
+            return node
+        top = node
+        node = parents.get(node)
+    return top
+
+
+def figures(db: Session, actor: User, year: int | None = None) -> dict:
+    """The dashboard: grades by domain, the 相对后进 by committee, cycles by state, SQ-1 targets."""
+    auth.require_role(actor, *REVIEWERS)
+    visible = auth.visible_org_ids(db, actor)
+    orgs = list(db.execute(select(Organisation)).scalars())
+    parents = {o.id: o.parent_id for o in orgs}
+    kinds = {o.id: o.kind for o in orgs}
+    names = {o.id: o.name for o in orgs}
+    seen = (lambda oid: True) if visible is None else (lambda oid: oid in visible)
+    aq = auth.filter_visible(select(Assessment).order_by(Assessment.id), Assessment.organisation_id, db, actor)
+    assessments = list(db.execute(aq).scalars())
+    years = sorted({a.year for a in assessments})
+    if year is None:
+        year = years[-1] if years else dt.date.today().year
+    latest: dict[int, Assessment] = {}
+    for a in assessments:
+        if a.year == year:
+            latest[a.organisation_id] = a  # the newest wins
+    labels = dict(DOMAINS)
+    grades_by_domain = {code: {g: 0 for g in GRADES} for code in labels}
+    backward_by_committee: dict[str, int] = defaultdict(int)
+    backward_list = []
+    for a in latest.values():
+        if a.domain in grades_by_domain and a.grade in GRADES:
+            grades_by_domain[a.domain][a.grade] += 1
+        if a.backward:
+            committee = _committee_of(a.organisation_id, parents, kinds)
+            backward_by_committee[names.get(committee, "—")] += 1
+            backward_list.append({"organisation_id": a.organisation_id, "organisation_name": names.get(a.organisation_id),
+                                  "domain": a.domain, "domain_name": labels.get(a.domain, a.domain),
+                                  "total": a.total, "assessment_id": a.id})
+    cq = auth.filter_visible(select(CreationCycle).order_by(CreationCycle.id), CreationCycle.organisation_id, db, actor)
+    current: dict[int, CreationCycle] = {}
+    for c in db.execute(cq).scalars():
+        current[c.organisation_id] = c
+    cycles_by_state = Counter(c.state for c in current.values())
+    # SQ-1 against today, from what the service records.
+    community = [o for o in orgs if o.domain == "community" and o.kind == "branch" and seen(o.id)]
+    community_ids = {o.id for o in community}
+    with_secretary = sum(1 for o in community if o.secretary)
+    brand_q = auth.filter_visible(select(Submission).where(Submission.form == "brand"),
+                                  Submission.organisation_id, db, actor)
+    brand_names = set()
+    for s in db.execute(brand_q).scalars():
+        fields = (s.extractions[-1].fields if s.extractions else {}) or {}
+        brand_names.add(fields.get("brand_name") or f"#{s.organisation_id}")
+    five_good = sum(1 for oid in community_ids if oid in latest and latest[oid].grade == "good")
+    facts = Counter()
+    for c in current.values():
+        if c.organisation_id in community_ids:
+            f = c.facts or {}
+            facts["model_sites"] += 1 if f.get("model_site") else 0
+            facts["new_members"] += int(f.get("new_members") or 0) if str(f.get("new_members") or "0").isdigit() else 0
+    today_values = {
+        "coverage": round(100 * with_secretary / len(community), 1) if community else None,
+        "model_sites": facts["model_sites"],
+        "brands": len(brand_names),
+        "new_members": facts["new_members"],
+        "five_good": round(100 * five_good / len(community), 1) if community else None,
+    }
+    targets = [{"key": k, "name": n, "target": t, "unit": u, "today": today_values[k],
+                "percent": (round(min(100.0, 100 * today_values[k] / t), 1) if today_values[k] is not None else None)}
+               for k, n, t, u in COMMUNITY_TARGETS]
+    return {
+        "year": year, "years": years,
+        "domain_names": labels, "grade_names": dict(GRADES),
+        "grades_by_domain": grades_by_domain,
+        "backward_by_committee": dict(sorted(backward_by_committee.items())),
+        "backward": sorted(backward_list, key=lambda b: (b["domain"] or "", b["total"] or 0)),
+        "cycles_by_state": {s: {"name": state_name(s), "count": n} for s, n in sorted(cycles_by_state.items())},
+        "community_targets": targets,
+        "community_branches": len(community),
+        "submissions": db.scalar(auth.filter_visible(select(func.count(Submission.id)), Submission.organisation_id,
+                                                     db, actor)) or 0,
+    }

@@ -1,0 +1,127 @@
+"""Issued documents: list, read (in another format on demand), issue, re-issue; certificate verification.
+
+Issuing goes through ``service.documents.issue`` (number → render → store → Document →
+audit) in the caller's transaction, so a number is used only if its documents are committed.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import auth
+from ..documents.compose import ContextError
+from ..documents.contexts import RecordNotFound, build_context
+from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
+from ..documents.registry import KINDS, MEDIA_TYPES
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Certificate, Document, Organisation, User
+from ..storage import FileStore
+from ..vocabulary import document_kind_name as kind_name
+from .serialize import iso
+
+REVIEWERS = ("reviewer", "admin")
+OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject"}
+
+
+def as_dict(d: Document) -> dict:
+    return {"id": d.id, "kind": d.kind, "kind_name": kind_name(d.kind), "number": d.number, "year": d.year,
+            "organisation_id": d.organisation_id, "subject_type": d.subject_type, "subject_id": d.subject_id,
+            "format": d.format, "status": d.status, "issued_at": iso(d.issued_at), "sha256": d.sha256,
+            "size": d.size, "supersedes_id": d.supersedes_id, "url": f"/api/v1/documents/{d.id}.{d.format}"}
+
+
+def listing(db: Session, actor: User, *, kind: str | None = None, organisation_id: int | None = None,
+            limit: int = 100, with_names: bool = False) -> list[dict]:
+    query = auth.filter_visible(select(Document).where(Document.status != "deleted").order_by(Document.id.desc()),
+                                Document.organisation_id, db, actor, organisation_id)
+    if kind:
+        query = query.where(Document.kind == kind)
+    docs = [as_dict(d) for d in db.execute(query.limit(limit)).scalars()]
+    if with_names:
+        ids = {d["organisation_id"] for d in docs if d["organisation_id"]}
+        names = dict(db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+        for d in docs:
+            d["organisation_name"] = names.get(d["organisation_id"], "")
+    return docs
+
+
+def load(db: Session, actor: User, doc_id: int) -> Document:
+    return auth.load_visible(db, actor, Document, doc_id, "未找到该文书。")
+
+
+def same_issue(db: Session, doc: Document) -> list[Document]:
+    """Every format of the issue ``doc`` belongs to (one number)."""
+    return [d for d in db.execute(select(Document).where(Document.kind == doc.kind, Document.number == doc.number,
+                                                         Document.year == doc.year).order_by(Document.id)).scalars()
+            if d.organisation_id == doc.organisation_id]
+
+
+def in_format(db: Session, store: FileStore, actor: User, doc_id: int, fmt: str) -> Document:
+    """The document in ``fmt``; another format of the same issue is rendered once and kept."""
+    doc = load(db, actor, doc_id)
+    if fmt not in MEDIA_TYPES:
+        raise NotFound("不支持该格式。")
+    if fmt == doc.format:
+        return doc
+    try:
+        return add_format(db, doc, fmt, user=actor, store=store)
+    except IssueError as exc:
+        raise NotFound(str(exc)) from None
+
+
+def file_name(doc: Document, fmt: str) -> str:
+    return f"{kind_name(doc.kind)}-{doc.number or doc.id}.{fmt}".replace("/", "-")
+
+
+def issue(db: Session, store: FileStore, actor: User, kind, record_id, *, formats=("pdf",),
+          options: dict | None = None, context: dict | None = None) -> list[Document]:
+    """Issue a ``kind`` document about ``record_id`` (in the actor's view) in each of ``formats``."""
+    auth.require_role(actor, *REVIEWERS)
+    if not isinstance(kind, str) or kind not in KINDS or kind == "blank-form":
+        raise Invalid("未知的文书种类。", field="kind")
+    if not isinstance(formats, (list, tuple)) or not formats or not all(f in KINDS[kind].formats for f in formats):
+        raise Invalid(f"格式应为 {'、'.join(KINDS[kind].formats)} 之一。", field="formats")
+    if not isinstance(options, dict):
+        raise Invalid("options 应为 JSON 对象。", field="options")
+    try:
+        if context is None:
+            context = build_context(kind, db, record_id, {k: v for k, v in options.items() if k in OPTIONS})
+        auth.require_org_access(db, actor, context.get("organisation_id"))
+        return issue_documents(db, kind, record_id, user=actor, formats=tuple(formats), store=store,
+                               context=context)
+    except RecordNotFound:
+        raise NotFound("未找到该记录。") from None
+    except (ContextError, IssueError) as exc:
+        raise Invalid(str(exc)) from None
+
+
+def reissue(db: Session, store: FileStore, actor: User, doc_id: int) -> list[Document]:
+    """A new number for the same record; the old issue is marked superseded."""
+    auth.require_role(actor, *REVIEWERS)
+    doc = load(db, actor, doc_id)
+    try:
+        return reissue_documents(db, doc, user=actor, store=store)
+    except RecordNotFound:
+        raise NotFound("未找到该记录。") from None
+    except (ContextError, IssueError) as exc:
+        raise Conflict(str(exc)) from None
+
+
+VERIFY_STATUS = {
+    "valid": ("有效", "该证书真实有效。"),
+    "revoked": ("已撤销", "该证书已被撤销（摘牌或换发），不再有效。"),
+    "unknown": ("未查到", "未查到该编号的证书，请核对编号。"),
+}
+
+
+def verify(db: Session, number: str) -> dict:
+    """Public: whether a 荣誉证书 / 党员证 number is valid, revoked or unknown — nothing else."""
+    number = number.strip()[:64]
+    cert = db.execute(select(Certificate).where(Certificate.number == number)).scalar_one_or_none() \
+        if number else None
+    status = "unknown" if cert is None else ("valid" if cert.status == "valid" else "revoked")
+    label, message = VERIFY_STATUS[status]
+    return {"status": status, "label": label, "message": message, "number": number,
+            "kind": kind_name(cert.kind) if cert is not None and cert.kind in KINDS else "",
+            "holder": cert.holder_name if cert else "",
+            "holder_label": "持证人" if cert is not None and cert.kind == "party-card" else "党支部"}

@@ -1,0 +1,247 @@
+"""Organisations: who sees which, the admins' edits of the tree and its import from XLSX."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, auth
+from ..errors import Conflict, Invalid, NotFound
+from ..models import DOMAINS, ORG_KINDS, Organisation, User
+from ..vocabulary import DOMAINS as DOMAIN_NAMES
+from .cycles import load_organisation
+from .validate import opt_bool, opt_int, opt_str
+
+def listing(db: Session, actor: User, kind: str | None = None) -> list[Organisation]:
+    query = auth.filter_visible(select(Organisation).order_by(Organisation.id), Organisation.id, db, actor)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    return list(db.execute(query).scalars())
+
+
+def branches(db: Session, actor: User) -> list[Organisation]:
+    """The branches in the actor's view, by name (for choosing one on a page)."""
+    query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.name)
+    return list(db.execute(auth.filter_visible(query, Organisation.id, db, actor)).scalars())
+
+
+def tree(db: Session) -> list[tuple[int, Organisation]]:
+    """Every organisation with its depth, parents before children."""
+    children: dict = {}
+    for o in db.execute(select(Organisation)).scalars():
+        children.setdefault(o.parent_id, []).append(o)
+    out: list[tuple[int, Organisation]] = []
+
+    def walk(parent, depth):
+        for o in sorted(children.get(parent, []), key=lambda o: o.id):
+            out.append((depth, o))
+            walk(o.id, depth + 1)
+    walk(None, 0)
+    return out
+
+
+def create(db: Session, actor: User, payload: dict) -> Organisation:
+    auth.require_role(actor, "admin")
+    org = Organisation(directly_under=False)
+    changes = _apply(db, org, payload, creating=True)
+    db.add(org)
+    db.flush()
+    audit.record(db, actor, "organisation_create", "organisation", org.id, changes, organisation_id=org.id)
+    return org
+
+
+def update(db: Session, actor: User, org_id: int, payload: dict) -> Organisation:
+    auth.require_role(actor, "admin")
+    org = load_organisation(db, actor, org_id)
+    changes = _apply(db, org, payload, creating=False)
+    if not changes:
+        raise Invalid("没有要修改的内容。")
+    audit.record(db, actor, "organisation_update", "organisation", org.id, changes, organisation_id=org.id)
+    return org
+
+
+def _apply(db, org: Organisation, payload: dict, creating: bool) -> dict:
+    changes = {}
+    name = opt_str(payload, "name", max_len=200, required=creating)
+    if name is not None:
+        changes["name"] = name
+    if "kind" in payload or creating:
+        kind = payload.get("kind") or "branch"
+        if kind not in ORG_KINDS:
+            raise Invalid("kind 只能是 committee、party_committee、general_branch 或 branch。", field="kind")
+        changes["kind"] = kind
+    if "parent_id" in payload:
+        parent_id = opt_int(payload, "parent_id", minimum=1, maximum=auth.MAX_ID)
+        if parent_id is not None:
+            if db.get(Organisation, parent_id) is None:
+                raise NotFound("未找到上级组织。", field="parent_id")
+            if org.id is not None and parent_id in auth.subtree_ids(db, org.id):
+                raise Conflict("上级组织不能是它自己或它的下级。", field="parent_id")
+        changes["parent_id"] = parent_id
+    if "domain" in payload:
+        domain = payload.get("domain")
+        if domain is not None and domain not in DOMAINS:
+            raise Invalid("domain 不是有效的领域代码。", field="domain")
+        changes["domain"] = domain
+    for key, size in (("code", 20), ("secretary", 100), ("contact_person", 100), ("contact_phone", 50)):
+        if key in payload:
+            changes[key] = opt_str(payload, key, max_len=size)
+    if "member_count" in payload:
+        changes["member_count"] = opt_int(payload, "member_count", minimum=0, maximum=1_000_000)
+    if "directly_under" in payload:
+        changes["directly_under"] = bool(opt_bool(payload, "directly_under"))
+    parent = changes.get("parent_id", org.parent_id)
+    name = changes.get("name", org.name)
+    clash = db.execute(select(Organisation).where(
+        Organisation.name == name,
+        Organisation.parent_id.is_(None) if parent is None else Organisation.parent_id == parent)).scalar_one_or_none()
+    if clash is not None and clash.id != org.id:
+        raise Conflict("同一上级组织下已有同名组织。", field="name")
+    for key, value in changes.items():
+        setattr(org, key, value)
+    return changes
+
+
+# --- XLSX import -------------------------------------------------------------------------
+
+IMPORT_COLUMNS = {
+    "name": ("组织名称", "名称", "党组织名称"),
+    "parent": ("上级组织", "上级党组织", "所属党委"),
+    "kind": ("类型", "组织类型"),
+    "domain": ("领域", "所属领域"),
+    "code": ("代码", "编码", "组织代码"),
+    "member_count": ("党员人数", "党员数"),
+    "secretary": ("书记", "支部书记"),
+    "contact_person": ("联系人",),
+    "contact_phone": ("联系电话",),
+    "directly_under": ("工委直属", "是否工委直属"),
+}
+KIND_ALIASES = {"工委": "committee", "区委": "committee", "工委/区委": "committee", "党委": "party_committee",
+                "党工委": "party_committee", "党组": "party_committee", "机关党委": "party_committee",
+                "党委/党工委/党组": "party_committee", "总支": "general_branch", "党总支": "general_branch",
+                "支部": "branch", "党支部": "branch"}
+
+
+def _norm(text) -> str:
+    return "".join(str(text or "").split()).replace("：", "").replace(":", "")
+
+
+def _domain_code(text: str) -> str | None:
+    t = _norm(text)
+    for code, label in DOMAIN_NAMES.items():
+        if t in (code, _norm(label)) or (t and _norm(label).startswith(t)):
+            return code
+    return None
+
+
+def read_import_rows(data: bytes) -> tuple[list[dict], list[str]]:
+    """Rows of the first sheet as dicts, with Chinese problems per row."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise Invalid("无法读取该文件：请上传 .xlsx 格式的组织名单。", "invalid_file") from None
+    try:
+        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    rows = [r for r in rows if any(v not in (None, "") for v in r)]
+    if not rows:
+        raise Invalid("表格为空。", "invalid_file")
+    header = [_norm(h) for h in rows[0]]
+    cols = {}
+    for key, names in IMPORT_COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                cols[key] = i
+                break
+    if "name" not in cols:
+        raise Invalid("表头缺少“组织名称”列。", "invalid_file")
+    out, problems = [], []
+    for n, raw in enumerate(rows[1:], 2):
+        cell = lambda k: (raw[cols[k]] if k in cols and cols[k] < len(raw) else None)  # noqa: E731
+        name = str(cell("name") or "").strip()
+        if not name:
+            problems.append(f"第{n}行：组织名称为空。")
+            continue
+        kind_text = _norm(cell("kind"))
+        kind = KIND_ALIASES.get(kind_text, kind_text if kind_text in ORG_KINDS else None)
+        if kind is None:
+            kind = "branch" if not kind_text else None
+        if kind is None:
+            problems.append(f"第{n}行：无法识别的组织类型“{kind_text}”。")
+            continue
+        domain = None
+        if cell("domain") not in (None, ""):
+            domain = _domain_code(str(cell("domain")))
+            if domain is None:
+                problems.append(f"第{n}行：无法识别的领域“{cell('domain')}”。")
+                continue
+        members = cell("member_count")
+        if members not in (None, ""):
+            try:
+                members = int(str(members).replace("人", "").strip())
+            except ValueError:
+                problems.append(f"第{n}行：党员人数“{members}”不是整数。")
+                continue
+        else:
+            members = None
+        direct = _norm(cell("directly_under")) in ("是", "√", "true", "1", "yes")
+        out.append({"row": n, "name": name, "parent": str(cell("parent") or "").strip() or None, "kind": kind,
+                    "domain": domain, "code": (str(cell("code")).strip() if cell("code") not in (None, "") else None),
+                    "member_count": members,
+                    "secretary": (str(cell("secretary")).strip() if cell("secretary") else None),
+                    "contact_person": (str(cell("contact_person")).strip() if cell("contact_person") else None),
+                    "contact_phone": (str(cell("contact_phone")).strip() if cell("contact_phone") else None),
+                    "directly_under": direct})
+    return out, problems
+
+
+def import_xlsx(db: Session, actor: User, data: bytes) -> dict:
+    """All or nothing: any problem and nothing is written (the rows go in a savepoint)."""
+    auth.require_role(actor, "admin")
+    rows, problems = read_import_rows(data)
+    with db.begin_nested():
+        created, updated = _import_rows(db, rows, problems)
+    audit.record(db, actor, "organisation_import", "organisation", None,
+                 {"created": created, "updated": updated, "rows": len(rows)})
+    return {"created": created, "updated": updated, "rows": len(rows)}
+
+
+def _import_rows(db: Session, rows: list[dict], problems: list[str]) -> tuple[int, int]:
+    by_name: dict[str, list[Organisation]] = {}
+    for o in db.execute(select(Organisation)).scalars():
+        by_name.setdefault(o.name, []).append(o)
+    created = updated = 0
+    pending: list[tuple[dict, Organisation | None]] = []
+    for row in rows:
+        parent = None
+        if row["parent"]:
+            candidates = by_name.get(row["parent"], [])
+            if len(candidates) != 1:
+                problems.append(f"第{row['row']}行：上级组织“{row['parent']}”"
+                                + ("不存在（须先在表中靠前的行或系统中出现）。" if not candidates else "有重名，无法确定。"))
+                continue
+            parent = candidates[0]
+        existing = next((o for o in by_name.get(row["name"], [])
+                         if o.parent_id == (parent.id if parent else None)), None)
+        org = existing or Organisation(name=row["name"], parent=parent)
+        if parent is not None and org.parent is None and existing is None:
+            org.parent = parent
+        for key in ("kind", "domain", "code", "member_count", "secretary", "contact_person", "contact_phone",
+                    "directly_under"):
+            if row[key] is not None or key in ("kind", "directly_under"):
+                setattr(org, key, row[key])
+        if existing is None:
+            db.add(org)
+            db.flush()
+            by_name.setdefault(org.name, []).append(org)
+            created += 1
+        else:
+            updated += 1
+        pending.append((row, org))
+    if problems:
+        raise Invalid(f"组织名单有 {len(problems)} 处问题，未导入任何内容。", "import_failed",
+                      detail={"problems": problems})
+    return created, updated

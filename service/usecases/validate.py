@@ -1,0 +1,82 @@
+"""Checking the plain values a caller hands a use case (a JSON body, a form): ``Invalid`` with the field."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..errors import Invalid
+
+
+def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = False) -> str | None:
+    value = payload.get(key)
+    if value is None or value == "":
+        if required:
+            raise Invalid(f"缺少必填项 {key}。", field=key)
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"{key} 应为字符串。", field=key)
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"缺少必填项 {key}。", field=key)
+    if len(value) > max_len:
+        raise Invalid(f"{key} 过长（最多 {max_len} 个字符）。", field=key)
+    return value
+
+
+def opt_int(payload: dict, key: str, *, minimum: int | None = 0, maximum: int | None = None,
+            required: bool = False) -> int | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            raise Invalid(f"缺少必填项 {key}。", field=key)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{key} 应为整数。", field=key)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise Invalid(f"{key} 超出允许范围。", field=key)
+    return value
+
+
+def opt_number(payload: dict, key: str, *, minimum: float | None = None, maximum: float | None = None,
+               required: bool = False) -> float | None:
+    value = payload.get(key)
+    if value is None:
+        if required:
+            raise Invalid(f"缺少必填项 {key}。", field=key)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise Invalid(f"{key} 应为数字。", field=key)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise Invalid(f"{key} 超出允许范围（{minimum}–{maximum}）。", field=key)
+    return value
+
+
+def opt_date(payload: dict, key: str) -> dt.date | None:
+    value = payload.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"{key} 应为 YYYY-MM-DD 格式的日期。", "invalid_date", field=key) from None
+
+
+def opt_bool(payload: dict, key: str) -> bool | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise Invalid(f"{key} 应为 true 或 false。", field=key)
+    return value
+
+
+def year_value(value: Any, key: str = "year") -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{key} 应为年份（如 2025）。", field=key) from None
+    if not 2000 <= year <= 2100:
+        raise Invalid(f"{key} 应在 2000–2100 之间。", field=key)
+    return year

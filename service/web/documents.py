@@ -1,0 +1,64 @@
+"""Document pages: the issued documents, and a notice from preview to issue."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..db import get_session
+from ..http import settings, store
+from ..errors import Invalid
+from ..usecases import documents, notices
+from .helpers import blueprint, form_int, page
+
+bp = blueprint("documents", "/documents")
+notices_bp = blueprint("notices", "/notices")
+REVIEWERS = ("reviewer", "admin")
+
+
+@bp.get("")
+@page()
+def documents_list(user):
+    docs = documents.listing(get_session(), user, limit=300, with_names=True)
+    return render_template("documents.html", user=user, documents=docs)
+
+
+def _payload(values, record_id) -> dict:
+    """The notice asked for: kind, record, and the reviewer's reason and days."""
+    payload = {"kind": values.get("kind", ""), "record_id": record_id}
+    if values.get("reason"):
+        payload["reason"] = values["reason"][:300]
+    if values.get("days", "").isdigit() and int(values["days"]):
+        payload["days"] = min(int(values["days"]), 365)
+    return payload
+
+
+@notices_bp.get("/new")
+@page(*REVIEWERS)
+def notice_new(user):
+    """Preview: the notice as it will read, with a placeholder for the number."""
+    record_id = request.args.get("record_id", "")
+    if request.args.get("kind", "rectification-notice") not in notices.RECORDS or not record_id.isdigit() \
+            or len(record_id) > 9:
+        raise Invalid("请从评分记录或材料页面进入。")
+    payload = _payload(request.args, int(record_id))
+    payload["kind"] = payload["kind"] or "rectification-notice"
+    shown = notices.preview(get_session(), user, settings().data_dir, payload)
+    return render_template("notice.html", user=user, **shown, reason=payload.get("reason", ""),
+                           days=payload.get("days", ""))
+
+
+@notices_bp.post("")
+@page(*REVIEWERS)
+def notice_issue(user):
+    docs = notices.issue(get_session(), store(), user, settings().data_dir,
+                         _payload(request.form, form_int("record_id")))
+    flash(f"已签发{documents.kind_name(docs[0].kind)}，文号 {docs[0].number}。", "ok")
+    return redirect(url_for("notices.notice_done", doc_id=docs[0].id))
+
+
+@notices_bp.get("/<int:doc_id>")
+@page()
+def notice_done(user, doc_id: int):
+    db = get_session()
+    doc = documents.load(db, user, doc_id)
+    return render_template("notice_done.html", user=user, doc=documents.as_dict(doc),
+                           files=[documents.as_dict(d) for d in documents.same_issue(db, doc)])

@@ -1,0 +1,98 @@
+"""Pages at the top of the site: sign in and out, the start page, upload, blank forms, certificate verification."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from .. import audit, auth
+from ..db import get_session
+from ..errors import DomainError
+from ..http import LoginUser, keep_changes, settings, status_of, store
+from ..usecases import documents, forms as blank_forms, organisations, submissions
+from .helpers import blueprint, form_id, page
+
+bp = blueprint("home")
+
+
+@bp.get("/")
+@page()
+def index(user):
+    if user.role != "branch":
+        return redirect(url_for("review.queue"))
+    return submission_list(user)
+
+
+def submission_list(user):
+    items = submissions.listing(get_session(), user, limit=300)
+    return render_template("index.html", user=user, submissions=items, title="材料列表")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", error=None)
+    db = get_session()
+    try:
+        user = auth.login(db, request.form.get("username", "")[:80], request.form.get("password", "")[:200],
+                          request.remote_addr or "")
+    except DomainError as exc:
+        if exc.keep:
+            keep_changes()  # the failed-attempt counter
+        return render_template("login.html", error=exc.message), status_of(exc)
+    session.clear()  # a fresh session (and CSRF token) after signing in
+    login_user(LoginUser(user))
+    audit.record(db, user, "login", "user", user.id, {"ip": request.remote_addr})
+    target = request.args.get("next", "")
+    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(target if ok else url_for("home.index"))
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("home.login"))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@page()
+def upload(user):
+    db = get_session()
+    if request.method == "POST":  # without JavaScript
+        files = [(f.filename, f.read()) for f in request.files.getlist("file") if f and f.filename]
+        if not files:
+            flash("请选择要上传的文件。", "error")
+            return redirect(url_for("home.upload"))
+        created = submissions.upload(db, store(), user, files,
+                                     max_bytes=settings().max_upload_bytes,
+                                     organisation_id=form_id("organisation_id"))
+        main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
+        return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))
+    branches = organisations.branches(db, user) if user.role != "branch" else []
+    return render_template("upload.html", user=user, branches=branches)
+
+
+@bp.get("/forms")
+@page()
+def forms(user):
+    return render_template("forms.html", user=user, forms=blank_forms.blank_forms())
+
+
+@bp.get("/lifecycle")
+@page()
+def lifecycle(user):
+    if user.role != "branch":
+        return redirect(url_for("review.dashboard"))
+    return redirect(url_for("organisations.organisation_page", org_id=user.organisation_id))
+
+
+@bp.get("/verify/<path:number>")
+def verify(number: str):
+    """Public: whether a 荣誉证书 / 党员证 number is valid, revoked or unknown — nothing else."""
+    result = documents.verify(get_session(), number)
+    resp = current_app.make_response((render_template("verify.html", **result),
+                                      404 if result["status"] == "unknown" else 200))
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return resp

@@ -1,0 +1,85 @@
+"""Submission pages: the list, one submission with its source preview, correcting a field, running the checks."""
+from __future__ import annotations
+
+import json
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..db import get_session
+from ..http import settings, store
+from ..errors import Invalid
+from ..usecases import previews, serialize, submissions
+from .helpers import attempt, blueprint, page
+from .home import submission_list
+
+bp = blueprint("submissions", "/submissions")
+FIELD_TYPES_HELP = {"date": "YYYY-MM-DD", "int": "整数", "number": "数字", "bool": "是 / 否"}
+
+
+@bp.get("")
+@page()
+def submissions_list(user):
+    return submission_list(user)
+
+
+@bp.get("/<int:submission_id>")
+@page()
+def submission_page(user, submission_id: int):
+    db = get_session()
+    sub = submissions.load(db, user, submission_id)
+    attachments = [serialize.submission(a, submissions.findings_of(db, a))
+                   for a in submissions.attachments_of(db, sub)]
+    parent = submissions.load(db, user, sub.attached_to_id) if sub.attached_to_id else None
+    return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
+                           preview=previews.of_submission(store(), sub), spec=submissions.spec_of(sub.form),
+                           attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
+                           can_review=user.role in ("reviewer", "admin"))
+
+
+def typed_value(kind: str, raw: str):
+    """A corrected value typed into the page, as the field contract wants it."""
+    raw = raw.strip()
+    if raw == "":
+        return None
+    try:
+        if kind == "int":
+            return int(raw.replace("人", ""))
+        if kind == "number":
+            value = float(raw.replace("分", ""))
+            return int(value) if value.is_integer() else value
+        if kind == "scores":
+            return json.loads(raw)
+    except ValueError:
+        raise Invalid({"int": f"“{raw}”不是整数。", "number": f"“{raw}”不是数字。",
+                       "scores": '五个好得分请写成 {"leadership": 19, …}。'}[kind]) from None
+    if kind == "bool":
+        if raw in ("是", "有", "true", "1", "√"):
+            return True
+        if raw in ("否", "无", "false", "0"):
+            return False
+        raise Invalid("请填写“是”或“否”。")
+    return raw
+
+
+@bp.post("/<int:submission_id>/correct")
+@page("reviewer", "admin")
+def correct_field(user, submission_id: int):
+    db = get_session()
+    sub = submissions.load(db, user, submission_id)
+    key = request.form.get("field", "")
+    spec = submissions.spec_of(sub.extractions[-1].form if sub.extractions else sub.form)
+    if key not in spec:
+        raise Invalid(f"字段 {key} 不属于此类表单。", "invalid_field", field=key)
+    value = typed_value(spec[key].get("type", "str"), request.form.get("value", ""))
+    _done, error = attempt(submissions.correct_fields, db, user, submission_id, {key: value})
+    if error is None:
+        flash(f"已更正“{spec[key].get('label', key)}”，原值已保留。", "ok")
+    return redirect(url_for("submissions.submission_page", submission_id=sub.id) + "#fields")
+
+
+@bp.post("/<int:submission_id>/check")
+@page()
+def check_page(user, submission_id: int):
+    result = submissions.check(get_session(), user, submission_id, rubric_dir=settings().rubric_dir)
+    flash("审核完成：" + ("符合条件。" if result["eligible"] else f"发现 {len(result['findings'])} 条意见。"), "ok")
+    return redirect(url_for("submissions.submission_page", submission_id=submission_id) + "#findings")
