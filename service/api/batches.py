@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import auth
 from ..batch import executors, jobs
 from ..batch.roster import RosterError
-from ..db import get_session
+from ..db import get_session, release
 from ..errors import Conflict, Invalid, NotFound
 from ..http import require_user
 from ..models import BatchJob
@@ -73,9 +73,8 @@ def submit_batch():
         raise Invalid(f"未知的执行器：{executor}", field="executor")
     data = upload.read()
     settings = _settings()
-    # the job is written through its own session: end the request's transaction first
-    # (on SQLite an open write transaction would lock the other connection out)
-    get_session().commit()
+    # the job is written through its own session: end the request's read first (SQLite's lock)
+    release(get_session())
     try:
         job_id, created = jobs.submit(settings, data, upload.filename, kind, options, executor=executor,
                                       created_by_id=user.id, organisation_id=user.organisation_id)
@@ -111,7 +110,7 @@ def get_batch(job_id: int):
 def cancel_batch(job_id: int):
     user = require_user(*MANAGE_ROLES)
     job = _job_for(user, job_id)
-    get_session().commit()
+    release(get_session())
     ok = jobs.cancel(_settings(), job.id)
     if not ok:
         raise Conflict(f"任务状态为 {job.state}，无法取消。")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from .. import audit, auth, vocabulary
 from ..batch import executors, jobs
 from ..batch.roster import RosterError
-from ..db import get_session
+from ..db import get_session, release
 from ..errors import Invalid, NotFound
 from ..models import BatchJob
 from .helpers import blueprint, page
@@ -31,7 +31,7 @@ def batches(user):
             raise Invalid("未知的证书类型。", field="kind")
         settings = jobs.Settings.from_config(current_app.config)
         data, name, user_id, org_id = upload.read(), upload.filename, user.id, user.organisation_id
-        db.rollback()  # end this request's read: the job is written in its own sessions (SQLite locks)
+        release(db)  # end this request's read: the job is written in its own sessions (SQLite's lock)
         try:
             job_id, _created = jobs.submit(settings, data, name, kind, {"outputs": "merged,register,pdf,zip"},
                                            executor="local", created_by_id=user_id, organisation_id=org_id)
