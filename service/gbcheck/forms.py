@@ -5,6 +5,11 @@ structure levels (7.3.3).  Each function takes text and returns ``[(rule, values
 from __future__ import annotations
 
 import re
+import threading
+
+import jieba
+
+from . import rules
 
 CN_DIGITS = "〇零○Ｏ一二三四五六七八九十"
 
@@ -131,3 +136,43 @@ def heading_form(text: str) -> list[tuple[str, dict]]:
         ok = m.group(0) == right or (right.endswith(".") and m.group(0) == right[:-1] + "．")
         return [] if ok else [("heading-form", {"marker": m.group(0), "expected": right})]
     return []
+
+
+NO_START = set("，。、；：？！）》〉」』】〕〗”’…—·%‰,.;:?!)]}")
+NO_END = set("（《〈「『【〔〖“‘([{")
+_JIEBA = threading.Lock()
+_jieba_ready: list[bool] = []
+jieba.setLogLevel(60)  # its dictionary-loading chatter is not ours to print
+
+
+def _words(text: str) -> list[str]:
+    """jieba's segmentation (dictionary only, no HMM guesses) with the title words of rules.yaml."""
+    with _JIEBA:
+        if not _jieba_ready:
+            for word in rules.data().get("title_words", []):
+                jieba.add_word(word)
+            _jieba_ready.append(True)
+        return list(jieba.cut(text, HMM=False))
+
+
+def title_breaks(lines: list[str]) -> list[tuple[str, dict]]:
+    """7.3.1 词意完整: a title's lines break between words, never inside one, and no line starts with
+    a closing mark or ends with an opening one."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    if len(lines) < 2:
+        return []
+    bounds, at = set(), 0
+    for word in _words("".join(lines)):
+        at += len(word)
+        bounds.add(at)
+    out, at = [], 0
+    for left, right in zip(lines, lines[1:]):
+        at += len(left)
+        why = None
+        if right[0] in NO_START or left[-1] in NO_END:
+            why = "让标点落在行首或行尾"
+        elif at not in bounds:
+            why = "把词拆开了"
+        if why:
+            out.append(("title-break", {"left": left[-3:], "right": right[:3], "why": why}))
+    return out

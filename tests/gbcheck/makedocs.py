@@ -68,6 +68,7 @@ class Spec:
     imprint_rules: tuple = (0.35, 0.25, 0.35)
     signature_alone: bool = False
     pitch: float = PITCH_Y
+    title: tuple = tuple(TITLE)
     paras: list = field(default_factory=lambda: list(PARAS))
 
 
@@ -75,7 +76,7 @@ class Spec:
 
 def _chars() -> str:
     text = "".join([ORG, MARK, *TITLE, ADDRESSEE, *(t for _k, t in PARAS), *ATTACHMENTS, DATE, CC, IMPRINT_ORG,
-                    IMPRINT_DATE, "附件：:.第〔〕[]0123456789号—- 年月日页〇二六十一"])
+                    IMPRINT_DATE, "附件：:.第〔〕[]0123456789号—- 年月日页〇二六十一（）"])
     return "".join(sorted(set(text)))
 
 
@@ -144,7 +145,7 @@ def pdf(spec: Spec, fonts: dict[str, Path]) -> bytes:
                    spacing=0))
     p1.append(f'<div style="position:absolute;left:{left}mm;top:{row(7) + 1}mm;width:156mm;'
               f'border-top:0.5mm solid #e60012"></div>')
-    for i, t in enumerate(TITLE):
+    for i, t in enumerate(spec.title):
         p1.append(_div(left, row(9 + i), t, face="FZXiaoBiaoSong", size=22, width=156, align="center",
                        line=PITCH_Y, spacing=0))
     p1.append(_div(left, row(12), ADDRESSEE, face=spec.body_face, line=PITCH_Y))
@@ -219,6 +220,7 @@ class DocxSpec:
     page_number: tuple = ("— ", " —")
     imprint_rules: tuple = (8, 6, 8)  # eighths of a point: 1 pt = 0.35 mm, 0.75 pt = 0.26 mm
     grid_char_space: int = -848
+    title: tuple = tuple(TITLE)
     signature_on_new_page: bool = False
 
 
@@ -308,7 +310,7 @@ def docx(spec: DocxSpec) -> bytes:
     mark = _para(doc, MARK, face="方正小标宋简体", size=36, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     mark.runs[0].font.color.rgb = RGBColor(0xE6, 0x00, 0x12)
     _para(doc, spec.doc_number, face=spec.body_face, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for t in TITLE:
+    for t in spec.title:
         _para(doc, t, face="方正小标宋简体", size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, ADDRESSEE, face=spec.body_face, indent=False)
     faces = {"p": spec.body_face, "h1": "黑体", "h2": "楷体_GB2312", "h3": spec.body_face, "h4": spec.body_face}

@@ -46,6 +46,8 @@ PDF_FAULTS = [
     ({"page_number_drop": 12.7}, "page-number-vertical", "7.5", 1),
     ({"attachment_colon": ":"}, "attachment-colon", "7.3.4", 2),
     ({"pitch": 225 / 20}, "lines-per-page", "5.2.3", 1),
+    ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break", "7.3.1", 1),
+    ({"title": ("关于开展党支部标准化规范化建设专项检查（", "工作）的通知")}, "title-break", "7.3.1", 1),
 ]
 
 
@@ -78,6 +80,7 @@ DOCX_FAULTS = [
     ({"page_number": ("- ", " -")}, "page-number-form"),
     ({"grid_char_space": 0}, "chars-per-line"),
     ({"attachment_colon": ":"}, "attachment-colon"),
+    ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break"),
 ]
 
 
