@@ -9,6 +9,7 @@ import threading
 
 import jieba
 
+from .. import vocabulary
 from . import rules
 
 CN_DIGITS = "〇零○Ｏ一二三四五六七八九十"
@@ -146,11 +147,14 @@ jieba.setLogLevel(60)  # its dictionary-loading chatter is not ours to print
 
 
 def _words(text: str) -> list[str]:
-    """jieba's segmentation (dictionary only, no HMM guesses) with the title words of rules.yaml."""
+    """jieba's segmentation (dictionary only, no HMM guesses) with the title words of rules.yaml and the
+    names of the programme's documents and forms."""
     with _JIEBA:
         if not _jieba_ready:
-            for word in rules.data().get("title_words", []):
-                jieba.add_word(word)
+            names = [*vocabulary.DOCUMENT_KINDS.values(), *vocabulary.FORM_NAMES.values()]
+            for word in [*rules.data().get("title_words", []), *(w for n in names for w in re.split(r"[（）()]", n))]:
+                if word:
+                    jieba.add_word(word)
             _jieba_ready.append(True)
         return list(jieba.cut(text, HMM=False))
 
