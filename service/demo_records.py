@@ -17,10 +17,9 @@ from .auth import subtree_ids
 from .batch.executors import run_local
 from .batch.jobs import submit
 from .batch.sample import sample_members
-from .documents.issue import issue
 from .models import Assessment, CreationCycle, Document, Organisation, User
 from .storage import current_store
-from .usecases import cycles, grading, submissions
+from .usecases import cycles, documents, grading, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
 
@@ -105,16 +104,17 @@ def certificates_and_notices(session: Session) -> int:
     if session.scalar(select(func.count()).select_from(Document)):
         return 0
     reviewer = _user(session, "gongwei")
-    cycles = list(session.execute(select(CreationCycle).order_by(CreationCycle.id)).scalars())
+    store = current_store()
+    all_cycles = list(session.execute(select(CreationCycle).order_by(CreationCycle.id)).scalars())
     issued = 0
-    for cycle in cycles:
+    for cycle in all_cycles:
         if cycle.commended_on:
-            issue(session, "honor-certificate", cycle.id, user=reviewer, formats=("pdf",), store=current_store())
+            documents.issue(session, store, reviewer, "honor-certificate", cycle.id, formats=("pdf",), options={})
             issued += 1
-    for cycle in cycles:
+    for cycle in all_cycles:
         if cycle.state in ("delisted", "revoked"):
-            issue(session, "delisting-notice", cycle.id, user=reviewer, formats=("pdf", "docx"),
-                  store=current_store())
+            documents.issue(session, store, reviewer, "delisting-notice", cycle.id, formats=("pdf", "docx"),
+                            options={})
             issued += 1
     return issued
 
