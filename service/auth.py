@@ -21,6 +21,7 @@ from .errors import Forbidden, NotFound, Throttled, Unauthorized
 from .models import Organisation, User
 
 MAX_ID = 2**31 - 1  # the largest id a database integer holds
+REVIEWERS = ("reviewer", "admin")  # the roles that review (an admin may do all a reviewer does)
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 # Per client address: at most this many failed logins in the window, whatever the account.

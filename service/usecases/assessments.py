@@ -19,7 +19,6 @@ from .cycles import load_organisation
 from .serialize import finding, iso
 from .validate import opt_date, opt_int, opt_number, year_value
 
-REVIEWERS = ("reviewer", "admin")
 
 
 def rubric_for(year: int, rubric_dir: Path | None = None):
@@ -143,7 +142,7 @@ def record_scores(db: Session, actor: User, org_id: int, payload: dict,
 
     ``payload``: ``year``, ``scores`` (the five dimensions) or ``marks`` (deductions per
     rubric item), optionally ``total``, ``satisfaction_rate``, ``assessed_on``, ``domain``."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     org = load_organisation(db, actor, org_id)
     if org.kind != "branch":
         raise Invalid("只能为党支部录入评分。", field="organisation_id")

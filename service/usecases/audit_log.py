@@ -12,7 +12,6 @@ from .. import auth
 from ..models import AuditLog, Organisation, User
 from .serialize import iso
 
-REVIEWERS = ("reviewer", "admin")
 
 ACTION_NAMES = {
     "login": "登录", "upload": "上传材料", "upload_rejected": "上传被拒", "correct_field": "更正字段",
@@ -28,7 +27,7 @@ ACTION_NAMES = {
 def rows(db: Session, actor: User, *, action: str | None = None, organisation_id: int | None = None,
          before_id: int | None = None, limit: int = 100) -> list[dict]:
     """The newest audit rows in the actor's view, with user and organisation names."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     query = auth.filter_visible(select(AuditLog).order_by(AuditLog.id.desc()), AuditLog.organisation_id, db, actor,
                                 organisation_id)
     if action:

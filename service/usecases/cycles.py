@@ -16,7 +16,6 @@ from ..checks.lifecycle import TransitionRefused, allowed_events, transition
 from ..errors import Invalid, Refused
 from ..models import CreationCycle, Organisation, User
 
-REVIEWERS = ("reviewer", "admin")
 CYCLE_DATE_COLUMNS = ("declared_on", "creation_started_on", "applied_on", "assessed_on", "commended_on",
                       "term_starts_on", "term_ends_on", "ended_on")
 
@@ -72,7 +71,7 @@ def move(session: Session, actor: User, org_id: int, event: str, as_of: Optional
     A refused transition is recorded in the audit log too, with its reason (``Refused``
     keeps that row although the step fails).
     """
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     org = load_organisation(session, actor, org_id)
     if not isinstance(event, str) or not event:
         raise Invalid('请求体应为 {"event": "...", "as_of": "YYYY-MM-DD", "facts": {}}。', field="event")

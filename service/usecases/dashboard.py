@@ -17,7 +17,6 @@ from .cycles import current_cycle
 from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 from .serialize import iso
 
-REVIEWERS = ("reviewer", "admin")
 
 # SQ-1, three-year targets for communities.
 COMMUNITY_TARGETS = [
@@ -65,7 +64,7 @@ def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
 
 def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
     """Forms awaiting review, oldest deadline first."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     query = select(Submission).where(Submission.form != "report").order_by(Submission.id.desc())
     query = auth.filter_visible(query, Submission.organisation_id, db, actor)
     if status:
@@ -107,7 +106,7 @@ def _committee_of(org_id: int, parents: dict[int, int | None], kinds: dict[int, 
 
 def figures(db: Session, actor: User, year: int | None = None) -> dict:
     """The dashboard: grades by domain, the 相对后进 by committee, cycles by state, SQ-1 targets."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     visible = auth.visible_org_ids(db, actor)
     orgs = list(db.execute(select(Organisation)).scalars())
     parents = {o.id: o.parent_id for o in orgs}

@@ -19,7 +19,6 @@ from ..storage import FileStore
 from ..vocabulary import document_kind_name as kind_name
 from .serialize import iso
 
-REVIEWERS = ("reviewer", "admin")
 OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject"}
 
 
@@ -76,7 +75,7 @@ def file_name(doc: Document, fmt: str) -> str:
 def issue(db: Session, store: FileStore, actor: User, kind, record_id, *, formats=("pdf",),
           options: dict | None = None, context: dict | None = None) -> list[Document]:
     """Issue a ``kind`` document about ``record_id`` (in the actor's view) in each of ``formats``."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     if not isinstance(kind, str) or kind not in KINDS or kind == "blank-form":
         raise Invalid("未知的文书种类。", field="kind")
     if not isinstance(formats, (list, tuple)) or not formats or not all(f in KINDS[kind].formats for f in formats):
@@ -97,7 +96,7 @@ def issue(db: Session, store: FileStore, actor: User, kind, record_id, *, format
 
 def reissue(db: Session, store: FileStore, actor: User, doc_id: int) -> list[Document]:
     """A new number for the same record; the old issue is marked superseded."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     doc = load(db, actor, doc_id)
     try:
         return reissue_documents(db, doc, user=actor, store=store)

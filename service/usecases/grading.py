@@ -15,13 +15,13 @@ from ..checks.cli import rank_file
 from ..checks.rubric import RubricError
 from ..errors import Broken, Invalid, NotFound, Unsupported
 from ..models import Assessment, Finding, Organisation, RectificationItem, User
-from .assessments import REVIEWERS, assessment_dict
+from .assessments import assessment_dict
 from .validate import year_value
 
 
 def run_round(db: Session, actor: User, data: bytes, filename: str, year: int) -> dict:
     """Rank a score sheet (service.checks), store one Assessment per known branch in the caller's view."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     year = year_value(year)
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):

@@ -28,7 +28,7 @@ def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[st
     """(kind, record id, context) of a notice, checked against the actor's view; nothing written.
 
     ``payload``: ``kind``, ``record_id``, optionally ``reason`` and ``days``."""
-    auth.require_role(actor, *documents.REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     kind = payload.get("kind") or "rectification-notice"
     if kind not in RECORDS:
         raise Invalid("kind 只能是 rectification-notice 或 supplement-notice。", field="kind")

@@ -23,7 +23,6 @@ from ..storage import FileStore
 from . import serialize
 from .cycles import current_cycle, organisation_facts
 
-REVIEWERS = ("reviewer", "admin")
 LIST_LIMIT = 500
 
 
@@ -112,7 +111,7 @@ def correct_fields(session: Session, actor: User, submission_id: int, fields: di
     The original extraction is never changed; each correction is a row with the old
     value, the new value and who made it.
     """
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     sub = load(session, actor, submission_id)
     if not isinstance(fields, dict) or not fields:
         raise Invalid('请求体应为 {"fields": {"字段": 值}}。')

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..auth import REVIEWERS
 from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
@@ -11,7 +12,6 @@ from .helpers import blueprint, form_int, page
 
 bp = blueprint("documents", "/documents")
 notices_bp = blueprint("notices", "/notices")
-REVIEWERS = ("reviewer", "admin")
 
 
 @bp.get("")

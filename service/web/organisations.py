@@ -6,6 +6,7 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..auth import REVIEWERS
 from ..checks.lifecycle import allowed_events, cycle_status, machine, state_name
 from ..db import get_session
 from ..errors import Forbidden
@@ -21,7 +22,7 @@ bp = blueprint("organisations", "/organisations")
 @page()
 def organisation_page(user, org_id: int):
     db = get_session()
-    if request.method == "POST" and user.role not in cycles.REVIEWERS:
+    if request.method == "POST" and user.role not in REVIEWERS:
         raise Forbidden("您的角色无权执行该操作。")
     org = cycles.load_organisation(db, user, org_id)
     if request.method == "POST":

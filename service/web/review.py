@@ -5,6 +5,7 @@ import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..auth import REVIEWERS
 from ..db import get_session
 from ..errors import Invalid
 from ..http import settings
@@ -15,7 +16,6 @@ from . import charts
 from .helpers import attempt, blueprint, form_number, page
 
 bp = blueprint("review")
-REVIEWERS = ("reviewer", "admin")
 
 
 def _year(raw) -> int:

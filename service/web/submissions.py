@@ -5,6 +5,7 @@ import json
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..auth import REVIEWERS
 from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
@@ -33,7 +34,7 @@ def submission_page(user, submission_id: int):
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
                            preview=previews.of_submission(store(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
-                           can_review=user.role in ("reviewer", "admin"))
+                           can_review=user.role in REVIEWERS)
 
 
 def typed_value(kind: str, raw: str):
@@ -62,7 +63,7 @@ def typed_value(kind: str, raw: str):
 
 
 @bp.post("/<int:submission_id>/correct")
-@page("reviewer", "admin")
+@page(*REVIEWERS)
 def correct_field(user, submission_id: int):
     db = get_session()
     sub = submissions.load(db, user, submission_id)
