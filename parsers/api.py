@@ -8,14 +8,18 @@ from pathlib import Path
 
 from . import limits
 from .classify import classify
+from .docx_reader import read_docx
 from .errors import ParseError, corrupt_message, warning, wrong_content
 from .extract import blank_optional, fields_from_pairs
 from .forms import FORM_KINDS, field_spec, known_label_any, required_fields
 from .labels import is_listed, resembles
+from .legacy import convert_doc
 from .model import Doc
 from .pairs import extract_pairs
+from .pdf_reader import read_pdf
 from .report import read_report
 from .result import ParseResult
+from .safety import sniff
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 log = logging.getLogger("parsers")
@@ -73,19 +77,14 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
         raise ParseError("too_large")
     if not data.strip():
         raise ParseError("empty_form")
-    from .safety import sniff
     kind = sniff(data)
     result.media_type = kind
     ext = os.path.splitext(result.file or "")[1].lower()
     if kind == "pdf":
-        from .pdf_reader import read_pdf
         return read_pdf(data)
     if kind == "docx":
-        from .docx_reader import read_docx
         return read_docx(data)
     if kind == "doc":
-        from .docx_reader import read_docx
-        from .legacy import convert_doc
         return read_docx(convert_doc(data, ext))
     if kind == "zip":
         if ext == ".docx":  # a zip without word/document.xml: a damaged or fake Word file

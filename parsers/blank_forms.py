@@ -5,7 +5,9 @@ LibreOffice is installed, the PDF print of each (templates_docx/forms/*.pdf).
 """
 from __future__ import annotations
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from docx import Document
@@ -16,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from .forms import domain_labels, field_spec, honor_labels, score_dimensions, short_name, title_of
+from .legacy import soffice_path
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "templates_docx" / "forms"
@@ -138,11 +141,6 @@ def path_for(kind: str) -> Path:
 
 def write_pdfs(docx_paths: list[Path]) -> None:
     """Print the blank forms to PDF with LibreOffice (one run for all of them)."""
-    import subprocess
-    import tempfile
-
-    from .legacy import soffice_path
-
     soffice = soffice_path()
     if not soffice or not docx_paths:
         return

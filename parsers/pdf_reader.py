@@ -10,9 +10,13 @@ import io
 import logging
 import re
 
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfminer.psparser import PSLiteral
+from pdfminer.utils import decode_text
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
 from . import limits
@@ -34,8 +38,6 @@ def is_encrypted(data: bytes) -> bool:
 def read_pdf(data: bytes) -> Doc:
     if is_encrypted(data):
         raise ParseError("encrypted_pdf")
-    import pdfplumber  # imported lazily: it is the slowest import of the package
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -107,7 +109,6 @@ def _fix_symbol_chars(data: bytes, pno: int, page, chars: list[dict]) -> None:
 
 
 def _resolve(obj, depth: int = 0):
-    from pdfminer.pdftypes import resolve1
     return resolve1(obj) if depth < 8 else None
 
 
@@ -127,9 +128,6 @@ def _widget_chars(page) -> list[dict]:
     Values of interactive fields live in /V, not in the page's text; putting them where the
     widget sits lets the table reader find them in the right cell.
     """
-    from pdfminer.psparser import PSLiteral
-    from pdfminer.utils import decode_text
-
     out = []
     try:
         annots = page.annots

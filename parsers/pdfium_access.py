@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import threading
 
+import pypdfium2 as pdfium
+
 from . import limits
 
 LOCK = threading.RLock()
@@ -19,8 +21,6 @@ LOCK = threading.RLock()
 def symbol_glyphs(data: bytes, pno: int, page_height: float) -> list[tuple[float, float, str]]:
     """(x centre, y centre from the top, text) of every private-use (U+F0xx) character on
     page ``pno`` (1-based), as pdfium reads it (it honours /ActualText spans)."""
-    import pypdfium2 as pdfium
-
     found = []
     with LOCK:
         pdf = pdfium.PdfDocument(data)
@@ -43,8 +43,6 @@ def symbol_glyphs(data: bytes, pno: int, page_height: float) -> list[tuple[float
 
 def page_sizes(data: bytes, max_pages: int) -> list[dict]:
     """Sizes in points of the first ``max_pages`` pages; [] for a file pdfium cannot open."""
-    import pypdfium2 as pdfium
-
     with LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
@@ -67,8 +65,6 @@ def page_png(data: bytes, n: int, scale: float, max_pages: int) -> bytes | None:
 
     The scale is lowered so that the image stays within ``limits.MAX_RENDER_PIXELS``: a
     14400 pt page at 1.5x used to take 8.4 s and 4.2 GB, a 200000 pt page a MemoryError."""
-    import pypdfium2 as pdfium
-
     with LOCK:
         pdf = pdfium.PdfDocument(data)
         try:

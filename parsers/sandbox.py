@@ -34,7 +34,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from . import limits
+from PIL import Image
+
+# docx_reader, pdf_reader (and pdfplumber through it) are imported here, at the top, so that a
+# warm worker has paid for them before its first parse
+from . import docx_reader, limits, pdf_reader  # noqa: F401
 from .api import parse_document
 from .errors import MESSAGES, ParseError
 from .model import Cell, Doc, Para, Table
@@ -172,11 +176,6 @@ def worker_main(memory_mb: int) -> None:
     out_fd = os.dup(1)
     os.dup2(2, 1)  # a stray print inside a library must not corrupt the replies
     in_fd = 0
-    import pdfplumber  # noqa: F401  (warm: the first parse must not pay the imports)
-    from PIL import Image
-
-    from . import docx_reader, pdf_reader  # noqa: F401
-
     Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+from flask import current_app, g, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -157,8 +158,6 @@ def session_scope(url: str) -> Iterator[Session]:
 
 def get_session() -> Session:
     """The request-scoped session of the current Flask app (closed at teardown)."""
-    from flask import current_app, g, request
-
     if "db_session" not in g:
         url = current_app.config["DATABASE_URL"]
         factory = reader_factory(url) if request.method in READ_ONLY_METHODS else session_factory(url)
@@ -167,8 +166,6 @@ def get_session() -> Session:
 
 
 def close_session(_exc=None) -> None:
-    from flask import g
-
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

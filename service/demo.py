@@ -5,60 +5,16 @@ Idempotent: running it twice changes nothing the second time.
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import auth
+from . import auth, demo_records
+from .demo_forms import demo_files
+from .demo_tree import TREE
+from .intake import receive
 from .models import Organisation, Submission, User
-
-# (name, kind, code, domain, members, secretary, directly_under, children)
-TREE = [
-    ("市直机关工委", "committee", "01", None, None, None, False, [
-        ("市财政局机关党委", "party_committee", "01", "organ", None, "王建国", False, [
-            ("市财政局预算科党支部", "branch", None, "organ", 12, "李秀英", False, []),
-            ("市财政局国库科党支部", "branch", None, "organ", 9, "张伟", False, []),
-            ("市财政局综合党支部", "branch", None, "organ", 6, "刘洋", False, []),
-        ]),
-        ("市卫生健康委机关党委", "party_committee", "02", "health", None, "陈静", False, [
-            ("市人民医院党总支", "general_branch", None, "health", None, "杨帆", False, [
-                ("市人民医院内科党支部", "branch", None, "health", 23, "赵敏", False, []),
-                ("市人民医院外科党支部", "branch", None, "health", 18, "黄磊", False, []),
-            ]),
-        ]),
-        ("市档案馆党支部", "branch", "03", "organ", 8, "周婷", True, []),
-    ]),
-    ("静海区委", "committee", "12", None, None, None, False, [
-        ("大邱庄镇党委", "party_committee", "01", "rural", None, "吴刚", False, [
-            ("大邱庄村党支部", "branch", None, "rural", 41, "郑海", False, []),
-            ("尧舜度假村党支部", "branch", None, "rural", 15, "孙丽", False, []),
-        ]),
-        ("静海镇党委", "party_committee", "02", "community", None, "马超", False, [
-            ("城关社区党支部", "branch", None, "community", 27, "胡静", False, []),
-            ("光明社区党支部", "branch", None, "community", 19, "朱红", False, []),
-        ]),
-        ("区国资委党委", "party_committee", "03", "soe", None, "高峰", False, [
-            ("区供水公司党支部", "branch", None, "soe", 14, "林涛", False, []),
-            ("区公交集团党支部", "branch", None, "soe", 22, "何平", False, []),
-        ]),
-        ("区两新组织党委", "party_committee", "04", "nonpublic", None, "罗斌", False, [
-            ("静海科技园联合党支部", "branch", None, "nonpublic", 11, "梁燕", False, []),
-            ("区律师行业党支部", "branch", None, "nonpublic", 7, "宋佳", False, []),
-        ]),
-        ("区政务服务中心党委", "party_committee", "05", "service", None, "谢军", False, [
-            ("政务服务大厅党支部", "branch", None, "service", 16, "韩冰", False, []),
-        ]),
-        ("区教育系统党委", "party_committee", "06", "school", None, "唐亮", False, [
-            ("静海一中党支部", "branch", None, "school", 35, "冯雪", False, []),
-            ("实验小学党支部", "branch", None, "school", 21, "邓超", False, []),
-        ]),
-        ("区卫生健康系统党委", "party_committee", "07", "health", None, "曹颖", False, [
-            ("区医院党支部", "branch", None, "health", 29, "许晴", False, []),
-        ]),
-        ("区直机关工委", "party_committee", "08", "organ", None, "彭博", False, [
-            ("区委办公室党支部", "branch", None, "organ", 13, "曾珺", False, []),
-        ]),
-    ]),
-]
+from .storage import current_store
 
 # (username, display name, role, organisation name)
 ACCOUNTS = [
@@ -73,21 +29,23 @@ ACCOUNTS = [
 
 
 def _add_tree(session: Session, nodes, parent: Organisation | None, by_name: dict) -> None:
-    for name, kind, code, domain, members, secretary, direct, children in nodes:
+    for node in nodes:
+        name, kind, secretary = node["name"], node["kind"], node.get("secretary")
         org = session.execute(
             select(Organisation).where(Organisation.name == name,
                                        Organisation.parent_id == (parent.id if parent else None))
         ).scalar_one_or_none()
         if org is None:
-            org = Organisation(name=name, kind=kind, code=code, domain=domain, member_count=members,
-                               secretary=secretary, directly_under=direct, parent=parent)
+            org = Organisation(name=name, kind=kind, code=node.get("code"), domain=node.get("domain"),
+                               member_count=node.get("members"), secretary=secretary,
+                               directly_under=node.get("directly_under", False), parent=parent)
             if kind == "branch":
                 org.contact_person = secretary
                 org.contact_phone = "022-6888" + f"{len(by_name):04d}"
             session.add(org)
             session.flush()
         by_name[name] = org
-        _add_tree(session, children, org, by_name)
+        _add_tree(session, node.get("children", []), org, by_name)
 
 
 def load_demo(session: Session, password: str = "wuhao2025", with_records: bool = True) -> dict:
@@ -108,8 +66,6 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
     created = _demo_submissions(session, by_name) if with_records else 0
     records = {}
     if with_records:
-        from . import demo_records
-
         records = {
             "checked": demo_records.check_submissions(session),
             "assessments": demo_records.grading_round(session),
@@ -129,15 +85,6 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
 
 def _demo_submissions(session: Session, by_name: dict) -> int:
     """Filled demo forms, made from the blank templates, through the real intake path."""
-    try:
-        from .demo_forms import demo_files
-    except ModuleNotFoundError:
-        return 0
-    from flask import current_app
-
-    from .intake import receive
-    from .storage import current_store
-
     created = 0
     last_form: dict[int, int] = {}  # organisation id -> its latest form submission
     for org_name, filename, data in demo_files():

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from flask import current_app
+
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
 
@@ -91,8 +93,6 @@ def store_for(data_dir: str | os.PathLike) -> FileStore:
 
 def current_store() -> FileStore:
     """The store of the running Flask app."""
-    from flask import current_app
-
     return store_for(current_app.config["WUHAO_DATA_DIR"])
 
 

@@ -94,17 +94,52 @@ def throwaway_pg_database(admin, template: str, prefix: str = "wuhao_test"):
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
-    """A fresh, migrated database of each backend."""
+    """A fresh, migrated database of each backend; with the demo organisations and accounts
+    already in it when the test uses the ``demo`` fixture (seeded once per template)."""
+    seeded = "demo" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "wuhao.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        shutil.copy(request.getfixturevalue("sqlite_demo_template" if seeded else "sqlite_template"), path)
         url = f"sqlite:///{path}"
         yield url
         _dispose_engines()
     else:
         with throwaway_pg_database(request.getfixturevalue("pg_admin"),
-                                   request.getfixturevalue("pg_template")) as url:
+                                   request.getfixturevalue("pg_demo_template" if seeded else "pg_template")) as url:
             yield url
+
+
+DEMO_PASSWORD = "demo-pass-1"
+
+
+def _seed_demo(url: str) -> None:
+    """The demo tree and its seven accounts: their password hashes (scrypt, ~0.1 s each) are
+    computed here once per template instead of in every test that uses ``demo``."""
+    from service.db import session_scope
+    from service.demo import load_demo
+
+    with session_scope(url) as session:
+        load_demo(session, password=DEMO_PASSWORD, with_records=False)
+    _dispose_engines()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("sqlite-demo-template") / "wuhao.db"
+    shutil.copy(sqlite_template, path)
+    _seed_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_admin, pg_template):
+    name = f"wuhao_demo_tmpl_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    _seed_demo(_url_for_db(name))
+    yield name
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -140,12 +175,12 @@ def db(app):
     return session_factory(app.config["DATABASE_URL"])
 
 
-DEMO_PASSWORD = "demo-pass-1"
-
-
 @pytest.fixture
 def demo(app):
-    """The demo organisations and accounts; returns {username: api token} and orgs by name."""
+    """The demo organisations and accounts; returns {username: api token} and orgs by name.
+
+    The database comes seeded (see ``database_url``); ``load_demo`` then finds everything in
+    place and hashes nothing."""
     from sqlalchemy import select
 
     from service import auth

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import random
 
+from service.demo_tree import branch_names
+
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建国建华志强志明海燕春梅晓东晓明"
@@ -13,18 +15,7 @@ GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 
 
 def demo_branches() -> list[str]:
-    from service.demo import TREE
-
-    out = []
-
-    def walk(nodes):
-        for name, kind, _code, _domain, _m, _s, _d, children in nodes:
-            if kind == "branch":
-                out.append(name)
-            walk(children)
-
-    walk(TREE)
-    return out
+    return branch_names()
 
 
 def sample_members(n: int, seed: int = 2025, branches: list[str] | None = None) -> list[dict]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from fontTools.ttLib import TTFont
 
+from service.documents.fonts import fallback_chain, resolve_font
 from service.documents.harfbuzz import Face
 
 
@@ -292,14 +293,9 @@ _ROLE_FALLBACK = {
 def role_font_specs(role: str) -> list[tuple[str, int, str]]:
     """(path, index, family) of the face for a document font role, then its fallbacks."""
     out: list[tuple[str, int, str]] = []
-    try:
-        from service.documents.fonts import fallback_chain, resolve_font
-
-        for r in [resolve_font(role)] + list(fallback_chain(role)):
-            if r.path and all((r.path, r.index) != (p, i) for p, i, _f in out):
-                out.append((r.path, r.index, r.family))
-    except ImportError:  # pragma: no cover - documents package not present
-        pass
+    for r in [resolve_font(role)] + list(fallback_chain(role)):
+        if r.path and all((r.path, r.index) != (p, i) for p, i, _f in out):
+            out.append((r.path, r.index, r.family))
     if not out:
         out.append(_ROLE_FALLBACK[role])
     return out

@@ -7,9 +7,7 @@ Thin shells: reading files here, every rule in the pure modules.
 """
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
 import re
 from pathlib import Path
@@ -17,11 +15,12 @@ from typing import Any
 
 import click
 
+from parsers import parse_path
+
 from .findings import domain_name, finding, load_config
-from .ranking import rank
 from .rubric import RubricError
-from .scoresheet import rows_from_table
-from .submission import check_submission, rubric_for
+from .scorefile import rank_file
+from .submission import check_submission
 
 
 def _read_one(path: Path) -> dict[str, Any]:
@@ -31,11 +30,6 @@ def _read_one(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {"file": str(path), "form": data.get("form"), "fields": data.get("fields") or {},
                 "errors": data.get("errors") or []}
-    try:
-        from parsers import parse_path  # type: ignore
-    except ImportError:
-        return {"file": str(path), "form": None, "fields": {},
-                "errors": [{"message": "解析模块（parsers.parse_path）不可用，请提交JSON字段文件"}]}
     result = parse_path(path)
     data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
     return {"file": data.get("file", str(path)), "form": data.get("form"),
@@ -116,40 +110,6 @@ def check_command(files: tuple[Path, ...], as_json: bool, as_of: _dt.datetime | 
         click.echo(f"[{f['severity']}] {f['rule']} {f['field'] or ''} {f['message']}（{f['clause']}）")
 
 
-def read_table(path: Path) -> tuple[list[Any], list[list[Any]]]:
-    """Header and rows of the first sheet of an .xlsx, or of a .csv (UTF-8, BOM ok, or GBK)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    elif path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        rows = [r for r in csv.reader(io.StringIO(text))]
-    else:
-        raise click.BadParameter(f"{path.name}: 只支持 .xlsx 或 .csv")
-    while rows and all(v is None or str(v).strip() == "" for v in rows[0]):
-        rows.pop(0)
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]
-
-
-def rank_file(path: Path, year: int | None = None, config: dict | None = None) -> dict[str, Any]:
-    cfg = load_config(config)
-    header, data = read_table(path)
-    rows, problems = rows_from_table(header, data, cfg)
-    result = rank(rows, rubric_for(year or _dt.date.today().year), cfg)
-    result["findings"] = problems + result["findings"]
-    return result
-
-
 @click.command("rank")
 @click.argument("scores", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, default=None, help="Rubric year (default: this year).")
@@ -160,6 +120,8 @@ def rank_command(scores: Path, year: int | None, as_json: bool) -> None:
         result = rank_file(scores, year)
     except RubricError as exc:
         raise click.ClickException(str(exc))
+    except ValueError as exc:  # neither .xlsx nor .csv
+        raise click.BadParameter(str(exc), param_hint="SCORES") from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return

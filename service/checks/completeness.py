@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from parsers.forms import required_fields as parser_required
+
 from ..vocabulary import DIMENSION_KEYS as SCORE_KEYS
 from .findings import finding, label
 
@@ -10,18 +12,11 @@ from .findings import finding, label
 def required_fields(kind: str, config: Mapping[str, Any], required: Sequence[str] | None = None) -> list[str]:
     """The required field keys of a form kind.
 
-    Order of authority: the explicit `required` list; `parsers.forms.required_fields(kind)`
-    (the parser's forms.yaml) when that module exists; else config `required_fields_fallback`."""
+    Order of authority: the explicit `required` list, else the field contract in
+    parsers/forms.yaml (`parsers.forms.required_fields`; [] for a kind it does not know)."""
     if required is not None:
         return list(required)
-    try:
-        from parsers.forms import required_fields as parser_required  # type: ignore
-    except ImportError:
-        return list(config["required_fields_fallback"].get(kind, []))
-    try:
-        return list(parser_required(kind))
-    except (KeyError, ValueError):
-        return list(config["required_fields_fallback"].get(kind, []))
+    return list(parser_required(kind))
 
 
 def is_blank(value: Any) -> bool:

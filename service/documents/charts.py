@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import io
 
+from PIL import Image, ImageDraw, ImageFont
+
 from .fonts import resolve_font
 
 COLOURS = [(192, 0, 0), (79, 129, 189), (155, 187, 89), (128, 100, 162)]
@@ -16,8 +18,6 @@ COLOURS = [(192, 0, 0), (79, 129, 189), (155, 187, 89), (128, 100, 162)]
 
 @functools.lru_cache(maxsize=8)
 def _font(size: int):
-    from PIL import ImageFont
-
     face = resolve_font("hei")
     if face.path:
         try:
@@ -30,8 +30,6 @@ def _font(size: int):
 def bar_chart_png(labels: list[str], series: list[tuple[str, list[float]]], *,
                   width: int = 1500, height: int = 620) -> bytes:
     """Grouped horizontal-axis bar chart; ``series`` = [(name, values)]."""
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
     font, small = _font(26), _font(22)

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from .registry import KINDS, kind_info
+from .. import config as config_mod
+from ..db import session_scope
+from ..migrate import upgrade
+from ..storage import store_for
+from . import fonts
+from .compose import ContextError
+from .contexts import RecordNotFound, build_context, demo_record, verify_url
+from .issue import IssueError, issue
+from .printers import offset_for, parse_offset, save_offset
+from .registry import KINDS, kind_info, render
+from .samples import sample_context
 
 KIND_NAMES = list(KINDS)
 DRAFT_NUMBER = "样张"
@@ -18,8 +28,6 @@ DRAFT_NUMBER = "样张"
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 def fonts_cmd(as_json: bool) -> None:
     """Report which face serves each font role; warn on substitutes."""
-    from . import fonts
-
     rows = fonts.font_report()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -62,17 +70,6 @@ def _options(year, quarter, as_of, reason) -> dict:
 def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, offset, year, quarter,
                as_of, reason, of_org) -> None:
     """Render (and issue) a KIND document about --id, or --demo."""
-    from .. import config as config_mod
-    from ..db import session_scope
-    from ..migrate import upgrade
-    from ..storage import store_for
-    from .compose import ContextError
-    from .contexts import RecordNotFound, build_context, demo_record
-    from .issue import IssueError, issue
-    from .printers import offset_for, parse_offset, save_offset
-    from .registry import render
-    from .samples import sample_context
-
     info = kind_info(kind)
     if fmt not in info.formats:
         raise click.UsageError(f"{info.label}不提供 {fmt} 格式（可用：{'、'.join(info.formats)}）")
@@ -119,7 +116,6 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
                 if kind in ("honor-certificate", "party-card") and not ctx.get("number"):
                     # A preview of a certificate not yet issued: a sample number that
                     # /verify reports as unknown, never one taken from the sequence.
-                    from .contexts import verify_url
 
                     ctx["number"] = DRAFT_NUMBER
                     ctx["verify_url"] = verify_url(DRAFT_NUMBER)
@@ -135,8 +131,3 @@ def render_cmd(kind, record_id, demo, fmt, output, draft, overprint, printer, of
                        f"→ {output}（{doc.size} 字节）")
     except (ContextError, RecordNotFound, IssueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
-
-
-# names looked up by service.cli
-render = render_cmd
-fonts = fonts_cmd

@@ -25,10 +25,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..vocabulary import DOMAINS as DOMAIN_NAMES, cn_date as _cn_date
+from ..vocabulary import DOMAINS as DOMAIN_NAMES
+from ..vocabulary import cn_date as _cn_date
 from . import layout
+from .charts import bar_chart_png
+from .qr import qr_png
 from .safety import clean
-
 
 CN_NUM = "〇一二三四五六七八九"
 CN_ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
@@ -317,8 +319,6 @@ def delisting_notice(ctx: dict) -> dict:
 
 
 def quarterly_report(ctx: dict) -> dict:
-    from .charts import bar_chart_png
-
     year = fmt_num(ctx.get("year"))
     q = int(ctx.get("quarter") or 1)
     by_c = ctx.get("by_committee") or []
@@ -362,8 +362,6 @@ def quarterly_report(ctx: dict) -> dict:
 
 
 def honor_certificate(ctx: dict) -> dict:
-    from .qr import qr_png
-
     return {
         "kind": "honor-certificate", "layout": "honor-certificate", "doc_title": "荣誉证书",
         "heading": "荣誉证书",
@@ -379,8 +377,6 @@ def honor_certificate(ctx: dict) -> dict:
 
 
 def party_card(ctx: dict) -> dict:
-    from .qr import qr_png
-
     return {
         "kind": "party-card", "layout": "party-card", "doc_title": "党员证",
         "heading": "党员证",

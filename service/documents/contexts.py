@@ -16,14 +16,28 @@ Records per kind (the ``--id`` of ``wuhao render``):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+from decimal import Decimal
+from urllib.parse import quote
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (Assessment, Certificate, CreationCycle, Extraction, Finding, Organisation,
-                      RectificationItem, Submission)
+from ..checks.findings import label, load_config
+from ..checks.rubric import load_rubric
+from ..models import (
+    Assessment,
+    Certificate,
+    CreationCycle,
+    Extraction,
+    Finding,
+    Organisation,
+    RectificationItem,
+    Submission,
+)
 from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
 from .compose import DOMAIN_NAMES, ContextError
 from .registry import blank_forms, kind_info
@@ -101,8 +115,6 @@ def doc_prefix(committee: Organisation) -> str:
 
 def _data_dir() -> str | None:
     try:
-        from flask import current_app
-
         return str(current_app.config["WUHAO_DATA_DIR"])
     except (RuntimeError, KeyError):
         return os.environ.get("WUHAO_DATA_DIR") or os.path.join(os.getcwd(), "var")
@@ -111,8 +123,6 @@ def _data_dir() -> str | None:
 def _rubric_dir():
     """The app's admin rubric directory (Settings.rubric_dir); None outside an app: built-in only."""
     try:
-        from flask import current_app
-
         return current_app.extensions["wuhao"].rubric_dir
     except (RuntimeError, KeyError):
         return None
@@ -120,8 +130,6 @@ def _rubric_dir():
 
 def prefix_of(committee: Organisation) -> str:
     """The 机关代字 in force: the admin's setting ($WUHAO_DATA_DIR/numbering.json), else the default."""
-    import json
-
     data_dir = _data_dir()
     if data_dir:
         try:
@@ -176,16 +184,12 @@ def _common(session: Session, org: Organisation) -> dict:
 
 def public_url() -> str:
     try:
-        from flask import current_app
-
         return current_app.config["WUHAO_PUBLIC_URL"].rstrip("/")
     except (RuntimeError, KeyError):
         return os.environ.get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def verify_url(number: str) -> str:
-    from urllib.parse import quote
-
     return f"{public_url()}/verify/{quote(number, safe='')}"
 
 
@@ -203,8 +207,6 @@ def _supplement_notice(session, record_id, options):
         ext = session.execute(select(Extraction).where(Extraction.submission_id == sub.id)
                               .order_by(Extraction.id.desc())).scalars().first()
         if ext is not None:
-            from ..checks.findings import label, load_config
-
             cfg = load_config()
             missing = [{"field": k, "message": f"表单缺少必填项“{label(cfg, k)}”（{k}）。",
                         "clause": "SZ-4"} for k in (ext.missing or [])]
@@ -227,8 +229,6 @@ def _supplement_notice(session, record_id, options):
 
 
 def _rubric_rows(year: int, domain: str | None) -> tuple[list[dict], dict]:
-    from ..checks.rubric import load_rubric
-
     admin_dir = _rubric_dir()
     try:
         rubric = load_rubric(year, admin_dir)
@@ -250,8 +250,6 @@ def _rubric_rows(year: int, domain: str | None) -> tuple[list[dict], dict]:
 def _item_scores(rubric: list[dict], marks) -> dict:
     """Per-item scores from the assessment group's deductions (checks.rubric.score_items rules):
     {item id: score}; empty when the assessment was entered as dimension totals only."""
-    from decimal import Decimal
-
     if not isinstance(marks, dict):
         return {}
     out = {}
@@ -521,10 +519,10 @@ def _quarterly_report(session, record_id, options):
         if ids:
             by_committee.append({"name": child.name, **stats(ids)})
     by_domain = []
-    for code, label in DOMAIN_NAMES.items():
+    for code, domain_name in DOMAIN_NAMES.items():
         ids = {b.id for b in branches if b.domain == code}
         if ids:
-            by_domain.append({"name": label, **stats(ids)})
+            by_domain.append({"name": domain_name, **stats(ids)})
     committee = committee_of(session, root)
     return {"year": year, "quarter": quarter, "as_of": _iso(as_of), "issuer": issuer_name(committee),
             "doc_prefix": prefix_of(committee), "organisation_id": root.id,

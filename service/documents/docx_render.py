@@ -22,6 +22,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from lxml import etree
+
 from ..vocabulary import DOCX_TEMPLATES
 from .safety import jinja_env
 
@@ -43,8 +47,6 @@ _CELL_TAGS = re.compile(r"\{%-?\s*(tc|colspan|hm|vm)\b")
 
 class _Compiled:
     def __init__(self, path: Path):
-        from docxtpl import DocxTemplate
-
         self.path = path
         self.raw = path.read_bytes()
         tpl = DocxTemplate(io.BytesIO(self.raw))
@@ -70,8 +72,6 @@ class _Compiled:
         self.fix_tables = "<w:tbl>" in body and _CELL_TAGS.search(source) is not None
 
     def render(self, view: dict) -> bytes:
-        from lxml import etree
-
         xml = self.template.render(v=view)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         if self.fix_tables:
@@ -158,9 +158,6 @@ def render_docx(kind: str, view: dict) -> bytes:
 
 
 def _render_with_images(path: Path, view: dict) -> bytes:
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
-
     tpl = DocxTemplate(io.BytesIO(_compiled(path).raw))
     v = dict(view)
     if "qr_png" in v:

@@ -33,6 +33,8 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from fontTools.ttLib import TTCollection, TTFont
+
 FONT_EXTENSIONS = {".ttf", ".otf", ".ttc", ".otc"}
 
 #: common simplified characters every face used for a role must contain
@@ -123,8 +125,6 @@ def _norm(name: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _cmap(path: str, index: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
     try:
         font = TTFont(path, fontNumber=index, lazy=True)
         cmap = font.getBestCmap() or {}
@@ -147,8 +147,6 @@ def missing_in_face(path: str | None, index: int, text: str) -> list[str]:
 
 def _face_names(path: Path) -> list[tuple[int, set[str], int]]:
     """(index, names, css weight) for each face of a font file."""
-    from fontTools.ttLib import TTCollection, TTFont
-
     faces = []
     try:
         if path.suffix.lower() in {".ttc", ".otc"}:

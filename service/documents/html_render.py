@@ -13,14 +13,23 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
+import hashlib
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
-from . import fonts, layout as L
+from . import fonts, harfbuzz
+from . import layout as L
 from .safety import make_url_fetcher
 
 HTML_DIR = Path(__file__).resolve().parent / "html"
@@ -36,9 +45,6 @@ STATIC_CHARS = "— 0123456789"
 
 
 def _template(name: str):
-    from jinja2 import FileSystemLoader
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     env = getattr(_tls, "env", None)
     if env is None:
         env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(HTML_DIR)), autoescape=True)
@@ -77,8 +83,6 @@ def subset_plan(texts: dict[str, str] | str) -> FontPlan:
     characters go to the first face of its chain that has them; what no face of the chain has is
     left to the generic family.  Faces shared by several roles get one subset.
     """
-    from . import harfbuzz
-
     if isinstance(texts, str):
         texts = {role: texts for role in fonts.ROLES}
     need: dict[tuple[str, int], set[str]] = {}
@@ -158,14 +162,9 @@ def _subset_file(data: bytes) -> Path:
     fetcher serves exactly these files.
     """
     global _subset_dir
-    import hashlib
-    import tempfile
 
     with _subset_lock:
         if _subset_dir is None or not _subset_dir.is_dir():
-            import atexit
-            import shutil
-
             _subset_dir = Path(tempfile.mkdtemp(prefix="wuhao-fonts-"))
             atexit.register(shutil.rmtree, _subset_dir, True)
         path = _subset_dir / (hashlib.sha256(data).hexdigest()[:32] + (".otf" if data[:4] == b"OTTO" else ".ttf"))
@@ -191,8 +190,6 @@ def _view_text(obj, out: list[str]) -> None:
 
 
 def plan_for(view: dict) -> FontPlan:
-    from . import harfbuzz
-
     if harfbuzz.available():
         return subset_plan(role_texts(view))
     return system_plan()
@@ -220,8 +217,6 @@ def _css_values(view_layout: str, plan: FontPlan) -> dict:
 
 
 def _layout_css(view_layout: str, plan: FontPlan) -> str:
-    from jinja2 import Environment
-
     if view_layout == "certificate":
         return ""  # certificates carry their own @page rules
     src = getattr(_tls, "css_src", None)
@@ -257,9 +252,6 @@ def render_html(view: dict, plan: FontPlan | None = None, *, overprint: bool = F
 
 
 def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     fetcher = make_url_fetcher(plan.allowed_files)
     with WEASYPRINT_LOCK:
         font_config = FontConfiguration()
@@ -271,8 +263,6 @@ def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
 
 def _layout_stylesheet(view_layout: str, plan: FontPlan):
     """The parsed layout CSS; the same text (same stacks) is parsed once per thread."""
-    from weasyprint import CSS
-
     text = _layout_css(view_layout, plan)
     cache = getattr(_tls, "layout_css", None)
     if cache is None:

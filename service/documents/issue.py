@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, numbering
 from ..models import Certificate, Document
+from ..storage import current_store
 from .contexts import build_context, verify_url
 from .registry import kind_info, render
 from .safety import clean
@@ -34,7 +35,6 @@ def cert_prefix() -> str:
 def _store(store):
     if store is not None:
         return store
-    from ..storage import current_store
 
     return current_store()
 

@@ -14,8 +14,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from ..certificates import render_pdf as certificate_engine
 from ..vocabulary import DOCUMENT_KINDS
 from . import compose as C
+from .docx_render import render_docx
+from .html_render import render_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,38 +95,24 @@ def render(kind: str, context: dict, fmt: str, *, overprint: bool = False,
         return ledger_xlsx(context)
     view = C.compose(kind, context)
     if fmt == "docx":
-        from .docx_render import render_docx
-
         return render_docx(kind, view)
-    from .html_render import render_pdf
 
     return render_pdf(view)
 
 
 def certificate_pdf(kind: str, context: dict, *, overprint: bool = False,
                     offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
-    """Certificates: the batch engine when present, else the WeasyPrint template."""
+    """Certificates: drawn by the batch certificate engine (the same PDF a batch prints)."""
     try:
-        from service.certificates import render_pdf as engine
-    except ImportError:
-        engine = None
-    if engine is not None:
-        try:
-            return engine(kind, C.clean(context), overprint=overprint, offset_mm=tuple(offset_mm))
-        except ValueError as exc:  # the engine's CertificateError: a context it cannot print
-            raise C.ContextError(str(exc)) from exc
-    from .html_render import render_pdf
-
-    return render_pdf(C.compose(kind, context), overprint=overprint, offset_mm=offset_mm)
+        return certificate_engine(kind, C.clean(context), overprint=overprint, offset_mm=tuple(offset_mm))
+    except ValueError as exc:  # the engine's CertificateError: a context it cannot print
+        raise C.ContextError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------- XLSX ledger
 
 def ledger_xlsx(context: dict) -> bytes:
     """整改工作台账 as a spreadsheet: same columns and rows as the DOCX/PDF ledger."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     ctx = C.clean(context)
     view = C.rectification_ledger(ctx)
     wb = Workbook()

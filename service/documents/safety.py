@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _BREAKS = re.compile(r"[\t\n\r\a\f\v]+")
@@ -55,8 +56,6 @@ _DATA_URI = re.compile(
 
 def make_url_fetcher(allowed_files=frozenset()):
     """A WeasyPrint URL fetcher that only serves our data: images and the listed font files."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
     allowed = frozenset(str(Path(p).resolve()) for p in allowed_files)
 
     class SafeURLFetcher(URLFetcher):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
-from ..checks.cli import rank_file
+from ..checks.scorefile import rank_file
 from ..checks.rubric import RubricError
 from ..errors import Broken, Invalid, NotFound, Unsupported
 from ..models import Assessment, Finding, Organisation, RectificationItem, User

@@ -7,18 +7,18 @@ import pytest
 from openpyxl import Workbook
 
 from service.batch.roster import OrgIndex, parse_roster
-from service.demo import TREE
+from service.demo_tree import TREE
 
 
 def demo_index() -> OrgIndex:
     rows, next_id = [], [1]
 
     def walk(nodes, parent):
-        for name, kind, code, _d, _m, _s, _du, children in nodes:
+        for node in nodes:
             i = next_id[0]
             next_id[0] += 1
-            rows.append((i, parent, name, kind, code))
-            walk(children, i)
+            rows.append((i, parent, node["name"], node["kind"], node.get("code")))
+            walk(node.get("children", []), i)
 
     walk(TREE, None)
     return OrgIndex.from_rows(rows)

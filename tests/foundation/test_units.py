@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from service import config
-from service.vocabulary import DEFAULT_PUBLIC_URL
 from service.numbering import format_doc_number, format_member_number
 from service.storage import FileStore
+from service.vocabulary import DEFAULT_PUBLIC_URL
 
 
 def test_config_defaults(tmp_path):
