@@ -20,6 +20,17 @@ from sqlalchemy.engine import make_url
 PG_ADMIN_URL = os.environ.get("WUHAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = [b for b in os.environ.get("WUHAO_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+#: fixtures slow to set up on their own: LibreOffice converts the generated parser corpora
+#: (about two minutes when the cache is cold), so every test that uses one is in the slow tier
+SLOW_FIXTURES = {"all_corpora", "generated_corpus", "heldout_corpus", "unseen_corpus", "unseen_heldout_corpus"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tiers: `-m "not slow and not browser"` is the quick tier (under two minutes), plain
+    `./dev.sh test` runs everything."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def _pg_admin():

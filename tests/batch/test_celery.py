@@ -28,8 +28,9 @@ def _redis_up() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _redis_up() and os.environ.get("CI") != "true",
-                                reason="Redis not reachable")
+pytestmark = [pytest.mark.slow,  # a real Celery worker on Redis, killed and restarted
+              pytest.mark.skipif(not _redis_up() and os.environ.get("CI") != "true",
+                                 reason="Redis not reachable")]
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+pytestmark = pytest.mark.slow  # wuhao batch and sample-roster as processes
+
 
 @pytest.fixture
 def sqlite_env(tmp_path, monkeypatch):

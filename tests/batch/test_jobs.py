@@ -23,6 +23,8 @@ from service.models import BatchChunk, BatchJob, Certificate
 
 from tests.batch.conftest import assert_gapless, issued_numbers
 
+pytestmark = pytest.mark.slow  # 500-certificate batches, killed and resumed workers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -5,6 +5,8 @@ import hashlib
 import io
 import time
 
+import pytest
+
 from service.batch import sample
 from tests.conftest import bearer
 
@@ -19,6 +21,7 @@ def _csv(rows, encoding="utf-8") -> bytes:
     return buf.getvalue().encode(encoding)
 
 
+@pytest.mark.slow
 def test_batch_api_end_to_end(app, client, demo):
     app.config["WUHAO_BATCH_WORKERS"] = 2
     token = demo["tokens"]["quwei"]  # 区委组织部: sees the 静海区委 subtree only

@@ -67,6 +67,7 @@ def test_substitutes_are_reported_and_cwtex_is_not_used_for_fangsong(font_dir):
         assert not covers(cw, 0, SIMPLIFIED_SAMPLE)
 
 
+@pytest.mark.slow
 def test_a_real_face_in_the_font_directory_wins(font_dir):
     from service.documents.registry import render
 
@@ -111,6 +112,7 @@ def cli_env(tmp_path, monkeypatch):
     dispose_all()
 
 
+@pytest.mark.slow
 def test_wuhao_render_demo_without_records_uses_the_sample(cli_env, tmp_path):
     from service.documents.cli import render_cmd
 
@@ -124,6 +126,7 @@ def test_wuhao_render_demo_without_records_uses_the_sample(cli_env, tmp_path):
     assert bad.exit_code == 2
 
 
+@pytest.mark.slow
 def test_wuhao_render_issues_from_a_record(cli_env, tmp_path):
     from sqlalchemy import select
 
@@ -157,6 +160,7 @@ def test_wuhao_render_issues_from_a_record(cli_env, tmp_path):
     assert r.exit_code == 1 and "没有编号为 999999" in r.output
 
 
+@pytest.mark.slow
 def test_overprint_with_a_calibrated_printer(cli_env, tmp_path):
     from service.db import session_scope
     from service.documents.cli import render_cmd

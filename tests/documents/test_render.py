@@ -145,6 +145,7 @@ def test_certificates_and_ledger_have_their_own_page_sizes(docx_files):
     assert len(card.inline_shapes) == 1  # the QR code
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_every_docx(docx_files, out_dir):
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -374,6 +375,7 @@ def _png(pdf_path: Path, page: int, out: Path) -> Path:
     return out.with_suffix(".png")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,page", GOLDEN)
 def test_pages_match_the_golden_images(pdf_files, out_dir, kind, page):
     if shutil.which("pdftoppm") is None:
@@ -480,6 +482,7 @@ def test_a_restyled_template_still_renders_to_the_standard(tmp_path, monkeypatch
     assert [str(c) for c in colours] == ["1F4E79"]
 
 
+@pytest.mark.slow
 def test_every_pdf_page_rendered_to_png_for_review(pdf_files, out_dir):
     """Every page of every PDF as a PNG under tests/artifacts/documents/; none is blank."""
     if shutil.which("pdftoppm") is None:

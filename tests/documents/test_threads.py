@@ -6,6 +6,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pdfplumber
+import pytest
+
+pytestmark = pytest.mark.slow  # concurrent PDF renders
 
 
 def _text(pdf: bytes) -> str:

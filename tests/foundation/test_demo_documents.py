@@ -11,7 +11,8 @@ KINDS = ["supplement-notice", "acceptance-form", "rectification-notice", "rectif
 
 
 # The full demo (with a batch) is rendered from once, on SQLite; test_server loads it on both.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [pytest.mark.slow,  # the full demo (records, batch) and every kind rendered
+              pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
 
 @pytest.fixture

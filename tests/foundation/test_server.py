@@ -15,6 +15,8 @@ import pytest
 
 from tests.samples import declaration_docx
 
+pytestmark = pytest.mark.slow  # wuhao init/demo/serve as processes, curl against them
+
 
 def wuhao_cmd() -> list[str]:
     script = Path(sys.executable).parent / "wuhao"

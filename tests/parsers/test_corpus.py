@@ -8,6 +8,8 @@ from parsers.forms import required_fields
 
 from .scoring import compare, same
 
+pytestmark = pytest.mark.slow  # field accuracy over the generated corpora
+
 THRESHOLD = 0.98
 
 

@@ -188,6 +188,7 @@ def test_doc_without_libreoffice_says_how(monkeypatch):
     assert "另存为" in r.errors[0]["message"] and ".docx" in r.errors[0]["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_doc_conversion_failure_is_clean():
     bogus = bytes.fromhex("d0cf11e0a1b11ae1") + os.urandom(2000)

@@ -6,11 +6,14 @@ import json
 import logging
 import zipfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import parsers
 from parsers.errors import MESSAGES
+
+pytestmark = pytest.mark.slow  # hypothesis fuzzing of the readers
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 

@@ -12,6 +12,8 @@ import parsers
 from .conftest import REAL_FORMS
 from .real_scoring import annotations, score_file
 
+pytestmark = pytest.mark.slow  # the real-forms corpus, .doc through LibreOffice
+
 FILES = sorted(p for p in REAL_FORMS.glob("*") if p.suffix in (".docx", ".pdf", ".doc"))
 HAS_SOFFICE = shutil.which("soffice") is not None
 

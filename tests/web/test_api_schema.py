@@ -6,6 +6,8 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import bearer
 
+pytestmark = pytest.mark.slow  # schemathesis generates hundreds of requests per role
+
 # Operations that change the caller's own credentials or role would end the run early; they
 # are covered by the authorisation tests instead. Batch submission starts worker threads and
 # belongs to the batch tests.

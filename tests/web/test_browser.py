@@ -11,6 +11,8 @@ import pytest
 
 from tests.web.conftest import BRANCH_A, browser_login
 
+pytestmark = pytest.mark.browser  # Debian's chromium through Playwright
+
 OFFICE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
