@@ -51,7 +51,10 @@ def page_sizes(data: bytes, max_pages: int) -> list[dict]:
         try:
             out = []
             for i in range(min(len(pdf), max_pages)):
-                page = pdf[i]
+                try:
+                    page = pdf[i]
+                except Exception:
+                    break  # a page pdfium cannot load (pdfminer read it): sizes up to there
                 w, h = page.get_size()
                 page.close()
                 out.append({"n": i + 1, "width": w, "height": h})

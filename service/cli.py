@@ -15,6 +15,7 @@ from waitress import serve as waitress_serve
 from parsers.cli import parse_command
 
 from . import config as config_mod
+from . import parsing, serving
 from . import create_app
 from .batch.cli import batch, sample_roster, worker
 from .batch.jobs import Settings
@@ -85,6 +86,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     upgrade(cfg.database_url)
     app = _app()
     click.echo(f"wuhao 正在 http://{host}:{port}/ 提供服务（数据目录 {cfg.data_dir}）")
+    serving.json_errors(cfg.max_upload_bytes / 2**20, config_mod.MAX_UPLOAD_FILES)
+    parsing.sandbox(cfg).warm()  # the parsing workers start now, not on the first upload
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
 
 

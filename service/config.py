@@ -21,6 +21,8 @@ from .vocabulary import DEFAULT_PUBLIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_UPLOAD_MB = 20
+MAX_UPLOAD_FILES = 10  # files in one upload (a form and its report are two)
+MULTIPART_SLACK = 1024 * 1024  # multipart headers and boundaries around the files
 DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_CELERY_QUEUE = "wuhao-batch"
 EXTENSION = "wuhao"
@@ -75,7 +77,8 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.database_url,
             "WUHAO_DATA_DIR": self.data_dir,
-            "MAX_CONTENT_LENGTH": self.max_upload_bytes,
+            # the limit is per file (checked by the upload); the request may carry MAX_UPLOAD_FILES
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes * MAX_UPLOAD_FILES + MULTIPART_SLACK,
             "WUHAO_MAX_UPLOAD_BYTES": self.max_upload_bytes,
             "WUHAO_PUBLIC_URL": self.public_url,
             "WUHAO_BATCH_EXECUTOR": self.batch_executor,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from . import auth, demo_records
 from .demo_forms import demo_files
 from .demo_tree import TREE
-from .intake import receive
+from .config import settings_of
+from .intake import accept, read
 from .models import Organisation, Submission, User
 from .storage import current_store
 
@@ -94,9 +95,9 @@ def _demo_submissions(session: Session, by_name: dict) -> int:
                                      Submission.original_name == filename)
         ).scalar_one_or_none()
         if existing is None:
-            existing = receive(session, current_store(), None, org.id, filename, data,
-                               max_bytes=current_app.config["WUHAO_MAX_UPLOAD_BYTES"],
-                               attached_to_id=last_form.get(org.id) if filename.endswith("汇报材料.docx") else None)
+            received = read(settings_of(current_app), filename, data)  # the demo's own forms: always readable
+            existing = accept(session, current_store(), None, org.id, received,
+                              attached_to_id=last_form.get(org.id) if filename.endswith("汇报材料.docx") else None)
             created += 1
         if existing.form not in ("report", "unknown"):
             last_form[org.id] = existing.id

@@ -70,6 +70,12 @@ class Throttled(DomainError):
     code = "too_many_requests"
 
 
+class Busy(DomainError):
+    """The service cannot take the request right now (the parsing workers or the database are
+    busy): the caller may retry shortly (503 with ``Retry-After``)."""
+    code = "busy"
+
+
 class Broken(DomainError):
     """Configuration the service relies on is broken (an invalid rubric file): not the caller's fault."""
     code = "internal_error"

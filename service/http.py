@@ -22,8 +22,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as UrlNotFound
 
 from . import auth, errors
-from .config import Settings, settings_of
-from .db import close_session, get_session
+from .config import MAX_UPLOAD_FILES, Settings, settings_of
+from .db import close_session, get_session, is_busy
 from .models import User
 from .storage import FileStore, store_for
 
@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 STATUS = {
     errors.BadRequest: 400, errors.Unauthorized: 401, errors.Forbidden: 403, errors.NotFound: 404,
     errors.Conflict: 409, errors.TooLarge: 413, errors.Unsupported: 415, errors.Invalid: 422,
-    errors.Throttled: 429, errors.Broken: 500,
+    errors.Throttled: 429, errors.Broken: 500, errors.Busy: 503,
 }
+RETRY_AFTER_SECONDS = "2"
+BUSY = ("database_busy", "系统正忙，请稍后重试。")
 
 HTTP_CODES = {
     400: ("bad_request", "请求格式不正确。"),
@@ -211,19 +213,27 @@ def init_app(app: Flask) -> None:
     def _domain_error(exc: errors.DomainError):
         if exc.keep:
             keep_changes()
-        return error_response(exc.code, exc.message, status_of(exc), exc.detail)
+        response = app.make_response(error_response(exc.code, exc.message, status_of(exc), exc.detail))
+        if response.status_code == 503:
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         code, message = HTTP_CODES.get(status, ("http_error", exc.description or "请求失败。"))
         if status == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"上传的文件过大，单个请求不得超过 {limit} MB。"
+            message = (f"上传的文件过大：单个文件不得超过 {settings().max_upload_bytes / 2**20:g} MB，"
+                       f"每次最多上传 {MAX_UPLOAD_FILES} 个文件。")
         return error_response(code, message, status)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if is_busy(exc):  # a lock not granted within the busy timeout: a retry will do
+            log.warning("database busy on %s %s: %s", request.method, request.path, exc)
+            response = app.make_response(error_response(*BUSY, 503))
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         log.exception("unhandled error on %s %s", request.method, request.path)
         code, message = HTTP_CODES[500]
         return error_response(code, message, 500)

@@ -1,22 +1,29 @@
-"""Intake: an uploaded file becomes a stored submission with its first extraction.
+"""Intake: uploaded files become stored submissions with their first extraction.
 
-All or nothing: the bytes are stored, the parser runs, and the submission, the
-extraction and the audit row are added to the caller's transaction together. A file
-the readers cannot read is refused with the parser's error code and a Chinese
-message; nothing but an ``upload_rejected`` audit row is written for it (the
-refusal keeps that row: the caller's unit of work commits it).
+Two steps, so that no database lock is held while a file is read (issue 16):
+
+1. ``read`` each file — in the sandbox (``service.parsing``: worker processes with a time and a
+   memory budget), outside any transaction — and ``problem_of`` it: empty, too large, or
+   unreadable (the parser's code and Chinese message);
+2. only when every file of the upload is readable, ``accept`` each one: the bytes, the
+   submission, its extraction and the audit row go into the caller's transaction together.
+
+An upload with one bad file stores none of them (all or nothing); the error names each bad file
+with its reason, and an ``upload_rejected`` audit row per bad file is all that is written.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from parsers import parse_bytes
 from parsers.forms import field_spec
+from parsers.result import ParseResult
 
-from . import audit
+from . import audit, parsing
+from .config import Settings
 from .errors import Invalid, TooLarge, Unsupported
 from .models import Extraction, Submission, User
 from .storage import FileStore
@@ -27,32 +34,70 @@ from .vocabulary import DIMENSIONS, DOMAINS, HONORS
 UNREADABLE = {
     "unsupported_type", "legacy_doc", "doc_conversion_failed", "encrypted_pdf", "corrupt_file",
     "zip_bomb", "xml_entities", "no_text_layer", "too_large",
+    "parse_timeout", "parse_memory", "parse_failed", "parse_busy", "empty_file",
 }
-ERROR_FOR_CODE = {"too_large": TooLarge, "unsupported_type": Unsupported}
+EMPTY_FILE = "文件为空（0 字节或只有空白字符）。"
 
 
-def receive(
+@dataclass
+class Received:
+    """One file of an upload, read but not stored yet."""
+
+    name: str
+    data: bytes
+    result: ParseResult
+
+    @property
+    def problem(self) -> Optional[dict]:
+        """``{"code", "message"}`` when the file cannot be accepted, else None."""
+        return next((e for e in self.result.errors if e["code"] in UNREADABLE), None)
+
+
+def read(settings: Settings, name: str, data: bytes) -> Received:
+    """Read one uploaded file (sandboxed, cached by its hash); cheap refusals come first."""
+    if not data.strip():  # 0 bytes, or only spaces and line breaks
+        result = ParseResult(file=name, errors=[{"code": "empty_file", "message": EMPTY_FILE}])
+    elif len(data) > settings.max_upload_bytes:
+        mb = settings.max_upload_bytes / 2**20
+        result = ParseResult(file=name, errors=[{"code": "too_large",
+                                                 "message": f"文件大小超过 {mb:g} MB 的上限。"}])
+    else:
+        result = parsing.result_of(parsing.read(settings, data, name))
+    return Received(name, data, result)
+
+
+def refusal(received: list[Received]) -> Invalid:
+    """One error naming every bad file and its reason (the status follows the reasons: 413 when
+    all are too large, 415 when all are of an unsupported type, 422 otherwise)."""
+    bad = [(r.name, r.problem) for r in received if r.problem]
+    codes = {p["code"] for _, p in bad}
+    cls = TooLarge if codes == {"too_large"} else Unsupported if codes == {"unsupported_type"} else Invalid
+    code = bad[0][1]["code"] if len(bad) == 1 else "invalid_files"
+    listed = "；".join(f"{name or '（未命名）'}：{p['message']}" for name, p in bad)
+    prefix = "本次上传的文件均未保存。" if len(received) > 1 else ""
+    return cls(f"{prefix}{listed}", code, keep=True,
+               detail={"files": [{"name": name, "code": p["code"], "message": p["message"]} for name, p in bad]})
+
+
+def record_refusal(session: Session, user: Optional[User], organisation_id: int, received: list[Received]) -> None:
+    for r in received:
+        if r.problem:
+            audit.record(session, user, "upload_rejected", "submission", None,
+                         {"name": r.name, "size": len(r.data), "code": r.problem["code"]},
+                         organisation_id=organisation_id)
+
+
+def accept(
     session: Session,
     store: FileStore,
     user: Optional[User],
     organisation_id: int,
-    filename: str,
-    data: bytes,
+    received: Received,
     *,
-    max_bytes: int,
     attached_to_id: Optional[int] = None,
 ) -> Submission:
-    result = parse_bytes(data, filename, max_bytes=max_bytes)
-    fatal = [e for e in result.errors if e["code"] in UNREADABLE]
-    if fatal:
-        err = fatal[0]
-        audit.record(
-            session, user, "upload_rejected", "submission", None,
-            {"name": filename, "size": len(data), "code": err["code"]},
-            organisation_id=organisation_id,
-        )
-        raise ERROR_FOR_CODE.get(err["code"], Invalid)(err["message"], err["code"], keep=True)
-
+    """Store one readable file as a submission with its extraction (flushed, not committed)."""
+    result, filename, data = received.result, received.name, received.data
     sha = store.put_bytes(data)
     parsed = result.to_dict()
     sub = Submission(

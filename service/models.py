@@ -363,3 +363,20 @@ class TextHashCount(Base):
 
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     postings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyKey(Base):
+    """What the first request with a client's ``Idempotency-Key`` produced (issue 16: an upload
+    retried after a lost response was stored twice). A retry with the same key and the same
+    content gets the same answer; the same key with other content is refused."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scope: Mapped[str] = mapped_column(String(40))  # "upload"
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of what the request asked for
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _ts()

@@ -211,7 +211,7 @@ HOSTILE = {
 }
 
 
-def mutate(data: bytes, rnd: random.Random, rounds: int = 3) -> bytes:
+def mutate(data: bytes, rnd: random.Random, rounds: int = 2) -> bytes:
     """Flip, insert, delete, duplicate or truncate byte runs (a cheap, seedable fuzzer)."""
     b = bytearray(data)
     for _ in range(rnd.randint(1, rounds)):
@@ -219,7 +219,7 @@ def mutate(data: bytes, rnd: random.Random, rounds: int = 3) -> bytes:
             break
         i = rnd.randrange(len(b))
         n = rnd.randint(1, 64)
-        op = rnd.randrange(6)
+        op = rnd.choices(range(6), weights=(30, 20, 20, 15, 5, 10))[0]
         if op == 0:
             for k in range(i, min(i + n, len(b))):
                 b[k] ^= rnd.randrange(1, 256)

@@ -21,9 +21,9 @@ def create():
     user = require_user()
     db = get_session()
     created = submissions.upload(
-        db, store(), user, uploaded("file", "请选择要上传的文件（表单字段 file）。"),
-        max_bytes=settings().max_upload_bytes, organisation_id=form_id("organisation_id"),
-        attached_to_id=form_id("attached_to_id"))
+        db, store(), settings(), user, uploaded("file", "请选择要上传的文件（表单字段 file）。"),
+        organisation_id=form_id("organisation_id"), attached_to_id=form_id("attached_to_id"),
+        idempotency_key=request.headers.get("Idempotency-Key"))
     body = [serialize.submission(s, submissions.findings_of(db, s)) for s in created]
     return (body[0] if len(body) == 1 else {"items": body}), 201
 
@@ -73,7 +73,7 @@ def check(submission_id: int):
 @bp.get("/<int:submission_id>/preview")
 def preview(submission_id: int):
     sub = submissions.load(get_session(), require_user(), submission_id)
-    return previews.of_submission(store(), sub)
+    return previews.of_submission(get_session(), store(), settings(), sub)
 
 
 @bp.get("/<int:submission_id>/pages/<int:n>.png")
@@ -82,5 +82,5 @@ def page_image(submission_id: int, n: int):
     sub = submissions.load(get_session(), require_user(), submission_id)
     if sub.media_type != "pdf":
         raise NotFound("只有 PDF 材料提供页面图像。")
-    png = previews.page_png(store().read_bytes(sub.sha256), n)
+    png = previews.page_png(get_session(), store(), settings(), sub, n)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -1,13 +1,14 @@
 """The preview of a submission: its blocks (paragraphs, tables) with the fields each is the source of."""
 from __future__ import annotations
 
-from parsers.api import read_doc_model
-from parsers.model import Para
-from parsers.pdfium_access import page_png as read_page_png
-from parsers.pdfium_access import page_sizes
-from parsers.result import ParseResult
+from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from parsers.errors import ParseError
+from parsers.model import Doc, Para
+
+from .. import db, parsing
+from ..config import Settings
+from ..errors import Busy, Invalid, NotFound
 from ..models import Submission
 from ..storage import FileStore
 
@@ -29,16 +30,12 @@ def _inside(prov: dict, loc: dict) -> bool:
     return lb[0] - 0.5 <= cx <= lb[2] + 0.5 and lb[1] - 0.5 <= cy <= lb[3] + 0.5
 
 
-def build(data: bytes, provenance: dict) -> dict:
+def build(doc: Doc, pages: list[dict], provenance: dict) -> dict:
     """The document as blocks (paragraphs and tables) with the fields each block is the source of.
 
     DOCX values point at a table cell or a paragraph by index; PDF values carry a page and a box,
     matched to the block whose box holds them.
     """
-    try:
-        doc = read_doc_model(data, ParseResult(file=""))
-    except Exception:
-        return {"blocks": [], "error": "无法生成预览。"}
     provs = [(f, p) for f, p in (provenance or {}).items() if isinstance(p, dict)]
 
     def fields_at(loc: dict) -> list[str]:
@@ -47,9 +44,8 @@ def build(data: bytes, provenance: dict) -> dict:
         key = _key(loc)
         return [f for f, p in provs if "bbox" not in p and _key(p) == key and key]
 
-    pages, boxes = [], []
+    boxes = []
     if doc.source == "pdf":
-        pages = pdf_page_sizes(data)
         for f, p in provs:
             bbox = p.get("bbox")
             if isinstance(bbox, list) and len(bbox) == 4 and isinstance(p.get("page"), int) \
@@ -80,26 +76,29 @@ def build(data: bytes, provenance: dict) -> dict:
     return {"blocks": blocks, "pages": pages, "boxes": boxes}
 
 
-MAX_PREVIEW_PAGES = 20
+def of_submission(session: Session, store: FileStore, settings: Settings, sub: Submission) -> dict:
+    """The preview of a stored submission, from the parse cache (``service.parsing``): a view
+    never parses the file again. A missing file or an unreadable one is said, not raised."""
+    provenance = sub.extractions[-1].provenance if sub.extractions else {}
+    db.release(session)  # no transaction is held while a file may be read
+    try:
+        doc, pages, error = parsing.document(settings, sub.sha256, lambda: store.read_bytes(sub.sha256))
+    except OSError:
+        return {"blocks": [], "error": "原文件不可用。"}
+    if doc is None:
+        return {"blocks": [], "pages": [], "boxes": [], "error": error["message"] if error else "无法生成预览。"}
+    return build(doc, pages, provenance)
 
 
-def pdf_page_sizes(data: bytes) -> list[dict]:
-    """Page sizes (points) of a PDF, for placing the source boxes over the page images."""
-    return page_sizes(data, MAX_PREVIEW_PAGES)
-
-
-def page_png(data: bytes, n: int, scale: float = 1.5) -> bytes:
-    png = read_page_png(data, n, scale, MAX_PREVIEW_PAGES)
+def page_png(session: Session, store: FileStore, settings: Settings, sub: Submission, n: int) -> bytes:
+    """Page ``n`` of a stored PDF as a PNG (capped in pixels, drawn in the sandbox, cached)."""
+    db.release(session)
+    try:
+        png = parsing.page_image(settings, sub.sha256, n, lambda: store.read_bytes(sub.sha256))
+    except ParseError as exc:
+        raise (Busy if exc.code == "parse_busy" else Invalid)(exc.message, exc.code) from None
+    except OSError:
+        raise NotFound("原文件不可用。") from None
     if png is None:
         raise NotFound("没有这一页。")
     return png
-
-
-def of_submission(store: FileStore, sub: Submission) -> dict:
-    """The preview of a stored submission; a missing file is said, not raised."""
-    provenance = sub.extractions[-1].provenance if sub.extractions else {}
-    try:
-        data = store.read_bytes(sub.sha256)
-    except OSError:
-        return {"blocks": [], "error": "原文件不可用。"}
-    return build(data, provenance)

@@ -7,18 +7,21 @@ raises ``service.errors`` on anything the caller can act on.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parsers.forms import field_spec
 
-from .. import audit, auth, intake
+from .. import audit, auth, db, intake
 from ..checks import check_submission as run_rules
-from ..errors import Conflict, Invalid, NotFound
-from ..models import Assessment, FieldCorrection, Finding, Organisation, Submission, User
+from ..config import MAX_UPLOAD_FILES, Settings
+from ..errors import BadRequest, Busy, Conflict, Invalid, NotFound, TooLarge
+from ..models import Assessment, FieldCorrection, Finding, IdempotencyKey, Organisation, Submission, User
 from ..storage import FileStore
 from . import serialize
 from .cycles import current_cycle, organisation_facts
@@ -84,25 +87,101 @@ def _target_organisation(session: Session, actor: User, organisation_id: int | N
     return organisation_id
 
 
-def upload(session: Session, store: FileStore, actor: User, files: list[tuple[str, bytes]], *,
-           max_bytes: int, organisation_id: int | None = None,
-           attached_to_id: int | None = None) -> list[Submission]:
-    """Store and read each file for the actor's (or a visible) organisation.
+MAX_KEY = 200
 
-    A form uploaded together with its 汇报材料 gets the report attached to it.
+
+def upload(session: Session, store: FileStore, settings: Settings, actor: User, files: list[tuple[str, bytes]], *,
+           organisation_id: int | None = None, attached_to_id: int | None = None,
+           idempotency_key: str | None = None) -> list[Submission]:
+    """Store and read the files for the actor's (or a visible) organisation: all or none.
+
+    The files are read first — in the sandbox, with the request's read transaction ended
+    (``db.release``), so no lock is held during a slow parse — and only when every one is
+    readable are they stored, in one short write transaction. One bad file (empty, too large,
+    unreadable) stores none; the error names each bad file and its reason.
+    A form uploaded together with its 汇报材料 gets the report attached to it. With an
+    ``idempotency_key``, a retry of the same upload returns the first one's submissions.
     """
+    if not files:
+        raise BadRequest("请选择要上传的文件。", "no_file")
+    if len(files) > MAX_UPLOAD_FILES:
+        raise TooLarge(f"每次最多上传 {MAX_UPLOAD_FILES} 个文件。", "too_many_files")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY:
+        raise Invalid(f"Idempotency-Key 应为 1 到 {MAX_KEY} 个字符。", "invalid_idempotency_key")
     org_id = _target_organisation(session, actor, organisation_id)
     if attached_to_id is not None:
         attached_to_id = load(session, actor, attached_to_id).id
-    created = [intake.receive(session, store, actor, org_id, name, data, max_bytes=max_bytes,
-                              attached_to_id=attached_to_id) for name, data in files]
+    fingerprint = _fingerprint(org_id, attached_to_id, files)
+    if idempotency_key is not None:
+        earlier = _replay(session, actor, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    db.release(session)  # nothing is locked while the files are read
+    received = [intake.read(settings, name, data) for name, data in files]
+    if any(r.problem for r in received):
+        intake.record_refusal(session, actor, org_id, received)
+        if all(r.problem["code"] == "parse_busy" for r in received if r.problem):
+            raise Busy(received[0].problem["message"] if received[0].problem else "", "parse_busy", keep=True)
+        raise intake.refusal(received)
+    if idempotency_key is not None:
+        earlier = _claim(session, actor, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    created = [intake.accept(session, store, actor, org_id, r, attached_to_id=attached_to_id) for r in received]
     forms = [s for s in created if s.form not in ("report", "unknown")]
     if len(forms) == 1 and attached_to_id is None:
         for s in created:
             if s.form == "report":
                 s.attached_to_id = forms[0].id
     session.flush()
+    if idempotency_key is not None:
+        _key_row(session, actor, idempotency_key).result = {"submissions": [s.id for s in created]}
+        session.flush()
     return created
+
+
+def _fingerprint(org_id: int, attached_to_id: int | None, files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256(f"{org_id}:{attached_to_id}".encode())
+    for name, data in files:
+        digest.update(b"\0" + (name or "").encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _key_row(session: Session, actor: User, key: str) -> Optional[IdempotencyKey]:
+    return session.execute(select(IdempotencyKey).where(
+        IdempotencyKey.user_id == actor.id, IdempotencyKey.scope == "upload", IdempotencyKey.key == key)
+    ).scalar_one_or_none()
+
+
+def _replay(session: Session, actor: User, key: str, fingerprint: str) -> Optional[list[Submission]]:
+    """The submissions of an earlier upload with this key (None when there was none)."""
+    row = _key_row(session, actor, key)
+    if row is None:
+        return None
+    if row.fingerprint != fingerprint:
+        raise Conflict("该 Idempotency-Key 已用于另一次上传，请换一个新的键。", "idempotency_key_reused")
+    ids = row.result.get("submissions") or []
+    subs = {s.id: s for s in session.execute(select(Submission).where(Submission.id.in_(ids))).scalars()}
+    return [subs[i] for i in ids if i in subs]
+
+
+def _claim(session: Session, actor: User, key: str, fingerprint: str) -> Optional[list[Submission]]:
+    """Take the key inside the write transaction; a concurrent twin that took it first wins
+    (on PostgreSQL the insert waits for it, then fails on the unique key) and its result is
+    returned instead."""
+    earlier = _replay(session, actor, key, fingerprint)  # committed since the first look
+    if earlier is not None:
+        return earlier
+    try:
+        with session.begin_nested():
+            session.add(IdempotencyKey(user_id=actor.id, scope="upload", key=key, fingerprint=fingerprint,
+                                       result={}))
+    except IntegrityError:
+        earlier = _replay(session, actor, key, fingerprint)
+        if earlier is None:
+            raise
+        return earlier
+    return None
 
 
 def correct_fields(session: Session, actor: User, submission_id: int, fields: dict[str, Any]) -> Submission:

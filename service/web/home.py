@@ -63,8 +63,7 @@ def upload(user):
         if not files:
             flash("请选择要上传的文件。", "error")
             return redirect(url_for("home.upload"))
-        created = submissions.upload(db, store(), user, files,
-                                     max_bytes=settings().max_upload_bytes,
+        created = submissions.upload(db, store(), settings(), user, files,
                                      organisation_id=form_id("organisation_id"))
         main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
         return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))

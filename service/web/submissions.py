@@ -32,7 +32,7 @@ def submission_page(user, submission_id: int):
                    for a in submissions.attachments_of(db, sub)]
     parent = submissions.load(db, user, sub.attached_to_id) if sub.attached_to_id else None
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
-                           preview=previews.of_submission(store(), sub), spec=submissions.spec_of(sub.form),
+                           preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
                            can_review=user.role in REVIEWERS)
 

@@ -1,0 +1,125 @@
+"""One slow upload never freezes the service (issue 16, item 2), on SQLite and PostgreSQL.
+
+An upload's parse is held on a FIFO (``WUHAO_PARSE_GATE``: the sandboxed parse waits on it
+before it starts) while 20 other requests — reads and writes — must each answer in under 1 s.
+Before the fix every transaction began IMMEDIATE at the first query and lasted through the
+parse, so every write waited for the upload (then failed with ``database is locked``).
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import bearer
+from tests.samples import declaration_docx
+from tests.web.conftest import upload
+
+
+@pytest.fixture
+def gate(tmp_path):
+    path = tmp_path / "parse-gate"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def app(database_url, data_dir, gate):
+    from service import create_app
+
+    return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": "test-secret",
+                       "TESTING": True, "WUHAO_PARSE_GATE": str(gate), "WUHAO_PARSE_TIMEOUT": 120})
+
+
+def _open_gate(gate) -> None:
+    """Let one held parse through (opening blocks until the parse waits on the FIFO)."""
+    with open(gate, "wb") as fh:
+        fh.write(b"1")
+
+
+def _upload_in_thread(app, token, data, name) -> tuple[threading.Thread, dict]:
+    out: dict = {}
+
+    def run():
+        resp = upload(app.test_client(), token, data, name)
+        out["status"], out["body"] = resp.status_code, resp.get_json()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def test_a_held_parse_blocks_no_other_request(app, demo, gate):
+    tokens = demo["tokens"]
+    thread, first = _upload_in_thread(app, tokens["yusuan"], declaration_docx(branch="市财政局预算科党支部"), "a.docx")
+    _open_gate(gate)
+    thread.join(60)
+    assert first["status"] == 201, first
+    sub_id = first["body"]["id"]
+
+    def call(i: int) -> tuple[str, int, float]:
+        client = app.test_client()
+        started = time.monotonic()
+        kind = i % 5
+        if kind == 0:
+            resp = client.get("/api/v1/me", headers=bearer(tokens["yusuan"]))
+        elif kind == 1:
+            resp = client.get("/healthz")
+        elif kind == 2:  # a write: a reviewer corrects a field
+            resp = client.patch(f"/api/v1/submissions/{sub_id}/fields",
+                                json={"fields": {"branch_name": f"市财政局预算科党支部{i}"}},
+                                headers=bearer(tokens["gongwei"]))
+        elif kind == 3:  # the preview comes from the parse cache, never from a new parse
+            resp = client.get(f"/api/v1/submissions/{sub_id}/preview", headers=bearer(tokens["yusuan"]))
+        else:
+            resp = client.get("/api/v1/submissions", headers=bearer(tokens["gongwei"]))
+        return f"{kind}:{resp.status_code}", resp.status_code, time.monotonic() - started
+
+    for i in range(5):  # each kind of request once, so that imports and caches are warm
+        call(i)
+    thread, held = _upload_in_thread(app, tokens["guoku"], declaration_docx(branch="市财政局国库处党支部", members=13),
+                                     "held.docx")
+    writer = open(gate, "wb")  # returns once the second parse is waiting on the gate: it is held now
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(call, range(20)))
+        assert thread.is_alive() and "status" not in held  # the upload was held all along
+    finally:
+        writer.write(b"1")
+        writer.close()
+    thread.join(60)
+    slowest = max(r[2] for r in results)
+    print(f"\n20 requests during a held parse: slowest {slowest * 1000:.0f} ms, statuses "
+          f"{sorted({r[0] for r in results})}")
+    assert all(r[1] < 300 for r in results), results
+    assert slowest < 1.0, results
+    assert held["status"] == 201, held
+
+
+def test_a_lock_not_granted_in_time_is_a_503_with_retry_after(app, demo, monkeypatch, database_url):
+    """A foreign writer holds SQLite's write lock past the busy timeout: writes get a 503 in the
+    JSON error shape with Retry-After, reads go on (WAL, DEFERRED)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    from service import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+    dbmod.dispose_all()  # new connections take the short busy timeout
+    client = app.test_client()
+    token = demo["tokens"]["admin"]
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        resp = client.post("/api/v1/organisations", json={"name": "新支部", "kind": "branch"},
+                           headers=bearer(token))
+        assert resp.status_code == 503, resp.get_data(as_text=True)[:300]
+        assert resp.headers["Retry-After"] == "2"
+        assert resp.get_json()["error"]["code"] == "database_busy"
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

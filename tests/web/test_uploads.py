@@ -1,0 +1,140 @@
+"""Uploads (issue 16, item 8): all or nothing, empty files refused, the limit per file, waitress's
+own 413 in the JSON error shape, and ``Idempotency-Key``."""
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.request
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import bearer
+from tests.foundation.test_server import served  # noqa: F401  (the fixture: a real `wuhao serve`)
+from tests.samples import declaration_docx
+
+
+def _post(client, token, files, headers=None, **form):
+    data = {"file": [(io.BytesIO(d), n) for n, d in files], **form}
+    return client.post("/api/v1/submissions", data=data, headers={**bearer(token), **(headers or {})},
+                       content_type="multipart/form-data")
+
+
+def _count(app, model_name="Submission", **where):
+    from service import models
+    from service.db import session_factory
+
+    model = getattr(models, model_name)
+    with session_factory(app.config["DATABASE_URL"])() as s:
+        q = select(func.count()).select_from(model)
+        for k, v in where.items():
+            q = q.where(getattr(model, k) == v)
+        return s.execute(q).scalar_one()
+
+
+def test_one_bad_file_stores_none_and_each_bad_file_is_named(app, client, demo):
+    token = demo["tokens"]["yusuan"]
+    files = [("申报表.docx", declaration_docx()), ("坏文件.pdf", b"%PDF-1.4 this is not a pdf"),
+             ("空白.docx", b""), ("汇报材料.txt", b"plain text")]
+    resp = _post(client, token, files)
+    assert resp.status_code == 422, resp.get_json()
+    err = resp.get_json()["error"]
+    assert err["code"] == "invalid_files"
+    assert "本次上传的文件均未保存" in err["message"]
+    named = {f["name"]: f["code"] for f in err["detail"]["files"]}
+    assert named == {"坏文件.pdf": "corrupt_file", "空白.docx": "empty_file", "汇报材料.txt": "unsupported_type"}
+    for name in named:
+        assert name in err["message"]
+    assert _count(app) == 0
+    assert _count(app, "Extraction") == 0
+    assert _count(app, "AuditLog", action="upload_rejected") == 3  # the refusal keeps its audit rows
+    assert _count(app, "AuditLog", action="upload") == 0
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n\t \n"])
+def test_empty_and_whitespace_files_are_refused(app, client, demo, data):
+    resp = _post(client, demo["tokens"]["yusuan"], [("空.pdf", data)])
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["code"] == "empty_file"
+    assert _count(app) == 0
+
+
+def _docx_of_size(size: int) -> bytes:
+    """The declaration form padded (a stored member) to exactly ``size`` bytes."""
+    base = declaration_docx()
+
+    def build(pad: int) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, src.read(info))
+            dst.writestr(zipfile.ZipInfo("customXml/padding.bin"), b"\0" * pad, compress_type=zipfile.ZIP_STORED)
+        return out.getvalue()
+
+    first = build(0)
+    data = build(size - len(first))
+    assert len(data) == size
+    return data
+
+
+@pytest.fixture
+def small_limit_app(database_url, data_dir):
+    from service import create_app
+
+    return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": "test-secret",
+                       "TESTING": True, "WUHAO_MAX_UPLOAD_MB": "0.25"})
+
+
+def test_the_limit_is_per_file_and_a_file_of_exactly_the_limit_is_accepted(small_limit_app, demo):
+    app = small_limit_app
+    limit = app.extensions["wuhao"].max_upload_bytes
+    assert limit == 262144
+    client = app.test_client()
+    token = demo["tokens"]["yusuan"]
+    exact = _post(client, token, [("正好.docx", _docx_of_size(limit))])
+    assert exact.status_code == 201, exact.get_json()
+    over = _post(client, token, [("超出.docx", _docx_of_size(limit + 1))])
+    assert over.status_code == 413
+    err = over.get_json()["error"]
+    assert err["code"] == "too_large" and "超出.docx" in err["message"] and "0.25 MB" in err["message"]
+    # two files of exactly the limit fit in one request: the envelope is not the limit
+    both = _post(client, token, [("甲.docx", _docx_of_size(limit)), ("乙.docx", _docx_of_size(limit - 7))])
+    assert both.status_code == 201, both.get_json()
+    assert _count(app) == 3
+
+
+def test_a_retried_upload_with_the_same_idempotency_key_returns_the_first_result(app, client, demo):
+    token = demo["tokens"]["yusuan"]
+    files = [("申报表.docx", declaration_docx())]
+    first = _post(client, token, files, headers={"Idempotency-Key": "upload-42"})
+    again = _post(client, token, files, headers={"Idempotency-Key": "upload-42"})
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert _count(app) == 1
+    other = _post(client, token, [("申报表.docx", declaration_docx(members=30))], headers={"Idempotency-Key": "upload-42"})
+    assert other.status_code == 409 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+    assert _post(client, token, files).status_code == 201  # without a key: a new submission
+    assert _count(app) == 2
+    # the key is the caller's: another user's same key is another upload
+    assert _post(client, demo["tokens"]["guoku"], files, headers={"Idempotency-Key": "upload-42"}).status_code == 201
+    assert _count(app) == 3
+
+
+@pytest.fixture
+def tiny_limit(monkeypatch):
+    monkeypatch.setenv("WUHAO_MAX_UPLOAD_MB", "0.01")  # 10 KB a file: waitress's cap is about 1.1 MB
+
+
+@pytest.mark.slow
+def test_waitress_own_413_is_in_the_json_error_shape(tiny_limit, served):  # noqa: F811
+    body = b"x" * (3 * 1024 * 1024)
+    req = urllib.request.Request(served["base"] + "/api/v1/submissions", data=body, method="POST",
+                                 headers={"Content-Type": "application/octet-stream"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=60)
+    assert err.value.code == 413
+    assert err.value.headers["Content-Type"].startswith("application/json")
+    payload = json.loads(err.value.read())
+    assert payload["error"]["code"] == "too_large" and "MB" in payload["error"]["message"]
