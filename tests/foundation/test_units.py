@@ -19,7 +19,8 @@ def test_config_defaults(tmp_path):
     cfg = config.load(env={"WUHAO_DATA_DIR": str(tmp_path)})
     assert cfg.database_url == f"sqlite:///{tmp_path / 'wuhao.db'}"
     assert cfg.max_upload_bytes == 20 * 1024 * 1024
-    assert cfg.flask_config()["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    # the limit is per file: a request may carry MAX_UPLOAD_FILES of them and the multipart envelope
+    assert cfg.flask_config()["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024 * config.MAX_UPLOAD_FILES + config.MULTIPART_SLACK
     assert len(cfg.secret_key) > 40
     assert cfg.public_url == DEFAULT_PUBLIC_URL and cfg.rubric_dir == tmp_path / "rubrics"
     assert cfg.soffice is None and cfg.batch_workers is None and cfg.celery_backend == cfg.celery_broker

@@ -114,9 +114,14 @@ def _fuzz(app, clients, n: int, seed: int) -> Tally:
     tally = Tally()
     rnd = random.Random(seed)
     seeds = _seeds()
+    started = time.monotonic()
     for i in range(n):
         name, data = seeds[i % len(seeds)]
         _exercise(app, api, web, token, tally, f"fuzz{i}-{name}", hostile.mutate(data, rnd))
+        if (i + 1) % 500 == 0:
+            print(f"[hostile] fuzz progress {i + 1}/{n} in {time.monotonic() - started:.0f} s: "
+                  f"{tally.responses} responses, slowest {tally.slowest[0]:.2f} s, over 5 s {len(tally.over)}, "
+                  f"500s {len(tally.errors_500)}, statuses {tally.statuses}", flush=True)
     return tally
 
 

@@ -138,3 +138,24 @@ def test_waitress_own_413_is_in_the_json_error_shape(tiny_limit, served):  # noq
     assert err.value.headers["Content-Type"].startswith("application/json")
     payload = json.loads(err.value.read())
     assert payload["error"]["code"] == "too_large" and "MB" in payload["error"]["message"]
+
+
+def test_previews_and_the_review_page_never_parse_again(app, client, demo):
+    """The upload's parse is cached by the file's hash: views read the cache, not the file."""
+    from service import parsing
+    from service.config import settings_of
+    from tests.web.conftest import login
+    from tests.conftest import DEMO_PASSWORD
+
+    token = demo["tokens"]["yusuan"]
+    sub = _post(client, token, [("申报表.docx", declaration_docx(members=21))]).get_json()
+    box = parsing.sandbox(settings_of(app))
+    calls = box.stats["calls"]
+    web = app.test_client()
+    login(web, "yusuan", DEMO_PASSWORD)
+    for _ in range(3):
+        preview = client.get(f"/api/v1/submissions/{sub['id']}/preview", headers=bearer(token)).get_json()
+        assert any(b.get("fields") for b in preview["blocks"] if b["type"] == "p") or \
+            any(c["fields"] for b in preview["blocks"] if b["type"] == "table" for row in b["rows"] for c in row)
+        assert web.get(f"/submissions/{sub['id']}").status_code == 200
+    assert box.stats["calls"] == calls
