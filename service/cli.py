@@ -24,6 +24,7 @@ from .db import session_scope
 from .demo import load_demo
 from .demo_records import party_cards
 from .documents.cli import fonts_cmd, render_cmd
+from .documents.qr import loopback_warning
 from .gbcheck.cli import lint
 from .errors import DomainError
 from .migrate import upgrade
@@ -88,6 +89,9 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     click.echo(f"wuhao 正在 http://{host}:{port}/ 提供服务（数据目录 {cfg.data_dir}）")
     serving.json_errors(cfg.max_upload_bytes / 2**20, config_mod.MAX_UPLOAD_FILES)
     parsing.sandbox(cfg).warm()  # the parsing workers start now, not on the first upload
+    warning = loopback_warning(cfg.public_url)
+    if warning:
+        click.secho(warning, fg="red", bold=True, err=True)
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
 
 

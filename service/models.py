@@ -322,6 +322,9 @@ class Certificate(Base):
     issued_on: Mapped[Optional[date]] = mapped_column(Date)
     revoked_on: Mapped[Optional[date]] = mapped_column(Date)
     revoke_reason: Mapped[Optional[str]] = mapped_column(Text)
+    #: 党员证: 入党时间 from the batch roster (ISO date or YYYY-MM), so that a card rendered on its
+    #: own carries it (there is no member table)
+    joined_on: Mapped[Optional[str]] = mapped_column(String(10))
 
 
 class AuditLog(Base):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from service.documents.qr import loopback_warning
+
 
 def _settings():
     from service import config as config_mod
@@ -84,6 +86,9 @@ def batch(roster, kind, out_dir, outputs, executor, workers, chunk_size, volume_
     from .roster import RosterError
 
     settings, _cfg = _settings()
+    warning = loopback_warning(settings.public_url)
+    if warning:
+        click.secho(warning, fg="red", bold=True, err=True)
     options = {"outputs": outputs, "chunk_size": chunk_size, "volume_size": volume_size,
                "issued_on": issued_on, "issuer": issuer, "year": year, "overprint": overprint,
                "offset_mm": list(offset_mm) if offset_mm else None}

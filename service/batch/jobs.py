@@ -30,7 +30,7 @@ from service.models import BatchChunk, BatchJob, Certificate
 from service.storage import FileStore, store_for
 from service.vocabulary import CERTIFICATE_KINDS, DEFAULT_PUBLIC_URL, DOCUMENT_KINDS
 
-from .roster import OrgIndex, Roster, RosterError, RowError, parse_roster
+from .roster import OrgIndex, Roster, RosterError, RowError, parse_date, parse_roster
 
 ALL_OUTPUTS = ("merged", "register", "pdf", "docx", "zip")
 DEFAULT_OUTPUTS = ("merged", "register", "pdf", "zip")
@@ -407,7 +407,8 @@ def process_chunk(settings: Settings, job_id: int, chunk_id: int, worker: str) -
             {"kind": kind, "number": number,
              "holder_name": (r["values"].get("name") if kind == "party-card" else r["values"].get("branch_name")) or "",
              "organisation_id": r.get("organisation_id"), "job_id": job_id, "status": "valid",
-             "issued_on": issued_on}
+             "issued_on": issued_on,
+             "joined_on": parse_date(r["values"].get("joined_on")) if kind == "party-card" else None}
             for r, (_row, number, _scope, _serial) in zip(rows, issued)])
         s.execute(update(BatchJob).where(BatchJob.id == job_id)
                   .values(done=BatchJob.done + len(rows), updated_at=utcnow()))

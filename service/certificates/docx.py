@@ -20,7 +20,7 @@ from .engine import display_values, verify_url
 
 #: the 党员证 table, labels as in the documents' view (four characters fit the label column);
 #: the issuer and date follow the table, as in the template
-_CARD_ROWS = (("姓　　名", "name"), ("所在支部", "branch_name"), ("组织关系", "organisation_path"),
+_CARD_ROWS = (("姓　　名", "name"), ("所在支部", "branch_name"), ("所属党组织", "organisation_path"),
               ("入党时间", "joined_on"), ("证件编号", "number"))
 
 
@@ -35,7 +35,7 @@ def certificate_view(kind: str, context: dict) -> dict:
                 "qr": "", "issuer": values.get("issuer", ""),
                 "date": "发证日期：" + values.get("issued_on", "")}
     else:
-        view = {"heading": "荣誉证书", "recipient": values.get("branch_name", ""),
+        view = {"heading": "荣誉证书", "recipient": values.get("parent_org", "") + values.get("branch_name", ""),
                 "text": values.get("body", "").lstrip("\u3000"),  # the template indents it
                 "issuer": values.get("issuer", ""),
                 "date": values.get("issued_on", ""), "qr": "",

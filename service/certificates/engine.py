@@ -18,6 +18,9 @@ from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
 from .pdffont import FontChain, PdfFont, role_font_specs
 from .pdfwriter import PdfWriter, PrefixObjects, pdf_text_string
 from .qr import qr_rows
+
+#: the QR code's quiet zone in modules (ISO/IEC 18004: at least 4)
+QUIET_MODULES = 4
 from .static import static_form
 
 MM = 72.0 / 25.4
@@ -49,6 +52,18 @@ def verify_url(number: str, base: str | None = None) -> str:
     return f"{base}/verify/{quote(str(number), safe='')}"
 
 
+def default_issuer(kind: str, context: dict) -> str:
+    """发证机关 when none is given (a batch without ``--issuer``): for a 党员证 the organisation
+    department of the committee at the root of the member's organisation path, as the documents'
+    党员证 names it (静海区委 / 大邱庄镇党委 / … → 中共静海区委组织部)."""
+    if kind != "party-card":
+        return ""
+    root = str(context.get("organisation_path") or "").split(" / ")[0].strip()
+    if not root:
+        return ""
+    return (root if root.startswith("中共") else "中共" + root) + "组织部"
+
+
 def display_values(kind: str, context: dict) -> dict[str, str]:
     """The text of every field of ``kind`` for ``context``."""
     spec = SPECS.get(kind)
@@ -64,6 +79,8 @@ def display_values(kind: str, context: dict) -> dict[str, str]:
                                            term=str(context.get("term", "")).strip())
         elif f.key in ("joined_on", "issued_on"):
             value = format_date(context.get(f.key))
+        elif f.key == "issuer" and not str(context.get("issuer") or "").strip():
+            value = default_issuer(kind, context)
         else:
             value = context.get(f.key)
             value = "" if value is None else " ".join(str(value).split())
@@ -224,11 +241,11 @@ class CertificateEngine:
         nbytes = (n + pad) // 8
         rows = [(b << pad).to_bytes(nbytes, "big").hex() for b in bits]
         box = self.spec.qr
-        # quiet zone: the image covers the box minus a 2-module margin on each side
-        module = box.size * MM / (n + 4)
+        # quiet zone: the image covers the box minus a QUIET_MODULES margin on each side
+        module = box.size * MM / (n + 2 * QUIET_MODULES)
         size = module * n
-        x = box.x * MM + 2 * module
-        y = self.page_h - (box.y + box.size) * MM + 2 * module
+        x = box.x * MM + QUIET_MODULES * module
+        y = self.page_h - (box.y + box.size) * MM + QUIET_MODULES * module
         ops.append("q 0 g %s 0 0 %s %s %s cm BI /IM true /W %d /H %d /BPC 1 /D [1 0] /F /AHx ID %s> EI Q"
                    % (_fmt(size), _fmt(size), _fmt(x), _fmt(y), n, n, "".join(rows)))
 

@@ -15,7 +15,8 @@ view = {
   "signature": str, "date": str,          # 发文机关署名, 成文日期
   "copy_to": str, "printer": str, "printed_on": str,   # 版记
 }
-Block "hei" is an unindented 黑体 line (the word 附件 at the top of an attachment page).
+Block "hei" is an unindented 黑体 line (the word 附件 at the top of an attachment page); block
+"attach" is the 附件说明 (GB/T 9704-2012 7.3.4: 正文下空一行，左空二字).
 Table blocks: {"t": "table", "headers": [...], "rows": [[...]], "widths": [twips...]};
 image blocks: {"t": "image", "png": bytes, "width_mm": float, "alt": str}.
 """
@@ -27,7 +28,7 @@ from datetime import date
 
 from ..vocabulary import DOMAINS as DOMAIN_NAMES
 from ..vocabulary import cn_date as _cn_date
-from . import layout
+from . import layout, typeset
 from .charts import bar_chart_png
 from .qr import qr_png
 from .safety import clean
@@ -96,6 +97,21 @@ def _table(headers: list[str], rows: list[list], weights: list[float], total_mm:
             "widths": widths}
 
 
+def title_lines(title: str, width_mm: float = layout.TYPE_AREA_WIDTH_MM) -> list[str]:
+    """A 2号 title broken between words into balanced lines (GB/T 9704-2012 7.3.1)."""
+    return typeset.title_lines(title, "title", layout.TITLE_PT, layout.mm_to_pt(width_mm))
+
+
+def signature_pads(signature: str, date: str) -> dict:
+    """落款 (GB/T 9704-2012 7.3.5.1): the date 右空四字, the signature centred on the date."""
+    four = 4 * layout.CHAR_PITCH_PT
+    date_w = typeset.width(date, "body", layout.BODY_PT, layout.LETTER_SPACING_PT)
+    sig_w = typeset.width(signature, "body", layout.BODY_PT, layout.LETTER_SPACING_PT)
+    sig_pad = max(0.0, four + (date_w - sig_w) / 2) if date else four
+    return {"date_pad_pt": round(four, 2), "signature_pad_pt": round(sig_pad, 2),
+            "signature_pad_twips": round(sig_pad * layout.TWIPS_PER_PT)}
+
+
 def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dict], *,
               appendix: list[dict] | None = None, copy_to: str = "", org_mark: bool = True,
               signature: str | None = None) -> dict:
@@ -106,10 +122,14 @@ def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dic
     # 发文机关标志: at most 36 pt, shrunk so that it fits the 156 mm type area on one line
     mark_pt = min(layout.ORG_MARK_PT,
                   int(layout.mm_to_pt(layout.TYPE_AREA_WIDTH_MM) * 0.95 / max(len(mark), 1)))
+    date = cn_date(issued_on)
+    signature = issuer if signature is None else signature
     return {
         "kind": kind,
         "layout": "official",
         "doc_title": title,
+        "title_lines": title_lines(title),
+        **signature_pads(signature, date),
         "org_mark": mark,
         "org_mark_pt": mark_pt,
         "org_mark_sz": int(mark_pt * 2),
@@ -118,12 +138,25 @@ def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dic
         "addressee": addressee,
         "blocks": blocks,
         "appendix": appendix or [],
-        "signature": issuer if signature is None else signature,
-        "date": cn_date(issued_on),
+        "signature": signature,
+        "date": date,
         "copy_to": f"抄送：{copy_to}。" if copy_to else "",
         "printer": printer,
         "printed_on": f"{cn_date(issued_on)}印发" if issued_on else "",
+        "banji_y_twips": banji_y_twips(bool(copy_to)),
     }
+
+
+#: 版记 rows in the DOCX (exact height, 24 pt) and its three rules (1 pt, 0.75 pt, 1 pt)
+BANJI_ROW_TWIPS = 480
+BANJI_RULES_TWIPS = 55
+
+
+def banji_y_twips(with_copy_to: bool, type_area_mm: float = layout.TYPE_AREA_HEIGHT_MM) -> int:
+    """Where the DOCX 版记 table starts below the type area's top, so that its last rule lies on
+    the type area's bottom edge (GB/T 9704-2012 7.4) in Word, WPS and LibreOffice alike."""
+    rows = 2 if with_copy_to else 1
+    return layout.mm_to_twips(type_area_mm) - rows * BANJI_ROW_TWIPS - BANJI_RULES_TWIPS
 
 
 # --------------------------------------------------------------------------- the kinds
@@ -187,11 +220,10 @@ def acceptance_form(ctx: dict) -> dict:
     blocks.append({"t": "gap"})
     blocks.append(_table([], summary, [1.2, 2.2, 1.2, 2.2],
                          layout.TYPE_AREA_WIDTH_MM))
-    blocks.append(_h1("考核组意见"))
-    blocks.append(_p(ctx.get("opinion") or "（由考核组填写）"))
+    blocks.append(_p("考核组意见：" + (ctx.get("opinion") or "（由考核组填写）")))
     members = "、".join(ctx.get("group_members") or [])
-    blocks.append({"t": "plain", "text": f"考核组成员（签字）：{members}"})
-    blocks.append({"t": "plain", "text": "考核组组长（签字）：　　　　　　　　年　　月　　日"})
+    blocks.append(_p(f"考核组成员（签字）：{members}"))
+    blocks.append(_p("考核组组长（签字）：　　　　　　　　年　　月　　日"))
     title = "市直机关“五好党支部”验收意见表（考核评分表）"
     view = _official("acceptance-form", ctx, title, "", blocks, org_mark=False, signature="")
     view.update({"date": "", "copy_to": "", "printer": "", "printed_on": "",
@@ -269,7 +301,8 @@ def rectification_ledger(ctx: dict) -> dict:
     blocks = [{"t": "center", "text": f"（{fmt_num(ctx.get('year'))}年度，截至{cn_date(ctx.get('as_of'))}，"
                                       f"共{len(rows)}项，已销号{closed}项）"}, table]
     view = _official("rectification-ledger", ctx, title, "", blocks, org_mark=False, signature="")
-    view.update({"layout": "ledger", "date": "", "copy_to": "", "printer": "", "printed_on": ""})
+    view.update({"layout": "ledger", "date": "", "copy_to": "", "printer": "", "printed_on": "",
+                 "title_lines": title_lines(title, width)})
     return view
 
 
@@ -284,9 +317,10 @@ def commendation_decision(ctx: dict) -> dict:
                  f"党支部为“市直机关五好党支部”，并授予牌匾，称号届期为{ctx.get('term') or ''}。"),
               _p("希望受到表彰的党支部珍惜荣誉、再接再厉，充分发挥示范带动作用。市直机关各级党组织要以先进为榜样，"
                  "深化创建活动，不断提升党支部建设质量。"),
-              _p("附件：" + f"{year}年度市直机关“五好党支部”名单")]
+              {"t": "attach", "text": "附件：" + f"{year}年度市直机关“五好党支部”名单"}]
     # the attachment follows the signature on a new page (GB/T 9704-2012 8.2)
-    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": f"{year}年度市直机关“五好党支部”名单"},
+    listing = f"{year}年度市直机关“五好党支部”名单"
+    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": listing, "title_lines": title_lines(listing)},
                 {"t": "gap"}]
     groups: dict[str, list[str]] = {}
     for b in branches:
@@ -381,7 +415,7 @@ def party_card(ctx: dict) -> dict:
         "kind": "party-card", "layout": "party-card", "doc_title": "党员证",
         "heading": "党员证",
         "fields": [["姓　　名", ctx["name"]], ["所在支部", ctx.get("branch_name") or ""],
-                   ["组织关系", ctx.get("organisation_path") or ""],
+                   ["所属党组织", ctx.get("organisation_path") or ""],
                    ["入党时间", cn_date(ctx.get("joined_on"))], ["证件编号", ctx["number"]]],
         "issuer": ctx.get("issuer") or "",
         "date": "发证日期：" + cn_date(ctx.get("issued_on")),

@@ -477,8 +477,8 @@ def _party_card(session, record_id, options):
     committee = committee_of(session, org) if org else None
     return {"number": cert.number, "name": cert.holder_name, "branch_name": org.name if org else "",
             "organisation_path": " / ".join(o.name for o in chain),
-            # the model has no member table: 入党时间 comes from the options when known
-            "joined_on": options.get("joined_on"),
+            # 入党时间: kept on the certificate by the batch (there is no member table)
+            "joined_on": options.get("joined_on") or cert.joined_on,
             "issued_on": _iso(cert.issued_on or _today(options)),
             "issuer": (issuer_name(committee) + "组织部") if committee else "",
             "verify_url": verify_url(cert.number), "organisation_id": org.id if org else None,

@@ -32,6 +32,19 @@ from .safety import jinja_env
 ROOT = Path(__file__).resolve().parents[2]
 
 
+FONTCONFIG_ALIASES = Path(__file__).resolve().parent / "fontconfig.conf"
+
+
+def fontconfig_file(directory: Path) -> Path:
+    """A fontconfig configuration (the system's plus our aliases) for LibreOffice runs: the faces
+    the DOCX names (仿宋_GB2312 …) drawn with the substitutes the PDFs use, not a Sans face."""
+    path = Path(directory) / "wuhao-fonts.conf"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                    '<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                    f'  <include>{FONTCONFIG_ALIASES}</include>\n</fontconfig>\n', encoding="utf-8")
+    return path
+
+
 def template_dir() -> Path:
     return Path(os.environ.get("WUHAO_DOCX_TEMPLATES") or ROOT / "templates_docx")
 

@@ -133,6 +133,18 @@ def _cmap(path: str, index: int) -> frozenset[int]:
         return frozenset()
 
 
+@functools.lru_cache(maxsize=64)
+def postscript_name(path: str | None, index: int = 0) -> str:
+    """The face's own PostScript name (name ID 6), e.g. ``NotoSerifCJKsc-Bold``; "" if unreadable."""
+    if not path:
+        return ""
+    try:
+        name = TTFont(path, fontNumber=index, lazy=True)["name"].getDebugName(6)
+    except Exception:  # unreadable face: no name to report
+        return ""
+    return name or ""
+
+
 def covers(path: str, index: int, text: str) -> bool:
     cmap = _cmap(path, index)
     return all(ord(ch) in cmap for ch in text if not ch.isspace())
@@ -412,6 +424,7 @@ def font_report() -> list[dict]:
             "label": spec.label,
             "wanted": spec.wanted,
             "family": r.family,
+            "postscript": postscript_name(r.path, r.index),
             "path": r.path,
             "index": r.index,
             "weight": r.weight,
@@ -426,13 +439,24 @@ def font_report() -> list[dict]:
     return rows
 
 
+def substitutes_note(roles=None) -> str:
+    """One Chinese sentence naming every substitute face in use, for a document's metadata."""
+    parts = []
+    for role in roles or ROLES:
+        r = resolve_font(role)
+        if r.substitute:
+            parts.append(f"{ROLES[role].wanted}以{r.family}代替")
+    return ("替代字体：" + "；".join(parts) + "。") if parts else ""
+
+
 def format_report(rows: list[dict] | None = None) -> str:
     rows = font_report() if rows is None else rows
     lines = [f"字体目录：{font_dir()}"]
     for row in rows:
         where = f"{row['path']}#{row['index']}" if row["path"] else "-"
+        ps = f"，PostScript 名 {row['postscript']}" if row.get("postscript") else ""
         lines.append(f"[{row['status']}] {row['role']:<5} {row['label']}：需要 {row['wanted']}，"
-                     f"实际 {row['family']}（{where}）")
+                     f"实际 {row['family']}（{where}{ps}）")
         if row["status"] != "ok":
             lines.append(f"    {row['message']}")
         if row["rare_chars_from_fallback"]:

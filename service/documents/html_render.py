@@ -26,10 +26,12 @@ from jinja2 import Environment, FileSystemLoader
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from . import fonts, harfbuzz
 from . import layout as L
+from . import typeset
 from .safety import make_url_fetcher
 
 HTML_DIR = Path(__file__).resolve().parent / "html"
@@ -108,18 +110,30 @@ def subset_plan(texts: dict[str, str] | str) -> FontPlan:
     for key in order:
         if not need[key] - {" "}:
             continue
-        name = f"whf{len(names)}"
+        name = _family_name(key, names.values())
         names[key] = name
         data = harfbuzz.face(*key).subset_text("".join(sorted(need[key])))
         path = _subset_file(data)
         allowed.add(str(path))
-        rules.append('@font-face { font-family: "%s"; src: url("%s"); }' % (name, path.as_uri()))
+        rules.append('@font-face { font-family: "%s"; font-weight: 400; src: url("%s"); }' % (name, path.as_uri()))
     stacks = {}
     for role in fonts.ROLES:
         fams = [f'"{names[k]}"' for k in dict.fromkeys(chains[role]) if k in names]
         stacks[role] = ", ".join(fams + [fonts.ROLES[role].generic])
     weights = {r: 400 for r in fonts.ROLES}  # each subset family holds exactly one face
     return FontPlan(stacks, weights, "\n".join(rules) + "\n", allowed)
+
+
+def _family_name(key: tuple[str, int], taken) -> str:
+    """The CSS family of a subset: the face's PostScript name, so that the PDF embeds it as
+    ``ABCDEF+NotoSerifCJKsc-Regular`` instead of an opaque alias."""
+    ps = fonts.postscript_name(*key) or "Face"
+    base = re.sub(r"[^A-Za-z0-9_-]", "", ps) or "Face"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    return name
 
 
 def role_texts(view: dict) -> dict[str, str]:
@@ -197,26 +211,44 @@ def plan_for(view: dict) -> FontPlan:
 
 # --------------------------------------------------------------------------- rendering
 
-def _css_values(view_layout: str, plan: FontPlan) -> dict:
+def _css_values(view_layout: str, plan: FontPlan, tight: bool = False) -> dict:
+    """The layout numbers the stylesheet uses.
+
+    ``tight``: when a page would hold only the last lines: tables 15 % closer (the body keeps
+    its 22 × 28 grid, which ``wuhao lint`` checks on every page).
+    """
     if view_layout == "ledger":
         page = (L.PAGE_HEIGHT_MM, L.PAGE_WIDTH_MM, 20, 20, 20, 20)
     else:
         page = (L.PAGE_WIDTH_MM, L.PAGE_HEIGHT_MM, L.MARGIN_TOP_MM, L.MARGIN_RIGHT_MM,
                 L.MARGIN_BOTTOM_MM, L.MARGIN_LEFT_MM)
     ledger = view_layout == "ledger"
+    line_pt = L.LINE_PITCH_PT
+    table_line = (15.75 if ledger else 18) * (0.85 if tight else 1)
+    body_leading = (line_pt - L.BODY_PT) / 2
+    title_leading = (L.TITLE_LINE_PT - L.TITLE_PT) / 2
     return {
         "page_w": page[0], "page_h": page[1], "m_top": page[2], "m_right": page[3],
         "m_bottom": page[4], "m_left": page[5], "page_numbers": True,
-        "f": plan.stacks, "w": plan.weights, "red": L.RED,
-        "body_pt": L.BODY_PT, "line_pt": L.LINE_PITCH_PT, "ls_pt": L.LETTER_SPACING_PT,
-        "indent_pt": round(2 * L.CHAR_PITCH_PT, 2), "title_pt": L.TITLE_PT, "title_line_pt": 35,
+        "f": plan.stacks, "w": plan.weights, "red": L.RED_CSS,
+        "body_pt": L.BODY_PT, "line_pt": round(line_pt, 3), "ls_pt": L.LETTER_SPACING_PT,
+        "indent_pt": round(2 * L.CHAR_PITCH_PT, 2), "title_pt": L.TITLE_PT,
+        "title_line_pt": L.TITLE_LINE_PT,
         "mark_pt": L.ORG_MARK_PT, "pn_pt": L.PAGE_NUMBER_PT, "note_pt": L.NOTE_PT,
         "note_line_pt": 24, "sig_pad_pt": round(4 * L.CHAR_PITCH_PT, 2),
-        "table_pt": 10.5 if ledger else L.TABLE_PT, "table_line_pt": 15.75 if ledger else 18,
+        "table_pt": 10.5 if ledger else L.TABLE_PT, "table_line_pt": round(table_line, 2),
+        # 版头 (GB/T 9704-2012 7.2), between the ideographs' em boxes: less the half-leadings
+        # (and the faces' 0.12 em descent / 0.88 em ascent inside a line box of height 1)
+        "mark_gap_pt": round(2 * line_pt - body_leading + 3.7, 2),
+        "rule_gap_pt": round(L.mm_to_pt(L.RED_RULE_GAP_MM) - body_leading + 3.4, 2),
+        "red_rule_pt": L.RED_RULE_PT,
+        "title_gap_pt": round(2 * line_pt - title_leading - 4.5, 2),
+        # the dash of "— 1 —" sits 0.5 em + 3 pt below the top of its line box
+        "pn_pad_pt": round(L.mm_to_pt(L.PAGE_NUMBER_GAP_MM) - L.PAGE_NUMBER_PT / 2 - 3.1, 2),
     }
 
 
-def _layout_css(view_layout: str, plan: FontPlan) -> str:
+def _layout_css(view_layout: str, plan: FontPlan, tight: bool = False) -> str:
     if view_layout == "certificate":
         return ""  # certificates carry their own @page rules
     src = getattr(_tls, "css_src", None)
@@ -224,7 +256,7 @@ def _layout_css(view_layout: str, plan: FontPlan) -> str:
         # trusted values only (layout numbers, sanitised family names): no escaping
         src = _tls.css_src = Environment(autoescape=False).from_string(
             (HTML_DIR / "official.css").read_text(encoding="utf-8"))
-    return src.render(**_css_values(view_layout, plan))
+    return src.render(**_css_values(view_layout, plan, tight))
 
 
 def _data_uri(png: bytes) -> str:
@@ -239,31 +271,114 @@ def render_html(view: dict, plan: FontPlan | None = None, *, overprint: bool = F
         return _template("certificate.html").render(
             v=view, f=plan.stacks, w=plan.weights, red=L.RED, page_w=size[0], page_h=size[1],
             overprint=overprint, dx=float(offset_mm[0]), dy=float(offset_mm[1]),
+            fonts_note=fonts.substitutes_note(),
             qr_src=_data_uri(view["qr_png"]))
+    return _template("official.html").render(v=typeset_view(view))
+
+
+#: text blocks: the font role their lines are measured in, and whether they start 空二字
+_TEXT_BLOCKS = {"p": ("body", True), "item": ("body", True), "attach": ("body", True),
+                "h1": ("hei", True), "h2": ("kai", True), "plain": ("body", False)}
+#: lines of text kept with the 落款 (GB/T 9704-2012 7.3.5.5)
+KEEP_LINES = 2
+
+
+def typeset_view(view: dict) -> dict:
+    """The view with titles broken into balanced lines and text blocks into justified lines.
+
+    The last lines of text (``KEEP_LINES``, with the 附件说明) move to ``keep``, which the
+    template holds together with the 落款 so that it never stands alone on a page.
+    """
     v = dict(view)
-    blocks = []
-    for b in v.get("blocks") or []:
-        if b.get("t") == "image":
-            b = dict(b)
-            b["src"] = _data_uri(b["png"])
-        blocks.append(b)
-    v["blocks"] = blocks
-    return _template("official.html").render(v=v)
+    line_pt = L.mm_to_pt(L.PAGE_HEIGHT_MM - 40 if v.get("layout") == "ledger" else L.TYPE_AREA_WIDTH_MM)
+
+    def prepare(b: dict) -> dict:
+        t = b.get("t")
+        if t == "image":
+            return dict(b, src=_data_uri(b["png"]))
+        if t in _TEXT_BLOCKS:
+            role, indent = _TEXT_BLOCKS[t]
+            lines = typeset.break_lines(b["text"], role, L.BODY_PT, L.LETTER_SPACING_PT, line_pt,
+                                        2 * L.CHAR_PITCH_PT if indent else 0.0)
+            return dict(b, indent=indent,
+                        lines=[(text, round(L.LETTER_SPACING_PT + extra, 3)) for text, extra in lines])
+        return b
+
+    blocks = [prepare(b) for b in v.get("blocks") or []]
+    keep: list[dict] = []
+    # with the 落款, or (without one) so that no last page holds a single line
+    need = KEEP_LINES
+    while blocks and need > 0 and blocks[-1].get("t") in _TEXT_BLOCKS:
+        b = blocks.pop()
+        if b["t"] == "attach" or len(b["lines"]) <= need:
+            keep.insert(0, b)
+            need -= 0 if b["t"] == "attach" else len(b["lines"])
+            continue
+        blocks.append(dict(b, lines=b["lines"][:-need]))
+        keep.insert(0, dict(b, lines=b["lines"][-need:], indent=False))
+        need = 0
+    v["blocks"], v["keep"] = blocks, keep
+    # 版头: the mark's top edge 35 mm below the type area (its size shrinks for long names)
+    mark_pt = float(v.get("org_mark_pt") or L.ORG_MARK_PT)
+    v["org_mark_top_pt"] = round(L.mm_to_pt(L.ORG_MARK_TOP_MM) - L.ORG_MARK_INSET_EM * mark_pt, 2)
+    v["appendix"] = [prepare(b) for b in v.get("appendix") or []]
+    # a document drawn with substitute faces says so in its metadata (the PDF's Subject)
+    v["fonts_note"] = fonts.substitutes_note()
+    return v
 
 
 def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
-    fetcher = make_url_fetcher(plan.allowed_files)
+    """Lay out and write the PDF; a page left with only a few lines is laid out again tighter.
+
+    GB/T 9704-2012 7.3.5.5: when the 落款 does not fit with the text, adjust the spacing.  The
+    落款 is already kept with two lines of text (``keep``); if a page then holds no more than
+    that group — or the last page holds at most ``LIGHT_PAGE_LINES`` lines — the document is laid
+    out again with closer table rows, and that layout is used if it needs fewer pages.
+    """
     with WEASYPRINT_LOCK:
-        font_config = FontConfiguration()
-        faces = CSS(string=plan.faces_css, font_config=font_config, url_fetcher=fetcher)
-        doc = HTML(string=html, base_url=None, url_fetcher=fetcher)
-        return doc.write_pdf(stylesheets=[faces, _layout_stylesheet(view_layout, plan)],
-                             font_config=font_config)
+        document = _layout(html, view_layout, plan, tight=False)
+        # only table rows can close up (the body keeps its grid): no table, no second layout
+        if view_layout == "official" and "<colgroup>" in html and _light_page(document):
+            tight = _layout(html, view_layout, plan, tight=True)
+            if len(tight.pages) < len(document.pages):
+                document = tight
+        return document.write_pdf()
 
 
-def _layout_stylesheet(view_layout: str, plan: FontPlan):
+def _layout(html: str, view_layout: str, plan: FontPlan, *, tight: bool):
+    fetcher = make_url_fetcher(plan.allowed_files)
+    font_config = FontConfiguration()
+    faces = CSS(string=plan.faces_css, font_config=font_config, url_fetcher=fetcher)
+    doc = HTML(string=html, base_url=None, url_fetcher=fetcher)
+    return doc.render(stylesheets=[faces, _layout_stylesheet(view_layout, plan, tight)],
+                      font_config=font_config)
+
+
+#: a last page with this many lines of text or fewer is an orphan page
+LIGHT_PAGE_LINES = 4
+
+
+def _light_page(document) -> bool:
+    """True when a page other than the first holds only the 落款 group, or the last page ≤ 4 lines."""
+    for number, page in enumerate(document.pages):
+        root = page._page_box.children[0] if page._page_box.children else None
+        if root is None or number == 0:
+            continue
+        lines = [b for b in root.descendants() if isinstance(b, boxes.LineBox)]
+        classes = {c for b in root.descendants() if b.element is not None
+                   for c in (b.element.get("class") or "").split()}
+        texts = sum(1 for b in lines if any(isinstance(c, boxes.TextBox) and c.text.strip()
+                                             for c in b.descendants()))
+        if "keep" in classes and texts <= KEEP_LINES + 2 + 1:
+            return True
+        if number == len(document.pages) - 1 and texts <= LIGHT_PAGE_LINES:
+            return True
+    return False
+
+
+def _layout_stylesheet(view_layout: str, plan: FontPlan, tight: bool = False):
     """The parsed layout CSS; the same text (same stacks) is parsed once per thread."""
-    text = _layout_css(view_layout, plan)
+    text = _layout_css(view_layout, plan, tight)
     cache = getattr(_tls, "layout_css", None)
     if cache is None:
         cache = _tls.layout_css = {}

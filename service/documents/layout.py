@@ -49,7 +49,22 @@ CHAR_PITCH_PT = mm_to_pt(TYPE_AREA_WIDTH_MM) / CHARS_PER_LINE
 CHAR_SPACE = round((CHAR_PITCH_PT - BODY_PT) * 4096)    # -848
 LETTER_SPACING_PT = round(CHAR_PITCH_PT - BODY_PT, 2) - 0.01  # for CSS: -0.22 pt, so 28 fit with rounding
 
-RED = "C00000"  # 版头 red (GB/T 9704: 红色)
+#: 版头 red (GB/T 9704-2012 7.2.2: 红色): print red, C0 M100 Y100 K0, drawn as DeviceCMYK in the
+#: PDF; Word and WPS have RGB only, so the DOCX says FF0000 (what 公文 templates use)
+RED = "FF0000"
+RED_CSS = "device-cmyk(0 1 1 0)"
+RED_RULE_PT = 1.5            # the red rule under the 发文字号 (GB gives no weight)
+
+# 版头 positions (GB/T 9704-2012 7.2): the 发文机关标志's top edge 35 mm below the type area's
+# top edge; the 发文字号 空二行 under the mark; the red rule 4 mm under the 发文字号; the
+# title 空二行 under the rule.
+ORG_MARK_TOP_MM = 35.0
+#: how far the ideographs' ink top lies below the top of a line box of line-height 1 (Noto CJK)
+ORG_MARK_INSET_EM = 0.068
+RED_RULE_GAP_MM = 4.0
+#: 页码's 一字线 7 mm below the type area (GB/T 9704-2012 7.5)
+PAGE_NUMBER_GAP_MM = 7.0
+TITLE_LINE_PT = 35.0
 
 # certificate page sizes (mm), set in their templates
 HONOR_CERT_SIZE_MM = (297.0, 210.0)   # A4 landscape

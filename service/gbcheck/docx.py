@@ -108,6 +108,8 @@ class Document:
     tables: list[Table]
     even_odd: bool
     normal_size: float
+    #: default character spacing (w:spacing, pt): fixed spacing instead of a character grid
+    normal_spacing: float = 0.0
 
 
 class _Styles:
@@ -171,6 +173,9 @@ def _merge_rpr(state: dict, rpr, theme: dict[str, str]) -> None:
     c = _val(rpr.find(f"{W}color"))
     if c:
         state["color"] = c
+    sp = _val(rpr.find(f"{W}spacing"))
+    if sp and sp.lstrip("-").isdigit():
+        state["spacing"] = int(sp) / 20
 
 
 def _num(v, default=None):
@@ -241,7 +246,7 @@ def read(data: bytes) -> Document:
     _merge_rpr(normal, styles.doc_rpr, theme)
     for st in styles.chain(styles.default_para):
         _merge_rpr(normal, st.find(f"{W}rPr"), theme)
-    return Document(paragraphs, sections, tables, even_odd, normal["size"])
+    return Document(paragraphs, sections, tables, even_odd, normal["size"], normal.get("spacing", 0.0))
 
 
 def _theme(zf) -> dict[str, str]:
@@ -461,9 +466,9 @@ def _section_checks(sec: Section, doc: Document, paras: list[Para], body_pt: flo
         per_char = 1 if body_pt <= cell * WORD_SQUEEZE else max(1, -int(-(body_pt - 0.01) // cell))
         chars = cells // per_char
         char_pitch = cell * per_char
-    else:
-        chars = int(width_pt / body_pt + 0.01)
-        char_pitch = body_pt
+    else:  # no character grid: the font size plus the default character spacing
+        char_pitch = body_pt + doc.normal_spacing
+        chars = int(width_pt / char_pitch + 0.01) if char_pitch > 0 else 0
     if chars != gb.CHARS:
         out.append(problem("chars-per-line", value=chars, pitch=char_pitch * gb.PT))
     return out

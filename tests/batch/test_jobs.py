@@ -54,6 +54,9 @@ def test_500_certificates_end_to_end_local(settings, tmp_path):
     assert st["done"] == st["total"] == 500
     numbers = issued_numbers(settings, job_id)
     assert len(numbers) == len(set(numbers)) == 500
+    with session_scope(settings.database_url) as s:  # 入党时间 kept for a card rendered on its own
+        joined = s.scalars(select(Certificate.joined_on).where(Certificate.job_id == job_id)).all()
+    assert len(joined) == 500 and all(j and len(j) in (7, 10) for j in joined)
     counts = assert_gapless(numbers)
     assert sum(counts.values()) == 500 and len(counts) > 5
     store = settings.store

@@ -78,7 +78,7 @@ def scenario(app, demo):
                           organisation_id=general, status="valid", issued_on=dt.date(2023, 6, 28)))
         village = orgs["大邱庄村党支部"]
         card = Certificate(kind="party-card", number="12010001", holder_name="赵䶮", organisation_id=village,
-                           status="valid", issued_on=dt.date(2025, 7, 1))
+                           status="valid", issued_on=dt.date(2025, 7, 1), joined_on="2001-07-01")
         s.add(card)
         s.flush()
         ids["party_card"] = card.id

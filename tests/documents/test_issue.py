@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from tests.conftest import bearer
 
+from .helpers import pdf_text, squash
+
 DB_KINDS = ["supplement-notice", "acceptance-form", "rectification-notice", "rectification-taskbook",
             "rectification-ledger", "commendation-decision", "honor-certificate", "delisting-notice",
             "party-card", "quarterly-report"]
@@ -53,12 +55,13 @@ def test_every_kind_has_a_demo_record_and_renders_from_it(app, scenario):
                 ctx.update(number="WH20259999", verify_url="http://x/verify/WH20259999")
             text = _docx_text(render(kind, ctx, "docx"))
             view = compose(kind, ctx)
-            assert view["title" if "title" in view else "heading"] in text
+            assert view["title" if "title" in view else "heading"] in text.replace("\n", "")  # title lines
 
 
 def test_contexts_carry_the_records_data(app, scenario):
     from service.db import session_scope
     from service.documents.contexts import build_context
+    from service.documents.registry import render
 
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
         sn = build_context("supplement-notice", s, scenario["submission"], {"as_of": "2025-03-05"})
@@ -93,6 +96,10 @@ def test_contexts_carry_the_records_data(app, scenario):
         pc = build_context("party-card", s, scenario["party_card"])
         assert pc["name"] == "赵䶮" and pc["organisation_path"] == "静海区委 / 大邱庄镇党委 / 大邱庄村党支部"
         assert pc["verify_url"].endswith("/verify/12010001")
+        # rendered on its own, the card carries every field of the record: 入党时间 and 发证机关 too
+        assert pc["joined_on"] == "2001-07-01" and pc["issuer"] == "中共静海区委组织部"
+        card = squash(pdf_text(render("party-card", pc, "pdf")))
+        assert "2001年7月1日" in card and "中共静海区委组织部" in card
 
         qr = build_context("quarterly-report", s, scenario["district"], {"as_of": "2025-09-30"})
         assert qr["quarter"] == 3 and qr["totals"]["backward"] == 1

@@ -28,7 +28,7 @@ def test_concurrent_pdf_renders_are_serialised_and_identical(monkeypatch):
 
     inside, worst = [0], [0]
     counter = threading.Lock()
-    real_write = weasyprint.HTML.write_pdf
+    real_write = weasyprint.HTML.render
 
     def watched(self, *args, **kwargs):
         assert html_render.WEASYPRINT_LOCK.locked(), "WeasyPrint entered without the lock"
@@ -41,7 +41,7 @@ def test_concurrent_pdf_renders_are_serialised_and_identical(monkeypatch):
             with counter:
                 inside[0] -= 1
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", watched)
+    monkeypatch.setattr(weasyprint.HTML, "render", watched)
     jobs = kinds * 4
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda k: _text(render(k, sample_context(k), "pdf")), jobs))

@@ -14,21 +14,15 @@ from service.gbcheck import lint
 KINDS = ["supplement-notice", "acceptance-form", "rectification-notice", "rectification-taskbook",
          "rectification-ledger", "commendation-decision", "delisting-notice", "quarterly-report"]
 
-_PDF_COMMON = "body-font (Noto Serif CJK serves 仿宋), page-number-vertical (12.8 mm), date-position, signature-position"
+_PDF_COMMON = "body-font (no free FangSong: Noto Serif CJK SC serves 仿宋 until the deployment supplies 仿宋_GB2312)"
 KNOWN = {
-    ("supplement-notice", "pdf"): _PDF_COMMON + ", heading-font, imprint-rule-weight, line-not-flush, signature-alone, "
-                                                "title-break",
-    ("acceptance-form", "pdf"): "body-font, page-number-vertical, title-break",
-    ("rectification-notice", "pdf"): _PDF_COMMON + ", heading-font, imprint-rule-weight, line-not-flush, masthead-position",
-    ("rectification-taskbook", "pdf"): _PDF_COMMON + ", imprint-rule-weight, line-not-flush, signature-alone",
-    ("commendation-decision", "pdf"): _PDF_COMMON + ", imprint-position, imprint-rule-weight, line-not-flush, "
-                                                    "masthead-position, outside-type-area, signature-alone, title-break",
-    ("delisting-notice", "pdf"): _PDF_COMMON + ", imprint-rule-weight, line-not-flush, masthead-position",
-    ("quarterly-report", "pdf"): _PDF_COMMON + ", line-not-flush, masthead-position, title-break",
-    ("acceptance-form", "docx"): "body-font (黑体 考核组意见), paragraph-indent",
-    **{(k, "docx"): "imprint-rule-weight (0.18 mm), imprint-rule-width (146 mm)"
-       for k in ("supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
-                 "delisting-notice", "quarterly-report")},
+    ("supplement-notice", "pdf"): _PDF_COMMON + ", heading-font (1. items in the same face)",
+    ("acceptance-form", "pdf"): _PDF_COMMON + ", margin-left (every text line is an indented one-line paragraph)",
+    ("rectification-notice", "pdf"): _PDF_COMMON + ", heading-font (1. items in the same face)",
+    ("rectification-taskbook", "pdf"): _PDF_COMMON,
+    ("commendation-decision", "pdf"): _PDF_COMMON,
+    ("delisting-notice", "pdf"): _PDF_COMMON,
+    ("quarterly-report", "pdf"): _PDF_COMMON,
 }
 
 
