@@ -25,6 +25,7 @@ MAX_UPLOAD_FILES = 10  # files in one upload (a form and its report are two)
 MULTIPART_SLACK = 1024 * 1024  # multipart headers and boundaries around the files
 DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_CELERY_QUEUE = "wuhao-batch"
+DEFAULT_RECTIFY_DAYS = 90        # 整改时限 after a 整改任务书 when the reviewer sets none
 EXTENSION = "wuhao"
 
 #: every variable :func:`load` reads (the README's configuration table lists each of them)
@@ -35,7 +36,7 @@ VARIABLES = (
     "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
-    "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
+    "WUHAO_RECTIFY_DAYS", "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
 )
 
 
@@ -66,6 +67,7 @@ class Settings:
     forms_dir: Path                 # the blank forms offered for download
     hb_preprocess: bool             # HarfBuzz subset preprocessing (faster repeat subsets, slower start)
     soffice: str | None             # LibreOffice binary; None: look it up on PATH; "": no conversion
+    rectify_days: int = DEFAULT_RECTIFY_DAYS          # default 整改时限 after a 整改任务书 is set (the reviewer may set another)
     parse_timeout: float = 4.0      # seconds per parse / page image in the sandbox (parsers.sandbox)
     parse_memory_mb: int = 1024     # address space of a sandbox worker
     parse_workers: int = 3          # sandbox worker processes
@@ -158,6 +160,7 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         hb_preprocess=_flag(get("WUHAO_HB_PREPROCESS", False)),
         # "" is meaningful here (no conversion), so it is read without the empty-means-default rule
         soffice=None if source.get("WUHAO_SOFFICE") is None else str(source["WUHAO_SOFFICE"]),
+        rectify_days=int(get("WUHAO_RECTIFY_DAYS", DEFAULT_RECTIFY_DAYS)),
         parse_timeout=float(get("WUHAO_PARSE_TIMEOUT", 4.0)),
         parse_memory_mb=int(get("WUHAO_PARSE_MEMORY_MB", 1024)),
         parse_workers=int(get("WUHAO_PARSE_WORKERS", 3)),

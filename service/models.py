@@ -222,6 +222,7 @@ class RectificationItem(Base):
     closed_on: Mapped[Optional[date]] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = _ts()
+    opened_on: Mapped[Optional[date]] = mapped_column(Date)  # 立项日期 (a transcribed paper ledger's own date)
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -382,4 +383,22 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of what the request asked for
     result: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RectificationNote(Base):
+    """A progress note on a 整改工作台账 row, optionally with one evidence file (FileStore digest).
+
+    Notes are only ever added: the row's ``progress`` column is the latest note's text, the notes
+    keep the history a 销号 rests on (JH-5: progress reported every quarter)."""
+
+    __tablename__ = "rectification_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    written_on: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text, default="")
+    evidence_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    evidence_name: Mapped[str] = mapped_column(String(200), default="")
+    evidence_size: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[datetime] = _ts()

@@ -232,6 +232,47 @@ def spec() -> dict:
                                       "kind": {"type": "string"}, "record_id": {"anyOf": [ID, {"type": "string"}]},
                                       "formats": {"type": "array", "items": {"enum": ["pdf", "docx", "xlsx"]}},
                                       "options": OBJ}}))
+    row = {"type": "object", "properties": {
+        **{k: {"type": "string", "maxLength": n} for k, n in (("category", 100), ("problem", 2000), ("measure", 2000),
+                                                              ("target", 1000), ("leader", 100), ("owner", 100),
+                                                              ("note", 1000))},
+        "due_on": DATE}}
+    p["/ledger"] = {
+        "get": _op("整改工作台账（支部：本支部；审核员：本级及下级），含逾期标记", "整改", {"200": _json(LIST)},
+                   params=[_query("organisation_id", ID), _query("status", {"enum": ["open", "overdue", "closed"]}),
+                           _query("limit", {"type": "integer", "minimum": 1, "maximum": 2000})],
+                   errors=("401", "404", "422")),
+        "post": _op("新增整改事项（审核员）", "整改", {"201": _json(OBJ)}, errors=("401", "403", "404", "422"),
+                    body=_body({**row, "required": ["organisation_id", "category", "problem"], "properties": {
+                        **row["properties"], "organisation_id": ID, "assessment_id": ID}})),
+    }
+    p["/ledger/{item_id}"] = {
+        "get": _op("一项整改事项及其进展记录", "整改", {"200": _json(OBJ)}, params=[_path("item_id")],
+                   errors=("401", "404")),
+        "patch": _op("修改整改事项（支部：措施、目标、责任领导、责任人；审核员：全部栏目）", "整改", {"200": _json(OBJ)},
+                     params=[_path("item_id")], errors=("401", "404", "409", "422"), body=_body(row)),
+    }
+    p["/ledger/{item_id}/notes"] = {"post": _op(
+        "报送整改进展（可附佐证材料）", "整改", {"201": _json(OBJ)}, params=[_path("item_id")],
+        errors=("401", "404", "409", "422"),
+        body={"required": True, "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "body": {"type": "string", "maxLength": 2000}, "written_on": DATE}}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "body": {"type": "string"}, "written_on": DATE, "file": {"type": "string", "format": "binary"}}}}}})}
+    p["/ledger/{item_id}/notes/{note_id}/evidence"] = {"get": _op(
+        "下载佐证材料", "整改", {"200": _file("application/octet-stream", "文件")},
+        params=[_path("item_id"), _path("note_id")], errors=("401", "404"))}
+    p["/ledger/{item_id}/close"] = {"post": _op(
+        "销号（审核员，日期不晚于今天）", "整改", {"200": _json(OBJ)}, params=[_path("item_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "properties": {"closed_on": DATE, "note": {"type": "string", "maxLength": 1000}}},
+                   required=False))}
+    p["/taskbooks"] = {"post": _op(
+        "签发整改任务书（按整改工作台账；整改时限由审核员设定，缺省为签发后 WUHAO_RECTIFY_DAYS 天）", "整改",
+        {"201": _json(OBJ)}, errors=("401", "403", "404", "422"),
+        body=_body({"type": "object", "required": ["assessment_id"],
+                    "properties": {"assessment_id": ID, "deadline": DATE}}))}
     p["/documents/{document_id}/reissue"] = {"post": _op("重新印发（新文号，原文书标为已替代）", "文书",
                                                          {"201": _json(OBJ)}, params=[_path("document_id")],
                                                          errors=("401", "403", "404", "409"))}

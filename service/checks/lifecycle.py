@@ -228,6 +228,25 @@ def _c_rectification_on_time(c: _Ctx) -> list[dict]:
     return []
 
 
+def _c_revoke_after_deadline(c: _Ctx) -> list[dict]:
+    """撤销 before the 整改期限 while ledger rows are open (or none were recorded) needs a recorded reason.
+
+    ``open_items`` / ``items`` are counted by the caller from the 整改工作台账; ``early_reason``
+    is the reviewer's reason, which the 摘牌通知 then states."""
+    d = as_date("rectify_deadline", c.stored.get("rectify_deadline"), c.config, c.findings)
+    if d is None or c.as_of > d:
+        return []
+    open_items = as_int("open_items", c.facts.get("open_items"), c.config, c.findings) or 0
+    items = as_int("items", c.facts.get("items"), c.config, c.findings) or 0
+    if items and not open_items:
+        return []
+    if is_blank(c.facts.get("early_reason")):
+        pending = f"整改工作台账尚有{open_items}项未销号" if open_items else "整改工作台账尚无整改事项"
+        raise _RefuseText(f"整改期限{d.year}年{d.month}月{d.day}日尚未届满，{pending}，不能撤销称号；"
+                          "确需提前撤销的，请写明提前撤销的理由。")
+    return []
+
+
 def _c_delisting_grounds(c: _Ctx) -> list[dict]:
     merged = {**c.stored, **{k: v for k, v in c.facts.items() if not is_blank(v)}}
     n = as_int("member_count", merged.get("member_count"), c.config, c.findings)
@@ -254,6 +273,7 @@ CHECKS: dict[str, Callable[[_Ctx], list[dict]]] = {
     "deadline_after_as_of": _c_deadline_after_as_of,
     "rectification_on_time": _c_rectification_on_time,
     "delisting_grounds": _c_delisting_grounds,
+    "revoke_after_deadline": _c_revoke_after_deadline,
 }
 
 
@@ -287,7 +307,11 @@ def _e_close_rectification(c: _Ctx, found: list[dict]) -> None:
 
 def _e_end_with_reason(c: _Ctx, found: list[dict]) -> None:
     c.changes["ended_on"] = c.as_of
-    c.changes["end_reason"] = str(c.fact("reason"))
+    reason = str(c.fact("reason")).strip().rstrip("。；")
+    early = c.facts.get("early_reason")
+    if c.event == "revoke" and not is_blank(early):
+        reason += f"。整改期限届满前撤销，理由：{str(early).strip().rstrip('。；')}"
+    c.changes["end_reason"] = reason
 
 
 def _e_end_with_findings(c: _Ctx, found: list[dict]) -> None:

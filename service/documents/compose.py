@@ -362,18 +362,20 @@ def quarterly_report(ctx: dict) -> dict:
     blocks.append(_h1("一、总体情况"))
     blocks.append(_p(f"截至{cn_date(ctx.get('as_of'))}，纳入统计的党支部{tot.get('branches', 0)}个，已完成考核"
                      f"{tot.get('assessed', 0)}个，评定为“好”等次{tot.get('good', 0)}个，确定相对后进党支部"
-                     f"{tot.get('backward', 0)}个；整改任务{tot.get('items', 0)}项，已销号{tot.get('closed', 0)}项。"))
-    headers = ["单位", "党支部数", "已考核", "“好”等次", "相对后进", "整改任务", "已销号", "完成率"]
+                     f"{tot.get('backward', 0)}个；整改任务{tot.get('items', 0)}项，已销号{tot.get('closed', 0)}项，"
+                     f"逾期未销号{tot.get('overdue', 0)}项。本季度新增整改任务{tot.get('opened_in_quarter', 0)}项，"
+                     f"销号{tot.get('closed_in_quarter', 0)}项。"))
+    headers = ["单位", "党支部数", "已考核", "“好”等次", "相对后进", "整改任务", "已销号", "逾期", "完成率"]
 
     def rows_of(data):
         out = []
         for r in data:
             rate = f"{round(100 * r.get('closed', 0) / r['items'])}%" if r.get("items") else "—"
             out.append([r["name"], r.get("branches", 0), r.get("assessed", 0), r.get("good", 0),
-                        r.get("backward", 0), r.get("items", 0), r.get("closed", 0), rate])
+                        r.get("backward", 0), r.get("items", 0), r.get("closed", 0), r.get("overdue", 0), rate])
         return out
 
-    weights = [2.6, 1, 1, 1, 1, 1, 1, 1]
+    weights = [2.6, 1, 1, 1, 1, 1, 1, 1, 1]
     blocks.append(_h1("二、各党委（党工委）进展"))
     blocks.append({"t": "image", "png": bar_chart_png(
         [r["name"] for r in by_c], [("已考核", [r.get("assessed", 0) for r in by_c]),

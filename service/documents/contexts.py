@@ -39,6 +39,7 @@ from ..models import (
     Submission,
 )
 from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
+from ..config import DEFAULT_RECTIFY_DAYS
 from .compose import DOMAIN_NAMES, ContextError
 from .registry import blank_forms, kind_info
 
@@ -354,30 +355,53 @@ def _rectification_notice(session, record_id, options):
     return ctx
 
 
+def taskbook_deadline(items: list, today: dt.date, options: dict) -> dt.date:
+    """The 整改任务书's deadline: the reviewer's ``deadline``, else the latest row's 整改时限, else
+    ``days`` (the caller passes ``Settings.rectify_days``; default 90) after the issue date — never the
+    issue date itself."""
+    raw = options.get("deadline")
+    if raw:
+        due = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+    else:
+        dues = [it.due_on for it in items if it.due_on]
+        due = max(dues) if dues else today + dt.timedelta(days=int(options.get("days") or DEFAULT_RECTIFY_DAYS))
+    if due <= today:
+        raise ContextError(f"整改时限{due.year}年{due.month}月{due.day}日应晚于下达日期。")
+    return due
+
+
 def _rectification_taskbook(session, record_id, options):
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
-    items = [_item_dict(it) for it in _items_of(session, assessment_id=a.id)]
+    rows = _items_of(session, assessment_id=a.id)
     rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
     today = _today(options)
+    due = taskbook_deadline(rows, today, options)
+    items = [_item_dict(it) for it in rows]
+    for it in items:
+        it["due_on"] = it["due_on"] or _iso(due)
     if not items and a.backward:
-        # no ledger rows yet: one task per dimension below 80% of its maximum (JH-3 任务清单)
-        due = today + dt.timedelta(days=int(options.get("days", 180)))
-        for dim in rubric:
-            score = (a.scores or {}).get(dim["key"])
-            if score is not None and float(score) < 0.8 * float(dim["max"]):
-                items.append({"category": dim["name"], "measure": "对照标准细则逐项查找差距，制定整改措施",
-                              "problem": f"“{dim['name']}”得分{score:g}分（满分{dim['max']}分），未达到80%",
-                              "target": f"达到{0.8 * float(dim['max']):g}分以上", "leader": "",
-                              "owner": org.secretary or "", "due_on": _iso(due)})
+        items = [dict(row, due_on=_iso(due)) for row in gap_rows(rubric, a.scores or {}, org.secretary or "")]
     if not items:
         raise ContextError("该考核没有整改事项（整改工作台账为空），无法生成整改任务书。")
     ctx.update({"year": a.year, "total": a.total,
                 "grade": (a.items or {}).get("grade_name") or grades.get(a.grade or "", a.grade or ""),
-                "items": items,
-                "deadline": max([i["due_on"] for i in items if i.get("due_on")] or [_iso(today)]),
+                "items": items, "deadline": _iso(due) if options.get("deadline") else max(i["due_on"] for i in items),
                 "issued_on": _iso(today), "subject": ("assessment", a.id)})
     return ctx
+
+
+def gap_rows(rubric: list, scores: dict, owner: str) -> list[dict]:
+    """One task per dimension scored under 80% of its maximum (JH-3 任务清单), for a branch without rows."""
+    out = []
+    for dim in rubric:
+        score = scores.get(dim["key"])
+        if score is not None and float(score) < 0.8 * float(dim["max"]):
+            out.append({"category": dim["name"], "measure": "对照标准细则逐项查找差距，制定整改措施",
+                        "problem": f"“{dim['name']}”得分{float(score):g}分（满分{dim['max']}分），未达到80%",
+                        "target": f"达到{0.8 * float(dim['max']):g}分以上", "leader": "",
+                        "owner": owner, "due_on": None})
+    return out
 
 
 def _rectification_ledger(session, record_id, options):
@@ -485,14 +509,37 @@ def _party_card(session, record_id, options):
             "year": (cert.issued_on or _today(options)).year, "subject": ("certificate", cert.id)}
 
 
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = (dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def last_ended_quarter(today: dt.date) -> tuple[int, int]:
+    """(year, quarter) of the latest quarter whose last day is ``today`` or earlier."""
+    q = (today.month - 1) // 3 + 1
+    if today == quarter_bounds(today.year, q)[1]:
+        return today.year, q
+    return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
+
+
 def _quarterly_report(session, record_id, options):
     root = _get(session, Organisation, record_id)
     today = _today(options)
-    year = int(options.get("year") or today.year)
-    quarter = int(options.get("quarter") or (today.month - 1) // 3 + 1)
-    q_end = dt.date(year, quarter * 3, 1) + dt.timedelta(days=31)
-    q_end = q_end.replace(day=1) - dt.timedelta(days=1)
-    as_of = min(today, q_end)
+    if options.get("quarter"):
+        year, quarter = int(options.get("year") or today.year), int(options["quarter"])
+    elif options.get("year"):
+        year, quarter = int(options["year"]), 4
+        if quarter_bounds(year, 4)[1] > today:
+            year, quarter = last_ended_quarter(today)
+    else:
+        year, quarter = last_ended_quarter(today)
+    if not 1 <= quarter <= 4:
+        raise ContextError("季度应为1至4。")
+    q_start, q_end = quarter_bounds(year, quarter)
+    if q_end > today:
+        raise ContextError(f"{year}年第{quarter}季度尚未结束（至{q_end.month}月{q_end.day}日），不能通报。")
+    as_of = q_end
     orgs = subtree(session, root.id)
     branches = [o for o in orgs if o.kind == "branch"]
     assessments = session.execute(select(Assessment).where(
@@ -500,15 +547,22 @@ def _quarterly_report(session, record_id, options):
     latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: a.id):
         latest[a.organisation_id] = a
-    items = _items_of(session, org_ids=[b.id for b in branches])
+    items = [it for it in _items_of(session, org_ids=[b.id for b in branches])
+             if _opened_on(it) is None or _opened_on(it) <= as_of]
 
     def stats(branch_ids: set[int]) -> dict:
         sel = [latest[i] for i in branch_ids if i in latest]
         its = [it for it in items if it.organisation_id in branch_ids]
+        closed = [it for it in its if it.closed_on and it.closed_on <= as_of]
         return {"branches": len(branch_ids), "assessed": len(sel),
                 "good": sum(1 for a in sel if a.grade in ("good", "好")),
                 "backward": sum(1 for a in sel if a.backward),
-                "items": len(its), "closed": sum(1 for it in its if it.closed_on and it.closed_on <= as_of)}
+                "items": len(its), "closed": len(closed),
+                "opened_in_quarter": sum(1 for it in its if (_opened_on(it) or q_start) >= q_start),
+                "closed_in_quarter": sum(1 for it in closed if it.closed_on >= q_start),
+                "open": len(its) - len(closed),
+                "overdue": sum(1 for it in its if not (it.closed_on and it.closed_on <= as_of)
+                               and it.due_on and it.due_on < as_of)}
 
     def branch_ids_under(org_id: int) -> set[int]:
         return {o.id for o in subtree(session, org_id) if o.kind == "branch"}
@@ -524,10 +578,15 @@ def _quarterly_report(session, record_id, options):
         if ids:
             by_domain.append({"name": domain_name, **stats(ids)})
     committee = committee_of(session, root)
-    return {"year": year, "quarter": quarter, "as_of": _iso(as_of), "issuer": issuer_name(committee),
+    return {"year": year, "quarter": quarter, "as_of": _iso(as_of), "quarter_starts_on": _iso(q_start),
+            "issuer": issuer_name(committee),
             "doc_prefix": prefix_of(committee), "organisation_id": root.id,
             "totals": stats({b.id for b in branches}), "by_committee": by_committee,
             "by_domain": by_domain, "issued_on": _iso(today), "subject": ("organisation", root.id)}
+
+
+def _opened_on(it: RectificationItem) -> dt.date | None:
+    return it.opened_on or (it.created_at.date() if it.created_at else None)
 
 
 def _blank_form(session, record_id, options):

@@ -15,6 +15,7 @@ from .. import audit, auth
 from ..checks.lifecycle import TransitionRefused, allowed_events, transition
 from ..errors import Invalid, Refused
 from ..models import CreationCycle, Organisation, User
+from .ledger import open_counts
 
 CYCLE_DATE_COLUMNS = ("declared_on", "creation_started_on", "applied_on", "assessed_on", "commended_on",
                       "term_starts_on", "term_ends_on", "ended_on")
@@ -82,8 +83,11 @@ def move(session: Session, actor: User, org_id: int, event: str, as_of: Optional
         cycle = None  # a new cycle after the old one ended
     base = cycle_dict(cycle)
     base["facts"] = {**organisation_facts(org, cycle), **base.get("facts", {})}
+    facts = dict(facts or {})
+    if event == "revoke":  # weighed against the 整改工作台账 (SZ-3.1: revoked only if rectification failed)
+        facts["items"], facts["open_items"] = open_counts(session, org.id)
     try:
-        step = transition(base, event, as_of or dt.date.today(), facts or {})
+        step = transition(base, event, as_of or dt.date.today(), facts)
     except TransitionRefused as refused:
         audit.record(session, actor, "transition_refused", "organisation", org.id,
                      {"event": event, "state": base["state"], "reason": refused.reason},

@@ -19,7 +19,7 @@ from ..storage import FileStore
 from ..vocabulary import document_kind_name as kind_name
 from .serialize import iso
 
-OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject"}
+OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject", "deadline"}
 
 
 def as_dict(d: Document) -> dict:

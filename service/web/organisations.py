@@ -27,7 +27,7 @@ def organisation_page(user, org_id: int):
     org = cycles.load_organisation(db, user, org_id)
     if request.method == "POST":
         facts = submissions.recorded_facts(db, org)
-        for key in ("reason", "rectify_deadline"):
+        for key in ("reason", "rectify_deadline", "early_reason"):
             if request.form.get(key, "").strip():
                 facts[key] = request.form[key].strip()[:300]
         as_of = opt_date(request.form, "as_of")

@@ -63,12 +63,21 @@ def seeded(app, client, demo):
         n = client.post("/api/v1/notices", json={"kind": "rectification-notice", "record_id": a.get_json()["id"]},
                         headers=bearer(tokens[reviewer]))
         assert n.status_code == 201, n.get_json()
+        item = client.post("/api/v1/ledger", json={"organisation_id": org_id, "assessment_id": a.get_json()["id"],
+                                                   "category": "组织生活", "problem": "三会一课记录不全"},
+                           headers=bearer(tokens[reviewer]))
+        assert item.status_code == 201, item.get_json()
+        note = client.post(f"/api/v1/ledger/{item.get_json()['id']}/notes", headers=bearer(tokens[user]),
+                           data={"body": "已补齐记录", "file": (io.BytesIO(b"%PDF-1.4 evidence"), "记录.pdf")},
+                           content_type="multipart/form-data")
+        assert note.status_code == 201, note.get_json()
         from tests.web.test_preview import pdf_form
 
         pdf = upload(client, tokens[user], pdf_form(branch), f"申报表{side}.pdf")
         assert pdf.status_code == 201, pdf.get_json()
         objs[side] = {"org": org_id, "sub": sub["id"], "assessment": a.get_json()["id"], "pdf": pdf.get_json()["id"],
                       "document": n.get_json()["documents"][0]["id"],
+                      "item": item.get_json()["id"], "note": note.get_json()["id"],
                       "job": _queued_batch(app, branch, reviewer_org=orgs["市直机关工委" if side == "A" else "静海区委"]),
                       "user": _user_id(app, user)}
     return {**demo, "objects": objs}

@@ -143,6 +143,26 @@ ENDPOINTS = [
     Endpoint("PUT", "/api/v1/admin/numbering", ADMIN, scoped=False, body=_json(lambda o: {"prefixes": {"1": "市直工委"}})),
     Endpoint("PUT", "/api/v1/rubrics/2026", ADMIN, scoped=False,  # written to the test's own data dir
              body=lambda o: {"data": _rubric_text()}),
+    # --- the 整改工作台账 ---
+    Endpoint("GET", "/api/v1/ledger", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/ledger?organisation_id={org}", ANY),
+    Endpoint("POST", "/api/v1/ledger", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"organisation_id": o["org"], "category": "制度执行", "problem": "主题党日未固定"})),
+    Endpoint("GET", "/api/v1/ledger/{item}", ANY),
+    Endpoint("PATCH", "/api/v1/ledger/{item}", ANY, body=_json(lambda o: {"measure": "每月8日固定开展主题党日"})),
+    Endpoint("POST", "/api/v1/ledger/{item}/notes", ANY, ok=(201,), body=_json(lambda o: {"body": "已开展两次"})),
+    Endpoint("GET", "/api/v1/ledger/{item}/notes/{note}/evidence", ANY),
+    Endpoint("POST", "/api/v1/taskbooks", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"assessment_id": o["assessment"]})),
+    Endpoint("GET", "/ledger", ANY, scoped=False, page=True),
+    Endpoint("GET", "/ledger?organisation_id={org}", ANY, page=True),
+    Endpoint("GET", "/ledger/{item}", ANY, page=True),
+    Endpoint("POST", "/ledger/{item}", ANY, ok=(302,), page=True,
+             body=lambda o: {"data": {"action": "note", "body": "又开展一次"}}),
+    Endpoint("POST", "/ledger", REVIEWERS, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"organisation_id": str(o["org"]), "category": "队伍建设", "problem": "发展党员滞后"}}),
+    Endpoint("POST", "/api/v1/ledger/{item}/close", REVIEWERS, ok=(200, 409),
+             body=_json(lambda o: {"note": "经核查已整改到位"})),
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
     Endpoint("GET", "/organisations/{org}", ANY, page=True),
@@ -369,7 +389,7 @@ UNGUARDED = {
 def _covered(app) -> set[tuple[str, str]]:
     """(endpoint, method) of every matrix row, as the app routes it."""
     adapter = app.url_map.bind("localhost")
-    dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1}
+    dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1}
     out = set()
     for ep in ENDPOINTS:
         path = ep.path.format(**dummy).split("?")[0]
