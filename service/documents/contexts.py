@@ -360,11 +360,13 @@ def taskbook_deadline(items: list, today: dt.date, options: dict) -> dt.date:
     ``days`` (the caller passes ``Settings.rectify_days``; default 90) after the issue date — never the
     issue date itself."""
     raw = options.get("deadline")
-    if raw:
-        due = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
-    else:
+    if not raw:
         dues = [it.due_on for it in items if it.due_on]
-        due = max(dues) if dues else today + dt.timedelta(days=int(options.get("days") or DEFAULT_RECTIFY_DAYS))
+        return max(dues) if dues else today + dt.timedelta(days=int(options.get("days") or DEFAULT_RECTIFY_DAYS))
+    try:
+        due = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise ContextError("整改时限应为 YYYY-MM-DD 格式的日期。") from None
     if due <= today:
         raise ContextError(f"整改时限{due.year}年{due.month}月{due.day}日应晚于下达日期。")
     return due

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
+from ..documents.compose import ContextError
 from ..documents.contexts import gap_rows, taskbook_deadline, _rubric_rows
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Assessment, Document, Organisation, RectificationItem, RectificationNote, User
@@ -252,7 +253,7 @@ def issue_taskbook(db: Session, store: FileStore, actor: User, assessment_id: in
     options = {"days": default_days, **({"deadline": deadline.isoformat()} if deadline else {})}
     try:
         due = taskbook_deadline(rows, today, options)
-    except ValueError as exc:
+    except ContextError as exc:
         raise Invalid(str(exc), field="deadline") from None
     if not rows and a.backward:
         rubric, _grades = _rubric_rows(a.year, a.domain or org.domain)

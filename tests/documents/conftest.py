@@ -44,11 +44,11 @@ def scenario(app, demo):
             RectificationItem(organisation_id=lawyer, assessment_id=a.id, category="组织生活",
                               problem="主题党日活动未固定在每月8日开展", measure="制定年度主题党日计划并公示",
                               target="每月8日按时开展并记录考勤", leader="罗斌", owner="宋佳",
-                              due_on=dt.date(2025, 12, 31), progress="已制定计划"),
+                              due_on=dt.date(2025, 12, 31), progress="已制定计划", opened_on=dt.date(2025, 7, 1)),
             RectificationItem(organisation_id=lawyer, assessment_id=a.id, category="党员管理",
                               problem="党员证未逐一编号登记", measure="组织党员证登记造册", target="登记率100%",
                               leader="罗斌", owner="吉𠮷", due_on=dt.date(2025, 10, 31), progress="已完成",
-                              closed_on=dt.date(2025, 9, 20)),
+                              closed_on=dt.date(2025, 9, 20), opened_on=dt.date(2025, 7, 1)),
         ])
         ids["backward_assessment"] = a.id
 

@@ -335,7 +335,7 @@ def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario)
         ctx = build_context("rectification-taskbook", s, a.id, {"as_of": "2025-06-01"})
     assert [i["category"] for i in ctx["items"]] == ["党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
     assert ctx["items"][1]["problem"] == "“工作机制好”得分12分（满分20分），未达到80%"
-    assert ctx["deadline"] == "2025-11-28"
+    assert ctx["deadline"] == "2025-08-30"  # WUHAO_RECTIFY_DAYS (90) after the issue date
 
 
 def test_a_blank_scoring_form_for_a_branch(app, scenario):
