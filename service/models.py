@@ -383,6 +383,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of what the request asked for
     result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _ts()
 
 
 class RectificationNote(Base):
