@@ -133,8 +133,10 @@ def main() -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from service.batch import executors, jobs, sample
-    from service.batch.jobs import Settings
+    from service.batch import executors, rendering, sample, state
+    from service import config
+    from service.config import Settings
+    from service.storage import store_for
     from service.certificates import render_pdf
     from service.certificates.docx import render_docx
     from service.db import session_scope
@@ -154,7 +156,7 @@ def main() -> None:
         upgrade(url)
         with session_scope(url) as s:
             load_demo(s, with_records=False)
-        return Settings(url, str(work / "data"))
+        return config.load({"DATABASE_URL": url, "WUHAO_DATA_DIR": str(work / "data")})
 
     work = Path(tempfile.mkdtemp(prefix="wuhao-bench-"))
     os.environ["WUHAO_DATA_DIR"] = str(work / "data")
@@ -167,7 +169,9 @@ def main() -> None:
         # DOCX
         ctx = {"number": "01010001", "name": "张伟", "branch_name": "市财政局预算科党支部",
                "organisation_path": "市直机关工委 / 市财政局机关党委", "joined_on": "2003-07-01",
-               "issued_on": "2025-06-28", "issuer": "中共市直机关工委"}
+               "issued_on": "2025-06-28", "issuer": "中共市直机关工委",
+               "verify_url": "http://127.0.0.1:8000/verify/01010001"}
+        cache_dir = work / "data" / "cache" / "certificates"
         render_docx("party-card", ctx)
         t = time.perf_counter()
         for i in range(3000):
@@ -176,7 +180,7 @@ def main() -> None:
         print(f"DOCX per certificate: {docx_ms:.3f} ms (target ≤ 1 ms)")
 
         # warm the disk cache of the static designs (a deployment renders them once)
-        render_pdf("party-card", ctx)
+        render_pdf("party-card", ctx, cache_dir=cache_dir)
         results = []
         for n in sizes:
             roster = work / f"roster_{n}.xlsx"
@@ -188,21 +192,24 @@ def main() -> None:
                 row[label + " settings"] = st
                 with MemorySampler() as mem:
                     t = time.perf_counter()
-                    job_id, _ = jobs.submit(st, data, roster.name, "party-card",
-                                            {"outputs": outs, "chunk_size": 500, "volume_size": 1000})
+                    with session_scope(st.database_url) as s:
+                        job, _ = state.create_job(s, store_for(st.data_dir), data, roster.name, "party-card",
+                                                  {"outputs": outs, "chunk_size": 500, "volume_size": 1000})
+                        job_id = job.id
                     executors.run_local(st, job_id, args.workers, wait=True)
                     secs = time.perf_counter() - t
                 row[label + " mem"] = (mem.peak_total, mem.peak_worker)
-                status = jobs.job_status(st, job_id)
+                status = state.job_status(st, job_id)
                 assert status["state"] == "done", status
                 row[label] = secs
                 row[label + " job"] = job_id
                 print(f"N={n:>6} {label:<22} {secs:8.1f} s", flush=True)
             sm, sp = row["merged+register settings"], row["per-certificate PDFs settings"]
-            merged = [o for o in jobs.job_status(sm, row["merged+register job"])["outputs"] if o["kind"] == "merged"]
+            merged = [o for o in state.job_status(sm, row["merged+register job"])["outputs"] if o["kind"] == "merged"]
             row["merged MB"] = sum(o["size"] for o in merged) / 1e6
-            files = jobs.certificate_files(sp, row["per-certificate PDFs job"])
-            sizes_kb = [st.store.path_for(f["pdf"]).stat().st_size / 1024 for f in list(files.values())[:500]]
+            with session_scope(sp.database_url) as s:
+                files = state.certificate_files(s, row["per-certificate PDFs job"])
+            sizes_kb = [store_for(st.data_dir).path_for(f["pdf"]).stat().st_size / 1024 for f in list(files.values())[:500]]
             row["single KB max"] = max(sizes_kb)
             row["rss"] = max(row["merged+register mem"][0], row["per-certificate PDFs mem"][0])
             row["rss worker"] = max(row["merged+register mem"][1], row["per-certificate PDFs mem"][1])
@@ -219,13 +226,13 @@ def main() -> None:
         from service.db import session_scope as ss
         from service.models import BatchChunk
 
-        status = jobs.job_status(st, last["merged+register job"])
+        status = state.job_status(st, last["merged+register job"])
         vol = next(o for o in status["outputs"] if o["kind"] == "merged" and o["volume"] == 1)
-        vol_path = st.store.path_for(vol["sha256"])
+        vol_path = store_for(st.data_dir).path_for(vol["sha256"])
         with ss(url) as s:
             job = s.get(__import__("service.models", fromlist=["BatchJob"]).BatchJob, last["merged+register job"])
             opts = dict(job.options)
-        rows = jobs.load_rows(st, opts["rows_sha256"])
+        rows = rendering.load_rows(st, opts["rows_sha256"])
         with ss(url) as s:
             ch = s.query(BatchChunk).filter(BatchChunk.job_id == last["merged+register job"],
                                             BatchChunk.seq == 0).one()
@@ -235,9 +242,9 @@ def main() -> None:
         identical = 0
         for p in pages:
             row_no, number, _scope, _serial = issued[p - 1]
-            c = jobs.certificate_context("party-card", opts, by_row[row_no], number, st.public_url)
+            c = rendering.certificate_context("party-card", opts, by_row[row_no], number, st.public_url)
             single = work / f"single_{p}.pdf"
-            single.write_bytes(render_pdf("party-card", c))
+            single.write_bytes(render_pdf("party-card", c, cache_dir=st.cert_cache))
             a = subprocess.run(["pdftoppm", "-r", "150", "-f", str(p), "-l", str(p), "-gray", str(vol_path)],
                                capture_output=True, check=True).stdout
             b = subprocess.run(["pdftoppm", "-r", "150", "-gray", str(single)], capture_output=True,

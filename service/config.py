@@ -26,13 +26,15 @@ MULTIPART_SLACK = 1024 * 1024  # multipart headers and boundaries around the fil
 DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_CELERY_QUEUE = "wuhao-batch"
 DEFAULT_RECTIFY_DAYS = 90        # 整改时限 after a 整改任务书 when the reviewer sets none
+DEFAULT_LEASE_SECONDS = 30.0
 EXTENSION = "wuhao"
 
 #: every variable :func:`load` reads (the README's configuration table lists each of them)
 VARIABLES = (
     "WUHAO_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "WUHAO_MAX_UPLOAD_MB", "WUHAO_PUBLIC_URL",
     "WUHAO_SECURE_COOKIES", "WUHAO_HOST", "WUHAO_PORT",
-    "WUHAO_BATCH_EXECUTOR", "WUHAO_BATCH_WORKERS", "WUHAO_CELERY_BROKER", "WUHAO_CELERY_BACKEND",
+    "WUHAO_BATCH_EXECUTOR", "WUHAO_BATCH_WORKERS", "WUHAO_BATCH_LEASE_SECONDS", "WUHAO_BATCH_DIE_AFTER_CHUNKS",
+    "WUHAO_CELERY_BROKER", "WUHAO_CELERY_BACKEND",
     "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
@@ -53,7 +55,12 @@ class Settings:
     host: str
     port: int
     batch_executor: str             # "local" (threads in this process) or "celery"
-    batch_workers: int | None       # local batch threads; None: the executor's default
+    batch_workers: int | None       # local batch worker processes; None: one per CPU
+    # a batch worker's lease on a chunk, renewed every third of it by its heartbeat; a worker
+    # silent for this long is taken for dead and its chunk taken over (30 s: a loaded machine
+    # stalls threads for seconds, and a takeover costs the chunk's drawing, never a number)
+    batch_lease_seconds: float
+    batch_die_after_chunks: int | None  # test hook: a worker dies (SIGKILL) before committing chunk N + 1
     celery_broker: str
     celery_backend: str
     celery_queue: str
@@ -135,6 +142,7 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     max_mb = float(get("WUHAO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
     broker = str(get("WUHAO_CELERY_BROKER", DEFAULT_CELERY_BROKER))
     workers = get("WUHAO_BATCH_WORKERS")
+    die_after = get("WUHAO_BATCH_DIE_AFTER_CHUNKS")
     return Settings(
         data_dir=data_dir,
         database_url=str(get("DATABASE_URL", f"sqlite:///{data_dir / 'wuhao.db'}")),
@@ -146,6 +154,8 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         port=int(get("WUHAO_PORT", 8000)),
         batch_executor=str(get("WUHAO_BATCH_EXECUTOR", "local")),
         batch_workers=int(workers) if workers is not None else None,
+        batch_lease_seconds=float(get("WUHAO_BATCH_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)),
+        batch_die_after_chunks=int(die_after) if die_after is not None else None,
         celery_broker=broker,
         celery_backend=str(get("WUHAO_CELERY_BACKEND", broker)),
         celery_queue=str(get("WUHAO_CELERY_QUEUE", DEFAULT_CELERY_QUEUE)),

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth import subtree_ids
-from .batch.executors import run_local
-from .batch.jobs import submit
 from .batch.sample import sample_members
+from .batch.worker import work
+from .db import session_scope
 from .models import Assessment, CreationCycle, Document, Organisation, User
 from .storage import current_store
-from .usecases import cycles, documents, grading, submissions
+from .usecases import batches, cycles, documents, grading, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
 
@@ -120,14 +120,15 @@ def certificates_and_notices(session: Session) -> int:
 
 
 def party_cards(settings, members: int = 24) -> int:
-    """A small 党员证 batch through the real batch engine (local worker)."""
+    """A small 党员证 batch through the real batch use case; done when this returns."""
     rows = sample_members(members, seed=7)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    job_id, created = submit(settings, out.getvalue().encode("utf-8"), "演示党员名册.csv", "party-card",
-                             {"outputs": ["merged", "register"]}, executor="local")
-    if created:
-        run_local(settings, job_id, workers=1, wait=True)
-    return job_id
+    with session_scope(settings.database_url) as session:
+        job = batches.start(session, None, settings=settings, roster=out.getvalue().encode("utf-8"),
+                            roster_name="演示党员名册.csv", kind="party-card",
+                            options={"outputs": ["merged", "register"]})
+    work(settings, job["id"])  # alongside the workers the commit started: returns when the job is finished
+    return job["id"]

@@ -273,6 +273,10 @@ class BatchJob(Base):
     roster_sha256: Mapped[str] = mapped_column(String(64))
     roster_name: Mapped[str] = mapped_column(String(255), default="")
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # roster + content options: the certificates one print run numbers (see service/batch/state.py)
+    numbering_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    # a reprint with other outputs: the job whose numbers it prints
+    numbers_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("batch_jobs.id"))
     options: Mapped[dict] = mapped_column(JSON, default=dict)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
@@ -301,6 +305,8 @@ class BatchChunk(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[Optional[str]] = mapped_column(String(100))
     started_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # renewed by the holding worker's heartbeat; once past, any worker may take the chunk over
+    lease_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     outputs: Mapped[dict] = mapped_column(JSON, default=dict)
 

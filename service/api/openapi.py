@@ -226,6 +226,8 @@ def spec() -> dict:
                                          errors=("401", "403", "404"))}
     p["/batches/{job_id}/cancel"] = {"post": _op("取消批量任务", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
                                                  errors=("401", "403", "404", "409"))}
+    p["/batches/{job_id}/resume"] = {"post": _op("继续已失败或已取消的批量任务", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
+                                                 errors=("401", "403", "404", "409"))}
     p["/documents"]["post"] = _op("签发任一种文书（按记录编号生成上下文、编号、存档）", "文书", {"201": _json(OBJ)},
                                   errors=("401", "403", "404", "422"),
                                   body=_body({"type": "object", "required": ["kind", "record_id"], "properties": {

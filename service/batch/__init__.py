@@ -1,15 +1,18 @@
-"""Batch production of numbered certificates (issue 6).
+"""Batch production of numbered certificates (issue 6; split and leased in issue 10/16).
 
-Modules:
+Modules, from the database outwards:
 
-* ``roster``    – XLSX/CSV rosters (UTF-8 or GB18030), header synonyms, every bad row reported.
-* ``jobs``      – the job model: submit (idempotent), chunks claimed from the database, numbers
-                  reserved per chunk from the gapless sequences, finalize (merged volumes,
-                  register XLSX, ZIP per branch), cancel, status, recovery after kill -9.
-* ``executors`` – ``local`` (worker processes on this machine) and ``celery`` (any number of
-                  machines sharing the database and the file store).
-* ``celery_app``– the Celery app (broker from ``WUHAO_CELERY_BROKER``) and its one task.
-* ``cli``       – ``wuhao batch``, ``wuhao sample-roster``, ``wuhao worker``.
-* ``routes``    – ``/api/v1/batches`` and the pages ``/batches``, ``/batches/<id>``.
-* ``sample``    – realistic sample rosters over the demo branches.
+* ``settings``   – what the stage needs from the configuration, one frozen object passed around.
+* ``roster``     – XLSX/CSV rosters (UTF-8 or GB18030), header synonyms, every bad row reported.
+* ``state``      – job state: create (keyed by roster and options; reprints reuse numbers),
+                   chunk leases renewed by heartbeats, cancel, status.
+* ``rendering``  – one chunk: numbers reserved once per chunk, certificates drawn and stored.
+* ``outputs``    – the final unit: merged print volumes, register XLSX, one ZIP per branch.
+* ``worker``     – the loop both executors run (lease, heartbeat, commit if still ours).
+* ``celery_app`` – the Celery app built from the settings and its one task.
+* ``executors``  – ``local`` processes or ``celery`` tasks; ``resume_all`` after a crash.
+* ``routes``, ``cli`` – thin adapters over ``service.usecases.batches``.
+* ``sample``     – realistic sample rosters over the demo branches.
+
+Imports go one way: settings ← state ← rendering ← outputs ← worker ← celery_app ← executors.
 """

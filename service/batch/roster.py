@@ -12,6 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from service.models import Organisation
+
 HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "party-card": {
         "name": ("姓名", "党员姓名", "名字", "name"),
@@ -103,8 +108,6 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 def _read_rows(data: bytes, filename: str) -> tuple[list[list], str | None]:
     name = (filename or "").lower()
     if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:
@@ -219,7 +222,9 @@ def parse_roster(data: bytes, filename: str, kind: str, organisations: "OrgIndex
         if values.get("branch_name") and organisations is not None:
             org = organisations.find(values["branch_name"])
             if org is None:
-                row_errors.append(RowError(offset, f"未知的支部：{values['branch_name']}",
+                reason = ("支部不在本机关管辖范围内" if organisations.is_outside(values["branch_name"])
+                          else "未知的支部")
+                row_errors.append(RowError(offset, f"{reason}：{values['branch_name']}",
                                            roster.columns.get("branch_name")))
         if not row_errors:
             if kind == "party-card":
@@ -266,10 +271,15 @@ class OrgInfo:
 class OrgIndex:
     """Organisations by normalised name, with their path, tree order and numbering scope."""
 
-    def __init__(self, orgs: list[OrgInfo]):
+    def __init__(self, orgs: list[OrgInfo], outside: list[str] = ()):
         self.by_name: dict[str, list[OrgInfo]] = {}
         for o in orgs:
             self.by_name.setdefault(norm(o.name), []).append(o)
+        # branches that exist but lie outside the issuing organisation's subtree (issue 11)
+        self.outside = {norm(name) for name in outside}
+
+    def is_outside(self, name: str) -> bool:
+        return norm(name) in self.outside and norm(name) not in self.by_name
 
     def find(self, name: str) -> OrgInfo | None:
         hits = self.by_name.get(norm(name))
@@ -277,10 +287,6 @@ class OrgIndex:
 
     @classmethod
     def from_session(cls, session, root_id: int | None = None) -> "OrgIndex":
-        from sqlalchemy import select
-
-        from service.models import Organisation
-
         rows = session.execute(select(Organisation.id, Organisation.parent_id, Organisation.name,
                                       Organisation.kind, Organisation.code)).all()
         return cls.from_rows([tuple(r) for r in rows], root_id)
@@ -309,8 +315,12 @@ class OrgIndex:
                 allowed.add(i)
                 stack.extend(r[0] for r in children.get(i, []))
         infos = []
+        outside = []
         for r in rows:
-            if r[3] not in ("branch", "general_branch") or (allowed is not None and r[0] not in allowed):
+            if r[3] not in ("branch", "general_branch"):
+                continue
+            if allowed is not None and r[0] not in allowed:
+                outside.append(r[2])
                 continue
             chain = []
             cur = r
@@ -325,4 +335,4 @@ class OrgIndex:
             path = " / ".join(a[2] for a in reversed(ancestors))
             infos.append(OrgInfo(r[0], r[2], path, ancestors[0][2] if ancestors else "",
                                  f"{county}{committee}", order.get(r[0], 0)))
-        return cls(infos)
+        return cls(infos, outside)

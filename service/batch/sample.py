@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import random
 
+from openpyxl import Workbook
+
 from service.demo_tree import branch_names
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -49,8 +51,6 @@ def sample_branch_rows(branches: list[str] | None = None) -> list[dict]:
 def write_roster(rows: list[dict], path: str, encoding: str = "utf-8") -> None:
     header = list(rows[0].keys()) if rows else ["姓名", "所在支部"]
     if path.lower().endswith(".xlsx"):
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("党员名册")
         ws.append(header)

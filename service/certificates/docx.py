@@ -16,7 +16,7 @@ from __future__ import annotations
 from service.documents.docx_render import render_docx as render_view
 from service.documents.safety import clean
 
-from .engine import display_values, verify_url
+from .engine import display_values
 
 #: the 党员证 table, labels as in the documents' view (four characters fit the label column);
 #: the issuer and date follow the table, as in the template
@@ -28,7 +28,7 @@ def certificate_view(kind: str, context: dict) -> dict:
     """The template view of one batch certificate: the PDF's wording, the verify link as text."""
     values = display_values(kind, context)
     values.setdefault("number", str(context["number"]))
-    url = context.get("verify_url") or verify_url(str(context["number"]))
+    url = context["verify_url"]
     if kind == "party-card":
         view = {"heading": "中国共产党党员证",
                 "fields": [[label, values.get(key, "")] for label, key in _CARD_ROWS] + [["核验网址", url]],

@@ -12,6 +12,8 @@ import hashlib
 import threading
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 from ..vocabulary import DEFAULT_PUBLIC_URL, cn_date
 from .kinds import HONOR_BODY_TEXT, SPECS, Field, KindSpec, static_html
@@ -43,13 +45,9 @@ class Page:
 format_date = cn_date
 
 
-def verify_url(number: str, base: str | None = None) -> str:
-    import os
-
-    from urllib.parse import quote
-
-    base = (base or os.environ.get("WUHAO_PUBLIC_URL") or _DEFAULT_PUBLIC_URL).rstrip("/")
-    return f"{base}/verify/{quote(str(number), safe='')}"
+def verify_url(number: str, base: str) -> str:
+    """The /verify link of a certificate under the service's public URL (the settings')."""
+    return f"{base.rstrip('/')}/verify/{quote(str(number), safe='')}"
 
 
 def default_issuer(kind: str, context: dict) -> str:
@@ -96,10 +94,11 @@ def _fmt(v: float) -> str:
 class CertificateEngine:
     """Renders pages of one certificate kind (one instance per process and kind)."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, cache_dir: Path | None = None):
         if kind not in SPECS:
             raise CertificateError(f"未知的证书类型：{kind}")
         self.kind = kind
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.spec: KindSpec = SPECS[kind]
         self._fonts: dict[str, FontChain] = {}
         self._names: dict[PdfFont, str] = {}
@@ -130,7 +129,7 @@ class CertificateEngine:
         with self._lock:
             if self._prefix is None:
                 paths = [spec[0] for role in self.spec.static_roles for spec in role_font_specs(role)]
-                self._prefix = static_form(static_html(self.kind), paths)
+                self._prefix = static_form(static_html(self.kind), paths, self.cache_dir)
             return self._prefix
 
     def template_hash(self) -> str:
@@ -254,7 +253,7 @@ class CertificateEngine:
                 offset_mm: tuple[float, float] = (0.0, 0.0)) -> Page:
         values = display_values(self.kind, context)
         number = str(context["number"]).strip()
-        url = context.get("verify_url") or verify_url(number)
+        url = context["verify_url"]
         ops: list[str] = []
         usage: dict[PdfFont, dict[int, str]] = {}
         if not overprint:
@@ -316,22 +315,25 @@ def _subset_tag(name: str, i: int) -> str:
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
-_engines: dict[str, CertificateEngine] = {}
+_engines: dict[tuple[str, Path | None], CertificateEngine] = {}
 _engines_lock = threading.Lock()
 
 
-def engine_for(kind: str) -> CertificateEngine:
+def engine_for(kind: str, cache_dir: Path | None = None) -> CertificateEngine:
+    """One engine per kind and cache folder per process (fonts and the static form loaded once);
+    without a cache folder the static form is kept in memory only."""
+    key = (kind, Path(cache_dir) if cache_dir is not None else None)
     with _engines_lock:
-        eng = _engines.get(kind)
+        eng = _engines.get(key)
         if eng is None:
-            eng = CertificateEngine(kind)
-            _engines[kind] = eng
+            eng = CertificateEngine(kind, cache_dir)
+            _engines[key] = eng
         return eng
 
 
-def render_pdf(kind: str, context: dict, *, overprint: bool = False,
+def render_pdf(kind: str, context: dict, *, cache_dir: Path | None = None, overprint: bool = False,
                offset_mm: tuple[float, float] = (0.0, 0.0)) -> bytes:
     """One certificate as a PDF (static design + variable text + QR, fonts subset)."""
-    eng = engine_for(kind)
+    eng = engine_for(kind, cache_dir)
     page = eng.prepare(context, overprint=overprint, offset_mm=offset_mm)
     return eng.write([page], overprint=overprint, title=f"{eng.spec.title} {page.number}")

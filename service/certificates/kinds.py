@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from service.documents.fonts import css_font_stack, resolve_font
+
 
 @dataclass(frozen=True)
 class Field:
@@ -112,14 +114,8 @@ _HONOR_BODY = """
 
 
 def _static_html(spec_body: str, w: float, h: float) -> str:
-    try:
-        from service.documents.fonts import css_font_stack, resolve_font
-
-        title, song = css_font_stack("title"), css_font_stack("song")
-        title_w = resolve_font("title").weight
-    except Exception:  # pragma: no cover - documents package missing
-        title, song, title_w = '"Noto Serif CJK SC", serif', '"Noto Serif CJK SC", serif', 700
-    css = _PAGE_CSS % {"w": w, "h": h, "title": title, "song": song, "title_w": title_w}
+    css = _PAGE_CSS % {"w": w, "h": h, "title": css_font_stack("title"), "song": css_font_stack("song"),
+                       "title_w": resolve_font("title").weight}
     return ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><style>"
             + css + "</style></head><body>" + spec_body + "</body></html>")
 

@@ -281,23 +281,17 @@ def load_font(path: str, index: int = 0, family: str = "") -> PdfFont:
     return PdfFont(FontSpec(path, index, family or path))
 
 
-_ROLE_FALLBACK = {
-    "song": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2, "Noto Serif CJK SC"),
-    "body": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2, "Noto Serif CJK SC"),
-    "title": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2, "Noto Serif CJK SC"),
-    "hei": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2, "Noto Sans CJK SC"),
-    "kai": ("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", 0, "LXGW WenKai"),
-}
-
-
 def role_font_specs(role: str) -> list[tuple[str, int, str]]:
-    """(path, index, family) of the face for a document font role, then its fallbacks."""
+    """(path, index, family) of the face for a document font role, then its fallbacks.
+
+    The same resolution as the official documents (``service.documents.fonts``): a broken
+    font set-up fails loudly there and here, never silently switching the certificate face."""
     out: list[tuple[str, int, str]] = []
     for r in [resolve_font(role)] + list(fallback_chain(role)):
         if r.path and all((r.path, r.index) != (p, i) for p, i, _f in out):
             out.append((r.path, r.index, r.family))
     if not out:
-        out.append(_ROLE_FALLBACK[role])
+        raise FileNotFoundError(f"no font file for the role {role!r} (see `wuhao fonts`)")
     return out
 
 

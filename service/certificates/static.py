@@ -4,7 +4,9 @@ Border, title, labels and fixed wording are the same on every certificate of a k
 WeasyPrint lays them out once; the page becomes a Form XObject whose objects are copied
 into every output file.  The rendered PDF is cached on disk, keyed by the template's
 hash, the font files' identities and the WeasyPrint version, so a worker process reuses
-it across jobs.
+it across jobs.  The cache is a folder given by the caller (the settings' certificate cache)
+and written through :class:`~service.storage.FileStore`, so a killed worker leaves no
+half-written entry.
 """
 from __future__ import annotations
 
@@ -12,29 +14,25 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import threading
-from decimal import Decimal
 import zlib
+from decimal import Decimal
+from importlib.metadata import version
 from pathlib import Path
 
 import pikepdf
+import weasyprint
 from fontTools.ttLib import TTFont
 
 from service.documents.harfbuzz import Face
+from service.documents.html_render import WEASYPRINT_LOCK
+from service.storage import FileStore
+
 from .pdffont import sfnt_table
 from .pdfwriter import PrefixObjects
 
 _lock = threading.Lock()
 _memory: dict[str, PrefixObjects] = {}
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("WUHAO_CERT_CACHE")
-    if base:
-        return Path(base)
-    data = os.environ.get("WUHAO_DATA_DIR") or os.path.join(os.getcwd(), "var")
-    return Path(data) / "cache" / "certificates"
 
 
 def _font_identity(paths: list[str]) -> str:
@@ -48,30 +46,21 @@ def _font_identity(paths: list[str]) -> str:
     return "|".join(parts)
 
 
-def render_static_pdf(html: str, font_paths: list[str]) -> tuple[str, bytes]:
-    """Render ``html`` with WeasyPrint (disk-cached); return (cache key, PDF bytes).
-
-    A cache hit does not even import WeasyPrint (saves ~100 MB per worker process)."""
-    from importlib.metadata import version
-
+def render_static_pdf(html: str, font_paths: list[str], cache: FileStore) -> tuple[str, bytes]:
+    """Render ``html`` with WeasyPrint (cached in ``cache``); return (cache key, PDF bytes)."""
     key = hashlib.sha256(
         "\0".join([html, _font_identity(font_paths), version("weasyprint")]).encode()
     ).hexdigest()
-    path = cache_dir() / f"{key}.pdf"
+    path = cache.named_path(f"{key}.pdf")
     if path.exists():
         return key, path.read_bytes()
-    import weasyprint
+    # WeasyPrint's bytes differ from run to run: every process uses the first one stored
+    return key, cache.put_named(f"{key}.pdf", weasyprint_pdf(html))
 
-    from ..documents.html_render import WEASYPRINT_LOCK
 
+def weasyprint_pdf(html: str) -> bytes:
     with WEASYPRINT_LOCK:
-        data = weasyprint.HTML(string=html, base_url=".").write_pdf()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    return key, data
+        return weasyprint.HTML(string=html, base_url=".").write_pdf()
 
 
 def _unparse(obj) -> bytes:
@@ -216,25 +205,28 @@ def extract_form(pdf_bytes: bytes) -> PrefixObjects:
     return PrefixObjects(objects, next_number, form.objgen[0], tuple(mb))
 
 
-def static_form(html: str, font_paths: list[str]) -> PrefixObjects:
-    """The static design as splice-ready objects (memory, then disk cache, then WeasyPrint)."""
+def static_form(html: str, font_paths: list[str], cache_dir: Path | None) -> PrefixObjects:
+    """The static design as splice-ready objects (memory, then the cache folder, then WeasyPrint).
+
+    Without a cache folder the form is rendered once per process and kept in memory only."""
     key = hashlib.sha256((html + "\0" + _font_identity(font_paths)).encode()).hexdigest()
     with _lock:
         got = _memory.get(key)
-        if got is None:
-            cached = cache_dir() / f"{key}.form.pickle"
+        if got is not None:
+            return got
+        if cache_dir is None:
+            got = extract_form(weasyprint_pdf(html))
+        else:
+            cache = FileStore(cache_dir)
+            cached = cache.named_path(f"{key}.form.pickle")
             if cached.exists():
                 try:
                     got = pickle.loads(cached.read_bytes())
                 except Exception:  # corrupt or from another version: rebuild
                     got = None
             if got is None:
-                _key, data = render_static_pdf(html, font_paths)
+                _key, data = render_static_pdf(html, font_paths, cache)
                 got = extract_form(data)
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-")
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(got, fh, protocol=5)
-                os.replace(tmp, cached)
-            _memory[key] = got
+                cache.put_named(cached.name, pickle.dumps(got, protocol=5))
+        _memory[key] = got
         return got

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from ..certificates import render_pdf as certificate_engine
 from ..certificates.docx import certificate_view
 from ..certificates.engine import CertificateError
+from ..exports import safe_row
 from ..vocabulary import DOCUMENT_KINDS
 from . import compose as C
 from .docx_render import render_docx
@@ -137,13 +138,13 @@ def ledger_xlsx(context: dict) -> bytes:
     ws = wb.active
     ws.title = "整改工作台账"
     ncol = len(C.LEDGER_HEADERS)
-    ws.append([view["title"]])
+    ws.append(safe_row([view["title"]]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    ws.append([view["blocks"][0]["text"]])
+    ws.append(safe_row([view["blocks"][0]["text"]]))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
     ws.append(C.LEDGER_HEADERS)
     for row in C.ledger_rows(ctx):
-        ws.append([_xlsx_safe(c) for c in row])
+        ws.append(safe_row(row))
     ws["A1"].font = Font(name="方正小标宋简体", size=18)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws["A2"].alignment = Alignment(horizontal="center")
@@ -164,13 +165,6 @@ def ledger_xlsx(context: dict) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _xlsx_safe(value: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ is stored as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 # --------------------------------------------------------------------------- blank forms

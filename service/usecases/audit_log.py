@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import auth
+from ..exports import safe_row
 from ..models import AuditLog, Organisation, User
 from .serialize import iso
 
@@ -19,7 +20,8 @@ ACTION_NAMES = {
     "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
     "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",
     "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改文号前缀",
-    "batch_submit": "提交批量任务", "document_issued": "签发文书", "document_superseded": "文书被替代",
+    "batch_submit": "提交批量任务", "batch_cancel": "取消批量任务", "batch_resume": "继续批量任务",
+    "document_issued": "签发文书", "document_superseded": "文书被替代",
     "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准",
 }
 
@@ -45,11 +47,6 @@ def rows(db: Session, actor: User, *, action: str | None = None, organisation_id
              "object_type": r.object_type, "object_id": r.object_id, "detail": r.detail or {}} for r in rows]
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def as_csv(items: list[dict]) -> str:
     """The rows as CSV for a spreadsheet (UTF-8 with BOM; formulas defused)."""
     buf = io.StringIO()
@@ -57,7 +54,7 @@ def as_csv(items: list[dict]) -> str:
     w = csv.writer(buf)
     w.writerow(["编号", "时间", "用户", "组织", "操作", "对象类型", "对象编号", "详情"])
     for r in items:
-        w.writerow([r["id"], r["at"], _cell(r["username"]), _cell(r["organisation_name"]), r["action_name"],
-                    r["object_type"] or "", r["object_id"] or "",
-                    _cell(json.dumps(r["detail"], ensure_ascii=False, default=str))])
+        w.writerow(safe_row([r["id"], r["at"], r["username"], r["organisation_name"], r["action_name"],
+                             r["object_type"] or "", r["object_id"] or "",
+                             json.dumps(r["detail"], ensure_ascii=False, default=str)]))
     return buf.getvalue()

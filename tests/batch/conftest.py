@@ -1,10 +1,20 @@
 """Fixtures for the batch tests: a migrated PostgreSQL database with the demo tree."""
 from __future__ import annotations
 
-
 import pytest
+from sqlalchemy import select
 
+from service.batch import state
+from service import config
+from service.config import Settings
+from service.db import session_scope
+from service.demo import load_demo
+from service.models import Certificate
+from service.storage import store_for
 from tests.conftest import throwaway_pg_database
+
+#: short leases in the tests: a killed worker's chunk is taken over within 5 s (renewed every 1.7 s)
+TEST_LEASE_SECONDS = 5.0
 
 
 @pytest.fixture
@@ -13,31 +23,57 @@ def pg_url(pg_admin, pg_template):
         yield url
 
 
-@pytest.fixture
-def settings(pg_url, tmp_path, monkeypatch):
-    from service.batch.jobs import Settings
-    from service.db import session_scope
-    from service.demo import load_demo
+def make_settings(url: str, data, **overrides) -> Settings:
+    """Settings of a test (not read from this machine's environment)."""
+    return config.load({"DATABASE_URL": url, "WUHAO_DATA_DIR": str(data), "SECRET_KEY": "test",
+                        "WUHAO_BATCH_LEASE_SECONDS": TEST_LEASE_SECONDS, "WUHAO_BATCH_WORKERS": 2, **overrides},
+                       env={})
 
+
+def _settings(url: str, tmp_path) -> Settings:
     data = tmp_path / "data"
-    data.mkdir()
-    monkeypatch.setenv("WUHAO_DATA_DIR", str(data))
-    with session_scope(pg_url) as s:
+    data.mkdir(exist_ok=True)
+    with session_scope(url) as s:
         load_demo(s, password="demo-pass-1", with_records=False)
-    return Settings(pg_url, str(data))
+    return make_settings(url, data)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    """Both backends: SQLite (the embedded default) and PostgreSQL."""
+    return _settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def pg_settings(pg_url, tmp_path) -> Settings:
+    """PostgreSQL only (the large end-to-end runs)."""
+    return _settings(pg_url, tmp_path)
+
+
+def submit(settings: Settings, data: bytes, name: str, kind: str, options: dict | None = None,
+           **kw) -> tuple[int, bool]:
+    """Create (or find) a job without starting any worker: (job id, created)."""
+    with session_scope(settings.database_url) as s:
+        job, created = state.create_job(s, store_for(settings.data_dir), data, name, kind, options, **kw)
+        return job.id, created
+
+
+def cancel(settings: Settings, job_id: int) -> bool:
+    with session_scope(settings.database_url) as s:
+        return state.cancel(s, job_id)
 
 
 def issued_numbers(settings, job_id=None) -> list[str]:
-    from sqlalchemy import select
-
-    from service.db import session_scope
-    from service.models import Certificate
-
     with session_scope(settings.database_url) as s:
         q = select(Certificate.number)
         if job_id is not None:
             q = q.where(Certificate.job_id == job_id)
         return list(s.execute(q).scalars())
+
+
+def certificate_files(settings, job_id) -> dict:
+    with session_scope(settings.database_url) as s:
+        return state.certificate_files(s, job_id)
 
 
 def assert_gapless(numbers: list[str]) -> dict[str, int]:

@@ -1,30 +1,34 @@
-"""The Celery executor against the real Redis, with real ``wuhao worker`` processes."""
+"""The Celery executor against the real Redis, with real ``wuhao worker`` processes.
+
+Each test uses its own queue (``wuhao-test-<random>``), so runs of other people on the same
+Redis never take its tasks.  The kill is the worker's own test hook (dies with the whole
+worker after exactly N chunks), not a timed signal.
+"""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
-from service.batch import executors, jobs, sample
-from tests.batch.conftest import assert_gapless, issued_numbers
+from service.batch import executors, state
+from tests.batch.conftest import assert_gapless, certificate_files, issued_numbers, submit
 from tests.batch.test_jobs import roster_bytes, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("WUHAO_CELERY_BROKER", "redis://127.0.0.1:6379/0")
+BROKER = "redis://127.0.0.1:6379/0"
 
 
 def _redis_up() -> bool:
     try:
-        import redis
-
         return redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
-    except Exception:
+    except redis.RedisError:
         return False
 
 
@@ -34,18 +38,16 @@ pytestmark = [pytest.mark.slow,  # a real Celery worker on Redis, killed and res
 
 
 @pytest.fixture
-def queue(monkeypatch):
-    name = f"wuhao-test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("WUHAO_CELERY_QUEUE", name)
-    yield name
-    import redis
-
-    redis.Redis.from_url(BROKER).delete(name)
+def celery_settings(pg_settings):
+    queue = f"wuhao-test-{uuid.uuid4().hex[:8]}"
+    yield dataclasses.replace(pg_settings, celery_broker=BROKER, celery_backend=BROKER, celery_queue=queue)
+    redis.Redis.from_url(BROKER).delete(queue)
 
 
-def start_worker(settings, queue, concurrency=2) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=settings.database_url, WUHAO_DATA_DIR=settings.data_dir,
-               WUHAO_CELERY_QUEUE=queue, WUHAO_CELERY_BROKER=BROKER, PYTHONPATH=str(ROOT))
+def start_worker(settings, concurrency=2, **env) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=settings.database_url, WUHAO_DATA_DIR=str(settings.data_dir),
+               WUHAO_CELERY_QUEUE=settings.celery_queue, WUHAO_CELERY_BROKER=BROKER,
+               WUHAO_BATCH_LEASE_SECONDS=str(settings.batch_lease_seconds), PYTHONPATH=str(ROOT), **env)
     code = "from service.batch.cli import worker; worker()"
     return subprocess.Popen([sys.executable, "-c", code, "-c", str(concurrency), "--loglevel", "WARNING"],
                             cwd=ROOT, env=env, start_new_session=True,
@@ -58,52 +60,52 @@ def stop(proc: subprocess.Popen, sig=signal.SIGTERM) -> None:
     except ProcessLookupError:
         return
     try:
-        proc.wait(30)
+        proc.wait(60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
 
 
-def test_500_certificates_on_a_celery_worker(settings, tmp_path, queue):
-    data = roster_bytes(tmp_path, 500, seed=31)
-    job_id, _ = jobs.submit(settings, data, "r.xlsx", "party-card", {"chunk_size": 100},
-                            executor="celery")
-    worker = start_worker(settings, queue)
+def test_500_certificates_on_a_celery_worker(celery_settings, tmp_path):
+    settings = celery_settings
+    job_id, _ = submit(settings, roster_bytes(tmp_path, 500, seed=31), "r.xlsx", "party-card",
+                       {"chunk_size": 100}, executor="celery")
+    worker = start_worker(settings)
     try:
         assert executors.dispatch_celery(settings, job_id) == 6  # 5 chunks + the final unit
-        assert wait_for(lambda: jobs.job_status(settings, job_id)["state"] in ("done", "failed"), 180, 0.5)
+        assert wait_for(lambda: state.job_status(settings, job_id)["state"] in ("done", "failed"), 300, 0.5)
     finally:
         stop(worker)
-    st = jobs.job_status(settings, job_id)
+    st = state.job_status(settings, job_id)
     assert st["state"] == "done", st["errors"]
     assert st["executor"] == "celery"
     numbers = issued_numbers(settings, job_id)
     assert len(numbers) == len(set(numbers)) == 500
     assert_gapless(numbers)
     assert {o["kind"] for o in st["outputs"]} == {"merged", "register", "zip"}
-    assert len(jobs.certificate_files(settings, job_id)) == 500
+    assert len(certificate_files(settings, job_id)) == 500
 
 
-def test_celery_worker_killed_then_restarted_resumes(settings, tmp_path, queue):
-    data = roster_bytes(tmp_path, 400, seed=32)
-    job_id, _ = jobs.submit(settings, data, "r.xlsx", "party-card",
-                            {"chunk_size": 25, "outputs": "merged,register,pdf"}, executor="celery")
-    worker = start_worker(settings, queue)
+def test_celery_worker_killed_then_restarted_resumes(celery_settings, tmp_path):
+    settings = celery_settings
+    job_id, _ = submit(settings, roster_bytes(tmp_path, 400, seed=32), "r.xlsx", "party-card",
+                       {"chunk_size": 25, "outputs": "merged,register,pdf"}, executor="celery")
+    # one pool process: it commits 3 chunks, draws the 4th and kills the whole worker
+    worker = start_worker(settings, concurrency=1, WUHAO_BATCH_DIE_AFTER_CHUNKS="3")
+    executors.dispatch_celery(settings, job_id)
+    assert worker.wait(300) == -signal.SIGKILL
+    stop(worker, signal.SIGKILL)  # nothing of it may survive (the pool child killed itself too)
+    st = state.job_status(settings, job_id)
+    assert st["state"] == "running" and st["done"] == 75
+    assert len(issued_numbers(settings, job_id)) == 75
+    # a new worker queues the unfinished job on start; the dead worker's chunk is taken over
+    # once its lease runs out
+    worker = start_worker(settings)
     try:
-        executors.dispatch_celery(settings, job_id)
-        assert wait_for(lambda: jobs.job_status(settings, job_id)["done"] >= 75, 120, 0.2)
-    finally:
-        stop(worker, signal.SIGKILL)  # the whole worker, children included, no goodbye
-    st = jobs.job_status(settings, job_id)
-    assert st["state"] == "running" and st["done"] < 400
-    assert len(issued_numbers(settings, job_id)) == st["done"]
-    # a new worker finds the dead worker's chunks on start and queues the job again
-    worker = start_worker(settings, queue)
-    try:
-        assert wait_for(lambda: jobs.job_status(settings, job_id)["state"] in ("done", "failed"), 180, 0.5)
+        assert wait_for(lambda: state.job_status(settings, job_id)["state"] in ("done", "failed"), 300, 0.5)
     finally:
         stop(worker)
-    st = jobs.job_status(settings, job_id)
+    st = state.job_status(settings, job_id)
     assert st["state"] == "done", st["errors"]
     numbers = issued_numbers(settings, job_id)
     assert len(numbers) == len(set(numbers)) == 400

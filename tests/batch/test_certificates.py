@@ -15,15 +15,27 @@ from service.certificates.docx import render_docx
 
 CARD = {"number": "12010007", "name": "欧阳䶮", "branch_name": "大邱庄村党支部",
         "organisation_path": "静海区委 / 大邱庄镇党委", "joined_on": "1998-07-01",
-        "issued_on": "2025-06-28", "issuer": "中共静海区委组织部"}
+        "issued_on": "2025-06-28", "issuer": "中共静海区委组织部",
+        "verify_url": "http://127.0.0.1:8000/verify/12010007"}
 HONOR = {"number": "WH20250003", "branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委",
          "title": "市直机关五好党支部", "term": "2025—2029", "issuer": "中共市直机关工委",
-         "issued_on": "2025-06-28"}
+         "issued_on": "2025-06-28", "verify_url": "http://127.0.0.1:8000/verify/WH20250003"}
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("WUHAO_CERT_CACHE", str(tmp_path / "cache"))
+def test_static_design_cache_is_written_through_the_store(tmp_path, monkeypatch):
+    """The cache folder comes from the caller (the settings), never from the environment."""
+    from service.certificates import static
+    from service.certificates.engine import CertificateEngine
+
+    monkeypatch.setattr(static, "_memory", {})  # this process may hold the form already
+
+    cache = tmp_path / "cache"
+    first = CertificateEngine("party-card", cache).write([engine_for("party-card", cache).prepare(CARD)])
+    names = sorted(p.suffix for p in cache.iterdir() if p.is_file())
+    assert names == [".pdf", ".pickle"]
+    assert not [p for p in cache.rglob(".tmp-*")]
+    again = CertificateEngine("party-card", cache).write([engine_for("party-card", cache).prepare(CARD)])
+    assert again == first
 
 
 def _text(pdf: bytes) -> str:

@@ -63,6 +63,14 @@ def test_sample_roster_and_batch_command(sqlite_env, tmp_path):
 
     with session_scope(sqlite_env) as s:
         assert s.execute(select(func.count()).select_from(Certificate)).scalar_one() == 150
+    # the same roster with other outputs gets those outputs (not the first run's), same numbers
+    r = runner.invoke(main, ["batch", str(roster), "--kind", "party-card", "--out", str(tmp_path / "merged-only"),
+                             "--outputs", "merged", "--issuer", "中共静海区委组织部"])
+    assert r.exit_code == 0, r.output
+    assert "沿用任务" in r.output and "完成：150 份" in r.output
+    assert [p.parent.name for p in (tmp_path / "merged-only").rglob("*") if p.is_file()] == ["merged"]
+    with session_scope(sqlite_env) as s:
+        assert s.execute(select(func.count()).select_from(Certificate)).scalar_one() == 150
 
 
 def test_batch_command_reports_bad_rows(sqlite_env, tmp_path):

@@ -10,7 +10,7 @@ from service.batch.roster import OrgIndex, parse_roster
 from service.demo_tree import TREE
 
 
-def demo_index() -> OrgIndex:
+def demo_index(root: str | None = None) -> OrgIndex:
     rows, next_id = [], [1]
 
     def walk(nodes, parent):
@@ -21,7 +21,16 @@ def demo_index() -> OrgIndex:
             walk(node.get("children", []), i)
 
     walk(TREE, None)
-    return OrgIndex.from_rows(rows)
+    return OrgIndex.from_rows(rows, next((r[0] for r in rows if r[2] == root), None) if root else None)
+
+
+def test_branches_outside_the_issuing_organ_are_reported_with_row_numbers():
+    text = ("姓名,所在支部\n王建国,城关社区党支部\n李秀英,市财政局预算科党支部\n张伟,火星党支部\n"
+            "赵敏,大邱庄村党支部\n")
+    roster = parse_roster(text.encode(), "r.csv", "party-card", demo_index("静海区委"))
+    assert [(e.row, e.reason) for e in roster.errors] == [(3, "支部不在本机关管辖范围内：市财政局预算科党支部"),
+                                                          (4, "未知的支部：火星党支部")]
+    assert sorted(r.values["name"] for r in roster.rows) == sorted(["王建国", "赵敏"])
 
 
 CSV = ("序号,党员姓名,性 别,所在党支部,入党日期,身份证号\n"

@@ -17,14 +17,14 @@ pytestmark = [pytest.mark.slow,  # the full demo (records, batch) and every kind
 
 @pytest.fixture
 def full_demo(app):
-    from service.batch.jobs import Settings
+    from service.config import settings_of
     from service.db import session_scope
     from service.demo import load_demo
     from service.demo_records import party_cards
 
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as session:
         summary = load_demo(session)
-    party_cards(Settings.from_config(app.config), members=6)
+    party_cards(settings_of(app), members=6)
     return summary
 
 

@@ -1,16 +1,19 @@
 """Fixtures for the web tests: seeded objects in two subtrees, logged-in clients, a real server, a browser."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
 import shutil
 import socket
 import threading
+
 from pathlib import Path
 
 import pytest
 
+from service import config
 from tests.conftest import IN_CI, bearer
 from tests.samples import declaration_docx
 
@@ -87,15 +90,19 @@ def _queued_batch(app, branch: str, reviewer_org: int) -> int:
     """A batch job of the reviewer's committee, left queued (no worker is started)."""
     import tempfile
 
-    from service.batch import jobs
     from service.batch.sample import sample_members, write_roster
+    from service.config import settings_of
+    from service.batch.state import create_job
+    from service.db import session_scope
+    from service.storage import store_for
 
     with tempfile.NamedTemporaryFile(suffix=".csv") as fh:
         write_roster(sample_members(3, branches=[branch]), fh.name)
         data = open(fh.name, "rb").read()
-    job_id, _ = jobs.submit(jobs.Settings.from_config(app.config), data, "名册.csv", "party-card", {},
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        job, _ = create_job(s, store_for(settings_of(app).data_dir), data, "名册.csv", "party-card", {},
                             organisation_id=reviewer_org)
-    return job_id
+        return job.id
 
 
 def _user_id(app, username: str) -> int:
@@ -119,7 +126,7 @@ def live_server(app):
     """The app on a real HTTP server (werkzeug, threaded) on 127.0.0.1:<free port>."""
     from werkzeug.serving import make_server
 
-    app.config["WUHAO_BATCH_WORKERS"] = 1
+    app.extensions[config.EXTENSION] = dataclasses.replace(config.settings_of(app), batch_workers=1)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow  # schemathesis generates hundreds of requests per
 # are covered by the authorisation tests instead. Batch submission starts worker threads and
 # belongs to the batch tests.
 SKIP = {("POST", "/me/token"), ("POST", "/users/{user_id}/token"), ("PATCH", "/users/{user_id}"),
-        ("POST", "/batches"), ("POST", "/batches/{job_id}/cancel")}
+        ("POST", "/batches"), ("POST", "/batches/{job_id}/cancel"), ("POST", "/batches/{job_id}/resume")}
 EXAMPLES = int(__import__("os").environ.get("WUHAO_SCHEMA_EXAMPLES", "12"))
 
 

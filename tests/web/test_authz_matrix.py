@@ -134,6 +134,8 @@ ENDPOINTS = [
              body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
     Endpoint("POST", "/api/v1/documents/{document}/reissue", REVIEWERS, ok=(201, 409)),
     Endpoint("GET", "/api/v1/batches/{job}", REVIEWERS),
+    # before the cancel rows: resuming a queued job is refused (409), so no worker starts in this test
+    Endpoint("POST", "/api/v1/batches/{job}/resume", REVIEWERS, ok=(409,)),
     Endpoint("POST", "/api/v1/batches/{job}/cancel", REVIEWERS, ok=(200, 409)),
     Endpoint("PATCH", "/api/v1/users/{user}", ADMIN, body=_json(lambda o: {"display_name": "支部文书"})),
     Endpoint("POST", "/api/v1/users/{user}/token", ADMIN),
@@ -208,6 +210,7 @@ ENDPOINTS = [
              body=lambda o: {"data": {"kind": "rectification-notice", "record_id": str(o["assessment"])}}),
     Endpoint("POST", "/grading", REVIEWERS, scoped=False, page=True, body=lambda o: {"data": {"year": "2025"}}),
     Endpoint("POST", "/batches", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/batches/{job}/cancel", REVIEWERS, ok=(302, 409), page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/admin/users", ADMIN, scoped=False, page=True,
              body=lambda o: {"data": {"action": "token", "user_id": str(o["user"])}}),
     Endpoint("POST", "/admin/organisations", ADMIN, scoped=False, page=True, body=lambda o: {"data": {}}),

@@ -76,6 +76,7 @@
         el.querySelector(".progress").setAttribute("aria-valuenow", pct);
         text.textContent = (names[s.state] || s.state) + "：" + s.done + "/" + s.total + "（" + pct + "%）";
         el.setAttribute("data-state", s.state);
+        if (!s.cancellable) el.querySelectorAll("[data-batch-cancel]").forEach(function (f) { f.remove(); });
         if (s.state === "queued" || s.state === "running") setTimeout(poll, 700);
         else if (s.state === "done") {
           var outs = el.querySelector(".outputs");
