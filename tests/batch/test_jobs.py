@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from service.batch import executors, sample, state, worker
 from service.batch.roster import RosterError
 from service.db import session_scope
-from service.models import BatchChunk, BatchJob
+from service.models import BatchChunk, BatchJob, Certificate
 from service.storage import store_for
 
 from tests.batch.conftest import assert_gapless, cancel, certificate_files, issued_numbers, submit
