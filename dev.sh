@@ -12,9 +12,11 @@ PY=${PYTHON:-python3}
 
 # What the service needs at run time: WeasyPrint (Pango, HarfBuzz subsetting,
 # without which CJK font embedding is ~50x slower) and the CJK faces the official
-# documents use (Song/Hei from Noto CJK, a Kai and a FangSong face).
+# documents use (Song/Hei from Noto CJK, a Kai and a FangSong face); for OCR, the shared
+# libraries of the opencv-python wheel that rapidocr-onnxruntime depends on (libGL, GLib).
 RUNTIME_PKGS=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
-              fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-cwtex-fs)
+              fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-cwtex-fs
+              libgl1 libglib2.0-0)
 # What the tests add: LibreOffice Writer (DOCX→PDF, .doc conversion), Chromium for
 # the browser tests (Debian's, driven by Playwright), pdftoppm, curl.
 TEST_PKGS=(libreoffice-writer chromium poppler-utils curl)

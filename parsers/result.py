@@ -16,6 +16,7 @@ class ParseResult:
     warnings: list = field(default_factory=list)  # {"code", "field", "message"}: read, but worth a look
     media_type: str = ""
     form_confidence: float = 0.0
+    scan: dict = field(default_factory=dict)  # scans only: pages, seals (盖章), deskew, OCR time
 
     @property
     def ok(self) -> bool:
@@ -29,4 +30,4 @@ class ParseResult:
     def to_full_dict(self) -> dict:
         """to_dict() plus the generic pairs, the media type and the kind confidence."""
         return {**self.to_dict(), "pairs": self.pairs, "warnings": self.warnings, "media_type": self.media_type,
-                "form_confidence": self.form_confidence}
+                "form_confidence": self.form_confidence, **({"scan": self.scan} if self.scan else {})}
