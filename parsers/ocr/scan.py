@@ -197,6 +197,28 @@ def _gaps(box, ink: np.ndarray) -> list[tuple[float, float]]:
     return out
 
 
+def _stand_up(boxes: list, ink: np.ndarray) -> list:
+    """A tall box is a column of characters (a vertical label, one character per line, merged
+    down): the recogniser reads lines, so it is cut into one box per character."""
+    out = []
+    for b in boxes:
+        x0, y0, x1, y1 = (int(round(v)) for v in b)
+        w, h = x1 - x0, y1 - y0
+        if h < 1.6 * w or w <= 0:
+            out.append(b)
+            continue
+        rows = (ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] > 0).any(axis=1)
+        start = None
+        for i, r in enumerate(list(rows) + [False]):
+            if r and start is None:
+                start = i
+            elif not r and start is not None:
+                if i - start >= 0.3 * w:
+                    out.append([b[0], y0 + start - 3, b[2], y0 + i + 3])
+                start = None
+    return out
+
+
 def _split(box, cuts) -> list[list[float]]:
     x0, y0, x1, y1 = box
     h = y1 - y0
@@ -237,7 +259,7 @@ def read_page(gray: np.ndarray, dpi: float) -> tuple[list[dict], list, list]:
     ink_clean = ink_mask(clean)
     pieces = []
     H, W = clean.shape
-    for k, b in enumerate(boxes):
+    for k, b in enumerate(_stand_up(boxes, ink_clean)):
         hard = _cut_points(b, vlines, checks)
         for p in _split(b, sorted(hard + _gaps(b, ink_clean))):
             x0, y0, x1, y1 = max(int(p[0]), 0), max(int(p[1]), 0), min(int(np.ceil(p[2])), W), min(int(np.ceil(p[3])), H)
@@ -301,6 +323,7 @@ def _padded(text: str) -> bool:
 
 
 _LOOKALIKES = str.maketrans({"丶": "、"})  # the model's radical for the enumeration comma
+_TICK_AS_V = re.compile(r"(?:(?<=^)|(?<=[\s\u4e00-\u9fff）)□]))[Vv✓](?=[\u4e00-\u9fff])")  # √ read as V
 _RULE_BITS = "丨|｜"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -308,7 +331,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def _tidy(text: str) -> str:
     """Undo what the recogniser does to print: 丶 for 、, a ruling's stub read as 丨 or |,
     straight quotes for the curly ones of Chinese text (“…”)."""
-    text = text.translate(_LOOKALIKES).strip().strip(_RULE_BITS).strip()
+    text = _TICK_AS_V.sub("√", text.translate(_LOOKALIKES).strip().strip(_RULE_BITS).strip())
     if '"' in text and _CJK.search(text):
         # the model reads an opening “ well and a closing ” mostly as '"'; a quote with no
         # other before it on the line closes one opened on the line above, unless it starts

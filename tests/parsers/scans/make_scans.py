@@ -35,10 +35,11 @@ from .. import corpus
 
 DPI = 200
 SEAL_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-# Checkbox glyphs that print as boxes with the fonts of a Debian machine. Wingdings, Wingdings 2
-# and Word's legacy form fields print as letters or nothing when the font is missing (a text
-# layer keeps their code; an image does not), so scans of those would test the font, not OCR.
-SCAN_CHECK_STYLES = ("ballot", "black", "xbox", "sqrt", "cells", "sdt")
+# Checkbox glyphs that print as boxes with the fonts of a Debian machine. Wingdings, Wingdings 2,
+# Word's legacy form fields and the MS Gothic ☒/☐ of content controls print as letters, empty
+# tofu or nothing when the font is missing (a text layer keeps their code; an image does not),
+# so scans of those would test the fonts, not OCR.
+SCAN_CHECK_STYLES = ("ballot", "black", "sqrt", "cells")
 # Labels that are in no synonym list (issue 17: "labels no list foresaw").
 UNSEEN_LABELS = {
     "declared_on": "填写日期", "member_count": "在册党员", "secretary": "书记姓名",
