@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import resource
 import statistics
 import sys
@@ -50,7 +51,6 @@ def text_pdf(cache: Path) -> Path:
     pdf = out / "two_pages.pdf"
     if not pdf.exists():
         out.mkdir(parents=True, exist_ok=True)
-        import random
         corpus.make_form(random.Random(3), "declaration", 9, out / "two_pages.docx")  # i % 10 == 9: two pages
         convert_all([out / "two_pages.docx"], out)
     return pdf

@@ -17,6 +17,7 @@ import threading
 
 import cv2
 import numpy as np
+from rapidocr_onnxruntime import RapidOCR
 
 DET_SIDE = 1280
 MIN_SCORE = 0.5
@@ -27,16 +28,12 @@ log = logging.getLogger("parsers.ocr")
 
 
 class OcrUnavailable(RuntimeError):
-    """The OCR package is not installed or its models do not load."""
+    """The OCR models do not load (a broken install): the scan is answered like one without text."""
 
 
 def threads() -> int:
     """Threads per model call: the cores, at most 4 (more only adds contention)."""
-    try:
-        n = int(os.environ.get("WUHAO_OCR_THREADS", "0"))
-    except ValueError:
-        n = 0
-    return n if n > 0 else max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def engine():
@@ -45,12 +42,11 @@ def engine():
     if _engine is None:
         with _lock:
             if _engine is None:
-                try:
-                    from rapidocr_onnxruntime import RapidOCR
-                except ImportError as exc:  # pragma: no cover - the package is a dependency
-                    raise OcrUnavailable(str(exc)) from None
                 n = threads()
-                eng = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=1)
+                try:
+                    eng = RapidOCR(intra_op_num_threads=n, inter_op_num_threads=1)
+                except Exception as exc:  # a model file missing or unreadable
+                    raise OcrUnavailable(str(exc)) from None
                 eng.text_det.limit_type = "max"  # we resize ourselves (DET_SIDE)
                 _engine = eng
     return _engine

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
 from PIL import Image
 
 from ..errors import CORRUPT_AS, ParseError, corrupt_message
@@ -76,8 +77,6 @@ class Page:
 
 
 def _pdf_pages(data: bytes, limits: Limits) -> tuple[list[Page], int]:
-    import pypdfium2 as pdfium
-
     pages = []
     with PDFIUM_LOCK:
         try:

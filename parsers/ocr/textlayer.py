@@ -1,6 +1,8 @@
 """Does a file need OCR? Cheap: an image does; a PDF does when no page has a character."""
 from __future__ import annotations
 
+import pypdfium2 as pdfium
+
 from ..pdfium_access import LOCK as PDFIUM_LOCK
 from .scan import image_kind
 
@@ -13,8 +15,6 @@ def needs_ocr(data: bytes) -> bool:
         return True
     if b"%PDF-" not in data[:1024]:
         return False
-    import pypdfium2 as pdfium
-
     with PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)

@@ -27,11 +27,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pdfplumber
 import pypdfium2 as pdfium
 from docx import Document
 from PIL import Image, ImageDraw, ImageFont
 
 from .. import corpus
+from ..conftest import convert_all
 
 DPI = 200
 SEAL_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -140,7 +142,6 @@ def rasterise(pdf_path: Path, dpi: int = DPI) -> tuple[list[np.ndarray], list[tu
 
 def text_boxes(pdf_path: Path, needle: str) -> list[tuple[int, tuple]]:
     """(page index, bbox in points) of each line holding needle (pdfplumber's coordinates)."""
-    import pdfplumber
     out = []
     with pdfplumber.open(str(pdf_path)) as pdf:
         for i, page in enumerate(pdf.pages):
@@ -313,9 +314,7 @@ def build_scans(outdir: Path, seed: int = 17170, per_kind: int = 5, templates: i
     """Write DOCX, PDF and the scans into outdir; returns the cases (also in scans.json)."""
     outdir.mkdir(parents=True, exist_ok=True)
     cases = build_forms(outdir, seed, per_kind, templates, unseen)
-    if convert is None:
-        from ..conftest import convert_all as convert
-    convert([outdir / f"{c.name}.docx" for c in cases], outdir)
+    (convert or convert_all)([outdir / f"{c.name}.docx" for c in cases], outdir)
     rng = random.Random(seed + 1)
     photo_names = set(c.name for c in rng.sample(cases, k=min(photos, len(cases))))
     for c in cases:
