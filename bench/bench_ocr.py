@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import parsers  # noqa: E402
-from parsers.ocr import engine  # noqa: E402
+from parsers.ocr import engine, read_scan  # noqa: E402
 from tests.parsers import corpus  # noqa: E402
 from tests.parsers.conftest import convert_all  # noqa: E402
 from tests.parsers.scans.make_scans import build_scans, load_cases  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> int:
     walls, cpus, failures = [], [], 0
     for name, data in blobs:
         w0, c0 = time.perf_counter(), time.process_time()
-        r = parsers.read_scan(data, name)
+        r = read_scan(data, name)
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
         failures += bool(r.errors) or not r.fields

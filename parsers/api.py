@@ -15,7 +15,6 @@ from .forms import FORM_KINDS, field_spec, known_label_any, required_fields
 from .labels import is_listed, resembles
 from .legacy import convert_doc
 from .model import Doc
-from .ocr import Limits, OcrUnavailable, image_kind, read_scan_doc
 from .pairs import extract_pairs
 from .pdf_reader import read_pdf
 from .report import read_report
@@ -26,27 +25,18 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 log = logging.getLogger("parsers")
 
 
-def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = True,
-                ocr_limits: Limits | None = None) -> ParseResult:
-    """Parse a filled form or report. Never raises for bad input: see ``.errors``.
-
-    Scans (a PDF without text, a JPEG/PNG/TIFF) are OCRed unless ``ocr`` is False, in which
-    case they get ``no_text_layer`` at once (e.g. to answer an upload and OCR it in a worker).
-    """
-    return parse_document(data, filename, max_bytes=max_bytes,
-                          ocr_limits=(ocr_limits or Limits()) if ocr else None)[0]
+def parse_bytes(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Parse a filled form or report. Never raises for bad input: see ``.errors``."""
+    return parse_document(data, filename, max_bytes=max_bytes)[0]
 
 
-def parse_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES,
-                   ocr_limits: Limits | None = None) -> tuple[ParseResult, Doc | None]:
+def parse_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[ParseResult, Doc | None]:
     """``parse_bytes`` plus the document model it read (None when it could not be read): the
-    sandbox keeps the model so that the preview never reads the file again. Without
-    ``ocr_limits`` a scan is not OCRed (``no_text_layer``): the sandbox's budget (4 s, 1 GiB)
-    is no place for OCR."""
+    sandbox keeps the model so that the preview never reads the file again."""
     result = ParseResult(file=filename)
     holder: list[Doc] = []
     try:
-        _parse(data, result, max_bytes, holder, ocr_limits)
+        _parse(data, result, max_bytes, holder)
     except ParseError as exc:
         result.errors.append(exc.to_dict())
     except limits.LimitExceeded as exc:
@@ -61,11 +51,6 @@ def parse_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_
     if result.form in FORM_KINDS:
         result.missing = [k for k in required_fields(result.form) if k not in result.fields]
     return result, (holder[0] if holder else None)
-
-
-def read_scan(data: bytes, filename: str = "", ocr_limits: Limits | None = None) -> ParseResult:
-    """Parse a scan or photo with OCR (seconds a page); the image's facts are in ``result.scan``."""
-    return parse_bytes(data, filename, ocr=True, ocr_limits=ocr_limits)
 
 
 def parse_path(path) -> ParseResult:
@@ -108,30 +93,15 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
     raise wrong_content(ext)  # the name may be right, the content is not that kind of file
 
 
-def _read_scan(data: bytes, result: ParseResult, ocr_limits: Limits) -> Doc:
-    try:
-        doc, facts, kind = read_scan_doc(data, ocr_limits, os.path.splitext(result.file or "")[1].lower())
-    except OcrUnavailable:
-        log.exception("OCR is not available")
-        raise ParseError("no_text_layer") from None
-    result.media_type = kind
-    result.scan = facts.to_dict()
-    return doc
-
-
-def _parse(data: bytes, result: ParseResult, max_bytes: int, holder: list, ocr_limits: Limits | None) -> None:
-    if len(data) > max_bytes:
-        raise ParseError("too_large")
-    if ocr_limits is not None and image_kind(bytes(data[:16])):
-        doc = _read_scan(bytes(data), result, ocr_limits)
-    else:
-        try:
-            doc = read_doc_model(data, result, max_bytes)
-        except ParseError as exc:
-            if exc.code != "no_text_layer" or ocr_limits is None:
-                raise
-            doc = _read_scan(bytes(data), result, ocr_limits)
+def _parse(data: bytes, result: ParseResult, max_bytes: int, holder: list) -> None:
+    doc = read_doc_model(data, result, max_bytes)
     holder.append(doc)
+    extract_into(doc, result)
+
+
+def extract_into(doc: Doc, result: ParseResult) -> None:
+    """Classify a read document and fill ``result`` (form, fields, provenance, pairs, warnings);
+    the OCR of scans (``parsers.ocr``) hands its Doc in here too."""
     if not doc.full_text.strip():
         raise ParseError("empty_form")
     kind, conf = classify(doc)

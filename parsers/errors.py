@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 MESSAGES = {
-    "unsupported_type": "文件类型不受支持：请上传 Word（.docx）、PDF 文件或扫描件图片（JPG、PNG）。",
+    "unsupported_type": "文件类型不受支持：请上传 Word（.docx）或带文字层的 PDF 文件。",
     "legacy_doc": "这是旧版 Word 97-2003（.doc）文件，服务器未安装 LibreOffice，无法转换。"
                   "请在 Word 或 WPS 中“另存为” .docx 格式后重新上传。",
     "doc_conversion_failed": "旧版 Word（.doc）文件转换为 .docx 失败，文件可能已损坏。"

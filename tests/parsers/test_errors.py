@@ -42,8 +42,7 @@ def _replace_member(data: bytes, name: str, content: bytes) -> bytes:
 
 def test_not_a_document_is_sniffed_not_trusted_by_extension():
     _only(parsers.parse_bytes(b"hello, this is plain text", "notes.txt"), "unsupported_type")
-    # a PNG is read as a scan (OCR) whatever its name; this one is a damaged image
-    _only(parsers.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png"), "corrupt_file")
+    _only(parsers.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png"), "unsupported_type")
 
 
 @pytest.mark.parametrize("name,what", [("form.docx", "Word"), ("form.DOC", "Word"), ("scan.pdf", "PDF")])

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 import parsers
-from parsers.ocr import needs_ocr
+from parsers.ocr import needs_ocr, parse_with_ocr, read_scan
 from parsers.ocr.grid import find_checkboxes, find_lines, find_tables, ink_mask, line_ink
 from parsers.ocr.prepare import box_back, prepare, red_mask, seal_boxes, skew_angle
 
@@ -154,26 +154,26 @@ def test_which_files_need_ocr():
 
 
 def test_without_ocr_a_scan_is_answered_at_once():
-    """parse_bytes(ocr=False) is what an upload can call: a scan gets no_text_layer in
-    milliseconds and can be OCRed later in a worker."""
+    """parse_bytes (the sandbox's parse, what an upload calls) never OCRs: a scan gets
+    no_text_layer in milliseconds and can be OCRed later in a worker."""
     bgr, _ = drawn_form()
     data = _image_pdf(bgr)
     t = time.perf_counter()
-    r = parsers.parse_bytes(data, "scan.pdf", ocr=False)
+    r = parsers.parse_bytes(data, "scan.pdf")
     assert time.perf_counter() - t < 1.0
     assert [e["code"] for e in r.errors] == ["no_text_layer"] and not r.scan
 
 
 def test_a_text_pdf_is_never_ocred():
-    r = parsers.parse_path(ROOT / "templates_docx/forms/创建申报表.pdf")
+    r = parse_with_ocr((ROOT / "templates_docx/forms/创建申报表.pdf").read_bytes(), "创建申报表.pdf")
     assert r.form == "declaration" and not r.scan and r.media_type == "pdf"
 
 
 def test_broken_images_are_errors_not_crashes():
-    assert parsers.parse_bytes(b"\xff\xd8\xff" + b"\0" * 64, "x.jpg").errors[0]["code"] == "corrupt_file"
-    assert parsers.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "x.png").errors[0]["code"] == "corrupt_file"
+    assert read_scan(b"\xff\xd8\xff" + b"\0" * 64, "x.jpg").errors[0]["code"] == "corrupt_file"
+    assert read_scan(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "x.png").errors[0]["code"] == "corrupt_file"
     # a decompression bomb: 12000 x 9000 pixels (108 Mpx) is refused before decoding
     buf = io.BytesIO()
     Image.new("1", (12000, 9000)).save(buf, "PNG")
-    r = parsers.parse_bytes(buf.getvalue(), "bomb.png")
+    r = read_scan(buf.getvalue(), "bomb.png")
     assert r.errors[0]["code"] == "too_large"

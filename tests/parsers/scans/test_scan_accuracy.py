@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 import parsers
+from parsers.ocr import parse_with_ocr
 
 from ..scoring import compare, same
 
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def scan_results(scan_corpus):
     directory, cases = scan_corpus
-    return directory, [(c, parsers.parse_path(directory / c.effects["file"])) for c in cases]
+    return directory, [(c, parse_with_ocr((directory / c.effects["file"]).read_bytes(), c.effects["file"]))
+                       for c in cases]
 
 
 def test_field_accuracy_on_stamped_scans(scan_results, capsys):
