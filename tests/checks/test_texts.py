@@ -118,6 +118,7 @@ def test_report_dimension_missing_precision_recall(pool):
     assert p >= 0.9 and r >= 0.9
 
 
+@pytest.mark.slow
 def test_report_copied_precision_recall():
     """200 new reports against 150 stored ones; a third or more taken from one of them is a copy."""
     rng = random.Random(5)

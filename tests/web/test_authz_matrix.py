@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
+import pytest
 
 from tests.conftest import bearer
 from tests.web.conftest import csrf_of, login
@@ -254,6 +255,7 @@ def _users(app):
         return {u.username: u.id for u in s.execute(select(User)).scalars()}
 
 
+@pytest.mark.slow
 def test_authorisation_matrix(app, seeded):
     objects = seeded["objects"]
     tokens = seeded["tokens"]

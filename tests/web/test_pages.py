@@ -5,6 +5,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import bearer
@@ -163,6 +164,7 @@ def test_forms_are_csrf_protected(app, demo):
     assert ok.status_code == 201
 
 
+@pytest.mark.slow
 def test_login_throttles_per_account_and_per_address(app, demo):
     from service.auth import IP_MAX_FAILURES, MAX_FAILED_LOGINS, ip_throttle
 
