@@ -29,7 +29,7 @@ def qr_svg(url: str) -> str:
 def loopback_warning(public_url: str) -> str | None:
     """A loud warning when QR codes and verify links would point at this machine only.
 
-    ``WUHAO_PUBLIC_URL`` defaults to http://127.0.0.1:8000: every certificate printed with it
+    ``WUHAO_PUBLIC_URL`` defaults to a loopback address (service/vocabulary.yaml): every certificate printed with it
     carries a QR code no phone can open.  ``wuhao serve`` and ``wuhao batch`` print this.
     """
     host = (urlparse(public_url).hostname or "").lower()

@@ -22,12 +22,14 @@ import threading
 import jieba
 from fontTools.ttLib import TTFont
 
+from ..vocabulary import DOCUMENT_KINDS
 from . import fonts
 
 jieba.setLogLevel(60)  # its dictionary-loading chatter is not ours to print
 #: the programme's own terms, which jieba's general dictionary would cut (五好 | 党支部)
 for _term in ("五好党支部", "党支部", "党总支", "党工委", "工委", "验收申请表", "验收意见表", "考核评分表",
-              "整改任务书", "整改工作台账", "相对后进", "创建申报表", "限期整改", "摘牌"):
+              DOCUMENT_KINDS["rectification-taskbook"], DOCUMENT_KINDS["rectification-ledger"], "相对后进",
+              "创建申报表", "限期整改", "摘牌"):
     jieba.add_word(_term)
 _jieba_lock = threading.Lock()
 
