@@ -114,3 +114,77 @@ def test_property_distinct_scores_exact(vals):
     assert len(sel["indices"]) == math.ceil(len(vals) / 10)
     assert sel["tied_extra"] == 0
     assert sorted(vals[i] for i in sel["indices"]) == sorted(vals)[:len(sel["indices"])]
+
+
+def _dims(weakest):
+    """Five dimensions summing to 80 with the weakest at `weakest` of 20 (the rest spread evenly)."""
+    rest = (80 - weakest) / 4
+    return {"leadership": weakest, "members": rest, "mechanism": rest, "performance": rest, "reputation": rest}
+
+
+def test_twenty_tied_at_cut_are_broken_by_weakest_dimension_then_satisfaction():
+    # 20 rural branches all at 80: quota 1 (5%). Before, all 20 became 相对后进.
+    data = [{"branch_name": f"村{i}", "domain": "rural", "total": 80, "dimensions": _dims(16),
+             "satisfaction": 95} for i in range(20)]
+    data[7]["dimensions"] = _dims(12)  # weakest dimension 12/20 = 0.6: the lowest
+    data[3]["dimensions"] = _dims(12)
+    data[3]["satisfaction"] = 90   # same weakest, lower 群众满意率
+    out = rank(data, RUB, CFG)
+    d = out["domains"]["rural"]
+    assert d["laggards"] == ["村3"] and not d["ties_at_cut"]
+    assert d["tie_breakers"] == ["最低维度得分率", "群众满意率"]
+    (f,) = [f for f in out["findings"] if f["rule"].startswith("laggard_tie")]
+    assert f["rule"] == "laggard_tie_broken" and "20个党支部同分" in f["message"]
+    assert "最低维度得分率、群众满意率较低者" in f["message"]
+
+
+def test_still_tied_are_all_listed_and_said():
+    data = [{"branch_name": f"村{i}", "domain": "rural", "total": 80, "dimensions": _dims(16),
+             "satisfaction": 95} for i in range(20)]
+    data[5]["dimensions"] = _dims(12)
+    data[9]["dimensions"] = _dims(12)
+    out = rank(data, RUB, CFG)
+    d = out["domains"]["rural"]
+    assert d["laggards"] == ["村5", "村9"] and d["ties_at_cut"]
+    (f,) = [f for f in out["findings"] if f["rule"] == "laggard_tie"]
+    assert "依次比较最低维度得分率、群众满意率后仍有2个党支部无法区分" in f["message"]
+    assert "请审核人确认名单" in f["message"]
+
+
+def test_a_missing_satisfaction_does_not_count_as_good():
+    data = [{"branch_name": f"村{i}", "domain": "rural", "total": 80, "dimensions": _dims(16),
+             "satisfaction": 95} for i in range(3)]
+    del data[1]["satisfaction"]
+    d = rank(data, RUB, CFG)["domains"]["rural"]
+    assert d["laggards"] == ["村0", "村1", "村2"] and d["tie_breakers"] == ["最低维度得分率"]
+
+
+def test_tie_breakers_are_configurable():
+    data = [{"branch_name": f"村{i}", "domain": "rural", "total": 80, "dimensions": _dims(16 - i),
+             "satisfaction": 90 + i} for i in range(3)]
+    assert rank(data, RUB, CFG)["domains"]["rural"]["laggards"] == ["村2"]
+    cfg = load_config({"laggard_tie_breakers": ["satisfaction"]})
+    assert rank(data, RUB, cfg)["domains"]["rural"]["laggards"] == ["村0"]
+    assert rank(data, RUB, load_config({"laggard_tie_breakers": []}))["domains"]["rural"]["laggards"] == \
+        ["村0", "村1", "村2"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(70, 72), st.one_of(st.none(), st.integers(0, 3)),
+                          st.integers(0, 3)), min_size=1, max_size=40), st.sampled_from([5, 10, 33]))
+def test_property_breakers_keep_quota_and_order(items, pct):
+    totals = [t for t, _, _ in items]
+    b1 = [a for _, a, _ in items]
+    b2 = [b for _, _, b in items]
+    sel = select_bottom(totals, pct, [b1, b2])
+    chosen = set(sel["indices"])
+    assert len(chosen) >= sel["quota"]
+    # nobody left out is strictly below anyone chosen by (total, applied breakers)
+    used = [[b1, b2][t] for t in sel["breakers_used"]]
+    key = lambda i: (totals[i], *(v[i] for v in used))  # noqa: E731
+    for i in range(len(totals)):
+        if i not in chosen:
+            assert all(key(i) >= key(j) for j in chosen)
+    if len(chosen) > sel["quota"]:
+        worst = max(key(j) for j in chosen)
+        assert sum(1 for j in chosen if key(j) == worst) > 1
