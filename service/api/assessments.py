@@ -65,7 +65,8 @@ def create_round():
     user = require_user()
     (name, data), *_rest = uploaded("file", "请选择评分表（表单字段 file，XLSX 或 CSV）。")
     year = request.form.get("year") or dt.date.today().year
-    return grading.run_round(get_session(), user, data, name, year), 201
+    replace = (request.form.get("replace") or "").strip().lower() in ("1", "true", "yes", "on")
+    return grading.run_round(get_session(), user, data, name, year, replace=replace), 201
 
 
 @rounds_bp.get("/<round_id>")

@@ -47,6 +47,13 @@ def rank_file(path: Path, year: int | None = None, config: dict | None = None,
     cfg = load_config(config)
     header, data = read_table(path)
     rows, problems = rows_from_table(header, data, cfg)
+    return rank_rows(rows, problems, year, cfg, rubric_dir)
+
+
+def rank_rows(rows: list[dict[str, Any]], problems: list[dict[str, Any]], year: int | None,
+              config: dict | None = None, rubric_dir: Path | None = None) -> dict[str, Any]:
+    """Rank rows already read from a sheet (the grading round matches them to branches first)."""
+    cfg = load_config(config)
     result = rank(rows, rubric_for(year or _dt.date.today().year, rubric_dir), cfg)
     result["findings"] = problems + result["findings"]
     return result

@@ -7,22 +7,21 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
-from ..checks.scorefile import rank_file
+from ..checks.scoresheet import rows_from_table
+from ..checks.scorefile import rank_rows, read_table
 from ..checks.rubric import RubricError
-from ..errors import Broken, Invalid, NotFound, Unsupported
+from ..errors import Broken, Conflict, Invalid, NotFound, Unsupported
 from ..models import Assessment, Finding, Organisation, RectificationItem, User
 from .assessments import assessment_dict
 from .validate import year_value
 
 
-def run_round(db: Session, actor: User, data: bytes, filename: str, year: int) -> dict:
-    """Rank a score sheet (service.checks), store one Assessment per known branch in the caller's view."""
-    auth.require_role(actor, *auth.REVIEWERS)
-    year = year_value(year)
+def _read_sheet(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
+    """Rows of an uploaded score sheet (read via a temporary file: openpyxl wants a path)."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise Unsupported("评分表只支持 .xlsx 或 .csv 文件。")
@@ -31,15 +30,17 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int) -
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         try:
-            result = rank_file(Path(tmp), year)
-        except RubricError as exc:
-            raise Broken(str(exc), "rubric_invalid") from None
-        except FileNotFoundError:
-            raise NotFound(f"没有 {year} 年或更早年份的评分标准。") from None
+            header, table = read_table(Path(tmp))
+            return rows_from_table(header, table)
         except Exception:
             raise Invalid("无法读取该评分表，请检查文件格式。", "invalid_file") from None
     finally:
         os.unlink(tmp)
+
+
+def _match(db: Session, actor: User, rows: list[dict]) -> tuple[dict[int, Organisation], list[dict]]:
+    """Each row's branch among the existing branches in the caller's subtree: -> ({row index: branch},
+    [{"row", "branch_name", "reason"}] for the rows that match none or several)."""
     visible = auth.visible_org_ids(db, actor)
     query = select(Organisation).where(Organisation.kind == "branch")
     if visible is not None:
@@ -47,29 +48,78 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int) -
     branches: dict[str, list[Organisation]] = {}
     for o in db.execute(query).scalars():
         branches.setdefault(o.name, []).append(o)
+    matched, unmatched = {}, []
+    for i, row in enumerate(rows):
+        orgs = branches.get(row["branch_name"], [])
+        if len(orgs) == 1:
+            matched[i] = orgs[0]
+        else:
+            reason = "名称对应多个党支部" if orgs else "不是您管辖范围内的党支部"
+            unmatched.append({"row": row.get("row"), "branch_name": row["branch_name"], "reason": reason})
+    return matched, unmatched
+
+
+def _unmatched_message(unmatched: list[dict]) -> str:
+    shown = "；".join(f"第{u['row']}行“{u['branch_name']}”（{u['reason']}）" for u in unmatched[:20])
+    more = f"等{len(unmatched)}行" if len(unmatched) > 20 else ""
+    return f"评分表中有{len(unmatched)}行无法对应到现有党支部，请更正或删除后重新定级：{shown}{more}。"
+
+
+def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, replace: bool = False) -> dict:
+    """Rank a score sheet (service.checks) over the existing branches of the caller's subtree and store one
+    Assessment per branch. A row naming no such branch blocks the whole round (ranking it would move the
+    5%/10% quota: 14 stray rows once decided a district's 相对后进); a branch already scored for the year
+    is refused unless ``replace`` (then its record is overwritten in place, keeping what refers to it)."""
+    auth.require_role(actor, *auth.REVIEWERS)
+    year = year_value(year)
+    rows, problems = _read_sheet(data, filename)
+    matched, unmatched = _match(db, actor, rows)
+    if unmatched:
+        raise Invalid(_unmatched_message(unmatched), "unmatched_rows", detail={"rows": unmatched})
+    existing: dict[int, Assessment] = {}
+    if matched:
+        for a in db.execute(select(Assessment).where(
+                Assessment.year == year,
+                Assessment.organisation_id.in_({o.id for o in matched.values()})).order_by(Assessment.id)).scalars():
+            existing[a.organisation_id] = a
+    if existing and not replace:
+        names = sorted({o.name for o in matched.values() if o.id in existing})
+        raise Conflict(f"以下党支部已有{year}年度评分：{'、'.join(names)}。请选择替换原评分，或保留原评分（不保存本次定级）。",
+                       "scores_exist", detail={"branches": names})
+    try:
+        result = rank_rows(rows, problems, year)
+    except RubricError as exc:
+        raise Broken(str(exc), "rubric_invalid") from None
+    except FileNotFoundError:
+        raise NotFound(f"没有 {year} 年或更早年份的评分标准。") from None
     round_id = uuid.uuid4().hex[:12]
-    stored, unmatched = [], []
-    for b in result["branches"]:
+    stored, replaced = [], []
+    for i, b in enumerate(result["branches"]):
         if b.get("grade") is None:
             continue
-        orgs = branches.get(b["branch_name"], [])
-        if len(orgs) != 1:
-            unmatched.append(b["branch_name"])
-            continue
-        org = orgs[0]
-        row = Assessment(organisation_id=org.id, year=year, domain=b["domain"], rubric=str(year),
-                         total=float(b["total"]), scores=b.get("dimensions") or {},
-                         items={"round": round_id, "source": "scoresheet", "file": filename[:200],
-                                "grade_name": b.get("grade_name"), "downgraded": b.get("downgraded", False),
-                                "capped": b.get("capped", False), "position": b.get("position")},
-                         grade=b["grade"], backward=bool(b["laggard"]), assessed_on=dt.date.today(),
-                         entered_by_id=actor.id)
-        db.add(row)
+        org = matched[i]
+        values = dict(year=year, domain=b["domain"], rubric=str(year), total=float(b["total"]),
+                      scores=b.get("dimensions") or {},
+                      items={"round": round_id, "source": "scoresheet", "file": filename[:200],
+                             "grade_name": b.get("grade_name"), "downgraded": b.get("downgraded", False),
+                             "capped": b.get("capped", False), "position": b.get("position")},
+                      grade=b["grade"], backward=bool(b["laggard"]), assessed_on=dt.date.today(),
+                      entered_by_id=actor.id)
+        row = existing.get(org.id)
+        if row is None:
+            row = Assessment(organisation_id=org.id, **values)
+            db.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            db.execute(delete(Finding).where(Finding.assessment_id == row.id))
+            replaced.append(org.name)
         db.flush()
+        has_ledger = db.scalar(select(RectificationItem.id).where(RectificationItem.assessment_id == row.id).limit(1))
         for f in b.get("findings") or []:
             db.add(Finding(organisation_id=org.id, assessment_id=row.id, rule=f["rule"], severity=f["severity"],
                            field=f.get("field"), message=f["message"], clause=f.get("clause") or ""))
-            if f["rule"] == "laggard":
+            if f["rule"] == "laggard" and has_ledger is None:
                 # JH-3: every 相对后进 branch gets a row in the 整改工作台账 (filled in later).
                 db.add(RectificationItem(organisation_id=org.id, assessment_id=row.id, category="相对后进党支部",
                                          problem=f["message"], note=f"{year}年度分类定级"))
@@ -79,10 +129,10 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int) -
     audit.record(db, actor, "grading_round", "grading_round", None,
                  {"round": round_id, "year": year, "file": filename[:200], "rows": len(result["branches"]),
                   "stored": len(stored), "laggards": [l["branch_name"] for l in result["laggards"]],
-                  "unmatched": unmatched})
+                  "replaced": replaced})
     return {"round": round_id, "year": year, "branches": result["branches"], "domains": result["domains"],
             "laggards": result["laggards"], "findings": result["findings"], "stored": len(stored),
-            "unmatched": unmatched}
+            "replaced": replaced, "unmatched": []}
 
 
 def get_round(db: Session, actor: User, round_id: str) -> dict:

@@ -1,6 +1,8 @@
 """Reviewers' pages: the work queue, scoring a branch, a grading round, the dashboard, the audit log."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
@@ -83,16 +85,32 @@ def scores(user):
 @bp.route("/grading", methods=["GET", "POST"])
 @page(*REVIEWERS)
 def grading(user):
-    result = None
+    result, pending = None, None
     year = dt.date.today().year
     if request.method == "POST":
         year = year_value(request.form.get("year") or year)
         upload = request.files.get("file")
-        if upload is None or not upload.filename:
+        if upload is not None and upload.filename:
+            name, data = upload.filename, upload.read()
+        elif request.form.get("sheet"):
+            # the 替换 button posts the sheet back (base64) with the file name it was uploaded under
+            try:
+                name, data = request.form.get("sheet_name") or "", base64.b64decode(request.form["sheet"])
+            except (binascii.Error, ValueError):
+                name, data = None, None
+        else:
+            name, data = None, None
+        if data is None:
             flash("请选择评分表。", "error")
         else:
-            result = rounds.run_round(get_session(), user, upload.read(), upload.filename, year)
-    return render_template("grading.html", user=user, result=result, year=year)
+            replace = request.form.get("replace") == "1"
+            result, error = attempt(rounds.run_round, get_session(), user, data, name, year, replace)
+            if error is not None and error.code == "scores_exist":
+                pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name,
+                           "branches": (error.detail or {}).get("branches", [])}
+            elif error is not None and error.code == "unmatched_rows":
+                pending = {"rows": (error.detail or {}).get("rows", [])}
+    return render_template("grading.html", user=user, result=result, year=year, pending=pending)
 
 
 @bp.get("/dashboard")

@@ -53,7 +53,9 @@ def _upload(o):
 
 
 def _sheet(o):
-    csv = "支部名称,领域,总分\n市财政局预算科党支部,机关,95\n城关社区党支部,社区,70\n".encode("utf-8")
+    # header only: a row naming a branch outside the actor's subtree would block the round (422),
+    # and the matrix is about who may run one, not about the sheet (tests/web/test_pages.py)
+    csv = "支部名称,领域,总分\n".encode("utf-8")
     return {"data": {"file": (io.BytesIO(csv), "scores.csv"), "year": "2025"}, "content_type": "multipart/form-data"}
 
 

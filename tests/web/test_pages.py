@@ -65,42 +65,70 @@ def test_scores_page_grades_with_the_domain_rubric_and_keeps_findings(app, demo,
 
 
 def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, demo, db):
-    from service.models import Assessment
+    from service.models import Assessment, RectificationItem
 
-    sheet = _xlsx([["支部名称", "领域", "总分", "领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"],
-                   ["大邱庄村党支部", "农村", 91, 19, 18, 18, 18, 18],
-                   ["尧舜度假村党支部", "农村", 72, 15, 15, 14, 14, 14],
-                   ["区供水公司党支部", "国有企业", 88, 18, 18, 18, 17, 17],
-                   ["区公交集团党支部", "国有企业", 80, 16, 16, 16, 16, 16],
-                   ["不存在的党支部", "社区", 60, 12, 12, 12, 12, 12]])
+    rows = [["支部名称", "领域", "总分", "领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"],
+            ["大邱庄村党支部", "农村", 91, 19, 18, 18, 18, 18],
+            ["尧舜度假村党支部", "农村", 72, 15, 15, 14, 14, 14],
+            ["区供水公司党支部", "国有企业", 88, 18, 18, 18, 17, 17],
+            ["区公交集团党支部", "国有企业", 80, 16, 16, 16, 16, 16]]
+    phantom = _xlsx(rows + [["不存在的党支部", "社区", 60, 12, 12, 12, 12, 12]])
+    sheet = _xlsx(rows)
     c = app.test_client()
     h = bearer(demo["tokens"]["quwei"])
-    resp = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(sheet), "评分表.xlsx"), "year": "2025"},
-                  headers=h, content_type="multipart/form-data")
+
+    def post(data, headers=h, **form):
+        return c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(data), "评分表.xlsx"), "year": "2025", **form},
+                      headers=headers, content_type="multipart/form-data")
+
+    # a row naming no branch of the reviewer's subtree blocks the round, named by its row number
+    blocked = post(phantom)
+    assert blocked.status_code == 422
+    err = blocked.get_json()["error"]
+    assert err["code"] == "unmatched_rows" and "第6行“不存在的党支部”（不是您管辖范围内的党支部）" in err["message"]
+    assert err["detail"]["rows"] == [{"row": 6, "branch_name": "不存在的党支部", "reason": "不是您管辖范围内的党支部"}]
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Assessment)) == 0
+    # 市直 reviewer cannot rank 静海's branches: every row is outside its subtree
+    other = post(sheet, bearer(demo["tokens"]["gongwei"]))
+    assert other.status_code == 422 and len(other.get_json()["error"]["detail"]["rows"]) == 4
+    resp = post(sheet)
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     assert body["domains"]["rural"]["laggards"] == ["尧舜度假村党支部"]
     assert body["domains"]["soe"]["laggards"] == ["区公交集团党支部"]
-    assert body["unmatched"] == ["不存在的党支部"] and body["stored"] == 4
+    assert body["stored"] == 4 and body["replaced"] == []
     with db() as s:
-        from service.models import RectificationItem
-
         backward = {a.organisation_id: a.id for a in s.execute(select(Assessment).where(Assessment.backward)).scalars()}
         ledger = {i.organisation_id for i in s.execute(select(RectificationItem)).scalars()}
     assert set(backward) == {demo["orgs"]["尧舜度假村党支部"], demo["orgs"]["区公交集团党支部"]} == ledger
     # a 限期整改通知书 for a laggard cites JH-3
     pdf = c.post("/api/v1/notices/preview", json={"record_id": backward[demo["orgs"]["尧舜度假村党支部"]]}, headers=h)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    # 市直 reviewer cannot store 静海's branches: they are outside its subtree
-    other = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(sheet), "评分表.xlsx"), "year": "2025"},
-                   headers=bearer(demo["tokens"]["gongwei"]), content_type="multipart/form-data").get_json()
-    assert other["stored"] == 0 and len(other["unmatched"]) == 5
-    # the page shows the same
+    # a second 2025 score is not silently added: refused, naming the branches, unless replace=true
+    again = post(sheet)
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "scores_exist" and "大邱庄村党支部" in again.get_json()["error"]["message"]
+    # the page offers 替换 / 保留; 替换 overwrites the records in place (same ids, one per branch and year)
     login(c, "quwei", demo["password"])
     page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025",
                                     "file": (io.BytesIO(sheet), "评分表.xlsx")}, content_type="multipart/form-data")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "尧舜度假村党支部" in text and "倒数第1" in text
+    assert page.status_code == 200 and "替换原评分" in text and "保留原评分" in text
+    hidden = re.search(r'name="sheet" value="([^"]+)"', text).group(1)
+    page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025", "sheet": hidden,
+                                    "sheet_name": "评分表.xlsx", "replace": "1"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "尧舜度假村党支部" in text and "倒数第1" in text and "已替换原评分" in text
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Assessment)) == 4
+        assert {a.organisation_id: a.id for a in s.execute(select(Assessment).where(Assessment.backward)).scalars()} \
+            == backward
+        assert s.scalar(select(func.count()).select_from(RectificationItem)) == 2
+    # the page lists a blocking row with its number
+    page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025",
+                                    "file": (io.BytesIO(phantom), "评分表.xlsx")}, content_type="multipart/form-data")
+    assert "第6行" in page.get_data(as_text=True) and "不存在的党支部" in page.get_data(as_text=True)
     # dashboard: 相对后进 by committee
     dash = c.get("/api/v1/dashboard?year=2025", headers=h).get_json()
     assert dash["backward_by_committee"] == {"区国资委党委": 1, "大邱庄镇党委": 1}
