@@ -30,6 +30,7 @@ from ..vocabulary import DOMAINS as DOMAIN_NAMES
 from ..vocabulary import cn_date as _cn_date
 from . import layout, typeset
 from .charts import bar_chart_png
+from .programmes import cite, programme_for, scrub
 from .qr import qr_png
 from .safety import clean
 
@@ -174,8 +175,9 @@ def supplement_notice(ctx: dict) -> dict:
         f"请于{cn_date(ctx.get('deadline'))}前补正后重新提交。")]
     blocks.append(_h1("一、需要补正的内容"))
     for i, m in enumerate(missing, 1):
-        clause = f"（依据：{m['clause']}）" if m.get("clause") else ""
-        blocks.append(_item(f"{i}.{m['message']}{clause}"))
+        cited = cite(m.get("clause"))
+        clause = f"（依据：{cited}）" if cited else ""
+        blocks.append(_item(f"{i}.{scrub(m['message'])}{clause}"))
     blocks.append(_h1("二、有关要求"))
     blocks.append(_p("补正材料须按原表格式填写完整，与原提交材料一并上传；已提交且无误的内容无需重复提交。"
                      "逾期未补正的，本次申报按未提交处理。"))
@@ -232,23 +234,27 @@ def acceptance_form(ctx: dict) -> dict:
     return view
 
 
+def _programme(ctx: dict) -> dict:
+    """The issuing organ's programme (programmes.yaml); the 工委's for a context built without one."""
+    return ctx.get("programme") or programme_for(ctx.get("issuer") or "")
+
+
 def rectification_notice(ctx: dict) -> dict:
     branch = ctx["branch_name"]
-    blocks = [_p(f"{ctx.get('reason') or '经检查'}，你支部存在以下问题。根据《市直机关“五好党支部”创建管理办法》"
-                 f"关于限期整改的规定（SZ-3.1），现通知你支部限期整改。")]
+    prog = _programme(ctx)
+    texts = prog.get("rectification") or {}
+    wording = (texts.get("backward") if ctx.get("backward") else None) or texts["problem"]
+    reason = scrub(ctx.get("reason") or "经检查").rstrip("。；")
+    blocks = [_p(wording["opening"].format(reason=reason, source=prog["source"]))]
     blocks.append(_h1("一、存在的问题"))
     for i, f in enumerate(ctx.get("findings") or [], 1):
-        clause = f"（{f['clause']}）" if f.get("clause") else ""
-        blocks.append(_item(f"{i}.{f['message']}{clause}"))
+        cited = cite(f.get("clause"))
+        blocks.append(_item(f"{i}.{scrub(f['message'])}" + (f"（{cited}）" if cited else "")))
     blocks.append(_h1("二、整改要求"))
-    reqs = ctx.get("requirements") or [
-        "对照问题清单逐项制定整改措施，明确责任领导、责任人和整改时限。",
-        "整改情况经上级党组织审核后报工委组织部，整改完成一项、销号一项。",
-        "逾期未完成整改或整改不到位的，依照规定撤销“五好党支部”称号。"]
-    for i, r in enumerate(reqs, 1):
+    for i, r in enumerate(ctx.get("requirements") or wording["requirements"], 1):
         blocks.append(_h2(f"（{ordinal(i)}）{r}"))
     blocks.append(_h1("三、整改时限"))
-    blocks.append(_p(f"请于{cn_date(ctx.get('deadline'))}前完成整改，并将整改报告报送{ctx.get('report_to') or '工委组织部'}。"))
+    blocks.append(_p(wording["closing"].format(deadline=cn_date(ctx.get("deadline")))))
     return _official("rectification-notice", ctx, "限期整改通知书", f"{branch}：", blocks,
                      copy_to=ctx.get("parent_org") or "")
 
@@ -311,25 +317,25 @@ def commendation_decision(ctx: dict) -> dict:
     branches = ctx.get("branches") or []
     if not branches:
         raise ContextError("表彰决定须列出受表彰的党支部。")
-    blocks = [_p(f"{year}年以来，市直机关各级党组织深入开展“五好党支部”创建活动，涌现出一批领导班子好、"
-                 f"党员队伍好、工作机制好、工作业绩好、群众反映好的先进党支部。根据《市直机关“五好党支部”"
-                 f"创建管理办法》，经党支部申报、考核组考核验收和工委审定，决定命名{ctx.get('count_text') or str(len(branches)) + '个'}"
-                 f"党支部为“市直机关五好党支部”，并授予牌匾，称号届期为{ctx.get('term') or ''}。"),
-              _p("希望受到表彰的党支部珍惜荣誉、再接再厉，充分发挥示范带动作用。市直机关各级党组织要以先进为榜样，"
+    prog = _programme(ctx)
+    words = prog["commendation"]
+    list_title = words["list_title"].format(year=year)
+    blocks = [_p(words["opening"].format(year=year, count=ctx.get("count_text") or f"{len(branches)}个",
+                                         term=ctx.get("term") or "")),
+              _p(f"希望受到表彰的党支部珍惜荣誉、再接再厉，充分发挥示范带动作用。{prog['units']}要以先进为榜样，"
                  "深化创建活动，不断提升党支部建设质量。"),
-              {"t": "attach", "text": "附件：" + f"{year}年度市直机关“五好党支部”名单"}]
+              {"t": "attach", "text": "附件：" + list_title}]
     # the attachment follows the signature on a new page (GB/T 9704-2012 8.2)
-    listing = f"{year}年度市直机关“五好党支部”名单"
-    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": listing, "title_lines": title_lines(listing)},
+    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": list_title, "title_lines": title_lines(list_title)},
                 {"t": "gap"}]
     groups: dict[str, list[str]] = {}
     for b in branches:
-        groups.setdefault(b.get("parent_org") or "工委直属", []).append(b["name"])
+        groups.setdefault(b.get("parent_org") or "直属党支部", []).append(b["name"])
     for parent, names in groups.items():
         appendix.append(_h1(f"{parent}（{len(names)}个）"))
         appendix.append(_p("、".join(names)))
     view = _official("commendation-decision", ctx,
-                     f"关于命名{year}年度市直机关“五好党支部”的决定", ctx.get("addressee") or "市直机关各级党组织：",
+                     words["title"].format(year=year), ctx.get("addressee") or f"{prog['units']}：",
                      blocks, appendix=appendix, copy_to=ctx.get("copy_to") or "")
     return view
 
@@ -339,14 +345,18 @@ def delisting_notice(ctx: dict) -> dict:
     kind = ctx.get("delisting_kind") or "natural"
     kind_label = {"natural": "自然摘牌", "unconditional": "无条件摘牌", "revoked": "撤销称号"}.get(kind, "摘牌")
     rule = ctx.get("rule") or ("SZ-3.3" if kind == "natural" else "SZ-3.4")
-    blocks = [_p(f"你支部于{cn_date(ctx.get('commended_on'))}被命名为“市直机关五好党支部”"
+    prog = _programme(ctx)
+    honour = prog["honour"].strip("“”")
+    basis = (cite(rule) if rule.startswith(prog["code"]) else prog.get("delisting_basis")) or "有关规定"
+    rule_text = f"（{ctx['rule_text']}）" if ctx.get("rule_text") else ""
+    blocks = [_p(f"你支部于{cn_date(ctx.get('commended_on'))}被命名为“{honour}”"
                  f"（称号届期{ctx.get('term') or ''}"
                  + (f"，荣誉证书编号{ctx['certificate_number']}" if ctx.get("certificate_number") else "")
                  + "）。"),
-              _p(f"经核实：{ctx['reason']}。"),
-              _p(f"根据《市直机关“五好党支部”创建管理办法》{rule}条款（{ctx.get('rule_text') or ''}），"
+              _p(f"经核实：{scrub(ctx['reason'])}。"),
+              _p(f"根据{basis}{rule_text}，"
                  f"决定对你支部予以{kind_label}，自{cn_date(ctx.get('effective_on'))}起"
-                 f"撤销“市直机关五好党支部”称号，收回牌匾，荣誉证书同时作废。")]
+                 f"撤销“{honour}”称号，收回牌匾，荣誉证书同时作废。")]
     blocks.append(_p("请你支部认真查找原因，切实加强党支部建设，符合条件后可重新申报创建。"))
     return _official("delisting-notice", ctx, "关于对" + branch + "予以摘牌的通知", f"{branch}：", blocks,
                      copy_to=ctx.get("parent_org") or "")

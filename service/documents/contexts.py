@@ -41,6 +41,7 @@ from ..models import (
 from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
 from ..config import DEFAULT_RECTIFY_DAYS
 from .compose import DOMAIN_NAMES, ContextError
+from .programmes import programme_for
 from .registry import blank_forms, kind_info
 
 FORM_LABELS = FORM_TITLES
@@ -180,6 +181,7 @@ def _common(session: Session, org: Organisation) -> dict:
         "issuer": issuer_name(committee),
         "doc_prefix": prefix_of(committee),
         "organisation_id": org.id,
+        "programme": programme_for(committee.name),
     }
 
 
@@ -209,7 +211,7 @@ def _supplement_notice(session, record_id, options):
                               .order_by(Extraction.id.desc())).scalars().first()
         if ext is not None:
             cfg = load_config()
-            missing = [{"field": k, "message": f"表单缺少必填项“{label(cfg, k)}”（{k}）。",
+            missing = [{"field": k, "message": f"表单缺少必填项“{label(cfg, k)}”。",
                         "clause": "SZ-4"} for k in (ext.missing or [])]
     if not missing:
         raise ContextError("该材料没有缺项或错误，无需补正通知。")
@@ -351,6 +353,7 @@ def _rectification_notice(session, record_id, options):
     else:
         reason = f"在{a.year}年度考核检查中发现"
     ctx.update({"year": today.year, "reason": options.get("reason") or reason, "findings": found,
+                "backward": bool(a.backward),
                 "deadline": _iso(due), "issued_on": _iso(today), "subject": ("assessment", a.id)})
     return ctx
 
@@ -436,6 +439,7 @@ def _commendation_decision(session, record_id, options):
     term_end = max(c.term_ends_on or c.commended_on.replace(year=c.commended_on.year + 4) for c in chosen)
     committee = committee_of(session, root)
     return {"year": year, "issuer": issuer_name(committee), "doc_prefix": prefix_of(committee),
+            "programme": programme_for(committee.name),
             "organisation_id": root.id, "term": f"{term_start.year}—{term_end.year}",
             "branches": [{"name": orgs[c.organisation_id].name,
                           "parent_org": parent_name(session, orgs[c.organisation_id]) or None}
@@ -460,7 +464,7 @@ def _honor_certificate(session, record_id, options):
     if c.commended_on is None:
         raise ContextError("该党支部尚未被表彰，不能颁发荣誉证书。")
     ctx = _common(session, org)
-    ctx.update({"title": "市直机关五好党支部", "term": _term(c), "issued_on": _iso(c.commended_on),
+    ctx.update({"title": ctx["programme"]["honour"].strip("“”"), "term": _term(c), "issued_on": _iso(c.commended_on),
                 "year": c.commended_on.year, "subject": ("cycle", c.id)})
     cert = session.execute(select(Certificate).where(
         Certificate.kind == "honor-certificate", Certificate.organisation_id == org.id,
