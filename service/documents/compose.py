@@ -375,7 +375,7 @@ def quarterly_report(ctx: dict) -> dict:
                      f"{tot.get('backward', 0)}个；整改任务{tot.get('items', 0)}项，已销号{tot.get('closed', 0)}项，"
                      f"逾期未销号{tot.get('overdue', 0)}项。本季度新增整改任务{tot.get('opened_in_quarter', 0)}项，"
                      f"销号{tot.get('closed_in_quarter', 0)}项。"))
-    headers = ["单位", "党支部数", "已考核", "“好”等次", "相对后进", "整改任务", "已销号", "逾期", "完成率"]
+    headers = ["单位", "支部数", "已考核", "“好”", "后进", "整改", "销号", "逾期", "完成率"]
 
     def rows_of(data):
         out = []
