@@ -73,6 +73,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
             "cycles": demo_records.creation_cycles(session),
         }
         records["documents"] = demo_records.certificates_and_notices(session)
+        records["ledger_rows"] = demo_records.ledger_year(session)
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),
         "users": session.scalar(select(func.count()).select_from(User)),

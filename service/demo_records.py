@@ -17,9 +17,9 @@ from .auth import subtree_ids
 from .batch.sample import sample_members
 from .batch.worker import work
 from .db import session_scope
-from .models import Assessment, CreationCycle, Document, Organisation, User
+from .models import Assessment, CreationCycle, Document, Organisation, RectificationItem, RectificationNote, User
 from .storage import current_store
-from .usecases import batches, cycles, documents, grading, submissions
+from .usecases import batches, cycles, documents, grading, ledger, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
 
@@ -117,6 +117,45 @@ def certificates_and_notices(session: Session) -> int:
                             options={})
             issued += 1
     return issued
+
+
+# How a real year leaves the 整改工作台账 of the 2025 相对后进 branches (JH-3, JH-5): the rows are planned
+# in July, progress is reported with evidence, the first rows are closed, one is past its deadline.
+LEDGER_PLANS = [  # (measure, target, due_on, [(note date, note)], closed_on)
+    ("调整充实支部班子，书记每季度讲一次党课", "班子配齐配强，组织生活规范", "2025-12-31",
+     [("2025-09-15", "已调整支部委员2名，7、8、9月主题党日按时开展"), ("2025-12-10", "书记讲党课2次，记录齐全")],
+     "2025-12-20"),
+    ("每月8日固定主题党日，建立考勤台账", "主题党日全年开展12次以上", "2026-03-31",
+     [("2025-10-20", "已建立考勤台账，10月主题党日到会率92%")], "2026-03-25"),
+    ("制定党员积分管理办法，逐一谈心谈话", "党员日常管理全覆盖", "2026-06-30",
+     [("2025-11-05", "已完成谈心谈话18人次")], None),
+    ("完善议事规则和工作制度并上墙公示", "制度健全、执行规范", "2027-03-31",
+     [("2026-04-12", "议事规则已修订，待党委审核")], None),
+]
+
+
+def ledger_year(session: Session) -> int:
+    """Plan, follow and close the grading round's ledger rows through the ledger use cases, then issue the
+    整改任务书 of the branch whose row is still running: some rows closed, some open, one overdue (its 整改时限 2026-06-30 has passed)."""
+    if session.scalar(select(func.count()).select_from(RectificationNote)):
+        return 0
+    reviewer = _user(session, "quwei")
+    store = current_store()
+    rows = list(session.execute(select(RectificationItem).order_by(RectificationItem.id)).scalars())
+    for row, (measure, target, due, notes, closed) in zip(rows, LEDGER_PLANS):
+        branch = session.get(Organisation, row.organisation_id)
+        ledger.update(session, reviewer, row.id, {"measure": measure, "target": target, "due_on": due,
+                                                  "opened_on": "2025-07-01", "leader": "包保区级领导",
+                                                  "owner": branch.secretary or ""})
+        for day, text in notes:
+            ledger.add_note(session, store, reviewer, row.id, text,
+                            ("佐证材料.txt", text.encode("utf-8")), dt.date.fromisoformat(day))
+        if closed:
+            ledger.close(session, reviewer, row.id, dt.date.fromisoformat(closed), "经党委核查，整改到位")
+    planned = rows[:len(LEDGER_PLANS)]
+    if planned and planned[-1].assessment_id:  # the row still open with a deadline ahead
+        ledger.issue_taskbook(session, store, reviewer, planned[-1].assessment_id, deadline=None, default_days=90)
+    return min(len(rows), len(LEDGER_PLANS))
 
 
 def party_cards(settings, members: int = 24) -> int:

@@ -55,3 +55,21 @@ def test_every_kind_renders_from_the_demo_data(app, full_demo, tmp_path, fmt):
         assert "内置示例数据" not in result.output, f"{kind} fell back to the built-in sample"
         head = out.read_bytes()[:4]
         assert head == (b"PK\x03\x04" if fmt == "docx" else b"%PDF"), kind
+
+
+def test_demo_ledger_is_in_a_real_years_state(app, full_demo, db):
+    """Some rectifications closed, some open, one overdue; the 整改任务书 issued from the ledger rows."""
+    import datetime as dt
+
+    from service.models import Document, RectificationItem, RectificationNote
+
+    assert full_demo["records"]["ledger_rows"] == 4
+    today = dt.date.today()
+    with db() as s:
+        rows = list(s.execute(select(RectificationItem)).scalars())
+        closed = [r for r in rows if r.closed_on]
+        overdue = [r for r in rows if r.closed_on is None and r.due_on and r.due_on < today]
+        running = [r for r in rows if r.closed_on is None and r.due_on and r.due_on >= today]
+        assert len(closed) == 2 and len(overdue) == 1 and len(running) == 1, (closed, overdue, running)
+        assert s.scalar(select(RectificationNote.id).where(RectificationNote.evidence_sha256.is_not(None)).limit(1))
+        assert s.scalar(select(Document.id).where(Document.kind == "rectification-taskbook").limit(1))
