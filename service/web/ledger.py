@@ -36,7 +36,7 @@ def ledger_page(user):
                 db, store(), user, form_id("assessment_id") or 0, deadline=deadline,
                 default_days=settings().rectify_days), said="无法签发：")
             if error is None:
-                flash(f"已签发整改任务书 {docs[0].number}。", "ok")
+                flash("已签发整改任务书" + (f"（{docs[0].number}）" if docs[0].number else "") + "。", "ok")
         else:
             payload = {k: request.form.get(k, "") for k in ("category", "problem", "measure", "target", "leader",
                                                              "owner", "due_on")}

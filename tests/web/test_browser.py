@@ -349,3 +349,52 @@ def test_pdf_submission_preview_boxes_follow_the_fields(browser, site, tmp_path,
         shots(page, "branch-10-pdf-preview")
     finally:
         ctx.close()
+
+
+def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(browser, site, tmp_path, shots):
+    """Issue 11 in the browser: a 区委 rural branch's 相对后进 row planned, followed with evidence, a 整改任务书
+    issued from the ledger page and the row closed (销号); the list then shows it 已销号."""
+    import urllib.request
+
+    from tests.conftest import bearer
+
+    base, org = site["base"], site["orgs"]["尧舜度假村党支部"]
+
+    csv = ("支部名称,领域,班子,队伍,机制,业绩,反映,总分\n大邱庄村党支部,农村,19,19,19,19,19,95\n"
+           "尧舜度假村党支部,农村,12,15,14,14,15,70\n").encode("utf-8")
+    boundary = "----wuhaoledger"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n2026\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n").encode() + csv + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(f"{base}/api/v1/grading-rounds", data=body, method="POST", headers={
+        **bearer(site["tokens"]["quwei"]), "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert urllib.request.urlopen(req).status == 201
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "quwei", site["password"])
+        page.goto(f"{base}/ledger?organisation_id={org}")
+        shots(page, "ledger-01-list")
+        page.locator("#ledger-rows a").first.click()
+        page.fill("input[name=measure]", "调整充实支部班子，每月8日固定主题党日")
+        page.fill("input[name=owner]", "孙丽")
+        page.fill("input[name=due_on]", "2027-03-31")
+        page.click("#save-item")
+        assert "已保存" in page.content()
+        evidence = tmp_path / "会议记录.txt"
+        evidence.write_text("主题党日签到表", encoding="utf-8")
+        page.fill("textarea[name=body]", "已调整班子，主题党日按时开展")
+        page.set_input_files("input[name=file]", str(evidence))
+        page.click("#add-note")
+        assert page.locator("#notes li").count() == 1 and "会议记录.txt" in page.locator("#notes").inner_text()
+        shots(page, "ledger-02-item")
+        page.goto(f"{base}/ledger?organisation_id={org}")
+        page.click("#issue-taskbook")
+        assert "已签发整改任务书" in page.content()
+        page.locator("#ledger-rows a").first.click()
+        page.click("#close-item")
+        assert page.locator("#item-status").inner_text() == "已销号"
+        page.goto(f"{base}/ledger?organisation_id={org}&status=closed")
+        assert page.locator("#ledger-rows tbody tr").count() == 1
+        shots(page, "ledger-03-closed")
+    finally:
+        ctx.close()
