@@ -90,27 +90,28 @@ def creation_cycles(session: Session) -> int:
     if session.scalar(select(func.count()).select_from(CreationCycle)):
         return 0
     reviewer = _user(session, "gongwei")
+    store = current_store()
     for name, steps in CYCLES:
         org = _org(session, name)
         for event, as_of, facts in steps:
-            cycles.move(session, reviewer, org.id, event, dt.date.fromisoformat(as_of), facts)
+            cycle = cycles.move(session, reviewer, org.id, event, dt.date.fromisoformat(as_of), facts)
+            if event == "award_plaque":
+                # the 荣誉证书 goes with the plaque: once the title ends, none can be issued
+                documents.issue(session, store, reviewer, "honor-certificate", cycle.id, formats=("pdf",),
+                                options={})
         session.flush()
     return len(CYCLES)
 
 
 def certificates_and_notices(session: Session) -> int:
-    """Issue the 荣誉证书 of every commended demo cycle, then the 摘牌通知 of the ended ones
-    (which revokes that branch's certificate): /verify then has a valid and a revoked number."""
-    if session.scalar(select(func.count()).select_from(Document)):
+    """The 荣誉证书 were issued with the plaques (creation_cycles); the 摘牌 already revoked the ended
+    branch's certificate, and its 摘牌通知 follows here: /verify then has a valid and a revoked number."""
+    if session.scalar(select(func.count()).select_from(Document).where(Document.kind == "delisting-notice")):
         return 0
     reviewer = _user(session, "gongwei")
     store = current_store()
     all_cycles = list(session.execute(select(CreationCycle).order_by(CreationCycle.id)).scalars())
-    issued = 0
-    for cycle in all_cycles:
-        if cycle.commended_on:
-            documents.issue(session, store, reviewer, "honor-certificate", cycle.id, formats=("pdf",), options={})
-            issued += 1
+    issued = session.scalar(select(func.count()).select_from(Document).where(Document.kind == "honor-certificate"))
     for cycle in all_cycles:
         if cycle.state in ("delisted", "revoked"):
             documents.issue(session, store, reviewer, "delisting-notice", cycle.id, formats=("pdf", "docx"),

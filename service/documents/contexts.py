@@ -459,10 +459,17 @@ def _term(c: CreationCycle) -> str:
     return f"{start.year}—{end.year}" if start and end else ""
 
 
+#: creation-cycle states that hold the title: 表彰 and 届期内 (service/checks/lifecycle.yaml)
+HONOUR_STATES = ("commended", "in_term")
+
+
 def _honor_certificate(session, record_id, options):
     c, org = _cycle(session, record_id)
     if c.commended_on is None:
         raise ContextError("该党支部尚未被表彰，不能颁发荣誉证书。")
+    if c.state not in HONOUR_STATES:
+        # a revoked or delisted branch was once issued WH20270002 and /verify called it 有效
+        raise ContextError("该党支部的“五好党支部”称号已撤销、摘牌或期满，不能颁发荣誉证书。")
     ctx = _common(session, org)
     ctx.update({"title": ctx["programme"]["honour"].strip("“”"), "term": _term(c), "issued_on": _iso(c.commended_on),
                 "year": c.commended_on.year, "subject": ("cycle", c.id)})

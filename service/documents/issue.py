@@ -180,17 +180,28 @@ def _supersede(session: Session, old: Document, new: Document, user) -> None:
 
 
 def _revoke_certificates(session: Session, ctx: dict, user) -> None:
-    """摘牌: the branch's valid 荣誉证书 become revoked, so /verify says so."""
+    """摘牌通知: the branch's valid 荣誉证书 become revoked, so /verify says so."""
     org_id = ctx.get("organisation_id")
     if org_id is None:
         return
     day = dt.date.fromisoformat(ctx["effective_on"]) if ctx.get("effective_on") else dt.date.today()
+    revoke_honours(session, org_id, day, f"{ctx.get('reason') or '摘牌'}（{ctx.get('rule') or ''}）", user,
+                   notice=ctx.get("number"))
+
+
+def revoke_honours(session: Session, org_id: int, day: dt.date, reason: str, user, notice: str | None = None,
+                   status: str = "revoked") -> int:
+    """The branch's valid 荣誉证书 become 已撤销 (``status`` "revoked") or 已失效 ("expired", the term
+    ended), with the day and reason, each with an audit row; called at the moment a title ends
+    (撤销, 摘牌, 届满), not when someone later issues the notice."""
+    count = 0
     for cert in session.execute(select(Certificate).where(
             Certificate.kind == "honor-certificate", Certificate.organisation_id == org_id,
             Certificate.status == "valid")).scalars():
-        cert.status = "revoked"
+        cert.status = status
         cert.revoked_on = day
-        cert.revoke_reason = f"{ctx.get('reason') or '摘牌'}（{ctx.get('rule') or ''}）"
+        cert.revoke_reason = reason
         audit.record(session, user, "certificate_revoked", "certificate", cert.id,
-                     {"number": cert.number, "reason": cert.revoke_reason, "notice": ctx.get("number")},
-                     organisation_id=org_id)
+                     {"number": cert.number, "reason": reason, "notice": notice}, organisation_id=org_id)
+        count += 1
+    return count

@@ -13,9 +13,14 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..checks.lifecycle import TransitionRefused, allowed_events, transition
+from ..documents.issue import revoke_honours
 from ..errors import Invalid, Refused
 from ..models import CreationCycle, Organisation, User
 from .ledger import open_counts
+
+#: states that end the title: its 荣誉证书 read 已撤销 / 已失效 from that moment (reason, certificate status)
+TITLE_ENDS = {"revoked": ("撤销“五好党支部”称号", "revoked"), "delisted": ("摘牌", "revoked"),
+              "expired": ("届期已满", "expired")}
 
 CYCLE_DATE_COLUMNS = ("declared_on", "creation_started_on", "applied_on", "assessed_on", "commended_on",
                       "term_starts_on", "term_ends_on", "ended_on")
@@ -107,6 +112,9 @@ def move(session: Session, actor: User, org_id: int, event: str, as_of: Optional
         cycle.facts = {**(cycle.facts or {}), **new_facts}
     cycle.state = step.new_state
     session.flush()
+    if step.new_state in TITLE_ENDS:
+        reason, status = TITLE_ENDS[step.new_state]
+        revoke_honours(session, org.id, as_of or dt.date.today(), reason, actor, status=status)
     audit.record(session, actor, "transition", "creation_cycle", cycle.id,
                  {"event": event, "from": old_state, "to": step.new_state,
                   "changes": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()},

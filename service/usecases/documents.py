@@ -5,6 +5,8 @@ audit) in the caller's transaction, so a number is used only if its documents ar
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,9 +16,9 @@ from ..documents.contexts import RecordNotFound, build_context
 from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
 from ..documents.registry import KINDS, MEDIA_TYPES
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Certificate, Document, Organisation, User
+from ..models import Certificate, CreationCycle, Document, Organisation, User
 from ..storage import FileStore
-from ..vocabulary import document_kind_name as kind_name
+from ..vocabulary import cn_date, document_kind_name as kind_name
 from .serialize import iso
 
 OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject", "deadline"}
@@ -108,19 +110,51 @@ def reissue(db: Session, store: FileStore, actor: User, doc_id: int) -> list[Doc
 
 VERIFY_STATUS = {
     "valid": ("有效", "该证书真实有效。"),
-    "revoked": ("已撤销", "该证书已被撤销（摘牌或换发），不再有效。"),
+    "revoked": ("已撤销", "该证书已被撤销（称号撤销、摘牌或换发），不再有效。"),
+    "expired": ("已失效", "该证书所载称号的有效期已满，证书已失效。"),
     "unknown": ("未查到", "未查到该编号的证书，请核对编号。"),
 }
 
 
+def certificate_status(db: Session, cert: Certificate, today: dt.date | None = None) -> str:
+    """valid / revoked / expired: a 荣誉证书 past its term's end (SZ-3.1, 4 years) reads 已失效 on read,
+    whether or not the daily job has marked it yet."""
+    if cert.status != "valid":
+        return "expired" if cert.status == "expired" else "revoked"
+    if cert.kind == "honor-certificate" and cert.organisation_id is not None:
+        ends = _term_end(db, cert)
+        if ends is not None and ends < (today or dt.date.today()):
+            return "expired"
+    return "valid"
+
+
+def _term_end(db: Session, cert: Certificate) -> dt.date | None:
+    """The end of the term the certificate was issued in: the newest cycle commended on or before its issue."""
+    query = select(CreationCycle).where(CreationCycle.organisation_id == cert.organisation_id,
+                                        CreationCycle.term_ends_on.is_not(None))
+    if cert.issued_on is not None:
+        query = query.where(CreationCycle.commended_on <= cert.issued_on)
+    cycle = db.execute(query.order_by(CreationCycle.commended_on.desc(), CreationCycle.id.desc())).scalars().first()
+    return cycle.term_ends_on if cycle is not None else None
+
+
 def verify(db: Session, number: str) -> dict:
-    """Public: whether a 荣誉证书 / 党员证 number is valid, revoked or unknown — nothing else."""
+    """Public: a 荣誉证书 / 党员证 number -> its status, holder, issuer and validity period."""
     number = number.strip()[:64]
     cert = db.execute(select(Certificate).where(Certificate.number == number)).scalar_one_or_none() \
         if number else None
-    status = "unknown" if cert is None else ("valid" if cert.status == "valid" else "revoked")
+    status = "unknown" if cert is None else certificate_status(db, cert)
     label, message = VERIFY_STATUS[status]
+    issuer, period = "", ""
+    if cert is not None:
+        doc = db.get(Document, cert.document_id) if cert.document_id else None
+        issuer = str(((doc.context or {}).get("issuer") if doc is not None else "") or "")
+        ends = _term_end(db, cert) if cert.kind == "honor-certificate" else None
+        if cert.issued_on is not None and cert.kind == "honor-certificate":  # a 党员证 shows no dates
+            period = f"{cn_date(cert.issued_on)}起" + (f"至{cn_date(ends)}" if ends else "")
+        if status != "valid" and cert.revoked_on is not None:  # the day only: the reason stays private
+            message += f"（{cn_date(cert.revoked_on)}起）"
     return {"status": status, "label": label, "message": message, "number": number,
             "kind": kind_name(cert.kind) if cert is not None and cert.kind in KINDS else "",
-            "holder": cert.holder_name if cert else "",
+            "holder": cert.holder_name if cert else "", "issuer": issuer, "period": period,
             "holder_label": "持证人" if cert is not None and cert.kind == "party-card" else "党支部"}

@@ -85,12 +85,24 @@ def lifecycle(user):
     return redirect(url_for("organisations.organisation_page", org_id=user.organisation_id))
 
 
+@bp.get("/verify")
+def verify_search():
+    """Public: the search box of /verify; a number typed in goes to its own page (the QR's address)."""
+    number = (request.args.get("number") or "").strip()[:64]
+    if number:
+        return redirect(url_for("home.verify", number=number))
+    return _public(render_template("verify.html", status="search", label="", message="请输入证书编号查询。"), 200)
+
+
 @bp.get("/verify/<path:number>")
 def verify(number: str):
-    """Public: whether a 荣誉证书 / 党员证 number is valid, revoked or unknown — nothing else."""
+    """Public: a 荣誉证书 / 党员证 number's status (有效 / 已撤销 / 已失效), holder, issuer and validity period."""
     result = documents.verify(get_session(), number)
-    resp = current_app.make_response((render_template("verify.html", **result),
-                                      404 if result["status"] == "unknown" else 200))
+    return _public(render_template("verify.html", **result), 404 if result["status"] == "unknown" else 200)
+
+
+def _public(body: str, status: int):
+    resp = current_app.make_response((body, status))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
