@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import click
 from parsers import parse_path
 
 from .findings import domain_name, finding, load_config
+from .plan import is_plan_title
 from .rubric import RubricError
 from .scorefile import rank_file
 from .submission import check_submission
@@ -34,11 +34,6 @@ def _read_one(path: Path) -> dict[str, Any]:
     data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
     return {"file": data.get("file", str(path)), "form": data.get("form"),
             "fields": data.get("fields") or {}, "errors": data.get("errors") or []}
-
-
-def is_plan_title(title: Any) -> bool:
-    """A 创建工作方案 (or 实施方案, 工作计划) by its title line."""
-    return isinstance(title, str) and bool(re.search(r"方案|工作计划|实施计划", title))
 
 
 def _err_text(e: Any) -> str:

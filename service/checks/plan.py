@@ -99,6 +99,11 @@ def _strongest_part(sentence: str, parts: Mapping[str, Any]) -> str:
     return max(scores, key=lambda k: scores[k])
 
 
+def is_plan_title(title: Any) -> bool:
+    """A 创建工作方案 (or 实施方案, 工作计划) by its title line: attached to a form, it is the plan."""
+    return isinstance(title, str) and bool(re.search(r"方案|工作计划|实施计划", title))
+
+
 def check_plan(text: str | None, field: str = "plan_summary",
                vocab: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """`plan_incomplete` (error) naming each of the four parts the plan does not set out."""

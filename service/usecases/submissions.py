@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from parsers.forms import field_spec
 
-from .. import audit, auth, db, intake
+from .. import audit, auth, db, intake, textindex
 from ..checks import check_submission as run_rules
+from ..checks.plan import is_plan_title
 from ..config import MAX_UPLOAD_FILES, Settings
 from ..errors import BadRequest, Busy, Conflict, Invalid, NotFound, TooLarge
 from ..models import Assessment, FieldCorrection, Finding, IdempotencyKey, Organisation, Submission, User
@@ -44,11 +45,13 @@ def attachments_of(session: Session, sub: Submission) -> list[Submission]:
 
 
 def report_of(session: Session, sub: Submission) -> Optional[Submission]:
-    """The 汇报材料 attached to a form (the newest one)."""
-    return session.execute(
-        select(Submission).where(Submission.attached_to_id == sub.id, Submission.form == "report")
-        .order_by(Submission.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    """The 汇报材料 attached to a form (the newest one that is not the plan)."""
+    for att in session.execute(
+            select(Submission).where(Submission.attached_to_id == sub.id, Submission.form == "report")
+            .order_by(Submission.id.desc())).scalars():
+        if not (att.extractions and is_plan_title(att.extractions[-1].fields.get("title"))):
+            return att
+    return None
 
 
 def spec_of(form: str) -> dict:
@@ -134,6 +137,9 @@ def upload(session: Session, store: FileStore, settings: Settings, actor: User, 
             if s.form == "report":
                 s.attached_to_id = forms[0].id
     session.flush()
+    for s in created:
+        if s.form == "report":  # reports and plans: fingerprinted for the copy check (issue 18)
+            textindex.index_text(session, s, textindex.text_of(s))
     if idempotency_key is not None:
         _key_row(session, actor, idempotency_key).result = {"submissions": [s.id for s in created]}
         session.flush()
@@ -184,6 +190,14 @@ def _claim(session: Session, actor: User, key: str, fingerprint: str) -> Optiona
     return None
 
 
+def plan_of(session: Session, sub: Submission) -> Optional[Submission]:
+    """An attached 创建工作方案 (a prose file whose title names a plan), the newest one."""
+    for att in reversed(attachments_of(session, sub)):
+        if att.form == "report" and att.extractions and is_plan_title(att.extractions[-1].fields.get("title")):
+            return att
+    return None
+
+
 def correct_fields(session: Session, actor: User, submission_id: int, fields: dict[str, Any]) -> Submission:
     """A reviewer corrects extracted fields, all or none.
 
@@ -223,9 +237,18 @@ def check(session: Session, actor: User, submission_id: int, as_of: Optional[dt.
     fields = intake.effective_fields(sub.extractions[-1])
     report = report_of(session, sub)
     report_fields = intake.effective_fields(report.extractions[-1]) if report and report.extractions else None
+    plan = plan_of(session, sub)
+    plan_text = textindex.text_of(plan) if plan is not None else None
     org = session.get(Organisation, sub.organisation_id)
     result = run_rules(sub.form if sub.form != "unknown" else None, fields, report_fields,
-                       organisation_facts(org, current_cycle(session, org.id)), as_of, rubric_dir=rubric_dir)
+                       organisation_facts(org, current_cycle(session, org.id)), as_of, rubric_dir=rubric_dir,
+                       plan_text=plan_text)
+    # copied passages: the report itself, or the report attached to the form (SZ-2.3)
+    prose = sub if sub.form == "report" else report
+    if prose is not None:
+        copied, _ = textindex.copies(session, prose, textindex.text_of(prose),
+                                     field="text" if prose is sub else "report")
+        result["findings"] += copied
     session.execute(delete(Finding).where(Finding.submission_id == sub.id))
     for f in result["findings"]:
         session.add(Finding(organisation_id=sub.organisation_id, submission_id=sub.id, rule=f["rule"],
