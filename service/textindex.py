@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .checks.copies import Posting, compare, fingerprints
 from .models import Organisation, Submission, TextFingerprint, TextHashCount
@@ -78,8 +78,7 @@ def copies(session: Session, submission: Submission, text: str, field: str = "re
         select(TextFingerprint.hash, TextFingerprint.submission_id, TextFingerprint.organisation_id,
                TextFingerprint.position)
         .where(TextFingerprint.hash.in_(wanted), TextFingerprint.submission_id != submission.id))] if wanted else []
-    others = _others(session, {p.submission_id for p in postings})
-    return compare(text, postings, others, own_organisation_id=submission.organisation_id, field=field,
+    return compare(text, postings, lambda ids: _others(session, ids), own_organisation_id=submission.organisation_id, field=field,
                    known_common=known_common)
 
 
@@ -88,7 +87,8 @@ def _others(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
         return {}
     out = {}
     rows = session.execute(select(Submission, Organisation.name).join(
-        Organisation, Organisation.id == Submission.organisation_id).where(Submission.id.in_(ids))).all()
+        Organisation, Organisation.id == Submission.organisation_id).where(Submission.id.in_(ids))
+        .options(selectinload(Submission.extractions))).all()
     for sub, org_name in rows:
         out[sub.id] = {"organisation": org_name, "year": sub.uploaded_at.year if sub.uploaded_at else None,
                        "text": text_of(sub)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .findings import finding
 from .texts import vocabulary
@@ -80,13 +80,15 @@ class Posting:
     position: int
 
 
-def compare(text: str, postings: Iterable[Posting], others: Mapping[int, Mapping[str, Any]],
+def compare(text: str, postings: Iterable[Posting],
+            others: Mapping[int, Mapping[str, Any]] | Callable[[set[int]], Mapping[int, Mapping[str, Any]]],
             *, own_organisation_id: int | None, vocab: Mapping[str, Any] | None = None,
             field: str = "report", known_common: Iterable[int] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Findings and matches for `text` against the stored `postings` of its fingerprints.
 
     `others` gives, per submission id, {"organisation", "year", "text"} for the message and the
-    passages; `known_common` names hashes the store already knows to be boilerplate (too frequent to
+    passages — or is a function that loads them for the ids it is given (only the texts that
+    share a passage are loaded); `known_common` names hashes the store already knows to be boilerplate (too frequent to
     fetch their postings). The share is the part of this text's characters inside passages shared with the
     other text (a passage: two or more shared fingerprints in a row, boilerplate between them
     bridged). Returns (findings, matches); a match is {"submission_id", "organisation",
@@ -114,15 +116,18 @@ def compare(text: str, postings: Iterable[Posting], others: Mapping[int, Mapping
     my_positions: dict[int, list[int]] = {}
     for h, pos in mine:
         my_positions.setdefault(h, []).append(pos)
-    matches = []
+    found = []
     for sub_id, plist in by_sub.items():
         pairs = sorted((mp, p.position) for p in plist for mp in my_positions.get(p.hash, []))
         runs = _runs(pairs, bridge, spec)
-        covered = _covered(runs, spec["k"])
-        share = covered / len(norm.chars)
-        info = others.get(sub_id, {})
+        if runs:
+            found.append((sub_id, plist[0].organisation_id, runs, _covered(runs, spec["k"]) / len(norm.chars)))
+    info_of = others({f[0] for f in found}) if callable(others) else others
+    matches = []
+    for sub_id, org_id, runs, share in found:
+        info = info_of.get(sub_id, {})
         matches.append({"submission_id": sub_id, "organisation": info.get("organisation", ""),
-                        "organisation_id": plist[0].organisation_id, "year": info.get("year"),
+                        "organisation_id": org_id, "year": info.get("year"),
                         "share": round(share, 4),
                         "passages": passages(text, info.get("text") or "", runs, spec)})
     matches = [m for m in matches if m["share"] > 0]
