@@ -104,6 +104,15 @@ def spec() -> dict:
         "patch": _op("修改组织（管理员）", "组织", {"200": _json(ORG)}, params=[_path("org_id")],
                      errors=("401", "403", "404", "409", "422"), body=_body({"$ref": "#/components/schemas/OrganisationInput"})),
     }
+    p["/organisations/{org_id}/assessor"] = {"get": _op(
+        "评审阅读：汇报材料的“五个好”依据、标准细则对照、创建工作方案四个部分、与其他材料相同的段落（审核员）", "评审",
+        {"200": _json(OBJ)}, params=[_path("org_id"), _query("year", {"type": "integer"})],
+        errors=("401", "403", "404", "422"))}
+    p["/organisations/{org_id}/archive.zip"] = {"get": _op(
+        "下载创建档案：全部上传材料、签发文书、审核记录、整改台账、操作记录及带链接的目录", "评审",
+        {"200": {"description": "ZIP", "content": {"application/zip": {"schema": {"type": "string",
+                                                                                    "format": "binary"}}}}},
+        params=[_path("org_id")], errors=("401", "404"))}
     p["/organisations/{org_id}/cycle"] = {"get": _op("创建周期的当前状态与可执行的事件", "创建周期", {"200": _json(OBJ)},
                                                      params=[_path("org_id")], errors=("401", "404"))}
     p["/organisations/{org_id}/cycle/transitions"] = {"post": _op(

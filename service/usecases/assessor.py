@@ -17,9 +17,9 @@ from .. import auth, intake, textindex
 from ..checks.dimensions import DIMENSION_KEYS, map_dimensions
 from ..checks.plan import is_plan_title, plan_parts
 from ..checks.texts import bigrams, dice
-from ..errors import NotFound
-from ..models import Assessment, Organisation, Submission, User
+from ..models import Assessment, Submission, User
 from .assessments import rubric_for
+from .cycles import load_organisation
 
 # An evidence sentence is linked to a rubric item when their character-bigram similarity reaches
 # this, or when the sentence carries one of the item's four-character phrases (0.2 is a sentence
@@ -78,9 +78,7 @@ def view(session: Session, actor: User, organisation_id: int, year: int,
          rubric_dir: Optional[Path] = None) -> dict[str, Any]:
     """Everything the assessor reads for one branch, as plain data."""
     auth.require_role(actor, *auth.REVIEWERS)
-    org = auth.load_visible(session, actor, Organisation, organisation_id, "未找到该组织。")
-    if org is None:
-        raise NotFound("未找到该组织。")
+    org = load_organisation(session, actor, organisation_id)
     rubric = rubric_for(year, rubric_dir)
     names = {d["key"]: d["name"] for d in rubric.dimensions}
     domain_rubric = rubric.domain(org.domain) if org.domain in rubric.domains else rubric.domain(None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import vocabulary
-from . import admin, batches, documents, home, ledger, lint, organisations, review, submissions
+from . import admin, assessor, batches, documents, home, ledger, lint, organisations, review, submissions
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
-              batches.bp, admin.bp, lint.bp, ledger.bp)
+              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp)
 
 NAV = {
     "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),

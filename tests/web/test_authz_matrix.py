@@ -118,6 +118,8 @@ ENDPOINTS = [
              body=_json(lambda o: {"fields": {"member_count": 11}})),
     Endpoint("POST", "/api/v1/submissions", ANY, ok=(201,), body=_upload),
     Endpoint("GET", "/api/v1/organisations/{org}", ANY),
+    Endpoint("GET", "/api/v1/organisations/{org}/assessor", REVIEWERS),
+    Endpoint("GET", "/api/v1/organisations/{org}/archive.zip", ANY),
     Endpoint("GET", "/api/v1/organisations/{org}/cycle", ANY),
     Endpoint("POST", "/api/v1/organisations/{org}/cycle/transitions", REVIEWERS, ok=(200, 409),
              body=_json(lambda o: {"event": "declare", "as_of": "2026-03-10"})),
@@ -171,6 +173,8 @@ ENDPOINTS = [
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
     Endpoint("GET", "/organisations/{org}", ANY, page=True),
+    Endpoint("GET", "/organisations/{org}/assessor", REVIEWERS, page=True),
+    Endpoint("GET", "/organisations/{org}/archive.zip", ANY, page=True),
     Endpoint("GET", "/notices/new?kind=rectification-notice&record_id={assessment}", REVIEWERS, page=True),
     Endpoint("GET", "/notices/{document}", ANY, page=True),
     Endpoint("GET", "/scores?organisation_id={org}", REVIEWERS, page=True),
