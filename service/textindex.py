@@ -67,7 +67,8 @@ def text_of(submission: Submission) -> str:
 
 def copies(session: Session, submission: Submission, text: str, field: str = "report") -> tuple[list, list]:
     """`report_copied` findings and the matches (with passages) for a submission's text."""
-    mine = sorted({h for h, _ in fingerprints(text)})
+    prints = fingerprints(text)
+    mine = sorted({h for h, _ in prints})
     if not mine:
         return [], []
     counts = dict(session.execute(select(TextHashCount.hash, TextHashCount.postings)
@@ -79,7 +80,7 @@ def copies(session: Session, submission: Submission, text: str, field: str = "re
                TextFingerprint.position)
         .where(TextFingerprint.hash.in_(wanted), TextFingerprint.submission_id != submission.id))] if wanted else []
     return compare(text, postings, lambda ids: _others(session, ids), own_organisation_id=submission.organisation_id, field=field,
-                   known_common=known_common)
+                   known_common=known_common, prints=prints)
 
 
 def _others(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:

@@ -83,7 +83,8 @@ class Posting:
 def compare(text: str, postings: Iterable[Posting],
             others: Mapping[int, Mapping[str, Any]] | Callable[[set[int]], Mapping[int, Mapping[str, Any]]],
             *, own_organisation_id: int | None, vocab: Mapping[str, Any] | None = None,
-            field: str = "report", known_common: Iterable[int] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            field: str = "report", known_common: Iterable[int] = (),
+            prints: Sequence[tuple[int, int]] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Findings and matches for `text` against the stored `postings` of its fingerprints.
 
     `others` gives, per submission id, {"organisation", "year", "text"} for the message and the
@@ -95,7 +96,7 @@ def compare(text: str, postings: Iterable[Posting],
     "organisation_id", "year", "share", "passages": [{"this", "other", "chars"}]}, best first.
     """
     spec = (vocab or vocabulary())["copies"]
-    mine = fingerprints(text, vocab)
+    mine = list(prints) if prints is not None else fingerprints(text, vocab)
     norm = normalise(text)
     if not mine or not norm.chars:
         return [], []
@@ -118,6 +119,8 @@ def compare(text: str, postings: Iterable[Posting],
         my_positions.setdefault(h, []).append(pos)
     found = []
     for sub_id, plist in by_sub.items():
+        if len(plist) < 2:
+            continue  # a passage needs two shared fingerprints; most texts share one formula at most
         pairs = sorted((mp, p.position) for p in plist for mp in my_positions.get(p.hash, []))
         runs = _runs(pairs, bridge, spec)
         if runs:
