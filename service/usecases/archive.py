@@ -109,12 +109,13 @@ def packet(session: Session, store: FileStore, actor: User, organisation_id: int
 
     ledger = list(session.execute(select(RectificationItem).where(RectificationItem.organisation_id == org.id)
                                   .order_by(RectificationItem.id)).scalars())
-    add("记录", "整改工作台账.xlsx", _sheet(
-        "整改工作台账", ["序号", "问题类别", "具体问题", "整改措施", "整改目标", "责任领导", "责任人", "整改时限", "进展情况",
+    ledger_name = vocabulary.document_kind_name("rectification-ledger")
+    add("记录", f"{ledger_name}.xlsx", _sheet(
+        ledger_name, ["序号", "问题类别", "具体问题", "整改措施", "整改目标", "责任领导", "责任人", "整改时限", "进展情况",
                    "销号日期", "备注"],
         [[i + 1, r.category, r.problem, r.measure, r.target, r.leader, r.owner, vocabulary.cn_date(r.due_on),
           r.progress, vocabulary.cn_date(r.closed_on), r.note] for i, r in enumerate(ledger)]),
-        "整改台账", "整改工作台账", None, f"{len(ledger)} 项，已销号 {sum(1 for r in ledger if r.closed_on)} 项")
+        "整改台账", ledger_name, None, f"{len(ledger)} 项，已销号 {sum(1 for r in ledger if r.closed_on)} 项")
 
     trail = list(session.execute(select(AuditLog, User.username).outerjoin(User, User.id == AuditLog.user_id)
                                  .where(AuditLog.organisation_id == org.id).order_by(AuditLog.id)).all())
