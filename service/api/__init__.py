@@ -7,8 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (admin, assessments, assessor, audit_log, batches, dashboard, documents, forms, ledger, openapi,
-               organisations,
-               submissions, users)
+               organisations, submissions, users)
 
 BLUEPRINTS = (submissions.bp, organisations.bp, assessments.bp, assessments.rubrics_bp, assessments.rounds_bp,
               documents.bp, documents.notices_bp, forms.bp, users.bp, users.me_bp, dashboard.bp,
