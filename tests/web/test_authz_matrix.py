@@ -392,6 +392,7 @@ UNGUARDED = {
     ("home.login", "POST"): "signing in (throttled; tested in test_pages)",
     ("home.logout", "POST"): "signing out",
     ("home.verify", "GET"): "public certificate verification (tested in tests/documents)",
+    ("home.verify_search", "GET"): "public search box for another certificate number (tested in tests/documents)",
     ("api_openapi.openapi_json", "GET"): "the API description is public",
     ("api_openapi.openapi_page", "GET"): "the API description is public",
 }
