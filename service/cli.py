@@ -8,6 +8,7 @@ commits), over the same use cases as the API and the pages.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from .gbcheck.cli import lint
 from .errors import DomainError
 from .migrate import upgrade
 from .models import User
-from .usecases import batches, users
+from .usecases import batches, documents, users
 
 
 def _app():
@@ -98,6 +99,19 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     if warning:
         click.secho(warning, fg="red", bold=True, err=True)
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+
+
+@main.command()
+@click.option("--as-of", default=None, help="核查日期 YYYY-MM-DD（默认今天）")
+def expire(as_of: str | None) -> None:
+    """Daily job: mark every 荣誉证书 past its term's end 已失效 (run it from cron or a timer)."""
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.ClickException("核查日期应为 YYYY-MM-DD。") from None
+    with session_scope(config_mod.load().database_url) as session:
+        numbers = documents.expire_certificates(session, day)
+    click.echo(f"已失效 {len(numbers)} 张荣誉证书" + (f"：{'、'.join(numbers)}" if numbers else ""))
 
 
 @main.command()

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import audit, auth
 from ..documents.compose import ContextError
 from ..documents.contexts import RecordNotFound, build_context
 from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
@@ -126,6 +126,24 @@ def certificate_status(db: Session, cert: Certificate, today: dt.date | None = N
         if ends is not None and ends < (today or dt.date.today()):
             return "expired"
     return "valid"
+
+
+def expire_certificates(db: Session, today: dt.date | None = None) -> list[str]:
+    """The daily job (``wuhao expire``): every valid 荣誉证书 past its term's end becomes 已失效, with an
+    audit row; /verify already says so on read, this makes the record say it too. -> the numbers."""
+    today = today or dt.date.today()
+    done = []
+    for cert in db.execute(select(Certificate).where(Certificate.kind == "honor-certificate",
+                                                     Certificate.status == "valid")
+                           .order_by(Certificate.id)).scalars():
+        if certificate_status(db, cert, today) == "expired":
+            cert.status = "expired"
+            cert.revoked_on = _term_end(db, cert)
+            cert.revoke_reason = "届期已满"
+            audit.record(db, None, "certificate_expired", "certificate", cert.id, {"number": cert.number},
+                         organisation_id=cert.organisation_id)
+            done.append(cert.number)
+    return done
 
 
 def _term_end(db: Session, cert: Certificate) -> dt.date | None:

@@ -81,3 +81,21 @@ def test_verify_has_a_search_box(client, scenario):
     found = client.get("/verify/WH20230007").text
     assert 'id="verify-search"' in found and "2023年6月28日起至2027年6月30日" in found
     assert client.get("/verify?number=").status_code == 200
+
+
+def test_the_daily_job_marks_certificates_past_their_term(app, client, scenario):
+    from service.usecases.documents import expire_certificates
+
+    url = app.config["DATABASE_URL"]
+    number = _issue_honour(app, scenario["titled_cycle"])  # term ends 2029-06-30
+    with session_scope(url) as s:
+        # WH20230007 (term to 2027-06-30) goes on the first run; the new one only after its own term
+        assert expire_certificates(s, dt.date(2029, 6, 30)) == ["WH20230007"]
+    with session_scope(url) as s:
+        assert expire_certificates(s, dt.date(2029, 7, 1)) == [number]
+    with session_scope(url) as s:
+        cert = s.execute(select(Certificate).where(Certificate.number == number)).scalar_one()
+        assert cert.status == "expired" and cert.revoked_on == dt.date(2029, 6, 30)
+        assert s.execute(select(AuditLog).where(AuditLog.action == "certificate_expired")).scalars().first()
+        assert expire_certificates(s, dt.date(2029, 7, 1)) == []  # once
+    assert "已失效" in client.get(f"/verify/{number}").text
