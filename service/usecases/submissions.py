@@ -190,6 +190,22 @@ def _claim(session: Session, actor: User, key: str, fingerprint: str) -> Optiona
     return None
 
 
+def shared_passages(session: Session, actor: User, sub: Submission) -> list[dict]:
+    """For a reviewer: the other texts a report shares passages with, passages side by side.
+
+    The other text is shown only when its organisation is in the reviewer's own view; otherwise
+    only its name and share (as the finding already says)."""
+    if actor.role not in auth.REVIEWERS or sub.form != "report":
+        return []
+    _findings, matches = textindex.copies(session, sub, textindex.text_of(sub))
+    out = []
+    for m in matches[:5]:
+        visible = auth.can_see(session, actor, m["organisation_id"])
+        out.append({**m, "percent": round(m["share"] * 100),
+                    "passages": m["passages"][:10] if visible else [], "visible": visible})
+    return out
+
+
 def plan_of(session: Session, sub: Submission) -> Optional[Submission]:
     """An attached 创建工作方案 (a prose file whose title names a plan), the newest one."""
     for att in reversed(attachments_of(session, sub)):

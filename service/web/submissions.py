@@ -34,7 +34,8 @@ def submission_page(user, submission_id: int):
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
-                           can_review=user.role in REVIEWERS)
+                           can_review=user.role in REVIEWERS,
+                           shared=submissions.shared_passages(db, user, sub))
 
 
 def typed_value(kind: str, raw: str):

@@ -50,3 +50,21 @@ def test_report_reusing_a_third_of_another_is_flagged(client, demo):
     c_check = client.post(f"/api/v1/submissions/{c.get_json()['id']}/check",
                           headers=bearer(demo["tokens"]["yusuan"]), json={})
     assert [f for f in c_check.get_json()["findings"] if f["rule"] == "report_copied"] == []
+
+
+def test_review_page_shows_shared_passages_side_by_side(client, demo):
+    from tests.web.conftest import login
+
+    rng = random.Random(22)
+    first = tc.varied_report(rng, BRANCH_A, (12, 16))
+    second = tc.copied(first, tc.varied_report(rng, BRANCH_B, (12, 16)), 0.4, rng)
+    upload(client, demo["tokens"]["yusuan"], _report_docx(f"{BRANCH_A}创建工作汇报", first.text), "汇报材料.docx")
+    b = upload(client, demo["tokens"]["chengguan"], _report_docx(f"{BRANCH_B}创建工作汇报", second.text), "汇报.docx")
+    sub_id = b.get_json()["id"]
+    login(client, "admin", demo["password"])
+    html = client.get(f"/submissions/{sub_id}").get_data(as_text=True)
+    assert 'id="shared-passages"' in html and BRANCH_A in html and "side-by-side" in html
+    client.post("/logout")
+    login(client, "quwei", demo["password"])  # reviewer of B's subtree: A's text is not theirs to read
+    html = client.get(f"/submissions/{sub_id}").get_data(as_text=True)
+    assert 'id="shared-passages"' in html and "只显示相同比例" in html and "side-by-side" not in html
