@@ -409,3 +409,49 @@ class RectificationNote(Base):
     evidence_name: Mapped[str] = mapped_column(String(200), default="")
     evidence_size: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[datetime] = _ts()
+
+
+class IssuingOrgan(Base):
+    """The organ that signs a committee's 公文: its 发文机关标志, 机关代字 and 署名.
+
+    One per committee-level organisation (the 工委, the 区委组织部 for the 区委); its 发文 register
+    is one sequence per year across every 公文 kind (service/register.py).
+    """
+
+    __tablename__ = "issuing_organs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    mark: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    signature: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = _ts(onupdate=utcnow)
+
+
+class RegisterEntry(Base):
+    """One line of the 发文 register: a number used once; 作废 keeps it used, with the reason.
+
+    The unique (organ, year, seq) is the database's own guarantee that no two 公文 of an organ
+    share a number in a year, whatever the code above it does.
+    """
+
+    __tablename__ = "register_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("issuing_organs.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(50))
+    addressee: Mapped[str] = mapped_column(String(300), default="")
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    signer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    signer_name: Mapped[str] = mapped_column(String(100), default="")
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id"))
+    status: Mapped[str] = mapped_column(String(20), default="issued")
+    withdrawn_reason: Mapped[Optional[str]] = mapped_column(Text)
+    withdrawn_on: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("organ_id", "year", "seq"),)

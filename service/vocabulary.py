@@ -79,6 +79,7 @@ DOCX_TEMPLATES: Mapping[str, str | None] = _frozen(
 CERTIFICATE_KINDS: tuple[str, ...] = tuple(_vocab["certificate_kinds"])
 
 SUBMISSION_STATUSES: Mapping[str, str] = _frozen(_vocab["submission_statuses"])
+REGISTER_STATUSES: Mapping[str, str] = _frozen(_vocab["register_statuses"])
 GRADES: Mapping[str, str] = _frozen(_vocab["grades"])
 ROLES: Mapping[str, str] = _frozen(_vocab["roles"])
 ORG_KINDS: Mapping[str, str] = _frozen(_vocab["org_kinds"])

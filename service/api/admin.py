@@ -1,8 +1,8 @@
-"""``/api/v1/admin``: numbering prefixes (发文机关代字) per committee, the fonts report."""
+"""``/api/v1/admin``: each committee's issuing organ (发文机关标志, 机关代字, 署名), the fonts report."""
 from __future__ import annotations
 
 from ..db import get_session
-from ..http import require_user, settings
+from ..http import require_user
 from ..usecases import admin
 from .common import blueprint, json_object
 
@@ -11,15 +11,14 @@ bp = blueprint("admin", "/admin")
 
 @bp.get("/numbering")
 def get_numbering():
-    return admin.numbering(get_session(), require_user(), settings().data_dir)
+    return admin.numbering(get_session(), require_user())
 
 
 @bp.put("/numbering")
 def put_numbering():
-    """``{"prefixes": {"<committee id>": "市直工委"}}`` — the 机关代字 of 发文字号."""
+    """``{"organs": {"<committee id>": {"mark", "prefix", "signature"}}}`` — how 公文 are signed."""
     user = require_user()
-    return admin.set_prefixes(get_session(), user, settings().data_dir,
-                              json_object().get("prefixes"))
+    return admin.set_organs(get_session(), user, json_object())
 
 
 @bp.get("/fonts")

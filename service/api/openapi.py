@@ -217,12 +217,31 @@ def spec() -> dict:
         _query("limit", {"type": "integer", "minimum": 1, "maximum": 500})], errors=("401", "403", "422"))}
     p["/audit.csv"] = {"get": _op("导出审计日志（CSV）", "审计", {"200": _file("text/csv", "CSV")}, params=[
         _query("action", {"type": "string"}), _query("organisation_id", ID)], errors=("401", "403", "422"))}
+    organ = {"type": "object", "properties": {"mark": {"type": "string", "maxLength": 40},
+                                              "prefix": {"type": "string", "maxLength": 20},
+                                              "signature": {"type": "string", "maxLength": 40}}}
     p["/admin/numbering"] = {
-        "get": _op("发文机关代字与编号计数（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403")),
-        "put": _op("设置发文机关代字（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403", "404", "422"),
-                   body=_body({"type": "object", "required": ["prefixes"], "properties": {
+        "get": _op("发文机关（发文机关标志、机关代字、署名）与各年已用文号（管理员）", "管理", {"200": _json(OBJ)},
+                   errors=("401", "403")),
+        "put": _op("设置发文机关标志、机关代字、署名（管理员）；机关代字不得重复", "管理", {"200": _json(OBJ)},
+                   errors=("401", "403", "404", "409", "422"),
+                   body=_body({"type": "object", "properties": {
+                       "organs": {"type": "object", "additionalProperties": organ},
                        "prefixes": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20}}}})),
     }
+    year = _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100})
+    p["/register"] = {"get": _op("发文登记簿：每个文号的种类、主送、成文日期、签发人、状态（审核员：本级及下级）", "文书",
+                                 {"200": _json(LIST)}, params=[year], errors=("401", "403", "422"))}
+    p["/register.xlsx"] = {"get": _op("导出发文登记簿（XLSX）", "文书", {"200": _file(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX")}, params=[year],
+        errors=("401", "403", "422"))}
+    p["/documents/{doc_id}/withdraw"] = {"post": _op("作废已签发的公文（须填理由）；文号保留、不再使用", "文书",
+                                                     {"200": _json(OBJ)}, params=[_path("doc_id")],
+                                                     errors=("401", "403", "404", "409", "422"),
+                                                     body=_body({"type": "object", "required": ["reason"],
+                                                                 "properties": {"reason": {"type": "string",
+                                                                                           "minLength": 2,
+                                                                                           "maxLength": 300}}}))}
     p["/admin/fonts"] = {"get": _op("字体报告（管理员）", "管理", {"200": _json(OBJ)}, errors=("401", "403", "503"))}
     p["/batches"] = {
         "get": _op("批量任务（审核员）", "批量", {"200": _json(LIST)}, errors=("401", "403")),

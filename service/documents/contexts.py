@@ -131,17 +131,7 @@ def _rubric_dir():
 
 
 def prefix_of(committee: Organisation) -> str:
-    """The 机关代字 in force: the admin's setting ($WUHAO_DATA_DIR/numbering.json), else the default."""
-    data_dir = _data_dir()
-    if data_dir:
-        try:
-            with open(os.path.join(data_dir, "numbering.json"), encoding="utf-8") as fh:
-                stored = json.load(fh)
-            value = stored.get(str(committee.id)) if isinstance(stored, dict) else None
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-        except (OSError, ValueError):
-            pass
+    """The default 机关代字; a 公文 takes its issuing organ's own (service/register.py) when it is signed."""
     return doc_prefix(committee)
 
 

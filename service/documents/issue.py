@@ -15,9 +15,10 @@ import os
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, numbering
+from .. import audit, numbering, register
 from ..models import Certificate, Document
 from ..storage import current_store
+from .compose import ContextError, compose
 from .contexts import build_context, verify_url
 from .registry import kind_info, render
 from .safety import clean
@@ -43,21 +44,39 @@ def _user_id(user):
     return getattr(user, "id", user)
 
 
-def assign_number(session: Session, kind: str, ctx: dict, *, fresh: bool = False) -> str | None:
-    """Give ``ctx`` its number (and verify URL); return it.  ``fresh`` forces a new one."""
+def assign_number(session: Session, kind: str, ctx: dict, *, fresh: bool = False, user=None):
+    """Give ``ctx`` its number (and verify URL); return (number, register line or None).
+
+    A 公文 (通知, 决定, 通报, 任务书) takes the next number of its issuing organ's register for the
+    issue date's year, with the organ's 发文机关标志, 机关代字 and 署名; never blank. ``fresh`` forces a
+    new certificate number.
+    """
     info = kind_info(kind)
-    year = int(ctx.get("year") or dt.date.today().year)
     if info.numbering == "doc":
-        prefix = ctx.get("doc_prefix") or "市直工委"
-        seq = numbering.allocate(session, kind, year, scope=prefix)
-        ctx["number"] = numbering.format_doc_number(prefix, year, seq)
-    elif kind == "honor-certificate" and (fresh or not ctx.get("number")):
+        organ = register.organ_of(session, ctx.get("organisation_id"))
+        if organ is None:
+            raise IssueError(f"无法确定{info.label}的发文机关。")
+        register.stamp(ctx, organ)
+        entry = register.sign(session, organ, kind, ctx, addressee=_addressee(kind, ctx), signer=user)
+        ctx["number"] = entry.number
+        return entry.number, entry
+    year = int(ctx.get("year") or dt.date.today().year)
+    if kind == "honor-certificate" and (fresh or not ctx.get("number")):
         seq = numbering.allocate(session, "honor-certificate", year, scope="")
         ctx["number"] = numbering.format_certificate_number(cert_prefix(), year, seq)
         ctx["verify_url"] = verify_url(ctx["number"])
     elif kind == "party-card" and fresh:
         raise IssueError("党员证编号由批量制证分配，不能在此重新编号。")
-    return ctx.get("number")
+    return ctx.get("number"), None
+
+
+def _addressee(kind: str, ctx: dict) -> str:
+    """Whom the 公文 is addressed to (主送机关) as the document says it; else the branch."""
+    try:
+        said = compose(kind, clean(ctx)).get("addressee") or ""
+    except (ContextError, KeyError, TypeError, ValueError):
+        said = ""
+    return said.rstrip("：:") or ctx.get("branch_name") or ctx.get("organisation") or ""
 
 
 def issue(session: Session, kind: str, record_id, *, user=None, formats=("pdf",),
@@ -72,7 +91,7 @@ def issue(session: Session, kind: str, record_id, *, user=None, formats=("pdf",)
     ctx = dict(context) if context is not None else build_context(kind, session, record_id, options)
     store = _store(store)
     had_number = bool(ctx.get("number"))
-    number = assign_number(session, kind, ctx, fresh=supersedes is not None)
+    number, entry = assign_number(session, kind, ctx, fresh=supersedes is not None, user=user)
     ctx = clean(ctx)
     subject = ctx.get("subject") or [None, None]
     year = int(ctx.get("year") or dt.date.today().year)
@@ -99,6 +118,8 @@ def issue(session: Session, kind: str, record_id, *, user=None, formats=("pdf",)
                       "supersedes": supersedes.id if supersedes else None},
                      organisation_id=ctx.get("organisation_id"))
         docs.append(doc)
+    if entry is not None and docs:
+        entry.document_id = docs[0].id
     if new_cert is not None and docs:
         new_cert.document_id = docs[0].id
     elif kind in ("party-card", "honor-certificate") and number and docs:
@@ -168,6 +189,9 @@ def _supersede(session: Session, old: Document, new: Document, user) -> None:
     for row in rows:
         if row.status == "issued":
             row.status = "superseded"
+    line = register.entry_of(session, old.kind, old.number)
+    if line is not None and line.status == "issued":
+        line.status = "superseded"
     if old.kind == "honor-certificate" and old.number:
         for cert in session.execute(select(Certificate).where(Certificate.number == old.number)).scalars():
             if cert.status == "valid":

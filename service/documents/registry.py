@@ -57,7 +57,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("supplement-notice", ("docx", "pdf"), "submission", "doc"),
     Kind("acceptance-form", ("docx", "pdf"), "assessment"),
     Kind("rectification-notice", ("docx", "pdf"), "assessment", "doc"),
-    Kind("rectification-taskbook", ("docx", "pdf"), "assessment"),
+    Kind("rectification-taskbook", ("docx", "pdf"), "assessment", "doc"),
     Kind("rectification-ledger", ("docx", "pdf", "xlsx"), "organisation"),
     Kind("commendation-decision", ("docx", "pdf"), "organisation", "doc"),
     Kind("honor-certificate", ("docx", "pdf"), "cycle", "certificate"),

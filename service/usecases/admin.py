@@ -1,97 +1,91 @@
-"""Admin settings: the 机关代字 of 发文字号 per top committee, the fonts report.
+"""Admin settings: each committee's issuing organ (发文机关标志, 机关代字, 署名), the fonts report.
 
-The prefixes live in ``numbering.json`` in the data directory (``data_dir``), written
-atomically; a committee without an entry uses the default derived from its name.
+The organs live in the ``issuing_organs`` table (service/register.py); they replaced the
+``numbering.json`` file of the data directory, so a number's prefix is read in the same transaction
+that allocates it. A committee without a row shows (and, at its first 公文, stores) the defaults.
 """
 from __future__ import annotations
-
-import json
-import os
-import tempfile
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, auth
-from ..documents.contexts import doc_prefix
+from .. import audit, auth, register
 from ..documents.fonts import font_dir, font_report
-from ..errors import Invalid, NotFound
-from ..models import NumberSequence, Organisation, User
+from ..errors import Conflict, Invalid, NotFound
+from ..models import IssuingOrgan, NumberSequence, Organisation, User
 
-BAD_PREFIX_CHARS = "〔〕[]{}<>\n\r"
-
-
-def _path(data_dir: Path) -> Path:
-    return Path(data_dir) / "numbering.json"
+FIELDS = {"mark": ("发文机关标志", 40), "prefix": ("机关代字", 20), "signature": ("署名", 40)}
 
 
-def numbering_prefixes(data_dir: Path) -> dict[str, str]:
-    """{committee organisation id (str): prefix}; committees without an entry use a default."""
-    try:
-        stored = json.loads(_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        stored = {}
-    return {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+def _committees(db: Session) -> list[Organisation]:
+    return list(db.execute(select(Organisation).where(Organisation.kind == "committee")
+                           .order_by(Organisation.id)).scalars())
 
 
-def top_committee(db: Session, org_id: int) -> Organisation | None:
-    org = db.get(Organisation, org_id)
-    while org is not None and org.parent_id is not None:
-        org = db.get(Organisation, org.parent_id)
-    return org
-
-
-def prefix_for(db: Session, data_dir: Path, org_id: int) -> str | None:
-    """The admin's configured 机关代字 for the organisation's committee, if any."""
-    committee = top_committee(db, org_id)
-    return None if committee is None else numbering_prefixes(data_dir).get(str(committee.id))
-
-
-def numbering(db: Session, actor: User, data_dir: Path) -> dict:
+def numbering(db: Session, actor: User) -> dict:
+    """The issuing organs with their settings and each organ's register counters."""
     auth.require_role(actor, "admin")
-    committees = list(db.execute(select(Organisation).where(Organisation.parent_id.is_(None))
-                                 .order_by(Organisation.id)).scalars())
-    stored = numbering_prefixes(data_dir)
-    counters = [{"kind": n.kind, "year": n.year, "scope": n.scope, "last_value": n.last_value}
-                for n in db.execute(select(NumberSequence).order_by(NumberSequence.kind, NumberSequence.year,
-                                                                      NumberSequence.scope)).scalars()]
-    return {"prefixes": [{"organisation_id": c.id, "organisation_name": c.name,
-                          "prefix": stored.get(str(c.id)) or doc_prefix(c),
-                          "configured": str(c.id) in stored} for c in committees],
-            "counters": counters}
+    organs = []
+    for c in _committees(db):
+        organ = register.organ_of(db, c.id, create=False)
+        counters = [] if organ.id is None else [
+            {"year": n.year, "last_value": n.last_value} for n in db.execute(
+                select(NumberSequence).where(NumberSequence.kind == register.SEQUENCE_KIND,
+                                             NumberSequence.scope == str(organ.id))
+                .order_by(NumberSequence.year)).scalars()]
+        organs.append({"organisation_id": c.id, "organisation_name": c.name, "mark": organ.mark,
+                       "prefix": organ.prefix, "signature": organ.signature, "configured": organ.id is not None,
+                       "counters": counters})
+    return {"organs": organs, "prefixes": [{k: o[k] for k in ("organisation_id", "organisation_name", "prefix",
+                                                                "configured")} for o in organs]}
 
 
-def set_prefixes(db: Session, actor: User, data_dir: Path, prefixes: dict) -> dict:
-    """``{"<committee id>": "市直工委"}``: all valid or none written."""
+def _value(org: Organisation, key: str, value) -> str:
+    label, limit = FIELDS[key]
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit \
+            or any(ch in value for ch in register.BAD_PREFIX_CHARS):
+        raise Invalid(f"{org.name} 的{label}应为 1–{limit} 个字符，且不含括号。", field=key)
+    return value.strip()
+
+
+def set_organs(db: Session, actor: User, payload: dict) -> dict:
+    """``{"organs": {"<committee id>": {"mark", "prefix", "signature"}}}`` (or the older
+    ``{"prefixes": {"<committee id>": "市直工委"}}``): all valid or none written."""
     auth.require_role(actor, "admin")
-    if not isinstance(prefixes, dict) or not prefixes:
-        raise Invalid('请求体应为 {"prefixes": {"组织编号": "机关代字"}}。')
-    current = numbering_prefixes(data_dir)
-    changes = {}
-    for key, value in prefixes.items():
+    organs = payload.get("organs")
+    if organs is None and isinstance(payload.get("prefixes"), dict):
+        organs = {k: {"prefix": v} for k, v in payload["prefixes"].items()}
+    if not isinstance(organs, dict) or not organs:
+        raise Invalid('请求体应为 {"organs": {"组织编号": {"mark": "发文机关标志", "prefix": "机关代字", '
+                      '"signature": "署名"}}}。')
+    wanted: dict[int, dict] = {}
+    for key, values in organs.items():
         if not str(key).isdigit() or len(str(key)) > 10:
             raise Invalid("组织编号应为整数。")
         org = db.get(Organisation, int(key))
-        if org is None or org.parent_id is not None:
-            raise NotFound("只能为顶层组织（工委/区委）设置机关代字。")
-        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 20 \
-                or any(ch in value for ch in BAD_PREFIX_CHARS):
-            raise Invalid(f"{org.name} 的机关代字应为 1–20 个字符，且不含括号。")
-        if current.get(str(org.id)) != value.strip():
-            current[str(org.id)] = changes[str(org.id)] = value.strip()
+        if org is None or org.kind != "committee":
+            raise NotFound("只能为工委、区委等发文机关设置发文机关标志、机关代字和署名。")
+        if not isinstance(values, dict) or not values or set(values) - set(FIELDS):
+            raise Invalid("每个机关可设置 mark（发文机关标志）、prefix（机关代字）、signature（署名）。")
+        wanted[org.id] = {field: _value(org, field, value) for field, value in values.items()}
+    with db.no_autoflush:
+        prefixes = {o.organisation_id: o.prefix for o in db.execute(select(IssuingOrgan)).scalars()}
+    for org_id, values in wanted.items():
+        prefixes[org_id] = values.get("prefix") or prefixes.get(org_id) or register.organ_of(
+            db, org_id, create=False).prefix
+    if len(prefixes) != len(set(prefixes.values())):
+        raise Conflict("两个发文机关不能使用同一机关代字。")
+    changes: dict = {}
+    for org_id, values in wanted.items():
+        organ = register.organ_of(db, org_id)
+        for field, value in values.items():
+            if getattr(organ, field) != value:
+                changes.setdefault(str(org_id), {})[field] = value
+                setattr(organ, field, value)
     if changes:
-        _write(data_dir, current)
-        audit.record(db, actor, "numbering_update", "settings", None, {"prefixes": changes})
-    return numbering(db, actor, data_dir)
-
-
-def _write(data_dir: Path, data: dict) -> None:
-    path = _path(data_dir)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".numbering-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
+        db.flush()
+        audit.record(db, actor, "numbering_update", "settings", None, {"organs": changes})
+    return numbering(db, actor)
 
 
 def fonts(actor: User) -> dict:

@@ -19,10 +19,10 @@ ACTION_NAMES = {
     "check": "审核检查", "transition": "状态变更", "transition_refused": "状态变更被拒", "score": "录入评分",
     "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
     "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",
-    "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改文号前缀",
+    "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改发文机关设置",
     "batch_submit": "提交批量任务", "batch_cancel": "取消批量任务", "batch_resume": "继续批量任务",
     "document_issued": "签发文书", "document_superseded": "文书被替代",
-    "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准",
+    "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准", "document_withdrawn": "作废文书",
 }
 
 

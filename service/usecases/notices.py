@@ -1,7 +1,8 @@
-"""Notices about one record: preview (unnumbered, nothing stored), then issue (numbered).
+"""Notices about one record: preview (the number it will take, nothing stored), then issue (numbered).
 
 A 限期整改通知书 is about an assessment, a 补正通知 about a submission. The preview renders
-the same context as the issue, with a placeholder instead of the number.
+the same context as the issue, with the issuing organ's names and the number the notice will take
+if nobody signs another 公文 of that organ first (the number itself is allocated only at signing).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import auth, register
 from ..documents.compose import ContextError, compose
 from ..documents.contexts import RecordNotFound, build_context
 from ..documents.registry import render
@@ -17,11 +18,9 @@ from ..errors import Invalid, NotFound
 from ..models import Assessment, Document, Submission, User
 from ..storage import FileStore
 from . import documents
-from .admin import prefix_for
 from .validate import opt_int, opt_str
 
 RECORDS = {"rectification-notice": Assessment, "supplement-notice": Submission}
-PLACEHOLDER = "（签发时编号）"
 
 
 def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[str, int, dict]:
@@ -47,26 +46,25 @@ def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[st
         raise NotFound("未找到该记录。") from None
     except ContextError as exc:
         raise Invalid(str(exc)) from None
-    prefix = prefix_for(db, data_dir, record.organisation_id)
-    if prefix:
-        ctx["doc_prefix"] = prefix
     return kind, record_id, ctx
 
 
-def _unnumbered(ctx: dict) -> dict:
-    return dict(ctx, number=f"{ctx.get('doc_prefix', '')}〔{ctx.get('year')}〕{PLACEHOLDER}")
+def _unnumbered(db: Session, kind: str, ctx: dict) -> dict:
+    """The context as it will be signed, numbered with the number it will take."""
+    return register.preview(db, kind, dict(ctx))
 
 
 def preview_pdf(db: Session, actor: User, data_dir: Path, payload: dict) -> bytes:
     kind, _record_id, ctx = context(db, actor, data_dir, payload)
-    return render(kind, _unnumbered(ctx), "pdf")
+    return render(kind, _unnumbered(db, kind, ctx), "pdf")
 
 
 def preview(db: Session, actor: User, data_dir: Path, payload: dict) -> dict:
     """The composed notice (title, blocks …) for an HTML preview, with its kind, record and context."""
     kind, record_id, ctx = context(db, actor, data_dir, payload)
+    numbered = _unnumbered(db, kind, ctx)
     return {"kind": kind, "kind_name": documents.kind_name(kind), "record_id": record_id, "ctx": ctx,
-            "view": compose(kind, _unnumbered(ctx))}
+            "expected_number": numbered.get("number") or "", "view": compose(kind, numbered)}
 
 
 def issue(db: Session, store: FileStore, actor: User, data_dir: Path, payload: dict) -> list[Document]:

@@ -4,21 +4,22 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import vocabulary
-from . import admin, assessor, batches, documents, home, ledger, lint, organisations, review, submissions
+from . import admin, assessor, batches, documents, home, ledger, lint, organisations, register, review, submissions
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
-              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp)
+              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp)
 
 NAV = {
     "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
                ("documents.documents_list", "通知文书"), ("home.lifecycle", "创建进度"),
                ("ledger.ledger_page", "整改台账")],
     "reviewer": [("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
-                 ("review.grading", "分类定级"), ("ledger.ledger_page", "整改台账"), ("documents.documents_list", "文书"), ("batches.batches", "批量制证"),
+                 ("review.grading", "分类定级"), ("ledger.ledger_page", "整改台账"), ("documents.documents_list", "文书"),
+                 ("register.register_page", "发文登记"), ("batches.batches", "批量制证"),
                  ("review.dashboard", "统计"), ("review.audit", "审计日志")],
 }
 NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin_organisations", "组织"),
-                                  ("admin.admin_rubrics", "评分标准"), ("admin.admin_numbering", "文号"),
+                                  ("admin.admin_rubrics", "评分标准"), ("admin.admin_numbering", "发文机关"),
                                   ("admin.admin_fonts", "字体")]
 NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items in NAV.items()}
 

@@ -95,14 +95,17 @@ def admin_rubrics(user):
 @page("admin")
 def admin_numbering(user):
     db = get_session()
-    data_dir = settings().data_dir
     if request.method == "POST":
-        prefixes = {key[7:]: value for key, value in request.form.items() if key.startswith("prefix:")}
-        view, _error = attempt(admin.set_prefixes, db, user, data_dir, prefixes)
+        organs: dict = {}
+        for key, value in request.form.items():
+            field, _, org_id = key.partition(":")
+            if field in admin.FIELDS and org_id:
+                organs.setdefault(org_id, {})[field] = value
+        view, _error = attempt(admin.set_organs, db, user, {"organs": organs})
         if view is not None:
-            flash("已保存机关代字。", "ok")
+            flash("已保存发文机关设置。", "ok")
         return redirect(url_for("admin.admin_numbering"))
-    return render_template("admin/numbering.html", user=user, v=admin.numbering(db, user, data_dir))
+    return render_template("admin/numbering.html", user=user, v=admin.numbering(db, user))
 
 
 @bp.get("/fonts")

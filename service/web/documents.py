@@ -49,8 +49,12 @@ def notice_new(user):
 @notices_bp.post("")
 @page(*REVIEWERS)
 def notice_issue(user):
-    docs = notices.issue(get_session(), store(), user, settings().data_dir,
-                         _payload(request.form, form_int("record_id")))
+    """Signing takes a number for good: only with the preview's ticked confirmation."""
+    payload = _payload(request.form, form_int("record_id"))
+    if request.form.get("confirm") != "1":
+        flash("请核对预览并勾选“确认签发”。", "error")
+        return redirect(url_for("notices.notice_new", **{k: v for k, v in payload.items() if v}))
+    docs = notices.issue(get_session(), store(), user, settings().data_dir, payload)
     flash(f"已签发{documents.kind_name(docs[0].kind)}，文号 {docs[0].number}。", "ok")
     return redirect(url_for("notices.notice_done", doc_id=docs[0].id))
 

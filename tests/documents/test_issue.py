@@ -304,18 +304,22 @@ def test_blank_forms_are_served_as_files(client, demo):
 
 
 def test_the_admins_prefix_is_used_for_numbers(app, scenario):
-    import json
-
+    """The issuing organ's row (edited by the admin) gives the 机关代字, 发文机关标志 and 署名 at signing."""
     from service.db import session_scope
     from service.documents.issue import issue
+    from service.models import IssuingOrgan
     from service.storage import store_for
 
     data_dir = app.config["WUHAO_DATA_DIR"]
-    (data_dir / "numbering.json").write_text(json.dumps({str(scenario["committee"]): "市直组"}), encoding="utf-8")
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        s.add(IssuingOrgan(organisation_id=scenario["committee"], mark="中共市直机关工委组织部文件", prefix="市直组",
+                           signature="中共市直机关工委组织部"))
+        s.flush()
         doc = issue(s, "commendation-decision", scenario["committee"], formats=("docx",),
                     store=store_for(data_dir))[0]
         assert doc.number == "市直组〔2025〕1号"
+        assert doc.context["issuer"] == "中共市直机关工委组织部"
+        assert doc.context["org_mark"] == "中共市直机关工委组织部文件"
 
 
 def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario):

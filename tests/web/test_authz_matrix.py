@@ -107,6 +107,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/users", ADMIN, scoped=False),
     Endpoint("GET", "/api/v1/admin/numbering", ADMIN, scoped=False),
     Endpoint("GET", "/api/v1/admin/fonts", ADMIN, scoped=False),
+    Endpoint("GET", "/api/v1/register", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/register.xlsx", REVIEWERS, scoped=False),
     Endpoint("POST", "/api/v1/me/token", ANY, scoped=False),
     # --- objects ---
     Endpoint("GET", "/api/v1/submissions/{sub}", ANY),
@@ -138,6 +140,8 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/documents", REVIEWERS, ok=(201,),
              body=_json(lambda o: {"kind": "rectification-notice", "record_id": o["assessment"]})),
     Endpoint("POST", "/api/v1/documents/{document}/reissue", REVIEWERS, ok=(201, 409)),
+    # a 作废 without its reason: refused (422) after the role and view checks
+    Endpoint("POST", "/api/v1/documents/{document}/withdraw", REVIEWERS, ok=(422,), body=_json(lambda o: {})),
     Endpoint("GET", "/api/v1/batches/{job}", REVIEWERS),
     # before the cancel rows: resuming a queued job is refused (409), so no worker starts in this test
     Endpoint("POST", "/api/v1/batches/{job}/resume", REVIEWERS, ok=(409,)),
@@ -192,6 +196,8 @@ ENDPOINTS = [
     Endpoint("GET", "/admin/rubrics", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/numbering", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/fonts", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/register", REVIEWERS, scoped=False, page=True),
+    Endpoint("GET", "/register.xlsx", REVIEWERS, scoped=False, page=True),
     Endpoint("GET", "/submissions", ANY, scoped=False, page=True),
     Endpoint("GET", "/lint", ANY, scoped=False, page=True),
     Endpoint("POST", "/lint", ANY, ok=(422,), scoped=False, page=True, body=lambda o: {"data": {}}),  # no file
@@ -214,7 +220,8 @@ ENDPOINTS = [
                                       **{f"score:{k}": "19" for k in ("leadership", "members", "mechanism",
                                                                       "performance", "reputation")}}}),
     Endpoint("POST", "/notices", REVIEWERS, ok=(302,), page=True,
-             body=lambda o: {"data": {"kind": "rectification-notice", "record_id": str(o["assessment"])}}),
+             body=lambda o: {"data": {"kind": "rectification-notice", "record_id": str(o["assessment"]),
+                                      "confirm": "1"}}),
     Endpoint("POST", "/grading", REVIEWERS, scoped=False, page=True, body=lambda o: {"data": {"year": "2025"}}),
     Endpoint("POST", "/batches", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/batches/{job}/cancel", REVIEWERS, ok=(302, 409), page=True, body=lambda o: {"data": {}}),
@@ -222,6 +229,8 @@ ENDPOINTS = [
              body=lambda o: {"data": {"action": "token", "user_id": str(o["user"])}}),
     Endpoint("POST", "/admin/organisations", ADMIN, scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/admin/rubrics", ADMIN, scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/register/{document}/withdraw", REVIEWERS, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {}}),  # unconfirmed: nothing withdrawn, back to the register
     Endpoint("POST", "/admin/numbering", ADMIN, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"prefix:1": "市直工委"}}),
 ]

@@ -181,6 +181,8 @@ def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser
         preview = page.locator("#notice-preview").inner_text()
         assert "限期整改通知书" in preview and "签发时编号" in preview and BRANCH_A in preview
         shots(page, "reviewer-04-notice-preview")
+        assert re.search(r"〔\d{4}〕[1-9]\d*号", page.locator("#expected-number").inner_text())
+        page.check("#confirm-issue")
         page.click("#issue-button")
         page.wait_for_load_state("networkidle")
         number = page.locator("#doc-number").inner_text()

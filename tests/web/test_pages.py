@@ -153,7 +153,14 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
         assert s.scalar(select(func.count()).select_from(Document)) == 0  # a preview stores nothing
     pdf = c.post("/api/v1/notices/preview", json={"record_id": a["id"]}, headers=h)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    resp = c.post("/notices", data={"csrf_token": _csrf(c), "kind": "rectification-notice", "record_id": a["id"]})
+    assert "市直工委〔" in preview and "1号" in preview  # the number it will take
+    unconfirmed = c.post("/notices", data={"csrf_token": _csrf(c), "kind": "rectification-notice",
+                                           "record_id": a["id"]})
+    assert unconfirmed.status_code == 302 and "/notices/new" in unconfirmed.headers["Location"]
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0  # no confirmation, no number
+    resp = c.post("/notices", data={"csrf_token": _csrf(c), "kind": "rectification-notice", "record_id": a["id"],
+                                    "confirm": "1"})
     assert resp.status_code == 302
     with db() as s:
         docs = list(s.execute(select(Document)).scalars())
@@ -163,7 +170,7 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
     assert re.fullmatch(r"市直工委〔\d{4}〕1号", number), number
     second = c.post("/api/v1/notices", json={"record_id": a["id"]}, headers=h).get_json()["documents"][0]["number"]
     assert second.endswith("〔%s〕2号" % number[5:9])
-    # an admin-configured prefix is used from then on
+    # an admin-configured prefix is used from then on; the organ's sequence for the year carries on
     with db() as s:
         from service.models import Organisation
 
@@ -172,7 +179,7 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
                 headers=bearer(demo["tokens"]["admin"]))
     assert put.status_code == 200
     third = c.post("/api/v1/notices", json={"record_id": a["id"]}, headers=h).get_json()["documents"][0]["number"]
-    assert third.startswith("市直工组〔") and third.endswith("〕1号")
+    assert third.startswith("市直工组〔") and third.endswith("〕3号")
     # the branch downloads it; another branch cannot
     doc_id = docs[0].id
     assert c.get(f"/api/v1/documents/{doc_id}.pdf", headers=bearer(demo["tokens"]["yusuan"])).status_code == 200

@@ -1,0 +1,45 @@
+"""The 发文 register page (reviewers, admins): every number used, its XLSX, and 作废 with a reason."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from ..db import get_session
+from ..usecases import register
+from .helpers import attempt, blueprint, page
+
+bp = blueprint("register")
+REVIEWERS = ("reviewer", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year():
+    raw = request.args.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@bp.get("/register")
+@page(*REVIEWERS)
+def register_page(user):
+    year = _year()
+    return render_template("register.html", user=user, rows=register.rows(get_session(), user, year=year),
+                           year=year)
+
+
+@bp.get("/register.xlsx")
+@page(*REVIEWERS)
+def register_xlsx(user):
+    data = register.as_xlsx(register.rows(get_session(), user, year=_year()))
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": "attachment; filename=register.xlsx"})
+
+
+@bp.post("/register/<int:doc_id>/withdraw")
+@page(*REVIEWERS)
+def register_withdraw(user, doc_id: int):
+    """作废 needs the reason and the ticked confirmation: it cannot be undone."""
+    if request.form.get("confirm") != "1":
+        flash("请勾选“确认作废”后再提交。", "error")
+        return redirect(url_for("register.register_page"))
+    done, _error = attempt(register.withdraw, get_session(), user, doc_id, {"reason": request.form.get("reason")})
+    if done is not None:
+        flash(f"已作废 {done['number']}，该文号不再使用。", "ok")
+    return redirect(url_for("register.register_page"))
