@@ -98,6 +98,10 @@ class Submission(Base):
     form: Mapped[str] = mapped_column(String(20), default="unknown")
     status: Mapped[str] = mapped_column(String(20), default="received")
     attached_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id"))
+    #: the reviewer's decision (service/usecases/review.py): comments of a return or a 补正, who, when
+    review_comment: Mapped[Optional[str]] = mapped_column(Text)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
     extractions: Mapped[list["Extraction"]] = relationship(

@@ -156,7 +156,7 @@ def spec() -> dict:
         errors=("401", "403", "404", "409", "422"),
         body=_body({"type": "object", "required": ["fields"], "properties": {"fields": FIELD_VALUES}}))}
     p["/submissions/{submission_id}/check"] = {"post": _op(
-        "按规则审核材料（SZ/JH/SQ），保存审核意见", "审核", {"200": _json(OBJ)}, params=[_path("submission_id")],
+        "按规则检查材料（SZ/JH/SQ），保存检查意见（仅供参考，不改变状态）", "审核", {"200": _json(OBJ)}, params=[_path("submission_id")],
         errors=("401", "404", "409", "422"), body=_body({"type": "object", "properties": {"as_of": DATE}}, False))}
     p["/queue"] = {"get": _op("审核工作队列（按状态和期限）", "审核", {"200": _json(OBJ)},
                               params=[_query("status", {"type": "string"})], errors=("401", "403"))}
@@ -230,6 +230,12 @@ def spec() -> dict:
                        "prefixes": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20}}}})),
     }
     year = _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100})
+    p["/submissions/{submission_id}/decisions"] = {"post": _op(
+        "审核员的决定：claim 开始审核（待审核→审核中）、approve 通过、return 退回、supplement 需补正（后两者须写审核意见）",
+        "审核", {"200": _json(OBJ)}, params=[_path("submission_id")], errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["decision"], "properties": {
+            "decision": {"enum": ["claim", "approve", "return", "supplement"]},
+            "comment": {"type": "string", "maxLength": 1000}}}))}
     p["/register"] = {"get": _op("发文登记簿：每个文号的种类、主送、成文日期、签发人、状态（审核员：本级及下级）", "文书",
                                  {"200": _json(LIST)}, params=[year], errors=("401", "403", "422"))}
     p["/register.xlsx"] = {"get": _op("导出发文登记簿（XLSX）", "文书", {"200": _file(

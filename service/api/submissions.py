@@ -6,7 +6,7 @@ from flask import Response, request, send_file
 from ..db import get_session
 from ..errors import NotFound
 from ..http import require_user, settings, store
-from ..usecases import previews, serialize, submissions
+from ..usecases import previews, review, serialize, submissions
 from ..usecases.validate import opt_date
 from .common import blueprint, form_id, int_arg, json_object, uploaded
 
@@ -68,6 +68,12 @@ def check(submission_id: int):
     payload = payload if isinstance(payload, dict) else {}
     as_of = opt_date({"as_of": payload.get("as_of") or request.args.get("as_of")}, "as_of")
     return submissions.check(get_session(), user, submission_id, as_of, settings().rubric_dir)
+
+
+@bp.post("/<int:submission_id>/decisions")
+def decide(submission_id: int):
+    """A reviewer's decision: ``{"decision": "claim|approve|return|supplement", "comment": "…"}``."""
+    return review.decide(get_session(), require_user(), submission_id, json_object())
 
 
 @bp.get("/<int:submission_id>/preview")

@@ -14,6 +14,7 @@ from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
 from ..models import Assessment, CreationCycle, Organisation, Submission, User
 from .cycles import current_cycle
+from .review import AWAITING
 from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 from .serialize import iso
 
@@ -63,7 +64,7 @@ def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
 
 
 def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
-    """Forms awaiting review, oldest deadline first."""
+    """Forms, those awaiting a reviewer's decision (待审核, 审核中) first, then by the nearest deadline."""
     auth.require_role(actor, *auth.REVIEWERS)
     query = select(Submission).where(Submission.form != "report").order_by(Submission.id.desc())
     query = auth.filter_visible(query, Submission.organisation_id, db, actor)
@@ -83,7 +84,7 @@ def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
                       "uploaded_at": iso(s.uploaded_at), "cycle_state": cycle.state if cycle else None,
                       "cycle_state_name": state_name(cycle.state) if cycle else "未开始",
                       "next_deadline": due[0] if due else None})
-    items.sort(key=lambda i: (i["status"] not in ("extracted", "needs_work"),
+    items.sort(key=lambda i: (i["status"] not in AWAITING,
                               (i["next_deadline"] or {}).get("due") or "9999", -i["id"]))
     return items
 

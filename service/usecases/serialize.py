@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..intake import effective_fields
 from ..models import Extraction, Finding, Organisation, Submission, User
+from ..vocabulary import SUBMISSION_STATUSES
 
 
 def iso(value):
@@ -63,6 +64,9 @@ def submission(s: Submission, findings: list[Finding] | None = None, full: bool 
         "sha256": s.sha256,
         "form": s.form,
         "status": s.status,
+        "status_name": SUBMISSION_STATUSES.get(s.status, s.status),
+        "review_comment": s.review_comment or "",
+        "decided_at": iso(s.decided_at),
         "attached_to_id": s.attached_to_id,
         "uploaded_by_id": s.uploaded_by_id,
         "uploaded_at": iso(s.uploaded_at),

@@ -238,12 +238,17 @@ def correct_fields(session: Session, actor: User, submission_id: int, fields: di
         audit.record(session, actor, "correct_field", "submission", sub.id,
                      {"field": key, "old": current.get(key), "new": value}, organisation_id=sub.organisation_id)
     session.flush()
+    if sub.form not in ("report", "unknown"):
+        check(session, actor, sub.id)  # the corrected value's findings at once, not at the next manual check
     return sub
 
 
 def check(session: Session, actor: User, submission_id: int, as_of: Optional[dt.date] = None,
           rubric_dir: Optional[Path] = None) -> dict:
     """Run every rule on a submission (a form with its attached report), replace its findings.
+
+    The findings are advice to whoever runs it — never a status: only a reviewer's decision
+    (service/usecases/review.py) moves the submission.
 
     ``rubric_dir``: the admin's rubric files (``Settings.rubric_dir``) over the built-in ones."""
     sub = load(session, actor, submission_id)
@@ -270,7 +275,6 @@ def check(session: Session, actor: User, submission_id: int, as_of: Optional[dt.
         session.add(Finding(organisation_id=sub.organisation_id, submission_id=sub.id, rule=f["rule"],
                             severity=f["severity"], field=f.get("field"), message=f["message"],
                             clause=f.get("clause") or ""))
-    sub.status = "eligible" if result["eligible"] else "needs_work"
     audit.record(session, actor, "check", "submission", sub.id,
                  {"eligible": result["eligible"], "findings": len(result["findings"]), "as_of": as_of.isoformat()},
                  organisation_id=sub.organisation_id)

@@ -9,7 +9,7 @@ from ..auth import REVIEWERS
 from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
-from ..usecases import previews, serialize, submissions
+from ..usecases import previews, review, serialize, submissions
 from .helpers import attempt, blueprint, page
 from .home import submission_list
 
@@ -79,9 +79,22 @@ def correct_field(user, submission_id: int):
     return redirect(url_for("submissions.submission_page", submission_id=sub.id) + "#fields")
 
 
+@bp.post("/<int:submission_id>/decision")
+@page("reviewer", "admin")
+def decision_page(user, submission_id: int):
+    """开始审核 / 通过 / 退回 / 需补正: the reviewer's decision, with the comments a return needs."""
+    done, _error = attempt(review.decide, get_session(), user, submission_id,
+                           {"decision": request.form.get("decision"), "comment": request.form.get("comment")})
+    if done is not None:
+        flash(f"材料已{'进入审核' if done['status'] == 'in_review' else '标记为'}“{done['status_name']}”。", "ok")
+    return redirect(url_for("submissions.submission_page", submission_id=submission_id) + "#decision")
+
+
 @bp.post("/<int:submission_id>/check")
 @page()
 def check_page(user, submission_id: int):
+    """按规则审核: findings as advice (for a branch, before it submits); the status is the reviewer's."""
     result = submissions.check(get_session(), user, submission_id, rubric_dir=settings().rubric_dir)
-    flash("审核完成：" + ("符合条件。" if result["eligible"] else f"发现 {len(result['findings'])} 条意见。"), "ok")
+    flash("检查完成：" + ("未发现问题，待审核员决定。" if result["eligible"]
+                       else f"发现 {len(result['findings'])} 条意见，仅供参考，由审核员决定。"), "ok")
     return redirect(url_for("submissions.submission_page", submission_id=submission_id) + "#findings")

@@ -119,6 +119,8 @@ ENDPOINTS = [
     Endpoint("PATCH", "/api/v1/submissions/{sub}/fields", REVIEWERS,
              body=_json(lambda o: {"fields": {"member_count": 11}})),
     Endpoint("POST", "/api/v1/submissions", ANY, ok=(201,), body=_upload),
+    # a decision without its kind: refused (422) after the role and view checks
+    Endpoint("POST", "/api/v1/submissions/{sub}/decisions", REVIEWERS, ok=(422,), body=_json(lambda o: {})),
     Endpoint("GET", "/api/v1/organisations/{org}", ANY),
     Endpoint("GET", "/api/v1/organisations/{org}/assessor", REVIEWERS),
     Endpoint("GET", "/api/v1/organisations/{org}/archive.zip", ANY),
@@ -211,6 +213,8 @@ ENDPOINTS = [
     # --- page forms (a session with its CSRF token; anonymous posts are refused by the CSRF check) ---
     Endpoint("POST", "/upload", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/submissions/{sub}/check", ANY, ok=(302,), page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/submissions/{sub}/decision", REVIEWERS, ok=(302,), page=True,
+             body=lambda o: {"data": {}}),
     Endpoint("POST", "/submissions/{sub}/correct", REVIEWERS, ok=(302,), page=True,
              body=lambda o: {"data": {"field": "member_count", "value": "11"}}),
     Endpoint("POST", "/organisations/{org}", REVIEWERS, ok=(302,), page=True,

@@ -400,3 +400,39 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         shots(page, "ledger-03-closed")
     finally:
         ctx.close()
+
+
+def test_reviewer_returns_with_comments_then_approves(browser, site, tmp_path, shots):
+    """Issue 11: only a reviewer decides; a return carries the comments the branch then reads."""
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        sub_id = _upload_as_branch(page, base, tmp_path)
+        page.click("#run-check")  # the branch's own check: advice, the status stays 待审核
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#decision-status").inner_text() == "待审核"
+        assert page.locator("#decision-claim").count() == 0
+        page.context.clear_cookies()
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/submissions/{sub_id}")
+        page.click("#decision-claim")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#decision-status").inner_text() == "审核中"
+        page.fill("#decision-comment", "汇报材料缺少群众满意度测评结果，请补充后重新上报。")
+        page.click("#decision-return")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#decision-status").inner_text() == "已退回"
+        shots(page, "reviewer-06-returned")
+        page.click("#decision-claim")
+        page.wait_for_load_state("networkidle")
+        page.click("#decision-approve")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#decision-status").inner_text() == "已通过"
+        page.context.clear_cookies()
+        browser_login(page, base, "yusuan", site["password"])
+        page.goto(f"{base}/submissions/{sub_id}")
+        assert page.locator("#decision-status").inner_text() == "已通过"
+        shots(page, "branch-06-approved")
+    finally:
+        ctx.close()

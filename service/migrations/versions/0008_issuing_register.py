@@ -1,4 +1,4 @@
-"""issuing organs (发文机关标志, 机关代字, 署名) and the 发文 register
+"""issuing organs (发文机关标志, 机关代字, 署名), the 发文 register, reviewers' decisions on submissions
 
 Revision ID: 0008_issuing_register
 Revises: 0007_batch_leases
@@ -57,9 +57,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_register_entries_organ_id"), "register_entries", ["organ_id"])
     op.create_index(op.f("ix_register_entries_organisation_id"), "register_entries", ["organisation_id"])
+    with op.batch_alter_table("submissions") as batch:
+        batch.add_column(sa.Column("review_comment", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("decided_by_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True))
+        batch.create_foreign_key(op.f("fk_submissions_decided_by_id_users"), "users", ["decided_by_id"], ["id"])
+    # a check no longer decides: what it marked 符合条件 awaits a reviewer again
+    op.execute("UPDATE submissions SET status = 'extracted' WHERE status = 'eligible'")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submissions") as batch:
+        batch.drop_constraint(op.f("fk_submissions_decided_by_id_users"), type_="foreignkey")
+        batch.drop_column("decided_at")
+        batch.drop_column("decided_by_id")
+        batch.drop_column("review_comment")
     op.drop_index(op.f("ix_register_entries_organisation_id"), table_name="register_entries")
     op.drop_index(op.f("ix_register_entries_organ_id"), table_name="register_entries")
     op.drop_table("register_entries")

@@ -1,0 +1,63 @@
+"""A reviewer's decision on a submission: 待审核 → 审核中 → 已通过 / 已退回 / 需补正.
+
+Only a reviewer (or admin) in whose view the submission lies decides; a check run by anyone —
+the branch's own 按规则审核 included — writes findings, which are advice, never a status
+(before, a branch pressing it turned its own submission 符合条件 and it left the queue).
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from .. import audit, auth
+from ..errors import Conflict, Invalid
+from ..models import Submission, User, utcnow
+from ..vocabulary import SUBMISSION_STATUSES
+from .serialize import iso
+from .submissions import REVIEWERS, load
+from .validate import opt_str
+
+#: decision -> (states it may follow, resulting state, comments required)
+DECISIONS = {
+    "claim": (("extracted", "needs_work", "returned"), "in_review", False),
+    "approve": (("in_review",), "approved", False),
+    "return": (("in_review",), "returned", True),
+    "supplement": (("in_review",), "needs_work", True),
+}
+#: what still awaits a reviewer (the queue shows these first)
+AWAITING = ("extracted", "in_review")
+
+
+def decide(db: Session, actor: User, submission_id: int, payload: dict) -> dict:
+    """``{"decision": "claim|approve|return|supplement", "comment": "…"}``; a return or a 补正 needs comments."""
+    auth.require_role(actor, *REVIEWERS)
+    sub: Submission = load(db, actor, submission_id)
+    decision = payload.get("decision")
+    if decision not in DECISIONS:
+        raise Invalid("decision 应为 claim（开始审核）、approve（通过）、return（退回）或 supplement（需补正）。",
+                      field="decision")
+    before, after, needs_comment = DECISIONS[decision]
+    comment = opt_str(payload, "comment", max_len=1000)
+    if needs_comment and (not comment or len(comment) < 2):
+        raise Invalid("退回或要求补正时，请写明审核意见（2–1000 字）。", field="comment")
+    if sub.form == "report":
+        raise Conflict("工作报告随表单一并审核。")
+    if sub.status not in before:
+        raise Conflict(f"该材料当前为“{SUBMISSION_STATUSES.get(sub.status, sub.status)}”，不能"
+                       f"{'开始审核' if decision == 'claim' else '作此决定'}。")
+    old = sub.status
+    sub.status = after
+    if decision != "claim":
+        sub.review_comment = comment or ""
+        sub.decided_by_id = actor.id
+        sub.decided_at = utcnow()
+    audit.record(db, actor, "review_decision", "submission", sub.id,
+                 {"decision": decision, "from": old, "to": after, "comment": comment or ""},
+                 organisation_id=sub.organisation_id)
+    db.flush()
+    return as_dict(sub)
+
+
+def as_dict(sub: Submission) -> dict:
+    return {"id": sub.id, "status": sub.status, "status_name": SUBMISSION_STATUSES.get(sub.status, sub.status),
+            "review_comment": sub.review_comment or "", "decided_by_id": sub.decided_by_id,
+            "decided_at": iso(sub.decided_at)}
