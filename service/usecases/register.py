@@ -19,7 +19,7 @@ from ..exports import safe_cell as cell_text
 from ..errors import Conflict, Invalid
 from ..models import IssuingOrgan, RegisterEntry, User
 from ..vocabulary import REGISTER_STATUSES, cn_date, document_kind_name as kind_name
-from .documents import REVIEWERS, load, same_issue
+from .documents import load, same_issue
 from .validate import opt_str
 
 COLUMNS = ("文号", "种类", "主送", "成文日期", "签发人", "状态", "作废理由")
@@ -27,7 +27,7 @@ COLUMNS = ("文号", "种类", "主送", "成文日期", "签发人", "状态", 
 
 def rows(db: Session, actor: User, *, year: int | None = None, limit: int = 5000) -> list[dict]:
     """Register lines, newest organ-year first, then by sequence."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     query = select(RegisterEntry, IssuingOrgan.signature).join(IssuingOrgan, IssuingOrgan.id == RegisterEntry.organ_id)
     query = auth.filter_visible(query, RegisterEntry.organisation_id, db, actor)
     if year is not None:
@@ -66,7 +66,7 @@ def as_xlsx(items: list[dict]) -> bytes:
 
 def withdraw(db: Session, actor: User, doc_id: int, payload: dict) -> dict:
     """作废 a signed 公文: every format of it is marked withdrawn; its number stays used (never reissued)."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     doc = load(db, actor, doc_id)
     reason = opt_str(payload, "reason", max_len=300)
     if not reason or len(reason.strip()) < 2:

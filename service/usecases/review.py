@@ -13,7 +13,7 @@ from ..errors import Conflict, Invalid
 from ..models import Submission, User, utcnow
 from ..vocabulary import SUBMISSION_STATUSES
 from .serialize import iso
-from .submissions import REVIEWERS, load
+from .submissions import load
 from .validate import opt_str
 
 #: decision -> (states it may follow, resulting state, comments required)
@@ -29,7 +29,7 @@ AWAITING = ("extracted", "in_review")
 
 def decide(db: Session, actor: User, submission_id: int, payload: dict) -> dict:
     """``{"decision": "claim|approve|return|supplement", "comment": "…"}``; a return or a 补正 needs comments."""
-    auth.require_role(actor, *REVIEWERS)
+    auth.require_role(actor, *auth.REVIEWERS)
     sub: Submission = load(db, actor, submission_id)
     decision = payload.get("decision")
     if decision not in DECISIONS:
