@@ -136,6 +136,8 @@ def parse_rubric(text: str, name: str = "<rubric>") -> Rubric:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise RubricError(name, [(line, f"YAML语法错误：{exc.problem or exc}")]) from None
+    except yaml.YAMLError:  # a control character (ReaderError) has no problem mark
+        raise RubricError(name, [(None, "文件含有不可打印的控制字符，不是有效的 YAML 文本")]) from None
     if root is None:
         raise RubricError(name, [(None, "文件为空")])
     v = _Validator(name)

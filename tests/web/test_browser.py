@@ -183,7 +183,7 @@ def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser
         shots(page, "reviewer-04-notice-preview")
         assert re.search(r"〔\d{4}〕[1-9]\d*号", page.locator("#expected-number").inner_text())
         page.check("#confirm-issue")
-        page.click("#issue-button")
+        page.click("#issue-button", timeout=120_000)  # signing renders the PDF and the DOCX: slow on a busy machine
         page.wait_for_load_state("networkidle")
         number = page.locator("#doc-number").inner_text()
         assert re.fullmatch(r".+〔\d{4}〕[1-9]\d*号", number), number
