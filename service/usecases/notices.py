@@ -49,6 +49,16 @@ def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[st
     return kind, record_id, ctx
 
 
+def offerable(db: Session, actor: User, data_dir: Path, payload: dict) -> bool:
+    """Whether the notice can be issued now: the same context the issue builds, so a page never offers
+    a notice that then fails (after a score of 77 with no findings: no 限期整改通知书)."""
+    try:
+        context(db, actor, data_dir, payload)
+    except (Invalid, NotFound):
+        return False
+    return True
+
+
 def _unnumbered(db: Session, kind: str, ctx: dict) -> dict:
     """The context as it will be signed, numbered with the number it will take."""
     return register.preview(db, kind, dict(ctx))

@@ -11,7 +11,8 @@ from ..auth import REVIEWERS
 from ..db import get_session
 from ..errors import Invalid
 from ..http import settings
-from ..usecases import assessments, audit_log, cycles, dashboard as figures, grading as rounds, organisations
+from ..usecases import (assessments, audit_log, cycles, dashboard as figures, grading as rounds, notices,
+                        organisations)
 from ..vocabulary import DIMENSION_KEYS, SUBMISSION_STATUSES
 from ..usecases.validate import year_value
 from . import charts
@@ -78,8 +79,10 @@ def scores(user):
     saved = None
     if request.args.get("saved", "").isdigit():
         saved = assessments.get(db, user, int(request.args["saved"]))
+    notice_ok = saved is not None and notices.offerable(db, user, settings().data_dir,
+                                                        {"kind": "rectification-notice", "record_id": saved["id"]})
     return render_template("scores.html", user=user, branches=organisations.branches(db, user), org=org, year=year,
-                           rubric=rubric, domain_rubric=domain_rubric, saved=saved, result=None)
+                           rubric=rubric, domain_rubric=domain_rubric, saved=saved, result=None, notice_ok=notice_ok)
 
 
 @bp.route("/grading", methods=["GET", "POST"])
