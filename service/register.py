@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import numbering
@@ -48,8 +49,12 @@ def organ_of(session: Session, organisation_id: int | None, *, create: bool = Tr
         taken = set(session.execute(select(IssuingOrgan.prefix)).scalars())
         while organ.prefix in taken:  # two committees with the same short name: keep the prefixes apart
             organ.prefix = f"{organ.prefix}{committee.id}"
-        session.add(organ)
-        session.flush()
+        try:
+            with session.begin_nested():  # a concurrent first 公文 of the same organ may create it first
+                session.add(organ)
+        except IntegrityError:
+            organ = session.execute(select(IssuingOrgan).where(
+                IssuingOrgan.organisation_id == committee.id)).scalar_one()
     return organ
 
 
