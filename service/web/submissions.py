@@ -83,6 +83,7 @@ def correct_field(user, submission_id: int):
 @page("reviewer", "admin")
 def decision_page(user, submission_id: int):
     """开始审核 / 通过 / 退回 / 需补正: the reviewer's decision, with the comments a return needs."""
+    submissions.load(get_session(), user, submission_id)  # 404 outside the reviewer's view, before any form error
     done, _error = attempt(review.decide, get_session(), user, submission_id,
                            {"decision": request.form.get("decision"), "comment": request.form.get("comment")})
     if done is not None:
