@@ -47,7 +47,7 @@ def test_check_acceptance_with_its_report(client, demo, db):
         assert {f.rule for f in stored} == {f["rule"] for f in late["findings"]}
         assert all(f.clause for f in stored)
         checks = s.execute(select(AuditLog).where(AuditLog.action == "check")).scalars().all()
-        assert len(checks) == 2
+        assert len(checks) == 3  # the two asked for, and the one the correction ran at once
 
 
 def test_acceptance_without_report_is_not_eligible(client, demo):
