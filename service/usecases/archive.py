@@ -24,6 +24,7 @@ from weasyprint import HTML
 
 from .. import vocabulary
 from ..documents.html_render import WEASYPRINT_LOCK
+from ..exports import safe_row
 from ..models import (AuditLog, Document, Extraction, FieldCorrection, Finding, RectificationItem, Submission,
                       User)
 from ..storage import FileStore
@@ -42,14 +43,6 @@ def _safe_name(name: str, fallback: str) -> str:
     return base[:120]
 
 
-def _cell(value: Any) -> Any:
-    """Spreadsheet formula injection: text starting with = + - @ (or their full-width forms, tab, CR)
-    is stored as text, never as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -58,7 +51,7 @@ def _sheet(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append(safe_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
