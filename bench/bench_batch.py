@@ -242,7 +242,8 @@ def main() -> None:
         identical = 0
         for p in pages:
             row_no, number, _scope, _serial = issued[p - 1]
-            c = rendering.certificate_context("party-card", opts, by_row[row_no], number, st.public_url)
+            c = rendering.certificate_context("party-card", opts, by_row[row_no], number, st.public_url,
+                                                  st.verify_key)
             single = work / f"single_{p}.pdf"
             single.write_bytes(render_pdf("party-card", c, cache_dir=st.cert_cache))
             a = subprocess.run(["pdftoppm", "-r", "150", "-f", str(p), "-l", str(p), "-gray", str(vol_path)],

@@ -27,6 +27,7 @@ DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_CELERY_QUEUE = "wuhao-batch"
 DEFAULT_RECTIFY_DAYS = 90        # 整改时限 after a 整改任务书 when the reviewer sets none
 DEFAULT_LEASE_SECONDS = 30.0
+DEFAULT_VERIFY_PER_MINUTE = 20   # /verify look-ups per client address and minute
 EXTENSION = "wuhao"
 
 #: every variable :func:`load` reads (the README's configuration table lists each of them)
@@ -38,7 +39,8 @@ VARIABLES = (
     "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
-    "WUHAO_RECTIFY_DAYS", "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
+    "WUHAO_RECTIFY_DAYS", "WUHAO_VERIFY_KEY", "WUHAO_VERIFY_PER_MINUTE",
+    "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
 )
 
 
@@ -79,6 +81,8 @@ class Settings:
     parse_memory_mb: int = 1024     # address space of a sandbox worker
     parse_workers: int = 3          # sandbox worker processes
     parse_gate: str | None = None   # tests only: a FIFO each parse waits on before it starts
+    verify_key: str = ""            # keys the check codes printed on certificates (default: secret_key)
+    verify_per_minute: int = DEFAULT_VERIFY_PER_MINUTE  # /verify look-ups per client address and minute
 
     def flask_config(self) -> dict[str, Any]:
         """The keys Flask and the request handlers read from ``app.config``."""
@@ -90,6 +94,7 @@ class Settings:
             "MAX_CONTENT_LENGTH": self.max_upload_bytes * MAX_UPLOAD_FILES + MULTIPART_SLACK,
             "WUHAO_MAX_UPLOAD_BYTES": self.max_upload_bytes,
             "WUHAO_PUBLIC_URL": self.public_url,
+            "WUHAO_VERIFY_KEY": self.verify_key or self.secret_key,
             "WUHAO_BATCH_EXECUTOR": self.batch_executor,
             "WUHAO_BATCH_WORKERS": self.batch_workers,
             "WUHAO_CELERY_BROKER": self.celery_broker,
@@ -143,10 +148,11 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     broker = str(get("WUHAO_CELERY_BROKER", DEFAULT_CELERY_BROKER))
     workers = get("WUHAO_BATCH_WORKERS")
     die_after = get("WUHAO_BATCH_DIE_AFTER_CHUNKS")
+    secret_key = str(get("SECRET_KEY") or _secret_key(data_dir))
     return Settings(
         data_dir=data_dir,
         database_url=str(get("DATABASE_URL", f"sqlite:///{data_dir / 'wuhao.db'}")),
-        secret_key=str(get("SECRET_KEY") or _secret_key(data_dir)),
+        secret_key=secret_key,
         max_upload_bytes=int(max_mb * 1024 * 1024),
         public_url=str(get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL)).rstrip("/"),
         secure_cookies=_flag(get("WUHAO_SECURE_COOKIES", False)),
@@ -175,6 +181,8 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         parse_memory_mb=int(get("WUHAO_PARSE_MEMORY_MB", 1024)),
         parse_workers=int(get("WUHAO_PARSE_WORKERS", 3)),
         parse_gate=get("WUHAO_PARSE_GATE"),
+        verify_key=str(get("WUHAO_VERIFY_KEY") or secret_key),
+        verify_per_minute=int(get("WUHAO_VERIFY_PER_MINUTE", DEFAULT_VERIFY_PER_MINUTE)),
     )
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from service import numbering
 from service.certificates.docx import render_docx
-from service.certificates.engine import engine_for, verify_url
+from service.certificates.checkcode import check_code, verify_link
+from service.certificates.engine import engine_for
 from service.config import Settings
 from service.db import session_scope
 from service.models import BatchChunk
@@ -91,9 +92,10 @@ def format_number(kind: str, opts: dict, scope: str, serial: int) -> str:
                                                width=opts.get("serial_width", 4))
 
 
-def certificate_context(kind: str, opts: dict, row: dict, number: str, public_url: str) -> dict:
+def certificate_context(kind: str, opts: dict, row: dict, number: str, public_url: str, verify_key: str) -> dict:
     v = row["values"]
-    ctx = {"number": number, "verify_url": verify_url(number, public_url),
+    ctx = {"number": number, "verify_url": verify_link(public_url, number, verify_key),
+           "check_code": check_code(number, verify_key),
            "issued_on": opts["issued_on"], "issuer": opts.get("issuer") or ""}
     if kind == "party-card":
         ctx.update(name=v.get("name", ""), branch_name=v.get("branch_name", ""),
@@ -133,7 +135,7 @@ def render_chunk(settings: Settings, kind: str, opts: dict, rows: list[dict], is
     pdfs, docxs, pages = {}, {}, []
     for row, (_row_no, number, _scope, _serial) in zip(rows, issued):
         check()
-        ctx = certificate_context(kind, opts, row, number, settings.public_url)
+        ctx = certificate_context(kind, opts, row, number, settings.public_url, settings.verify_key)
         page = engine.prepare(ctx, overprint=overprint, offset_mm=offset)
         if "pdf" in outputs:
             pdfs[number] = store.put_bytes(engine.write([page], overprint=overprint,

@@ -31,7 +31,9 @@ def certificate_view(kind: str, context: dict) -> dict:
     url = context["verify_url"]
     if kind == "party-card":
         view = {"heading": "中国共产党党员证",
-                "fields": [[label, values.get(key, "")] for label, key in _CARD_ROWS] + [["核验网址", url]],
+                "fields": [[label, values.get(key, "")] for label, key in _CARD_ROWS]
+                + ([["校验码", str(context["check_code"])]] if context.get("check_code") else [])
+                + [["核验网址", url]],
                 "qr": "", "issuer": values.get("issuer", ""),
                 "date": "发证日期：" + values.get("issued_on", "")}
     else:
@@ -39,7 +41,9 @@ def certificate_view(kind: str, context: dict) -> dict:
                 "text": values.get("body", "").lstrip("\u3000"),  # the template indents it
                 "issuer": values.get("issuer", ""),
                 "date": values.get("issued_on", ""), "qr": "",
-                "number_line": "编号：" + values["number"], "verify_line": "核验：" + url}
+                "number_line": "编号：" + values["number"]
+                + (f"　校验码：{context['check_code']}" if context.get("check_code") else ""),
+                "verify_line": "核验：" + url}
     return clean(dict(view, kind=kind, layout=kind))
 
 

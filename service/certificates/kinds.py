@@ -58,6 +58,9 @@ _PARTY_CARD_FIELDS = (
     Field("issued_on", 34, 70.5, size=9.5, width=56),
     Field("issuer", 34, 78.5, size=9.5, width=56, min_size=6.5),
     Field("number", 110, 66.5, role="song", size=10.5, align="center", width=30, min_size=7, color=RED),
+    # /verify answers only for the number with this code (service/certificates/checkcode.py)
+    Field("check_code", 110, 72.5, role="song", size=8, align="center", width=30, min_size=6, color=RED,
+          template="校验码 {}"),
 )
 
 _HONOR_FIELDS = (
@@ -68,6 +71,7 @@ _HONOR_FIELDS = (
     Field("issuer", 222, 160, role="song", size=17, align="center", width=110, min_size=10),
     Field("issued_on", 222, 172, role="song", size=16, align="center", width=80),
     Field("number", 40.5, 187, role="song", size=11, width=60, min_size=8, color=RED),
+    Field("check_code", 100, 187, role="song", size=11, width=38, min_size=8, color=RED, template="校验码：{}"),
 )
 
 _PAGE_CSS = """

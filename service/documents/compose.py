@@ -416,7 +416,8 @@ def honor_certificate(ctx: dict) -> dict:
         "parent": ctx.get("parent_org") or "",
         "issuer": ctx.get("issuer") or "",
         "date": cn_date(ctx.get("issued_on")),
-        "number_line": f"证书编号：{ctx['number']}",
+        "number_line": f"证书编号：{ctx['number']}"
+        + (f"　校验码：{ctx['check_code']}" if ctx.get("check_code") else ""),
         "verify_line": "扫码或访问核验",
         "qr_png": qr_png(ctx["verify_url"]),
     }
@@ -428,7 +429,8 @@ def party_card(ctx: dict) -> dict:
         "heading": "党员证",
         "fields": [["姓　　名", ctx["name"]], ["所在支部", ctx.get("branch_name") or ""],
                    ["所属党组织", ctx.get("organisation_path") or ""],
-                   ["入党时间", cn_date(ctx.get("joined_on"))], ["证件编号", ctx["number"]]],
+                   ["入党时间", cn_date(ctx.get("joined_on"))], ["证件编号", ctx["number"]]]
+        + ([["校验码", ctx["check_code"]]] if ctx.get("check_code") else []),
         "issuer": ctx.get("issuer") or "",
         "date": "发证日期：" + cn_date(ctx.get("issued_on")),
         "qr_png": qr_png(ctx["verify_url"]),

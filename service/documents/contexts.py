@@ -39,7 +39,9 @@ from ..models import (
     Submission,
 )
 from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
+from ..certificates.checkcode import check_code, verify_link
 from ..config import DEFAULT_RECTIFY_DAYS
+from ..config import load as load_settings
 from .compose import DOMAIN_NAMES, ContextError
 from .programmes import programme_for
 from .registry import blank_forms, kind_info
@@ -182,8 +184,24 @@ def public_url() -> str:
         return os.environ.get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+def verify_key() -> str:
+    """The key of the certificates' check codes (the app's settings; outside an app, the environment's)."""
+    try:
+        return current_app.config["WUHAO_VERIFY_KEY"]
+    except (RuntimeError, KeyError):
+        return load_settings().verify_key
+
+
 def verify_url(number: str) -> str:
-    return f"{public_url()}/verify/{quote(number, safe='')}"
+    """The /verify link of a certificate, with its check code (what the QR holds)."""
+    return verify_link(public_url(), number, verify_key())
+
+
+def link_certificate(ctx: dict, number: str) -> dict:
+    """Put a certificate's verify link and the check code printed beside its number into ``ctx``."""
+    ctx["verify_url"] = verify_url(number)
+    ctx["check_code"] = check_code(number, verify_key())
+    return ctx
 
 
 # --------------------------------------------------------------------------- builders
@@ -468,7 +486,7 @@ def _honor_certificate(session, record_id, options):
         Certificate.status == "valid").order_by(Certificate.id.desc())).scalars().first()
     if cert is not None:
         ctx["number"] = cert.number
-        ctx["verify_url"] = verify_url(cert.number)
+        link_certificate(ctx, cert.number)
     return ctx
 
 
@@ -502,14 +520,14 @@ def _party_card(session, record_id, options):
     org = session.get(Organisation, cert.organisation_id) if cert.organisation_id else None
     chain = ancestors(session, org) if org else []
     committee = committee_of(session, org) if org else None
-    return {"number": cert.number, "name": cert.holder_name, "branch_name": org.name if org else "",
+    return link_certificate({"number": cert.number, "name": cert.holder_name, "branch_name": org.name if org else "",
             "organisation_path": " / ".join(o.name for o in chain),
             # 入党时间: kept on the certificate by the batch (there is no member table)
             "joined_on": options.get("joined_on") or cert.joined_on,
             "issued_on": _iso(cert.issued_on or _today(options)),
             "issuer": (issuer_name(committee) + "组织部") if committee else "",
-            "verify_url": verify_url(cert.number), "organisation_id": org.id if org else None,
-            "year": (cert.issued_on or _today(options)).year, "subject": ("certificate", cert.id)}
+            "organisation_id": org.id if org else None,
+            "year": (cert.issued_on or _today(options)).year, "subject": ("certificate", cert.id)}, cert.number)
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:

@@ -19,7 +19,7 @@ from .. import audit, numbering, register
 from ..models import Certificate, Document
 from ..storage import current_store
 from .compose import ContextError, compose
-from .contexts import build_context, verify_url
+from .contexts import build_context, link_certificate
 from .registry import kind_info, render
 from .safety import clean
 
@@ -64,7 +64,7 @@ def assign_number(session: Session, kind: str, ctx: dict, *, fresh: bool = False
     if kind == "honor-certificate" and (fresh or not ctx.get("number")):
         seq = numbering.allocate(session, "honor-certificate", year, scope="")
         ctx["number"] = numbering.format_certificate_number(cert_prefix(), year, seq)
-        ctx["verify_url"] = verify_url(ctx["number"])
+        link_certificate(ctx, ctx["number"])
     elif kind == "party-card" and fresh:
         raise IssueError("党员证编号由批量制证分配，不能在此重新编号。")
     return ctx.get("number"), None

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
+from ..certificates.checkcode import mask_name, normalise
+from ..certificates.checkcode import matches as code_matches
 from ..documents.compose import ContextError
 from ..documents.contexts import RecordNotFound, build_context
 from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
@@ -112,7 +114,9 @@ VERIFY_STATUS = {
     "valid": ("有效", "该证书真实有效。"),
     "revoked": ("已撤销", "该证书已被撤销（称号撤销、摘牌或换发），不再有效。"),
     "expired": ("已失效", "该证书所载称号的有效期已满，证书已失效。"),
-    "unknown": ("未查到", "未查到该编号的证书，请核对编号。"),
+    # an unknown number and a wrong check code answer alike: /verify confirms nothing without both
+    "unknown": ("未查到", "未查到该证书，请核对证书编号和校验码。"),
+    "needs_code": ("请输入校验码", "请输入证书编号旁印有的6位校验码（扫描证书上的二维码可直接核验）。"),
 }
 
 
@@ -156,11 +160,16 @@ def _term_end(db: Session, cert: Certificate) -> dt.date | None:
     return cycle.term_ends_on if cycle is not None else None
 
 
-def verify(db: Session, number: str) -> dict:
-    """Public: a 荣誉证书 / 党员证 number -> its status, holder, issuer and validity period."""
+def verify(db: Session, number: str, code: str, key: str) -> dict:
+    """Public: a 荣誉证书 / 党员证 number and the check code printed beside it -> its status, holder
+    (a person's name masked), issuer and validity period.  Without a code nothing is looked up; an
+    unknown number and a wrong code give the same answer, so numbers cannot be walked."""
     number = number.strip()[:64]
+    if not normalise(code):
+        label, message = VERIFY_STATUS["needs_code"]
+        return {"status": "needs_code", "label": label, "message": message, "number": number, "code": ""}
     cert = db.execute(select(Certificate).where(Certificate.number == number)).scalar_one_or_none() \
-        if number else None
+        if number and code_matches(number, code, key) else None
     status = "unknown" if cert is None else certificate_status(db, cert)
     label, message = VERIFY_STATUS[status]
     issuer, period = "", ""
@@ -172,7 +181,8 @@ def verify(db: Session, number: str) -> dict:
             period = f"{cn_date(cert.issued_on)}起" + (f"至{cn_date(ends)}" if ends else "")
         if status != "valid" and cert.revoked_on is not None:  # the day only: the reason stays private
             message += f"（{cn_date(cert.revoked_on)}起）"
-    return {"status": status, "label": label, "message": message, "number": number,
+    holder = "" if cert is None else (mask_name(cert.holder_name) if cert.kind == "party-card" else cert.holder_name)
+    return {"status": status, "label": label, "message": message, "number": number, "code": normalise(code),
             "kind": kind_name(cert.kind) if cert is not None and cert.kind in KINDS else "",
-            "holder": cert.holder_name if cert else "", "issuer": issuer, "period": period,
+            "holder": holder, "issuer": issuer, "period": period,
             "holder_label": "持证人" if cert is not None and cert.kind == "party-card" else "党支部"}

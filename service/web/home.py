@@ -9,6 +9,9 @@ from ..db import get_session
 from ..errors import DomainError
 from ..http import LoginUser, keep_changes, settings, status_of, store
 from ..usecases import documents, forms as blank_forms, organisations, submissions
+from ..certificates.checkcode import PARAM as CODE_PARAM
+from ..certificates.checkcode import normalise
+from . import ratelimit
 from .helpers import blueprint, form_id, page
 
 bp = blueprint("home")
@@ -87,17 +90,27 @@ def lifecycle(user):
 
 @bp.get("/verify")
 def verify_search():
-    """Public: the search box of /verify; a number typed in goes to its own page (the QR's address)."""
+    """Public: the search box of /verify; a number (and its check code) typed in goes to its own page
+    (the QR's address)."""
     number = (request.args.get("number") or "").strip()[:64]
+    code = normalise(request.args.get(CODE_PARAM) or "")
     if number:
-        return redirect(url_for("home.verify", number=number))
-    return _public(render_template("verify.html", status="search", label="", message="请输入证书编号查询。"), 200)
+        return redirect(url_for("home.verify", number=number, **({CODE_PARAM: code} if code else {})))
+    return _public(render_template("verify.html", status="search", label="", number="", code="",
+                                   message="请输入证书编号和校验码查询。"), 200)
 
 
 @bp.get("/verify/<path:number>")
 def verify(number: str):
-    """Public: a 荣誉证书 / 党员证 number's status (有效 / 已撤销 / 已失效), holder, issuer and validity period."""
-    result = documents.verify(get_session(), number)
+    """Public, rate limited per client: a 荣誉证书 / 党员证 number with its check code -> its status
+    (有效 / 已撤销 / 已失效), holder (a person's name masked), issuer and validity period."""
+    wait = ratelimit.limiter("verify", settings().verify_per_minute).hit(ratelimit.client_key())
+    if wait:
+        resp = _public(render_template("verify.html", status="throttled", label="查询过于频繁", number="", code="",
+                                       message=f"查询过于频繁，请{wait}秒后再试。"), 429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
+    result = documents.verify(get_session(), number, request.args.get(CODE_PARAM) or "", settings().verify_key)
     return _public(render_template("verify.html", **result), 404 if result["status"] == "unknown" else 200)
 
 

@@ -123,3 +123,10 @@ def drawn_glyphs(data: bytes) -> dict[str, list[tuple[str, bool]]]:
                 ok = name != ".notdef" and glyph_has_outline(font, name) and cmap.get(ord(ch)) == name
             out.setdefault(ch, []).append((f["name"], ok))
     return out
+
+
+def verify_path(app, number: str) -> str:
+    """/verify/<number> with the check code printed on the certificate (what its QR holds)."""
+    from service.certificates.checkcode import check_code
+
+    return f"/verify/{number}?code={check_code(number, app.config['WUHAO_VERIFY_KEY'])}"

@@ -15,6 +15,8 @@ from service.models import AuditLog, Certificate, CreationCycle
 from service.storage import store_for
 from tests.conftest import bearer
 
+from .helpers import verify_path
+
 
 def _issue_honour(app, cycle_id):
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
@@ -34,14 +36,14 @@ def test_no_certificate_for_a_delisted_branch(app, scenario):
 
 def test_delisting_revokes_the_certificate_at_once_and_verify_says_so(app, client, demo, scenario):
     number = _issue_honour(app, scenario["titled_cycle"])
-    page = client.get(f"/verify/{number}").text
+    page = client.get(verify_path(app, number)).text
     assert "有效" in page and "市财政局预算科党支部" in page
     assert "颁发机关" in page and "2025年6月28日起至2029年6月30日" in page
     org = scenario["orgs"]["市财政局预算科党支部"]
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(demo["tokens"]["gongwei"]),
                     json={"event": "delist", "as_of": "2026-05-01", "facts": {"member_count": 5}})
     assert r.status_code == 200, r.get_json()
-    page = client.get(f"/verify/{number}").text  # no 摘牌通知 issued: the title's end alone revokes it
+    page = client.get(verify_path(app, number)).text  # no 摘牌通知 issued: the title's end alone revokes it
     assert "已撤销" in page and "2026年5月1日起" in page and "有效</p>" not in page
     with session_scope(app.config["DATABASE_URL"]) as s:
         cert = s.execute(select(Certificate).where(Certificate.number == number)).scalar_one()
@@ -62,7 +64,7 @@ def test_past_the_term_end_reads_expired_and_the_expire_event_marks_it(app, clie
         today = dt.date.today()
         c.term_starts_on = dt.date(today.year - 5, 1, 1)
         c.term_ends_on = today - dt.timedelta(days=1)
-    page = client.get(f"/verify/{number}").text  # on read, before any job ran
+    page = client.get(verify_path(app, number)).text  # on read, before any job ran
     assert "已失效" in page and "有效期已满" in page
     org = scenario["orgs"]["市财政局预算科党支部"]
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(demo["tokens"]["gongwei"]),
@@ -70,15 +72,15 @@ def test_past_the_term_end_reads_expired_and_the_expire_event_marks_it(app, clie
     assert r.status_code == 200, r.get_json()
     with session_scope(app.config["DATABASE_URL"]) as s:
         assert s.execute(select(Certificate.status).where(Certificate.number == number)).scalar_one() == "expired"
-    assert "已失效" in client.get(f"/verify/{number}").text
+    assert "已失效" in client.get(verify_path(app, number)).text
 
 
-def test_verify_has_a_search_box(client, scenario):
+def test_verify_has_a_search_box(app, client, scenario):
     page = client.get("/verify")
     assert page.status_code == 200 and 'name="number"' in page.text and "证书核验" in page.text
-    r = client.get("/verify?number=WH20230007")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/verify/WH20230007")
-    found = client.get("/verify/WH20230007").text
+    r = client.get("/verify?number=WH20230007&code=" + verify_path(app, "WH20230007").split("=")[1].lower())
+    assert r.status_code == 302 and r.headers["Location"].endswith(verify_path(app, "WH20230007"))
+    found = client.get(verify_path(app, "WH20230007")).text
     assert 'id="verify-search"' in found and "2023年6月28日起至2027年6月30日" in found
     assert client.get("/verify?number=").status_code == 200
 
@@ -98,4 +100,4 @@ def test_the_daily_job_marks_certificates_past_their_term(app, client, scenario)
         assert cert.status == "expired" and cert.revoked_on == dt.date(2029, 6, 30)
         assert s.execute(select(AuditLog).where(AuditLog.action == "certificate_expired")).scalars().first()
         assert expire_certificates(s, dt.date(2029, 7, 1)) == []  # once
-    assert "已失效" in client.get(f"/verify/{number}").text
+    assert "已失效" in client.get(verify_path(app, number)).text
