@@ -205,6 +205,9 @@ class Finding(Base):
     message: Mapped[str] = mapped_column(Text)
     clause: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = _ts()
+    #: set when a later check run (a re-check, a correction) replaced this finding; the finding is
+    #: kept, so the record shows what was said before and after a correction
+    superseded_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
 
 class RectificationItem(Base):

@@ -353,7 +353,8 @@ def spec() -> dict:
                 "Submission": {"type": "object", "required": ["id", "form", "status"], "properties": {
                     "id": {"type": "integer"}, "organisation_id": {"type": "integer"}, "form": {"type": "string"},
                     "status": {"type": "string"}, "extraction": {"type": "object", "nullable": True},
-                    "findings": {"type": "array", "items": OBJ}}},
+                    "findings": {"type": "array", "items": OBJ},
+                    "earlier_findings": {"type": "array", "items": OBJ}}},
                 "Assessment": {"type": "object", "required": ["id", "organisation_id", "year"], "properties": {
                     "id": {"type": "integer"}, "organisation_id": {"type": "integer"}, "year": {"type": "integer"},
                     "total": {"type": "number", "nullable": True}, "grade": {"type": "string", "nullable": True},

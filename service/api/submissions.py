@@ -57,7 +57,7 @@ def correct_fields(submission_id: int):
     user = require_user()
     db = get_session()
     sub = submissions.correct_fields(db, user, submission_id, json_object().get("fields"))
-    return serialize.submission(sub, submissions.findings_of(db, sub))
+    return submissions.as_dict(db, sub)
 
 
 @bp.post("/<int:submission_id>/check")

@@ -211,7 +211,8 @@ def _supplement_notice(session, record_id, options):
     org = session.get(Organisation, sub.organisation_id)
     ctx = _common(session, org)
     findings = session.execute(
-        select(Finding).where(Finding.submission_id == sub.id, Finding.severity == "error")
+        select(Finding).where(Finding.submission_id == sub.id, Finding.severity == "error",
+                              Finding.superseded_at.is_(None))
         .order_by(Finding.id)).scalars().all()
     missing = [{"field": f.field, "message": f.message, "clause": f.clause} for f in findings]
     if not missing:
@@ -662,7 +663,7 @@ def _candidates(kind: str, session: Session) -> list:
 
     if kind == "supplement-notice":
         return ids(select(Finding.submission_id).where(Finding.submission_id.is_not(None),
-                                                       Finding.severity == "error")
+                                                       Finding.severity == "error", Finding.superseded_at.is_(None))
                    .distinct().order_by(Finding.submission_id)) + \
             ids(select(Submission.id).order_by(Submission.id))
     if kind == "acceptance-form":

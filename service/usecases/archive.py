@@ -95,7 +95,8 @@ def packet(session: Session, store: FileStore, actor: User, organisation_id: int
         select(FieldCorrection, Extraction.submission_id).join(Extraction, Extraction.id == FieldCorrection.extraction_id)
         .where(Extraction.submission_id.in_(sub_ids or [-1])).order_by(FieldCorrection.id)).all())
     rows = [[names.get(f.submission_id, "考核评分" if f.assessment_id else ""),
-             {"error": "问题", "warning": "提示", "info": "说明"}.get(f.severity, f.severity), f.message] for f in findings]
+             {"error": "问题", "warning": "提示", "info": "说明"}.get(f.severity, f.severity)
+             + ("（已被重新检查取代）" if f.superseded_at is not None else ""), f.message] for f in findings]
     rows += [[names.get(sub_id, ""), "字段更正", f"{c.field}：{c.old_value} → {c.new_value}"] for c, sub_id in corrections]
     add("记录", "审核发现与更正.xlsx", _sheet("审核发现", ["材料", "类别", "内容"], rows), "审核记录",
         "审核发现、字段更正", None, f"{len(findings)} 条发现，{len(corrections)} 处更正")

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,11 @@ from ..checks import check_submission as run_rules
 from ..checks.plan import is_plan_title
 from ..config import MAX_UPLOAD_FILES, Settings
 from ..errors import BadRequest, Busy, Conflict, Invalid, NotFound, TooLarge
-from ..models import Assessment, FieldCorrection, Finding, IdempotencyKey, Organisation, Submission, User
+from ..models import Assessment, FieldCorrection, Finding, IdempotencyKey, Organisation, Submission, User, utcnow
 from ..storage import FileStore
+from ..vocabulary import cn_datetime
 from . import serialize
+from .serialize import iso
 from .cycles import current_cycle, organisation_facts
 
 LIST_LIMIT = 500
@@ -35,8 +37,21 @@ def load(session: Session, actor: User, submission_id: int) -> Submission:
 
 
 def findings_of(session: Session, sub: Submission) -> list[Finding]:
-    return list(session.execute(select(Finding).where(Finding.submission_id == sub.id)
+    """The findings of the latest check run."""
+    return list(session.execute(select(Finding).where(Finding.submission_id == sub.id,
+                                                      Finding.superseded_at.is_(None))
                                 .order_by(Finding.id)).scalars())
+
+
+def earlier_findings(session: Session, sub: Submission) -> list[dict]:
+    """The findings of earlier check runs, newest run first: ``[{"superseded_at", "findings"}]``."""
+    runs: dict = {}
+    for f in session.execute(select(Finding).where(Finding.submission_id == sub.id,
+                                                   Finding.superseded_at.is_not(None))
+                             .order_by(Finding.superseded_at.desc(), Finding.id)).scalars():
+        runs.setdefault(f.superseded_at, []).append(serialize.finding(f))
+    return [{"superseded_at": iso(at), "superseded_on": cn_datetime(at), "findings": found}
+            for at, found in runs.items()]
 
 
 def attachments_of(session: Session, sub: Submission) -> list[Submission]:
@@ -65,6 +80,7 @@ def spec_of(form: str) -> dict:
 def as_dict(session: Session, sub: Submission) -> dict:
     """A submission with its extraction, findings and attachments."""
     out = serialize.submission(sub, findings_of(session, sub))
+    out["earlier_findings"] = earlier_findings(session, sub)
     out["attachments"] = [serialize.submission(a, full=False) for a in attachments_of(session, sub)]
     return out
 
@@ -270,7 +286,9 @@ def check(session: Session, actor: User, submission_id: int, as_of: Optional[dt.
         copied, _ = textindex.copies(session, prose, textindex.text_of(prose),
                                      field="text" if prose is sub else "report")
         result["findings"] += copied
-    session.execute(delete(Finding).where(Finding.submission_id == sub.id))
+    # the earlier run's findings stay in the record, marked as replaced by this run
+    session.execute(update(Finding).where(Finding.submission_id == sub.id, Finding.superseded_at.is_(None))
+                    .values(superseded_at=utcnow()))
     for f in result["findings"]:
         session.add(Finding(organisation_id=sub.organisation_id, submission_id=sub.id, rule=f["rule"],
                             severity=f["severity"], field=f.get("field"), message=f["message"],

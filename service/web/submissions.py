@@ -35,7 +35,8 @@ def submission_page(user, submission_id: int):
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
                            can_review=user.role in REVIEWERS,
-                           shared=submissions.shared_passages(db, user, sub))
+                           shared=submissions.shared_passages(db, user, sub),
+                           earlier=submissions.earlier_findings(db, sub))
 
 
 def typed_value(kind: str, raw: str):

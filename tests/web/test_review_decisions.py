@@ -60,8 +60,15 @@ def test_a_correction_reruns_the_checks_at_once(app, seeded):
     rules = {f["rule"] for f in c.get(f"/api/v1/submissions/{sub}", headers=reviewer).get_json()["findings"]}
     assert "too_few_members" in rules, rules  # no manual re-check needed
     c.patch(f"/api/v1/submissions/{sub}/fields", json={"fields": {"member_count": 12}}, headers=reviewer)
-    rules = {f["rule"] for f in c.get(f"/api/v1/submissions/{sub}", headers=reviewer).get_json()["findings"]}
-    assert "too_few_members" not in rules
+    body = c.get(f"/api/v1/submissions/{sub}", headers=reviewer).get_json()
+    assert "too_few_members" not in {f["rule"] for f in body["findings"]}
+    # the first correction's findings stay in the record beside the new ones
+    earlier = body["earlier_findings"]
+    assert "too_few_members" in {f["rule"] for f in earlier[0]["findings"]} and earlier[0]["superseded_on"]
+    page = app.test_client()
+    login(page, "gongwei", seeded["password"])
+    html = page.get(f"/submissions/{sub}").get_data(as_text=True)
+    assert 'id="earlier-findings"' in html and "被新的检查取代" in html
 
 
 def test_the_page_claims_returns_with_comments_and_approves(app, seeded):
