@@ -79,6 +79,9 @@ def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
         cycle = cycles[s.organisation_id]
         due = deadlines(cycle, today)
         items.append({"id": s.id, "organisation_id": s.organisation_id, "organisation_name": s.organisation.name,
+                      "domain": s.organisation.domain, "domain_name": DOMAINS.get(s.organisation.domain, "—"),
+                      "year": s.uploaded_at.year if s.uploaded_at else None,
+                      "next_due": due[0]["due"] if due else None,
                       "form": s.form, "form_name": FORM_NAMES.get(s.form, s.form), "status": s.status,
                       "status_name": SUBMISSION_STATUSES.get(s.status, s.status), "original_name": s.original_name,
                       "uploaded_at": iso(s.uploaded_at), "cycle_state": cycle.state if cycle else None,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .. import vocabulary
+from .. import vocabulary, wording
+from .lists import list_url
 from . import admin, assessor, batches, documents, home, ledger, lint, organisations, register, review, submissions
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
@@ -48,3 +49,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(bp)
     app.after_request(_security_headers)
     app.context_processor(_globals)
+    app.add_template_global(list_url, "list_url")
+    app.add_template_filter(wording.cn_datetime, "cn_datetime")
+    app.add_template_filter(wording.score, "score")
+    app.add_template_filter(wording.number, "num")
+    app.add_template_filter(wording.size, "filesize")
+    app.add_template_filter(wording.cell, "cell")

@@ -10,13 +10,15 @@ from flask import flash, redirect, render_template, request, url_for
 from ..auth import REVIEWERS
 from ..db import get_session
 from ..errors import Invalid
-from ..http import settings
-from ..usecases import (assessments, audit_log, cycles, dashboard as figures, grading as rounds, notices,
+from ..http import settings, store
+from ..usecases import (assessments, audit_log, bulk, cycles, dashboard as figures, grading as rounds, notices,
                         organisations)
-from ..vocabulary import DIMENSION_KEYS, SUBMISSION_STATUSES
+from ..vocabulary import DIMENSION_KEYS
+from ..usecases.listing import Column, ListSpec
 from ..usecases.validate import year_value
 from . import charts
 from .helpers import attempt, blueprint, form_number, page
+from .lists import attachment, list_page
 
 bp = blueprint("review")
 
@@ -26,15 +28,67 @@ def _year(raw) -> int:
     return int(raw) if raw and raw.isdigit() and 2000 <= int(raw) <= 2100 else dt.date.today().year
 
 
+QUEUE = ListSpec(
+    columns=(Column("id", "编号", "int"), Column("organisation_name", "支部"), Column("domain_name", "领域"),
+             Column("form_name", "表单"), Column("status_name", "状态"), Column("cycle_state_name", "创建阶段"),
+             Column("next_due", "下一期限", "date"), Column("uploaded_at", "上传时间", "datetime")),
+    search=("organisation_name", "original_name", "form_name", "status_name", "id"),
+    filters=("status", "domain", "organisation", "year"), filename="工作队列")
+
+
 @bp.get("/queue")
 @page(*REVIEWERS)
 def queue(user):
+    items = figures.queue(get_session(), user)
+    return list_page("queue.html", items, QUEUE, user=user, counts=figures.status_counts(items),
+                     decisions=BULK_DECISIONS)
+
+
+#: 批量审核: the decisions a reviewer may take for several submissions at once
+BULK_DECISIONS = {"claim": "开始审核", "approve": "通过"}
+
+
+def _ids() -> list[int]:
+    raw = request.form.getlist("ids")
+    if not raw:
+        raise Invalid("请先勾选材料。", field="ids")
+    if len(raw) > 200 or not all(r.isdigit() and len(r) <= 9 for r in raw):
+        raise Invalid("勾选的材料无效（每次最多 200 份）。", field="ids")
+    return list(dict.fromkeys(int(r) for r in raw))
+
+
+@bp.post("/queue/bulk")
+@page(*REVIEWERS)
+def queue_bulk(user):
+    """批量审核 (开始审核 / 通过), 批量发通知 (补正通知, numbered: only confirmed) and 批量下载 (ZIP)."""
     db = get_session()
-    status = request.args.get("status") or None
-    status = status if status in SUBMISSION_STATUSES else None
-    items = figures.queue(db, user, status)
-    counts = figures.status_counts(items if status is None else figures.queue(db, user))
-    return render_template("queue.html", user=user, items=items, counts=counts, status=status)
+    action = request.form.get("action", "")
+    try:
+        ids = _ids()
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("review.queue"))
+    if action == "download":
+        data = bulk.files_zip(db, store(), user, ids)
+        return attachment(data, f"材料{len(ids)}份.zip", "application/zip")
+    if action == "notify":
+        if request.form.get("confirm") != "1":
+            flash("批量发通知会为每份材料签发一份有文号的补正通知：请勾选“确认签发”后再提交。", "error")
+            return redirect(url_for("review.queue"))
+        done, errors = bulk.notify(db, store(), user, settings().data_dir, ids,
+                                   {"reason": (request.form.get("reason") or "").strip()[:300] or None})
+        what = "份补正通知"
+    elif action in BULK_DECISIONS:
+        done, errors = bulk.decide(db, user, ids, {"decision": action, "comment": request.form.get("comment")})
+        what = f"份材料已{BULK_DECISIONS[action]}"
+    else:
+        flash("请选择批量操作。", "error")
+        return redirect(url_for("review.queue"))
+    if done:
+        flash(f"{len(done)} {what}{'（已签发）' if action == 'notify' else ''}。", "ok")
+    for sub_id, message in errors:
+        flash(f"材料 {sub_id}：{message}", "error")
+    return redirect(url_for("review.queue"))
 
 
 def _marks() -> dict:

@@ -228,6 +228,7 @@ ENDPOINTS = [
                                       "confirm": "1"}}),
     Endpoint("POST", "/grading", REVIEWERS, scoped=False, page=True, body=lambda o: {"data": {"year": "2025"}}),
     Endpoint("POST", "/batches", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/queue/bulk", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/batches/{job}/cancel", REVIEWERS, ok=(302, 409), page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/admin/users", ADMIN, scoped=False, page=True,
              body=lambda o: {"data": {"action": "token", "user_id": str(o["user"])}}),

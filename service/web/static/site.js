@@ -12,6 +12,18 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  // Lists: a heading checkbox ticks every row of the page.
+  document.querySelectorAll("input.select-all").forEach(function (all) {
+    all.addEventListener("change", function () {
+      all.closest("table").querySelectorAll('tbody input[type="checkbox"][name="ids"]').forEach(function (c) { c.checked = all.checked; });
+    });
+  });
+  // Confirmation before anything numbered or irreversible (the server checks its own confirmation too).
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    var ev = el.tagName === "FORM" ? "submit" : "click";
+    el.addEventListener(ev, function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
+  });
+
   // Source highlighting: a field row and the preview blocks it came from.
   function activate(field, on) {
     document.querySelectorAll('[data-fields~="' + field + '"]').forEach(function (el) {
