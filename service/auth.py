@@ -169,9 +169,8 @@ def load_visible(session_db, user: User, model, object_id: int, message: str = "
                  organisation_of=lambda obj: obj.organisation_id):
     """The object with ``object_id``, if it exists and lies in the user's view; else 404."""
     obj = session_db.get(model, object_id)
-    if obj is None:
-        raise NotFound(message)
-    require_org_access(session_db, user, organisation_of(obj))
+    if obj is None or not can_see(session_db, user, organisation_of(obj)):
+        raise NotFound(message)  # the same answer for a hidden record as for a missing one
     return obj
 
 

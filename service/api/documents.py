@@ -43,7 +43,8 @@ def issue():
     user = require_user()
     payload = json_object()
     docs = documents.issue(get_session(), store(), user, payload.get("kind"), payload.get("record_id"),
-                           formats=payload.get("formats") or ["pdf"], options=payload.get("options") or {})
+                           formats=payload.get("formats") or ["pdf"], options=payload.get("options") or {},
+                           idempotency_key=request.headers.get("Idempotency-Key"))
     return {"documents": [documents.as_dict(d) for d in docs]}, 201
 
 
@@ -66,5 +67,6 @@ def preview_notice():
 def issue_notice():
     """Issue the notice: the number is allocated only now, with the stored documents and audit rows."""
     user = require_user()
-    docs = notices.issue(get_session(), store(), user, settings().data_dir, json_object())
+    docs = notices.issue(get_session(), store(), user, settings().data_dir, json_object(),
+                         idempotency_key=request.headers.get("Idempotency-Key"))
     return {"documents": [documents.as_dict(d) for d in docs]}, 201

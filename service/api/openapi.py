@@ -47,6 +47,12 @@ def _path(name: str, schema: dict | None = None, description: str = "") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema or ID, "description": description}
 
 
+#: a retry with the same key returns the first answer (no second number); another request under it: 409
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+               "description": "重试时带同一个键：返回第一次的结果，不会再占用文号"}
+
+
 def _query(name: str, schema: dict, description: str = "") -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
@@ -206,7 +212,8 @@ def spec() -> dict:
     p["/notices/preview"] = {"post": _op("预览通知（不编号、不保存）", "文书", {"200": _file("application/pdf", "PDF")},
                                          errors=("401", "403", "404", "422", "503"), body=_body(notice))}
     p["/notices"] = {"post": _op("签发通知（此时才分配文号）", "文书", {"201": _json(OBJ)},
-                                 errors=("401", "403", "404", "422", "503"), body=_body(notice))}
+                                 errors=("401", "403", "404", "409", "422", "503"), body=_body(notice),
+                                 params=[IDEMPOTENCY])}
     p["/dashboard"] = {"get": _op("统计：各领域等次、各党委相对后进、创建周期状态、社区三年目标（SQ-1）", "统计",
                                   {"200": _json(OBJ)}, params=[_query("year", {"type": "integer", "minimum": 2000,
                                                                                 "maximum": 2100})],
@@ -263,7 +270,7 @@ def spec() -> dict:
     p["/batches/{job_id}/resume"] = {"post": _op("继续已失败或已取消的批量任务", "批量", {"200": _json(OBJ)}, params=[_path("job_id")],
                                                  errors=("401", "403", "404", "409"))}
     p["/documents"]["post"] = _op("签发任一种文书（按记录编号生成上下文、编号、存档）", "文书", {"201": _json(OBJ)},
-                                  errors=("401", "403", "404", "422"),
+                                  errors=("401", "403", "404", "409", "422"), params=[IDEMPOTENCY],
                                   body=_body({"type": "object", "required": ["kind", "record_id"], "properties": {
                                       "kind": {"type": "string"}, "record_id": {"anyOf": [ID, {"type": "string"}]},
                                       "formats": {"type": "array", "items": {"enum": ["pdf", "docx", "xlsx"]}},

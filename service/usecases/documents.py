@@ -18,9 +18,10 @@ from ..documents.contexts import RecordNotFound, build_context
 from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
 from ..documents.registry import KINDS, MEDIA_TYPES
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Certificate, CreationCycle, Document, Organisation, User
+from ..models import Assessment, Certificate, CreationCycle, Document, Organisation, Submission, User
 from ..storage import FileStore
 from ..vocabulary import cn_date, document_kind_name as kind_name
+from . import idempotency
 from .serialize import iso
 
 OPTIONS = {"year", "quarter", "as_of", "reason", "days", "opinion", "group_members", "copy_to", "subject", "deadline"}
@@ -76,26 +77,108 @@ def file_name(doc: Document, fmt: str) -> str:
     return f"{kind_name(doc.kind)}-{doc.number or doc.id}.{fmt}".replace("/", "-")
 
 
+#: the record each kind is issued about, and the organisation that record belongs to
+RECORD_MODELS = {
+    "supplement-notice": Submission, "acceptance-form": Assessment, "rectification-notice": Assessment,
+    "rectification-taskbook": Assessment, "party-card": Certificate, "rectification-ledger": Organisation,
+    "commendation-decision": Organisation, "quarterly-report": Organisation, "honor-certificate": CreationCycle,
+    "delisting-notice": CreationCycle,
+}
+NOT_FOUND = "未找到该记录。"
+MAX_TEXT = 2000
+
+
+def visible_record(db: Session, actor: User, kind: str, record_id) -> None:
+    """404 (one message, missing or hidden) unless the record a document is about lies in the actor's view:
+    checked before anything about the record is read."""
+    if isinstance(record_id, bool) or not isinstance(record_id, int) or not 1 <= record_id <= auth.MAX_ID:
+        raise Invalid("record_id 应为记录编号（正整数）。", field="record_id")
+    model = RECORD_MODELS.get(kind)
+    if model is None:
+        return
+    obj = db.get(model, record_id)
+    org_id = None if obj is None else (obj.id if model is Organisation else obj.organisation_id)
+    if obj is None or (org_id is not None and not auth.can_see(db, actor, org_id)) or \
+            (org_id is None and actor.role != "admin"):
+        raise NotFound(NOT_FOUND)
+
+
+def _whole(value, key: str, label: str, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(f"{label}应为 {low} 到 {high} 之间的整数。", field=f"options.{key}")
+    return value
+
+
+def checked_options(options) -> dict:
+    """The options a document takes, each checked (``Invalid`` naming ``options.<key>``); others dropped."""
+    if not isinstance(options, dict):
+        raise Invalid("options 应为 JSON 对象。", field="options")
+    out = {}
+    for key, value in options.items():
+        if key not in OPTIONS or value is None or value == "":
+            continue
+        if key == "year":
+            out[key] = _whole(value, key, "年份", 2000, 2100)
+        elif key == "quarter":
+            out[key] = _whole(value, key, "季度", 1, 4)
+        elif key == "days":
+            out[key] = _whole(value, key, "期限天数", 1, 365)
+        elif key in ("as_of", "deadline"):
+            try:
+                out[key] = dt.date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+            except ValueError:
+                out[key] = None
+            if out[key] is None:
+                raise Invalid("日期应写成 2026-03-31 这样的格式。", "invalid_date", field=f"options.{key}")
+        elif key == "group_members":
+            if not isinstance(value, list) or len(value) > 50 or \
+                    not all(isinstance(v, str) and len(v) <= 50 for v in value):
+                raise Invalid("考核组成员应为姓名列表（最多 50 人）。", field=f"options.{key}")
+            out[key] = value
+        else:
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise Invalid(f"该项应为不超过 {MAX_TEXT} 字的文字。", field=f"options.{key}")
+            out[key] = value
+    return out
+
+
 def issue(db: Session, store: FileStore, actor: User, kind, record_id, *, formats=("pdf",),
-          options: dict | None = None, context: dict | None = None) -> list[Document]:
-    """Issue a ``kind`` document about ``record_id`` (in the actor's view) in each of ``formats``."""
+          options: dict | None = None, context: dict | None = None,
+          idempotency_key: str | None = None) -> list[Document]:
+    """Issue a ``kind`` document about ``record_id`` (in the actor's view) in each of ``formats``.
+
+    With an ``idempotency_key``, a retry of the same request returns the first one's documents
+    (no second number); the same key with another request is refused."""
     auth.require_role(actor, *auth.REVIEWERS)
     if not isinstance(kind, str) or kind not in KINDS or kind == "blank-form":
         raise Invalid("未知的文书种类。", field="kind")
+    visible_record(db, actor, kind, record_id)
     if not isinstance(formats, (list, tuple)) or not formats or not all(f in KINDS[kind].formats for f in formats):
         raise Invalid(f"格式应为 {'、'.join(KINDS[kind].formats)} 之一。", field="formats")
-    if not isinstance(options, dict):
-        raise Invalid("options 应为 JSON 对象。", field="options")
+    options = checked_options({} if options is None else options)
+    fingerprint = None
+    if idempotency_key is not None:
+        fingerprint = idempotency.fingerprint("document", kind, record_id, list(formats), options)
+        earlier = idempotency.replay(db, actor, "document", idempotency_key, fingerprint)
+        if earlier is not None:
+            docs = {d.id: d for d in db.execute(select(Document).where(
+                Document.id.in_(earlier.get("documents") or []))).scalars()}
+            return [docs[i] for i in earlier.get("documents") or [] if i in docs]
     try:
         if context is None:
-            context = build_context(kind, db, record_id, {k: v for k, v in options.items() if k in OPTIONS})
+            context = build_context(kind, db, record_id, options)
         auth.require_org_access(db, actor, context.get("organisation_id"))
-        return issue_documents(db, kind, record_id, user=actor, formats=tuple(formats), store=store,
+        docs = issue_documents(db, kind, record_id, user=actor, formats=tuple(formats), store=store,
                                context=context)
     except RecordNotFound:
-        raise NotFound("未找到该记录。") from None
+        raise NotFound(NOT_FOUND) from None
     except (ContextError, IssueError) as exc:
         raise Invalid(str(exc)) from None
+    if idempotency_key is not None:
+        idempotency.remember(db, actor, "document", idempotency_key, fingerprint, {"documents": [d.id for d in docs]})
+    return docs
 
 
 def reissue(db: Session, store: FileStore, actor: User, doc_id: int) -> list[Document]:

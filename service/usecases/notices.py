@@ -77,7 +77,10 @@ def preview(db: Session, actor: User, data_dir: Path, payload: dict) -> dict:
             "expected_number": numbered.get("number") or "", "view": compose(kind, numbered)}
 
 
-def issue(db: Session, store: FileStore, actor: User, data_dir: Path, payload: dict) -> list[Document]:
-    """Issue the notice in PDF and DOCX: the number is allocated only now."""
+def issue(db: Session, store: FileStore, actor: User, data_dir: Path, payload: dict,
+          idempotency_key: str | None = None) -> list[Document]:
+    """Issue the notice in PDF and DOCX: the number is allocated only now (once per ``idempotency_key``)."""
     kind, record_id, ctx = context(db, actor, data_dir, payload)
-    return documents.issue(db, store, actor, kind, record_id, formats=("pdf", "docx"), options={}, context=ctx)
+    options = {k: payload[k] for k in ("reason", "days") if payload.get(k)}
+    return documents.issue(db, store, actor, kind, record_id, formats=("pdf", "docx"), options=options, context=ctx,
+                           idempotency_key=idempotency_key)
