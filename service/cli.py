@@ -35,7 +35,7 @@ from .gbcheck.cli import lint
 from .errors import DomainError
 from .migrate import upgrade
 from .models import User
-from .usecases import batches, documents, users
+from .usecases import batches, daily, documents, users
 
 
 def _app():
@@ -98,6 +98,8 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     warning = loopback_warning(cfg.public_url)
     if warning:
         click.secho(warning, fg="red", bold=True, err=True)
+    if cfg.daily_in_process:  # the daily jobs (term expiry) at WUHAO_DAILY_AT, inside this process
+        daily.DailyScheduler(cfg).start()
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
 
 

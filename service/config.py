@@ -39,7 +39,7 @@ VARIABLES = (
     "WUHAO_CELERY_QUEUE", "WUHAO_PROGRESS",
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
-    "WUHAO_RECTIFY_DAYS", "WUHAO_VERIFY_KEY", "WUHAO_VERIFY_PER_MINUTE",
+    "WUHAO_RECTIFY_DAYS", "WUHAO_VERIFY_KEY", "WUHAO_VERIFY_PER_MINUTE", "WUHAO_DAILY_AT", "WUHAO_DAILY_IN_PROCESS",
     "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
 )
 
@@ -83,6 +83,8 @@ class Settings:
     parse_gate: str | None = None   # tests only: a FIFO each parse waits on before it starts
     verify_key: str = ""            # keys the check codes printed on certificates (default: secret_key)
     verify_per_minute: int = DEFAULT_VERIFY_PER_MINUTE  # /verify look-ups per client address and minute
+    daily_at: str = "02:00"         # local time of the daily jobs (term expiry), in-process and Celery beat
+    daily_in_process: bool = True   # `wuhao serve` runs the daily jobs itself (a thread)
 
     def flask_config(self) -> dict[str, Any]:
         """The keys Flask and the request handlers read from ``app.config``."""
@@ -183,6 +185,8 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         parse_gate=get("WUHAO_PARSE_GATE"),
         verify_key=str(get("WUHAO_VERIFY_KEY") or secret_key),
         verify_per_minute=int(get("WUHAO_VERIFY_PER_MINUTE", DEFAULT_VERIFY_PER_MINUTE)),
+        daily_at=str(get("WUHAO_DAILY_AT", "02:00")),
+        daily_in_process=_flag(get("WUHAO_DAILY_IN_PROCESS", True)),
     )
 
 

@@ -97,7 +97,8 @@ def sample_roster(members, branch_roster, output, encoding, seed):
 @click.command("worker")
 @click.option("--concurrency", "-c", type=int, default=None, help="并发进程数（默认 CPU 核数）")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency, loglevel):
+@click.option("--beat", is_flag=True, help="同时运行每日任务的定时器（Celery beat，整个集群只开一个）")
+def worker(concurrency, loglevel, beat):
     """启动一个 Celery 批量任务工作进程（共享数据库与文件存储）。"""
     settings = _settings()
     app = celery_init(settings)
@@ -105,4 +106,6 @@ def worker(concurrency, loglevel):
             f"--hostname=wuhao@{os.uname().nodename}.{os.getpid()}"]
     if concurrency:
         argv.append(f"--concurrency={concurrency}")
+    if beat:
+        argv.append("--beat")
     app.worker_main(argv)

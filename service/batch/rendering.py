@@ -96,7 +96,7 @@ def certificate_context(kind: str, opts: dict, row: dict, number: str, public_ur
     v = row["values"]
     ctx = {"number": number, "verify_url": verify_link(public_url, number, verify_key),
            "check_code": check_code(number, verify_key),
-           "issued_on": opts["issued_on"], "issuer": opts.get("issuer") or ""}
+           "issued_on": opts["issued_on"], "issuer": opts.get("issuer") or v.get("issuer") or ""}
     if kind == "party-card":
         ctx.update(name=v.get("name", ""), branch_name=v.get("branch_name", ""),
                    organisation_path=row.get("organisation_path") or "", joined_on=v.get("joined_on", ""))

@@ -33,12 +33,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service import numbering
+from service import numbering, register
+from service.documents.contexts import HONOUR_STATES
+from service.documents.programmes import programme_for
 from service.config import Settings
 from service.db import release as release_reads, session_scope
-from service.models import BatchChunk, BatchJob
+from service.models import BatchChunk, BatchJob, CreationCycle, Organisation
 from service.storage import FileStore
-from service.vocabulary import CERTIFICATE_KINDS, DOCUMENT_KINDS
+from service.vocabulary import CERTIFICATE_KINDS, CYCLE_STATES, DOCUMENT_KINDS
 
 from .roster import OrgIndex, Roster, RosterError, RowError, parse_roster
 
@@ -203,6 +205,10 @@ def create_job(session: Session, store: FileStore, roster_bytes: bytes, roster_n
         capacity_errors = _check_capacity(session, kind, opts, roster)
         if capacity_errors:
             raise RosterError(capacity_errors)
+        if kind == "honor-certificate":
+            title_errors = _honour_rows(session, roster, options or {})
+            if title_errors:
+                raise RosterError(title_errors)
         store.put_bytes(roster_bytes)
         rows = [{"row": r.row, "values": r.values, "organisation_id": r.organisation_id,
                  "organisation_path": r.organisation_path, "scope": r.scope} for r in roster.rows]
@@ -247,6 +253,38 @@ def seq_kind(kind: str) -> str:
 def number_scope(kind: str, row: dict) -> str:
     """党员证 numbers run per county + committee scope; 荣誉证书 numbers per year only."""
     return row["scope"] if kind == "party-card" else ""
+
+
+def _honour_rows(s: Session, roster: Roster, given: dict) -> list[RowError]:
+    """A 荣誉证书 only for a branch whose title stands (its current cycle in 表彰 or 届期内): a batch
+    gave a 6-member branch that was never declared or commended a 有效 certificate.  Each row's
+    发证机关 (unless the batch names one) is its committee's issuing organ (the 署名 of the 发文
+    register), and its title (unless given) the committee's programme's (静海区委: 五好党支部)."""
+    ids = {r.organisation_id for r in roster.rows if r.organisation_id is not None}
+    cycles: dict[int, CreationCycle] = {}
+    for c in s.execute(select(CreationCycle).where(CreationCycle.organisation_id.in_(ids or {-1}))
+                       .order_by(CreationCycle.id)).scalars():
+        cycles[c.organisation_id] = c  # the newest cycle of each branch
+    errors, organs = [], {}
+    column = roster.columns.get("branch_name")
+    for r in roster.rows:
+        cycle = cycles.get(r.organisation_id) if r.organisation_id is not None else None
+        if cycle is None or cycle.state not in HONOUR_STATES:
+            now = "未参加创建" if cycle is None else f"当前为“{CYCLE_STATES.get(cycle.state, cycle.state)}”"
+            errors.append(RowError(r.row, f"{r.values.get('branch_name')}{now}，不在表彰或届期内，"
+                                          "不能颁发荣誉证书", column))
+            continue
+        if r.organisation_id not in organs:
+            organ = register.organ_of(s, r.organisation_id, create=False)
+            committee = s.get(Organisation, organ.organisation_id) if organ is not None else None
+            organs[r.organisation_id] = (organ.signature if organ is not None else "",
+                                         programme_for(committee.name if committee else "")["honour"].strip("“”"))
+        issuer, title = organs[r.organisation_id]
+        if not str(given.get("issuer") or "").strip() and not r.values.get("issuer"):
+            r.values["issuer"] = issuer
+        if not str(given.get("title") or "").strip() and not r.values.get("title"):
+            r.values["title"] = title
+    return errors
 
 
 def _check_capacity(s: Session, kind: str, opts: dict, roster: Roster) -> list[RowError]:

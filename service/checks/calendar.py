@@ -12,6 +12,7 @@ import calendar as _cal
 import datetime as _dt
 from typing import Any, Mapping
 
+from ..vocabulary import cn_date
 from .findings import finding, label
 
 date = _dt.date
@@ -142,7 +143,7 @@ def check_annual_reports(commended: date, reported: Mapping[int, Any] | list[int
             if when is not None and when > deadline:
                 out.append(finding("annual_report_due", "annual_reports", year=year,
                                    deadline=deadline.isoformat(),
-                                   detail=f"实际于{when.isoformat()}报送，已逾期"))
+                                   detail=f"实际于{cn_date(when)}报送，已逾期"))
             continue
         if as_of > deadline:
             out.append(finding("annual_report_due", "annual_reports", year=year,

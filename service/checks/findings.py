@@ -7,13 +7,15 @@ and supply the values for its message template.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 
-from ..vocabulary import DIMENSIONS, DOMAINS
+from ..vocabulary import DIMENSIONS, DOMAINS, cn_date
 
 HERE = Path(__file__).resolve().parent
 SEVERITIES = ("error", "warning", "info")
@@ -60,9 +62,15 @@ def finding(rule: str, field: str | None = None, *, severity: str | None = None,
     }
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _fmt(value: Any) -> Any:
+    """A value as the message says it: 9.5 not 9.500000, dates as 2029年7月1日 (never ISO)."""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, (_dt.date, _dt.datetime)) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return cn_date(value)
     return value
 
 

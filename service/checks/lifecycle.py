@@ -26,6 +26,7 @@ from .completeness import is_blank
 from .eligibility import (FACILITIES, as_bool, as_date, as_int, as_number, check_delisting,
                           check_facilities, check_members, check_prior_honor, check_report_length,
                           check_score)
+from ..vocabulary import cn_date
 from .findings import HERE, finding, label, load_config
 
 
@@ -138,7 +139,7 @@ def _c_not_before_declaration(c: _Ctx) -> list[dict]:
     declared, started = c.date("declared_on"), c.date("creation_started_on")
     if declared and started and started < declared:
         return [finding("invalid_value", "creation_started_on", label=label(c.config, "creation_started_on"),
-                        value=started.isoformat(), detail=f"早于预报日期{declared.isoformat()}")]
+                        value=started.isoformat(), detail=f"早于预报日期{cn_date(declared)}")]
     return []
 
 
@@ -194,7 +195,7 @@ def _c_term_over(c: _Ctx) -> list[dict]:
     found = cal.check_term(start, c.as_of, c.config, field="term_ends_on")
     if not found:
         end = cal.term_end(start, c.config)
-        raise _RefuseText(f"届期至{end.isoformat()}届满，核查日期{c.as_of.isoformat()}尚在届期内，不能办理届满。")
+        raise _RefuseText(f"届期至{cn_date(end)}届满，核查日期{cn_date(c.as_of)}尚在届期内，不能办理届满。")
     return [{**f, "severity": "info"} for f in found]
 
 
@@ -208,7 +209,7 @@ def _c_annual_report_on_time(c: _Ctx) -> list[dict]:
     deadline = cal.annual_report_deadline(year, c.config)
     if c.as_of > deadline:
         return [finding("annual_report_due", "annual_reports", year=year, deadline=deadline.isoformat(),
-                        detail=f"实际于{c.as_of.isoformat()}报送，已逾期")]
+                        detail=f"实际于{cn_date(c.as_of)}报送，已逾期")]
     return []
 
 

@@ -38,7 +38,7 @@ from ..models import (
     RectificationItem,
     Submission,
 )
-from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES
+from ..vocabulary import DEFAULT_PUBLIC_URL, FORM_TITLES, cn_date
 from ..certificates.checkcode import check_code, verify_link
 from ..config import DEFAULT_RECTIFY_DAYS
 from ..config import load as load_settings
@@ -548,6 +548,8 @@ def last_ended_quarter(today: dt.date) -> tuple[int, int]:
 def _quarterly_report(session, record_id, options):
     root = _get(session, Organisation, record_id)
     today = _today(options)
+    if today > dt.date.today():  # a quarter that has not ended cannot be reported by dating the report ahead
+        raise ContextError(f"核查日期{cn_date(today)}晚于今天，季度通报只能通报已经结束的季度。")
     if options.get("quarter"):
         year, quarter = int(options.get("year") or today.year), int(options["quarter"])
     elif options.get("year"):

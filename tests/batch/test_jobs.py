@@ -19,6 +19,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
 from openpyxl import load_workbook
@@ -303,10 +304,55 @@ def test_cancel_stops_a_running_worker(settings, tmp_path):
     assert all(c[0] != "running" for c in _chunks(settings, job_id).values())
 
 
+def _commend(settings, names, state="in_term"):
+    """Give each named branch a cycle holding the title (a 荣誉证书 needs 表彰/届期内)."""
+    from service.models import CreationCycle, Organisation
+
+    with session_scope(settings.database_url) as s:
+        for org in s.execute(select(Organisation).where(Organisation.name.in_(names))).scalars():
+            s.add(CreationCycle(organisation_id=org.id, state=state, commended_on=dt.date(2025, 6, 28),
+                                term_starts_on=dt.date(2025, 6, 28), term_ends_on=dt.date(2029, 6, 30)))
+
+
+def test_honor_certificates_only_for_titled_branches_issued_by_their_organ(settings, tmp_path):
+    """A batch gave a 6-member branch never declared or commended a 有效 certificate, and left the
+    发证机关 blank without --issuer (issue 11)."""
+
+    _commend(settings, ["市财政局预算科党支部"])
+    _commend(settings, ["大邱庄村党支部"])
+    _commend(settings, ["市财政局国库科党支部"], state="revoked")
+    rows = sample.sample_branch_rows(["市财政局预算科党支部", "市财政局国库科党支部", "市人民医院内科党支部"])
+    path = tmp_path / "b.csv"
+    sample.write_roster(rows, str(path))
+    with pytest.raises(RosterError) as refused:
+        submit(settings, path.read_bytes(), "b.csv", "honor-certificate", {"year": 2025})
+    reasons = {e.row: e.reason for e in refused.value.errors}
+    assert set(reasons) == {3, 4}, reasons  # header is row 1
+    assert "当前为“撤销”" in reasons[3] and "未参加创建" in reasons[4]
+    with session_scope(settings.database_url) as s:
+        assert s.execute(select(func.count()).select_from(BatchJob)).scalar_one() == 0  # nothing numbered
+    rows = sample.sample_branch_rows(["市财政局预算科党支部", "大邱庄村党支部"])
+    sample.write_roster(rows, str(path))
+    job_id, _ = submit(settings, path.read_bytes(), "b.csv", "honor-certificate", {"year": 2025, "outputs": "pdf"})
+    worker.work(settings, job_id)
+    files = certificate_files(settings, job_id)
+    store = store_for(settings.data_dir)
+    texts = {}
+    for number, f in files.items():
+        with pdfplumber.open(io.BytesIO(store.read_bytes(f["pdf"]))) as doc:
+            texts[number] = doc.pages[0].extract_text().replace(" ", "").replace("\n", "")
+    by_branch = {("大邱庄" if "大邱庄" in t else "预算科"): t for t in texts.values()}
+    # each row's issuing organ (the register's 署名) and its programme's title
+    assert "中共市直机关工委" in by_branch["预算科"] and "市直机关五好党支部" in by_branch["预算科"]
+    assert "中共静海区委" in by_branch["大邱庄"] and "五好党支部" in by_branch["大邱庄"]
+    assert "市直机关" not in by_branch["大邱庄"]
+
+
 def test_honor_certificates_for_branches(pg_settings, tmp_path):
     settings = pg_settings
     path = tmp_path / "branches.csv"
     sample.write_roster(sample.sample_branch_rows(), str(path), encoding="gb18030")
+    _commend(settings, sample.demo_branches())
     job_id, _ = submit(settings, path.read_bytes(), "branches.csv", "honor-certificate",
                        {"year": 2025, "outputs": "merged,register,pdf,docx,zip"})
     executors.run_local(settings, job_id, 1, wait=True)

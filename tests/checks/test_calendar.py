@@ -1,6 +1,9 @@
+import re
 from datetime import date
 
 import pytest
+
+from service.vocabulary import cn_date
 
 from service.checks import calendar as cal
 from service.checks.findings import load_config
@@ -89,7 +92,8 @@ def test_term(commended, as_of, expired):
     if expired:
         f = found[0]
         assert f["rule"] == "term_expired" and f["clause"] == "SZ-3.1"
-        assert cal.term_end(D(commended), CFG).isoformat() in f["message"]
+        assert cn_date(cal.term_end(D(commended), CFG)) in f["message"]  # dates as 2029年6月28日, never ISO
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", f["message"])
 
 
 def test_annual_reports_due_overdue_and_late():

@@ -178,8 +178,10 @@ def test_delist_needs_grounds_and_names_them():
 
 
 def test_expire_refused_within_term():
-    with pytest.raises(TransitionRefused, match="尚在届期内"):
+    with pytest.raises(TransitionRefused, match="尚在届期内") as refused:
         transition(CYCLES["in_term"], "expire", "2029-06-28", {})
+    # dates as people write them (issue 11: the refusal read 届期至2029-07-01届满)
+    assert "届期至2029年6月28日届满，核查日期2029年6月28日" in refused.value.reason
     t = transition(CYCLES["in_term"], "expire", "2029-06-29", {})
     assert t.findings[0]["rule"] == "term_expired" and t.findings[0]["severity"] == "info"
 
@@ -225,4 +227,4 @@ def test_cycle_status():
 def test_commendation_must_be_in_the_acceptance_year():
     t = transition(CYCLES["assessing"], "commend", "2027-06-01", {"assessment_score": 97})
     assert [f["rule"] for f in t.findings] == ["commendation_window"]
-    assert "2025-07-01" in t.findings[0]["message"]
+    assert "2025年7月1日" in t.findings[0]["message"]

@@ -185,6 +185,7 @@ def test_property_breakers_keep_quota_and_order(items, pct):
     for i in range(len(totals)):
         if i not in chosen:
             assert all(key(i) >= key(j) for j in chosen)
-    if len(chosen) > sel["quota"]:
+    if len(chosen) > sel["quota"] and all(None not in key(j) for j in chosen):
+        # (an unknown breaker value keeps the tied branches listed; such keys have no order)
         worst = max(key(j) for j in chosen)
         assert sum(1 for j in chosen if key(j) == worst) > 1

@@ -92,6 +92,11 @@ def test_rural_branch_from_backward_to_closure_and_quarterly_report(app, client,
     refused = client.post("/api/v1/documents", headers=h, json={
         "kind": "quarterly-report", "record_id": district, "options": {"year": dt.date.today().year, "quarter": nxt}})
     assert refused.status_code == 422 and "尚未结束" in refused.get_json()["error"]["message"]
+    # nor by dating the report ahead (the loophole: as_of past the quarter's end)
+    ahead = client.post("/api/v1/documents", headers=h, json={
+        "kind": "quarterly-report", "record_id": district,
+        "options": {"year": dt.date.today().year, "quarter": nxt, "as_of": "2099-12-31"}})
+    assert ahead.status_code == 422 and "只能通报已经结束的季度" in ahead.get_json()["error"]["message"]
 
 
 def test_overdue_rows_show_to_the_branch_and_the_reviewer(app, client, demo):
