@@ -86,9 +86,14 @@ case "${1:-}" in
     install_system "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}"
     install_python "[test]"
     ensure_services
-    log "running the test suite (SQLite and PostgreSQL)"
+    # pytest-xdist: one worker per core (WUHAO_TEST_WORKERS=0 runs in this process); every
+    # database, data directory, port and queue of a test is its own, so workers never meet.
+    # worksteal: an idle worker takes tests queued for a busy one (the slow tier's tests last
+    # from a second to minutes). A later -n in the arguments wins.
+    workers=${WUHAO_TEST_WORKERS:-auto}
+    log "running the test suite (SQLite and PostgreSQL, $workers workers)"
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/python" -m pytest -n "$workers" --dist worksteal "$@"
     status=$?
     set -e
     if [ "$status" = 5 ]; then echo "no tests ran" >&2; exit 1; fi

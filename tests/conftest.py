@@ -7,6 +7,7 @@ unreachable server fails the run instead of skipping.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
@@ -31,6 +32,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@contextmanager
+def shared_build_dir(request, name: str):
+    """A directory for a corpus built once: in pytest's cache (kept across runs) or, under
+    ``-p no:cacheprovider``, this run's temporary directory. It is held under a lock, so with
+    pytest-xdist one worker builds while the others wait, then all read what it built."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        base = Path(cache.mkdir(name))
+    elif os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' base directories share this run's parent
+        base = request.getfixturevalue("tmp_path_factory").getbasetemp().parent / name
+        base.mkdir(exist_ok=True)
+    else:
+        base = request.getfixturevalue("tmp_path_factory").mktemp(name)
+    with open(base.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield base
 
 
 def _pg_admin():

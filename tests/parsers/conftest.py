@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_build_dir
+
 from . import corpus, wordings
 
 HERE = Path(__file__).resolve().parent
@@ -48,11 +50,11 @@ UNSEEN_HELDOUT_PREFIX = "unseenheldout_"
 
 def _build(request) -> tuple[Path, list]:
     """Both corpora in one directory, converted by one LibreOffice call, cached across runs."""
-    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
-    if cache is not None:
-        base = Path(cache.mkdir("wuhao-parsers-corpus"))
-    else:
-        base = request.getfixturevalue("tmp_path_factory").mktemp("wuhao-parsers-corpus")
+    with shared_build_dir(request, "wuhao-parsers-corpus") as base:
+        return _build_in(base)
+
+
+def _build_in(base: Path) -> tuple[Path, list]:
     outdir = base / _fingerprint()
     manifest = outdir / "manifest.json"
     if manifest.exists() and (outdir / "done").exists():

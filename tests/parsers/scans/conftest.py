@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_build_dir
+
 from .. import corpus
 from . import make_scans
 
@@ -23,14 +25,10 @@ def _fingerprint() -> str:
 @pytest.fixture(scope="session")
 def scan_corpus(request) -> tuple[Path, list]:
     """(directory, cases): each case's scan is directory / case.effects["file"]."""
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
-        base = Path(cache.mkdir("wuhao-scan-corpus"))
-    else:
-        base = request.getfixturevalue("tmp_path_factory").mktemp("wuhao-scan-corpus")
-    out = base / _fingerprint()
-    if (out / "scans.json").exists():
-        return out, make_scans.load_cases(out)
-    for old in base.iterdir():
-        shutil.rmtree(old, ignore_errors=True)
-    return out, make_scans.build_scans(out)
+    with shared_build_dir(request, "wuhao-scan-corpus") as base:
+        out = base / _fingerprint()
+        if (out / "scans.json").exists():
+            return out, make_scans.load_cases(out)
+        for old in base.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+        return out, make_scans.build_scans(out)
