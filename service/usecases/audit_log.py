@@ -9,7 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import auth
+from .. import wording
+from ..checks.lifecycle import machine, state_name
 from ..exports import safe_row
+from ..vocabulary import GRADES, SUBMISSION_STATUSES, document_kind_name
+from .submissions import spec_of
 from ..models import AuditLog, Organisation, User
 from .serialize import iso
 
@@ -24,6 +28,67 @@ ACTION_NAMES = {
     "document_issued": "签发文书", "document_superseded": "文书被替代",
     "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准", "document_withdrawn": "作废文书",
 }
+
+
+#: what an audit row is about, as people say it
+OBJECT_NAMES = {
+    "submission": "材料", "document": "文书", "certificate": "证书", "batch_job": "批量任务", "user": "用户",
+    "organisation": "组织", "assessment": "评分记录", "grading_round": "分类定级", "rectification_item": "整改事项",
+    "creation_cycle": "创建周期", "rubric": "评分标准", "settings": "设置",
+}
+#: the keys of an audit row's detail a person reads (others stay in the CSV and the API)
+DETAIL_LABELS = {
+    "event": "事件", "from": "原状态", "to": "新状态", "decision": "决定", "comment": "意见", "reason": "事由",
+    "kind": "种类", "number": "文号", "year": "年度", "field": "字段", "fields": "字段", "old": "原值", "new": "新值",
+    "old_value": "原值", "new_value": "新值", "total": "总分", "grade": "等次", "file": "文件", "name": "名称",
+    "count": "数量", "role": "角色", "username": "用户名", "title": "标题", "changes": "变更", "findings": "意见",
+    "eligible": "符合条件", "as_of": "日期", "ip": "地址", "state": "状态", "errors": "问题", "rows": "行数",
+    "created": "新建", "updated": "更新", "progress": "进展", "body": "内容", "closed_on": "销号日期",
+}
+DECISION_NAMES = {"claim": "开始审核", "approve": "通过", "return": "退回", "supplement": "需补正"}
+
+
+FIELD_LABELS = {k: v.get("label", "") for form in ("brand", "acceptance", "declaration")
+                for k, v in spec_of(form).items() if v.get("label")}
+
+
+def _value_text(key: str, value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in ("from", "to", "state") and isinstance(value, str):
+        return SUBMISSION_STATUSES.get(value) or state_name(value) or value
+    if key == "decision":
+        return DECISION_NAMES.get(value, str(value))
+    if key == "kind":
+        return document_kind_name(value)
+    if key == "event" and isinstance(value, str):
+        return (machine()["events"].get(value) or {}).get("name", value)
+    if key == "grade":
+        return GRADES.get(value, str(value))
+    if isinstance(value, float):
+        return wording.number(value)
+    if isinstance(value, list):
+        return f"{len(value)}项"
+    if isinstance(value, dict):
+        parts = [f"{DETAIL_LABELS.get(k) or FIELD_LABELS.get(k, '')}{'：' if (DETAIL_LABELS.get(k) or FIELD_LABELS.get(k)) else ''}"
+                 f"{_value_text(k, v)}" for k, v in value.items() if DETAIL_LABELS.get(k) or FIELD_LABELS.get(k)]
+        return "，".join(parts) if parts else f"{len(value)}项"
+    text = str(value)
+    if len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit():
+        return wording.cn_datetime(text) if len(text) > 10 else wording.cn_date(text)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def detail_text(detail: dict) -> str:
+    """An audit row's detail as a person reads it: labelled, names for codes, dates in words."""
+    parts = []
+    for key, value in (detail or {}).items():
+        label = DETAIL_LABELS.get(key) or FIELD_LABELS.get(key)
+        if label:
+            parts.append(f"{label}：{_value_text(key, value)}")
+    return "；".join(parts)
 
 
 def rows(db: Session, actor: User, *, action: str | None = None, organisation_id: int | None = None,
@@ -44,7 +109,9 @@ def rows(db: Session, actor: User, *, action: str | None = None, organisation_id
     return [{"id": r.id, "at": iso(r.at), "user_id": r.user_id, "username": users.get(r.user_id),
              "organisation_id": r.organisation_id, "organisation_name": orgs.get(r.organisation_id),
              "action": r.action, "action_name": ACTION_NAMES.get(r.action, r.action),
-             "object_type": r.object_type, "object_id": r.object_id, "detail": r.detail or {}} for r in rows]
+             "object_type": r.object_type, "object_name": OBJECT_NAMES.get(r.object_type or "", ""),
+             "object_id": r.object_id, "detail": r.detail or {}, "detail_text": detail_text(r.detail or {})}
+            for r in rows]
 
 
 def as_csv(items: list[dict]) -> str:

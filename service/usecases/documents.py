@@ -49,6 +49,29 @@ def listing(db: Session, actor: User, *, kind: str | None = None, organisation_i
     return docs
 
 
+STATUS_NAMES = {"issued": "有效", "superseded": "已被替代", "withdrawn": "已作废"}
+
+
+def issues(db: Session, actor: User, *, limit: int = 2000) -> list[dict]:
+    """Issued documents as people think of them: one row per issue (one number) with each of its formats."""
+    docs = listing(db, actor, limit=limit, with_names=True)
+    rows: dict = {}
+    for d in docs:
+        key = (d["kind"], d["number"], d["year"], d["organisation_id"]) if d["number"] else ("id", d["id"])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {**d, "formats": [], "status_name": STATUS_NAMES.get(d["status"], "—"),
+                               "domain": None}
+        row["formats"].append({"format": d["format"], "label": d["format"].upper(), "url": d["url"], "id": d["id"]})
+        row["id"] = min(row["id"], d["id"])
+        row["issued_at"] = min(row["issued_at"] or "", d["issued_at"] or "") or row["issued_at"]
+    for row in rows.values():
+        row["formats"].sort(key=lambda f: f["format"] != "pdf")
+        row["format_names"] = "、".join(f["label"] for f in row["formats"])
+        row["year"] = row["year"] or (int(row["issued_at"][:4]) if row["issued_at"] else None)
+    return sorted(rows.values(), key=lambda r: r["id"], reverse=True)
+
+
 def load(db: Session, actor: User, doc_id: int) -> Document:
     return auth.load_visible(db, actor, Document, doc_id, "未找到该文书。")
 

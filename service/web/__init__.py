@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import vocabulary, wording
+from ..checks.findings import rules as _rules
+from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
 from .lists import list_url
 from . import admin, assessor, batches, documents, home, ledger, lint, organisations, register, review, submissions
 
@@ -44,11 +46,28 @@ def _globals():
             "document_kind_names": vocabulary.DOCUMENT_KINDS}
 
 
+def finding_todo(rule: str) -> str:
+    """What to do about a finding (rules.yaml ``todo``), '' when the rule says nothing."""
+    return (_rules().get(rule) or {}).get("todo", "")
+
+
+def plain(value):
+    """Every value a template writes (Jinja's ``finalize``): a rule code becomes its citation in words
+    (《…办法》关于…的规定) and a bracketed field key (“（member_count）”) disappears, wherever the text
+    came from (a finding, a deadline, a message). Markup (``tojson``, macros) passes untouched."""
+    if type(value) is str and (RULE_CODE.search(value) or FIELD_KEY.search(value)):
+        return scrub(value)
+    return value
+
+
 def init_app(app: Flask) -> None:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     app.after_request(_security_headers)
     app.context_processor(_globals)
+    app.jinja_env.finalize = plain
+    app.add_template_filter(cite, "cite")
+    app.add_template_global(finding_todo, "finding_todo")
     app.add_template_global(list_url, "list_url")
     app.add_template_filter(wording.cn_datetime, "cn_datetime")
     app.add_template_filter(wording.score, "score")

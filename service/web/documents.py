@@ -8,17 +8,27 @@ from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
 from ..usecases import documents, notices
+from ..usecases.listing import Column, ListSpec
 from .helpers import blueprint, form_int, page
+from .lists import list_page
 
 bp = blueprint("documents", "/documents")
 notices_bp = blueprint("notices", "/notices")
 
 
+DOCUMENTS = ListSpec(
+    columns=(Column("kind_name", "文书"), Column("number", "文号"), Column("organisation_name", "收文单位"),
+             Column("issued_at", "签发时间", "datetime"), Column("status_name", "状态"),
+             Column("format_names", "格式", sortable=False)),
+    search=("kind_name", "number", "organisation_name"), filters=("kind", "organisation", "year", "status"),
+    default_sort="issued_at", default_desc=True, filename="文书")
+
+
 @bp.get("")
 @page()
 def documents_list(user):
-    docs = documents.listing(get_session(), user, limit=300, with_names=True)
-    return render_template("documents.html", user=user, documents=docs)
+    """Each issue once, with its PDF and DOCX side by side."""
+    return list_page("documents.html", documents.issues(get_session(), user), DOCUMENTS, user=user)
 
 
 def _payload(values, record_id) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
-from .. import audit, auth
+from .. import audit, auth, vocabulary
 from ..db import get_session
 from ..errors import DomainError
 from ..http import LoginUser, keep_changes, settings, status_of, store
@@ -12,7 +12,9 @@ from ..usecases import documents, forms as blank_forms, organisations, submissio
 from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
 from . import ratelimit
+from ..usecases.listing import Column, ListSpec
 from .helpers import blueprint, form_id, page
+from .lists import list_page
 
 bp = blueprint("home")
 
@@ -25,9 +27,19 @@ def index(user):
     return submission_list(user)
 
 
+SUBMISSIONS = ListSpec(
+    columns=(Column("id", "编号", "int"), Column("organisation_name", "支部"), Column("original_name", "文件"),
+             Column("form_name", "表单"), Column("status_name", "状态"), Column("uploaded_at", "上传时间", "datetime")),
+    search=("organisation_name", "original_name", "form_name", "id"),
+    filters=("status", "organisation", "year", "kind"), filename="材料")
+
+
 def submission_list(user):
-    items = submissions.listing(get_session(), user, limit=300)
-    return render_template("index.html", user=user, submissions=items, title="材料列表")
+    rows = [{**s, "form_name": vocabulary.FORM_NAMES.get(s["form"], "—"), "kind": s["form"],
+             "kind_name": vocabulary.FORM_NAMES.get(s["form"], "—"),
+             "year": int(s["uploaded_at"][:4]) if s["uploaded_at"] else None}
+            for s in submissions.listing(get_session(), user, limit=2000)]
+    return list_page("index.html", rows, SUBMISSIONS, user=user, title="材料列表")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from .. import vocabulary, wording
 from ..auth import REVIEWERS
 from ..checks.lifecycle import allowed_events, cycle_status, machine, state_name
 from ..db import get_session
@@ -53,4 +54,37 @@ def organisation_page(user, org_id: int):
         documents=documents.listing(db, user, organisation_id=org.id, limit=50),
         children=list(db.execute(select(Organisation).where(Organisation.parent_id == org.id)
                                  .order_by(Organisation.name)).scalars()),
-        today=today.isoformat(), facts=submissions.recorded_facts(db, org) if user.role != "branch" else {})
+        today=today.isoformat(),
+        facts=facts_in_words(submissions.recorded_facts(db, org)) if user.role != "branch" else [])
+
+
+#: recorded facts that are not form fields
+FACT_LABELS = {"report_char_count": "汇报材料字数", "assessment_score": "最近一次考核得分"}
+
+
+def facts_in_words(facts: dict) -> list[tuple[str, str]]:
+    """The records the lifecycle's guards read, as (label, value) a person reads: 是/否, names, dates, 96分."""
+    spec = {**submissions.spec_of("acceptance"), **submissions.spec_of("declaration")}
+    out = []
+    for key, value in facts.items():
+        field = spec.get(key, {})
+        label = field.get("label") or FACT_LABELS.get(key)
+        if label is None or isinstance(value, (dict, list)):
+            continue
+        kind = field.get("type")
+        if kind == "domain":
+            text = vocabulary.domain_name(value)
+        elif kind == "honor":
+            text = vocabulary.HONORS.get(value, str(value))
+        elif kind == "date":
+            text = wording.cn_date(value)
+        elif key == "assessment_score":
+            text = wording.score(value)
+        elif key == "report_char_count":
+            text = f"{value}字"
+        elif isinstance(value, bool):
+            text = wording.yes_no(value)
+        else:
+            text = wording.number(value) if isinstance(value, (int, float)) else str(value)
+        out.append((label, text if len(text) <= 24 else text[:24] + "…"))
+    return out

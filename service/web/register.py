@@ -5,7 +5,9 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
 from ..usecases import register
+from ..usecases.listing import Column, ListSpec
 from .helpers import attempt, blueprint, page
+from .lists import list_page
 
 bp = blueprint("register")
 REVIEWERS = ("reviewer", "admin")
@@ -17,12 +19,18 @@ def _year():
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
 
 
+REGISTER = ListSpec(
+    columns=(Column("organ", "发文机关"), Column("number", "文号", sort_key="seq"), Column("kind_name", "种类"),
+             Column("addressee", "主送"), Column("issued_on", "成文日期", "date"), Column("signer", "签发人"),
+             Column("status_name", "状态")),
+    search=("number", "addressee", "kind_name", "signer", "organ"), filters=("year", "kind", "status"),
+    filename="发文登记簿")
+
+
 @bp.get("/register")
 @page(*REVIEWERS)
 def register_page(user):
-    year = _year()
-    return render_template("register.html", user=user, rows=register.rows(get_session(), user, year=year),
-                           year=year)
+    return list_page("register.html", register.rows(get_session(), user), REGISTER, user=user)
 
 
 @bp.get("/register.xlsx")

@@ -124,7 +124,9 @@ def test_branch_uploads_form_and_report_and_sees_fields_and_findings(browser, si
         members = page.locator("#findings li", has_text="7")
         assert members.count() >= 1, page.locator("#findings").inner_text()
         text = members.first.inner_text()
-        assert re.search(r"[\u4e00-\u9fff]", text) and "规则" in text and "依据 SZ-" in text
+        # what is wrong, what to do, and the rule in words (never its code)
+        assert re.search(r"[\u4e00-\u9fff]", text) and "依据：《" in text and "关于自然摘牌的规定" in text
+        assert "请" in text and "SZ-" not in text and "too_few_members" not in text
         shots(page, "branch-05-findings")
         page.goto(f"{base}/lifecycle")
         assert "创建进度" in page.content()

@@ -315,7 +315,7 @@ def test_lifecycle_page_moves_the_cycle_with_facts_from_the_records(app, demo, d
     assert upload(c, demo["tokens"]["yusuan"], declaration_docx(), "申报表.docx").status_code == 201
     login(c, "gongwei", demo["password"])
     page = c.get(f"/organisations/{org}").get_data(as_text=True)
-    assert "预报申报" in page and "prior_honor=unit_five_good" in page
+    assert "预报申报" in page and "已获荣誉：本机关党委/总支“五好党支部”" in page and "prior_honor" not in page
     resp = c.post(f"/organisations/{org}", data={"csrf_token": _csrf(c), "event": "declare", "as_of": "2026-03-16"})
     assert resp.status_code == 302
     with db() as s:
@@ -355,7 +355,7 @@ def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo
     assert "已上传 2 个文件" in page and "党员人数" in page
     assert c.post(f"/submissions/{form_id}/check", data={"csrf_token": _csrf(c)}).status_code == 302
     checked = c.get(f"/submissions/{form_id}").get_data(as_text=True)
-    assert "SZ-3.3" in checked and "发补正通知" not in checked  # a branch does not issue notices
+    assert "关于自然摘牌的规定" in checked and "SZ-3.3" not in checked and "发补正通知" not in checked  # a branch does not issue notices
     r = app.test_client()
     login(r, "gongwei", demo["password"])
     assert "发补正通知" in r.get(f"/submissions/{form_id}").get_data(as_text=True)
