@@ -53,7 +53,9 @@ def parse_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_
     return result, (holder[0] if holder else None)
 
 
-def parse_path(path) -> ParseResult:
+def parse_path(path, parse=None) -> ParseResult:
+    """Parse a file by its path (``parse(data, filename)``: ``parse_bytes`` unless given, e.g.
+    ``parsers.ocr.parse_with_ocr`` to OCR scans)."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -66,7 +68,7 @@ def parse_path(path) -> ParseResult:
         res = ParseResult(file=str(path))
         res.errors.append(ParseError("corrupt_file", "无法读取文件（文件不存在或没有读取权限）。").to_dict())
         return res
-    return parse_bytes(data, os.fspath(path))
+    return (parse or parse_bytes)(data, os.fspath(path))
 
 
 def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MAX_BYTES) -> Doc:

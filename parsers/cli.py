@@ -11,13 +11,14 @@ import sys
 import click
 
 from .api import parse_path
+from .ocr import parse_with_ocr
 
 
 def run(files, as_json: bool, out=None) -> int:
     out = out or sys.stdout
     status = 0
     for f in files:
-        result = parse_path(f)
+        result = parse_path(f, parse_with_ocr)  # scans and photos: OCR, as an upload's worker does
         if result.errors:
             status = 2
         if as_json:
@@ -30,8 +31,10 @@ def run(files, as_json: bool, out=None) -> int:
 
 def cli_dict(result) -> dict:
     """The six-key contract plus ``pairs`` (every label/value read, known form or not) and
-    ``warnings``: for an unknown form the pairs are all there is to say."""
-    return {**result.to_dict(), "pairs": result.pairs, "warnings": result.warnings}
+    ``warnings``: for an unknown form the pairs are all there is to say; a scan adds ``scan``
+    (pages, seals = 盖章, deskew, OCR time)."""
+    return {**result.to_dict(), "pairs": result.pairs, "warnings": result.warnings,
+            **({"scan": result.scan} if result.scan else {})}
 
 
 def _human(result) -> str:
@@ -55,7 +58,7 @@ def _human(result) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line per file")
 def parse_command(files, as_json):
-    """Read filled forms / reports (DOCX, PDF, DOC) into canonical fields."""
+    """Read filled forms / reports (DOCX, PDF, DOC; scans and photos by OCR) into canonical fields."""
     sys.exit(run(files, as_json))
 
 

@@ -31,6 +31,22 @@ def sniff(data: bytes) -> str:
     return "unknown"
 
 
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
+
+
+def image_kind(data: bytes) -> str:
+    """'jpeg', 'png', 'tiff' or '' from the first bytes (a scan or a photo: read by OCR)."""
+    if data[:3] == JPEG_MAGIC:
+        return "jpeg"
+    if data[:8] == PNG_MAGIC:
+        return "png"
+    if data[:4] in TIFF_MAGICS:
+        return "tiff"
+    return ""
+
+
 def open_zip(data: bytes) -> zipfile.ZipFile:
     """Open a zip after checking entry count, declared sizes and compression ratios."""
     try:

@@ -20,6 +20,7 @@ pickle: a worker that a hostile file took over cannot make the caller run code.
 from __future__ import annotations
 
 import atexit
+import io
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ from .api import parse_document
 from .errors import MESSAGES, ParseError
 from .model import Cell, Doc, Para, Table
 from .pdfium_access import page_png, page_sizes
+from .safety import image_kind
 
 log = logging.getLogger("parsers.sandbox")
 
@@ -158,10 +160,29 @@ def _op_parse(head: dict, data: bytes) -> tuple[dict, bytes]:
             "pages": pages}, b""
 
 
+def image_page_png(data: bytes, n: int, scale: float) -> bytes | None:
+    """Frame ``n`` (1-based) of a scan or photo (JPEG, PNG, TIFF) as a PNG about as large as a
+    PDF page drawn at ``scale``: the preview's page under the OCR'd fields' boxes."""
+    img = Image.open(io.BytesIO(data))
+    if not 1 <= n <= min(getattr(img, "n_frames", 1), MAX_PREVIEW_PAGES):
+        return None
+    img.seek(n - 1)
+    side = int(842 * scale)  # an A4 page's long side in points, times the scale
+    img.draft("RGB", (side, side))
+    img = img.convert("RGB")
+    img.thumbnail((side, side))
+    out = io.BytesIO()
+    img.save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
 def _op_render(head: dict, data: bytes) -> tuple[dict, bytes]:
     signal.setitimer(signal.ITIMER_REAL, head["timeout"])
     try:
-        png = page_png(data, head["page"], head["scale"], MAX_PREVIEW_PAGES)
+        if image_kind(data):
+            png = image_page_png(data, head["page"], head["scale"])
+        else:
+            png = page_png(data, head["page"], head["scale"], MAX_PREVIEW_PAGES)
     except (limits.LimitExceeded, MemoryError):
         raise
     except Exception:  # pdfium cannot open or draw it: a broken file, not a broken worker

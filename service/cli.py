@@ -28,7 +28,7 @@ from .batch.state import KIND_TITLES
 from .checks.cli import check_command, rank_command
 from .db import session_scope
 from .demo import load_demo
-from .demo_records import party_cards
+from .demo_records import party_cards, scanned_form
 from .documents.cli import fonts_cmd, render_cmd
 from .documents.qr import loopback_warning
 from .gbcheck.cli import lint
@@ -75,6 +75,7 @@ def demo(password: str, no_batch: bool) -> None:
     if not no_batch:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")
+    click.echo(f"演示盖章扫描件（OCR 识别）：材料 {scanned_form(config_mod.settings_of(app))}")
     click.echo(f"演示账户（密码均为 {password}）：")
     for username, role, org in summary["accounts"]:
         click.echo(f"  {username:<12} {role:<9} {org}")

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import io
+import math
+import random
 from typing import Iterator
 
+import numpy as np
 from docx import Document
 from docx.shared import Pt
+from PIL import Image, ImageDraw, ImageFont
 
 from .vocabulary import DIMENSIONS, DOMAINS, FORM_TITLES
 
@@ -123,3 +127,95 @@ def demo_files() -> Iterator[tuple[str, str, bytes]]:
     yield ("市人民医院内科党支部", "内科党支部汇报材料.docx", report_docx())
     yield ("市财政局国库科党支部", "国库科党支部创建申报表.docx",
            _form(FORM_TITLES["declaration"], INCOMPLETE_DECLARATION))
+
+
+# A stamped scan of a filled declaration (issue 17): 市档案馆党支部 printed the form, signed and
+# stamped it and scanned it; the demo uploads it as a JPEG and the OCR worker reads it.
+SCAN_ORG = "市档案馆党支部"
+SCAN_NAME = "档案馆党支部创建申报表（盖章扫描件）.jpg"
+SCAN_DECLARATION = [
+    ("支部名称", "市档案馆党支部"),
+    ("上级党组织", "中共市直机关工作委员会"),
+    _domain_row("organ"),
+    ("支部书记", "周婷"),
+    ("党员人数", "8人"),
+    ("联系人", "孙丽"),
+    ("联系电话", "022-68883456"),
+    ("申报日期", "2026年3月18日"),
+    ("已获荣誉", "□本机关党委“五好党支部” □党建目标管理先进党支部 ☑无"),
+    ("是否工委直属", "☑是 □否"),
+    ("专门办公场地", "☑有 □无"),
+    ("办公设备", "☑有 □无"),
+    ("规范的党员活动室", "☑有 □无"),
+    ("创建工作方案概要", "以“五个好”为目标，落实“三会一课”制度，每月开展主题党日，把档案服务窗口建成党员先锋岗。"),
+]
+SCAN_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SCAN_DPI = 200
+
+
+def _draw_value(draw, font, left: int, y: int, right: int, text: str, line_h: int) -> int:
+    """Draw a cell's text from (left, y), wrapping at ``right``; □/☑ as printed boxes (a ticked
+    one marked with a pen). Returns the y below the last line."""
+    size, x = font.size, left
+    for i, ch in enumerate(text):
+        w = size if ch in "□☑" else size // 2 if ch == " " else int(draw.textlength(ch, font=font))
+        if ch in "□☑":  # a box and its choice stay on one line
+            choice = text[i + 1:].split(" ")[0]
+            if x + w + draw.textlength(choice, font=font) > right:
+                x, y = left, y + line_h
+        if x + w > right:
+            x, y = left, y + line_h
+        if ch in "□☑":
+            box = (x + 4, y + 9, x + size - 4, y + size + 1)
+            draw.rectangle(box, outline="black", width=2)
+            if ch == "☑":
+                draw.line([(box[0] + 5, box[1] + 12), (box[0] + 11, box[3] - 5), (box[2] - 3, box[1] + 3)],
+                          fill="black", width=3)
+        elif ch != " ":
+            draw.text((x, y), ch, fill="black", font=font)
+        x += w
+    return y + line_h
+
+
+def scan_jpeg(seed: int = 17) -> bytes:
+    """The demo's stamped scan: an A4 page at 200 dpi, the declaration filled in, a red seal
+    over 党组织（盖章）, tilted by a degree and saved as a JPEG, as a scanner would."""
+    rng = random.Random(seed)
+    W, H = 1654, 2339
+    img = Image.new("RGB", (W, H), (250, 249, 245))
+    d = ImageDraw.Draw(img)
+    title_font = ImageFont.truetype(SCAN_FONT, 46)
+    font = ImageFont.truetype(SCAN_FONT, 31)
+    title = FORM_TITLES["declaration"]
+    d.text(((W - d.textlength(title, font=title_font)) / 2, 180), title, fill="black", font=title_font)
+    x0, xs, x1, y = 170, 560, 1484, 320
+    line_h = 46
+    d.line([(x0, y), (x1, y)], fill="black", width=2)
+    for label, value in SCAN_DECLARATION:
+        bottom = _draw_value(d, font, xs + 20, y + 22, x1 - 20, value, line_h) + 22
+        bottom = max(bottom, y + 90)
+        d.text((x0 + 20, y + 22), label, fill="black", font=font)
+        for x in (x0, xs, x1):
+            d.line([(x, y), (x, bottom)], fill="black", width=2)
+        d.line([(x0, bottom), (x1, bottom)], fill="black", width=2)
+        y = bottom
+    d.text((1000, y + 90), "党组织（盖章）", fill="black", font=font)
+    d.text((1000, y + 160), "2026年3月18日", fill="black", font=font)
+    # the seal: a red ring, a star and the name on the arc, printed over the signature like ink
+    cx, cy, r = 1120, y + 120, 150
+    ink = Image.new("L", (W, H), 0)
+    di = ImageDraw.Draw(ink)
+    di.ellipse((cx - r, cy - r, cx + r, cy + r), outline=255, width=9)
+    di.regular_polygon((cx, cy, 42), 5, fill=255)
+    seal_font = ImageFont.truetype(SCAN_FONT, 30)
+    name = "中共市档案馆支部委员会"
+    for i, ch in enumerate(name):
+        a = math.radians(-150 + 120 * i / (len(name) - 1))
+        di.text((cx + (r - 40) * math.cos(a) - 15, cy + (r - 40) * math.sin(a) - 15), ch, fill=255, font=seal_font)
+    alpha = np.asarray(ink, dtype=np.float32)[..., None] / 255 * 0.85
+    rgb = np.asarray(img, dtype=np.float32) * ((1 - alpha) + alpha * np.array([215, 35, 45]) / 255)
+    page = Image.fromarray(rgb.astype(np.uint8)).rotate(rng.uniform(-1.2, 1.2), resample=Image.BICUBIC,
+                                                         fillcolor=(250, 249, 245))
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=85, dpi=(SCAN_DPI, SCAN_DPI))
+    return out.getvalue()

@@ -1,7 +1,8 @@
 """Demo records for the later stages, made through the same code paths a clerk uses:
 checked submissions, a 2025 grading round of the district (with its 相对后进 list and
-ledger rows), creation cycles (one branch in its term, one delisted) and a small batch
-of 党员证 — so that every document kind has a demo record to render from.
+ledger rows), creation cycles (one branch in its term, one delisted), a small batch
+of 党员证 — so that every document kind has a demo record to render from — and a stamped
+scan of a filled declaration, read by OCR as an uploaded scan is.
 """
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from .auth import subtree_ids
 from .batch.sample import sample_members
+from .batch import ocr
 from .batch.worker import work
 from .db import session_scope
-from .models import Assessment, CreationCycle, Document, Organisation, RectificationItem, RectificationNote, User
-from .storage import current_store
+from .demo_forms import SCAN_NAME, SCAN_ORG, scan_jpeg
+from .models import (Assessment, CreationCycle, Document, Organisation, RectificationItem, RectificationNote, Submission,
+                     User)
+from .storage import current_store, store_for
 from .usecases import batches, cycles, documents, grading, ledger, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
@@ -172,3 +176,24 @@ def party_cards(settings, members: int = 24) -> int:
                             options={"outputs": ["merged", "register"]})
     work(settings, job["id"])  # alongside the workers the commit started: returns when the job is finished
     return job["id"]
+
+
+def scanned_form(settings) -> int:
+    """The demo's stamped scan (a JPEG of a filled declaration) uploaded by 市档案馆党支部
+    through the real upload use case and read by the OCR worker; done when this returns.
+    Returns the submission's id (the one already there on a second run)."""
+    with session_scope(settings.database_url) as session:
+        org = _org(session, SCAN_ORG)
+        found = session.execute(select(Submission.id).where(Submission.organisation_id == org.id,
+                                                            Submission.original_name == SCAN_NAME)
+                                ).scalar_one_or_none()
+        if found is not None:
+            return found
+        actor = session.execute(select(User).where(User.organisation_id == org.id, User.role == "branch")
+                                .order_by(User.id).limit(1)).scalar_one()
+        store = store_for(settings.data_dir)
+        sub_id = submissions.upload(session, store, settings, actor, [(SCAN_NAME, scan_jpeg())])[0].id
+    with session_scope(settings.database_url) as session:
+        job_id = ocr.job_of(session, sub_id).id
+    work(settings, job_id)  # alongside the OCR process the commit started: returns when it is read
+    return sub_id

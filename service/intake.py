@@ -10,6 +10,10 @@ Two steps, so that no database lock is held while a file is read (issue 16):
 
 An upload with one bad file stores none of them (all or nothing); the error names each bad file
 with its reason, and an ``upload_rejected`` audit row per bad file is all that is written.
+
+A scan or a photo (an image, or a PDF the sandbox finds without a text layer) is not refused:
+it is stored at once with the status 识别中 and an empty extraction, and its OCR job
+(``service.batch.ocr``) fills the extraction in a batch worker.
 """
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from parsers.forms import field_spec
 from parsers.result import ParseResult
+from parsers.safety import image_kind
 
 from . import audit, parsing
+from .batch import ocr
 from .config import Settings
 from .errors import Invalid, TooLarge, Unsupported
 from .models import Extraction, Submission, User
@@ -46,6 +52,7 @@ class Received:
     name: str
     data: bytes
     result: ParseResult
+    scan: bool = False  # an image or a PDF without text: read by OCR in a batch worker
 
     @property
     def problem(self) -> Optional[dict]:
@@ -61,8 +68,12 @@ def read(settings: Settings, name: str, data: bytes) -> Received:
         mb = settings.max_upload_bytes / 2**20
         result = ParseResult(file=name, errors=[{"code": "too_large",
                                                  "message": f"文件大小超过 {mb:g} MB 的上限。"}])
+    elif image_kind(data):  # the magic bytes only: the image is decoded in the OCR worker
+        return Received(name, data, ParseResult(file=name, media_type=image_kind(data)), scan=True)
     else:
         result = parsing.result_of(parsing.read(settings, data, name))
+        if result.media_type == "pdf" and [e["code"] for e in result.errors] == ["no_text_layer"]:
+            return Received(name, data, ParseResult(file=name, media_type="pdf"), scan=True)
     return Received(name, data, result)
 
 
@@ -95,8 +106,10 @@ def accept(
     received: Received,
     *,
     attached_to_id: Optional[int] = None,
+    executor: str = "local",
 ) -> Submission:
-    """Store one readable file as a submission with its extraction (flushed, not committed)."""
+    """Store one readable file as a submission with its extraction (flushed, not committed); a
+    scan also gets its OCR job (on ``executor``), to be started once the caller commits."""
     result, filename, data = received.result, received.name, received.data
     sha = store.put_bytes(data)
     parsed = result.to_dict()
@@ -108,7 +121,7 @@ def accept(
         size=len(data),
         sha256=sha,
         form=parsed["form"],
-        status="extracted",
+        status="recognising" if received.scan else "extracted",
         attached_to_id=attached_to_id,
     )
     session.add(sub)
@@ -122,13 +135,18 @@ def accept(
             missing=parsed["missing"],
             errors=parsed["errors"],
             pairs=result.pairs,
+            warnings=result.warnings,
+            scan=result.scan,
         )
     )
     audit.record(
         session, user, "upload", "submission", sub.id,
-        {"name": sub.original_name, "sha256": sha, "form": sub.form, "size": sub.size},
+        {"name": sub.original_name, "sha256": sha, "form": sub.form, "size": sub.size,
+         **({"ocr": True} if received.scan else {})},
         organisation_id=organisation_id,
     )
+    if received.scan:
+        ocr.create_job(session, sub, executor)
     session.flush()
     return sub
 

@@ -122,6 +122,10 @@ class Extraction(Base):
     missing: Mapped[list] = mapped_column(JSON, default=list)
     errors: Mapped[list] = mapped_column(JSON, default=list)
     pairs: Mapped[list] = mapped_column(JSON, default=list)
+    #: read, but worth a look ({"code", "field", "message"}: an optional field printed blank …)
+    warnings: Mapped[Optional[list]] = mapped_column(JSON, default=list)
+    #: scans only (OCR): pages, seals (盖章), deskew, page sizes, ``model_sha256`` (the preview's document model)
+    scan: Mapped[Optional[dict]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = _ts()
 
     submission: Mapped[Submission] = relationship(back_populates="extractions")

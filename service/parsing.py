@@ -111,6 +111,13 @@ def document(settings: Settings, sha: str, read_bytes) -> tuple[Doc | None, list
     return doc, entry.get("pages") or [], (errors[0] if doc is None and errors else None)
 
 
+def stored_model(read_bytes) -> tuple[Doc, list[dict]]:
+    """(document model, page sizes) that OCR wrote into the file store for a scan's preview
+    (``service.batch.ocr``); ``read_bytes()`` gives the stored JSON."""
+    entry = json.loads(read_bytes())
+    return sandbox_mod.doc_from_dict(entry["doc"]), entry.get("pages") or []
+
+
 def page_image(settings: Settings, sha: str, page: int, read_bytes) -> bytes | None:
     """Page ``page`` of a stored PDF as a PNG (capped in pixels), None when there is no such
     page; ``ParseError`` (``parse_timeout`` …) when it cannot be drawn within the budget."""
@@ -127,4 +134,4 @@ def page_image(settings: Settings, sha: str, page: int, read_bytes) -> bytes | N
     return png
 
 
-__all__ = ["read", "result_of", "document", "page_image", "ParseError", "FINGERPRINT"]
+__all__ = ["read", "result_of", "document", "stored_model", "page_image", "ParseError", "FINGERPRINT"]

@@ -8,9 +8,9 @@ without text), e.g. to answer an upload at once and OCR it later in a worker;
 ``parse_with_ocr`` picks the text readers or OCR by that test.
 """
 from .engine import OcrUnavailable
-from .reader import parse_with_ocr, read_scan
+from .reader import parse_with_ocr, read_scan, read_scan_document
 from .scan import Limits, ScanFacts, image_kind, read_scan_doc
 from .textlayer import needs_ocr
 
 __all__ = ["Limits", "ScanFacts", "OcrUnavailable", "image_kind", "needs_ocr", "parse_with_ocr", "read_scan",
-           "read_scan_doc"]
+           "read_scan_doc", "read_scan_document"]

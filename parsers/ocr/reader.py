@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Callable
 
 from ..api import DEFAULT_MAX_BYTES, extract_into, parse_bytes
 from ..errors import ParseError
 from ..forms import FORM_KINDS, required_fields
+from ..model import Doc
 from ..result import ParseResult
 from .engine import OcrUnavailable
 from .scan import Limits, read_scan_doc
@@ -24,11 +26,20 @@ def read_scan(data: bytes, filename: str = "", limits: Limits | None = None, *,
               max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
     """OCR a scanned PDF or an image and extract its fields (seconds a page). Never raises for
     bad input; the image's facts (seals = 盖章, deskew, OCR time) are in ``result.scan``."""
+    return read_scan_document(data, filename, limits, max_bytes=max_bytes)[0]
+
+
+def read_scan_document(data: bytes, filename: str = "", limits: Limits | None = None, *,
+                       max_bytes: int = DEFAULT_MAX_BYTES,
+                       progress: Callable[[int, int], None] | None = None) -> tuple[ParseResult, Doc | None]:
+    """``read_scan`` plus the document model OCR built (None when nothing was read), for the
+    preview; ``progress(pages read, pages to read)`` as the pages are done."""
     result = ParseResult(file=filename)
+    doc = None
     try:
         if len(data) > max_bytes:
             raise ParseError("too_large")
-        doc, facts, kind = read_scan_doc(bytes(data), limits, os.path.splitext(filename or "")[1].lower())
+        doc, facts, kind = read_scan_doc(bytes(data), limits, os.path.splitext(filename or "")[1].lower(), progress)
         result.media_type = kind
         result.scan = facts.to_dict()
         extract_into(doc, result)
@@ -44,7 +55,7 @@ def read_scan(data: bytes, filename: str = "", limits: Limits | None = None, *,
         result.errors.append(ParseError("corrupt_file").to_dict())
     if result.form in FORM_KINDS:
         result.missing = [k for k in required_fields(result.form) if k not in result.fields]
-    return result
+    return result, doc
 
 
 def parse_with_ocr(data: bytes, filename: str = "", limits: Limits | None = None, *,

@@ -10,6 +10,7 @@ import io
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -19,6 +20,7 @@ from PIL import Image
 from ..errors import CORRUPT_AS, ParseError, corrupt_message
 from ..model import Doc
 from ..pdfium_access import LOCK as PDFIUM_LOCK
+from ..safety import image_kind
 from . import engine
 from .grid import find_checkboxes, find_lines, find_tables, ink_mask, line_ink
 from .layout import build_page, line_chars, map_locs
@@ -26,9 +28,6 @@ from .prepare import box_back, prepare
 
 Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
 
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
 A4_WIDTH_IN = 8.27
 
 
@@ -51,22 +50,12 @@ class ScanFacts:
     angles: list = field(default_factory=list)
     photo: list = field(default_factory=list)
     seconds: float = 0.0
+    sizes: list = field(default_factory=list)  # [{"n", "width", "height"}] of the pages read, in points
 
     def to_dict(self) -> dict:
         return {"pages": self.pages, "read_pages": self.read_pages, "seals": self.seals,
                 "sealed": bool(self.seals), "deskew_degrees": self.angles, "photo": self.photo,
-                "ocr_seconds": round(self.seconds, 2)}
-
-
-def image_kind(data: bytes) -> str:
-    """'jpeg', 'png', 'tiff' or '' from the first bytes."""
-    if data[:3] == JPEG_MAGIC:
-        return "jpeg"
-    if data[:8] == PNG_MAGIC:
-        return "png"
-    if data[:4] in TIFF_MAGICS:
-        return "tiff"
-    return ""
+                "ocr_seconds": round(self.seconds, 2), "page_sizes": self.sizes}
 
 
 @dataclass
@@ -369,9 +358,11 @@ def _checkbox_chars(checks, chars: list[dict], pt: float) -> list[dict]:
     return out
 
 
-def read_scan_doc(data: bytes, limits: Limits | None = None, ext: str = "") -> tuple[Doc, ScanFacts, str]:
+def read_scan_doc(data: bytes, limits: Limits | None = None, ext: str = "",
+                  progress: Callable[[int, int], None] | None = None) -> tuple[Doc, ScanFacts, str]:
     """The Doc of a scanned PDF or an image, with the facts the image gave (seals, …); ``ext``
-    is the uploaded name's extension (for the wording of a damaged file's error).
+    is the uploaded name's extension (for the wording of a damaged file's error);
+    ``progress(pages read, pages to read)`` is called before the first page and after each one.
 
     Raises ParseError (corrupt_file, too_large, no_text_layer when nothing was read).
     """
@@ -383,10 +374,14 @@ def read_scan_doc(data: bytes, limits: Limits | None = None, ext: str = "") -> t
     texts: list[str] = []
     mappers = {}
     dpi = float(limits.dpi)
+    if progress is not None:
+        progress(0, len(pages))
     for pno, page in enumerate(pages, start=1):
         if pno > 1 and time.monotonic() - started > limits.time_budget:
             break
         bgr = page.bgr
+        facts.sizes.append({"n": pno, "width": round(bgr.shape[1] * page.pt_per_px, 2),
+                            "height": round(bgr.shape[0] * page.pt_per_px, 2)})
         if abs(page.scale - 1.0) > 0.02:
             bgr = cv2.resize(bgr, None, fx=page.scale, fy=page.scale,
                              interpolation=cv2.INTER_AREA if page.scale < 1 else cv2.INTER_CUBIC)
@@ -400,6 +395,8 @@ def read_scan_doc(data: bytes, limits: Limits | None = None, ext: str = "") -> t
         facts.angles.append(prep.angle)
         facts.photo.append(prep.photo)
         facts.read_pages = pno
+        if progress is not None:
+            progress(pno, len(pages))
     map_locs(doc, mappers)
     facts.seconds = time.monotonic() - started
     if not "".join(texts).strip():

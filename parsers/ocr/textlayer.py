@@ -4,7 +4,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 
 from ..pdfium_access import LOCK as PDFIUM_LOCK
-from .scan import image_kind
+from ..safety import image_kind
 
 MAX_PAGES_PROBED = 50
 

@@ -12,7 +12,8 @@ from .common import blueprint, form_id, int_arg, json_object, uploaded
 
 bp = blueprint("submissions", "/submissions")
 MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               "pdf": "application/pdf"}
+               "pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "tiff": "image/tiff"}
+PAGED = ("pdf", "jpeg", "png", "tiff")  # files the preview shows as page images
 
 
 @bp.post("")
@@ -84,9 +85,9 @@ def preview(submission_id: int):
 
 @bp.get("/<int:submission_id>/pages/<int:n>.png")
 def page_image(submission_id: int, n: int):
-    """One page of a PDF submission as an image (for the preview with source boxes)."""
+    """One page of a PDF, scan or photo submission as an image (for the preview with source boxes)."""
     sub = submissions.load(get_session(), require_user(), submission_id)
-    if sub.media_type != "pdf":
-        raise NotFound("只有 PDF 材料提供页面图像。")
+    if sub.media_type not in PAGED:
+        raise NotFound("只有 PDF 和扫描图片材料提供页面图像。")
     png = previews.page_png(get_session(), store(), settings(), sub, n)
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"})

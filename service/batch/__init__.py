@@ -8,11 +8,12 @@ Modules, from the database outwards:
                    chunk leases renewed by heartbeats, cancel, status.
 * ``rendering``  – one chunk: numbers reserved once per chunk, certificates drawn and stored.
 * ``outputs``    – the final unit: merged print volumes, register XLSX, one ZIP per branch.
+* ``ocr``        – an uploaded scan's OCR as a one-unit job (same executors, leases, progress).
 * ``worker``     – the loop both executors run (lease, heartbeat, commit if still ours).
 * ``celery_app`` – the Celery app built from the settings and its one task.
 * ``executors``  – ``local`` processes or ``celery`` tasks; ``resume_all`` after a crash.
 * ``routes``, ``cli`` – thin adapters over ``service.usecases.batches``.
 * ``sample``     – realistic sample rosters over the demo branches.
 
-Imports go one way: settings ← state ← rendering ← outputs ← worker ← celery_app ← executors.
+Imports go one way: settings ← state ← rendering ← outputs ← ocr ← worker ← celery_app ← executors.
 """

@@ -401,6 +401,12 @@ def release(settings: Settings, chunk_id: int, worker: str, *, job_id: int, erro
             job.finished_at = utcnow()
 
 
+def job_kind(settings: Settings, job_id: int) -> str | None:
+    """The kind of a job (a certificate kind, or ``ocr``), None when there is no such job."""
+    with session_scope(settings.database_url) as s:
+        return s.execute(select(BatchJob.kind).where(BatchJob.id == job_id)).scalar_one_or_none()
+
+
 def job_snapshot(settings: Settings, job_id: int) -> tuple[str, dict, int | None]:
     """(kind, options, numbers_from_id) of a job, read once per unit."""
     with session_scope(settings.database_url) as s:
@@ -461,11 +467,13 @@ def certificate_files(session: Session, job_id: int) -> dict[str, dict[str, str]
     return out
 
 
-def unfinished_jobs(session: Session, executor: str | None = None) -> list[tuple[int, str]]:
-    """(id, executor) of every queued or running job (of one executor, or all)."""
+def unfinished_jobs(session: Session, executor: str | None = None, *, kind: str | None = None) -> list[tuple[int, str]]:
+    """(id, executor) of every queued or running job (of one executor, or all; of one kind, or all)."""
     q = select(BatchJob.id, BatchJob.executor).where(BatchJob.state.in_(ACTIVE)).order_by(BatchJob.id)
     if executor:
         q = q.where(BatchJob.executor == executor)
+    if kind:
+        q = q.where(BatchJob.kind == kind)
     return [(i, e) for i, e in session.execute(q).all()]
 
 

@@ -31,7 +31,7 @@ from service.config import Settings
 from service.db import is_busy, session_scope
 from service.models import BatchChunk, BatchJob, Certificate
 
-from . import outputs, rendering, state
+from . import ocr, outputs, rendering, state
 from .rendering import Interrupted
 from .roster import parse_date
 
@@ -85,6 +85,7 @@ def work(settings: Settings, job_id: int, worker: str | None = None, *,
          die: Callable[[], None] = kill_self) -> int:
     """Take and do units of ``job_id`` until the job is finished or stopped; return how many."""
     worker = worker or state.new_worker_name()
+    kind = state.job_kind(settings, job_id)
     ran = 0
     committed = 0  # chunks this worker committed (a unit taken over meanwhile does not count)
     while True:
@@ -105,7 +106,9 @@ def work(settings: Settings, job_id: int, worker: str | None = None, *,
                    and committed >= settings.batch_die_after_chunks)
         try:
             with Heartbeat(settings, unit.chunk_id, worker) as beat:
-                if unit.final:
+                if kind == ocr.KIND:  # an uploaded scan: one unit, OCR (service/batch/ocr.py)
+                    ocr.run_unit(settings, job_id, unit.chunk_id, worker, beat.check)
+                elif unit.final:
                     finish_job(settings, job_id, unit.chunk_id, worker)
                 elif do_chunk(settings, job_id, unit.chunk_id, worker, beat.check,
                               before_commit=die if die_now else None):

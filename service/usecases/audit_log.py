@@ -19,7 +19,7 @@ from .serialize import iso
 
 
 ACTION_NAMES = {
-    "login": "登录", "upload": "上传材料", "upload_rejected": "上传被拒", "correct_field": "更正字段",
+    "login": "登录", "upload": "上传材料", "ocr": "扫描件识别", "upload_rejected": "上传被拒", "correct_field": "更正字段",
     "check": "审核检查", "transition": "状态变更", "transition_refused": "状态变更被拒", "score": "录入评分",
     "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
     "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",

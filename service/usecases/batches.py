@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from service import audit, auth
-from service.batch import executors, state
+from service.batch import executors, ocr, state
 from service.batch.roster import RosterError
 from service.config import Settings
 from service.errors import Conflict, Invalid, NotFound
@@ -49,7 +49,8 @@ def _drop_hooks(session: Session, _previous_transaction) -> None:
 
 def _visible_job(session: Session, actor: User | None, job_id: int) -> BatchJob:
     job = session.get(BatchJob, job_id)
-    if job is None or (actor is not None and not auth.can_see(session, actor, job.organisation_id)):
+    if job is None or job.kind == ocr.KIND or (
+            actor is not None and not auth.can_see(session, actor, job.organisation_id)):
         raise NotFound("未找到该批量任务。")
     return job
 
@@ -94,7 +95,8 @@ def start(session: Session, actor: User | None, *, settings: Settings, roster: b
 
 
 def list_jobs(session: Session, actor: User | None, *, limit: int = 100) -> list[dict]:
-    q = select(BatchJob).order_by(BatchJob.id.desc()).limit(max(1, min(int(limit), 500)))
+    q = (select(BatchJob).where(BatchJob.kind != ocr.KIND)  # a scan's OCR is shown on its submission
+         .order_by(BatchJob.id.desc()).limit(max(1, min(int(limit), 500))))
     if actor is not None:
         q = auth.filter_visible(q, BatchJob.organisation_id, session, actor)
     return [state.status(j) for j in session.execute(q).scalars()]

@@ -79,10 +79,23 @@ def build(doc: Doc, pages: list[dict], provenance: dict) -> dict:
 def of_submission(session: Session, store: FileStore, settings: Settings, sub: Submission) -> dict:
     """The preview of a stored submission, from the parse cache (``service.parsing``): a view
     never parses the file again. A missing file or an unreadable one is said, not raised."""
-    provenance = sub.extractions[-1].provenance if sub.extractions else {}
+    latest = sub.extractions[-1] if sub.extractions else None
+    provenance = latest.provenance if latest is not None else {}
+    scan = (latest.scan if latest is not None else None) or {}
+    status = sub.status
+    errors = list(latest.errors or []) if latest is not None else []
     db.release(session)  # no transaction is held while a file may be read
+    if status == "recognising":
+        return {"blocks": [], "pages": [], "boxes": [], "pending": True}
     try:
-        doc, pages, error = parsing.document(settings, sub.sha256, lambda: store.read_bytes(sub.sha256))
+        if scan.get("model_sha256"):  # a scan: the model OCR built, with boxes on the page images
+            doc, pages = parsing.stored_model(lambda: store.read_bytes(scan["model_sha256"]))
+            error = None
+        elif status == "unreadable":
+            return {"blocks": [], "pages": [], "boxes": [],
+                    "error": errors[0]["message"] if errors else "扫描件未能识别。"}
+        else:
+            doc, pages, error = parsing.document(settings, sub.sha256, lambda: store.read_bytes(sub.sha256))
     except OSError:
         return {"blocks": [], "error": "原文件不可用。"}
     if doc is None:

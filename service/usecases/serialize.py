@@ -39,6 +39,8 @@ def extraction(e: Extraction) -> dict:
         "missing": e.missing,
         "errors": e.errors,
         "pairs": e.pairs,
+        "warnings": e.warnings or [],
+        "scan": {k: v for k, v in (e.scan or {}).items() if k != "model_sha256"},
         "corrections": [
             {"field": c.field, "old_value": c.old_value, "new_value": c.new_value,
              "corrected_by_id": c.corrected_by_id, "corrected_at": iso(c.corrected_at)}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+from functools import partial
 from pathlib import Path
 from typing import Any, Optional
 
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from parsers.forms import field_spec
 
 from .. import audit, auth, db, intake, textindex
+from ..batch import executors, ocr
 from ..checks import check_submission as run_rules
 from ..checks.plan import is_plan_title
 from ..config import MAX_UPLOAD_FILES, Settings
@@ -25,11 +28,12 @@ from ..errors import BadRequest, Busy, Conflict, Invalid, NotFound, TooLarge
 from ..models import Assessment, FieldCorrection, Finding, IdempotencyKey, Organisation, Submission, User, utcnow
 from ..storage import FileStore
 from ..vocabulary import cn_datetime
-from . import serialize
+from . import batches, serialize
 from .serialize import iso
 from .cycles import current_cycle, organisation_facts
 
 LIST_LIMIT = 500
+log = logging.getLogger(__name__)
 
 
 def load(session: Session, actor: User, submission_id: int) -> Submission:
@@ -78,11 +82,17 @@ def spec_of(form: str) -> dict:
 
 
 def as_dict(session: Session, sub: Submission) -> dict:
-    """A submission with its extraction, findings and attachments."""
+    """A submission with its extraction, findings and attachments; a scan's OCR progress."""
     out = serialize.submission(sub, findings_of(session, sub))
     out["earlier_findings"] = earlier_findings(session, sub)
     out["attachments"] = [serialize.submission(a, full=False) for a in attachments_of(session, sub)]
+    out["ocr"] = ocr_progress(session, sub)
     return out
+
+
+def ocr_progress(session: Session, sub: Submission) -> Optional[dict]:
+    """A scan's OCR: state, pages done of total, percent (None for a file read without OCR)."""
+    return ocr.progress(session, sub)
 
 
 def listing(session: Session, actor: User, *, status: str | None = None, form: str | None = None,
@@ -146,7 +156,12 @@ def upload(session: Session, store: FileStore, settings: Settings, actor: User, 
         earlier = _claim(session, actor, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    created = [intake.accept(session, store, actor, org_id, r, attached_to_id=attached_to_id) for r in received]
+    created = [intake.accept(session, store, actor, org_id, r, attached_to_id=attached_to_id,
+                             executor=settings.batch_executor) for r in received]
+    for s in created:
+        if s.status == "recognising":  # a scan: OCR in a batch worker, started once this commits
+            job = ocr.job_of(session, s.id)
+            batches.after_commit(session, partial(_start_ocr, settings, job.id, job.executor))
     forms = [s for s in created if s.form not in ("report", "unknown")]
     if len(forms) == 1 and attached_to_id is None:
         for s in created:
@@ -160,6 +175,16 @@ def upload(session: Session, store: FileStore, settings: Settings, actor: User, 
         _key_row(session, actor, idempotency_key).result = {"submissions": [s.id for s in created]}
         session.flush()
     return created
+
+
+def _start_ocr(settings: Settings, job_id: int, executor: str) -> None:
+    """Start a scan's OCR (the local OCR process, or a Celery task). If it cannot start now
+    (Celery's broker down), the job stays queued and ``executors.resume_all`` starts it with the
+    next server or worker; the upload has been answered either way."""
+    try:
+        executors.start(settings, job_id, executor)
+    except Exception:
+        log.exception("OCR job %s could not be started", job_id)
 
 
 def _fingerprint(org_id: int, attached_to_id: int | None, files: list[tuple[str, bytes]]) -> str:

@@ -31,7 +31,9 @@ def submission_page(user, submission_id: int):
     attachments = [serialize.submission(a, submissions.findings_of(db, a))
                    for a in submissions.attachments_of(db, sub)]
     parent = submissions.load(db, user, sub.attached_to_id) if sub.attached_to_id else None
+    ocr = submissions.ocr_progress(db, sub)
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
+                           ocr=ocr,
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
                            can_review=user.role in REVIEWERS,

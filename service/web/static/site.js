@@ -76,6 +76,23 @@
     });
   }
 
+  // A scan being recognised: poll the submission; once read (or failed), show the page again.
+  var ocr = document.getElementById("ocr-progress");
+  if (ocr && window.fetch && ocr.getAttribute("data-state") !== "failed") {
+    var ocrText = ocr.querySelector(".progress-text"), ocrBar = ocr.querySelector(".progress");
+    (function poll() {
+      fetch(ocr.getAttribute("data-poll"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+        var p = s.ocr;
+        if (s.status !== "recognising" || !p || p.failed) { window.location.reload(); return; }
+        ocrText.textContent = p.state_name + (p.total ? "，已完成 " + p.done + "/" + p.total + " 页" : "");
+        ocrBar.setAttribute("aria-valuenow", p.percent);
+        ocrBar.firstElementChild.style.width = p.percent + "%";
+        ocr.setAttribute("data-state", p.state);
+        setTimeout(poll, 1000);
+      }).catch(function () { setTimeout(poll, 3000); });
+    })();
+  }
+
   // Batch progress bars: poll the batch API.
   document.querySelectorAll("[data-batch-id]").forEach(function (el) {
     var id = el.getAttribute("data-batch-id");
