@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import auth, demo_records
+from . import auth, demo_community, demo_records
 from .demo_forms import demo_files
 from .demo_tree import TREE
 from .config import settings_of
@@ -26,6 +26,9 @@ ACCOUNTS = [
     ("guoku", "国库科党支部", "branch", "市财政局国库科党支部"),
     ("dangan", "档案馆党支部", "branch", "市档案馆党支部"),
     ("chengguan", "城关社区党支部", "branch", "城关社区党支部"),
+    ("jiedao", "街道党工委审核员", "reviewer", "静海街道党工委"),
+    ("shequ", "城东社区党委审核员", "reviewer", "城东社区党委"),
+    ("wangge", "城东社区第一网格党支部", "branch", "城东社区第一网格党支部"),
 ]
 
 
@@ -64,6 +67,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
             session.flush()
             if username == "gongwei":
                 token = auth.new_api_token(user)
+    demo_community.street_units(session)
     created = _demo_submissions(session, by_name) if with_records else 0
     records = {}
     if with_records:
@@ -74,6 +78,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
         }
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
+        records["community"] = demo_community.records(session, settings_of(current_app), current_store())
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),
         "users": session.scalar(select(func.count()).select_from(User)),

@@ -219,3 +219,24 @@ def scan_jpeg(seed: int = 17) -> bytes:
     out = io.BytesIO()
     page.save(out, "JPEG", quality=85, dpi=(SCAN_DPI, SCAN_DPI))
     return out.getvalue()
+def brand_form(unit: str, brand: str, *, parent: str = "城东社区党委", community: str = "城东社区",
+               secretary: str = "白雪", summary: str | None = None, complete: bool = True) -> bytes:
+    """A filled 党建品牌创建申报登记表 (``complete=False``: 品牌简介 and 申报日期 left blank)."""
+    rows = [("申报单位", unit), ("上级党组织", parent), ("所在社区", community), ("支部书记", secretary),
+            ("党员人数", "31人"), ("品牌名称", brand), ("品牌创建时间", "2025年3月1日"),
+            ("申报日期", "2026年9月10日" if complete else ""),
+            ("品牌简介", (summary or f"“{brand}”以网格为单元，党员认领楼栋，常态化开展邻里互助、矛盾调解和为老服务，"
+                                   "形成“党员带头、居民参与、共建共享”的工作机制。") if complete else ""),
+            ("联系人", secretary), ("联系电话", "022-68885566")]
+    return _form(FORM_TITLES["brand"], rows)
+
+
+def brand_materials_docx(unit: str, brand: str) -> bytes:
+    """The 综合材料 that goes with a brand registration: what was done, with dates and effects."""
+    doc = Document()
+    doc.add_paragraph(f"{unit}“{brand}”党建品牌创建综合材料")
+    for text in ("一、品牌创建背景。社区老年居民多、流动人口多，群众对身边服务需求迫切。",
+                 "二、主要做法。党员按网格认领楼栋，每月8日主题党日开展志愿服务，建立居民议事会。",
+                 "三、取得成效。一年来开展服务活动48次，调解矛盾纠纷23件，群众满意率达到96%。"):
+        doc.add_paragraph(text)
+    return _save(doc)

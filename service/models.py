@@ -466,3 +466,149 @@ class RegisterEntry(Base):
     created_at: Mapped[datetime] = _ts()
 
     __table_args__ = (UniqueConstraint("organ_id", "year", "seq"),)
+
+
+# --- communities (SQ-1 … SQ-3) -------------------------------------------------------------
+
+class StreetUnit(Base):
+    """A community or a unit in a street's area that should have a party organisation (SQ-1 两类组织).
+
+    ``organisation_id`` is the party organisation set up for it (``set_up_on``); a unit that need not
+    have one has ``required`` false. For a community, ``venue_on`` / ``funds_on`` are the days its
+    活动有阵地 and 办公有经费 were found in place (None: not yet)."""
+
+    __tablename__ = "street_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    set_up_on: Mapped[Optional[date]] = mapped_column(Date)
+    venue_on: Mapped[Optional[date]] = mapped_column(Date)
+    funds_on: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("street_id", "name"),)
+
+
+class Brand(Base):
+    """A 党建品牌 (SQ-3): 培育项目 → 登记 → 逐级审核 → 考核评比 → 命名 → 跟踪督查."""
+
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(20), default="cultivating")
+    #: the organisation whose decision it awaits while it is forwarded
+    level_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"))
+    form_submission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id"))
+    materials_submission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submissions.id"))
+    started_on: Mapped[Optional[date]] = mapped_column(Date)
+    registered_on: Mapped[Optional[date]] = mapped_column(Date)
+    year: Mapped[Optional[int]] = mapped_column(Integer)
+    named_on: Mapped[Optional[date]] = mapped_column(Date)
+    decision_number: Mapped[Optional[str]] = mapped_column(String(100))
+    revoked_on: Mapped[Optional[date]] = mapped_column(Date)
+    revoke_reason: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = _ts()
+
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+
+
+class BrandEvent(Base):
+    """One step of a brand's history: registered, approved or returned at a level (with comments),
+    named, followed up, revoked."""
+
+    __tablename__ = "brand_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[Optional[int]] = mapped_column(Integer)
+    happened_on: Mapped[date] = mapped_column(Date)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _ts()
+
+
+class BrandScore(Base):
+    """One reviewer's scores of a brand in the street's 拉练式考核评比 (items of the brand rubric)."""
+
+    __tablename__ = "brand_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    total: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("brand_id", "reviewer_id", "year"),)
+
+
+class BrandPair(Base):
+    """共建对子: a named brand's unit paired with a 后进 organisation; ``results`` {year: 年度成效}."""
+
+    __tablename__ = "brand_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    plan: Mapped[str] = mapped_column(Text, default="")
+    started_on: Mapped[date] = mapped_column(Date)
+    results: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("brand_id", "partner_id"),)
+
+
+class PairActivity(Base):
+    """An activity of a 共建对子, with its date and an evidence file (FileStore digest)."""
+
+    __tablename__ = "pair_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("brand_pairs.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    evidence_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    evidence_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _ts()
+
+
+class ModelSite(Base):
+    """A 精品示范点 (SQ-1): the criteria it meets (keys of the community rules) and its evidence."""
+
+    __tablename__ = "model_sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+    recognised_on: Mapped[date] = mapped_column(Date)
+    evidence_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    evidence_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _ts()
+
+
+class NewMember(Base):
+    """A 新发展党员 (SQ-1): who, in which branch, admitted when, with evidence."""
+
+    __tablename__ = "new_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    admitted_on: Mapped[date] = mapped_column(Date)
+    evidence_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    evidence_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _ts()

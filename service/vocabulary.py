@@ -83,6 +83,9 @@ REGISTER_STATUSES: Mapping[str, str] = _frozen(_vocab["register_statuses"])
 GRADES: Mapping[str, str] = _frozen(_vocab["grades"])
 ROLES: Mapping[str, str] = _frozen(_vocab["roles"])
 ORG_KINDS: Mapping[str, str] = _frozen(_vocab["org_kinds"])
+STREET_UNIT_CATEGORIES: Mapping[str, str] = _frozen(_vocab["street_unit_categories"])
+BRAND_STAGES: Mapping[str, str] = _frozen(_vocab["brand_stages"])
+BRAND_ACTIONS: Mapping[str, str] = _frozen(_vocab["brand_actions"])
 
 #: creation-cycle state -> name (SZ-2, SZ-3); TERMINAL_STATES accept no event
 CYCLE_STATES: Mapping[str, str] = _frozen({k: v["name"] for k, v in _lifecycle["states"].items()})

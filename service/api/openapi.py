@@ -76,6 +76,119 @@ FIELD_VALUES = {"type": "object", "minProperties": 1, "additionalProperties": {
               SCORES]}}
 
 
+def _community(p: dict) -> None:
+    """党建品牌, 共建对子, street units, 精品示范点, 新发展党员, 五个好 and the SQ-1 targets (issue 13)."""
+    tag = "社区党建"
+    text = lambda n: {"type": "string", "maxLength": n}  # noqa: E731
+    brand_scores = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}}
+    evidence = {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+        "organisation_id": ID, "name": text(200), "file": {"type": "string", "format": "binary"}}}}}}
+    p["/brands"] = {
+        "get": _op("党建品牌（本级及下级），可按阶段、街道筛选", tag, {"200": _json(LIST)},
+                   params=[_query("stage", {"enum": ["cultivating", "forwarding", "returned", "assessing", "named",
+                                                     "revoked"]}), _query("street_id", ID)], errors=("401", "422")),
+        "post": _op("列为培育项目（街道党工委下的单位）", tag, {"201": _json(OBJ)}, errors=("401", "404", "422"),
+                    body=_body({"type": "object", "required": ["name"], "properties": {
+                        "name": text(200), "summary": text(4000), "organisation_id": ID, "started_on": DATE}})),
+    }
+    p["/brands/{brand_id}"] = {"get": _op("一个党建品牌及其审核、评分、命名、督查记录", tag, {"200": _json(OBJ)},
+                                          params=[_path("brand_id")], errors=("401", "404"))}
+    p["/brands/{brand_id}/registration"] = {"post": _op(
+        "登记申报：完整的《党建品牌创建申报登记表》和综合材料（先经 /submissions 上传），逐级上报", tag,
+        {"200": _json(OBJ)}, params=[_path("brand_id")], errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["form_submission_id", "materials_submission_id"],
+                    "properties": {"form_submission_id": ID, "materials_submission_id": ID, "comment": text(2000)}}))}
+    p["/brands/{brand_id}/decisions"] = {"post": _op(
+        "当前审核层级同意并上报或退回（退回须填写意见）", tag, {"200": _json(OBJ)}, params=[_path("brand_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["decision"], "properties": {
+            "decision": {"enum": ["approve", "return"]}, "comment": text(2000)}}))}
+    p["/brands/{brand_id}/scores"] = {"post": _op(
+        "拉练式考核评比：一名评委按评分标准打分（再次提交替换本人评分）", tag, {"200": _json(OBJ)},
+        params=[_path("brand_id")], errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["scores"], "properties": {
+            "scores": brand_scores, "comment": text(2000)}}))}
+    p["/brands/ranking"] = {"get": _op(
+        "考核评比结果（公开）：每名评委的得分、平均分和名次", tag, {"200": _json(OBJ)},
+        params=[{**_query("street_id", ID), "required": True},
+                _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100})], errors=("401", "404", "422"))}
+    p["/brands/naming"] = {"post": _op(
+        "命名：街道党工委以编号的命名决定命名通过考核评比的品牌（发文登记簿）", tag, {"201": _json(OBJ)},
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["street_id", "brand_ids"], "properties": {
+            "street_id": ID, "brand_ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 100},
+            "issued_on": DATE, "formats": {"type": "array", "items": {"enum": ["pdf", "docx"]}}}}))}
+    p["/brands/{brand_id}/follow-ups"] = {"post": _op(
+        "跟踪督查：保留（写明情况）或撤销命名（写明原因）", tag, {"200": _json(OBJ)}, params=[_path("brand_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["keep"], "properties": {
+            "keep": {"type": "boolean"}, "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "comment": text(2000), "reason": text(2000), "on": DATE}}))}
+    p["/brands/{brand_id}/pairs"] = {"post": _op(
+        "结成共建对子（已命名品牌与后进党组织）", tag, {"201": _json(OBJ)}, params=[_path("brand_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["partner_id", "plan"], "properties": {
+            "partner_id": ID, "plan": text(4000), "started_on": DATE}}))}
+    p["/pairs"] = {"get": _op("共建对子（品牌单位或结对单位在本级及下级）", tag, {"200": _json(LIST)})}
+    p["/pairs/export.xlsx"] = {"get": _op("导出共建对子（XLSX）", tag, {"200": _file(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "表格")})}
+    p["/pairs/{pair_id}"] = {"get": _op("一个共建对子及其活动", tag, {"200": _json(OBJ)}, params=[_path("pair_id")],
+                                        errors=("401", "404"))}
+    p["/pairs/{pair_id}/activities"] = {"post": _op(
+        "记录共建活动（日期、内容、佐证材料）", tag, {"201": _json(OBJ)}, params=[_path("pair_id")],
+        errors=("401", "404", "422"),
+        body={"required": True, "content": {
+            "application/json": {"schema": {"type": "object", "required": ["held_on", "title"], "properties": {
+                "held_on": DATE, "title": text(200)}}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "held_on": DATE, "title": text(200), "file": {"type": "string", "format": "binary"}}}}}})}
+    p["/pairs/{pair_id}/activities/{activity_id}/evidence"] = {"get": _op(
+        "下载共建活动佐证材料", tag, {"200": _file("application/octet-stream", "文件")},
+        params=[_path("pair_id"), _path("activity_id")], errors=("401", "404"))}
+    p["/pairs/{pair_id}/results"] = {"put": _op(
+        "填写共建对子年度成效（审核员）", tag, {"200": _json(OBJ)}, params=[_path("pair_id")],
+        errors=("401", "403", "404", "422"),
+        body=_body({"type": "object", "required": ["result"], "properties": {
+            "year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "result": text(2000)}}))}
+    unit = {"name": text(200), "category": {"enum": ["community", "unit"]}, "required": {"type": "boolean"},
+            "organisation_id": {**ID, "nullable": True}, "set_up_on": {**DATE, "nullable": True},
+            "venue_on": {**DATE, "nullable": True}, "funds_on": {**DATE, "nullable": True}, "note": text(1000)}
+    p["/community/units"] = {
+        "get": _op("街道应建党组织的社区和辖区单位（两类组织）及组建情况", tag, {"200": _json(LIST)},
+                   params=[_query("street_id", ID)], errors=("401", "404", "422")),
+        "post": _op("登记一个社区或辖区单位（审核员）", tag, {"201": _json(OBJ)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({"type": "object", "required": ["street_id", "name", "category"],
+                                "properties": {"street_id": ID, **unit}})),
+    }
+    p["/community/units/{unit_id}"] = {"patch": _op(
+        "修改组建情况、阵地和经费（审核员）", tag, {"200": _json(OBJ)}, params=[_path("unit_id")],
+        errors=("401", "403", "404", "422"), body=_body({"type": "object", "properties": unit}))}
+    p["/community/sites"] = {
+        "get": _op("精品示范点", tag, {"200": _json(LIST)}),
+        "post": _op("认定精品示范点（达到的标准、认定日期、佐证材料）", tag, {"201": _json(OBJ)},
+                    errors=("401", "403", "404", "422"), body=evidence)}
+    p["/community/members"] = {
+        "get": _op("新发展党员", tag, {"200": _json(LIST)}),
+        "post": _op("登记新发展党员（所在支部、接收日期、佐证材料）", tag, {"201": _json(OBJ)},
+                    errors=("401", "404", "422"), body=evidence)}
+    for what, label in (("sites", "示范点"), ("members", "新党员")):
+        p[f"/community/{what}/{{record_id}}/evidence"] = {"get": _op(
+            f"下载{label}的佐证材料", tag, {"200": _file("application/octet-stream", "文件")},
+            params=[_path("record_id")], errors=("401", "404"))}
+    p["/community/assessments"] = {"post": _op(
+        "社区党组织“五个好”评定（五个维度，社区领域标准）；未达标的维度生成整改台账", tag, {"201": _json(OBJ)},
+        errors=("401", "403", "404", "422"),
+        body=_body({"type": "object", "required": ["organisation_id", "scores"], "properties": {
+            "organisation_id": ID, "year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "scores": SCORES,
+            "satisfaction_rate": {"type": "number", "minimum": 0, "maximum": 100}, "assessed_on": DATE}}))}
+    p["/community/targets"] = {"get": _op("三年目标（SQ-1）：当前值、季度趋势；没有社区的账户为 null", tag,
+                                          {"200": _json(OBJ)})}
+    p["/community/targets/{key}"] = {"get": _op(
+        "一项目标背后的记录（计入与未计入）", tag, {"200": _json(OBJ)},
+        params=[_path("key", {"enum": ["coverage", "model_sites", "brands", "new_members", "five_good",
+                                       "venue_funds"]})], errors=("401", "404"))}
+
+
 def spec() -> dict:
     p: dict[str, dict] = {}
     p["/me"] = {"get": _op("当前用户及其组织", "账户", {"200": _json(OBJ)})}
@@ -323,6 +436,7 @@ def spec() -> dict:
                                                       params=[_path("document_id"),
                                                               _path("fmt", {"enum": ["pdf", "docx", "xlsx"]})],
                                                       errors=("401", "404"))}
+    _community(p)
     return {
         "openapi": "3.0.3",
         "info": {"title": "五好党支部创建管理 API", "version": "1.0.0",

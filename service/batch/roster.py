@@ -329,7 +329,7 @@ class OrgIndex:
                 cur = by_id.get(cur[1])
             ancestors = chain[1:]
             county = next((a[4] for a in ancestors if a[3] == "committee" and a[4]), "00")
-            committee = next((a[4] for a in ancestors if a[3] == "party_committee" and a[4]), None)
+            committee = next((a[4] for a in ancestors if a[3] in ("party_committee", "street") and a[4]), None)
             if committee is None:
                 committee = r[4] or "00"
             path = " / ".join(a[2] for a in reversed(ancestors))

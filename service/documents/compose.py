@@ -340,6 +340,29 @@ def commendation_decision(ctx: dict) -> dict:
     return view
 
 
+def brand_naming_decision(ctx: dict) -> dict:
+    """命名决定 of the street's 党建品牌 (SQ-3): the decision, then the list with each brand's unit and score."""
+    year = fmt_num(ctx.get("year"))
+    brands = ctx.get("brands") or []
+    if not brands:
+        raise ContextError("命名决定须列出被命名的党建品牌。")
+    prog = _programme(ctx)
+    words = prog.get("brand_naming") or programme_for("街道党工委")["brand_naming"]
+    list_title = words["list_title"].format(year=year)
+    blocks = [_p(words["opening"].format(year=year, count=f"{len(brands)}个")),
+              _p(words["closing"]),
+              {"t": "attach", "text": "附件：" + list_title}]
+    appendix = [{"t": "hei", "text": "附件"}, {"t": "title2", "text": list_title, "title_lines": title_lines(list_title)},
+                {"t": "gap"}]
+    rows = [[str(i), b["name"], b.get("unit") or "", fmt_num(b.get("score")) if b.get("score") is not None else ""]
+            for i, b in enumerate(brands, 1)]
+    appendix.append(_table(["序号", "党建品牌名称", "创建单位", "考核评比得分"], rows, [0.7, 2.6, 2.6, 1.3],
+                           layout.TYPE_AREA_WIDTH_MM))
+    return _official("brand-naming-decision", ctx, words["title"].format(year=year),
+                     ctx.get("addressee") or f"{prog['units']}：", blocks, appendix=appendix,
+                     copy_to=ctx.get("copy_to") or "")
+
+
 def delisting_notice(ctx: dict) -> dict:
     branch = ctx["branch_name"]
     kind = ctx.get("delisting_kind") or "natural"
@@ -444,6 +467,7 @@ COMPOSERS = {
     "rectification-taskbook": rectification_taskbook,
     "rectification-ledger": rectification_ledger,
     "commendation-decision": commendation_decision,
+    "brand-naming-decision": brand_naming_decision,
     "honor-certificate": honor_certificate,
     "delisting-notice": delisting_notice,
     "party-card": party_card,

@@ -10,6 +10,7 @@ Records per kind (the ``--id`` of ``wuhao render``):
   rectification-notice     Assessment         honor-certificate       CreationCycle (titled)
   rectification-taskbook   Assessment         delisting-notice        CreationCycle (ended)
   party-card               Certificate        quarterly-report        Organisation (committee)
+  brand-naming-decision    Organisation (街道党工委)
   blank-form               form name (file stem in templates_docx/forms/)
 """
 
@@ -30,6 +31,8 @@ from ..checks.findings import label, load_config
 from ..checks.rubric import load_rubric
 from ..models import (
     Assessment,
+    Brand,
+    BrandScore,
     Certificate,
     CreationCycle,
     Extraction,
@@ -95,10 +98,15 @@ def ancestors(session: Session, org: Organisation) -> list[Organisation]:
     return chain
 
 
+#: organisation kinds that issue 公文 of their own: the 工委/区委, and a 街道党工委 for its area (SQ-3)
+ISSUING_KINDS = ("committee", "street")
+
+
 def committee_of(session: Session, org: Organisation) -> Organisation:
+    """The issuing organ's organisation: the nearest 街道党工委 or 工委/区委 above (or at) ``org``."""
     chain = ancestors(session, org)
-    for o in chain:
-        if o.kind == "committee":
+    for o in reversed(chain):
+        if o.kind in ISSUING_KINDS:
             return o
     return chain[0]
 
@@ -457,6 +465,33 @@ def _commendation_decision(session, record_id, options):
             "copy_to": options.get("copy_to") or "", "subject": ("organisation", root.id)}
 
 
+def _brand_naming_decision(session, record_id, options):
+    """The street's naming decision: the brands it named in the year (SQ-3), best score first."""
+    street = _get(session, Organisation, record_id)
+    named = session.execute(select(Brand).where(Brand.street_id == street.id, Brand.named_on.is_not(None))
+                            .order_by(Brand.id)).scalars().all()
+    if not named:
+        raise ContextError(f"{street.name}尚未命名党建品牌。")
+    year = int(options.get("year") or max(b.named_on.year for b in named))
+    only = set(options.get("brand_ids") or [])  # one decision's brands (several decisions in a year)
+    chosen = [b for b in named if b.named_on.year == year and (not only or b.id in only)]
+    if not chosen:
+        raise ContextError(f"{year}年没有命名的党建品牌。")
+    rows = []
+    for b in chosen:
+        totals = list(session.execute(select(BrandScore.total).where(
+            BrandScore.brand_id == b.id, BrandScore.year == (b.year or year))).scalars())
+        unit = session.get(Organisation, b.organisation_id)
+        rows.append({"name": b.name, "unit": unit.name if unit else "",
+                     "score": round(sum(totals) / len(totals), 2) if totals else None})
+    rows.sort(key=lambda r: (-(r["score"] or 0), r["name"]))
+    committee = committee_of(session, street)
+    return {"year": year, "issuer": issuer_name(committee), "doc_prefix": prefix_of(committee),
+            "programme": programme_for(committee.name), "organisation_id": street.id,
+            "brands": rows, "issued_on": _iso(max(b.named_on for b in chosen)),
+            "copy_to": options.get("copy_to") or "", "subject": ("organisation", street.id)}
+
+
 def _cycle(session, record_id):
     c = _get(session, CreationCycle, record_id)
     return c, session.get(Organisation, c.organisation_id)
@@ -627,6 +662,7 @@ BUILDERS = {
     "rectification-taskbook": _rectification_taskbook,
     "rectification-ledger": _rectification_ledger,
     "commendation-decision": _commendation_decision,
+    "brand-naming-decision": _brand_naming_decision,
     "honor-certificate": _honor_certificate,
     "delisting-notice": _delisting_notice,
     "party-card": _party_card,
@@ -676,6 +712,8 @@ def _candidates(kind: str, session: Session) -> list:
             ids(select(Assessment.id).where(Assessment.backward.is_(True)).order_by(Assessment.id))
     if kind in ("rectification-ledger", "commendation-decision", "quarterly-report"):
         return ids(select(Organisation.id).where(Organisation.kind == "committee").order_by(Organisation.id))
+    if kind == "brand-naming-decision":
+        return ids(select(Brand.street_id).where(Brand.named_on.is_not(None)).distinct().order_by(Brand.street_id))
     if kind == "honor-certificate":
         return ids(select(CreationCycle.id).where(CreationCycle.commended_on.is_not(None))
                    .order_by(CreationCycle.id))

@@ -64,6 +64,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("delisting-notice", ("docx", "pdf"), "cycle", "doc"),
     Kind("party-card", ("docx", "pdf"), "certificate", "certificate"),
     Kind("quarterly-report", ("docx", "pdf"), "organisation", "doc"),
+    Kind("brand-naming-decision", ("docx", "pdf"), "organisation", "doc"),
     Kind("blank-form", ("docx", "xlsx", "pdf", "doc", "xls"), "form"),
 ]}
 

@@ -89,6 +89,14 @@ _SAMPLES: dict[str, dict] = {
         ],
         "issued_on": "2025-06-28", "copy_to": "市委组织部",
     },
+    "brand-naming-decision": {
+        "number": "静海街道党工委〔2026〕3号", "year": 2026, "issuer": "中共静海街道党工委",
+        "brands": [
+            {"name": "红色管家", "unit": "城东社区党委", "score": 91.33},
+            {"name": "邻里守望", "unit": "向阳社区党委", "score": 88.5},
+        ],
+        "issued_on": "2026-11-20",
+    },
     "honor-certificate": {
         "number": "WH20250001", "branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委",
         "title": "市直机关五好党支部", "term": "2025—2029", "issuer": ISSUER, "issued_on": "2025-06-28",

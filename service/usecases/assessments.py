@@ -136,6 +136,10 @@ def _marks(raw, domain_rubric: dict) -> dict:
     return out
 
 
+#: a 社区党组织 may be a 党委 or 总支 and is graded like a branch (SQ-2)
+COMMUNITY_KINDS = ("party_committee", "general_branch")
+
+
 def record_scores(db: Session, actor: User, org_id: int, payload: dict,
                   rubric_dir: Path | None = None) -> tuple[Assessment, dict]:
     """Grade one branch from the assessment group's scores and keep it with its findings.
@@ -144,8 +148,8 @@ def record_scores(db: Session, actor: User, org_id: int, payload: dict,
     rubric item), optionally ``total``, ``satisfaction_rate``, ``assessed_on``, ``domain``."""
     auth.require_role(actor, *auth.REVIEWERS)
     org = load_organisation(db, actor, org_id)
-    if org.kind != "branch":
-        raise Invalid("只能为党支部录入评分。", field="organisation_id")
+    if org.kind != "branch" and not (org.domain == "community" and org.kind in COMMUNITY_KINDS):
+        raise Invalid("只能为党支部或社区党组织录入评分。", field="organisation_id")
     year = year_value(payload.get("year", dt.date.today().year))
     domain = payload.get("domain") or org.domain
     rubric = rubric_for(year, rubric_dir)

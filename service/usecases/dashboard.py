@@ -13,20 +13,11 @@ from ..checks.calendar import (acceptance_deadline, add_years, annual_report_dea
 from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
 from ..models import Assessment, CreationCycle, Organisation, Submission, User
+from . import community_targets
 from .cycles import current_cycle
 from .review import AWAITING
 from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 from .serialize import iso
-
-
-# SQ-1, three-year targets for communities.
-COMMUNITY_TARGETS = [
-    ("coverage", "两类组织组建率", 100, "%"),
-    ("model_sites", "精品示范点", 5, "个"),
-    ("brands", "党建品牌", 30, "个"),
-    ("new_members", "新发展党员", 100, "名"),
-    ("five_good", "达到“五个好”标准的社区组织", 100, "%"),
-]
 
 
 def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
@@ -144,33 +135,8 @@ def figures(db: Session, actor: User, year: int | None = None) -> dict:
     for c in db.execute(cq).scalars():
         current[c.organisation_id] = c
     cycles_by_state = Counter(c.state for c in current.values())
-    # SQ-1 against today, from what the service records.
-    community = [o for o in orgs if o.domain == "community" and o.kind == "branch" and seen(o.id)]
-    community_ids = {o.id for o in community}
-    with_secretary = sum(1 for o in community if o.secretary)
-    brand_q = auth.filter_visible(select(Submission).where(Submission.form == "brand"),
-                                  Submission.organisation_id, db, actor)
-    brand_names = set()
-    for s in db.execute(brand_q).scalars():
-        fields = (s.extractions[-1].fields if s.extractions else {}) or {}
-        brand_names.add(fields.get("brand_name") or f"#{s.organisation_id}")
-    five_good = sum(1 for oid in community_ids if oid in latest and latest[oid].grade == "good")
-    facts = Counter()
-    for c in current.values():
-        if c.organisation_id in community_ids:
-            f = c.facts or {}
-            facts["model_sites"] += 1 if f.get("model_site") else 0
-            facts["new_members"] += int(f.get("new_members") or 0) if str(f.get("new_members") or "0").isdigit() else 0
-    today_values = {
-        "coverage": round(100 * with_secretary / len(community), 1) if community else None,
-        "model_sites": facts["model_sites"],
-        "brands": len(brand_names),
-        "new_members": facts["new_members"],
-        "five_good": round(100 * five_good / len(community), 1) if community else None,
-    }
-    targets = [{"key": k, "name": n, "target": t, "unit": u, "today": today_values[k],
-                "percent": (round(min(100.0, 100 * today_values[k] / t), 1) if today_values[k] is not None else None)}
-               for k, n, t, u in COMMUNITY_TARGETS]
+    # SQ-1 from the records (service/usecases/community_targets.py): only for an account with communities
+    community = community_targets.card(db, actor)
     return {
         "year": year, "years": years,
         "domain_names": labels, "grade_names": dict(GRADES),
@@ -178,8 +144,7 @@ def figures(db: Session, actor: User, year: int | None = None) -> dict:
         "backward_by_committee": dict(sorted(backward_by_committee.items())),
         "backward": sorted(backward_list, key=lambda b: (b["domain"] or "", b["total"] or 0)),
         "cycles_by_state": {s: {"name": state_name(s), "count": n} for s, n in sorted(cycles_by_state.items())},
-        "community_targets": targets,
-        "community_branches": len(community),
+        "community": community,
         "submissions": db.scalar(auth.filter_visible(select(func.count(Submission.id)), Submission.organisation_id,
                                                      db, actor)) or 0,
     }

@@ -43,23 +43,3 @@ def bars(pairs: list[tuple[str, float]], *, title: str, unit: str = "", width: i
     return stacked_bars([p[0] for p in pairs], [(unit or "数量", [p[1] for p in pairs])], title=title, width=width,
                         palette=[colour])
 
-
-def target_bars(rows: list[dict], *, title: str, width: int = 560) -> Markup:
-    """Progress against targets: a grey track (the target) and a coloured fill (today)."""
-    left, top, bar_h, gap = 210, 10, 20, 12
-    height = top + len(rows) * (bar_h + gap) + 10
-    track = width - left - 90
-    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-           f'xmlns="http://www.w3.org/2000/svg" font-size="12">', f"<title>{escape(title)}</title>"]
-    for i, r in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        pct = r.get("percent")
-        out.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{escape(r["name"])}</text>')
-        out.append(f'<rect x="{left}" y="{y}" width="{track}" height="{bar_h}" fill="#eee"/>')
-        if pct is not None:
-            out.append(f'<rect x="{left}" y="{y}" width="{track * pct / 100:.1f}" height="{bar_h}" '
-                       f'fill="{"#2e7d32" if pct >= 100 else "#b71c1c"}"/>')
-        today = "未采集" if r.get("today") is None else f'{r["today"]:g}{r["unit"]}'
-        out.append(f'<text x="{left + track + 6}" y="{y + 14}">{escape(today)} / {r["target"]:g}{escape(r["unit"])}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))

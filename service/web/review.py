@@ -185,9 +185,8 @@ def dashboard(user):
                                unit="相对后进", colour="#c62828") if data["backward_by_committee"] else None
     svg_cycles = charts.bars([(v["name"], v["count"]) for v in data["cycles_by_state"].values()],
                              title="创建周期状态", unit="支部") if data["cycles_by_state"] else None
-    svg_targets = charts.target_bars(data["community_targets"], title="社区三年目标（SQ-1）完成情况")
     return render_template("dashboard.html", user=user, d=data, svg_grades=svg_grades, svg_backward=svg_backward,
-                           svg_cycles=svg_cycles, svg_targets=svg_targets)
+                           svg_cycles=svg_cycles)
 
 
 @bp.get("/audit")

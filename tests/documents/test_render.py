@@ -20,7 +20,7 @@ from .helpers import (W, char_counts, docx_blocks, docx_text, drawn_glyphs, embe
                       run_props, squash)
 
 OFFICIAL = ["supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
-            "delisting-notice", "quarterly-report", "acceptance-form"]
+            "delisting-notice", "quarterly-report", "acceptance-form", "brand-naming-decision"]
 PDF_KINDS = OFFICIAL + ["rectification-ledger"]
 GOLDEN_DIR = Path(__file__).parent / "golden"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "documents"
@@ -366,7 +366,7 @@ def test_unknown_kind_and_format_are_refused():
     assert set(KINDS) == {"supplement-notice", "acceptance-form", "rectification-notice",
                           "rectification-taskbook", "rectification-ledger", "commendation-decision",
                           "honor-certificate", "delisting-notice", "party-card", "quarterly-report",
-                          "blank-form"}
+                          "brand-naming-decision", "blank-form"}
 
 
 # --------------------------------------------------------------------------- golden images

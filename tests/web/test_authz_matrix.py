@@ -238,6 +238,43 @@ ENDPOINTS = [
              body=lambda o: {"data": {}}),  # unconfirmed: nothing withdrawn, back to the register
     Endpoint("POST", "/admin/numbering", ADMIN, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"prefix:1": "市直工委"}}),
+    # --- community party building (issue 13); neither subtree holds a street: the street's own objects are
+    # tested in tests/web/test_community.py, here who may call what (a missing object: 404 after the role check)
+    Endpoint("GET", "/api/v1/brands", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/brands", ANY, ok=(422,),  # own: not below a street; other: not in view
+             body=_json(lambda o: {"organisation_id": o["org"], "name": "品牌"})),
+    Endpoint("GET", "/api/v1/brands/999999", ANY, ok=(404,), scoped=False),
+    Endpoint("POST", "/api/v1/brands/999999/registration", ANY, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("POST", "/api/v1/brands/999999/decisions", REVIEWERS, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("POST", "/api/v1/brands/999999/scores", REVIEWERS, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("GET", "/api/v1/brands/ranking?street_id=999999", ANY, ok=(404,), scoped=False),
+    Endpoint("POST", "/api/v1/brands/naming", REVIEWERS, ok=(404,), scoped=False,
+             body=_json(lambda o: {"street_id": 999999, "brand_ids": [1]})),
+    Endpoint("POST", "/api/v1/brands/999999/follow-ups", REVIEWERS, ok=(404,), scoped=False,
+             body=_json(lambda o: {})),
+    Endpoint("POST", "/api/v1/brands/999999/pairs", REVIEWERS, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("GET", "/api/v1/pairs", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/pairs/export.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/pairs/999999", ANY, ok=(404,), scoped=False),
+    Endpoint("POST", "/api/v1/pairs/999999/activities", ANY, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("GET", "/api/v1/pairs/999999/activities/1/evidence", ANY, ok=(404,), scoped=False),
+    Endpoint("PUT", "/api/v1/pairs/999999/results", REVIEWERS, ok=(404,), scoped=False, body=_json(lambda o: {})),
+    Endpoint("GET", "/api/v1/community/units", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/community/units", REVIEWERS, ok=(404,), scoped=False,
+             body=_json(lambda o: {"street_id": 999999})),
+    Endpoint("PATCH", "/api/v1/community/units/999999", REVIEWERS, ok=(404,), scoped=False,
+             body=_json(lambda o: {})),
+    Endpoint("GET", "/api/v1/community/sites", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/community/sites", REVIEWERS, ok=(422,),  # own: not below a street
+             body=_json(lambda o: {"organisation_id": o["org"]})),
+    Endpoint("GET", "/api/v1/community/sites/999999/evidence", ANY, ok=(404,), scoped=False),
+    Endpoint("GET", "/api/v1/community/members", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/community/members", ANY, ok=(422,), body=_json(lambda o: {"organisation_id": o["org"]})),
+    Endpoint("GET", "/api/v1/community/members/999999/evidence", ANY, ok=(404,), scoped=False),
+    Endpoint("POST", "/api/v1/community/assessments", REVIEWERS, ok=(422,),
+             body=_json(lambda o: {"organisation_id": o["org"], "scores": {}})),
+    Endpoint("GET", "/api/v1/community/targets", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/community/targets/brands", ANY, ok=(200, 404), scoped=False),  # 200: admin sees a street
 ]
 
 
