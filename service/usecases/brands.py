@@ -346,3 +346,27 @@ def follow_up(db: Session, actor: User, brand_id: int, payload: dict) -> dict:
         b.stage, b.revoked_on, b.revoke_reason = "revoked", day, reason
         _event(db, b, actor, "revoke", organisation_id=b.street_id, year=year, comment=reason, on=day)
     return brand_dict(db, b, full=True)
+
+
+def registration_choices(db: Session, actor: User, brand_id: int) -> dict:
+    """The unit's uploads a registration can name: its 申报登记表 (complete ones first) and any other file
+    as the 综合材料."""
+    b = load(db, actor, brand_id)
+    subs = db.execute(select(Submission).where(Submission.organisation_id == b.organisation_id)
+                      .order_by(Submission.id.desc()).limit(200)).scalars().all()
+    forms, others = [], []
+    for s in subs:
+        ext = s.extractions[-1] if s.extractions else None
+        entry = {"id": s.id, "name": s.original_name, "complete": bool(ext) and not (ext.missing or [])}
+        (forms if s.form == "brand" else others).append(entry)
+    forms.sort(key=lambda e: not e["complete"])
+    return {"forms": forms, "materials": others}
+
+
+def may_decide(actor: User, b: dict) -> bool:
+    return b["stage"] == "forwarding" and actor.role in auth.REVIEWERS and (
+        actor.role == "admin" or actor.organisation_id == b["level_id"])
+
+
+def may_assess(db: Session, actor: User, b: dict) -> bool:
+    return actor.role in auth.REVIEWERS and auth.can_see(db, actor, b["street_id"])

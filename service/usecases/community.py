@@ -288,3 +288,14 @@ def grade_community(db: Session, actor: User, payload: dict) -> dict:
     return {"assessment_id": row.id, "organisation_id": org.id, "grade": row.grade,
             "grade_name": result.get("grade_name"), "total": row.total, "five_good": row.grade == standard["grade"],
             "ledger_rows": opened}
+
+
+def organisations_below_streets(db: Session, actor: User) -> list[dict]:
+    """Organisations in the actor's view below a 街道党工委 (those that may start a brand)."""
+    query = auth.filter_visible(select(Organisation).order_by(Organisation.id), Organisation.id, db, actor)
+    out = []
+    for org in db.execute(query).scalars():
+        street = street_of(db, org)
+        if street is not None and street.id != org.id:
+            out.append({"id": org.id, "name": org.name, "street_id": street.id})
+    return out

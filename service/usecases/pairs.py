@@ -179,3 +179,18 @@ def export_xlsx(db: Session, actor: User) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def partner_choices(db: Session, actor: User) -> list[dict]:
+    """Organisations in the actor's view that are 后进 (a pair's possible partners)."""
+    query = auth.filter_visible(select(Organisation).order_by(Organisation.id), Organisation.id, db, actor)
+    out = []
+    for org in db.execute(query).scalars():
+        reason = backward_reason(db, org.id)
+        if reason:
+            out.append({"id": org.id, "name": org.name, "reason": reason})
+    return out
+
+
+def of_brand(db: Session, actor: User, brand_id: int) -> list[dict]:
+    return [p for p in listing(db, actor) if p["brand_id"] == brand_id]

@@ -1,0 +1,164 @@
+"""社区党建 pages (issue 13): the SQ-1 card and its records, 党建品牌 from 培育项目 to 命名 and 跟踪督查, the
+street's published 考核评比 with the naming form, 共建对子. Every action is a use-case call."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from ..checks import community as rules
+from ..db import get_session
+from ..errors import Invalid
+from ..http import store
+from ..usecases import brands, community, community_targets, pairs
+from ..vocabulary import BRAND_STAGES
+from .helpers import attempt, blueprint, form_id, form_number, page
+
+bp = blueprint("community", "/community")
+
+
+@bp.get("")
+@page()
+def community_page(user):
+    db = get_session()
+    return render_template("community/index.html", user=user, card=community_targets.card(db, user),
+                           awaiting=brands.awaiting(db, user), brands=brands.listing(db, user),
+                           pairs=pairs.listing(db, user), streets=community.streets_in_view(db, user),
+                           units=community.organisations_below_streets(db, user), stages=BRAND_STAGES,
+                           today=dt.date.today().isoformat())
+
+
+@bp.post("/brands")
+@page()
+def brand_create(user):
+    payload = {"name": request.form.get("name", ""), "summary": request.form.get("summary", ""),
+               "organisation_id": form_id("organisation_id")}
+    made, error = attempt(brands.create, get_session(), user, payload, said="无法创建：")
+    if error is None:
+        flash(f"已将“{made['name']}”列为培育项目。", "ok")
+        return redirect(url_for("community.brand_page", brand_id=made["id"]))
+    return redirect(url_for("community.community_page"))
+
+
+def _post_brand(user, brand_id: int):
+    db = get_session()
+    brands.get(db, user, brand_id)  # 404 outside the actor's view, before any action
+    action = request.form.get("action")
+    if action == "register":
+        payload = {"form_submission_id": form_id("form_submission_id"),
+                   "materials_submission_id": form_id("materials_submission_id"),
+                   "comment": request.form.get("comment", "")}
+        _r, error = attempt(brands.register, db, user, brand_id, payload, said="无法登记：")
+        said = "已登记申报，等待逐级审核。"
+    elif action == "decide":
+        decision = request.form.get("decision")
+        _r, error = attempt(brands.decide, db, user, brand_id,
+                            {"decision": decision, "comment": request.form.get("comment", "")}, said="无法提交：")
+        said = "已退回，并附审核意见。" if decision == "return" else "已同意并上报。"
+    elif action == "score":
+        scores = {i["key"]: form_number(f"score:{i['key']}") for i in rules.brand_rubric()["items"]}
+        r, error = attempt(brands.score, db, user, brand_id, {"scores": scores,
+                                                             "comment": request.form.get("comment", "")},
+                           said="无法评分：")
+        said = f"已评分（{r['total']:g}分）。" if r else ""
+    elif action == "follow_up":
+        keep = request.form.get("keep") == "1"
+        payload = {"keep": keep, "comment": request.form.get("comment", ""), "reason": request.form.get("comment", "")}
+        _r, error = attempt(brands.follow_up, db, user, brand_id, payload, said="无法保存：")
+        said = "已记录跟踪督查情况。" if keep else "已撤销命名。"
+    elif action == "pair":
+        payload = {"partner_id": form_id("partner_id"), "plan": request.form.get("plan", "")}
+        _r, error = attempt(pairs.create, db, user, brand_id, payload, said="无法结对：")
+        said = "已结成共建对子。"
+    elif action == "activity":
+        f = request.files.get("file")
+        upload = (f.filename or "", f.read()) if f and f.filename else None
+        payload = {"held_on": request.form.get("held_on") or None, "title": request.form.get("title", "")}
+        _r, error = attempt(pairs.add_activity, db, store(), user, form_id("pair_id") or 0, payload, upload,
+                            said="无法记录：")
+        said = "已记录共建活动。"
+    elif action == "result":
+        payload = {"year": form_id("year") or dt.date.today().year, "result": request.form.get("result", "")}
+        _r, error = attempt(pairs.set_result, db, user, form_id("pair_id") or 0, payload, said="无法保存：")
+        said = "已填写年度成效。"
+    else:
+        raise Invalid("未知的操作。", field="action")
+    if error is None:
+        flash(said, "ok")
+    return redirect(url_for("community.brand_page", brand_id=brand_id))
+
+
+@bp.route("/brands/<int:brand_id>", methods=["GET", "POST"])
+@page()
+def brand_page(user, brand_id: int):
+    if request.method == "POST":
+        return _post_brand(user, brand_id)
+    db = get_session()
+    b = brands.get(db, user, brand_id)
+    assess = brands.may_assess(db, user, b)
+    return render_template(
+        "community/brand.html", user=user, b=b, rubric=rules.brand_rubric(),
+        choices=brands.registration_choices(db, user, brand_id) if b["stage"] in ("cultivating", "returned") else None,
+        may_decide=brands.may_decide(user, b), may_assess=assess, pairs=pairs.of_brand(db, user, brand_id),
+        partners=pairs.partner_choices(db, user) if assess and b["stage"] == "named" else [],
+        today=dt.date.today().isoformat(), year=dt.date.today().year)
+
+
+@bp.get("/ranking")
+@page()
+def ranking_page(user):
+    db = get_session()
+    street_id = request.args.get("street_id", "")
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    streets = community.streets_in_view(db, user)
+    if not street_id.isdigit() or len(street_id) > 9:
+        if not streets:
+            raise Invalid("请选择街道党工委。", field="street_id")
+        street_id = str(streets[0].id)
+    result = brands.ranking(db, user, int(street_id), year)
+    may_name = user.role in ("reviewer", "admin") and any(s.id == result["street_id"] for s in streets)
+    return render_template("community/ranking.html", user=user, r=result, may_name=may_name,
+                           today=dt.date.today().isoformat())
+
+
+@bp.post("/naming")
+@page("reviewer", "admin")
+def naming(user):
+    ids = [int(v) for v in request.form.getlist("brand_id") if v.isdigit() and len(v) <= 9]
+    payload = {"street_id": form_id("street_id"), "brand_ids": ids, "issued_on": request.form.get("issued_on") or None,
+               "formats": ["pdf", "docx"]}
+    if request.form.get("confirm") != "1":
+        flash("请勾选“确认签发”：命名决定将占用发文字号。", "error")
+        return redirect(url_for("community.ranking_page", street_id=payload["street_id"] or ""))
+    result, error = attempt(brands.name_brands, get_session(), store(), user, payload, said="无法命名：")
+    if error is None:
+        flash(f"已印发命名决定（{result['number']}），命名{len(result['brands'])}个党建品牌。", "ok")
+        return redirect(url_for("notices.notice_done", doc_id=result["documents"][0]["id"]))
+    return redirect(url_for("community.ranking_page", street_id=payload["street_id"] or ""))
+
+
+@bp.get("/targets/<key>")
+@page()
+def target_page(user, key: str):
+    return render_template("community/records.html", user=user, t=community_targets.records(get_session(), user, key))
+
+
+@bp.get("/<any(sites, members):what>/<int:record_id>/evidence")
+@page()
+def evidence(user, what: str, record_id: int):
+    sha, name = community.evidence_of(get_session(), user, what, record_id)
+    resp = Response(store().read_bytes(sha), mimetype="application/octet-stream")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"evidence\"; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+@bp.get("/pairs.xlsx")
+@page()
+def pairs_export(user):
+    resp = Response(pairs.export_xlsx(get_session(), user),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp.headers["Content-Disposition"] = "attachment; filename=\"pairs.xlsx\"; filename*=UTF-8''" + quote(
+        "共建对子.xlsx")
+    return resp
