@@ -1,14 +1,14 @@
 """communities: street units (两类组织), 党建品牌 with their events, scores and 共建对子, 精品示范点, 新发展党员
 
-Revision ID: 0010_community
-Revises: 0009_findings_history
+Revision ID: 0011_community
+Revises: 0010_scan_results
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_community'
-down_revision = '0009_findings_history'
+revision = '0011_community'
+down_revision = '0010_scan_results'
 branch_labels = None
 depends_on = None
 
