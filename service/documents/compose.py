@@ -145,17 +145,24 @@ def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dic
         "printer": printer,
         "printed_on": f"{cn_date(issued_on)}印发" if issued_on else "",
         "banji_y_twips": banji_y_twips(bool(copy_to)),
+        # tables' line pitch in the DOCX; the registry closes it up where the PDF does
+        "table_line_twips": round(layout.TABLE_LINE_PT * layout.TWIPS_PER_PT),
     }
 
 
-#: 版记 rows in the DOCX (exact height, 24 pt) and its three rules (1 pt, 0.75 pt, 1 pt)
-BANJI_ROW_TWIPS = 480
-BANJI_RULES_TWIPS = 55
+#: 版记 rows in the DOCX (exact height, 24.85 pt: the PDF's row pitch) and what its rules add
+#: (LibreOffice 7.4 draws each rule centred on the row edge: half the last rule, 0.5 pt, plus the
+#: 0.55 pt by which it draws the first rule below the anchor)
+BANJI_ROW_TWIPS = 497
+BANJI_RULES_TWIPS = 21
 
 
 def banji_y_twips(with_copy_to: bool, type_area_mm: float = layout.TYPE_AREA_HEIGHT_MM) -> int:
     """Where the DOCX 版记 table starts below the type area's top, so that its last rule lies on
-    the type area's bottom edge (GB/T 9704-2012 7.4) in Word, WPS and LibreOffice alike."""
+    the type area's bottom edge (GB/T 9704-2012 7.4).  The table floats, anchored to the page
+    horizontally (``tblpX`` = the 订口): LibreOffice 7.4 floats a table only when it is narrower than
+    the text area or placed relative to the page, and otherwise leaves it in the text flow after
+    the 落款; Word and WPS honour either anchor."""
     rows = 2 if with_copy_to else 1
     return layout.mm_to_twips(type_area_mm) - rows * BANJI_ROW_TWIPS - BANJI_RULES_TWIPS
 

@@ -224,7 +224,7 @@ def _css_values(view_layout: str, plan: FontPlan, tight: bool = False) -> dict:
                 L.MARGIN_BOTTOM_MM, L.MARGIN_LEFT_MM)
     ledger = view_layout == "ledger"
     line_pt = L.LINE_PITCH_PT
-    table_line = (15.75 if ledger else 18) * (0.85 if tight else 1)
+    table_line = (15.75 if ledger else L.TABLE_LINE_PT) * (L.TIGHT_TABLE_FACTOR if tight else 1)
     body_leading = (line_pt - L.BODY_PT) / 2
     title_leading = (L.TITLE_LINE_PT - L.TITLE_PT) / 2
     return {
@@ -336,13 +336,30 @@ def html_to_pdf(html: str, view_layout: str, plan: FontPlan) -> bytes:
     out again with closer table rows, and that layout is used if it needs fewer pages.
     """
     with WEASYPRINT_LOCK:
-        document = _layout(html, view_layout, plan, tight=False)
-        # only table rows can close up (the body keeps its grid): no table, no second layout
-        if view_layout == "official" and "<colgroup>" in html and _light_page(document):
-            tight = _layout(html, view_layout, plan, tight=True)
-            if len(tight.pages) < len(document.pages):
-                document = tight
-        return document.write_pdf()
+        return _laid_out(html, view_layout, plan)[0].write_pdf()
+
+
+def _laid_out(html: str, view_layout: str, plan: FontPlan):
+    """The layout (normal, or tighter when that saves a page) and whether it is the tighter one."""
+    document = _layout(html, view_layout, plan, tight=False)
+    # only table rows can close up (the body keeps its grid): no table, no second layout
+    if view_layout == "official" and "<colgroup>" in html and _light_page(document):
+        tight = _layout(html, view_layout, plan, tight=True)
+        if len(tight.pages) < len(document.pages):
+            return tight, True
+    return document, False
+
+
+def tables_tightened(view: dict) -> bool:
+    """Whether the PDF of an official document lays its tables out closer (``html_to_pdf``), so
+    that its DOCX can say the same line pitch and break its pages where the PDF does."""
+    if (view.get("layout") or "official") != "official" or not any(
+            b.get("t") == "table" for b in (view.get("blocks") or []) + (view.get("appendix") or [])):
+        return False
+    plan = plan_for(view)
+    html = render_html(view, plan)
+    with WEASYPRINT_LOCK:
+        return _laid_out(html, "official", plan)[1]
 
 
 def _layout(html: str, view_layout: str, plan: FontPlan, *, tight: bool):

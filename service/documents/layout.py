@@ -38,6 +38,10 @@ BODY_PT = 16.0
 NOTE_PT = 14.0          # 版记 and page numbers (4号)
 PAGE_NUMBER_PT = 14.0
 TABLE_PT = 12.0         # tables inside documents (小四)
+TABLE_LINE_PT = 18.0    # their line pitch (exact), in the PDF and the DOCX
+#: a document whose last page would hold only a few lines is laid out again with its table rows
+#: this much closer (GB/T 9704-2012 7.3.5.5 lets the spacing be adjusted); the DOCX follows the PDF
+TIGHT_TABLE_FACTOR = 0.85
 ORG_MARK_PT = 36.0      # 发文机关标志 (red, 小标宋)
 
 #: the fixed line pitch: 225 mm / 22 lines = 28.98 pt; Word templates for 公文 use 579 twips

@@ -23,8 +23,9 @@ from ..certificates.engine import CertificateError
 from ..exports import safe_row
 from ..vocabulary import DOCUMENT_KINDS
 from . import compose as C
+from . import layout as L
 from .docx_render import render_docx
-from .html_render import render_pdf
+from .html_render import render_pdf, tables_tightened
 from .qr import qr_png
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,9 +103,17 @@ def render(kind: str, context: dict, fmt: str, *, overprint: bool = False,
         return certificate_docx(kind, context)
     view = C.compose(kind, context)
     if fmt == "docx":
-        return render_docx(kind, view)
+        return render_docx(kind, docx_view(view))
 
     return render_pdf(view)
+
+
+def docx_view(view: dict) -> dict:
+    """The view for the DOCX: tables as close as the PDF lays them (its page breaks follow)."""
+    if tables_tightened(view):
+        pitch = L.TABLE_LINE_PT * L.TIGHT_TABLE_FACTOR * L.TWIPS_PER_PT
+        return dict(view, table_line_twips=round(pitch))
+    return view
 
 
 def certificate_docx(kind: str, context: dict) -> bytes:

@@ -650,7 +650,8 @@ def _lo_env(out_dir: Path) -> dict:
 
 
 def _body_lines(pdf_path) -> tuple[int, list[int], float | None]:
-    """Pages, characters per full-width 16 pt line, and the last page's lowest full-width rule (mm)."""
+    """Pages, characters per full-width 16 pt line, and the last page's lowest full-width rule (mm
+    from the page's top edge: the 版记's last rule)."""
     import pdfplumber
 
     with pdfplumber.open(pdf_path) as pdf:
@@ -667,28 +668,90 @@ def _body_lines(pdf_path) -> tuple[int, list[int], float | None]:
         return len(pdf.pages), counts, (_mm_of(max(rules)) if rules else None)
 
 
+def _pages(view: dict) -> int:
+    import pdfplumber
+
+    from service.documents.html_render import render_pdf
+
+    with pdfplumber.open(io.BytesIO(render_pdf(view))) as pdf:
+        return len(pdf.pages)
+
+
+def _ending_at_the_foot(view: dict) -> dict:
+    """The view with one-line paragraphs added until its text alone ends on the last line of a
+    page (bisection on the PDF), then signed: the 落款 must take two lines of text along."""
+    def grown(k: int, signed: bool) -> dict:
+        v = dict(view, blocks=view["blocks"] + [{"t": "p", "text": "现予通知。"} for _ in range(k)])
+        return v if signed else dict(v, signature="", date="", copy_to="", printer="", printed_on="")
+
+    base = _pages(grown(0, False))
+    lo, hi = 0, 24  # one line short of the page's end .. past it
+    assert _pages(grown(hi, False)) > base
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if _pages(grown(mid, False)) == base else (lo, mid)
+    return grown(lo, True)
+
+
+LONG_TEXT = "这是一段用于检验分页的正文，长度按需要重复。" * 9
+
+
+def _variants(kind: str) -> dict[str, dict]:
+    """The sample view and its short and long bodies (issue 14): a one-line body, a body whose text
+    ends exactly at the foot of a page, a body of four pages and more."""
+    view = compose.compose(kind, sample_context(kind))
+    return {
+        "sample": view,
+        "one-line": dict(view, blocks=[{"t": "p", "text": "现予通知。"}]),
+        "foot": _ending_at_the_foot(view),
+        "four-page": dict(view, blocks=view["blocks"] + [{"t": "p", "text": LONG_TEXT} for _ in range(10)]),
+    }
+
+
 @pytest.mark.slow
-def test_libreoffice_lays_the_docx_out_like_the_pdf(docx_files, pdf_files, out_dir):
-    """Each official DOCX converted by LibreOffice: the PDF's page count and 28 characters a line
-    (the DOCX's fixed character spacing), never 14 (the character grid LibreOffice 7.4 doubles)."""
+def test_libreoffice_lays_the_docx_out_like_the_pdf(out_dir):
+    """Each official DOCX converted by LibreOffice, for the sample and the short and long bodies:
+    the PDF's page count, 28 characters a line (the DOCX's fixed character spacing; never 14, the
+    character grid LibreOffice 7.4 doubles), and the 版记's last rule on the type area's bottom
+    edge of the last page, where the PDF has it (the table floats, anchored to the page)."""
+    from service.documents.docx_render import render_docx
+    from service.documents.html_render import render_pdf
+    from service.documents.registry import docx_view
+
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
     lo = out_dir / "lo-compare"
     lo.mkdir(exist_ok=True)
-    kinds = [k for k in OFFICIAL if k in pdf_files]
+    cases, docx_paths = {}, []
+    for kind in OFFICIAL:
+        for name, view in _variants(kind).items():
+            case = f"{kind}-{name}"
+            (lo / f"{case}.docx").write_bytes(render_docx(kind, docx_view(view)))
+            (lo / f"{case}.native.pdf").write_bytes(render_pdf(view))
+            cases[case] = bool(view.get("printer") or view.get("copy_to"))
+            docx_paths.append(str(lo / f"{case}.docx"))
     cmd = [soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile-2'}", "--headless", "--convert-to",
-           "pdf", "--outdir", str(lo), *(str(docx_files[k]) for k in kinds)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300, env=_lo_env(out_dir))
+           "pdf", "--outdir", str(lo), *docx_paths]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600, env=_lo_env(out_dir))
     report = {}
-    for kind in kinds:
-        lo_pages, lo_counts, _lo_rule = _body_lines(lo / f"{kind}.pdf")
-        pdf_pages, pdf_counts, _pdf_rule = _body_lines(pdf_files[kind])
-        report[kind] = (lo_pages, pdf_pages, max(lo_counts, default=0), max(pdf_counts, default=0))
+    for case, has_imprint in cases.items():
+        lo_pages, lo_counts, lo_rule = _body_lines(lo / f"{case}.pdf")
+        pdf_pages, pdf_counts, pdf_rule = _body_lines(lo / f"{case}.native.pdf")
+        report[case] = (lo_pages, pdf_pages, max(lo_counts, default=0), max(pdf_counts, default=0),
+                        lo_rule and round(lo_rule, 1), pdf_rule and round(pdf_rule, 1), has_imprint)
     print(report)
-    for kind, (lo_pages, pdf_pages, lo_max, pdf_max) in report.items():
-        assert lo_pages == pdf_pages, report
-        assert lo_max == pdf_max <= L.CHARS_PER_LINE, report
+    foot = L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM
+    wrong = {}
+    for case, (lo_pages, pdf_pages, lo_max, pdf_max, lo_rule, pdf_rule, has_imprint) in report.items():
+        if lo_pages != pdf_pages:
+            wrong[case] = f"LibreOffice {lo_pages} pages, PDF {pdf_pages}"
+        elif not lo_max == pdf_max <= L.CHARS_PER_LINE:
+            wrong[case] = f"characters a line: LibreOffice {lo_max}, PDF {pdf_max}"
+        elif has_imprint and not (lo_rule and pdf_rule and abs(pdf_rule - foot) < 0.3 and abs(lo_rule - foot) < 0.5):
+            wrong[case] = f"版记 last rule at {lo_rule} mm in LibreOffice, {pdf_rule} mm in the PDF (foot: {foot})"
+    assert wrong == {}, report
+    assert all(report[f"{k}-four-page"][1] >= 4 for k in OFFICIAL), report
     # kinds with a line of full-width characters only fill it with exactly 28 in both
     assert sum(1 for r in report.values() if r[2] == r[3] == L.CHARS_PER_LINE) >= 4, report
 
