@@ -78,7 +78,9 @@ case "${1:-}" in
     install_python ""
     export WUHAO_DATA_DIR=${WUHAO_DATA_DIR:-$PWD/var}
     "$VENV/bin/wuhao" init
-    "$VENV/bin/wuhao" demo
+    # demo data only into an empty database: a restart never touches what is there; no token is
+    # printed (ask for one with `wuhao token USERNAME`)
+    "$VENV/bin/wuhao" demo --if-empty
     exec "$VENV/bin/wuhao" serve --host "${WUHAO_HOST:-127.0.0.1}" --port "${WUHAO_PORT:-8000}"
     ;;
   test)

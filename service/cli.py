@@ -27,7 +27,7 @@ from .batch.cli import export_outputs, follow, sample_roster, worker
 from .batch.state import KIND_TITLES
 from .checks.cli import check_command, rank_command
 from .db import session_scope
-from .demo import load_demo
+from .demo import is_empty, load_demo
 from .demo_records import party_cards, scanned_form
 from .documents.cli import fonts_cmd, render_cmd
 from .documents.qr import loopback_warning
@@ -59,13 +59,21 @@ def init() -> None:
 @main.command()
 @click.option("--password", default="wuhao2025", show_default=True, help="Password of every demo account.")
 @click.option("--no-batch", is_flag=True, help="Skip the small demo batch of 党员证.")
-def demo(password: str, no_batch: bool) -> None:
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database (./dev.sh start): never touch real data.")
+@click.option("--token", "with_token", is_flag=True, help="Also issue and print an API token for the demo reviewer.")
+def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> None:
     """Load the demo organisation tree, accounts and submissions (idempotent)."""
     cfg = config_mod.load()
     upgrade(cfg.database_url)
     app = _app()
+    if if_empty:
+        with session_scope(cfg.database_url) as session:
+            empty = is_empty(session)
+        if not empty:
+            click.echo("数据库中已有数据，未加载演示数据。请用已有账户登录（演示账户的密码默认为 wuhao2025）。")
+            return
     with app.app_context(), session_scope(cfg.database_url) as session:
-        summary = load_demo(session, password=password)
+        summary = load_demo(session, password=password, with_token=with_token)
     click.echo(f"演示数据：{summary['organisations']} 个组织，{summary['users']} 个账户，"
                f"{summary['submissions']} 份材料。")
     rec = summary.get("records") or {}
@@ -76,11 +84,13 @@ def demo(password: str, no_batch: bool) -> None:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")
     click.echo(f"演示盖章扫描件（OCR 识别）：材料 {scanned_form(config_mod.settings_of(app))}")
-    click.echo(f"演示账户（密码均为 {password}）：")
+    click.echo(f"登录：在浏览器打开 http://{cfg.host}:{cfg.port}/ ，用下列演示账户登录（密码均为 {password}）：")
     for username, role, org in summary["accounts"]:
         click.echo(f"  {username:<12} {role:<9} {org}")
     if summary.get("token"):
         click.echo(f"审核员 API 令牌（仅显示一次）：{summary['token']}")
+    else:
+        click.echo("需要 API 令牌时运行：wuhao token 用户名")
 
 
 @main.command()

@@ -52,7 +52,14 @@ def _add_tree(session: Session, nodes, parent: Organisation | None, by_name: dic
         _add_tree(session, node.get("children", []), org, by_name)
 
 
-def load_demo(session: Session, password: str = "wuhao2025", with_records: bool = True) -> dict:
+def is_empty(session: Session) -> bool:
+    """Whether the database holds no organisation and no account yet (a fresh install)."""
+    return not session.scalar(select(func.count()).select_from(Organisation)) and \
+        not session.scalar(select(func.count()).select_from(User))
+
+
+def load_demo(session: Session, password: str = "wuhao2025", with_records: bool = True,
+              with_token: bool = False) -> dict:
     """Organisations and accounts; with ``with_records`` also submissions, checks, a grading
     round and creation cycles (the batch of 党员证 is ``demo_records.party_cards``)."""
     by_name: dict[str, Organisation] = {}
@@ -65,7 +72,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
                         organisation_id=by_name[org_name].id, password_hash=auth.hash_password(password))
             session.add(user)
             session.flush()
-            if username == "gongwei":
+            if username == "gongwei" and with_token:
                 token = auth.new_api_token(user)
     demo_community.street_units(session)
     created = _demo_submissions(session, by_name) if with_records else 0

@@ -87,6 +87,16 @@ STREET_UNIT_CATEGORIES: Mapping[str, str] = _frozen(_vocab["street_unit_categori
 BRAND_STAGES: Mapping[str, str] = _frozen(_vocab["brand_stages"])
 BRAND_ACTIONS: Mapping[str, str] = _frozen(_vocab["brand_actions"])
 
+#: input key -> what a person calls it (messages about an input name it so, never by its key)
+INPUT_NAMES: Mapping[str, str] = _frozen(_vocab["input_names"])
+
+
+def input_name(key: str) -> str:
+    """The input's name for a message: 年度 for year, 领导班子好 for leadership, 该项 when it has none."""
+    base = key.rsplit(".", 1)[-1]
+    return INPUT_NAMES.get(base) or DIMENSIONS.get(base) or "该项"
+
+
 #: creation-cycle state -> name (SZ-2, SZ-3); TERMINAL_STATES accept no event
 CYCLE_STATES: Mapping[str, str] = _frozen({k: v["name"] for k, v in _lifecycle["states"].items()})
 TERMINAL_STATES: frozenset[str] = frozenset(k for k, v in _lifecycle["states"].items() if v.get("terminal"))

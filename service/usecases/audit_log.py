@@ -27,6 +27,8 @@ ACTION_NAMES = {
     "batch_submit": "提交批量任务", "batch_cancel": "取消批量任务", "batch_resume": "继续批量任务",
     "document_issued": "签发文书", "document_superseded": "文书被替代",
     "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准", "document_withdrawn": "作废文书",
+    "ledger_open": "新建整改事项", "ledger_update": "修改整改事项", "ledger_note": "报送整改进展",
+    "ledger_close": "整改销号", "certificate_expired": "证书失效", "review_decision": "审核决定",
 }
 
 
@@ -108,7 +110,7 @@ def rows(db: Session, actor: User, *, action: str | None = None, organisation_id
         select(Organisation).where(Organisation.id.in_({r.organisation_id for r in rows if r.organisation_id}))).scalars()}
     return [{"id": r.id, "at": iso(r.at), "user_id": r.user_id, "username": users.get(r.user_id),
              "organisation_id": r.organisation_id, "organisation_name": orgs.get(r.organisation_id),
-             "action": r.action, "action_name": ACTION_NAMES.get(r.action, r.action),
+             "action": r.action, "action_name": ACTION_NAMES.get(r.action, "其他操作"),
              "object_type": r.object_type, "object_name": OBJECT_NAMES.get(r.object_type or "", ""),
              "object_id": r.object_id, "detail": r.detail or {}, "detail_text": detail_text(r.detail or {})}
             for r in rows]

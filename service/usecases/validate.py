@@ -5,21 +5,26 @@ import datetime as dt
 from typing import Any
 
 from ..errors import Invalid
+from ..vocabulary import input_name as _n
+
+
+def _num(value) -> str:
+    return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
 
 def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = False) -> str | None:
     value = payload.get(key)
     if value is None or value == "":
         if required:
-            raise Invalid(f"缺少必填项 {key}。", field=key)
+            raise Invalid(f"请填写{_n(key)}。", field=key)
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{key} 应为字符串。", field=key)
+        raise Invalid(f"{_n(key)}应为文字。", field=key)
     value = value.strip()
     if required and not value:
-        raise Invalid(f"缺少必填项 {key}。", field=key)
+        raise Invalid(f"请填写{_n(key)}。", field=key)
     if len(value) > max_len:
-        raise Invalid(f"{key} 过长（最多 {max_len} 个字符）。", field=key)
+        raise Invalid(f"{_n(key)}过长（最多 {max_len} 个字）。", field=key)
     return value
 
 
@@ -28,12 +33,12 @@ def opt_int(payload: dict, key: str, *, minimum: int | None = 0, maximum: int | 
     value = payload.get(key)
     if value is None:
         if required:
-            raise Invalid(f"缺少必填项 {key}。", field=key)
+            raise Invalid(f"请填写{_n(key)}。", field=key)
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{key} 应为整数。", field=key)
+        raise Invalid(f"{_n(key)}应为整数。", field=key)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise Invalid(f"{key} 超出允许范围。", field=key)
+        raise Invalid((f"{_n(key)}应在 {minimum} 到 {maximum} 之间。" if minimum is not None and maximum is not None else f"{_n(key)}超出允许范围。"), field=key)
     return value
 
 
@@ -42,12 +47,12 @@ def opt_number(payload: dict, key: str, *, minimum: float | None = None, maximum
     value = payload.get(key)
     if value is None:
         if required:
-            raise Invalid(f"缺少必填项 {key}。", field=key)
+            raise Invalid(f"请填写{_n(key)}。", field=key)
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise Invalid(f"{key} 应为数字。", field=key)
+        raise Invalid(f"{_n(key)}应为数字。", field=key)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise Invalid(f"{key} 超出允许范围（{minimum}–{maximum}）。", field=key)
+        raise Invalid(f"{_n(key)}应在 {_num(minimum)} 到 {_num(maximum)} 之间。", field=key)
     return value
 
 
@@ -60,7 +65,7 @@ def opt_date(payload: dict, key: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"{key} 应为 YYYY-MM-DD 格式的日期。", "invalid_date", field=key) from None
+        raise Invalid(f"{_n(key)}应为日期，如 2026-03-31。", "invalid_date", field=key) from None
 
 
 def opt_bool(payload: dict, key: str) -> bool | None:
@@ -68,7 +73,7 @@ def opt_bool(payload: dict, key: str) -> bool | None:
     if value is None:
         return None
     if not isinstance(value, bool):
-        raise Invalid(f"{key} 应为 true 或 false。", field=key)
+        raise Invalid(f"{_n(key)}应为“是”或“否”。", field=key)
     return value
 
 
@@ -76,7 +81,7 @@ def year_value(value: Any, key: str = "year") -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{key} 应为年份（如 2025）。", field=key) from None
+        raise Invalid(f"{_n(key)}应为年份（如 2025）。", field=key) from None
     if not 2000 <= year <= 2100:
-        raise Invalid(f"{key} 应在 2000–2100 之间。", field=key)
+        raise Invalid(f"{_n(key)}应在 2000 到 2100 之间。", field=key)
     return year

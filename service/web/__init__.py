@@ -7,11 +7,11 @@ from .. import vocabulary, wording
 from ..checks.findings import rules as _rules
 from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
 from .lists import list_url
-from . import (admin, assessor, batches, community, documents, home, ledger, lint, organisations, register, review,
-               submissions)
+from . import (admin, assessor, batches, community, documents, home, imports, ledger, lint, organisations, register,
+               review, submissions)
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
-              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp)
+              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp)
 
 NAV = {
     "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.finalize = plain
     app.add_template_filter(cite, "cite")
     app.add_template_global(finding_todo, "finding_todo")
+    app.add_template_global(imports.template_url, "template_url")
     app.add_template_global(list_url, "list_url")
     app.add_template_filter(wording.cn_datetime, "cn_datetime")
     app.add_template_filter(wording.score, "score")

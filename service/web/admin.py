@@ -8,6 +8,7 @@ from .. import vocabulary
 from ..db import get_session
 from ..http import settings
 from ..usecases import admin, assessments, organisations, users
+from . import imports
 from .helpers import attempt, blueprint, form_int, page
 
 bp = blueprint("admin", "/admin")
@@ -59,9 +60,10 @@ def admin_organisations(user):
             if result is not None:
                 flash(f"导入完成：新建 {result['created']} 个，更新 {result['updated']} 个组织。", "ok")
                 return redirect(url_for("admin.admin_organisations"))
-            problems = (error.detail or {}).get("problems", [])
+            problems = imports.as_rows((error.detail or {}).get("problems", []))
     return render_template("admin/organisations.html", user=user, tree=organisations.tree(db),
-                           kind_names=vocabulary.ORG_KINDS, problems=problems)
+                           kind_names=vocabulary.ORG_KINDS, problems=problems,
+                           report_url=imports.error_report(problems, "组织名单") if problems else "")
 
 
 @bp.route("/rubrics", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..errors import DomainError
 from ..http import settings
 from ..usecases import batches as batch_cases
+from . import imports
 from .helpers import blueprint, page
 
 bp = blueprint("batches", "/batches")
@@ -32,12 +33,17 @@ def batches(user):
                                 options=PAGE_OUTPUTS, executor=settings().batch_executor,
                                 celery=current_app.extensions.get("celery"))
         except DomainError as exc:
-            rows = (exc.detail or {}).get("errors") or []
-            flash(exc.message + "".join(f"；第{e['row']}行：{e['reason']}" for e in rows[:5]), "error")
-            return redirect(url_for("batches.batches"))
+            rows = imports.as_rows((exc.detail or {}).get("errors"))
+            flash(exc.message, "error")
+            if not rows:
+                return redirect(url_for("batches.batches"))
+            return render_template("batches.html", user=user, kinds=KIND_TITLES, focus=None,
+                                   jobs=batch_cases.list_jobs(get_session(), user, limit=30),
+                                   import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
+                                   report_url=imports.error_report(rows, "名册")), 422
         return redirect(url_for("batches.batches", job=job["id"]))
     return render_template("batches.html", user=user, jobs=batch_cases.list_jobs(get_session(), user, limit=30),
-                           kinds=KIND_TITLES, focus=request.args.get("job", type=int))
+                           kinds=KIND_TITLES, focus=request.args.get("job", type=int), import_errors=[])
 
 
 @bp.get("/<int:job_id>")

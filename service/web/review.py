@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
 
+from .. import wording
 from ..auth import REVIEWERS
 from ..db import get_session
 from ..errors import Invalid
@@ -16,7 +17,7 @@ from ..usecases import (assessments, audit_log, bulk, cycles, dashboard as figur
 from ..vocabulary import DIMENSION_KEYS
 from ..usecases.listing import Column, ListSpec
 from ..usecases.validate import year_value
-from . import charts
+from . import charts, imports
 from .helpers import attempt, blueprint, form_number, page
 from .lists import attachment, list_page
 
@@ -115,6 +116,7 @@ def scores(user):
     if raw and (not raw.isdigit() or len(raw) > 9):
         raise Invalid("组织编号无效。")
     org = cycles.load_organisation(db, user, int(raw)) if raw else None
+    errors: dict = {}
     if request.method == "POST":
         if org is None:
             raise Invalid("请选择党支部。")
@@ -123,11 +125,13 @@ def scores(user):
             payload["marks"] = _marks()
         else:
             payload["scores"] = {k: form_number(f"score:{k}") for k in DIMENSION_KEYS}
-        done, _error = attempt(assessments.record_scores, db, user, org.id, payload, settings().rubric_dir)
+        done, error = attempt(assessments.record_scores, db, user, org.id, payload, settings().rubric_dir)
         if done is not None:
             row, graded = done
-            flash(f"已保存 {org.name} 的评分：总分 {row.total:g}，等次“{graded['grade_name']}”。", "ok")
+            flash(f"已保存 {org.name} 的评分：总分 {wording.score(row.total)}，等次“{graded['grade_name']}”。", "ok")
             return redirect(url_for("review.scores", organisation_id=org.id, year=year, saved=row.id))
+        field = (error.detail or {}).get("field") or ""
+        errors = {(f"score:{field}" if field in DIMENSION_KEYS else field): error.message}
     rubric = assessments.rubric_for(year, settings().rubric_dir)
     domain_rubric = rubric.domain(org.domain) if org is not None and org.domain in rubric.domains else None
     saved = None
@@ -136,7 +140,8 @@ def scores(user):
     notice_ok = saved is not None and notices.offerable(db, user, settings().data_dir,
                                                         {"kind": "rectification-notice", "record_id": saved["id"]})
     return render_template("scores.html", user=user, branches=organisations.branches(db, user), org=org, year=year,
-                           rubric=rubric, domain_rubric=domain_rubric, saved=saved, result=None, notice_ok=notice_ok)
+                           rubric=rubric, domain_rubric=domain_rubric, saved=saved, result=None, notice_ok=notice_ok,
+                           values=request.form if request.method == "POST" else {}, errors=errors)
 
 
 @bp.route("/grading", methods=["GET", "POST"])
@@ -166,7 +171,10 @@ def grading(user):
                 pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name,
                            "branches": (error.detail or {}).get("branches", [])}
             elif error is not None and error.code == "unmatched_rows":
-                pending = {"rows": (error.detail or {}).get("rows", [])}
+                rows = (error.detail or {}).get("rows", [])
+                pending = {"rows": rows, "report_url": imports.error_report(
+                    [{"row": u.get("row"), "column": u.get("branch_name"), "reason": u.get("reason")} for u in rows],
+                    "评分表")}
     return render_template("grading.html", user=user, result=result, year=year, pending=pending)
 
 

@@ -36,7 +36,7 @@ def served(database_url, tmp_path):
                                        text=True, timeout=120)
     init = run("init")
     assert init.returncode == 0, init.stderr
-    demo = run("demo")
+    demo = run("demo", "--if-empty")  # what ./dev.sh start runs
     assert demo.returncode == 0, demo.stderr
     port = free_port()
     proc = subprocess.Popen(wuhao_cmd() + ["serve", "--port", str(port)], env=env,
@@ -59,6 +59,26 @@ def served(database_url, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",
+                    reason="curl is installed by ./dev.sh test")
+@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",
+                    reason="curl is installed by ./dev.sh test")
+def test_a_restart_leaves_the_data_alone_and_prints_no_token(served):
+    """Quiet setup: `./dev.sh start` loads the demo only into an empty database, says how to sign in,
+    and prints a token only when asked for one."""
+    first = served["demo_output"]
+    assert "登录" in first and "密码均为" in first
+    assert "wh_" not in first and "wuhao token" in first
+    statuses = subprocess.run(["curl", "-s", "-H", "Authorization: Bearer " + served["run"]("token", "gongwei").stdout.strip(),
+                               served["base"] + "/api/v1/submissions"], capture_output=True, text=True).stdout
+    again = served["run"]("demo", "--if-empty")
+    assert again.returncode == 0 and "已有数据，未加载演示数据" in again.stdout and "wh_" not in again.stdout
+    token = served["run"]("token", "gongwei").stdout.strip()
+    after = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {token}", served["base"] + "/api/v1/submissions"],
+                           capture_output=True, text=True).stdout
+    assert json.loads(after) == json.loads(statuses)  # nothing re-checked, nothing added
 
 
 @pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",

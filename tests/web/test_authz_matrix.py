@@ -277,6 +277,9 @@ ENDPOINTS = [
     Endpoint("POST", "/grading", REVIEWERS, scoped=False, page=True, body=lambda o: {"data": {"year": "2025"}}),
     Endpoint("POST", "/batches", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/queue/bulk", REVIEWERS, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("GET", "/imports/roster-template.xlsx", ANY, scoped=False, page=True),
+    # a report is only its maker's session's: anyone else (every role here) gets 404
+    Endpoint("GET", "/imports/reports/" + "0" * 64 + ".xlsx", ANY, ok=(404,), scoped=False, page=True),
     Endpoint("POST", "/batches/{job}/cancel", REVIEWERS, ok=(302, 409), page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/admin/users", ADMIN, scoped=False, page=True,
              body=lambda o: {"data": {"action": "token", "user_id": str(o["user"])}}),

@@ -59,7 +59,11 @@ def test_scores_page_grades_with_the_domain_rubric_and_keeps_findings(app, demo,
     bad = c.post("/scores", data={"csrf_token": token, "organisation_id": org, "year": "2025", "mode": "dimensions",
                                   "score:leadership": "25", "score:members": "19", "score:mechanism": "18",
                                   "score:performance": "18", "score:reputation": "18"})
-    assert bad.status_code == 200 and "超出允许范围" in bad.get_data(as_text=True)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "领导班子好应在 0 到 20 之间" in page
+    # the message stands next to its field and every value typed stays
+    assert re.search(r'name="score:leadership"[^>]*value="25"', page) and 'id="err-leadership"' in page
+    assert re.search(r'name="score:members"[^>]*value="19"', page)
     with db() as s:
         assert s.scalar(select(func.count()).select_from(Assessment)) == 2
 
@@ -371,7 +375,7 @@ def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo
     assert "原值：5" in done.get_data(as_text=True)
     wrong = r.post(f"/submissions/{form_id}/correct", data={"csrf_token": _csrf(r), "field": "declared_on",
                                                             "value": "去年"}, follow_redirects=True)
-    assert "YYYY-MM-DD" in wrong.get_data(as_text=True)
+    assert "2026-03-31" in wrong.get_data(as_text=True) or "日期" in wrong.get_data(as_text=True)
 
 
 def test_hostile_input_is_refused_cleanly(app, demo):

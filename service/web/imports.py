@@ -1,0 +1,118 @@
+"""Imports from spreadsheets: a template for each (名册, 评分表, 组织名单) and, for a rejected import, the
+full error report (XLSX: 行号, 列, 原因 — every error, not the first five).
+
+A rejected import's page lists every error and links its report; the report is kept in the file store
+(content-addressed) and only its maker's session may fetch it.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+from flask import abort, request, session, url_for
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .. import vocabulary
+from ..batch.roster import HEADER_SYNONYMS, REQUIRED
+from ..exports import safe_row
+from ..http import store
+from ..usecases.organisations import IMPORT_COLUMNS
+from .helpers import blueprint, page
+from .lists import XLSX, attachment
+
+bp = blueprint("imports", "/imports")
+
+_DIMENSIONS = list(vocabulary.DIMENSIONS.values())
+#: template name -> (file name, sheet title, header, example row, note)
+TEMPLATES = {
+    "roster": ("党员名册模板.xlsx", "党员名册",
+               [HEADER_SYNONYMS["party-card"][k][0] for k in HEADER_SYNONYMS["party-card"]],
+               ["张三", "市财政局预算科党支部", "120101199001011234", "男", "2015-07-01", "0001", "13800000000"],
+               "姓名、所在支部为必填；入党时间写成 2015-07-01 或 2015年7月1日。"),
+    "honor-roster": ("受表彰党支部名单模板.xlsx", "受表彰党支部",
+                     [HEADER_SYNONYMS["honor-certificate"][k][0] for k in HEADER_SYNONYMS["honor-certificate"]],
+                     ["市财政局预算科党支部", "市财政局机关党委", "市直机关“五好党支部”", "2025—2029年"],
+                     "支部名称为必填。"),
+    "scores": ("评分表模板.xlsx", "评分表", ["支部名称", "领域", "总分", *_DIMENSIONS, "群众满意率"],
+               ["市财政局预算科党支部", "机关", 96, 20, 19, 19, 19, 19, 98],
+               "每个党支部一行；领域写机关、农村、社区等；群众满意率为百分数。"),
+    "organisations": ("组织名单模板.xlsx", "组织名单", [names[0] for names in IMPORT_COLUMNS.values()],
+                      ["市财政局预算科党支部", "市财政局机关党委", "党支部", "机关", "", 12, "李秀英", "王芳",
+                       "022-68881234", "否"],
+                      "组织名称、上级组织、类型为必填；上级组织须已存在或在本表中位于其上方。"),
+}
+MAX_REPORTS = 10
+
+
+@bp.get("/<name>-template.xlsx")
+@page()
+def template(user, name: str):
+    """A blank sheet with the columns an import reads, one example row and a note."""
+    if name not in TEMPLATES:
+        abort(404)
+    filename, title, header, example, note = TEMPLATES[name]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(safe_row(example))
+    notes = wb.create_sheet("填写说明")
+    notes.append(["说明"])
+    notes.append([note])
+    notes.append(["第2行是示例，导入前请删除或改成实际内容。"])
+    out = io.BytesIO()
+    wb.save(out)
+    return attachment(out.getvalue(), filename, XLSX)
+
+
+def template_url(name: str) -> str:
+    return url_for("imports.template", name=name)
+
+
+_ROW = re.compile(r"^第(\d+)行[：:]?(.*)$", re.S)
+
+
+def as_rows(errors) -> list[dict]:
+    """Errors of any import as rows {row, column, reason}: dicts with row/reason, or texts “第N行：…”."""
+    out = []
+    for e in errors or []:
+        if isinstance(e, dict):
+            out.append({"row": e.get("row"), "column": e.get("column") or e.get("branch_name") or "",
+                        "reason": e.get("reason") or e.get("message") or ""})
+        else:
+            m = _ROW.match(str(e))
+            out.append({"row": int(m.group(1)) if m else None, "column": "",
+                        "reason": (m.group(2) if m else str(e)).strip()})
+    return out
+
+
+def error_report(rows: list[dict], title: str) -> str:
+    """Keep the full report of a rejected import; returns the address its maker downloads it from."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "错误报告"
+    ws.append(["行号", "列", "原因"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append(safe_row([r.get("row"), r.get("column") or "", r.get("reason") or ""]))
+    ws.column_dimensions["C"].width = 80
+    out = io.BytesIO()
+    wb.save(out)
+    sha = store().put_bytes(out.getvalue())
+    kept = [k for k in session.get("import_reports", []) if k != sha][-(MAX_REPORTS - 1):] + [sha]
+    session["import_reports"] = kept
+    return url_for("imports.report", sha=sha, title=title)
+
+
+@bp.get("/reports/<sha>.xlsx")
+@page()
+def report(user, sha: str):
+    """A rejected import's report, for the session that made it."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha) or sha not in session.get("import_reports", []):
+        abort(404)
+    title = re.sub(r"[^\w\u4e00-\u9fff-]", "", request.args.get("title", ""))[:40]
+    return attachment(store().read_bytes(sha), f"{title or '导入'}_错误报告.xlsx", XLSX)

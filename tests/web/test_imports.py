@@ -1,0 +1,74 @@
+"""Imports that explain themselves: a template for each (名册, 评分表, 组织名单) and, for a rejected import,
+every error on the page and in an XLSX report with a reason column (a roster with 204 bad rows: 204, not 5)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.web.conftest import csrf_of, login
+
+
+@pytest.mark.parametrize("name,first", [("roster", "姓名"), ("honor-roster", "支部名称"), ("scores", "支部名称"),
+                                        ("organisations", "组织名称")])
+def test_every_import_has_a_template(client, demo, name, first):
+    login(client, "gongwei", demo["password"])
+    resp = client.get(f"/imports/{name}-template.xlsx")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    header = [c.value for c in ws[1]]
+    assert header[0] == first and ws.max_row == 2  # the header and one example
+
+
+def test_the_roster_template_is_a_roster_the_batch_reads(client, demo):
+    from service.batch.roster import parse_roster
+
+    login(client, "gongwei", demo["password"])
+    data = client.get("/imports/roster-template.xlsx").data
+    roster = parse_roster(data, "名册.xlsx", "party-card")
+    assert not roster.errors and len(roster.rows) == 1
+
+
+def test_a_rejected_roster_lists_every_error_and_offers_the_report(client, demo):
+    login(client, "gongwei", demo["password"])
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["姓名", "所在支部", "入党时间"])
+    for i in range(204):
+        w.writerow(["", "市财政局预算科党支部", "2015-07-01"])  # no name: 204 bad rows
+    resp = client.post("/batches", data={"csrf_token": csrf_of(client), "kind": "party-card",
+                                         "roster": (io.BytesIO(out.getvalue().encode("utf-8")), "名册.csv")},
+                       content_type="multipart/form-data")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "共 204 处错误" in page and page.count('<td data-label="原因">') == 204
+    link = re.search(r'id="error-report"', page) and re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', page)
+    report = client.get(link.group(1).replace("&amp;", "&"))
+    assert report.status_code == 200
+    rows = list(load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("行号", "列", "原因") and len(rows) == 205 and all(r[2] for r in rows[1:])
+    # another session cannot fetch it
+    other = client.application.test_client()
+    login(other, "quwei", demo["password"])
+    assert other.get(link.group(1).replace("&amp;", "&")).status_code == 404
+
+
+def test_a_rejected_organisation_sheet_has_a_report(client, demo):
+    login(client, "admin", demo["password"])
+    wb = Workbook()
+    wb.active.append(["组织名称", "上级组织", "类型"])
+    wb.active.append(["新支部", "没有这个党委", "党支部"])
+    wb.active.append(["", "市直机关工委", "党支部"])
+    data = io.BytesIO()
+    wb.save(data)
+    resp = client.post("/admin/organisations", data={"csrf_token": csrf_of(client),
+                                                     "file": (io.BytesIO(data.getvalue()), "orgs.xlsx")},
+                       content_type="multipart/form-data")
+    page = resp.get_data(as_text=True)
+    assert "共 2 处错误" in page
+    link = re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', page).group(1).replace("&amp;", "&")
+    rows = list(load_workbook(io.BytesIO(client.get(link).data)).active.iter_rows(values_only=True))
+    assert sorted(r[0] for r in rows[1:]) == [2, 3] and any("没有这个党委" in r[2] for r in rows[1:])
