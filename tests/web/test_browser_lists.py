@@ -1,0 +1,84 @@
+"""In the browser: a reviewer filters the queue, exports exactly that to Excel (read back with openpyxl)
+and approves two submissions in bulk; on a phone the queue collapses to cards and the first Tab reaches
+the skip link."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.samples import declaration_docx
+from tests.web.conftest import BRANCH_A, browser_login, upload
+from tests.web.test_browser import OFFICE, PHONE, database_url, site  # noqa: F401  (SQLite, the live site)
+
+pytestmark = pytest.mark.browser
+
+SECOND_A = "市财政局国库科党支部"
+
+
+@pytest.fixture
+def queued(app, site):  # noqa: F811
+    client = app.test_client()
+    ids = {}
+    for branch, user in ((BRANCH_A, "yusuan"), (BRANCH_A, "yusuan"), (SECOND_A, "guoku")):
+        resp = upload(client, site["tokens"][user], declaration_docx(branch=branch), f"{branch}.docx")
+        assert resp.status_code == 201, resp.get_json()
+        ids.setdefault(branch, []).append(resp.get_json()["id"])
+    return ids
+
+
+def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued, shots):  # noqa: F811
+    base = site["base"]
+    ctx = browser.new_context(viewport=OFFICE, locale="zh-CN", accept_downloads=True)
+    page = ctx.new_page()
+    page.on("dialog", lambda d: d.accept())  # the confirmation before a bulk decision
+    try:
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/queue")
+        page.select_option("select[name=organisation]", label=BRANCH_A)
+        page.fill("input[name=q]", "预算科")
+        page.click(".list-controls button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        shown = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
+        assert sorted(shown) == sorted(queued[BRANCH_A])
+        shots(page, "reviewer-queue-filtered")
+        with page.expect_download() as dl:
+            page.click("a.export")
+        sheet = load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:2] == ("编号", "支部")
+        assert [int(r[0]) for r in rows[1:]] == shown and {r[1] for r in rows[1:]} == {BRANCH_A}
+        assert dl.value.suggested_filename.endswith(".xlsx")
+        # tick both and approve them in one go
+        for sub_id in shown:
+            page.check(f'#queue input[name=ids][value="{sub_id}"]')
+        page.click("#bulk-approve")
+        page.wait_for_load_state("networkidle")
+        assert "2 份材料已通过" in page.locator(".flash").first.inner_text()
+        page.goto(f"{base}/queue?status=approved")
+        approved = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
+        assert sorted(approved) == sorted(shown)
+        shots(page, "reviewer-queue-approved")
+    finally:
+        ctx.close()
+
+
+def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(browser, site, queued, shots):  # noqa: F811
+    base = site["base"]
+    ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/queue")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        row = page.locator("#queue tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).display") == "block"  # a card, not a table row
+        assert "支部：" in row.inner_text() or "支部" in row.inner_text()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#content"
+        shots(page, "reviewer-queue-phone")
+    finally:
+        ctx.close()
