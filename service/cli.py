@@ -80,6 +80,9 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
     if any(rec.values()):
         click.echo(f"新增：审核 {rec.get('checked', 0)} 份材料，2025 年度分类定级 {rec.get('assessments', 0)} 个支部，"
                    f"创建周期 {rec.get('cycles', 0)} 个，印发文书 {rec.get('documents', 0)} 份。")
+    if rec.get("community"):
+        c = rec["community"]
+        click.echo(f"社区党建（静海街道）：命名决定 {c.get('named', '')}，党建品牌各阶段俱全，共建对子、精品示范点、新发展党员已录入。")
     if not no_batch:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth, register
+from ..documents.contexts import ISSUING_KINDS
 from ..documents.fonts import font_dir, font_report
 from ..errors import Conflict, Invalid, NotFound
 from ..models import IssuingOrgan, NumberSequence, Organisation, User
@@ -18,7 +19,8 @@ FIELDS = {"mark": ("发文机关标志", 40), "prefix": ("机关代字", 20), "s
 
 
 def _committees(db: Session) -> list[Organisation]:
-    return list(db.execute(select(Organisation).where(Organisation.kind == "committee")
+    """The organisations that issue 公文 of their own: 工委/区委 and 街道党工委 (ISSUING_KINDS)."""
+    return list(db.execute(select(Organisation).where(Organisation.kind.in_(ISSUING_KINDS))
                            .order_by(Organisation.id)).scalars())
 
 

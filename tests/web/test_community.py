@@ -191,3 +191,31 @@ def test_targets_from_records(client, demo):
     assert [(i["name"], i["counts"]) for i in recs["items"]] == [("向阳邻里驿站", False)]
     assert client.get("/api/v1/community/targets/nothing", headers=h).status_code == 404
     assert client.get("/api/v1/community/targets/brands", headers=bearer(tokens["gongwei"])).status_code == 404
+
+
+def test_demo_street_has_brands_at_every_stage_pairs_sites_and_members(app, demo, client):
+    """``wuhao demo``'s community records (service/demo_community.py), made through the use cases; twice is once."""
+    from sqlalchemy import func, select
+
+    from service import demo_community
+    from service.config import settings_of
+    from service.db import session_scope
+    from service.models import Brand, BrandPair, ModelSite, NewMember
+    from service.storage import current_store
+
+    with app.app_context():
+        with session_scope(app.config["DATABASE_URL"]) as s:
+            made = demo_community.records(s, settings_of(app), current_store())
+        with session_scope(app.config["DATABASE_URL"]) as s:
+            assert demo_community.records(s, settings_of(app), current_store()) == {}
+    assert made["named"].startswith("静海街道党工委〔")
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        stages = set(s.execute(select(Brand.stage)).scalars())
+        assert stages == {"cultivating", "forwarding", "returned", "assessing", "named", "revoked"}
+        assert s.scalar(select(func.count(BrandPair.id))) == 1
+        assert s.scalar(select(func.count(ModelSite.id))) == 3
+        assert s.scalar(select(func.count(NewMember.id))) >= 10
+    card = client.get("/api/v1/community/targets", headers=bearer(demo["tokens"]["quwei"])).get_json()["card"]
+    by = {t["key"]: t["today"] for t in card["targets"]}
+    assert by["brands"] == 2 and by["model_sites"] == 2  # the revoked brand and the site short of one criterion: no
+    assert by["five_good"] == round(100 * 2 / 3, 1)

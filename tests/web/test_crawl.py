@@ -58,7 +58,8 @@ def test_the_offences_are_found():
 def _ids(session, user) -> dict:
     """{route argument: a value the user may open} from the demo data."""
     from service import auth
-    from service.models import BatchJob, Certificate, Document, Organisation, RectificationItem, Submission
+    from service.models import (BatchJob, Brand, Certificate, Document, ModelSite, Organisation, RectificationItem,
+                                Submission)
 
     def first(model, column, *where):
         query = select(model.id).where(*where).order_by(model.id.desc())
@@ -77,6 +78,10 @@ def _ids(session, user) -> dict:
             select(BatchJob.id).order_by(BatchJob.id.desc()).limit(1)).scalar(),
         "item_id": first(RectificationItem, RectificationItem.organisation_id),
         "number": session.execute(select(Certificate.number).order_by(Certificate.id).limit(1)).scalar(),
+        "brand_id": first(Brand, Brand.organisation_id),
+        "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
+        "what": "sites",
+        "record_id": first(ModelSite, ModelSite.organisation_id),
     }
 
 
