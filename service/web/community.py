@@ -12,7 +12,7 @@ from ..db import get_session
 from ..errors import Invalid
 from ..http import store
 from ..usecases import brands, community, community_targets, pairs
-from ..vocabulary import BRAND_STAGES
+from ..vocabulary import BRAND_STAGES, DIMENSIONS, STREET_UNIT_CATEGORIES
 from .helpers import attempt, blueprint, form_id, form_number, page
 
 bp = blueprint("community", "/community")
@@ -26,7 +26,55 @@ def community_page(user):
                            awaiting=brands.awaiting(db, user), brands=brands.listing(db, user),
                            pairs=pairs.listing(db, user), streets=community.streets_in_view(db, user),
                            units=community.organisations_below_streets(db, user), stages=BRAND_STAGES,
-                           today=dt.date.today().isoformat())
+                           street_units=community.units(db, user), sites=community.sites(db, user),
+                           members=community.members(db, user), criteria=rules.site_criteria(),
+                           categories=STREET_UNIT_CATEGORIES, dimensions=DIMENSIONS,
+                           today=dt.date.today().isoformat(), year=dt.date.today().year)
+
+
+@bp.post("/records")
+@page()
+def records_post(user):
+    """The street's records from the page: a unit and its 组建 state, a 精品示范点, a 新发展党员, a 五个好 grade."""
+    db = get_session()
+    action = request.form.get("action")
+    f = request.files.get("file")
+    upload = (f.filename or "", f.read()) if f and f.filename else None
+    if action == "unit":
+        payload = {"street_id": form_id("street_id"), "name": request.form.get("name", ""),
+                   "category": request.form.get("category"), "required": request.form.get("required") == "1"}
+        _r, error = attempt(community.create_unit, db, user, payload, said="无法登记：")
+        said = "已登记。"
+    elif action == "set_up":
+        payload = {"organisation_id": form_id("organisation_id"),
+                   "set_up_on": request.form.get("set_up_on") or None}
+        for key in ("venue_on", "funds_on"):
+            if request.form.get(key):
+                payload[key] = request.form[key]
+        _r, error = attempt(community.update_unit, db, user, form_id("unit_id") or 0, payload, said="无法保存：")
+        said = "已保存组建情况。"
+    elif action == "site":
+        payload = {"organisation_id": form_id("organisation_id"), "name": request.form.get("name", ""),
+                   "criteria": request.form.getlist("criteria"),
+                   "recognised_on": request.form.get("recognised_on") or None}
+        _r, error = attempt(community.add_site, db, store(), user, payload, upload, said="无法认定：")
+        said = "已认定精品示范点。"
+    elif action == "member":
+        payload = {"organisation_id": form_id("organisation_id"), "name": request.form.get("name", ""),
+                   "admitted_on": request.form.get("admitted_on") or None}
+        _r, error = attempt(community.add_member, db, store(), user, payload, upload, said="无法登记：")
+        said = "已登记新发展党员。"
+    elif action == "five_good":
+        payload = {"organisation_id": form_id("organisation_id"), "year": form_id("year") or dt.date.today().year,
+                   "scores": {k: form_number(f"score:{k}") for k in DIMENSIONS}}
+        r, error = attempt(community.grade_community, db, user, payload, said="无法评定：")
+        said = ("已评定，达到“五个好”标准。" if r and r["five_good"] else
+                f"已评定，未达到“五个好”标准，已生成{len(r['ledger_rows'])}项整改事项。" if r else "")
+    else:
+        raise Invalid("未知的操作。", field="action")
+    if error is None:
+        flash(said, "ok")
+    return redirect(url_for("community.community_page"))
 
 
 @bp.post("/brands")

@@ -249,6 +249,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/community/targets/brands", ANY, ok=(200, 404), scoped=False),  # 200: admin sees a street
     Endpoint("GET", "/community", ANY, scoped=False, page=True),
     Endpoint("POST", "/community/brands", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/community/records", ANY, ok=(302,), scoped=False, page=True,  # no organisation: refused
+             body=lambda o: {"data": {"action": "member"}}),
     Endpoint("GET", "/community/brands/999999", ANY, ok=(404,), scoped=False, page=True),
     Endpoint("POST", "/community/brands/999999", ANY, ok=(404,), scoped=False, page=True,
              body=lambda o: {"data": {"action": "decide"}}),

@@ -219,3 +219,26 @@ def test_demo_street_has_brands_at_every_stage_pairs_sites_and_members(app, demo
     by = {t["key"]: t["today"] for t in card["targets"]}
     assert by["brands"] == 2 and by["model_sites"] == 2  # the revoked brand and the site short of one criterion: no
     assert by["five_good"] == round(100 * 2 / 3, 1)
+
+
+def test_street_records_from_the_page(client, demo):
+    """The 社区党建 page: a 五个好 grade below the standard opens ledger rows, a site and a member with evidence."""
+    from tests.web.conftest import csrf_of, login
+
+    orgs = demo["orgs"]
+    login(client, "jiedao", demo["password"])
+    page = client.get("/community").get_data(as_text=True)
+    assert "两类组织组建情况" in page and "鑫源商贸有限公司" in page and "尚未组建" in page
+    token = csrf_of(client)
+    graded = client.post("/community/records", follow_redirects=True, data={
+        "csrf_token": token, "action": "five_good", "organisation_id": str(orgs["向阳社区党支部"]), "year": "2026",
+        **{f"score:{k}": v for k, v in (("leadership", "19"), ("members", "17"), ("mechanism", "19"),
+                                        ("performance", "16"), ("reputation", "19"))}})
+    assert "未达到“五个好”标准，已生成2项整改事项" in graded.get_data(as_text=True)
+    site = client.post("/community/records", follow_redirects=True, content_type="multipart/form-data", data={
+        "csrf_token": token, "action": "site", "organisation_id": str(orgs["向阳社区党支部"]), "name": "向阳驿站",
+        "criteria": ["venue", "system", "activity", "effect"], "recognised_on": "2026-05-01",
+        "file": (io.BytesIO(b"%PDF-1.4 x"), "认定.pdf")})
+    assert "已认定精品示范点" in site.get_data(as_text=True)
+    card = client.get("/api/v1/community/targets").get_json()["card"]
+    assert next(t for t in card["targets"] if t["key"] == "model_sites")["today"] == 1
