@@ -612,3 +612,112 @@ class NewMember(Base):
     evidence_sha256: Mapped[Optional[str]] = mapped_column(String(64))
     evidence_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = _ts()
+
+
+# --- the district's management layer (JH-4..JH-6): records a 区委组织部 clerk keeps -----------------
+
+
+class DistrictPerson(Base):
+    """A district leader, a county-level leader or a committee secretary: a record, not a user account.
+
+    ``organisation_id`` is the committee (区委) that keeps the record: its reviewers see it."""
+
+    __tablename__ = "district_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = _ts()
+
+
+class LeaderAssignment(Base):
+    """挂点包保 (a leader in charge of a 相对后进 branch) or 创建联系点 (a leader's contact branch) for a year."""
+
+    __tablename__ = "leader_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("district_people.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    assigned_on: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    person: Mapped[DistrictPerson] = relationship()
+
+    __table_args__ = (UniqueConstraint("person_id", "organisation_id", "kind", "year"),)
+
+
+class LeaderVisit(Base):
+    """A leader's visit to an assigned branch: what was found, the follow-up, the ledger rows it opened."""
+
+    __tablename__ = "leader_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("leader_assignments.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    found: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    ledger_item_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = _ts()
+
+
+class SupervisionGroup(Base):
+    """A 督导组 (JH-5): members, the 党委 it covers, its 督导清单 (check list) as data."""
+
+    __tablename__ = "supervision_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    leader: Mapped[str] = mapped_column(String(100), default="")
+    members: Mapped[list] = mapped_column(JSON, default=list)
+    committee_ids: Mapped[list] = mapped_column(JSON, default=list)
+    checklist: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+
+class Inspection(Base):
+    """A 督导组's 定点监测 / 实地检查 / 随机抽查 of a branch: answers to the check list, findings
+    (each ``{"text", "ledger_item_id"}``: a finding opens a ledger row in one step)."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("supervision_groups.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    inspected_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = _ts()
+
+
+class PartyDay(Base):
+    """A branch's monthly 主题党日 (JH-6: fixed on the 8th): date, topic, attendance, 党费, the reason
+    the branch gave for another day."""
+
+    __tablename__ = "party_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    expected: Mapped[Optional[int]] = mapped_column(Integer)
+    attended: Mapped[int] = mapped_column(Integer, default=0)
+    attendees: Mapped[list] = mapped_column(JSON, default=list)
+    dues_collected: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),)

@@ -149,3 +149,9 @@ def cn_datetime(value: _dt.datetime | None, tz: _dt.tzinfo | None = None) -> str
     if value.tzinfo is not None:
         value = value.astimezone(tz)
     return f"{cn_date(value.date())} {value:%H:%M}"
+
+#: the district's management layer (JH-4..JH-6): code -> Chinese name
+PERSON_RANKS: Mapping[str, str] = _frozen(_vocab["person_ranks"])
+ASSIGNMENT_KINDS: Mapping[str, str] = _frozen(_vocab["assignment_kinds"])
+INSPECTION_KINDS: Mapping[str, str] = _frozen(_vocab["inspection_kinds"])
+BRANCH_LISTS: Mapping[str, str] = _frozen(_vocab["branch_lists"])

@@ -1,7 +1,7 @@
 """Reading a request for the API views: the JSON body, query and form arguments."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from ..auth import MAX_ID
 from ..errors import BadRequest, Invalid
@@ -57,3 +57,16 @@ def uploaded(field: str, message: str) -> list[tuple[str, bytes]]:
     if not files:
         raise BadRequest(message, "no_file")
     return files
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str):
+    """An XLSX download (``filename`` ASCII; the sheet names carry the Chinese)."""
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def first_upload(message: str = "请选择要导入的 XLSX 文件（表单字段 file）。") -> bytes:
+    (_name, data), *_rest = uploaded("file", message)
+    return data

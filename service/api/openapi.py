@@ -437,6 +437,7 @@ def spec() -> dict:
                                                               _path("fmt", {"enum": ["pdf", "docx", "xlsx"]})],
                                                       errors=("401", "404"))}
     _community(p)
+    _district(p)
     return {
         "openapi": "3.0.3",
         "info": {"title": "五好党支部创建管理 API", "version": "1.0.0",
@@ -493,3 +494,119 @@ def openapi_json():
 @bp.get("/docs")
 def openapi_page():
     return render_template("api_docs.html", spec=spec())
+
+
+XLSX_FILE = _file("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX 文件")
+XLSX_UPLOAD = _multipart({"file": {"type": "string", "format": "binary"}}, ["file"])
+YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
+STRINGS = {"type": "array", "items": {"type": "string", "maxLength": 300}, "maxItems": 100}
+
+
+def _district(p: dict) -> None:
+    """The district's management layer (JH-4..JH-6): people, 挂点包保, three lists, 督导组, party days."""
+    t = "区委抓党建"
+    person = {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 100}, "rank": {"enum": ["district_leader", "county_leader",
+                                                                          "committee_secretary"]},
+        "title": {"type": "string", "maxLength": 200}, "phone": {"type": "string", "maxLength": 50},
+        "active": {"type": "boolean"}, "organisation_id": ID}}
+    p["/people"] = {
+        "get": _op("人员（区级领导、县级领导、党委书记；记录，不是账户）", t, {"200": _json(LIST)},
+                   params=[_query("rank", {"type": "string"})], errors=("401", "403", "422")),
+        "post": _op("新增人员（审核员）", t, {"201": _json(OBJ)}, errors=("401", "403", "404", "422"),
+                    body=_body({**person, "required": ["name", "rank"]}))}
+    p["/people/{person_id}"] = {
+        "get": _op("领导的挂点支部（含整改进展）和走访记录", t, {"200": _json(OBJ)},
+                   params=[_path("person_id"), _query("year", YEAR)], errors=("401", "403", "404")),
+        "patch": _op("修改人员", t, {"200": _json(OBJ)}, params=[_path("person_id")],
+                     errors=("401", "403", "404", "422"), body=_body(person))}
+    p["/people/import"] = {"post": _op("导入人员名单（XLSX；逐行逐列报错，全部或全不）", t, {"200": _json(OBJ)},
+                                       errors=("401", "403", "400", "422"), body=XLSX_UPLOAD)}
+    p["/people/export.xlsx"] = {"get": _op("导出人员名单", t, {"200": XLSX_FILE}, errors=("401", "403"))}
+    p["/people/template.xlsx"] = {"get": _op("人员名单导入模板", t, {"200": XLSX_FILE})}
+    p["/assignments"] = {
+        "get": _op("挂点包保覆盖情况：本年度农村相对后进党支部及其包保领导，未落实的标出", t, {"200": _json(OBJ)},
+                   params=[_query("year", YEAR)], errors=("401", "403", "422")),
+        "post": _op("落实挂点包保或创建联系点", t, {"201": _json(OBJ)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({"type": "object", "required": ["person_id", "organisation_id"], "properties": {
+                        "person_id": ID, "organisation_id": ID, "kind": {"enum": ["backward", "contact"]},
+                        "year": YEAR, "assigned_on": DATE, "note": {"type": "string", "maxLength": 1000}}}))}
+    p["/assignments/{assignment_id}"] = {
+        "get": _op("一项挂点（含整改进展）", t, {"200": _json(OBJ)}, params=[_path("assignment_id")],
+                   errors=("401", "403", "404")),
+        "delete": _op("撤销挂点（已有走访记录的不能撤销）", t, {"204": {"description": "已撤销"}},
+                      params=[_path("assignment_id")], errors=("401", "403", "404", "409"))}
+    p["/assignments/visits"] = {"get": _op("挂点领导走访记录", t, {"200": _json(LIST)},
+                                           params=[_query("organisation_id", ID)], errors=("401", "403", "404"))}
+    p["/assignments/{assignment_id}/visits"] = {"post": _op(
+        "记录走访（发现的问题可直接列入整改工作台账）", t, {"201": _json(OBJ)}, params=[_path("assignment_id")],
+        errors=("401", "403", "404", "422"),
+        body=_body({"type": "object", "properties": {
+            "visited_on": DATE, "found": {"type": "string", "maxLength": 2000},
+            "follow_up": {"type": "string", "maxLength": 2000},
+            "open_rows": {"type": "array", "maxItems": 20, "items": {"type": "object", "required": ["problem"],
+                                                                     "properties": {
+                "category": {"type": "string", "maxLength": 100}, "problem": {"type": "string", "maxLength": 2000},
+                "measure": {"type": "string", "maxLength": 2000}, "due_on": DATE}}}}}))}
+    p["/branch-lists/{org_id}"] = {"get": _op(
+        "问题清单、任务清单、责任清单（党支部或党委下各支部；year：述职年度）", t, {"200": _json(OBJ)},
+        params=[_path("org_id"), _query("year", YEAR)], errors=("401", "404"))}
+    p["/branch-lists/{org_id}.xlsx"] = {"get": _op("三个清单（XLSX，每个清单一张表）", t, {"200": XLSX_FILE},
+                                                   params=[_path("org_id"), _query("year", YEAR)],
+                                                   errors=("401", "404"))}
+    group = {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 100}, "leader": {"type": "string", "maxLength": 100},
+        "members": STRINGS, "checklist": STRINGS, "organisation_id": ID,
+        "committee_ids": {"type": "array", "items": ID, "maxItems": 100}}}
+    p["/supervision-groups"] = {
+        "get": _op("督导组", t, {"200": _json(LIST)}, errors=("401", "403")),
+        "post": _op("新建督导组（管理员）", t, {"201": _json(OBJ)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({**group, "required": ["name"]}))}
+    p["/supervision-groups/{group_id}"] = {
+        "get": _op("督导组及其检查记录", t, {"200": _json(OBJ)}, params=[_path("group_id")],
+                   errors=("401", "403", "404")),
+        "patch": _op("修改督导组：成员、负责的党委、督导清单（管理员）", t, {"200": _json(OBJ)},
+                     params=[_path("group_id")], errors=("401", "403", "404", "422"), body=_body(group))}
+    p["/inspections"] = {
+        "get": _op("督导检查记录", t, {"200": _json(LIST)},
+                   params=[_query("organisation_id", ID), _query("group_id", ID)], errors=("401", "403", "404")),
+        "post": _op("记录督导检查（定点监测、实地检查、随机抽查）；open_ledger 的发现列入整改工作台账", t,
+                    {"201": _json(OBJ)}, errors=("401", "403", "404", "422"),
+                    body=_body({"type": "object", "required": ["group_id", "organisation_id"], "properties": {
+                        "group_id": ID, "organisation_id": ID, "kind": {"enum": ["monitor", "field", "random"]},
+                        "inspected_on": DATE, "answers": {"type": "object",
+                                                          "additionalProperties": {"type": "string", "maxLength": 500}},
+                        "findings": {"type": "array", "maxItems": 50, "items": {
+                            "type": "object", "required": ["text"], "properties": {
+                                "text": {"type": "string", "minLength": 1, "maxLength": 2000},
+                                "open_ledger": {"type": "boolean"}, "category": {"type": "string", "maxLength": 100},
+                                "due_on": DATE}}}}}))}
+    p["/inspections/{inspection_id}"] = {"get": _op("一次督导检查", t, {"200": _json(OBJ)},
+                                                    params=[_path("inspection_id")], errors=("401", "403", "404"))}
+    p["/inspections/{inspection_id}/findings/{index}/open"] = {"post": _op(
+        "一键将检查发现列入整改工作台账", t, {"201": _json(OBJ)},
+        params=[_path("inspection_id"), _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],
+        errors=("401", "403", "404", "409", "422"))}
+    day = {"type": "object", "properties": {
+        "organisation_id": ID, "held_on": DATE, "topic": {"type": "string", "maxLength": 300},
+        "expected": {"type": "integer", "minimum": 0, "maximum": 100000},
+        "attended": {"type": "integer", "minimum": 0, "maximum": 100000},
+        "attendees": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 2000},
+        "dues_collected": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 1000}}}
+    p["/party-days"] = {
+        "get": _op("主题党日记录（支部：本支部）", t, {"200": _json(LIST)},
+                   params=[_query("organisation_id", ID), _query("year", YEAR)], errors=("401", "404")),
+        "post": _op("记录或更正某月主题党日（每支部每月一条）", t, {"201": _json(OBJ)},
+                    errors=("401", "404", "422"), body=_body({**day, "required": ["held_on"]}))}
+    p["/party-days/{day_id}"] = {"get": _op("一条主题党日记录", t, {"200": _json(OBJ)}, params=[_path("day_id")],
+                                            errors=("401", "404"))}
+    p["/party-days/import"] = {"post": _op("导入主题党日记录（XLSX；逐行逐列报错，全部或全不）", t,
+                                           {"200": _json(OBJ)}, errors=("401", "400", "422"), body=XLSX_UPLOAD)}
+    p["/party-days/template.xlsx"] = {"get": _op("主题党日导入模板", t, {"200": XLSX_FILE})}
+    p["/party-days/export.xlsx"] = {"get": _op("导出主题党日记录", t, {"200": XLSX_FILE},
+                                               params=[_query("organisation_id", ID), _query("year", YEAR)],
+                                               errors=("401", "404"))}
+    p["/party-days/compliance"] = {"get": _op(
+        "主题党日开展情况：每支部每月（8日开展、其他日期及原因、未开展）、各党委汇总、参加率", t, {"200": _json(OBJ)},
+        params=[_query("year", YEAR), _query("months", {"type": "string", "pattern": "^[0-9,]*$"}),
+                _query("organisation_id", ID)], errors=("401", "404", "422"))}

@@ -428,13 +428,67 @@ def quarterly_report(ctx: dict) -> dict:
                                     ("整改已销号", [r.get("closed", 0) for r in by_d])]),
         "width_mm": 150, "alt": "各领域进展图"})
     blocks.append(_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM))
-    blocks.append(_h1("四、下一步工作"))
+    blocks.extend(_district_blocks(ctx, by_c, by_d, tot))
+    blocks.append(_h1("五、下一步工作"))
     for i, t in enumerate(ctx.get("next_steps") or [
             "未完成考核的党委要抓紧组织考核，按时报送结果。",
             "相对后进党支部要对照整改任务书逐项整改，按季度报告进展。"], 1):
         blocks.append(_h2(f"（{ordinal(i)}）{t}"))
     return _official("quarterly-report", ctx, f"关于{year}年第{ordinal(q)}季度“五好党支部”创建工作进展情况的通报",
                      ctx.get("addressee") or "各党委（党工委）：", blocks, copy_to=ctx.get("copy_to") or "")
+
+
+def _rate(value) -> str:
+    return "—" if value is None else f"{fmt_num(value)}%"
+
+
+def _names(items: list[str], limit: int = 12) -> str:
+    shown = "、".join(items[:limit])
+    return shown + (f"等{len(items)}个" if len(items) > limit else "")
+
+
+def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -> list[dict]:
+    """四、挂点包保、督导检查和主题党日 (JH-4..JH-6), from the district's records of the quarter."""
+    facts = ctx.get("district") or {}
+    blocks = [_h1("四、挂点包保、督导检查和主题党日情况")]
+    lag = tot.get("backward_assigned", 0) + tot.get("backward_unassigned", 0)
+    blocks.append(_h2("（一）挂点包保"))
+    text = (f"相对后进党支部{lag}个，已落实区级领导挂点包保{tot.get('backward_assigned', 0)}个，"
+            f"尚未落实{tot.get('backward_unassigned', 0)}个")
+    text += (f"（{_names(facts.get('unassigned') or [])}）。" if facts.get("unassigned") else "。")
+    text += f"县级领导创建联系点{tot.get('contacts', 0)}个。"
+    blocks.append(_p(text))
+    blocks.append(_h2("（二）督导检查"))
+    blocks.append(_p(f"本季度督导组开展督导检查{tot.get('inspections', 0)}次，发现问题列入整改工作台账"
+                     f"{tot.get('inspection_rows', 0)}项；挂点领导走访{tot.get('visits', 0)}次，"
+                     f"发现问题列入整改工作台账{tot.get('visit_rows', 0)}项。"))
+    missing = facts.get("party_missing") or []
+    blocks.append(_h2("（三）主题党日"))
+    text = (f"本季度应开展主题党日{tot.get('party_branch_months', 0)}支部次，已开展"
+            f"{tot.get('party_held', 0)}次，其中每月8日开展{tot.get('party_on_day', 0)}次、其他日期开展"
+            f"{tot.get('party_other_day', 0)}次（未说明原因{tot.get('party_other_day_no_reason', 0)}次），"
+            f"未开展{tot.get('party_missing', 0)}次；参加率{_rate(tot.get('party_attendance_rate'))}。")
+    if missing:
+        text += "未开展的：" + _names([f"{m['branch_name']}{m['month']}月" for m in missing]) + "。"
+    blocks.append(_p(text))
+    headers = ["单位", "后进", "挂点", "督导", "走访", "应开展", "8日", "他日", "未开展", "参加率"]
+
+    def rows_of(data):
+        return [[r["name"], r.get("backward", 0), r.get("backward_assigned", 0), r.get("inspections", 0),
+                 r.get("visits", 0), r.get("party_branch_months", 0), r.get("party_on_day", 0),
+                 r.get("party_other_day", 0), r.get("party_missing", 0), _rate(r.get("party_attendance_rate"))]
+                for r in data]
+
+    weights = [2.6, 0.9, 0.9, 0.9, 0.9, 1.1, 0.9, 0.9, 1.1, 1.1]
+    blocks.append({"t": "image", "png": bar_chart_png(
+        [r["name"] for r in by_c], [("8日开展", [r.get("party_on_day", 0) for r in by_c]),
+                                    ("其他日期", [r.get("party_other_day", 0) for r in by_c]),
+                                    ("未开展", [r.get("party_missing", 0) for r in by_c])]),
+        "width_mm": 150, "alt": "各党委主题党日开展情况图"})
+    # short tables kept on one page: a split one would repeat its header in the PDF only
+    blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    return blocks
 
 
 def honor_certificate(ctx: dict) -> dict:

@@ -46,6 +46,7 @@ from ..certificates.checkcode import check_code, verify_link
 from ..config import DEFAULT_RECTIFY_DAYS
 from ..config import load as load_settings
 from .compose import DOMAIN_NAMES, ContextError
+from .district_stats import QuarterRecords
 from .programmes import programme_for
 from .registry import blank_forms, kind_info
 
@@ -608,6 +609,7 @@ def _quarterly_report(session, record_id, options):
         latest[a.organisation_id] = a
     items = [it for it in _items_of(session, org_ids=[b.id for b in branches])
              if _opened_on(it) is None or _opened_on(it) <= as_of]
+    district = QuarterRecords(session, branches, year, q_start, q_end)
 
     def stats(branch_ids: set[int]) -> dict:
         sel = [latest[i] for i in branch_ids if i in latest]
@@ -621,7 +623,8 @@ def _quarterly_report(session, record_id, options):
                 "closed_in_quarter": sum(1 for it in closed if it.closed_on >= q_start),
                 "open": len(its) - len(closed),
                 "overdue": sum(1 for it in its if not (it.closed_on and it.closed_on <= as_of)
-                               and it.due_on and it.due_on < as_of)}
+                               and it.due_on and it.due_on < as_of),
+                **district.stats(branch_ids)}
 
     def branch_ids_under(org_id: int) -> set[int]:
         return {o.id for o in subtree(session, org_id) if o.kind == "branch"}
@@ -641,7 +644,8 @@ def _quarterly_report(session, record_id, options):
             "issuer": issuer_name(committee),
             "doc_prefix": prefix_of(committee), "organisation_id": root.id,
             "totals": stats({b.id for b in branches}), "by_committee": by_committee,
-            "by_domain": by_domain, "issued_on": _iso(today), "subject": ("organisation", root.id)}
+            "by_domain": by_domain, "district": district.facts(), "issued_on": _iso(today),
+            "subject": ("organisation", root.id)}
 
 
 def _opened_on(it: RectificationItem) -> dt.date | None:

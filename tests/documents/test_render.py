@@ -208,7 +208,8 @@ def test_pdf_is_a4_zh_cn_with_subset_fonts(pdf_files, kind):
         tag, _, _rest = f["name"].lstrip("/").partition("+")
         assert len(tag) == 6 and tag.isupper(), f["name"]  # subset tag
         assert len(f["program"].getGlyphOrder()) < 600  # a subset, not a 65 000-glyph face
-    assert len(data) < (150_000 if kind == "quarterly-report" else 80_000)
+    # the 季度通报 carries three charts (issue 12 added the party-day one); a full font would be megabytes
+    assert len(data) < (200_000 if kind == "quarterly-report" else 80_000)
 
 
 def test_page_numbers_and_grid_in_pdf(pdf_files):

@@ -82,8 +82,33 @@ def seeded(app, client, demo):
                       "document": n.get_json()["documents"][0]["id"],
                       "item": item.get_json()["id"], "note": note.get_json()["id"],
                       "job": _queued_batch(app, branch, reviewer_org=orgs["市直机关工委" if side == "A" else "静海区委"]),
-                      "user": _user_id(app, user)}
+                      "user": _user_id(app, user),
+                      **_district_objects(client, tokens, org_id, reviewer, user,
+                                          orgs["市直机关工委" if side == "A" else "静海区委"])}
     return {**demo, "objects": objs}
+
+
+def _district_objects(client, tokens, org_id: int, reviewer: str, user: str, committee: int) -> dict:
+    """A leader with a branch and a visit, a 督导组 with an inspection (one finding not yet in the ledger) and
+    a party day, in each subtree (issue 12)."""
+    h = bearer(tokens[reviewer])
+    person = client.post("/api/v1/people", json={"name": "王志强", "rank": "district_leader"}, headers=h)
+    assert person.status_code == 201, person.get_json()
+    a = client.post("/api/v1/assignments", json={"person_id": person.get_json()["id"], "organisation_id": org_id,
+                                                 "year": 2026}, headers=h)
+    assert a.status_code == 201, a.get_json()
+    visit = client.post(f"/api/v1/assignments/{a.get_json()['id']}/visits", json={"found": "台账不全"}, headers=h)
+    assert visit.status_code == 201, visit.get_json()
+    group = client.post("/api/v1/supervision-groups", headers=bearer(tokens["admin"]), json={
+        "name": f"督导组{committee}", "organisation_id": committee, "checklist": ["是否每月8日开展主题党日"]})
+    assert group.status_code == 201, group.get_json()
+    ins = client.post("/api/v1/inspections", headers=h, json={
+        "group_id": group.get_json()["id"], "organisation_id": org_id, "findings": [{"text": "记录不全"}]})
+    assert ins.status_code == 201, ins.get_json()
+    day = client.post("/api/v1/party-days", headers=bearer(tokens[user]), json={"held_on": "2026-07-08", "attended": 8})
+    assert day.status_code == 201, day.get_json()
+    return {"person": person.get_json()["id"], "assignment": a.get_json()["id"], "group": group.get_json()["id"],
+            "inspection": ins.get_json()["id"], "day": day.get_json()["id"]}
 
 
 def _queued_batch(app, branch: str, reviewer_org: int) -> int:

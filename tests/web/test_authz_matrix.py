@@ -81,6 +81,17 @@ def _org_sheet(o):
     return {"data": {"file": (io.BytesIO(out.getvalue()), "orgs.xlsx")}, "content_type": "multipart/form-data"}
 
 
+def _xlsx_upload(rows: list[list]) -> dict:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return {"data": {"file": (io.BytesIO(out.getvalue()), "sheet.xlsx")}, "content_type": "multipart/form-data"}
+
+
 def _rubric_text() -> bytes:
     from service.checks.rubric import RUBRIC_DIR
 
@@ -176,6 +187,47 @@ ENDPOINTS = [
              body=lambda o: {"data": {"organisation_id": str(o["org"]), "category": "队伍建设", "problem": "发展党员滞后"}}),
     Endpoint("POST", "/api/v1/ledger/{item}/close", REVIEWERS, ok=(200, 409),
              body=_json(lambda o: {"note": "经核查已整改到位"})),
+    # --- the district's management layer (issue 12) ---
+    Endpoint("GET", "/api/v1/people", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/people", REVIEWERS, ok=(201,), scoped=False,
+             body=_json(lambda o: {"name": "李卫东", "rank": "county_leader"})),
+    Endpoint("GET", "/api/v1/people/{person}", REVIEWERS),
+    Endpoint("PATCH", "/api/v1/people/{person}", REVIEWERS, body=_json(lambda o: {"title": "区委常委"})),
+    Endpoint("POST", "/api/v1/people/import", REVIEWERS, scoped=False,
+             body=lambda o: _xlsx_upload([["姓名", "类别"], ["张三", "区级领导"]])),
+    Endpoint("GET", "/api/v1/people/export.xlsx", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/people/template.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/assignments", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/assignments/visits", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/assignments/visits?organisation_id={org}", REVIEWERS),
+    Endpoint("POST", "/api/v1/assignments", REVIEWERS, ok=(201, 409),
+             body=_json(lambda o: {"person_id": o["person"], "organisation_id": o["org"], "year": 2027})),
+    Endpoint("GET", "/api/v1/assignments/{assignment}", REVIEWERS),
+    Endpoint("POST", "/api/v1/assignments/{assignment}/visits", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"found": "发展党员滞后"})),
+    # the assignment has a visit: refused (409) after the role and view checks
+    Endpoint("DELETE", "/api/v1/assignments/{assignment}", REVIEWERS, ok=(409,)),
+    Endpoint("GET", "/api/v1/branch-lists/{org}", ANY),
+    Endpoint("GET", "/api/v1/branch-lists/{org}.xlsx", ANY),
+    Endpoint("GET", "/api/v1/supervision-groups", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/supervision-groups", ADMIN, ok=(201,), scoped=False,
+             body=lambda o: {"json": {"name": f"矩阵督导组{next(_serial)}"}}),
+    Endpoint("GET", "/api/v1/supervision-groups/{group}", REVIEWERS),
+    Endpoint("PATCH", "/api/v1/supervision-groups/{group}", ADMIN, body=_json(lambda o: {"leader": "刘明"})),
+    Endpoint("GET", "/api/v1/inspections", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/inspections", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"group_id": o["group"], "organisation_id": o["org"], "kind": "random"})),
+    Endpoint("GET", "/api/v1/inspections/{inspection}", REVIEWERS),
+    Endpoint("POST", "/api/v1/inspections/{inspection}/findings/0/open", REVIEWERS, ok=(201, 409)),
+    Endpoint("GET", "/api/v1/party-days", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/party-days", ANY, ok=(201,),
+             body=_json(lambda o: {"organisation_id": o["org"], "held_on": "2026-08-08", "attended": 6})),
+    Endpoint("GET", "/api/v1/party-days/{day}", ANY),
+    Endpoint("POST", "/api/v1/party-days/import", ANY, scoped=False,
+             body=lambda o: _xlsx_upload([["党支部", "开展日期", "实到人数"]])),
+    Endpoint("GET", "/api/v1/party-days/template.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/party-days/export.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/party-days/compliance?year=2026", ANY, scoped=False),
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
     Endpoint("GET", "/organisations/{org}", ANY, page=True),
@@ -468,7 +520,8 @@ UNGUARDED = {
 def _covered(app) -> set[tuple[str, str]]:
     """(endpoint, method) of every matrix row, as the app routes it."""
     adapter = app.url_map.bind("localhost")
-    dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1}
+    dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1,
+             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1}
     out = set()
     for ep in ENDPOINTS:
         path = ep.path.format(**dummy).split("?")[0]

@@ -1,0 +1,53 @@
+"""``/api/v1/supervision-groups`` (督导组: members, 党委 covered, 督导清单; an admin edits them) and
+``/api/v1/inspections`` (定点监测、实地检查、随机抽查; a finding opens a ledger row in one call)."""
+from __future__ import annotations
+
+from ..db import get_session
+from ..http import require_user
+from ..usecases import district_supervision as supervision
+from .common import blueprint, int_arg, json_object, organisation_arg
+
+bp = blueprint("supervision_groups", "/supervision-groups")
+inspections_bp = blueprint("inspections", "/inspections")
+
+
+@bp.get("")
+def listing():
+    return {"items": supervision.groups(get_session(), require_user())}
+
+
+@bp.post("")
+def create():
+    return supervision.create_group(get_session(), require_user(), json_object()), 201
+
+
+@bp.get("/<int:group_id>")
+def get(group_id: int):
+    return supervision.get_group(get_session(), require_user(), group_id)
+
+
+@bp.patch("/<int:group_id>")
+def update(group_id: int):
+    return supervision.update_group(get_session(), require_user(), group_id, json_object())
+
+
+@inspections_bp.get("")
+def inspections():
+    return {"items": supervision.inspections(get_session(), require_user(), organisation_id=organisation_arg(),
+                                             group_id=int_arg("group_id", minimum=1, maximum=2**31 - 1))}
+
+
+@inspections_bp.post("")
+def record():
+    return supervision.record(get_session(), require_user(), json_object()), 201
+
+
+@inspections_bp.get("/<int:inspection_id>")
+def get_inspection(inspection_id: int):
+    return supervision.get(get_session(), require_user(), inspection_id)
+
+
+@inspections_bp.post("/<int:inspection_id>/findings/<int:index>/open")
+def open_finding(inspection_id: int, index: int):
+    """One click: the finding (from 0) becomes a 整改工作台账 row."""
+    return supervision.open_finding(get_session(), require_user(), inspection_id, index), 201

@@ -1,0 +1,59 @@
+"""Pure checks of the district's management rules (JH-4, JH-6): party days on the 8th, leaders' coverage.
+
+Inputs are plain values (no database); the use cases and the 季度通报 context feed them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+#: JH-6: the 主题党日 is fixed on the 8th of each month
+PARTY_DAY = 8
+MONTH_STATUSES = {"on_day": "8日开展", "other_day": "其他日期开展", "missing": "未开展"}
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    organisation_id: int
+    year: int
+    month: int
+    held_on: dt.date
+    expected: int | None
+    attended: int
+    reason: str
+
+
+def months_between(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    """(year, month) of every month from ``start``'s to ``end``'s, both included."""
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def month_status(rec: DayRecord | None) -> str:
+    if rec is None:
+        return "missing"
+    return "on_day" if rec.held_on.day == PARTY_DAY else "other_day"
+
+
+def party_day_summary(branch_ids, months: list[tuple[int, int]], records: list[DayRecord]) -> dict:
+    """Compliance of ``branch_ids`` over ``months``: expected branch-months, held, on the 8th, on another
+    day (with or without a reason), missing, attendance (attended / expected members of the held days)."""
+    ids = set(branch_ids)
+    by_key = {(r.organisation_id, r.year, r.month): r for r in records if r.organisation_id in ids}
+    held = [by_key[(b, y, m)] for b in ids for (y, m) in months if (b, y, m) in by_key]
+    other = [r for r in held if r.held_on.day != PARTY_DAY]
+    expected = sum(r.expected or 0 for r in held)
+    attended = sum(min(r.attended, r.expected) if r.expected else r.attended for r in held if r.expected)
+    return {"branch_months": len(ids) * len(months), "held": len(held), "on_day": len(held) - len(other),
+            "other_day": len(other), "other_day_no_reason": sum(1 for r in other if not r.reason.strip()),
+            "missing": len(ids) * len(months) - len(held),
+            "attendance_rate": round(100 * attended / expected, 1) if expected else None}
+
+
+def uncovered(branch_ids, assigned_ids) -> list[int]:
+    """JH-4: the 相对后进 branches no leader has taken charge of."""
+    got = set(assigned_ids)
+    return sorted(b for b in set(branch_ids) if b not in got)

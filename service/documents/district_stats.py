@@ -1,0 +1,68 @@
+"""The district's records in the 季度通报 (一张报表督党建, JH-4..JH-6): read once for a quarter, then counted
+for any set of branches (a 党委, a domain, the whole district).
+
+挂点 coverage: 相对后进 branches of the year's grading with a leader in charge (挂点包保) that year.
+Supervision: 督导组 inspections and leaders' visits in the quarter, and the ledger rows they opened.
+Party days: branch-months of the quarter held on the 8th / another day / missing, attendance
+(:func:`service.checks.district.party_day_summary`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..checks.district import DayRecord, months_between, party_day_summary
+from ..models import Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay
+
+
+class QuarterRecords:
+    def __init__(self, session, branches: list[Organisation], year: int, start: dt.date, end: dt.date):
+        ids = [b.id for b in branches]
+        self.names = {b.id: b.name for b in branches}
+        self.months = months_between(start, end)
+        latest: dict[int, Assessment] = {}
+        for a in session.execute(select(Assessment).where(Assessment.year == year, Assessment.organisation_id.in_(ids))
+                                 .order_by(Assessment.id)).scalars():
+            latest[a.organisation_id] = a
+        self.backward = {i for i, a in latest.items() if a.backward}
+        self.assigned = set(session.execute(select(LeaderAssignment.organisation_id).where(
+            LeaderAssignment.year == year, LeaderAssignment.kind == "backward",
+            LeaderAssignment.organisation_id.in_(ids), LeaderAssignment.assigned_on <= end)).scalars())
+        self.contacts = set(session.execute(select(LeaderAssignment.organisation_id).where(
+            LeaderAssignment.year == year, LeaderAssignment.kind == "contact",
+            LeaderAssignment.organisation_id.in_(ids))).scalars())
+        self.inspections = list(session.execute(select(Inspection).where(
+            Inspection.organisation_id.in_(ids), Inspection.inspected_on >= start,
+            Inspection.inspected_on <= end)).scalars())
+        self.visits = list(session.execute(select(LeaderVisit).where(
+            LeaderVisit.organisation_id.in_(ids), LeaderVisit.visited_on >= start,
+            LeaderVisit.visited_on <= end)).scalars())
+        self.days = [DayRecord(p.organisation_id, p.year, p.month, p.held_on, p.expected, p.attended or 0,
+                               p.reason or "")
+                     for p in session.execute(select(PartyDay).where(
+                         PartyDay.organisation_id.in_(ids), PartyDay.held_on >= start,
+                         PartyDay.held_on <= end)).scalars()]
+
+    def stats(self, branch_ids: set[int]) -> dict:
+        backward = self.backward & branch_ids
+        ins = [i for i in self.inspections if i.organisation_id in branch_ids]
+        vis = [v for v in self.visits if v.organisation_id in branch_ids]
+        days = party_day_summary(branch_ids, self.months, self.days)
+        return {"backward_assigned": len(backward & self.assigned), "backward_unassigned": len(backward - self.assigned),
+                "contacts": len(self.contacts & branch_ids),
+                "inspections": len(ins), "inspection_rows": sum(1 for i in ins for f in i.findings or []
+                                                                 if f.get("ledger_item_id")),
+                "visits": len(vis), "visit_rows": sum(len(v.ledger_item_ids or []) for v in vis),
+                **{"party_" + k: v for k, v in days.items()}}
+
+    def facts(self) -> dict:
+        """The names behind the numbers: laggards without a leader, missing and off-day party days."""
+        held = {(r.organisation_id, r.year, r.month): r for r in self.days}
+        missing = [{"branch_name": self.names[b], "month": m} for b in sorted(self.names)
+                   for (y, m) in self.months if (b, y, m) not in held]
+        other = [{"branch_name": self.names[r.organisation_id], "month": r.month, "held_on": r.held_on.isoformat(),
+                  "reason": r.reason} for r in sorted(self.days, key=lambda r: (r.organisation_id, r.month))
+                 if r.held_on.day != 8]
+        return {"unassigned": sorted(self.names[b] for b in self.backward - self.assigned),
+                "party_missing": missing, "party_other_day": other}

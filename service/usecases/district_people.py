@@ -1,0 +1,326 @@
+"""挂点包保 and 创建联系点 (JH-4): people as records, their branches for a year, their visits.
+
+Each district leader takes charge of at least one 相对后进 rural branch of the year's grading round; each
+county-level leader sets up one 创建联系点. People belong to the committee that keeps them (its reviewers see
+them). A visit to an assigned branch may open 整改工作台账 rows (through ``usecases.ledger``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, auth
+from ..checks.district import uncovered
+from ..errors import Conflict, Invalid
+from ..models import (Assessment, DistrictPerson, LeaderAssignment, LeaderVisit, Organisation, RectificationItem,
+                      User)
+from ..vocabulary import ASSIGNMENT_KINDS, PERSON_RANKS, domain_name
+from . import ledger, sheets
+from .serialize import iso
+from .validate import opt_bool, opt_date, opt_int, opt_str, year_value
+
+REVIEWERS = auth.REVIEWERS
+PERSON_COLUMNS = [sheets.Column("name", "姓名", required=True, max_len=100),
+                  sheets.Column("rank", "类别", required=True, aliases=("人员类别",)),
+                  sheets.Column("title", "职务", max_len=200), sheets.Column("phone", "联系电话", max_len=50)]
+
+
+def _committee_of(db: Session, actor: User, payload: dict) -> int:
+    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID) or actor.organisation_id
+    auth.require_org_access(db, actor, org_id)
+    return org_id
+
+
+def _rank(value) -> str:
+    text = str(value or "").strip()
+    for code, name in PERSON_RANKS.items():
+        if text in (code, name) or (text and name.startswith(text)):
+            return code
+    raise Invalid("人员类别应为" + "、".join(PERSON_RANKS.values()) + "之一。", field="rank")
+
+
+def person_dict(p: DistrictPerson) -> dict:
+    return {"id": p.id, "organisation_id": p.organisation_id, "name": p.name, "rank": p.rank,
+            "rank_name": PERSON_RANKS.get(p.rank, p.rank), "title": p.title, "phone": p.phone, "active": p.active}
+
+
+def people(db: Session, actor: User, rank: Optional[str] = None) -> list[dict]:
+    auth.require_role(actor, *REVIEWERS)
+    query = auth.filter_visible(select(DistrictPerson).order_by(DistrictPerson.id), DistrictPerson.organisation_id,
+                                db, actor)
+    if rank:
+        query = query.where(DistrictPerson.rank == _rank(rank))
+    return [person_dict(p) for p in db.execute(query).scalars()]
+
+
+def _person(db: Session, actor: User, person_id: int) -> DistrictPerson:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, DistrictPerson, person_id, "未找到该人员。")
+
+
+def _apply_person(p: DistrictPerson, payload: dict) -> None:
+    if "name" in payload:
+        p.name = opt_str(payload, "name", max_len=100, required=True)
+    if "rank" in payload:
+        p.rank = _rank(payload.get("rank"))
+    for key, n in (("title", 200), ("phone", 50)):
+        if key in payload:
+            setattr(p, key, opt_str(payload, key, max_len=n) or "")
+    if "active" in payload:
+        p.active = bool(opt_bool(payload, "active"))
+
+
+def create_person(db: Session, actor: User, payload: dict) -> dict:
+    auth.require_role(actor, *REVIEWERS)
+    opt_str(payload, "name", max_len=100, required=True)
+    p = DistrictPerson(organisation_id=_committee_of(db, actor, payload), name="", rank=_rank(payload.get("rank")),
+                       title="", phone="", active=True)
+    _apply_person(p, payload)
+    db.add(p)
+    db.flush()
+    audit.record(db, actor, "person_create", "district_person", p.id, {"rank": p.rank}, organisation_id=p.organisation_id)
+    return person_dict(p)
+
+
+def update_person(db: Session, actor: User, person_id: int, payload: dict) -> dict:
+    p = _person(db, actor, person_id)
+    _apply_person(p, payload)
+    db.flush()
+    audit.record(db, actor, "person_update", "district_person", p.id, {"fields": sorted(payload)},
+                 organisation_id=p.organisation_id)
+    return person_dict(p)
+
+
+def import_people(db: Session, actor: User, data: bytes) -> dict:
+    """People from the template (姓名、类别、职务、联系电话): a name already kept is updated."""
+    auth.require_role(actor, *REVIEWERS)
+    problems: list[dict] = []
+    rows = sheets.read(data, PERSON_COLUMNS, "人员名单", problems)
+    for r in rows:
+        try:
+            r["rank"] = _rank(r["rank"])
+        except Invalid:
+            problems.append(sheets.problem(r["row"], r["_cols"]["rank"], "类别",
+                                           "应为" + "、".join(PERSON_RANKS.values()) + "之一"))
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    sheets.fail(problems, "人员名单")
+    existing = {(p.name, p.rank): p for p in db.execute(select(DistrictPerson).where(
+        DistrictPerson.organisation_id == actor.organisation_id)).scalars()}
+    created = updated = 0
+    for r in rows:
+        p = existing.get((r["name"], r["rank"]))
+        if p is None:
+            p = DistrictPerson(organisation_id=actor.organisation_id, name=r["name"], rank=r["rank"], active=True)
+            db.add(p)
+            existing[(p.name, p.rank)] = p
+            created += 1
+        else:
+            updated += 1
+        p.title, p.phone = r["title"] or p.title or "", r["phone"] or p.phone or ""
+    db.flush()
+    audit.record(db, actor, "person_import", "district_person", None, {"created": created, "updated": updated},
+                 organisation_id=actor.organisation_id)
+    return {"created": created, "updated": updated, "rows": len(rows)}
+
+
+def people_xlsx(db: Session, actor: User) -> bytes:
+    return sheets.workbook([c.header for c in PERSON_COLUMNS],
+                           [[p["name"], p["rank_name"], p["title"], p["phone"]] for p in people(db, actor)], "人员名单")
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def _progress(db: Session, org_ids: set[int], today: dt.date) -> dict[int, dict]:
+    out = {i: {"items": 0, "closed": 0, "overdue": 0} for i in org_ids}
+    if not org_ids:
+        return out
+    for it in db.execute(select(RectificationItem).where(RectificationItem.organisation_id.in_(org_ids))).scalars():
+        row = out[it.organisation_id]
+        row["items"] += 1
+        row["closed"] += it.closed_on is not None
+        row["overdue"] += ledger.is_overdue(it, today)
+    return out
+
+
+def assignment_dict(a: LeaderAssignment, org: Organisation | None, person: DistrictPerson | None = None,
+                    progress: dict | None = None) -> dict:
+    out = {"id": a.id, "person_id": a.person_id, "person_name": person.name if person else "",
+           "organisation_id": a.organisation_id, "branch_name": org.name if org else "", "kind": a.kind,
+           "kind_name": ASSIGNMENT_KINDS.get(a.kind, a.kind), "year": a.year, "assigned_on": iso(a.assigned_on),
+           "note": a.note}
+    if progress is not None:
+        out["ledger"] = progress
+    return out
+
+
+def assign(db: Session, actor: User, payload: dict) -> dict:
+    """A person takes charge of a branch for a year: ``{person_id, organisation_id, kind, year}``."""
+    auth.require_role(actor, *REVIEWERS)
+    person = _person(db, actor, opt_int(payload, "person_id", minimum=1, maximum=auth.MAX_ID, required=True))
+    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True)
+    org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
+    if org.kind != "branch":
+        raise Invalid("挂点包保和创建联系点只能是党支部。", field="organisation_id")
+    kind = payload.get("kind") or ("contact" if person.rank == "county_leader" else "backward")
+    if kind not in ASSIGNMENT_KINDS:
+        raise Invalid("kind 只能是 backward（挂点包保）或 contact（创建联系点）。", field="kind")
+    year = year_value(payload.get("year") or dt.date.today().year)
+    if db.scalar(select(LeaderAssignment.id).where(LeaderAssignment.person_id == person.id,
+                                                   LeaderAssignment.organisation_id == org.id,
+                                                   LeaderAssignment.kind == kind, LeaderAssignment.year == year)):
+        raise Conflict(f"{person.name}已{ASSIGNMENT_KINDS[kind]}{org.name}（{year}年）。", "assignment_exists")
+    a = LeaderAssignment(person_id=person.id, organisation_id=org.id, kind=kind, year=year,
+                         assigned_on=opt_date(payload, "assigned_on") or dt.date.today(),
+                         note=opt_str(payload, "note", max_len=1000) or "")
+    db.add(a)
+    db.flush()
+    audit.record(db, actor, "leader_assign", "leader_assignment", a.id, {"person_id": person.id, "kind": kind},
+                 organisation_id=org.id)
+    return assignment_dict(a, org, person)
+
+
+def _assignment(db: Session, actor: User, assignment_id: int) -> LeaderAssignment:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, LeaderAssignment, assignment_id, "未找到该挂点记录。")
+
+
+def unassign(db: Session, actor: User, assignment_id: int) -> None:
+    a = _assignment(db, actor, assignment_id)
+    if db.scalar(select(LeaderVisit.id).where(LeaderVisit.assignment_id == a.id).limit(1)):
+        raise Conflict("该挂点已有走访记录，不能撤销。", "assignment_has_visits")
+    audit.record(db, actor, "leader_unassign", "leader_assignment", a.id, {"person_id": a.person_id},
+                 organisation_id=a.organisation_id)
+    db.delete(a)
+    db.flush()
+
+
+def person_detail(db: Session, actor: User, person_id: int, year: Optional[int] = None,
+                  today: Optional[dt.date] = None) -> dict:
+    """A leader's page: their branches (with ledger progress) and visits."""
+    p = _person(db, actor, person_id)
+    query = select(LeaderAssignment).where(LeaderAssignment.person_id == p.id).order_by(LeaderAssignment.year.desc(),
+                                                                                         LeaderAssignment.id)
+    if year:
+        query = query.where(LeaderAssignment.year == year)
+    rows = list(db.execute(query).scalars())
+    orgs = {o.id: o for o in db.execute(select(Organisation).where(
+        Organisation.id.in_({a.organisation_id for a in rows}))).scalars()} if rows else {}
+    progress = _progress(db, set(orgs), today or dt.date.today())
+    visits = list(db.execute(select(LeaderVisit).where(LeaderVisit.assignment_id.in_([a.id for a in rows]))
+                             .order_by(LeaderVisit.visited_on.desc())).scalars()) if rows else []
+    by_assignment = {a.id: a for a in rows}
+    return {**person_dict(p),
+            "assignments": [assignment_dict(a, orgs.get(a.organisation_id), p, progress.get(a.organisation_id))
+                            for a in rows],
+            "visits": [visit_dict(v, orgs.get(v.organisation_id), by_assignment.get(v.assignment_id)) for v in visits]}
+
+
+def coverage(db: Session, actor: User, year: int) -> dict:
+    """JH-4 for a year: every rural 相对后进 branch of the year's grading with its leaders (flagged when it
+    has none); district leaders without a 相对后进 branch and county-level leaders without a 联系点."""
+    auth.require_role(actor, *REVIEWERS)
+    year = year_value(year)
+    laggards = list(db.execute(auth.filter_visible(
+        select(Assessment).where(Assessment.year == year, Assessment.backward.is_(True),
+                                 Assessment.domain == "rural").order_by(Assessment.id),
+        Assessment.organisation_id, db, actor)).scalars())
+    branch_ids = sorted({a.organisation_id for a in laggards})
+    assignments = list(db.execute(auth.filter_visible(
+        select(LeaderAssignment).where(LeaderAssignment.year == year).order_by(LeaderAssignment.id),
+        LeaderAssignment.organisation_id, db, actor)).scalars())
+    persons = {p.id: p for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id,
+                                                               db, actor)).scalars()}
+    org_ids = set(branch_ids) | {a.organisation_id for a in assignments}
+    orgs = {o.id: o for o in db.execute(select(Organisation).where(Organisation.id.in_(org_ids))).scalars()}
+    parents = {o.id: o.name for o in db.execute(select(Organisation).where(
+        Organisation.id.in_({o.parent_id for o in orgs.values() if o.parent_id}))).scalars()}
+    progress = _progress(db, set(branch_ids), dt.date.today())
+    backward = [a for a in assignments if a.kind == "backward"]
+    branches = []
+    for b in branch_ids:
+        leaders = [persons[a.person_id].name for a in backward if a.organisation_id == b and a.person_id in persons]
+        o = orgs[b]
+        branches.append({"organisation_id": b, "branch_name": o.name, "parent_name": parents.get(o.parent_id, ""),
+                         "domain_name": domain_name(o.domain), "leaders": leaders, "uncovered": not leaders,
+                         "ledger": progress[b]})
+    missing = set(uncovered(branch_ids, [a.organisation_id for a in backward]))
+    has = lambda pid, kind: any(a.person_id == pid and a.kind == kind for a in assignments)  # noqa: E731
+    idle_district = [person_dict(p) for p in persons.values()
+                     if p.active and p.rank == "district_leader" and not has(p.id, "backward")]
+    idle_county = [person_dict(p) for p in persons.values()
+                   if p.active and p.rank == "county_leader" and not has(p.id, "contact")]
+    contacts = [assignment_dict(a, orgs.get(a.organisation_id), persons.get(a.person_id))
+                for a in assignments if a.kind == "contact"]
+    return {"year": year, "branches": branches, "laggards": len(branch_ids), "covered": len(branch_ids) - len(missing),
+            "uncovered": sorted(orgs[b].name for b in missing),
+            "district_leaders_without_branch": idle_district, "county_leaders_without_contact": idle_county,
+            "contacts": contacts}
+
+
+# --- visits -------------------------------------------------------------------------------------
+
+
+def visit_dict(v: LeaderVisit, org: Organisation | None = None, a: LeaderAssignment | None = None) -> dict:
+    return {"id": v.id, "assignment_id": v.assignment_id, "organisation_id": v.organisation_id,
+            "branch_name": org.name if org else "", "person_id": a.person_id if a else None,
+            "visited_on": iso(v.visited_on), "found": v.found, "follow_up": v.follow_up,
+            "ledger_item_ids": list(v.ledger_item_ids or [])}
+
+
+def add_visit(db: Session, actor: User, assignment_id: int, payload: dict) -> dict:
+    """A visit (``visited_on``, ``found``, ``follow_up``); each of ``open_rows`` (``{category, problem,
+    measure, due_on}``) opens a ledger row of the branch."""
+    a = _assignment(db, actor, assignment_id)
+    day = opt_date(payload, "visited_on") or dt.date.today()
+    if day > dt.date.today():
+        raise Invalid("走访日期不能晚于今天。", field="visited_on")
+    found = opt_str(payload, "found", max_len=2000) or ""
+    follow = opt_str(payload, "follow_up", max_len=2000) or ""
+    rows = payload.get("open_rows") or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise Invalid("open_rows 应为对象数组。", field="open_rows")
+    if not found and not rows:
+        raise Invalid("请填写走访发现的问题。", field="found")
+    person = db.get(DistrictPerson, a.person_id)
+    item_ids = []
+    for r in rows:
+        item = ledger.create(db, actor, {"organisation_id": a.organisation_id, "category": r.get("category") or "挂点走访",
+                                         "problem": r.get("problem"), "measure": r.get("measure") or "",
+                                         "leader": person.name if person else "", "due_on": r.get("due_on"),
+                                         "opened_on": day.isoformat(),
+                                         "note": f"{person.name if person else ''}{sheets.cn(day)}走访发现"})
+        item_ids.append(item["id"])
+    v = LeaderVisit(assignment_id=a.id, organisation_id=a.organisation_id, visited_on=day, found=found,
+                    follow_up=follow, ledger_item_ids=item_ids)
+    db.add(v)
+    db.flush()
+    audit.record(db, actor, "leader_visit", "leader_visit", v.id, {"ledger_items": item_ids},
+                 organisation_id=a.organisation_id)
+    return visit_dict(v, db.get(Organisation, a.organisation_id), a)
+
+
+def visits(db: Session, actor: User, organisation_id: Optional[int] = None) -> list[dict]:
+    auth.require_role(actor, *REVIEWERS)
+    rows = list(db.execute(auth.filter_visible(select(LeaderVisit).order_by(LeaderVisit.visited_on.desc()),
+                                               LeaderVisit.organisation_id, db, actor, organisation_id)).scalars())
+    if not rows:
+        return []
+    orgs = {o.id: o for o in db.execute(select(Organisation).where(
+        Organisation.id.in_({v.organisation_id for v in rows}))).scalars()}
+    asg = {a.id: a for a in db.execute(select(LeaderAssignment).where(
+        LeaderAssignment.id.in_({v.assignment_id for v in rows}))).scalars()}
+    return [visit_dict(v, orgs.get(v.organisation_id), asg.get(v.assignment_id)) for v in rows]
+
+
+def get_assignment(db: Session, actor: User, assignment_id: int) -> dict:
+    a = _assignment(db, actor, assignment_id)
+    return assignment_dict(a, db.get(Organisation, a.organisation_id), db.get(DistrictPerson, a.person_id),
+                           _progress(db, {a.organisation_id}, dt.date.today())[a.organisation_id])
+
+
+def template() -> bytes:
+    return sheets.template(PERSON_COLUMNS, ["张三", "区级领导", "区委常委、组织部部长", ""], "人员名单")

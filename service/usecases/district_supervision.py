@@ -1,0 +1,212 @@
+"""督导组 (JH-5): groups with members, the 党委 each covers and its 督导清单 (check list, data an admin
+edits); inspections (定点监测、实地检查、随机抽查) of a branch with answers to the list and findings, each of
+which opens a 整改工作台账 row in one step (through ``usecases.ledger``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit, auth
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Inspection, Organisation, SupervisionGroup, User
+from ..vocabulary import INSPECTION_KINDS
+from . import ledger, sheets
+from .serialize import iso
+from .validate import opt_date, opt_int, opt_str
+
+REVIEWERS = auth.REVIEWERS
+
+
+def _strings(payload: dict, key: str, max_items: int = 100, max_len: int = 300) -> list[str]:
+    value = payload.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
+        raise Invalid(f"{key} 应为字符串数组（最多 {max_items} 项）。", field=key)
+    out = [v.strip() for v in value if v.strip()]
+    if any(len(v) > max_len for v in out):
+        raise Invalid(f"{key} 中有一项过长（最多 {max_len} 个字符）。", field=key)
+    return out
+
+
+def group_dict(g: SupervisionGroup, names: dict[int, str] | None = None) -> dict:
+    names = names or {}
+    return {"id": g.id, "organisation_id": g.organisation_id, "name": g.name, "leader": g.leader,
+            "members": list(g.members or []), "committee_ids": list(g.committee_ids or []),
+            "committee_names": [names.get(i, "") for i in g.committee_ids or []], "checklist": list(g.checklist or [])}
+
+
+def _names(db: Session, ids) -> dict[int, str]:
+    ids = set(ids)
+    return dict(db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all()) if ids else {}
+
+
+def groups(db: Session, actor: User) -> list[dict]:
+    auth.require_role(actor, *REVIEWERS)
+    rows = list(db.execute(auth.filter_visible(select(SupervisionGroup).order_by(SupervisionGroup.id),
+                                               SupervisionGroup.organisation_id, db, actor)).scalars())
+    names = _names(db, {i for g in rows for i in g.committee_ids or []})
+    return [group_dict(g, names) for g in rows]
+
+
+def _group(db: Session, actor: User, group_id: int) -> SupervisionGroup:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, SupervisionGroup, group_id, "未找到该督导组。")
+
+
+def get_group(db: Session, actor: User, group_id: int) -> dict:
+    g = _group(db, actor, group_id)
+    out = group_dict(g, _names(db, g.committee_ids or []))
+    out["inspections"] = inspections(db, actor, group_id=g.id)
+    return out
+
+
+def _apply(db: Session, actor: User, g: SupervisionGroup, payload: dict) -> None:
+    if "name" in payload:
+        g.name = opt_str(payload, "name", max_len=100, required=True)
+    if "leader" in payload:
+        g.leader = opt_str(payload, "leader", max_len=100) or ""
+    if "members" in payload:
+        g.members = _strings(payload, "members", max_len=100)
+    if "checklist" in payload:
+        g.checklist = _strings(payload, "checklist")
+    if "committee_ids" in payload:
+        ids = payload.get("committee_ids") or []
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise Invalid("committee_ids 应为整数数组。", field="committee_ids")
+        for i in ids:
+            o = auth.load_visible(db, actor, Organisation, i, "未找到该党委。", organisation_of=lambda o: o.id)
+            if o.kind != "party_committee":
+                raise Invalid(f"“{o.name}”不是党委（党工委）。", field="committee_ids")
+        g.committee_ids = sorted(set(ids))
+
+
+def create_group(db: Session, actor: User, payload: dict) -> dict:
+    """An admin sets up a group: ``{name, leader, members, committee_ids, checklist, organisation_id}``."""
+    auth.require_role(actor, "admin")
+    opt_str(payload, "name", max_len=100, required=True)
+    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID) or actor.organisation_id
+    auth.require_org_access(db, actor, org_id)
+    if db.scalar(select(SupervisionGroup.id).where(SupervisionGroup.organisation_id == org_id,
+                                                   SupervisionGroup.name == payload["name"].strip())):
+        raise Conflict(f"已有名为“{payload['name'].strip()}”的督导组。", "group_exists")
+    g = SupervisionGroup(organisation_id=org_id, name="", leader="", members=[], committee_ids=[], checklist=[])
+    _apply(db, actor, g, payload)
+    db.add(g)
+    db.flush()
+    audit.record(db, actor, "group_create", "supervision_group", g.id, {"name": g.name}, organisation_id=org_id)
+    return group_dict(g, _names(db, g.committee_ids))
+
+
+def update_group(db: Session, actor: User, group_id: int, payload: dict) -> dict:
+    """An admin edits a group: members, the 党委 it covers, its 督导清单."""
+    auth.require_role(actor, "admin")
+    g = _group(db, actor, group_id)
+    _apply(db, actor, g, payload)
+    db.flush()
+    audit.record(db, actor, "group_update", "supervision_group", g.id, {"fields": sorted(payload)},
+                 organisation_id=g.organisation_id)
+    return group_dict(g, _names(db, g.committee_ids))
+
+
+# --- inspections ----------------------------------------------------------------------------------
+
+
+def inspection_dict(i: Inspection, names: dict[int, str] | None = None, group: str = "") -> dict:
+    return {"id": i.id, "group_id": i.group_id, "group_name": group, "organisation_id": i.organisation_id,
+            "branch_name": (names or {}).get(i.organisation_id, ""), "kind": i.kind,
+            "kind_name": INSPECTION_KINDS.get(i.kind, i.kind), "inspected_on": iso(i.inspected_on),
+            "answers": dict(i.answers or {}), "findings": list(i.findings or [])}
+
+
+def inspections(db: Session, actor: User, *, group_id: Optional[int] = None,
+                organisation_id: Optional[int] = None) -> list[dict]:
+    auth.require_role(actor, *REVIEWERS)
+    query = auth.filter_visible(select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id.desc()),
+                                Inspection.organisation_id, db, actor, organisation_id)
+    if group_id:
+        query = query.where(Inspection.group_id == group_id)
+    rows = list(db.execute(query).scalars())
+    names = _names(db, {i.organisation_id for i in rows})
+    gnames = dict(db.execute(select(SupervisionGroup.id, SupervisionGroup.name)).all()) if rows else {}
+    return [inspection_dict(i, names, gnames.get(i.group_id, "")) for i in rows]
+
+
+def _open_row(db: Session, actor: User, i: Inspection, group: SupervisionGroup, n: int,
+              finding: dict) -> dict:
+    item = ledger.create(db, actor, {"organisation_id": i.organisation_id, "category": finding.get("category") or "督导检查",
+                                     "problem": finding["text"], "due_on": finding.get("due_on"),
+                                     "opened_on": i.inspected_on.isoformat(),
+                                     "note": f"{group.name}{sheets.cn(i.inspected_on)}"
+                                             f"{INSPECTION_KINDS.get(i.kind, '')}发现"})
+    return {**finding, "ledger_item_id": item["id"]}
+
+
+def record(db: Session, actor: User, payload: dict) -> dict:
+    """An inspection: ``{group_id, organisation_id, kind, inspected_on, answers: {check item: answer},
+    findings: [{text, open_ledger, category, due_on}]}``; a finding with ``open_ledger`` opens its row."""
+    g = _group(db, actor, opt_int(payload, "group_id", minimum=1, maximum=auth.MAX_ID, required=True))
+    org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True)
+    org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
+    if org.kind != "branch":
+        raise Invalid("督导检查的对象应为党支部。", field="organisation_id")
+    covered = set()
+    for cid in g.committee_ids or []:
+        covered |= auth.subtree_ids(db, cid)
+    if g.committee_ids and org.id not in covered:
+        raise Invalid(f"{org.name}不在{g.name}负责督导的党委之内。", "not_covered", field="organisation_id")
+    kind = payload.get("kind") or "field"
+    if kind not in INSPECTION_KINDS:
+        raise Invalid("kind 只能是 monitor（定点监测）、field（实地检查）或 random（随机抽查）。", field="kind")
+    day = opt_date(payload, "inspected_on") or dt.date.today()
+    if day > dt.date.today():
+        raise Invalid("检查日期不能晚于今天。", field="inspected_on")
+    answers = payload.get("answers") or {}
+    if not isinstance(answers, dict) or not all(isinstance(v, str) and len(v) <= 500 for v in answers.values()):
+        raise Invalid("answers 应为 {检查项: 回答} 对象。", field="answers")
+    unknown = [k for k in answers if k not in (g.checklist or [])]
+    if unknown:
+        raise Invalid(f"“{unknown[0][:30]}”不是{g.name}督导清单中的检查项。", field="answers")
+    findings = payload.get("findings") or []
+    if not isinstance(findings, list) or not all(isinstance(f, dict) and isinstance(f.get("text"), str)
+                                                 and f["text"].strip() for f in findings):
+        raise Invalid("findings 应为 [{text, open_ledger}] 数组，每项须写明发现的问题。", field="findings")
+    i = Inspection(group_id=g.id, organisation_id=org.id, kind=kind, inspected_on=day, answers=answers, findings=[])
+    db.add(i)
+    db.flush()
+    out = []
+    for n, f in enumerate(findings):
+        clean = {"text": f["text"].strip()[:2000], "category": str(f.get("category") or "")[:100],
+                 "due_on": f.get("due_on"), "ledger_item_id": None}
+        out.append(_open_row(db, actor, i, g, n, clean) if f.get("open_ledger") else clean)
+    i.findings = out
+    db.flush()
+    audit.record(db, actor, "inspection", "inspection", i.id,
+                 {"group_id": g.id, "ledger_items": [f["ledger_item_id"] for f in out if f["ledger_item_id"]]},
+                 organisation_id=org.id)
+    return inspection_dict(i, {org.id: org.name}, g.name)
+
+
+def get(db: Session, actor: User, inspection_id: int) -> dict:
+    auth.require_role(actor, *REVIEWERS)
+    i = auth.load_visible(db, actor, Inspection, inspection_id, "未找到该督导检查记录。")
+    return inspection_dict(i, _names(db, {i.organisation_id}), db.get(SupervisionGroup, i.group_id).name)
+
+
+def open_finding(db: Session, actor: User, inspection_id: int, index: int) -> dict:
+    """One click: the finding number ``index`` (from 0) of an inspection opens its ledger row."""
+    auth.require_role(actor, *REVIEWERS)
+    i = auth.load_visible(db, actor, Inspection, inspection_id, "未找到该督导检查记录。")
+    findings = list(i.findings or [])
+    if not 0 <= index < len(findings):
+        raise NotFound("未找到该检查发现。")
+    if findings[index].get("ledger_item_id"):
+        raise Conflict("该问题已列入整改工作台账。", "finding_opened")
+    findings[index] = _open_row(db, actor, i, db.get(SupervisionGroup, i.group_id), index, findings[index])
+    i.findings = findings
+    db.flush()
+    audit.record(db, actor, "inspection_open", "inspection", i.id,
+                 {"finding": index, "ledger_item_id": findings[index]["ledger_item_id"]}, organisation_id=i.organisation_id)
+    return get(db, actor, i.id)

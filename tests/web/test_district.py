@@ -1,0 +1,195 @@
+"""The district's management layer (issue 12), through the HTTP API: a grading round names rural laggards →
+leaders take charge (a branch without one is flagged) → a 督导组 inspection and a leader's visit open ledger
+rows → three months of party days are imported with one missing → the 季度通报 of that quarter prints each
+fact with the numbers the database holds."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pdfplumber
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from service.db import session_scope
+from service.documents.contexts import last_ended_quarter, quarter_bounds
+from service.models import Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem
+from tests.conftest import bearer
+
+RURAL_PARENT = "大邱庄镇党委"
+EXTRA = [f"大邱庄镇第{i}村党支部" for i in range(1, 20)]  # 21 rural branches: 5% rounded up is 2 laggards
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _upload(client, h, url: str, data: bytes):
+    return client.post(url, headers=h, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), "sheet.xlsx")})
+
+
+def _grade(client, h, admin, demo, year: int) -> list[str]:
+    parent = demo["orgs"][RURAL_PARENT]
+    for name in EXTRA:
+        r = client.post("/api/v1/organisations", headers=admin, json={
+            "name": name, "kind": "branch", "parent_id": parent, "domain": "rural", "member_count": 20})
+        assert r.status_code == 201, r.get_json()
+    lines = ["支部名称,领域,班子,队伍,机制,业绩,反映,总分", "大邱庄村党支部,农村,19,19,19,19,19,95",
+             "尧舜度假村党支部,农村,12,15,14,14,15,70"]
+    lines += [f"{n},农村,18,18,18,18,18,90" for n in EXTRA[:-1]] + [f"{EXTRA[-1]},农村,13,14,14,14,15,70"]
+    r = client.post("/api/v1/grading-rounds", headers=h, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO("\n".join(lines).encode("utf-8")), "定级.csv"), "year": str(year)})
+    assert r.status_code == 201, r.get_json()
+    return sorted(l["branch_name"] for l in r.get_json()["laggards"] if l.get("domain") in ("rural", None))
+
+
+def _pdf_text(client, h, doc: dict) -> str:
+    with pdfplumber.open(io.BytesIO(client.get(doc["url"], headers=h).data)) as pdf:
+        return "\n".join(p.extract_text() or "" for p in pdf.pages)
+
+
+def test_scenario_laggards_to_quarterly_report(app, client, demo):
+    h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
+    today = dt.date.today()
+    year, quarter = last_ended_quarter(today)
+    q_start, q_end = quarter_bounds(year, quarter)
+    m1, m2, m3 = q_start.month, q_start.month + 1, q_start.month + 2
+
+    # 1. the grading round names two rural laggards
+    laggards = _grade(client, h, admin, demo, year)
+    assert laggards == sorted(["尧舜度假村党支部", EXTRA[-1]]), laggards
+    lag = demo["orgs"]["尧舜度假村党支部"]
+
+    # 2. leaders: one takes charge of the first laggard, the second laggard is left without one
+    leaders = [client.post("/api/v1/people", headers=h, json={"name": n, "rank": "district_leader",
+                                                               "title": "区委常委"}) for n in ("王志强", "李卫东")]
+    assert all(r.status_code == 201 for r in leaders), [r.get_json() for r in leaders]
+    county = client.post("/api/v1/people", headers=h, json={"name": "赵县长", "rank": "县级领导"})
+    assert county.status_code == 201 and county.get_json()["rank"] == "county_leader"
+    a = client.post("/api/v1/assignments", headers=h, json={
+        "person_id": leaders[0].get_json()["id"], "organisation_id": lag, "year": year,
+        "assigned_on": q_start.isoformat()})
+    assert a.status_code == 201, a.get_json()
+    again = client.post("/api/v1/assignments", headers=h, json={
+        "person_id": leaders[0].get_json()["id"], "organisation_id": lag, "year": year})
+    assert again.status_code == 409
+    cov = client.get(f"/api/v1/assignments?year={year}", headers=h).get_json()
+    assert (cov["laggards"], cov["covered"], cov["uncovered"]) == (2, 1, [EXTRA[-1]])
+    flagged = {b["branch_name"]: (b["leaders"], b["uncovered"]) for b in cov["branches"]}
+    assert flagged == {"尧舜度假村党支部": (["王志强"], False), EXTRA[-1]: ([], True)}
+    assert [p["name"] for p in cov["district_leaders_without_branch"]] == ["李卫东"]
+    assert [p["name"] for p in cov["county_leaders_without_contact"]] == ["赵县长"]
+    # a branch user sees none of it
+    assert client.get(f"/api/v1/assignments?year={year}",
+                      headers=bearer(demo["tokens"]["chengguan"])).status_code == 403
+
+    # 3. a 督导组 inspection opens ledger rows (one at once, one in one click afterwards); a visit opens one
+    g = client.post("/api/v1/supervision-groups", headers=admin, json={
+        "name": "第一督导组", "leader": "刘明", "members": ["刘明", "陈亮"],
+        "committee_ids": [demo["orgs"][RURAL_PARENT]], "checklist": ["是否每月8日开展主题党日", "三会一课记录是否完整"],
+        "organisation_id": demo["orgs"]["静海区委"]})
+    assert g.status_code == 201, g.get_json()
+    gid = g.get_json()["id"]
+    outside = client.post("/api/v1/inspections", headers=h, json={
+        "group_id": gid, "organisation_id": demo["orgs"]["城关社区党支部"], "findings": []})
+    assert outside.status_code == 422 and outside.get_json()["error"]["code"] == "not_covered"
+    ins = client.post("/api/v1/inspections", headers=h, json={
+        "group_id": gid, "organisation_id": lag, "kind": "field", "inspected_on": dt.date(year, m2, 20).isoformat(),
+        "answers": {"是否每月8日开展主题党日": "否，8月未开展"},
+        "findings": [{"text": "8月未开展主题党日", "open_ledger": True, "category": "制度执行"},
+                     {"text": "三会一课记录不完整"}]})
+    assert ins.status_code == 201, ins.get_json()
+    body = ins.get_json()
+    assert body["findings"][0]["ledger_item_id"] and body["findings"][1]["ledger_item_id"] is None
+    one_click = client.post(f"/api/v1/inspections/{body['id']}/findings/1/open", headers=h)
+    assert one_click.status_code == 201, one_click.get_json()
+    assert client.post(f"/api/v1/inspections/{body['id']}/findings/1/open", headers=h).status_code == 409
+    visit = client.post(f"/api/v1/assignments/{a.get_json()['id']}/visits", headers=h, json={
+        "visited_on": dt.date(year, m3, 10).isoformat(), "found": "支部班子不团结",
+        "follow_up": "约谈支部书记", "open_rows": [{"problem": "支部班子不团结", "measure": "调整班子"}]})
+    assert visit.status_code == 201 and len(visit.get_json()["ledger_item_ids"]) == 1
+    rows = client.get(f"/api/v1/ledger?organisation_id={lag}", headers=h).get_json()["items"]
+    assert {r["problem"] for r in rows} >= {"8月未开展主题党日", "三会一课记录不完整", "支部班子不团结"}
+    person = client.get(f"/api/v1/people/{leaders[0].get_json()['id']}", headers=h).get_json()
+    assert person["assignments"][0]["ledger"]["items"] == len(rows) and len(person["visits"]) == 1
+    lists = client.get(f"/api/v1/branch-lists/{lag}?year={year}", headers=h).get_json()
+    assert [r["problem"] for r in lists["branches"][0]["rows"]] == [r["problem"] for r in rows]
+
+    # 4. party days of the quarter imported, the second month missing; a bad sheet names row and column
+    bad = _upload(client, h, "/api/v1/party-days/import", _xlsx([
+        ["党支部", "开展日期", "主题", "应到人数", "实到人数"],
+        ["尧舜度假村党支部", "2026年13月8日", "x", 15, 12], ["没有这个党支部", dt.date(year, m1, 8), "x", 15, 12]]))
+    assert bad.status_code == 422, bad.get_json()
+    problems = bad.get_json()["error"]["detail"]["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [(2, "B"), (3, "A")], problems
+    assert "第2行B列“开展日期”" in bad.get_json()["error"]["message"]
+    template = client.get("/api/v1/party-days/template.xlsx", headers=h)
+    assert template.status_code == 200
+    header = [c.value for c in load_workbook(io.BytesIO(template.data)).active[1]]
+    sheet = [header,
+             ["尧舜度假村党支部", dt.date(year, m1, 8), "学习党章", 15, 12, "孙丽、王强", "是", ""],
+             ["尧舜度假村党支部", f"{year}年{m3}月12日", "主题党日", 15, 9, "", "否", "8日逢集，群众较多"]]
+    ok = _upload(client, h, "/api/v1/party-days/import", _xlsx(sheet))
+    assert ok.status_code == 200 and ok.get_json() == {"rows": 2, "created": 2, "updated": 0}, ok.get_json()
+    comp = client.get(f"/api/v1/party-days/compliance?year={year}&months={m1},{m2},{m3}&organisation_id={lag}",
+                      headers=h).get_json()
+    cells = {c["month"]: (c["status"], c["reason"]) for c in comp["branches"][0]["months"]}
+    assert cells == {m1: ("on_day", ""), m2: ("missing", ""), m3: ("other_day", "8日逢集，群众较多")}
+    assert comp["totals"]["attendance_rate"] == round(100 * 21 / 30, 1)
+    exported = client.get(f"/api/v1/party-days/export.xlsx?organisation_id={lag}", headers=h)
+    assert exported.status_code == 200 and load_workbook(io.BytesIO(exported.data)).active.max_row == 3
+
+    # 5. the 季度通报 of that quarter (a quarter not yet ended is refused)
+    district = demo["orgs"]["静海区委"]
+    q = client.post("/api/v1/documents", headers=h, json={"kind": "quarterly-report", "record_id": district,
+                                                          "formats": ["pdf"],
+                                                          "options": {"year": year, "quarter": quarter}})
+    assert q.status_code == 201, q.get_json()
+    doc = q.get_json()["documents"][0]
+    text = re.sub(r"—\d+—", "", re.sub(r"\s+", "", _pdf_text(client, h, doc)))  # without the page numbers
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        from service.auth import subtree_ids
+
+        branches = [o.id for o in s.execute(select(Organisation).where(
+            Organisation.id.in_(subtree_ids(s, district)), Organisation.kind == "branch")).scalars()]
+        held = s.scalar(select(func.count()).select_from(PartyDay).where(
+            PartyDay.organisation_id.in_(branches), PartyDay.held_on >= q_start, PartyDay.held_on <= q_end))
+        on_day = s.scalar(select(func.count()).select_from(PartyDay).where(
+            PartyDay.organisation_id.in_(branches), PartyDay.held_on >= q_start, PartyDay.held_on <= q_end,
+            func.extract("day", PartyDay.held_on) == 8))
+        inspections = s.scalar(select(func.count()).select_from(Inspection).where(
+            Inspection.organisation_id.in_(branches), Inspection.inspected_on >= q_start,
+            Inspection.inspected_on <= q_end))
+        visits = s.scalar(select(func.count()).select_from(LeaderVisit).where(
+            LeaderVisit.organisation_id.in_(branches), LeaderVisit.visited_on >= q_start,
+            LeaderVisit.visited_on <= q_end))
+        opened = s.scalar(select(func.count()).select_from(RectificationItem).where(
+            RectificationItem.organisation_id == lag, RectificationItem.opened_on >= q_start,
+            RectificationItem.opened_on <= q_end))
+    expected_months = 3 * len(branches)
+    assert (held, on_day, inspections, visits, opened) == (2, 1, 1, 1, 3)
+    assert f"相对后进党支部{2 + _other_backward(client, h, year)}个，已落实区级领导挂点包保1个" in text
+    assert "已落实区级领导挂点包保1个，尚未落实1个" in text and EXTRA[-1] in text
+    assert f"本季度督导组开展督导检查{inspections}次，发现问题列入整改工作台账2项" in text
+    assert f"挂点领导走访{visits}次，发现问题列入整改工作台账1项" in text
+    assert (f"应开展主题党日{expected_months}支部次，已开展{held}次，其中每月8日开展{on_day}次、"
+            f"其他日期开展{held - on_day}次（未说明原因0次），未开展{expected_months - held}次") in text
+    assert f"尧舜度假村党支部{m2}月" in text
+    assert "参加率70%" in text
+    nxt = (today.month - 1) // 3 + 1
+    refused = client.post("/api/v1/documents", headers=h, json={
+        "kind": "quarterly-report", "record_id": district, "options": {"year": today.year, "quarter": nxt}})
+    assert refused.status_code == 422 and "尚未结束" in refused.get_json()["error"]["message"]
+
+
+def _other_backward(client, h, year: int) -> int:
+    """相对后进 branches of other domains in the same round (the 通报 counts every domain)."""
+    items = client.get("/api/v1/assessments", headers=h).get_json()["items"]
+    return sum(1 for a in items if a["backward"] and a["year"] == year and a.get("domain") != "rural")
