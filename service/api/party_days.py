@@ -58,6 +58,6 @@ def compliance():
     try:
         months = [int(m) for m in raw.split(",") if m.strip()] or None
     except ValueError:
-        raise Invalid("参数 months 应为逗号分隔的月份。", field="months") from None
+        raise Invalid("月份应为逗号分隔的数字，如 7,8,9。", field="months") from None
     return partyday.compliance(get_session(), require_user(), _year() or dt.date.today().year, months,
                                organisation_id=organisation_arg())

@@ -82,10 +82,10 @@ def save(db: Session, actor: User, payload: dict) -> dict:
         raise Invalid("主题党日记录属于党支部。", field="organisation_id")
     held = opt_date(payload, "held_on")
     if held is None:
-        raise Invalid("缺少必填项 held_on（开展日期）。", field="held_on")
+        raise Invalid("请填写开展日期。", field="held_on")
     attendees = payload.get("attendees") or []
     if not isinstance(attendees, list) or not all(isinstance(a, str) for a in attendees) or len(attendees) > 2000:
-        raise Invalid("attendees 应为姓名数组。", field="attendees")
+        raise Invalid("参加人员应为姓名列表。", field="attendees")
     values = {"held_on": held, "topic": opt_str(payload, "topic", max_len=300) or "",
               "expected": opt_int(payload, "expected", minimum=0, maximum=100000),
               "attended": opt_int(payload, "attended", minimum=0, maximum=100000),

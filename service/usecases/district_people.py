@@ -167,7 +167,7 @@ def assign(db: Session, actor: User, payload: dict) -> dict:
         raise Invalid("挂点包保和创建联系点只能是党支部。", field="organisation_id")
     kind = payload.get("kind") or ("contact" if person.rank == "county_leader" else "backward")
     if kind not in ASSIGNMENT_KINDS:
-        raise Invalid("kind 只能是 backward（挂点包保）或 contact（创建联系点）。", field="kind")
+        raise Invalid("种类只能是挂点包保或创建联系点。", field="kind")
     year = year_value(payload.get("year") or dt.date.today().year)
     if db.scalar(select(LeaderAssignment.id).where(LeaderAssignment.person_id == person.id,
                                                    LeaderAssignment.organisation_id == org.id,
@@ -282,7 +282,7 @@ def add_visit(db: Session, actor: User, assignment_id: int, payload: dict) -> di
     follow = opt_str(payload, "follow_up", max_len=2000) or ""
     rows = payload.get("open_rows") or []
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise Invalid("open_rows 应为对象数组。", field="open_rows")
+        raise Invalid("列入台账的问题应为列表，每项写明问题。", field="open_rows")
     if not found and not rows:
         raise Invalid("请填写走访发现的问题。", field="found")
     person = db.get(DistrictPerson, a.person_id)

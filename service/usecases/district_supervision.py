@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Inspection, Organisation, SupervisionGroup, User
-from ..vocabulary import INSPECTION_KINDS
+from ..vocabulary import INSPECTION_KINDS, input_name
 from . import ledger, sheets
 from .serialize import iso
 from .validate import opt_date, opt_int, opt_str
@@ -24,10 +24,10 @@ REVIEWERS = auth.REVIEWERS
 def _strings(payload: dict, key: str, max_items: int = 100, max_len: int = 300) -> list[str]:
     value = payload.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
-        raise Invalid(f"{key} 应为字符串数组（最多 {max_items} 项）。", field=key)
+        raise Invalid(f"{input_name(key)}应为文字列表（最多 {max_items} 项）。", field=key)
     out = [v.strip() for v in value if v.strip()]
     if any(len(v) > max_len for v in out):
-        raise Invalid(f"{key} 中有一项过长（最多 {max_len} 个字符）。", field=key)
+        raise Invalid(f"{input_name(key)}中有一项过长（最多 {max_len} 个字）。", field=key)
     return out
 
 
@@ -75,7 +75,7 @@ def _apply(db: Session, actor: User, g: SupervisionGroup, payload: dict) -> None
     if "committee_ids" in payload:
         ids = payload.get("committee_ids") or []
         if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise Invalid("committee_ids 应为整数数组。", field="committee_ids")
+            raise Invalid("负责的党委应为党委列表。", field="committee_ids")
         for i in ids:
             o = auth.load_visible(db, actor, Organisation, i, "未找到该党委。", organisation_of=lambda o: o.id)
             if o.kind != "party_committee":
@@ -159,20 +159,20 @@ def record(db: Session, actor: User, payload: dict) -> dict:
         raise Invalid(f"{org.name}不在{g.name}负责督导的党委之内。", "not_covered", field="organisation_id")
     kind = payload.get("kind") or "field"
     if kind not in INSPECTION_KINDS:
-        raise Invalid("kind 只能是 monitor（定点监测）、field（实地检查）或 random（随机抽查）。", field="kind")
+        raise Invalid("检查方式只能是定点监测、实地检查或随机抽查。", field="kind")
     day = opt_date(payload, "inspected_on") or dt.date.today()
     if day > dt.date.today():
         raise Invalid("检查日期不能晚于今天。", field="inspected_on")
     answers = payload.get("answers") or {}
     if not isinstance(answers, dict) or not all(isinstance(v, str) and len(v) <= 500 for v in answers.values()):
-        raise Invalid("answers 应为 {检查项: 回答} 对象。", field="answers")
+        raise Invalid("检查项回答应逐项对应督导清单，每项一段文字。", field="answers")
     unknown = [k for k in answers if k not in (g.checklist or [])]
     if unknown:
         raise Invalid(f"“{unknown[0][:30]}”不是{g.name}督导清单中的检查项。", field="answers")
     findings = payload.get("findings") or []
     if not isinstance(findings, list) or not all(isinstance(f, dict) and isinstance(f.get("text"), str)
                                                  and f["text"].strip() for f in findings):
-        raise Invalid("findings 应为 [{text, open_ledger}] 数组，每项须写明发现的问题。", field="findings")
+        raise Invalid("发现的问题应为列表，每项须写明问题。", field="findings")
     i = Inspection(group_id=g.id, organisation_id=org.id, kind=kind, inspected_on=day, answers=answers, findings=[])
     db.add(i)
     db.flush()
