@@ -29,6 +29,13 @@ ACTION_NAMES = {
     "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准", "document_withdrawn": "作废文书",
     "ledger_open": "新建整改事项", "ledger_update": "修改整改事项", "ledger_note": "报送整改进展",
     "ledger_close": "整改销号", "certificate_expired": "证书失效", "review_decision": "审核决定",
+    # community party building (issue 13)
+    "street_unit_create": "登记应建党组织单位", "street_unit_update": "修改组建情况", "model_site_create": "认定精品示范点",
+    "new_member_create": "登记新发展党员", "five_good_missed": "未达“五个好”生成整改事项",
+    "brand_cultivate": "列为品牌培育项目", "brand_register": "党建品牌登记申报", "brand_approve": "党建品牌审核同意",
+    "brand_return": "党建品牌退回", "brand_score": "党建品牌考核评分", "brand_name": "命名党建品牌",
+    "brand_follow_up": "党建品牌跟踪督查", "brand_revoke": "撤销党建品牌命名", "pair_create": "结成共建对子",
+    "pair_activity": "记录共建活动", "pair_result": "填写共建成效",
 }
 
 
@@ -36,7 +43,8 @@ ACTION_NAMES = {
 OBJECT_NAMES = {
     "submission": "材料", "document": "文书", "certificate": "证书", "batch_job": "批量任务", "user": "用户",
     "organisation": "组织", "assessment": "评分记录", "grading_round": "分类定级", "rectification_item": "整改事项",
-    "creation_cycle": "创建周期", "rubric": "评分标准", "settings": "设置",
+    "creation_cycle": "创建周期", "rubric": "评分标准", "settings": "设置", "street_unit": "应建党组织单位",
+    "brand": "党建品牌", "brand_pair": "共建对子", "model_site": "精品示范点", "new_member": "新发展党员",
 }
 #: the keys of an audit row's detail a person reads (others stay in the CSV and the API)
 DETAIL_LABELS = {
