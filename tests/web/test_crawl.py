@@ -82,6 +82,7 @@ def _ids(session, user) -> dict:
         "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
         "what": "sites",
         "record_id": first(ModelSite, ModelSite.organisation_id),
+        "name": "roster",  # an import template (/imports/<name>-template.xlsx)
     }
 
 
