@@ -79,12 +79,14 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
     records = {}
     if with_records:
         records = {
+            "organs": demo_records.issuing_organs(session),
             "checked": demo_records.check_submissions(session),
             "assessments": demo_records.grading_round(session),
             "cycles": demo_records.creation_cycles(session),
         }
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
+        records["official"] = demo_records.official_documents(session)
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),

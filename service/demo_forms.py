@@ -118,6 +118,21 @@ INCOMPLETE_DECLARATION = [
 ]
 
 
+# The district's own incomplete declaration (a 补正通知 from the 区委组织部).
+INCOMPLETE_DISTRICT_DECLARATION = [
+    ("支部名称", "尧舜度假村党支部"),
+    ("上级党组织", "大邱庄镇党委"),
+    _domain_row("rural"),
+    ("支部书记", "孙丽"),
+    ("党员人数", ""),
+    ("申报日期", "2026年3月16日"),
+    ("已获荣誉", "□本机关党委“五好党支部” □党建目标管理先进党支部 ☑无"),
+    ("专门办公场地", "☑有 □无"),
+    ("办公设备", "☑有 □无"),
+    ("规范的党员活动室", "□有 □无"),
+]
+
+
 def demo_files() -> Iterator[tuple[str, str, bytes]]:
     """(organisation name, file name, bytes) for each demo upload."""
     yield ("市财政局预算科党支部", "预算科党支部创建申报表.docx",
@@ -127,6 +142,8 @@ def demo_files() -> Iterator[tuple[str, str, bytes]]:
     yield ("市人民医院内科党支部", "内科党支部汇报材料.docx", report_docx())
     yield ("市财政局国库科党支部", "国库科党支部创建申报表.docx",
            _form(FORM_TITLES["declaration"], INCOMPLETE_DECLARATION))
+    yield ("尧舜度假村党支部", "尧舜度假村党支部创建申报表.docx",
+           _form(FORM_TITLES["declaration"], INCOMPLETE_DISTRICT_DECLARATION))
 
 
 # A stamped scan of a filled declaration (issue 17): 市档案馆党支部 printed the form, signed and

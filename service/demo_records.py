@@ -20,10 +20,10 @@ from .batch import ocr
 from .batch.worker import work
 from .db import session_scope
 from .demo_forms import SCAN_NAME, SCAN_ORG, scan_jpeg
-from .models import (Assessment, CreationCycle, Document, Organisation, RectificationItem, RectificationNote, Submission,
-                     User)
+from .models import (Assessment, CreationCycle, Document, Finding, IssuingOrgan, Organisation, RectificationItem,
+                     RectificationNote, Submission, User)
 from .storage import current_store, store_for
-from .usecases import batches, cycles, documents, grading, ledger, submissions
+from .usecases import admin, assessments, batches, cycles, documents, grading, ledger, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
 
@@ -38,7 +38,7 @@ def _org(session: Session, name: str) -> Organisation:
 
 def check_submissions(session: Session) -> int:
     """Run the checks on every demo submission that has not been checked yet."""
-    return submissions.check_unchecked(session, _user(session, "gongwei"))
+    return sum(submissions.check_unchecked(session, _user(session, who)) for who in ("gongwei", "quwei"))
 
 
 def score_sheet(branches: list[Organisation]) -> bytes:
@@ -90,12 +90,27 @@ CYCLES = [
 ]
 
 
+_TERM = [("start_creation", "2024-03-22", {"plan_summary": "对标“五个好”逐项制定创建措施"}),
+         ("apply_acceptance", "2025-03-26", {"report_char_count": 2450}),
+         ("start_assessment", "2025-04-15", {}),
+         ("commend", "2025-06-28", {"assessment_score": 96.5}),
+         ("award_plaque", "2025-07-01", {})]
+_DECLARE = {"prior_honor": "unit_five_good", "has_office": True, "has_equipment": True, "has_activity_room": True}
+# the district's own cycles (区委组织部): one branch in its term, one delisted unconditionally with its ground
+DISTRICT_CYCLES = [
+    ("区供水公司党支部", [("declare", "2024-03-18", _DECLARE), *_TERM]),
+    ("光明社区党支部", [("declare", "2024-03-19", _DECLARE), *_TERM,
+                      ("delist", "2026-08-15", {"verified_complaint": "群众投诉社区党支部违规收取费用，经区纪委查实"})]),
+]
+
+
 def creation_cycles(session: Session) -> int:
     if session.scalar(select(func.count()).select_from(CreationCycle)):
         return 0
-    reviewer = _user(session, "gongwei")
     store = current_store()
-    for name, steps in CYCLES:
+    for username, name, steps in ([("gongwei", n, s) for n, s in CYCLES]
+                                  + [("quwei", n, s) for n, s in DISTRICT_CYCLES]):
+        reviewer = _user(session, username)
         org = _org(session, name)
         for event, as_of, facts in steps:
             cycle = cycles.move(session, reviewer, org.id, event, dt.date.fromisoformat(as_of), facts)
@@ -104,7 +119,7 @@ def creation_cycles(session: Session) -> int:
                 documents.issue(session, store, reviewer, "honor-certificate", cycle.id, formats=("pdf",),
                                 options={})
         session.flush()
-    return len(CYCLES)
+    return len(CYCLES) + len(DISTRICT_CYCLES)
 
 
 def certificates_and_notices(session: Session) -> int:
@@ -112,16 +127,87 @@ def certificates_and_notices(session: Session) -> int:
     branch's certificate, and its 摘牌通知 follows here: /verify then has a valid and a revoked number."""
     if session.scalar(select(func.count()).select_from(Document).where(Document.kind == "delisting-notice")):
         return 0
-    reviewer = _user(session, "gongwei")
     store = current_store()
     all_cycles = list(session.execute(select(CreationCycle).order_by(CreationCycle.id)).scalars())
     issued = session.scalar(select(func.count()).select_from(Document).where(Document.kind == "honor-certificate"))
+    district = set(subtree_ids(session, _org(session, "静海区委").id))
     for cycle in all_cycles:
         if cycle.state in ("delisted", "revoked"):
+            reviewer = _user(session, "quwei" if cycle.organisation_id in district else "gongwei")
             documents.issue(session, store, reviewer, "delisting-notice", cycle.id, formats=("pdf", "docx"),
                             options={})
             issued += 1
     return issued
+
+
+#: the 区委's issuing organ as its 组织部 writes it (an admin's setting, as on the 发文机关 page)
+DISTRICT_ORGAN = {"mark": "中共静海区委组织部文件", "prefix": "静组发", "signature": "中共静海区委组织部"}
+
+
+def issuing_organs(session: Session) -> int:
+    """The 区委's issuing organ is its 组织部 (发文机关标志, 机关代字, 署名), set before any of its 公文."""
+    committee = _org(session, "静海区委")
+    organ = session.execute(select(IssuingOrgan).where(IssuingOrgan.organisation_id == committee.id)
+                            ).scalar_one_or_none()
+    if organ is not None and organ.signature == DISTRICT_ORGAN["signature"]:
+        return 0
+    admin.set_organs(session, _user(session, "admin"), {"organs": {str(committee.id): DISTRICT_ORGAN}})
+    return 1
+
+
+def _with_errors(session: Session, root: str) -> int | None:
+    """The first form submission under ``root`` whose latest check found an error (a 补正通知's record)."""
+    ids = subtree_ids(session, _org(session, root).id)
+    return session.scalar(select(Submission.id).join(Finding, Finding.submission_id == Submission.id).where(
+        Submission.organisation_id.in_(ids), Submission.form.not_in(("report", "unknown")),
+        Finding.severity == "error", Finding.superseded_at.is_(None)).order_by(Submission.id).limit(1))
+
+
+def official_documents(session: Session) -> dict:
+    """At least one 公文 of every numbered kind from each organ (市直机关工委 and 中共静海区委组织部), issued through
+    the documents use case so each takes its number from its organ's register: 补正通知, 限期整改通知书,
+    整改任务书, 表彰决定, 摘牌通知 (certificates_and_notices) and 季度通报."""
+    if session.scalar(select(func.count()).select_from(Document).where(Document.kind == "quarterly-report")):
+        return {}
+    store = current_store()
+    done: dict = {}
+    gongwei, quwei = _user(session, "gongwei"), _user(session, "quwei")
+
+    def issue(user, kind, record_id, **options):
+        if record_id is None:
+            return
+        documents.issue(session, store, user, kind, record_id, formats=("pdf", "docx"), options=options)
+        done[(user.username, kind)] = done.get((user.username, kind), 0) + 1
+
+    # 工委: the assessment group scored a branch 82 with 群众反映好 at 9 of 20: graded down to 一般, so a
+    # 限期整改通知书 and a 整改任务书 follow
+    weak = _org(session, "市财政局综合党支部")
+    row, _ = assessments.record_scores(session, gongwei, weak.id, {
+        "year": 2025, "scores": {"leadership": 19, "members": 18, "mechanism": 18, "performance": 18, "reputation": 9},
+        "satisfaction_rate": 82, "assessed_on": "2025-11-20"})
+    item = ledger.create(session, gongwei, {
+        "organisation_id": weak.id, "assessment_id": row.id, "category": "群众反映",
+        "problem": "群众反映好得分9分，群众满意率82%", "measure": "开展“我为群众办实事”，逐户回访服务对象",
+        "target": "群众满意率达到90%以上", "leader": "机关党委书记", "owner": weak.secretary or "",
+        "due_on": "2026-03-31", "opened_on": "2025-12-01"})
+    issue(gongwei, "supplement-notice", _with_errors(session, "市直机关工委"))
+    issue(gongwei, "rectification-notice", row.id, days=60)
+    issue(gongwei, "rectification-taskbook", row.id)
+    text = "回访服务对象46户，满意率93%"
+    ledger.add_note(session, store, gongwei, item["id"], text, ("回访记录.txt", text.encode("utf-8")),
+                    dt.date(2026, 3, 12))
+    ledger.close(session, gongwei, item["id"], dt.date(2026, 3, 20), "回访全部完成，满意率93%")
+    issue(gongwei, "commendation-decision", _org(session, "市直机关工委").id, year=2025)
+    issue(gongwei, "quarterly-report", _org(session, "市直机关工委").id)
+    # 区委: the grading round's 相对后进 (its 整改任务书 came with the ledger year)
+    laggard = session.scalar(select(Assessment.id).where(
+        Assessment.backward.is_(True), Assessment.organisation_id.in_(subtree_ids(session, quwei.organisation_id)))
+        .order_by(Assessment.id).limit(1))
+    issue(quwei, "supplement-notice", _with_errors(session, "静海区委"))
+    issue(quwei, "rectification-notice", laggard, days=60)
+    issue(quwei, "commendation-decision", _org(session, "静海区委").id, year=2025)
+    issue(quwei, "quarterly-report", _org(session, "静海区委").id)
+    return {f"{u}:{k}": n for (u, k), n in done.items()}
 
 
 # How a real year leaves the 整改工作台账 of the 2025 相对后进 branches (JH-3, JH-5): the rows are planned

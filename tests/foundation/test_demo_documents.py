@@ -32,7 +32,7 @@ def test_demo_records_cover_every_kind(app, full_demo, db):
     from service.documents.contexts import demo_record
     from service.models import Certificate
 
-    assert full_demo["records"]["assessments"] > 0 and full_demo["records"]["cycles"] == 2
+    assert full_demo["records"]["assessments"] > 0 and full_demo["records"]["cycles"] == 4
     with db() as s:
         for kind in KINDS:
             assert demo_record(kind, s) is not None, kind
@@ -65,11 +65,53 @@ def test_demo_ledger_is_in_a_real_years_state(app, full_demo, db):
 
     assert full_demo["records"]["ledger_rows"] == 4
     today = dt.date.today()
+    from service.auth import subtree_ids
+    from service.models import Organisation
+
     with db() as s:
-        rows = list(s.execute(select(RectificationItem)).scalars())
+        district = subtree_ids(s, s.execute(select(Organisation.id).where(Organisation.name == "静海区委")).scalar_one())
+        rows = list(s.execute(select(RectificationItem).where(RectificationItem.organisation_id.in_(district))).scalars())
         closed = [r for r in rows if r.closed_on]
         overdue = [r for r in rows if r.closed_on is None and r.due_on and r.due_on < today]
         running = [r for r in rows if r.closed_on is None and r.due_on and r.due_on >= today]
         assert len(closed) == 2 and len(overdue) == 1 and len(running) == 1, (closed, overdue, running)
         assert s.scalar(select(RectificationNote.id).where(RectificationNote.evidence_sha256.is_not(None)).limit(1))
         assert s.scalar(select(Document.id).where(Document.kind == "rectification-taskbook").limit(1))
+
+
+NUMBERED = ["supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
+            "delisting-notice", "quarterly-report"]
+
+
+def test_demo_issues_every_numbered_kind_from_both_organs(app, full_demo, db):
+    """`wuhao demo` issues at least one 公文 of every kind for both the 工委 and the 区委 (its 组织部 as the
+    issuing organ); numbers never repeat within an organ and year; no rule code or field key in any text;
+    a 区委 document never names the 市直 办法."""
+    import re
+
+    from service.documents.contexts import committee_of
+    from service.models import Document, IssuingOrgan, Organisation, RegisterEntry
+    from service.storage import store_for
+    from tests.documents.helpers import docx_text
+
+    store = store_for(app.config["WUHAO_DATA_DIR"])
+    with db() as s:
+        organ = s.execute(select(IssuingOrgan).join(Organisation, Organisation.id == IssuingOrgan.organisation_id)
+                          .where(Organisation.name == "静海区委")).scalar_one()
+        assert organ.signature == "中共静海区委组织部" and organ.mark == "中共静海区委组织部文件"
+        kinds: dict[str, set] = {"市直机关工委": set(), "静海区委": set()}
+        for doc in s.execute(select(Document).where(Document.status == "issued")).scalars():
+            if doc.kind not in NUMBERED or doc.organisation_id is None:
+                continue
+            committee = committee_of(s, s.get(Organisation, doc.organisation_id)).name
+            kinds[committee].add(doc.kind)
+            assert doc.number, (doc.kind, doc.id)
+            if doc.format == "docx":
+                text = docx_text(store.read_bytes(doc.sha256))
+                assert not re.search(r"\b(SZ|JH|SQ)-\d", text), (doc.kind, text[:200])
+                assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (doc.kind, text[:200])
+                if committee == "静海区委":
+                    assert "市直机关“五好党支部”创建管理办法" not in text and "中共静海区委组织部" in text, doc.kind
+        assert kinds["市直机关工委"] >= set(NUMBERED) and kinds["静海区委"] >= set(NUMBERED), kinds
+        entries = [(e.organ_id, e.year, e.number) for e in s.execute(select(RegisterEntry)).scalars()]
+        assert len(entries) == len(set(entries)) and len({(o, n) for o, _y, n in entries}) == len(entries)
