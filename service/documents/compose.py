@@ -181,10 +181,11 @@ def supplement_notice(ctx: dict) -> dict:
         f"（文件名：{sub.get('original_name') or '未命名'}）经审核，尚有以下{len(missing)}项内容缺失或不符合要求，"
         f"请于{cn_date(ctx.get('deadline'))}前补正后重新提交。")]
     blocks.append(_h1("一、需要补正的内容"))
+    prog = _programme(ctx)
     for i, m in enumerate(missing, 1):
-        cited = cite(m.get("clause"))
+        cited = cite(m.get("clause"), prog)
         clause = f"（依据：{cited}）" if cited else ""
-        blocks.append(_item(f"{i}.{scrub(m['message'])}{clause}"))
+        blocks.append(_item(f"{i}.{scrub(m['message'], prog)}{clause}"))
     blocks.append(_h1("二、有关要求"))
     blocks.append(_p("补正材料须按原表格式填写完整，与原提交材料一并上传；已提交且无误的内容无需重复提交。"
                      "逾期未补正的，本次申报按未提交处理。"))
@@ -255,8 +256,8 @@ def rectification_notice(ctx: dict) -> dict:
     blocks = [_p(wording["opening"].format(reason=reason, source=prog["source"]))]
     blocks.append(_h1("一、存在的问题"))
     for i, f in enumerate(ctx.get("findings") or [], 1):
-        cited = cite(f.get("clause"))
-        blocks.append(_item(f"{i}.{scrub(f['message'])}" + (f"（{cited}）" if cited else "")))
+        cited = cite(f.get("clause"), prog)
+        blocks.append(_item(f"{i}.{scrub(f['message'], prog)}" + (f"（{cited}）" if cited else "")))
     blocks.append(_h1("二、整改要求"))
     for i, r in enumerate(ctx.get("requirements") or wording["requirements"], 1):
         blocks.append(_h2(f"（{ordinal(i)}）{r}"))

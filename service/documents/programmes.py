@@ -31,9 +31,20 @@ def programme_for(committee_name: str) -> dict:
     return {"code": code, **data["programmes"][code]}
 
 
-def cite(code: str | None) -> str:
-    """How people cite a rule: the programme's words for the code; '' for no or an unknown code."""
+def cite(code: str | None, programme: dict | None = None) -> str:
+    """How people cite a rule: the programme's words for the code; '' for no or an unknown code.
+
+    With the issuing organ's ``programme``, a rule of another programme is cited as that organ's own
+    basis (its ``source``): a 区委 notice about a missing form field cites the district's requirements,
+    never the 市直 办法."""
     if not code:
+        return ""
+    if programme is not None:
+        own = programme.get("clauses", {})
+        if code in own:
+            return own[code]
+        if cite(code):
+            return programme.get("source") or ""
         return ""
     for prog in _data()["programmes"].values():
         if code in prog.get("clauses", {}):
@@ -41,10 +52,10 @@ def cite(code: str | None) -> str:
     return ""
 
 
-def scrub(text: str) -> str:
+def scrub(text: str, programme: dict | None = None) -> str:
     """A text with every rule code replaced by its citation (a bracketed code disappears if unknown) and
     every bracketed field key removed: people read 联系电话, not contact_phone."""
     text = FIELD_KEY.sub("", text or "")
     text = re.sub(r"（\s*(" + RULE_CODE.pattern + r")\s*）",
-                  lambda m: f"（{cite(m.group(1))}）" if cite(m.group(1)) else "", text)
-    return RULE_CODE.sub(lambda m: cite(m.group(0)) or "有关规定", text)
+                  lambda m: f"（{cite(m.group(1), programme)}）" if cite(m.group(1), programme) else "", text)
+    return RULE_CODE.sub(lambda m: cite(m.group(0), programme) or "有关规定", text)

@@ -238,6 +238,13 @@ def certificate_status(db: Session, cert: Certificate, today: dt.date | None = N
     return "valid"
 
 
+def valid_certificates(db: Session, organisation_id: int) -> list[str]:
+    """The numbers of a branch's 荣誉证书 still 有效 (a 摘牌 or 撤销 confirmation page names them)."""
+    return list(db.execute(select(Certificate.number).where(
+        Certificate.organisation_id == organisation_id, Certificate.kind == "honor-certificate",
+        Certificate.status == "valid").order_by(Certificate.id)).scalars())
+
+
 def expire_certificates(db: Session, today: dt.date | None = None) -> list[str]:
     """The daily job (``wuhao expire``): every valid 荣誉证书 past its term's end becomes 已失效, with an
     audit row; /verify already says so on read, this makes the record say it too. -> the numbers."""

@@ -15,12 +15,17 @@ from ..documents.compose import ContextError, compose
 from ..documents.contexts import RecordNotFound, build_context
 from ..documents.registry import render
 from ..errors import Invalid, NotFound
-from ..models import Assessment, Document, Submission, User
+from ..models import Assessment, CreationCycle, Document, Organisation, Submission, User
 from ..storage import FileStore
 from . import documents
 from .validate import opt_int, opt_str
 
-RECORDS = {"rectification-notice": Assessment, "supplement-notice": Submission}
+#: every numbered 公文 a reviewer issues from the pages, and the record it is about
+RECORDS = {"rectification-notice": Assessment, "supplement-notice": Submission,
+           "rectification-taskbook": Assessment, "commendation-decision": Organisation,
+           "delisting-notice": CreationCycle, "quarterly-report": Organisation}
+#: the reviewer's choices a preview carries into the issue
+CHOICES = ("reason", "days", "year", "quarter", "deadline")
 
 
 def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[str, int, dict]:
@@ -30,16 +35,15 @@ def context(db: Session, actor: User, data_dir: Path, payload: dict) -> tuple[st
     auth.require_role(actor, *auth.REVIEWERS)
     kind = payload.get("kind") or "rectification-notice"
     if kind not in RECORDS:
-        raise Invalid("kind 只能是 rectification-notice 或 supplement-notice。", field="kind")
+        raise Invalid(f"kind 只能是 {'、'.join(RECORDS)} 之一。", field="kind")
     record_id = opt_int(payload, "record_id", minimum=1, maximum=auth.MAX_ID, required=True)
-    record = auth.load_visible(db, actor, RECORDS[kind], record_id, "未找到该记录。")
+    auth.load_visible(db, actor, RECORDS[kind], record_id, "未找到该记录。",
+                      **({"organisation_of": lambda o: o.id} if RECORDS[kind] is Organisation else {}))
     options = {}
     reason = opt_str(payload, "reason", max_len=300)
     if reason:
         options["reason"] = reason
-    days = opt_int(payload, "days", minimum=1, maximum=365)
-    if days:
-        options["days"] = days
+    options.update(documents.checked_options({k: payload[k] for k in CHOICES if k != "reason" and k in payload}))
     try:
         ctx = build_context(kind, db, record_id, options)
     except RecordNotFound:
@@ -81,6 +85,6 @@ def issue(db: Session, store: FileStore, actor: User, data_dir: Path, payload: d
           idempotency_key: str | None = None) -> list[Document]:
     """Issue the notice in PDF and DOCX: the number is allocated only now (once per ``idempotency_key``)."""
     kind, record_id, ctx = context(db, actor, data_dir, payload)
-    options = {k: payload[k] for k in ("reason", "days") if payload.get(k)}
+    options = {k: payload[k] for k in CHOICES if payload.get(k)}
     return documents.issue(db, store, actor, kind, record_id, formats=("pdf", "docx"), options=options, context=ctx,
                            idempotency_key=idempotency_key)

@@ -36,8 +36,11 @@ def _payload(values, record_id) -> dict:
     payload = {"kind": values.get("kind", ""), "record_id": record_id}
     if values.get("reason"):
         payload["reason"] = values["reason"][:300]
-    if values.get("days", "").isdigit() and int(values["days"]):
-        payload["days"] = min(int(values["days"]), 365)
+    for key in ("days", "year", "quarter"):  # checked by the use case (a 422 naming the field)
+        if values.get(key, "").strip():
+            payload[key] = values[key].strip()[:10]
+    if values.get("deadline", "").strip():
+        payload["deadline"] = values["deadline"].strip()[:10]
     return payload
 
 
@@ -51,8 +54,11 @@ def notice_new(user):
         raise Invalid("请从评分记录或材料页面进入。")
     payload = _payload(request.args, int(record_id))
     payload["kind"] = payload["kind"] or "rectification-notice"
+    if payload["kind"] == "rectification-taskbook" and not payload.get("deadline") and not payload.get("days"):
+        payload["days"] = str(settings().rectify_days)  # the default 整改时限, never the issue date
     shown = notices.preview(get_session(), user, settings().data_dir, payload)
     return render_template("notice.html", user=user, **shown, reason=payload.get("reason", ""),
+                           choices={k: payload.get(k, "") for k in ("days", "year", "quarter", "deadline")},
                            days=payload.get("days", ""))
 
 

@@ -94,3 +94,20 @@ def test_a_district_notice_for_a_backward_branch_asks_for_a_plan_and_threatens_n
     text = "".join(b.get("text", "") for b in compose("rectification-notice", ctx)["blocks"] if isinstance(b, dict))
     assert "整改方案" in text and "区委组织部" in text
     assert "撤销" not in text and "称号" not in text and "工委组织部" not in text.replace("区委组织部", "")
+
+
+def test_a_district_notice_cites_its_own_basis_for_a_municipal_rule():
+    """The demo's 区委 补正通知 cited 《市直机关“五好党支部”创建管理办法》 for a missing form field (SZ-4)."""
+    from service.documents.compose import supplement_notice
+    from service.documents.programmes import cite, programme_for
+
+    jh, sz = programme_for("静海区委"), programme_for("市直机关工委")
+    assert cite("SZ-4", jh) == jh["source"] and cite("SZ-4", sz).startswith("《市直机关")
+    assert cite("JH-3", jh) == jh["clauses"]["JH-3"] and cite("XX-1", jh) == ""
+    view = supplement_notice({"branch_name": "尧舜度假村党支部", "programme": jh, "deadline": "2026-12-20",
+                              "submission": {"form_label": "创建申报表", "original_name": "a.docx",
+                                             "uploaded_on": "2026-12-01"},
+                              "missing": [{"field": "member_count", "message": "表单缺少必填项“党员人数”（SZ-4）。",
+                                           "clause": "SZ-4"}]})
+    text = "".join(b.get("text", "") for b in view["blocks"])
+    assert "市直机关" not in text and jh["source"] in text and "SZ-" not in text
