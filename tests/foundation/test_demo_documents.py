@@ -104,7 +104,7 @@ def test_demo_issues_every_numbered_kind_from_both_organs(app, full_demo, db):
             if doc.kind not in NUMBERED or doc.organisation_id is None:
                 continue
             committee = committee_of(s, s.get(Organisation, doc.organisation_id)).name
-            kinds[committee].add(doc.kind)
+            kinds.setdefault(committee, set()).add(doc.kind)
             assert doc.number, (doc.kind, doc.id)
             if doc.format == "docx":
                 text = docx_text(store.read_bytes(doc.sha256))
