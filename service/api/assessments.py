@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from flask import request
 
 from ..db import get_session
 from ..http import require_user, settings
 from ..usecases import assessments, grading
 from ..auth import MAX_ID
+from ..errors import Invalid
 from ..usecases.validate import opt_int
 from .common import blueprint, int_arg, json_object, organisation_arg, uploaded
 
@@ -66,7 +68,14 @@ def create_round():
     (name, data), *_rest = uploaded("file", "请选择评分表（表单字段 file，XLSX 或 CSV）。")
     year = request.form.get("year") or dt.date.today().year
     replace = (request.form.get("replace") or "").strip().lower() in ("1", "true", "yes", "on")
-    return grading.run_round(get_session(), user, data, name, year, replace=replace), 201
+    ties = None
+    if request.form.get("ties"):  # still tied at the cut: {"<domain>": ["支部名称", …]} the reviewer lists
+        try:
+            ties = json.loads(request.form["ties"])
+        except ValueError:
+            raise Invalid("ties 应为 JSON 对象：{\"领域\": [\"支部名称\"]}。", field="ties") from None
+    return grading.run_round(get_session(), user, data, name, year, replace=replace, ties=ties,
+                             tie_reason=request.form.get("tie_reason")), 201
 
 
 @rounds_bp.get("/<round_id>")

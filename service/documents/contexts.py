@@ -368,6 +368,9 @@ def _rectification_notice(session, record_id, options):
     due = max([it.due_on for it in items if it.due_on] or [today + dt.timedelta(days=90)])
     if a.backward:
         reason = f"在{a.year}年度党支部分类定级中，你支部被确定为相对后进党支部"
+        tie = str((a.items or {}).get("tie_reason") or "").strip().rstrip("。；")
+        if tie:  # tied at the cut after every tie-breaker: the reviewer's confirmation, and why
+            reason += f"（你支部得分与其他党支部并列，经审核确认列入，理由：{tie}）"
     else:
         reason = f"在{a.year}年度考核检查中发现"
     ctx.update({"year": today.year, "reason": options.get("reason") or reason, "findings": found,

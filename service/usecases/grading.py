@@ -65,7 +65,59 @@ def _unmatched_message(unmatched: list[dict]) -> str:
     return f"评分表中有{len(unmatched)}行无法对应到现有党支部，请更正或删除后重新定级：{shown}{more}。"
 
 
-def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, replace: bool = False) -> dict:
+def _still_tied(result: dict) -> dict:
+    """Per domain whose tie-breakers still left branches tied at the cut (more listed than the quota):
+    ``{domain: {"name", "quota", "cut_score", "fixed": [below the cut], "candidates": [tied at it], "need"}}``."""
+    out = {}
+    for dom, info in result["domains"].items():
+        if not info.get("ties_at_cut") or info.get("cut_score") is None:
+            continue
+        cut = float(info["cut_score"])
+        listed = [b for b in result["branches"] if b.get("domain") == dom and b.get("laggard")]
+        candidates = [b["branch_name"] for b in listed if float(b["total"]) == cut]
+        fixed = [b["branch_name"] for b in listed if float(b["total"]) != cut]
+        out[dom] = {"name": info["name"], "quota": info["quota"], "cut_score": info["cut_score"],
+                    "fixed": fixed, "candidates": candidates, "need": max(info["quota"] - len(fixed), 0)}
+    return out
+
+
+def _apply_tie_choice(result: dict, ties: dict, choice, reason) -> None:
+    """The reviewer's choice among the still-tied branches: the others leave the 相对后进 list; the chosen
+    keep it with the reason, which their records (and the 限期整改通知书) state."""
+    if not isinstance(choice, dict) or set(ties) - set(choice):
+        names = "、".join(t["name"] for d, t in ties.items() if not isinstance(choice, dict) or d not in choice)
+        raise Conflict(f"{names}领域依次比较排序规则后仍有党支部得分并列，请确认列入相对后进的党支部并写明理由。",
+                       "laggard_ties", detail={"ties": ties})
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not 2 <= len(reason) <= 300:
+        raise Invalid("请写明确认列入的理由（2–300 字）。", field="tie_reason", detail={"ties": ties})
+    picked_all = set()
+    for dom, t in ties.items():
+        picked = choice[dom]
+        if not isinstance(picked, list) or len(set(picked)) != t["need"] or not set(picked) <= set(t["candidates"]):
+            raise Invalid(f"{t['name']}领域应从并列的{len(t['candidates'])}个党支部中选定{t['need']}个。",
+                          field=f"ties.{dom}", detail={"ties": ties})
+        picked_all |= {(dom, n) for n in picked}
+    for b in result["branches"]:
+        t = ties.get(b.get("domain"))
+        if t is None or b["branch_name"] not in t["candidates"]:
+            continue
+        if (b["domain"], b["branch_name"]) in picked_all:
+            b["tie_reason"] = reason
+        else:
+            b["laggard"] = False
+            b["position"] = None
+            b["findings"] = [f for f in b.get("findings") or [] if f["rule"] != "laggard"]
+    result["laggards"] = [l for l in result["laggards"] if l["domain"] not in ties
+                          or (l["domain"], l["branch_name"]) in picked_all
+                          or l["branch_name"] in ties[l["domain"]]["fixed"]]
+    for dom, t in ties.items():
+        result["domains"][dom]["laggards"] = t["fixed"] + sorted(choice[dom])
+        result["domains"][dom]["tie_reason"] = reason
+
+
+def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, replace: bool = False,
+              ties: dict | None = None, tie_reason: str | None = None) -> dict:
     """Rank a score sheet (service.checks) over the existing branches of the caller's subtree and store one
     Assessment per branch. A row naming no such branch blocks the whole round (ranking it would move the
     5%/10% quota: 14 stray rows once decided a district's 相对后进); a branch already scored for the year
@@ -92,6 +144,9 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, r
         raise Broken(str(exc), "rubric_invalid") from None
     except FileNotFoundError:
         raise NotFound(f"没有 {year} 年或更早年份的评分标准。") from None
+    still = _still_tied(result)
+    if still:  # tie-breakers could not decide: the reviewer confirms who is listed, and why
+        _apply_tie_choice(result, still, ties, tie_reason)
     round_id = uuid.uuid4().hex[:12]
     stored, replaced = [], []
     for i, b in enumerate(result["branches"]):
@@ -102,7 +157,8 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, r
                       scores=b.get("dimensions") or {},
                       items={"round": round_id, "source": "scoresheet", "file": filename[:200],
                              "grade_name": b.get("grade_name"), "downgraded": b.get("downgraded", False),
-                             "capped": b.get("capped", False), "position": b.get("position")},
+                             "capped": b.get("capped", False), "position": b.get("position"),
+                             **({"tie_reason": b["tie_reason"]} if b.get("tie_reason") else {})},
                       grade=b["grade"], backward=bool(b["laggard"]), assessed_on=dt.date.today(),
                       entered_by_id=actor.id)
         row = existing.get(org.id)
@@ -129,7 +185,7 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, r
     audit.record(db, actor, "grading_round", "grading_round", None,
                  {"round": round_id, "year": year, "file": filename[:200], "rows": len(result["branches"]),
                   "stored": len(stored), "laggards": [l["branch_name"] for l in result["laggards"]],
-                  "replaced": replaced})
+                  "replaced": replaced, **({"ties": ties, "tie_reason": tie_reason} if still else {})})
     return {"round": round_id, "year": year, "branches": result["branches"], "domains": result["domains"],
             "laggards": result["laggards"], "findings": result["findings"], "stored": len(stored),
             "replaced": replaced, "unmatched": []}

@@ -166,8 +166,13 @@ def grading(user):
             flash("请选择评分表。", "error")
         else:
             replace = request.form.get("replace") == "1"
-            result, error = attempt(rounds.run_round, get_session(), user, data, name, year, replace)
-            if error is not None and error.code == "scores_exist":
+            ties = {k[4:]: request.form.getlist(k) for k in request.form if k.startswith("tie_") and k != "tie_reason"}
+            result, error = attempt(rounds.run_round, get_session(), user, data, name, year, replace,
+                                    ties or None, request.form.get("tie_reason"))
+            if error is not None and (error.detail or {}).get("ties"):
+                pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name, "replace": replace,
+                           "ties": error.detail["ties"]}
+            elif error is not None and error.code == "scores_exist":
                 pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name,
                            "branches": (error.detail or {}).get("branches", [])}
             elif error is not None and error.code == "unmatched_rows":

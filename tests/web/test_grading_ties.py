@@ -1,0 +1,74 @@
+"""Ties at the cut-off (issue 11): when the tie-breakers still tie, the reviewer confirms who is listed
+(page and API), and the record and the 限期整改通知书 say why. Twenty branches tied at the cut-off once
+all became 相对后进."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from sqlalchemy import select
+
+from service.db import session_scope
+from service.models import Assessment, Organisation, RectificationItem
+from tests.conftest import bearer
+from tests.web.conftest import csrf_of, login
+
+RURAL = ["大邱庄村党支部", "尧舜度假村党支部"]
+
+
+def _sheet() -> bytes:
+    """Two rural branches with identical scores and 群众满意率: no tie-breaker can split them (quota 1)."""
+    rows = ["支部名称,所属领域,领导班子好,党员队伍好,工作机制好,工作业绩好,群众反映好,总分,群众满意率"]
+    rows += [f"{n},农村,16,16,16,16,16,80,90%" for n in RURAL]
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def _post(client, token, **form):
+    return client.post("/api/v1/grading-rounds", headers=bearer(token), content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(_sheet()), "ties.csv"), "year": "2025", **form})
+
+
+def test_the_reviewer_confirms_who_is_listed_through_the_api(app, client, demo):
+    token = demo["tokens"]["quwei"]
+    r = _post(client, token)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "laggard_ties", r.get_json()
+    tie = r.get_json()["error"]["detail"]["ties"]["rural"]
+    assert sorted(tie["candidates"]) == sorted(RURAL) and tie["need"] == 1
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        assert s.execute(select(Assessment)).scalars().first() is None  # nothing stored until confirmed
+    bad = _post(client, token, ties=json.dumps({"rural": RURAL}), tie_reason="两个都列入")
+    assert bad.status_code == 422 and bad.get_json()["error"]["detail"]["field"] == "ties.rural"
+    ok = _post(client, token, ties=json.dumps({"rural": [RURAL[1]]}), tie_reason="上年度已是相对后进，整改未到位")
+    assert ok.status_code == 201, ok.get_json()
+    assert ok.get_json()["domains"]["rural"]["laggards"] == [RURAL[1]]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        rows = {s.get(Organisation, a.organisation_id).name: a for a in s.execute(select(Assessment)).scalars()}
+        assert rows[RURAL[1]].backward and not rows[RURAL[0]].backward
+        assert rows[RURAL[1]].items["tie_reason"] == "上年度已是相对后进，整改未到位"
+        assert s.execute(select(RectificationItem.organisation_id)).scalars().all() == [rows[RURAL[1]].organisation_id]
+        aid = rows[RURAL[1]].id
+    # the document records why
+    from service.documents.contexts import build_context
+
+    with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        ctx = build_context("rectification-notice", s, aid, {})
+    assert "经审核确认列入，理由：上年度已是相对后进，整改未到位" in ctx["reason"]
+
+
+def test_the_page_asks_and_the_reviewer_picks(app, demo):
+    page = app.test_client()
+    login(page, "quwei", demo["password"])
+    html = page.post("/grading", data={
+        "csrf_token": csrf_of(page), "year": "2025", "file": (io.BytesIO(_sheet()), "ties.csv")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="grading-ties"' in html and all(n in html for n in RURAL), html[:2000]
+    sheet = re.search(r'name="sheet" value="([^"]+)"', html).group(1)
+    done = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025", "sheet": sheet,
+                                       "sheet_name": "ties.csv", "tie_rural": RURAL[0],
+                                       "tie_reason": "群众反映问题较多"}).get_data(as_text=True)
+    assert 'id="grading-result"' in done and 'id="grading-ties"' not in done
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        backward = [s.get(Organisation, a.organisation_id).name
+                    for a in s.execute(select(Assessment).where(Assessment.backward.is_(True))).scalars()]
+    assert backward == [RURAL[0]]
