@@ -10,9 +10,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from .. import auth, register
+from .. import auth, numbering, register
 from ..documents.compose import ContextError, compose
-from ..documents.contexts import RecordNotFound, build_context
+from ..documents.contexts import RecordNotFound, build_context, link_certificate
+from ..documents.issue import cert_prefix
 from ..documents.registry import render
 from ..errors import Invalid, NotFound
 from ..models import Assessment, CreationCycle, Document, Organisation, Submission, User
@@ -23,7 +24,8 @@ from .validate import opt_int, opt_str
 #: every numbered 公文 a reviewer issues from the pages, and the record it is about
 RECORDS = {"rectification-notice": Assessment, "supplement-notice": Submission,
            "rectification-taskbook": Assessment, "commendation-decision": Organisation,
-           "delisting-notice": CreationCycle, "quarterly-report": Organisation}
+           "delisting-notice": CreationCycle, "quarterly-report": Organisation,
+           "honor-certificate": CreationCycle}
 #: the reviewer's choices a preview carries into the issue
 CHOICES = ("reason", "days", "year", "quarter", "deadline")
 
@@ -65,6 +67,13 @@ def offerable(db: Session, actor: User, data_dir: Path, payload: dict) -> bool:
 
 def _unnumbered(db: Session, kind: str, ctx: dict) -> dict:
     """The context as it will be signed, numbered with the number it will take."""
+    if kind == "honor-certificate":  # the next 荣誉证书 number of the year (or the one it keeps)
+        ctx = dict(ctx)
+        if not ctx.get("number"):
+            year = int(ctx.get("year") or 0)
+            seq = numbering.peek(db, "honor-certificate", year, scope="") + 1
+            ctx["number"] = numbering.format_certificate_number(cert_prefix(), year, seq)
+        return link_certificate(ctx, ctx["number"])
     return register.preview(db, kind, dict(ctx))
 
 

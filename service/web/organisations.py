@@ -119,4 +119,6 @@ def document_offers(db, user, org, cycle) -> list[tuple[str, str, int]]:
         out += [("commendation-decision", org.id), ("quarterly-report", org.id)]
     if cycle is not None and cycle.state in ("delisted", "revoked", "expired"):
         out.append(("delisting-notice", cycle.id))
+    if cycle is not None and cycle.state in ("commended", "in_term") and not documents.valid_certificates(db, org.id):
+        out.append(("honor-certificate", cycle.id))
     return [(kind, documents.kind_name(kind), record_id) for kind, record_id in out]
