@@ -156,7 +156,7 @@ def issuing_organs(session: Session) -> int:
 
 
 def _with_errors(session: Session, root: str) -> int | None:
-    """The first form submission under ``root`` whose latest check found an error (a 补正通知's record)."""
+    """The first form submission under ``root`` whose latest check found an error (the record of a supplement notice)."""
     ids = subtree_ids(session, _org(session, root).id)
     return session.scalar(select(Submission.id).join(Finding, Finding.submission_id == Submission.id).where(
         Submission.organisation_id.in_(ids), Submission.form.not_in(("report", "unknown")),
@@ -165,8 +165,8 @@ def _with_errors(session: Session, root: str) -> int | None:
 
 def official_documents(session: Session) -> dict:
     """At least one 公文 of every numbered kind from each organ (市直机关工委 and 中共静海区委组织部), issued through
-    the documents use case so each takes its number from its organ's register: 补正通知, 限期整改通知书,
-    整改任务书, 表彰决定, 摘牌通知 (certificates_and_notices) and 季度通报."""
+    the documents use case so each takes its number from its organ's register: every kind the registry numbers
+    from the register (the delisting notices come with certificates_and_notices)."""
     if session.scalar(select(func.count()).select_from(Document).where(Document.kind == "quarterly-report")):
         return {}
     store = current_store()
@@ -180,7 +180,7 @@ def official_documents(session: Session) -> dict:
         done[(user.username, kind)] = done.get((user.username, kind), 0) + 1
 
     # 工委: the assessment group scored a branch 82 with 群众反映好 at 9 of 20: graded down to 一般, so a
-    # 限期整改通知书 and a 整改任务书 follow
+    # rectification notice and a task book follow
     weak = _org(session, "市财政局综合党支部")
     row, _ = assessments.record_scores(session, gongwei, weak.id, {
         "year": 2025, "scores": {"leadership": 19, "members": 18, "mechanism": 18, "performance": 18, "reputation": 9},
