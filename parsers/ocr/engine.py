@@ -7,7 +7,15 @@ are not faster than one after the other, and they would double the peak memory.
 
 Detection runs on a copy whose longer side is ``DET_SIDE`` pixels (an A4 page at 200 dpi is
 2339 px high; at 1280 px a 10.5 pt character is still 15 px tall, enough for the detector and
-3.3× fewer pixels). Recognition runs on crops of the full-resolution page.
+3.3× fewer pixels). Recognition runs on crops of the full-resolution page, six crops of
+similar width per call (larger batches pad more and measured no faster); the direction
+classifier is never run (scans are deskewed, pages upright).
+
+The ONNX sessions are our own (``_session``): RapidOCR's leave onnxruntime's intra-op threads
+spinning between operators, which on this 2-core machine shared by other workers burnt a
+third of the CPU time of a page. Measured with the machine under load (load average 11–17), CPU
+time (user+sys) per page, median: bench_ocr's 9 scans 2.55 s spinning → 1.81 s (accuracy the
+same, 115/120 fields); the test corpus' 21 stamped scans 1.73 s, 96.07% of fields.
 """
 from __future__ import annotations
 
