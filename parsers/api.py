@@ -16,7 +16,7 @@ from .labels import is_listed, resembles
 from .legacy import convert_doc
 from .model import Doc
 from .pairs import extract_pairs
-from .pdf_reader import read_pdf
+from .pdf_reader import SCANNED, read_pdf
 from .report import read_report
 from .result import ParseResult
 from .safety import sniff
@@ -83,7 +83,12 @@ def read_doc_model(data: bytes, result: ParseResult, max_bytes: int = DEFAULT_MA
     result.media_type = kind
     ext = os.path.splitext(result.file or "")[1].lower()
     if kind == "pdf":
-        return read_pdf(data)
+        try:
+            return read_pdf(data)
+        except ParseError as exc:
+            if exc.code == "no_text_layer" and exc.detail == SCANNED:
+                result.scan = {"image_only": True}  # a scan: the upload path has it OCRed
+            raise
     if kind == "docx":
         return read_docx(data)
     if kind == "doc":

@@ -362,6 +362,9 @@ def _layout(page, budget: limits.Budget) -> None:
     page._layout = device.get_result()
 
 
+SCANNED = "images"  # the detail of a no_text_layer whose pages hold images: a scan
+
+
 def _read(pdf, data: bytes) -> Doc:
     doc = Doc(source="pdf")
     texts: list[str] = []
@@ -372,9 +375,11 @@ def _read(pdf, data: bytes) -> Doc:
         raise ParseError("corrupt_file", detail="no pages")
     for page in pages:
         _precheck_page(page, budget)  # every page is counted before any is read
+    pictures = 0  # pages that hold an image: without text, a scan (OCR reads it, parsers.ocr)
     for pno, page in enumerate(pages, start=1):
         _layout(page, budget)
         height = float(page.height)
+        pictures += bool(page.images)
         chars = [c for c in page.chars if c.get("text")]
         for i, c in enumerate(chars):
             c["page_height"] = height
@@ -393,7 +398,7 @@ def _read(pdf, data: bytes) -> Doc:
         _fix_symbol_chars(data, pno, page, chars)
         _read_page(page, pno, chars, doc, texts)
     if total == 0 or not "".join(texts).strip():
-        raise ParseError("no_text_layer")
+        raise ParseError("no_text_layer", detail=SCANNED if pictures else "")
     doc.full_text = "\n".join(texts)
     return doc
 

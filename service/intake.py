@@ -11,7 +11,7 @@ Two steps, so that no database lock is held while a file is read (issue 16):
 An upload with one bad file stores none of them (all or nothing); the error names each bad file
 with its reason, and an ``upload_rejected`` audit row per bad file is all that is written.
 
-A scan or a photo (an image, or a PDF the sandbox finds without a text layer) is not refused:
+A scan or a photo (an image, or a PDF whose pages hold images and no text) is not refused:
 it is stored at once with the status 识别中 and an empty extraction, and its OCR job
 (``service.batch.ocr``) fills the extraction in a batch worker.
 """
@@ -72,7 +72,7 @@ def read(settings: Settings, name: str, data: bytes) -> Received:
         return Received(name, data, ParseResult(file=name, media_type=image_kind(data)), scan=True)
     else:
         result = parsing.result_of(parsing.read(settings, data, name))
-        if result.media_type == "pdf" and [e["code"] for e in result.errors] == ["no_text_layer"]:
+        if [e["code"] for e in result.errors] == ["no_text_layer"] and result.scan.get("image_only"):
             return Received(name, data, ParseResult(file=name, media_type="pdf"), scan=True)
     return Received(name, data, result)
 

@@ -145,3 +145,39 @@ def test_a_scanned_page_is_read_with_pairs_boxes_and_the_seal(app, client, demo)
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
     page = client.get(f"/submissions/{sid}").get_data(as_text=True)
     assert "发现红色印章（已盖章）" in page and "ocr-progress" not in page
+
+
+def test_parser_warnings_are_stored_and_shown_in_chinese(app, client, demo):
+    from service.demo_forms import DECLARATION, _form
+    from service.vocabulary import FORM_TITLES
+
+    rows = [(label, "" if label == "联系电话" else value) for label, value in DECLARATION]
+    resp = upload(client, demo["tokens"]["yusuan"], _form(FORM_TITLES["declaration"], rows), "申报表.docx")
+    assert resp.status_code == 201, resp.get_json()
+    sub = resp.get_json()
+    assert sub["status"] == "extracted"
+    assert [(w["code"], w["field"]) for w in sub["extraction"]["warnings"]] == [("missing_optional", "contact_phone")]
+    login(client, "yusuan", DEMO_PASSWORD)
+    page = client.get(f"/submissions/{sub['id']}").get_data(as_text=True)
+    assert 'id="warnings"' in page and "表单印有“联系电话”一栏，但未填写。" in page
+    assert "missing_optional" not in page
+
+
+def test_an_image_only_pdf_is_a_scan_and_a_pdf_without_text_or_images_is_refused(app, client, demo):
+    from PIL import Image
+
+    from tests import hostile
+
+    token = demo["tokens"]["yusuan"]
+    buf = io.BytesIO()
+    Image.fromarray(drawn_form()[0][:, :, ::-1]).save(buf, "PDF", resolution=200.0)
+    resp = upload(client, token, buf.getvalue(), "盖章扫描件.pdf")
+    assert resp.status_code == 201, resp.get_json()
+    sub = resp.get_json()
+    assert (sub["status"], sub["media_type"]) == ("recognising", "pdf")
+    with session_scope(app.config["DATABASE_URL"]) as s:  # no need to OCR it here
+        state.cancel(s, ocr.job_of(s, sub["id"]).id)
+    drawing = hostile.build_pdf([((595, 842), 0)], [b"10 10 m 500 800 l S"])
+    resp = upload(client, token, drawing, "只有线条.pdf")
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["code"] == "no_text_layer"
