@@ -15,9 +15,9 @@ from ..errors import ParseError
 from ..forms import FORM_KINDS, required_fields
 from ..model import Doc
 from ..result import ParseResult
+from ..safety import image_kind
 from .engine import OcrUnavailable
 from .scan import Limits, read_scan_doc
-from .textlayer import needs_ocr
 
 log = logging.getLogger("parsers.ocr")
 
@@ -60,7 +60,12 @@ def read_scan_document(data: bytes, filename: str = "", limits: Limits | None = 
 
 def parse_with_ocr(data: bytes, filename: str = "", limits: Limits | None = None, *,
                    max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
-    """The text readers for a file with text; OCR only for a scan (an image, a PDF without text)."""
-    if needs_ocr(data):
+    """The text readers for a file with text; OCR only for a scan (an image, or a PDF whose
+    pages hold images and no text). A text file costs no more than ``parse_bytes``: the text
+    readers run first and say when a PDF is a scan."""
+    if image_kind(data):
         return read_scan(data, filename, limits, max_bytes=max_bytes)
-    return parse_bytes(data, filename, max_bytes=max_bytes)
+    result = parse_bytes(data, filename, max_bytes=max_bytes)
+    if [e["code"] for e in result.errors] == ["no_text_layer"] and result.scan.get("image_only"):
+        return read_scan(data, filename, limits, max_bytes=max_bytes)
+    return result

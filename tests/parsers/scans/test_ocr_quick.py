@@ -161,7 +161,8 @@ def test_without_ocr_a_scan_is_answered_at_once():
     t = time.perf_counter()
     r = parsers.parse_bytes(data, "scan.pdf")
     assert time.perf_counter() - t < 1.0
-    assert [e["code"] for e in r.errors] == ["no_text_layer"] and not r.scan
+    assert [e["code"] for e in r.errors] == ["no_text_layer"]
+    assert r.scan == {"image_only": True}  # flagged as a scan for the upload path, not OCRed
 
 
 def test_a_text_pdf_is_never_ocred():
