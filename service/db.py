@@ -136,7 +136,7 @@ def is_busy(exc: BaseException) -> bool:
 
 def dispose_all() -> None:
     """Close every pooled connection (tests drop databases; forked workers start clean)."""
-    for engine in _ENGINES.values():
+    for engine in list(_ENGINES.values()):  # a background thread (the OCR reaper) may add one meanwhile
         engine.dispose()
     _ENGINES.clear()
     _FACTORIES.clear()
