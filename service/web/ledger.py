@@ -14,10 +14,21 @@ from ..models import Assessment
 from ..usecases import ledger
 from ..usecases.validate import opt_date
 from ..vocabulary import cn_date
+from ..usecases.listing import Column, ListSpec
+from .lists import list_page
 from .helpers import attempt, blueprint, form_id, page
 
 bp = blueprint("ledger", "/ledger")
 bp.add_app_template_filter(cn_date, "cn_date")
+
+
+LEDGER = ListSpec(
+    columns=(Column("id", "序号", "int"), Column("branch_name", "党支部"), Column("category", "问题类别"),
+             Column("problem", "具体问题"), Column("measure", "整改措施"), Column("leader", "责任领导"),
+             Column("owner", "责任人"), Column("due_on", "整改时限", "date"), Column("progress", "进展情况"),
+             Column("status_name", "状态"), Column("closed_on", "销号日期", "date")),
+    search=("branch_name", "category", "problem", "measure", "leader", "owner", "progress"),
+    filters=("organisation",), filename="整改工作台账")
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -52,7 +63,9 @@ def ledger_page(user):
     if user.role in ledger.REVIEWERS and org_id:
         assessments = list(db.execute(select(Assessment).where(Assessment.organisation_id == org_id)
                                       .order_by(Assessment.id.desc()).limit(20)).scalars())
-    return render_template("ledger.html", user=user, rows=rows, organisation_id=org_id, status=status,
+    rows = [{**r, "organisation_name": r.get("branch_name")} for r in rows]
+    return list_page("ledger.html", rows, LEDGER, extra={"organisation_id": org_id, "status": status},
+                           user=user, rows=rows, organisation_id=org_id, status=status,
                            overdue=sum(1 for r in rows if r["overdue"]), assessments=assessments,
                            default_deadline=(dt.date.today() + dt.timedelta(days=settings().rectify_days)).isoformat())
 

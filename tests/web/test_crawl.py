@@ -82,7 +82,8 @@ def _ids(session, user) -> dict:
         "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
         "what": "sites",
         "record_id": first(ModelSite, ModelSite.organisation_id),
-        "name": "roster",  # an import template (/imports/<name>-template.xlsx)
+        "name": "roster",  # /imports/<name>-template.xlsx
+        "sha": None,       # an import's error report exists only after a rejected import
     }
 
 
