@@ -13,7 +13,7 @@ from ..http import settings, store
 from ..models import Assessment
 from ..usecases import ledger
 from ..usecases.validate import opt_date
-from ..vocabulary import cn_date
+from ..vocabulary import DOCUMENT_KINDS, cn_date
 from ..usecases.listing import Column, ListSpec
 from .lists import list_page
 from .helpers import attempt, blueprint, form_id, page
@@ -28,7 +28,7 @@ LEDGER = ListSpec(
              Column("owner", "责任人"), Column("due_on", "整改时限", "date"), Column("progress", "进展情况"),
              Column("status_name", "状态"), Column("closed_on", "销号日期", "date")),
     search=("branch_name", "category", "problem", "measure", "leader", "owner", "progress"),
-    filters=("organisation",), filename="整改工作台账")
+    filters=("organisation",), filename=DOCUMENT_KINDS["rectification-ledger"])
 
 
 @bp.route("", methods=["GET", "POST"])
