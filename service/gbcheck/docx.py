@@ -546,7 +546,8 @@ def _text_checks(doc: Document, paras: list[Para], body_pt: float) -> list[dict]
             r = role(face[0])
             if not fits_title(r, face[1] or is_bold(face[0])):
                 out.append(_font_problem("title-font", first, face[0], r, text=text))
-        for code, values in forms.title_breaks([p.text for p in pt["title"]]):
+        lines = [p.text for p in pt["title"]]
+        for code, values in forms.title_breaks(lines) + forms.title_balance(lines):
             out.append(problem(code, paragraph=first.index, **values))
         if any(p.jc != "center" for p in pt["title"]):
             out.append(problem("title-centre", paragraph=first.index, text=text, value=0.0))

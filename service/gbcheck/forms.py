@@ -159,6 +159,38 @@ def _words(text: str) -> list[str]:
         return list(jieba.cut(text, HMM=False))
 
 
+def _chars(text: str) -> float:
+    """A line's length in full-width characters (a half-width digit or letter counts ½)."""
+    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "“”‘’—…·" else 1.0 for ch in text)
+
+
+def title_balance(lines: list[str]) -> list[tuple[str, dict]]:
+    """7.3.1 排列对称、长短适宜: a title's lines form a 梯形 (each line at least as long as the one
+    above — a pyramid — or at most as long — an inverted pyramid) or a 菱形 (longer to the middle,
+    then shorter), and no line is a stub: the shortest is at least ``title_balance_ratio`` of the
+    longest.  Lines within ``title_even_chars`` of each other count as equally long."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    if len(lines) < 2:
+        return []
+    data = rules.data()
+    ratio, even = float(data.get("title_balance_ratio", 0.5)), float(data.get("title_even_chars", 1))
+    widths = [_chars(ln) for ln in lines]
+    shown = "｜".join(lines)
+    if min(widths) < ratio * max(widths):
+        return [("title-balance", {"lines": shown, "why": f"长短悬殊（最短一行{_n(min(widths))}字，"
+                                                           f"最长一行{_n(max(widths))}字）"})]
+    steps = [0 if abs(b - a) <= even else (1 if b > a else -1) for a, b in zip(widths, widths[1:])]
+    steps = [s for s in steps if s]
+    # 梯形: all one way; 菱形: longer, then shorter (never shorter, then longer again)
+    if any(a < b for a, b in zip(steps, steps[1:])):
+        return [("title-balance", {"lines": shown, "why": "中间一行短于上下两行"})]
+    return []
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
 def title_breaks(lines: list[str]) -> list[tuple[str, dict]]:
     """7.3.1 词意完整: a title's lines break between words, never inside one, and no line starts with
     a closing mark or ends with an opening one."""

@@ -323,7 +323,8 @@ def _title(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
             r = role(face)
             if not fits_title(r, is_bold(face)):
                 out.append(_font_problem("title-font", first, face, r, text=text))
-    for code, values in forms.title_breaks([ln.text.replace(" ", "") for ln in pr.title]):
+    lines = [ln.text.replace(" ", "") for ln in pr.title]
+    for code, values in forms.title_breaks(lines) + forms.title_balance(lines):
         out.append(problem(code, first.page, first.box, **values))
     for ln in pr.title:
         off = (ln.x0 + ln.x1) / 2 - gb.AREA_CX

@@ -130,3 +130,56 @@ def verify_path(app, number: str) -> str:
     from service.certificates.checkcode import check_code
 
     return f"/verify/{number}?code={check_code(number, app.config['WUHAO_VERIFY_KEY'])}"
+
+
+# --------------------------------------------------------------------------- long and short bodies
+
+def _pages(view: dict) -> int:
+    import pdfplumber
+
+    from service.documents.html_render import render_pdf
+
+    with pdfplumber.open(io.BytesIO(render_pdf(view))) as pdf:
+        return len(pdf.pages)
+
+
+def _ending_at_the_foot(view: dict) -> dict:
+    """The view with one-line paragraphs added until its text alone ends on the last line of a
+    page (bisection on the PDF), then signed: the 落款 must take two lines of text along."""
+    def grown(k: int, signed: bool) -> dict:
+        v = dict(view, blocks=_before_attachment(view["blocks"], [{"t": "p", "text": "现予通知。"}] * k))
+        return v if signed else dict(v, signature="", date="", copy_to="", printer="", printed_on="")
+
+    base = _pages(grown(0, False))
+    lo, hi = 0, 24  # one line short of the page's end .. past it
+    assert _pages(grown(hi, False)) > base
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if _pages(grown(mid, False)) == base else (lo, mid)
+    return grown(lo, True)
+
+
+LONG_TEXT = "这是一段用于检验分页的正文，长度按需要重复。" * 9
+
+
+def variants(kind: str) -> dict[str, dict]:
+    """The sample view and its short and long bodies (issue 14): a one-line body, a body whose text
+    ends exactly at the foot of a page, a body of four pages and more."""
+    from service.documents import compose
+    from service.documents.samples import sample_context
+
+    view = compose.compose(kind, sample_context(kind))
+    return {
+        "sample": view,
+        "one-line": dict(view, blocks=[{"t": "p", "text": "现予通知。"}]),
+        "foot": _ending_at_the_foot(view),
+        "four-page": dict(view, blocks=_before_attachment(view["blocks"], [{"t": "p", "text": LONG_TEXT}] * 10)),
+    }
+
+
+def _before_attachment(blocks: list[dict], extra: list[dict]) -> list[dict]:
+    """The body with more paragraphs, placed before the 附件说明 (which closes the text)."""
+    cut = len(blocks)
+    while cut and blocks[cut - 1].get("t") == "attach":
+        cut -= 1
+    return blocks[:cut] + extra + blocks[cut:]

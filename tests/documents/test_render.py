@@ -17,7 +17,7 @@ from service.documents.registry import CERTIFICATE_KINDS, KINDS, render
 from service.documents.samples import sample_context, sample_kinds
 
 from .helpers import (W, char_counts, docx_blocks, docx_text, drawn_glyphs, embedded_fonts, pdf_text,
-                      run_props, squash)
+                      run_props, squash, variants)
 
 OFFICIAL = ["supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
             "delisting-notice", "quarterly-report", "acceptance-form", "brand-naming-decision"]
@@ -669,46 +669,6 @@ def _body_lines(pdf_path) -> tuple[int, list[int], float | None]:
         return len(pdf.pages), counts, (_mm_of(max(rules)) if rules else None)
 
 
-def _pages(view: dict) -> int:
-    import pdfplumber
-
-    from service.documents.html_render import render_pdf
-
-    with pdfplumber.open(io.BytesIO(render_pdf(view))) as pdf:
-        return len(pdf.pages)
-
-
-def _ending_at_the_foot(view: dict) -> dict:
-    """The view with one-line paragraphs added until its text alone ends on the last line of a
-    page (bisection on the PDF), then signed: the 落款 must take two lines of text along."""
-    def grown(k: int, signed: bool) -> dict:
-        v = dict(view, blocks=view["blocks"] + [{"t": "p", "text": "现予通知。"} for _ in range(k)])
-        return v if signed else dict(v, signature="", date="", copy_to="", printer="", printed_on="")
-
-    base = _pages(grown(0, False))
-    lo, hi = 0, 24  # one line short of the page's end .. past it
-    assert _pages(grown(hi, False)) > base
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if _pages(grown(mid, False)) == base else (lo, mid)
-    return grown(lo, True)
-
-
-LONG_TEXT = "这是一段用于检验分页的正文，长度按需要重复。" * 9
-
-
-def _variants(kind: str) -> dict[str, dict]:
-    """The sample view and its short and long bodies (issue 14): a one-line body, a body whose text
-    ends exactly at the foot of a page, a body of four pages and more."""
-    view = compose.compose(kind, sample_context(kind))
-    return {
-        "sample": view,
-        "one-line": dict(view, blocks=[{"t": "p", "text": "现予通知。"}]),
-        "foot": _ending_at_the_foot(view),
-        "four-page": dict(view, blocks=view["blocks"] + [{"t": "p", "text": LONG_TEXT} for _ in range(10)]),
-    }
-
-
 @pytest.mark.slow
 def test_libreoffice_lays_the_docx_out_like_the_pdf(out_dir):
     """Each official DOCX converted by LibreOffice, for the sample and the short and long bodies:
@@ -726,7 +686,7 @@ def test_libreoffice_lays_the_docx_out_like_the_pdf(out_dir):
     lo.mkdir(exist_ok=True)
     cases, docx_paths = {}, []
     for kind in OFFICIAL:
-        for name, view in _variants(kind).items():
+        for name, view in variants(kind).items():
             case = f"{kind}-{name}"
             (lo / f"{case}.docx").write_bytes(render_docx(kind, docx_view(view)))
             (lo / f"{case}.native.pdf").write_bytes(render_pdf(view))

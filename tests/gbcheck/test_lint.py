@@ -48,6 +48,8 @@ PDF_FAULTS = [
     ({"pitch": 225 / 20}, "lines-per-page", "5.2.3", 1),
     ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break", "7.3.1", 1),
     ({"title": ("关于开展党支部标准化规范化建设专项检查（", "工作）的通知")}, "title-break", "7.3.1", 1),
+    ({"title": ("关于印发《市直机关党支部工作规则》", "的通知")}, "title-balance", "7.3.1", 1),
+    ({"title": ("关于开展党支部标准化规范化", "建设专项检查的", "通知及有关事项的补充说明")}, "title-balance", "7.3.1", 1),
 ]
 
 
@@ -81,12 +83,24 @@ DOCX_FAULTS = [
     ({"grid_char_space": 0}, "chars-per-line"),
     ({"attachment_colon": ":"}, "attachment-colon"),
     ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break"),
+    ({"title": ("关于印发《市直机关党支部工作规则》", "的通知")}, "title-balance"),
 ]
 
 
 @pytest.mark.parametrize("changes,rule", DOCX_FAULTS, ids=[r for _c, r in DOCX_FAULTS])
 def test_wrong_docx_is_flagged(make_docx, changes, rule):
     assert rule in rules_of(lint(make_docx(**changes), "wrong.docx"))
+
+
+@pytest.mark.parametrize("lines", [
+    ("关于命名2025年度市直机关", "“五好党支部”的决定"),            # inverted pyramid
+    ("市直机关“五好党支部”", "验收意见表（考核评分表）"),          # pyramid
+    ("关于进一步加强", "市直机关党支部标准化规范化", "建设工作的通知"),  # diamond
+])
+def test_balanced_titles_pass(make_pdf, make_docx, lines):
+    """梯形 (either way up) and 菱形 titles are what 7.3.1 asks for: no title-balance problem."""
+    assert "title-balance" not in rules_of(lint(make_pdf(title=lines), "ok.pdf"))
+    assert "title-balance" not in rules_of(lint(make_docx(title=lines), "ok.docx"))
 
 
 def test_song_body_docx_names_the_face(make_docx):
