@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, auth
+from .. import audit, auth, register
 from ..certificates.checkcode import mask_name, normalise
 from ..certificates.checkcode import matches as code_matches
 from ..documents.compose import ContextError
@@ -18,7 +18,7 @@ from ..documents.contexts import RecordNotFound, build_context
 from ..documents.issue import IssueError, add_format, issue as issue_documents, reissue as reissue_documents
 from ..documents.registry import KINDS, MEDIA_TYPES
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Assessment, Certificate, CreationCycle, Document, Organisation, Submission, User
+from ..models import Assessment, BatchJob, Certificate, CreationCycle, Document, Organisation, Submission, User
 from ..storage import FileStore
 from ..vocabulary import cn_date, document_kind_name as kind_name
 from . import idempotency
@@ -289,6 +289,12 @@ def verify(db: Session, number: str, code: str, key: str) -> dict:
     if cert is not None:
         doc = db.get(Document, cert.document_id) if cert.document_id else None
         issuer = str(((doc.context or {}).get("issuer") if doc is not None else "") or "")
+        if not issuer and cert.job_id is not None:  # a batch certificate: the batch's 发证机关
+            job = db.get(BatchJob, cert.job_id)
+            issuer = str(((job.options or {}).get("issuer") if job is not None else "") or "")
+        if not issuer and cert.kind == "honor-certificate" and cert.organisation_id is not None:
+            organ = register.organ_of(db, cert.organisation_id, create=False)  # as the batch printed it
+            issuer = organ.signature if organ is not None else ""
         ends = _term_end(db, cert) if cert.kind == "honor-certificate" else None
         if cert.issued_on is not None and cert.kind == "honor-certificate":  # a 党员证 shows no dates
             period = f"{cn_date(cert.issued_on)}起" + (f"至{cn_date(ends)}" if ends else "")

@@ -346,6 +346,15 @@ def test_honor_certificates_only_for_titled_branches_issued_by_their_organ(setti
     assert "中共市直机关工委" in by_branch["预算科"] and "市直机关五好党支部" in by_branch["预算科"]
     assert "中共静海区委" in by_branch["大邱庄"] and "五好党支部" in by_branch["大邱庄"]
     assert "市直机关" not in by_branch["大邱庄"]
+    # /verify names the same 发证机关 (the row's organ) for a batch certificate
+    from service import create_app
+    from service.certificates.checkcode import check_code
+
+    app = create_app({"DATABASE_URL": settings.database_url, "WUHAO_DATA_DIR": settings.data_dir,
+                      "SECRET_KEY": "test", "TESTING": True})
+    number = next(n for n, t in texts.items() if "大邱庄" in t)
+    page = app.test_client().get(f"/verify/{number}?code={check_code(number, app.config['WUHAO_VERIFY_KEY'])}")
+    assert page.status_code == 200 and "中共静海区委" in page.get_data(as_text=True)
 
 
 def test_honor_certificates_for_branches(pg_settings, tmp_path):
