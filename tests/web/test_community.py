@@ -242,3 +242,20 @@ def test_street_records_from_the_page(client, demo):
     assert "已认定精品示范点" in site.get_data(as_text=True)
     card = client.get("/api/v1/community/targets").get_json()["card"]
     assert next(t for t in card["targets"] if t["key"] == "model_sites")["today"] == 1
+
+
+def test_unit_set_up_from_the_page(client, demo):
+    """A unit without a party organisation offers 尚未组建 first; choosing one sets it up (today unless dated)."""
+    from tests.web.conftest import csrf_of, login
+
+    orgs = demo["orgs"]
+    login(client, "jiedao", demo["password"])
+    page = client.get("/community").get_data(as_text=True)
+    assert '<option value="">尚未组建</option>' in page
+    unit = next(u for u in client.get("/api/v1/community/units").get_json()["items"] if u["name"] == "鑫源商贸有限公司")
+    done = client.post("/community/records", follow_redirects=True, data={
+        "csrf_token": csrf_of(client), "action": "set_up", "unit_id": str(unit["id"]),
+        "organisation_id": str(orgs["明德物业公司党支部"]), "set_up_on": ""})
+    assert "已保存组建情况" in done.get_data(as_text=True)
+    unit = next(u for u in client.get("/api/v1/community/units").get_json()["items"] if u["name"] == "鑫源商贸有限公司")
+    assert unit["set_up"] and unit["organisation_name"] == "明德物业公司党支部"
