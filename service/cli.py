@@ -83,6 +83,10 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
     if rec.get("community"):
         c = rec["community"]
         click.echo(f"社区党建（静海街道）：命名决定 {c.get('named', '')}，党建品牌各阶段俱全，共建对子、精品示范点、新发展党员已录入。")
+    if rec.get("district"):
+        d = rec["district"]
+        click.echo(f"区委抓党建（静海区委）：人员 {d['people']} 名，挂点包保和创建联系点 {d['assignments']} 个，走访 {d['visits']} 次，"
+                   f"督导组 {d['groups']} 个、督导检查 {d['inspections']} 次，2025年下半年主题党日 {d['party_days']} 条。")
     if not no_batch:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")

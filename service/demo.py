@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import auth, demo_community, demo_records
+from . import auth, demo_community, demo_district, demo_records
 from .demo_forms import demo_files
 from .demo_tree import TREE
 from .config import settings_of
@@ -87,6 +87,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
         records["official"] = demo_records.official_documents(session)
+        records["district"] = demo_district.records(session)
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),

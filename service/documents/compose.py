@@ -454,7 +454,7 @@ def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -
     blocks = [_h1("四、挂点包保、督导检查和主题党日情况")]
     lag = tot.get("backward_assigned", 0) + tot.get("backward_unassigned", 0)
     blocks.append(_h2("（一）挂点包保"))
-    text = (f"相对后进党支部{lag}个，已落实区级领导挂点包保{tot.get('backward_assigned', 0)}个，"
+    text = (f"农村相对后进党支部{lag}个，已落实区级领导挂点包保{tot.get('backward_assigned', 0)}个，"
             f"尚未落实{tot.get('backward_unassigned', 0)}个")
     text += (f"（{_names(facts.get('unassigned') or [])}）。" if facts.get("unassigned") else "。")
     text += f"县级领导创建联系点{tot.get('contacts', 0)}个。"
@@ -472,15 +472,15 @@ def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -
     if missing:
         text += "未开展的：" + _names([f"{m['branch_name']}{m['month']}月" for m in missing]) + "。"
     blocks.append(_p(text))
-    headers = ["单位", "后进", "挂点", "督导", "走访", "应开展", "8日", "他日", "未开展", "参加率"]
+    headers = ["单位", "农村后进", "挂点", "督导", "走访", "应开展", "8日", "他日", "未开展", "参加率"]
 
     def rows_of(data):
-        return [[r["name"], r.get("backward", 0), r.get("backward_assigned", 0), r.get("inspections", 0),
+        return [[r["name"], r.get("backward_assigned", 0) + r.get("backward_unassigned", 0), r.get("backward_assigned", 0), r.get("inspections", 0),
                  r.get("visits", 0), r.get("party_branch_months", 0), r.get("party_on_day", 0),
                  r.get("party_other_day", 0), r.get("party_missing", 0), _rate(r.get("party_attendance_rate"))]
                 for r in data]
 
-    weights = [2.6, 0.9, 0.9, 0.9, 0.9, 1.1, 0.9, 0.9, 1.1, 1.1]
+    weights = [2.5, 1.1, 0.9, 0.9, 0.9, 1.1, 0.9, 0.9, 1.1, 1.1]
     blocks.append({"t": "image", "png": bar_chart_png(
         [r["name"] for r in by_c], [("8日开展", [r.get("party_on_day", 0) for r in by_c]),
                                     ("其他日期", [r.get("party_other_day", 0) for r in by_c]),

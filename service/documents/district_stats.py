@@ -1,7 +1,7 @@
 """The district's records in the 季度通报 (一张报表督党建, JH-4..JH-6): read once for a quarter, then counted
 for any set of branches (a 党委, a domain, the whole district).
 
-挂点 coverage: 相对后进 branches of the year's grading with a leader in charge (挂点包保) that year.
+挂点 coverage: rural 相对后进 branches of the year's grading with a leader in charge (挂点包保) by the quarter's end.
 Supervision: 督导组 inspections and leaders' visits in the quarter, and the ledger rows they opened.
 Party days: branch-months of the quarter held on the 8th / another day / missing, attendance
 (:func:`service.checks.district.party_day_summary`).
@@ -25,7 +25,8 @@ class QuarterRecords:
         for a in session.execute(select(Assessment).where(Assessment.year == year, Assessment.organisation_id.in_(ids))
                                  .order_by(Assessment.id)).scalars():
             latest[a.organisation_id] = a
-        self.backward = {i for i, a in latest.items() if a.backward}
+        # JH-4: district leaders take charge of the rural 相对后进 branches
+        self.backward = {i for i, a in latest.items() if a.backward and a.domain == "rural"}
         self.assigned = set(session.execute(select(LeaderAssignment.organisation_id).where(
             LeaderAssignment.year == year, LeaderAssignment.kind == "backward",
             LeaderAssignment.organisation_id.in_(ids), LeaderAssignment.assigned_on <= end)).scalars())

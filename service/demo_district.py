@@ -1,0 +1,104 @@
+"""Demo records of the district's management layer (issue 12) for ``wuhao demo``: 静海区委's leaders and their
+挂点包保 / 创建联系点 for the 2025 round, a visit that opened a ledger row, two 督导组 with check lists and an
+inspection whose findings went to the ledger, and the second half of 2025's party days (most on the 8th,
+some on another day with a reason, a few missing). Everything goes through the use cases."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .auth import subtree_ids
+from .models import Assessment, DistrictPerson, Organisation, User
+from .usecases import district_partyday, district_people, district_supervision
+
+YEAR = 2025
+PEOPLE = [("王志强", "district_leader", "区委副书记"), ("李卫东", "district_leader", "区委常委、组织部部长"),
+          ("张建华", "district_leader", "副区长"), ("赵国庆", "county_leader", "区委组织部副部长"),
+          ("孙明", "county_leader", "区农业农村委主任"), ("吴刚", "committee_secretary", "大邱庄镇党委书记"),
+          ("马超", "committee_secretary", "静海镇党委书记")]
+CHECKLIST = ["是否每月8日开展主题党日", "三会一课记录是否完整", "党费是否按月收缴", "问题清单、任务清单、责任清单是否公开"]
+GROUPS = [("第一督导组", "刘明", ["刘明", "陈亮", "周洁"], ["大邱庄镇党委", "静海镇党委"]),
+          ("第二督导组", "黄伟", ["黄伟", "许芳"], ["区国资委党委", "区两新组织党委", "区政务服务中心党委"])]
+TOPICS = {7: "学习贯彻七一重要讲话精神", 8: "开展“我为群众办实事”志愿服务", 9: "重温入党誓词",
+          10: "学习党章党规", 11: "警示教育", 12: "组织生活会会前学习"}
+
+
+def _user(session: Session, username: str) -> User:
+    return session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _org(session: Session, name: str) -> Organisation:
+    return session.execute(select(Organisation).where(Organisation.name == name)).scalar_one()
+
+
+def records(session: Session) -> dict:
+    if session.scalar(select(func.count()).select_from(DistrictPerson)):
+        return {}
+    quwei, admin = _user(session, "quwei"), _user(session, "admin")
+    people = {n: district_people.create_person(session, quwei, {"name": n, "rank": r, "title": t})
+              for n, r, t in PEOPLE}
+    laggards = list(session.execute(select(Assessment).where(
+        Assessment.year == YEAR, Assessment.backward.is_(True)).order_by(Assessment.id)).scalars())
+    rural = [a.organisation_id for a in laggards if a.domain == "rural"]
+    visits = 0
+    for i, org_id in enumerate(rural):
+        a = district_people.assign(session, quwei, {"person_id": people["王志强"]["id"], "organisation_id": org_id,
+                                                    "year": YEAR, "assigned_on": "2025-07-01"})
+        if i == 0:
+            district_people.add_visit(session, quwei, a["id"], {
+                "visited_on": "2025-08-15", "found": "支部班子成员分工不明确，主题党日未固定在8日",
+                "follow_up": "约谈支部书记，明确班子分工",
+                "open_rows": [{"category": "挂点走访", "problem": "支部班子成员分工不明确", "measure": "重新明确班子分工",
+                               "due_on": "2025-12-31"}]})
+            visits += 1
+    for name, branch in (("赵国庆", "大邱庄村党支部"), ("孙明", "静海一中党支部")):
+        district_people.assign(session, quwei, {"person_id": people[name]["id"], "kind": "contact",
+                                                "organisation_id": _org(session, branch).id, "year": YEAR,
+                                                "assigned_on": "2025-03-01"})
+    committee = _org(session, "静海区委").id
+    groups = []
+    for name, leader, members, committees in GROUPS:
+        groups.append(district_supervision.create_group(session, admin, {
+            "name": name, "leader": leader, "members": members, "checklist": CHECKLIST, "organisation_id": committee,
+            "committee_ids": [_org(session, c).id for c in committees]}))
+    inspected = 0
+    if rural:
+        district_supervision.record(session, quwei, {
+            "group_id": groups[0]["id"], "organisation_id": rural[0], "kind": "field", "inspected_on": "2025-09-18",
+            "answers": {CHECKLIST[0]: "8月未在8日开展", CHECKLIST[1]: "基本完整", CHECKLIST[2]: "是"},
+            "findings": [{"text": "8月主题党日未在8日开展且未说明原因", "category": "制度执行", "open_ledger": True,
+                          "due_on": "2025-12-31"},
+                         {"text": "问题清单未在村务公开栏公开"}]})
+        inspected += 1
+    district_supervision.record(session, quwei, {
+        "group_id": groups[1]["id"], "organisation_id": _org(session, "区公交集团党支部").id, "kind": "random",
+        "inspected_on": "2025-11-12", "answers": {CHECKLIST[0]: "是", CHECKLIST[2]: "是"}, "findings": []})
+    inspected += 1
+    return {"people": len(people), "assignments": len(rural) + 2, "visits": visits, "groups": len(groups),
+            "inspections": inspected, "party_days": party_days(session, quwei)}
+
+
+def party_days(session: Session, reviewer: User) -> int:
+    """July to December 2025 for every branch under the 区委: deterministic by name."""
+    ids = subtree_ids(session, reviewer.organisation_id)
+    branches = list(session.execute(select(Organisation).where(Organisation.kind == "branch",
+                                                               Organisation.id.in_(ids)).order_by(Organisation.id))
+                    .scalars())
+    made = 0
+    for b in branches:
+        seed = int(hashlib.sha256(b.name.encode()).hexdigest(), 16)
+        members = b.member_count or 10
+        for month in range(7, 13):
+            pick = (seed >> (4 * month)) % 16
+            if pick == 0:
+                continue  # missing
+            day, reason = (8, "") if pick > 2 else ((9, "8日恰逢周日，顺延一天") if pick == 2 else (12, ""))
+            attended = members - (seed >> (3 * month)) % max(2, members // 4)
+            district_partyday.save(session, reviewer, {
+                "organisation_id": b.id, "held_on": dt.date(YEAR, month, day).isoformat(), "topic": TOPICS[month],
+                "expected": members, "attended": max(attended, 1), "dues_collected": pick % 5 != 1, "reason": reason})
+            made += 1
+    return made
