@@ -7,20 +7,23 @@ from .. import vocabulary, wording
 from ..checks.findings import rules as _rules
 from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
 from .lists import list_url
-from . import (admin, assessor, batches, community, documents, home, imports, ledger, lint, organisations, register,
-               review, submissions)
+from . import (admin, assessor, batches, community, district, documents, home, imports, ledger, lint, organisations,
+               register, review, submissions)
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
-              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp)
+              batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp,
+              district.leaders_bp, district.lists_bp, district.supervision_bp, district.party_days_bp)
 
 NAV = {
     "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
                ("documents.documents_list", "通知文书"), ("home.lifecycle", "创建进度"),
-               ("ledger.ledger_page", "整改台账"), ("community.community_page", "社区党建")],
+               ("ledger.ledger_page", "整改台账"), ("party_days.party_days_page", "主题党日"),
+               ("community.community_page", "社区党建")],
     "reviewer": [("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
                  ("review.grading", "分类定级"), ("ledger.ledger_page", "整改台账"), ("documents.documents_list", "文书"),
                  ("register.register_page", "发文登记"), ("batches.batches", "批量制证"),
-                 ("community.community_page", "社区党建"), ("review.dashboard", "统计"), ("review.audit", "审计日志")],
+                 ("leaders.leaders_page", "挂点包保"), ("supervision.supervision_page", "督导检查"),
+                 ("party_days.party_days_page", "主题党日"), ("community.community_page", "社区党建"), ("review.dashboard", "统计"), ("review.audit", "审计日志")],
 }
 NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin_organisations", "组织"),
                                   ("admin.admin_rubrics", "评分标准"), ("admin.admin_numbering", "发文机关"),

@@ -187,3 +187,35 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
         "kind": "quarterly-report", "record_id": district, "options": {"year": today.year, "quarter": nxt}})
     assert refused.status_code == 422 and "尚未结束" in refused.get_json()["error"]["message"]
 
+
+
+def test_pages_show_the_records_in_chinese(app, client, seeded):
+    """Each page lists what the API recorded, in Chinese; the party-day import names row and column."""
+    from tests.web.conftest import csrf_of, login
+
+    login(client, "quwei", seeded["password"])
+    objs = seeded["objects"]["B"]
+    pages = {"/leaders?year=2026": ["挂点包保和创建联系点", "王志强"],
+             f"/leaders/{objs['person']}": ["走访记录", "台账不全", "城关社区党支部"],
+             f"/branch-lists/{objs['org']}": ["问题清单", "任务清单", "责任清单", "三会一课记录不全"],
+             "/supervision": ["督导清单", "是否每月8日开展主题党日", "记录不全", "列入整改工作台账"],
+             "/party-days?year=2026": ["主题党日开展情况", "城关社区党支部", "未开展"]}
+    for url, words in pages.items():
+        r = client.get(url)
+        assert r.status_code == 200, url
+        html = r.get_data(as_text=True)
+        for w in words:
+            assert w in html, (url, w)
+        body = html[html.index("<main"):] if "<main" in html else html
+        assert not re.search(r">[^<]*\b(?:district_leader|on_day|other_day|None)\b[^<]*<", body), url
+    r = client.post("/party-days", data={"csrf_token": csrf_of(client), "action": "import", "year": "2026",
+                                         "file": (io.BytesIO(_xlsx([["党支部", "开展日期", "实到人数"],
+                                                                    ["城关社区党支部", "九月八日", "x"]])), "d.xlsx")},
+                    content_type="multipart/form-data", follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "第2行B列“开展日期”" in html and "第2行C列“实到人数”" in html
+    # one click: the inspection's finding goes to the ledger
+    r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "open",
+                                          "inspection_id": str(objs["inspection"]), "index": "0"},
+                    follow_redirects=True)
+    assert "已列入整改工作台账" in r.get_data(as_text=True)

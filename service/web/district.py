@@ -1,0 +1,174 @@
+"""The district's management pages (issue 12), one blueprint per record kind: 挂点包保 (leaders, coverage, a
+leader's branches and visits), the three lists of a branch (printable), 督导组 and inspections, party days
+(compliance per month and per 党委, XLSX import). Every action is a use-case call."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..auth import REVIEWERS
+from ..db import get_session
+from ..errors import Invalid
+from ..usecases import district_lists, district_partyday, district_people, district_supervision, organisations
+from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
+from .helpers import attempt, blueprint, form_id, page
+
+leaders_bp = blueprint("leaders", "/leaders")
+lists_bp = blueprint("branch_lists", "/branch-lists")
+supervision_bp = blueprint("supervision", "/supervision")
+party_days_bp = blueprint("party_days", "/party-days")
+
+
+def _year() -> int:
+    raw = request.values.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else dt.date.today().year
+
+
+def _upload() -> bytes:
+    f = request.files.get("file")
+    if not f or not f.filename:
+        raise Invalid("请选择要导入的 XLSX 文件。", field="file")
+    return f.read()
+
+
+def _flash_import(result, error, what: str) -> None:
+    if error is None:
+        flash(f"已导入{what} {result['rows']} 行。", "ok")
+    elif error.detail and error.detail.get("problems"):
+        for p in error.detail["problems"][:30]:
+            flash(p["message"], "error")
+
+
+# --- 挂点包保 -----------------------------------------------------------------------------------
+
+
+@leaders_bp.route("", methods=["GET", "POST"])
+@page(*REVIEWERS)
+def leaders_page(user):
+    db = get_session()
+    year = _year()
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "person":
+            payload = {k: request.form.get(k, "") for k in ("name", "rank", "title", "phone")}
+            _r, error = attempt(district_people.create_person, db, user, payload, said="无法新增：")
+            if error is None:
+                flash("已新增人员。", "ok")
+        elif action == "assign":
+            payload = {"person_id": form_id("person_id"), "organisation_id": form_id("organisation_id"),
+                       "kind": request.form.get("kind") or None, "year": year}
+            _r, error = attempt(district_people.assign, db, user, payload, said="无法落实：")
+            if error is None:
+                flash("已落实挂点。", "ok")
+        elif action == "import":
+            result, error = attempt(lambda: district_people.import_people(db, user, _upload()), said="无法导入：")
+            _flash_import(result, error, "人员")
+        else:
+            raise Invalid("未知的操作。", field="action")
+        return redirect(url_for("leaders.leaders_page", year=year))
+    return render_template("district_leaders.html", user=user, year=year,
+                           coverage=district_people.coverage(db, user, year),
+                           people=district_people.people(db, user), ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
+                           branches=organisations.branches(db, user))
+
+
+@leaders_bp.route("/<int:person_id>", methods=["GET", "POST"])
+@page(*REVIEWERS)
+def person_page(user, person_id: int):
+    db = get_session()
+    detail = district_people.person_detail(db, user, person_id)
+    if request.method == "POST":
+        problem = (request.form.get("problem") or "").strip()
+        payload = {"visited_on": request.form.get("visited_on") or None, "found": request.form.get("found", ""),
+                   "follow_up": request.form.get("follow_up", ""),
+                   "open_rows": [{"problem": problem, "measure": request.form.get("measure", ""),
+                                  "due_on": request.form.get("due_on") or None}] if problem else []}
+        visit, error = attempt(district_people.add_visit, db, user, form_id("assignment_id") or 0, payload,
+                               said="无法记录：")
+        if error is None:
+            flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
+                              else "") + "。", "ok")
+        return redirect(url_for("leaders.person_page", person_id=person_id))
+    return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat())
+
+
+# --- three lists -----------------------------------------------------------------------------------
+
+
+@lists_bp.get("/<int:org_id>")
+@page()
+def lists_page(user, org_id: int):
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    data = district_lists.lists(get_session(), user, org_id, year=year)
+    return render_template("district_lists.html", user=user, data=data, year=year,
+                           tables={k: district_lists.table_rows(k, data) for k in district_lists.HEADERS},
+                           headers=district_lists.HEADERS)
+
+
+# --- 督导组 -----------------------------------------------------------------------------------------
+
+
+@supervision_bp.route("", methods=["GET", "POST"])
+@page(*REVIEWERS)
+def supervision_page(user):
+    db = get_session()
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "open":
+            _r, error = attempt(district_supervision.open_finding, db, user, form_id("inspection_id") or 0,
+                                int(request.form.get("index") or 0), said="无法列入：")
+            if error is None:
+                flash("已列入整改工作台账。", "ok")
+        elif action == "inspect":
+            group = district_supervision.get_group(db, user, form_id("group_id") or 0)
+            answers = {item: request.form.get(f"answer:{i}", "").strip() for i, item in enumerate(group["checklist"])}
+            findings = [{"text": line.strip(), "open_ledger": request.form.get("open_ledger") == "1"}
+                        for line in (request.form.get("findings") or "").splitlines() if line.strip()]
+            payload = {"group_id": group["id"], "organisation_id": form_id("organisation_id"),
+                       "kind": request.form.get("kind") or "field",
+                       "inspected_on": request.form.get("inspected_on") or None,
+                       "answers": {k: v for k, v in answers.items() if v}, "findings": findings}
+            _r, error = attempt(district_supervision.record, db, user, payload, said="无法记录：")
+            if error is None:
+                flash("已记录督导检查。", "ok")
+        elif action == "checklist":
+            items = [line.strip() for line in (request.form.get("checklist") or "").splitlines() if line.strip()]
+            _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id") or 0,
+                                {"checklist": items}, said="无法保存：")
+            if error is None:
+                flash("已保存督导清单。", "ok")
+        else:
+            raise Invalid("未知的操作。", field="action")
+        return redirect(url_for("supervision.supervision_page"))
+    return render_template("district_supervision.html", user=user, groups=district_supervision.groups(db, user),
+                           inspections=district_supervision.inspections(db, user), kinds=INSPECTION_KINDS,
+                           branches=organisations.branches(db, user), today=dt.date.today().isoformat())
+
+
+# --- 主题党日 ---------------------------------------------------------------------------------------
+
+
+@party_days_bp.route("", methods=["GET", "POST"])
+@page()
+def party_days_page(user):
+    db = get_session()
+    year = _year()
+    if request.method == "POST":
+        if request.form.get("action") == "import":
+            result, error = attempt(lambda: district_partyday.import_xlsx(db, user, _upload()), said="无法导入：")
+            _flash_import(result, error, "主题党日记录")
+        else:
+            payload = {"organisation_id": form_id("organisation_id"), "held_on": request.form.get("held_on") or None,
+                       "topic": request.form.get("topic", ""), "reason": request.form.get("reason", ""),
+                       "attended": int(request.form["attended"]) if request.form.get("attended", "").isdigit() else None,
+                       "expected": int(request.form["expected"]) if request.form.get("expected", "").isdigit() else None,
+                       "dues_collected": request.form.get("dues_collected") == "1"}
+            _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
+            if error is None:
+                flash("已保存主题党日记录。", "ok")
+        return redirect(url_for("party_days.party_days_page", year=year))
+    return render_template("district_party_days.html", user=user, year=year,
+                           data=district_partyday.compliance(db, user, year),
+                           branches=organisations.branches(db, user), today=dt.date.today().isoformat())
