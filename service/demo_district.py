@@ -1,7 +1,8 @@
 """Demo records of the district's management layer (issue 12) for ``wuhao demo``: 静海区委's leaders and their
 挂点包保 / 创建联系点 for the 2025 round, a visit that opened a ledger row, two 督导组 with check lists and an
 inspection whose findings went to the ledger, and the second half of 2025's party days (most on the 8th,
-some on another day with a reason, a few missing). Everything goes through the use cases."""
+some on another day with a reason, a few missing). Everything goes through the use cases; the ledger rows
+opened here await their 整改时限 (the demo ledger's own year: tests/foundation/test_demo_documents.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,7 @@ def records(session: Session) -> dict:
             district_people.add_visit(session, quwei, a["id"], {
                 "visited_on": "2025-08-15", "found": "支部班子成员分工不明确，主题党日未固定在8日",
                 "follow_up": "约谈支部书记，明确班子分工",
-                "open_rows": [{"category": "挂点走访", "problem": "支部班子成员分工不明确", "measure": "重新明确班子分工",
-                               "due_on": "2025-12-31"}]})
+                "open_rows": [{"category": "挂点走访", "problem": "支部班子成员分工不明确", "measure": "重新明确班子分工"}]})
             visits += 1
     for name, branch in (("赵国庆", "大邱庄村党支部"), ("孙明", "静海一中党支部")):
         district_people.assign(session, quwei, {"person_id": people[name]["id"], "kind": "contact",
@@ -69,8 +69,7 @@ def records(session: Session) -> dict:
         district_supervision.record(session, quwei, {
             "group_id": groups[0]["id"], "organisation_id": rural[0], "kind": "field", "inspected_on": "2025-09-18",
             "answers": {CHECKLIST[0]: "8月未在8日开展", CHECKLIST[1]: "基本完整", CHECKLIST[2]: "是"},
-            "findings": [{"text": "8月主题党日未在8日开展且未说明原因", "category": "制度执行", "open_ledger": True,
-                          "due_on": "2025-12-31"},
+            "findings": [{"text": "8月主题党日未在8日开展且未说明原因", "category": "制度执行", "open_ledger": True},
                          {"text": "问题清单未在村务公开栏公开"}]})
         inspected += 1
     district_supervision.record(session, quwei, {
