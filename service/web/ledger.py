@@ -65,7 +65,7 @@ def ledger_page(user):
                                       .order_by(Assessment.id.desc()).limit(20)).scalars())
     rows = [{**r, "organisation_name": r.get("branch_name")} for r in rows]
     return list_page("ledger.html", rows, LEDGER, extra={"organisation_id": org_id, "status": status},
-                           user=user, rows=rows, organisation_id=org_id, status=status,
+                           user=user, organisation_id=org_id, status=status,
                            overdue=sum(1 for r in rows if r["overdue"]), assessments=assessments,
                            default_deadline=(dt.date.today() + dt.timedelta(days=settings().rectify_days)).isoformat())
 
