@@ -64,7 +64,7 @@ def _pg_admin():
     return engine, None
 
 
-def _url_for_db(name: str) -> str:
+def pg_url_for(name: str) -> str:
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -88,7 +88,7 @@ def pg_template(pg_admin):
     name = f"wuhao_tmpl_{uuid.uuid4().hex[:10]}"
     with pg_admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    upgrade(_url_for_db(name))
+    upgrade(pg_url_for(name))
     _dispose_engines()
     yield name
     with pg_admin.connect() as conn:
@@ -129,7 +129,7 @@ class PgPool:
 
     @staticmethod
     def _connect(name: str):
-        url = make_url(_url_for_db(name))
+        url = make_url(pg_url_for(name))
         return psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
                                dbname=name, autocommit=True, connect_timeout=10)
 
@@ -219,25 +219,37 @@ def throwaway_pg_database(admin, template: str, prefix: str = "wuhao_test"):
     """A PostgreSQL database in the migrated template's state, put back into it afterwards."""
     name = PG_POOL.acquire(admin, template, prefix)
     try:
-        yield _url_for_db(name)
+        yield pg_url_for(name)
     finally:
         PG_POOL.release(admin, template, name)
+
+
+#: (fixture a test uses, the template its database is copied from): the first that applies wins;
+#: ``seeded`` (tests/web/conftest.py) brings its records in its own template, built once per run
+TEMPLATES = (("seeded", "{backend}_seeded_template"), ("demo", "{backend}_demo_template"))
+
+
+def template_of(request, backend: str) -> str:
+    for fixture, template in TEMPLATES:
+        if fixture in request.fixturenames:
+            return template.format(backend="pg" if backend == "postgresql" else backend)
+    return "pg_template" if backend == "postgresql" else "sqlite_template"
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     """A fresh, migrated database of each backend; with the demo organisations and accounts
-    already in it when the test uses the ``demo`` fixture (seeded once per template)."""
-    seeded = "demo" in request.fixturenames
+    already in it when the test uses the ``demo`` fixture (seeded once per template), and the
+    ``seeded`` records too when it uses that one."""
+    template = request.getfixturevalue(template_of(request, request.param))
     if request.param == "sqlite":
         path = tmp_path / "wuhao.db"
-        shutil.copy(request.getfixturevalue("sqlite_demo_template" if seeded else "sqlite_template"), path)
+        shutil.copy(template, path)
         url = f"sqlite:///{path}"
         yield url
         _dispose_engines()
     else:
-        with throwaway_pg_database(request.getfixturevalue("pg_admin"),
-                                   request.getfixturevalue("pg_demo_template" if seeded else "pg_template")) as url:
+        with throwaway_pg_database(request.getfixturevalue("pg_admin"), template) as url:
             yield url
 
 
@@ -268,7 +280,7 @@ def pg_demo_template(pg_admin, pg_template):
     name = f"wuhao_demo_tmpl_{uuid.uuid4().hex[:10]}"
     with pg_admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    _seed_demo(_url_for_db(name))
+    _seed_demo(pg_url_for(name))
     yield name
     with pg_admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -313,6 +325,11 @@ def demo(app):
 
     The database comes seeded (see ``database_url``); ``load_demo`` then finds everything in
     place and hashes nothing."""
+    return demo_accounts(app)
+
+
+def demo_accounts(app) -> dict:
+    """The body of ``demo``: fresh API tokens of the demo accounts, and the organisations' ids."""
     from sqlalchemy import select
 
     from service import auth

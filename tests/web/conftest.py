@@ -8,13 +8,16 @@ import re
 import shutil
 import socket
 import threading
+import uuid
 
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from service import config
-from tests.conftest import IN_CI, bearer
+from service.db import dispose_all
+from tests.conftest import IN_CI, bearer, demo_accounts, pg_url_for, template_of
 from tests.samples import declaration_docx
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,12 +48,62 @@ def csrf_of(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
+#: template (file or database name) -> (its data directory, the ids of the seeded objects)
+SEEDED: dict[str, tuple[Path, dict]] = {}
+
+
 @pytest.fixture
-def seeded(app, client, demo):
-    """One submission, one assessment (with findings) and one issued notice in each subtree."""
+def seeded(request, database_url, app, demo, data_dir):
+    """One submission, one assessment (with findings) and one issued notice in each subtree.
+
+    They are made once per run and backend through the API (``_seed``) into a template that
+    ``database_url`` copies, with its data directory copied here: 1 s of uploads, checks and
+    PDF rendering per test before."""
     from service.auth import ip_throttle
 
     ip_throttle.reset()
+    backend = request.node.callspec.params["database_url"]
+    files, objs = SEEDED[str(request.getfixturevalue(template_of(request, backend)))]
+    shutil.copytree(files, data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".scratch"))
+    return {**demo, "objects": objs}
+
+
+def _seed_template(url: str, files: Path) -> dict:
+    """The seeded objects made through the API of an app on ``url`` whose data is ``files``."""
+    from service import create_app
+    from service.auth import ip_throttle
+
+    ip_throttle.reset()
+    files.mkdir()
+    app = create_app({"DATABASE_URL": url, "WUHAO_DATA_DIR": files, "SECRET_KEY": "test-secret", "TESTING": True})
+    objs = _seed(app, app.test_client(), demo_accounts(app))
+    dispose_all()
+    ip_throttle.reset()
+    return objs
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_demo_template, tmp_path_factory):
+    base = tmp_path_factory.mktemp("sqlite-seeded-template")
+    path = base / "wuhao.db"
+    shutil.copy(sqlite_demo_template, path)
+    SEEDED[str(path)] = (base / "data", _seed_template(f"sqlite:///{path}", base / "data"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_template(pg_admin, pg_demo_template, tmp_path_factory):
+    name = f"wuhao_seeded_tmpl_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_demo_template}"'))
+    files = tmp_path_factory.mktemp("pg-seeded-template") / "data"
+    SEEDED[name] = (files, _seed_template(pg_url_for(name), files))
+    yield name
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _seed(app, client, demo) -> dict:
     tokens, orgs = demo["tokens"], demo["orgs"]
     objs = {}
     for side, branch, user in (("A", BRANCH_A, "yusuan"), ("B", BRANCH_B, "chengguan")):
@@ -85,7 +138,7 @@ def seeded(app, client, demo):
                       "user": _user_id(app, user),
                       **_district_objects(client, tokens, org_id, reviewer, user,
                                           orgs["市直机关工委" if side == "A" else "静海区委"])}
-    return {**demo, "objects": objs}
+    return objs
 
 
 def _district_objects(client, tokens, org_id: int, reviewer: str, user: str, committee: int) -> dict:
