@@ -117,7 +117,7 @@ class PgPool:
     machine and up to 3 s on a busy one (files written and synced); putting a copy back into its
     template's state costs 0.04 s to 0.14 s: the copy's other connections are ended, every table
     emptied and refilled with the template's rows (``COPY``), every sequence set to the
-    template's value, in one transaction.
+    template's value, in one transaction; then it is renamed.
     A copy whose schema no longer matches its template's (a test ran DDL) or whose reset fails
     is dropped instead, and the next test gets a fresh copy.
     """
@@ -172,19 +172,31 @@ class PgPool:
         return name
 
     def release(self, admin, template: str, name: str) -> None:
+        """Reset the copy and give it a new name: a process or thread the test left behind
+        (an OCR runner, a batch worker) keeps the old URL and finds no database there, as it
+        did when the copy was dropped, instead of working on the next test's rows."""
         _dispose_engines()
+        renamed = f"{name.rsplit('_', 1)[0]}_{uuid.uuid4().hex[:12]}"
         try:
             self._reset(admin, template, name)
+            with admin.connect() as conn:
+                self._end_connections(conn, name)
+                conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"'))
         except Exception:  # e.g. the test changed the schema: the next test gets a fresh copy
             self.drop(admin, name)
         else:
-            self.free[template].append(name)
+            self.made[self.made.index(name)] = renamed
+            self.free[template].append(renamed)
+
+    @staticmethod
+    def _end_connections(conn, name: str) -> None:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
 
     def _reset(self, admin, template: str, name: str) -> None:
         tables, rows, sequences, shape = self._snapshot(template)
         with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                              " WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+            self._end_connections(conn, name)
         with self._connect(name) as conn:
             if self._shape(conn) != shape:
                 raise RuntimeError(f"{name}: the test changed the schema")
@@ -204,11 +216,12 @@ class PgPool:
         for free in self.free.values():
             if name in free:
                 free.remove(name)
+        if name in self.made:
+            self.made.remove(name)
 
     def drop_all(self, admin) -> None:
-        for name in self.made:
+        for name in list(self.made):
             self.drop(admin, name)
-        self.made.clear()
 
 
 PG_POOL = PgPool()

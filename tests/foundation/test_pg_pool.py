@@ -1,8 +1,11 @@
 """The PostgreSQL copies the tests reuse (tests/conftest.py ``PgPool``) come back in their
-template's state: rows, sequences and all; a copy whose schema a test changed is not reused."""
+template's state: rows, sequences and all, under a new name; a copy whose schema a test changed is
+not reused."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import PG_POOL
 
@@ -42,10 +45,16 @@ def test_a_reused_copy_is_back_in_the_templates_state(pg_admin, pg_demo_template
     left_open.invalidate()  # its server process is gone: closed without a rollback
     left_open.close()
     engine.dispose()
-    assert PG_POOL.acquire(pg_admin, pg_demo_template, "wuhao_pooltest") == name  # the same copy, reused
+    again = PG_POOL.acquire(pg_admin, pg_demo_template, "wuhao_pooltest")
+    assert again != name, "a reused copy has a new name: what the last test left running finds nothing"
+    engine = create_engine(url)
+    with pytest.raises(OperationalError):
+        engine.connect()
+    engine.dispose()
+    url = str(pg_admin.url.set(database=again).render_as_string(hide_password=False))
     assert _state(url) == before
     assert _next_id(url) == first_id  # the sequences too
-    PG_POOL.release(pg_admin, pg_demo_template, name)
+    PG_POOL.release(pg_admin, pg_demo_template, again)
 
 
 def test_a_copy_whose_schema_changed_is_dropped(pg_admin, pg_template):
@@ -58,4 +67,4 @@ def test_a_copy_whose_schema_changed_is_dropped(pg_admin, pg_template):
     PG_POOL.release(pg_admin, pg_template, name)
     with pg_admin.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": name}).scalar_one() == 0
-    assert name not in PG_POOL.free.get(pg_template, [])
+    assert name not in PG_POOL.free.get(pg_template, []) and name not in PG_POOL.made
