@@ -378,7 +378,7 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         browser_login(page, base, "quwei", site["password"])
         page.goto(f"{base}/ledger?organisation_id={org}")
         shots(page, "ledger-01-list")
-        page.locator("#ledger-rows a").first.click()
+        page.locator("#ledger-rows tbody a").first.click()  # the heading links sort
         page.fill("input[name=measure]", "调整充实支部班子，每月8日固定主题党日")
         page.fill("input[name=owner]", "孙丽")
         page.fill("input[name=due_on]", "2027-03-31")
@@ -394,7 +394,7 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         page.goto(f"{base}/ledger?organisation_id={org}")
         page.click("#issue-taskbook")
         assert "已签发整改任务书" in page.content()
-        page.locator("#ledger-rows a").first.click()
+        page.locator("#ledger-rows tbody a").first.click()  # the heading links sort
         page.click("#close-item")
         assert page.locator("#item-status").inner_text() == "已销号"
         page.goto(f"{base}/ledger?organisation_id={org}&status=closed")

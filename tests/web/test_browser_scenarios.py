@@ -108,7 +108,7 @@ def test_rural_branch_notice_taskbook_closure_and_quarterly_report_in_the_browse
         page.click("text=发限期整改通知书")
         assert "〔" in _sign(page)
         page.goto(f"{base}/ledger?organisation_id={org}")
-        page.locator("#ledger-rows a").first.click()
+        page.locator("#ledger-rows tbody a").first.click()
         page.fill("input[name=measure]", "调整充实支部班子，每月8日固定主题党日")
         page.fill("input[name=due_on]", (today + dt.timedelta(days=120)).isoformat())
         page.click("#save-item")
@@ -120,7 +120,7 @@ def test_rural_branch_notice_taskbook_closure_and_quarterly_report_in_the_browse
         page.click("text=发整改任务书")
         _sign(page)
         page.goto(f"{base}/ledger?organisation_id={org}")
-        page.locator("#ledger-rows a").first.click()
+        page.locator("#ledger-rows tbody a").first.click()
         page.fill("input[name=closed_on]", (q_end - dt.timedelta(days=3)).isoformat())
         page.click("#close-item")
         assert page.locator("#item-status").inner_text() == "已销号"

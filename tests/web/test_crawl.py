@@ -153,6 +153,8 @@ def test_every_page_as_every_role_reads_plain_chinese_at_both_sizes(app, browser
                 for url in urls:
                     head = page.request.get(base + url, max_redirects=0)
                     kind = head.headers.get("content-type", "")
+                    if head.status >= 500:
+                        problems.append(f"[{role} {size}] {url}: 服务器错误 {head.status}")
                     if not kind.startswith("text/html"):
                         continue  # files (XLSX, ZIP): not a page
                     page.goto(base + url)
