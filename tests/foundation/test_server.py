@@ -32,8 +32,10 @@ def free_port() -> int:
 @pytest.fixture
 def served(database_url, tmp_path):
     env = {**os.environ, "WUHAO_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url}
+    # the timeout is a safety net, not a measurement: wuhao demo costs ~35 s CPU, and a loaded
+    # machine stretched it past 120 s of wall clock
     run = lambda *args: subprocess.run(wuhao_cmd() + list(args), env=env, capture_output=True,
-                                       text=True, timeout=120)
+                                       text=True, timeout=600)
     init = run("init")
     assert init.returncode == 0, init.stderr
     demo = run("demo", "--if-empty")  # what ./dev.sh start runs
