@@ -35,7 +35,7 @@ from .gbcheck.cli import lint
 from .errors import DomainError
 from .migrate import upgrade
 from .models import User
-from .usecases import batches, daily, documents, users
+from .usecases import batches, daily, documents, messages, users
 
 
 def _app():
@@ -132,6 +132,21 @@ def expire(as_of: str | None) -> None:
     with session_scope(config_mod.load().database_url) as session:
         numbers = documents.expire_certificates(session, day)
     click.echo(f"已失效 {len(numbers)} 张荣誉证书" + (f"：{'、'.join(numbers)}" if numbers else ""))
+
+
+@main.command()
+@click.option("--as-of", default=None, help="核查日期 YYYY-MM-DD（默认今天）")
+def remind(as_of: str | None) -> None:
+    """Daily job: deadlines coming up and finished batches become 站内消息 (once each); with
+    WUHAO_SMTP_HOST set, new messages are also mailed to users who gave an address."""
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.ClickException("核查日期应为 YYYY-MM-DD。") from None
+    cfg = config_mod.load()
+    with session_scope(cfg.database_url) as session:
+        out = messages.remind(session, cfg, day)
+    click.echo(f"新消息 {out['messages']} 条，发出邮件 {out['mailed']} 封")
 
 
 @main.command()

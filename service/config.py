@@ -41,7 +41,11 @@ VARIABLES = (
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
     "WUHAO_RECTIFY_DAYS", "WUHAO_VERIFY_KEY", "WUHAO_VERIFY_PER_MINUTE", "WUHAO_DAILY_AT", "WUHAO_DAILY_IN_PROCESS",
     "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
+    "WUHAO_SESSION_MINUTES", "WUHAO_SESSION_HOURS", "WUHAO_TOKEN_DAYS", "WUHAO_REDIS_URL",
+    "WUHAO_SMTP_HOST", "WUHAO_SMTP_PORT", "WUHAO_SMTP_SENDER", "WUHAO_SMTP_TLS", "WUHAO_SMTP_USER",
+    "WUHAO_SMTP_PASSWORD", "WUHAO_REMIND_DAYS",
 )
+SMTP_TLS_MODES = ("none", "starttls", "ssl")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,17 @@ class Settings:
     verify_per_minute: int = DEFAULT_VERIFY_PER_MINUTE  # /verify look-ups per client address and minute
     daily_at: str = "02:00"         # local time of the daily jobs (term expiry), in-process and Celery beat
     daily_in_process: bool = True   # `wuhao serve` runs the daily jobs itself (a thread)
+    session_minutes: int = 30       # a signed-in browser idle this long must sign in again
+    session_hours: int = 12         # and after this long in any case
+    token_days: int = 90            # default lifetime of a new API token
+    redis_url: str | None = None    # the login throttle's store; None: the database
+    smtp_host: str | None = None    # reminders by e-mail too; None: in-app messages only
+    smtp_port: int = 25
+    smtp_sender: str = "wuhao@localhost"
+    smtp_tls: str = "none"          # "none", "starttls" or "ssl"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    remind_days: int = 7            # the daily reminder speaks of deadlines this many days ahead
 
     def flask_config(self) -> dict[str, Any]:
         """The keys Flask and the request handlers read from ``app.config``."""
@@ -105,6 +120,7 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "JSON_AS_ASCII": False,
         }
 
@@ -151,13 +167,18 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     workers = get("WUHAO_BATCH_WORKERS")
     die_after = get("WUHAO_BATCH_DIE_AFTER_CHUNKS")
     secret_key = str(get("SECRET_KEY") or _secret_key(data_dir))
+    public_url = str(get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL)).rstrip("/")
+    smtp_tls = str(get("WUHAO_SMTP_TLS", "none")).lower()
+    if smtp_tls not in SMTP_TLS_MODES:
+        raise ValueError(f"WUHAO_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}, not {smtp_tls!r}")
     return Settings(
         data_dir=data_dir,
         database_url=str(get("DATABASE_URL", f"sqlite:///{data_dir / 'wuhao.db'}")),
         secret_key=secret_key,
         max_upload_bytes=int(max_mb * 1024 * 1024),
-        public_url=str(get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL)).rstrip("/"),
-        secure_cookies=_flag(get("WUHAO_SECURE_COOKIES", False)),
+        public_url=public_url,
+        # Secure cookies whenever the public address is https, unless explicitly turned off
+        secure_cookies=_flag(get("WUHAO_SECURE_COOKIES", public_url.startswith("https://"))),
         host=str(get("WUHAO_HOST", "127.0.0.1")),
         port=int(get("WUHAO_PORT", 8000)),
         batch_executor=str(get("WUHAO_BATCH_EXECUTOR", "local")),
@@ -187,6 +208,17 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         verify_per_minute=int(get("WUHAO_VERIFY_PER_MINUTE", DEFAULT_VERIFY_PER_MINUTE)),
         daily_at=str(get("WUHAO_DAILY_AT", "02:00")),
         daily_in_process=_flag(get("WUHAO_DAILY_IN_PROCESS", True)),
+        session_minutes=int(get("WUHAO_SESSION_MINUTES", 30)),
+        session_hours=int(get("WUHAO_SESSION_HOURS", 12)),
+        token_days=int(get("WUHAO_TOKEN_DAYS", 90)),
+        redis_url=get("WUHAO_REDIS_URL"),
+        smtp_host=get("WUHAO_SMTP_HOST"),
+        smtp_port=int(get("WUHAO_SMTP_PORT", 465 if smtp_tls == "ssl" else 25)),
+        smtp_sender=str(get("WUHAO_SMTP_SENDER", "wuhao@localhost")),
+        smtp_tls=smtp_tls,
+        smtp_user=get("WUHAO_SMTP_USER"),
+        smtp_password=get("WUHAO_SMTP_PASSWORD"),
+        remind_days=int(get("WUHAO_REMIND_DAYS", 7)),
     )
 
 

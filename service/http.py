@@ -14,10 +14,11 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import time
 from typing import Optional
 
 from flask import Flask, current_app, g, jsonify, render_template, request, session
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as UrlNotFound
 
@@ -83,24 +84,97 @@ class LoginUser:
         return str(self.user.id)
 
 
+SESSION_KEY = "sid"    # the server-side session's key in the signed cookie
+SEEN_KEY = "seen"     # when this browser last asked for anything (epoch seconds), for the idle timeout
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return LoginUser(user) if user and user.active else None
+    """The cookie's user, only while its server-side session lives (ended by signing out, by a
+    password change or reset, by its expiry) and the browser has not been idle too long."""
+    if not user_id.isdigit():
+        return None
+    found = auth.session_user(get_session(), session.get(SESSION_KEY, ""))
+    if found is None or found[0].id != int(user_id):
+        return None
+    return LoginUser(found[0])
+
+
+def _idle_timeout() -> None:
+    """A browser idle past ``session_minutes`` is signed out (its server-side session ended)."""
+    seen = session.get(SEEN_KEY)
+    now = int(time.time())
+    if SESSION_KEY in session and isinstance(seen, int) and now - seen > settings().session_minutes * 60:
+        # the cookie is dropped; a saved copy carries the same old time and is refused the same way
+        session.clear()
+        g.session_expired = True
+    elif SESSION_KEY in session and request.endpoint != "static":
+        session[SEEN_KEY] = now
+
+
+def begin_browser_session(user: User) -> None:
+    """After a successful sign-in: a fresh cookie carrying a new server-side session's key."""
+    session.clear()  # a fresh session (and CSRF token)
+    session[SESSION_KEY] = auth.start_session(get_session(), user, request.remote_addr or "",
+                                              settings().session_hours)
+    session[SEEN_KEY] = int(time.time())
+    login_user(LoginUser(user))
+
+
+def end_browser_session() -> None:
+    """Signing out: the server-side session ends, so a saved copy of the cookie is worthless."""
+    if session.get(SESSION_KEY):
+        auth.end_session(get_session(), session[SESSION_KEY])
+    logout_user()
+    session.clear()
+
+
+def browser_session_key() -> Optional[str]:
+    return session.get(SESSION_KEY)
 
 
 def current() -> Optional[User]:
-    """The user of this request, from a bearer token or the session cookie."""
+    """The user of this request, from a bearer token or the session cookie.
+
+    A token past its expiry or revoked is no token (401); a read-only token that tries to
+    write is refused (403)."""
     if "wuhao_user" in g:
         return g.wuhao_user
     user = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = auth.user_by_token(get_session(), header[7:].strip())
+        found = auth.token_owner(get_session(), header[7:].strip())
+        if found is not None:
+            user, row = found
+            if not auth.token_allows(row, request.method):
+                g.wuhao_user = None
+                raise errors.Forbidden("该令牌只有读取权限，不能修改数据。", "token_read_only")
     elif current_user and current_user.is_authenticated:
         user = current_user.user
     g.wuhao_user = user
     return user
+
+
+def csp_nonce() -> str:
+    """This response's nonce for inline scripts (the CSP allows no other inline script)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    return ("default-src 'self'; "
+            f"script-src 'self' 'nonce-{csp_nonce()}'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def require_user(*roles: str) -> User:
@@ -202,9 +276,13 @@ def _unit_of_work(response):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.url_value_preprocessor(_bound_ids)
+    app.before_request(_idle_timeout)
     app.before_request(_refuse_nul)
     app.before_request(_check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["session_timeout_minutes"] = lambda: settings().session_minutes
+    app.after_request(_security_headers)
     app.jinja_env.globals["current_account"] = current
     app.after_request(_unit_of_work)
     app.teardown_appcontext(close_session)

@@ -78,6 +78,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _ts()
+    email: Mapped[Optional[str]] = mapped_column(String(200))  # reminders by e-mail when SMTP is configured
+    password_changed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -721,3 +723,66 @@ class PartyDay(Base):
     created_at: Mapped[datetime] = _ts()
 
     __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),)
+
+
+class UserSession(Base):
+    """A signed-in browser (issue 16.5): the cookie carries only this row's key, so signing out,
+    a password change or an admin's reset ends it on the server, whatever copy of the cookie exists."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = _ts()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for the API: only its hash is kept; it expires, carries scopes (read / write)
+    and is revoked by its owner, by an admin, and by every password change or reset."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12), default="")  # the first characters, to tell tokens apart
+    scopes: Mapped[str] = mapped_column(String(40), default="read,write")
+    created_at: Mapped[datetime] = _ts()
+    expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per key ("a:<address>" or "u:<user>|<address>"), shared by every process
+    (the Redis store replaces this table when configured)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class Message(Base):
+    """An in-app message to one user (站内消息): made by an event (a return, a notice, a finished
+    batch, a deadline coming up); ``dedupe`` keeps the daily reminder from saying the same twice."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("user_id", "dedupe"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    dedupe: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _ts(index=True)
+    read_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

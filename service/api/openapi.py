@@ -193,6 +193,32 @@ def spec() -> dict:
     p: dict[str, dict] = {}
     p["/me"] = {"get": _op("当前用户及其组织", "账户", {"200": _json(OBJ)})}
     p["/me/token"] = {"post": _op("为自己签发新的 API 令牌（旧令牌失效）", "账户", {"200": _json(OBJ)})}
+    p["/me/tokens"] = {
+        "get": _op("自己的 API 令牌（名称、权限、有效期、状态；不含令牌本身）", "账户", {"200": _json(LIST)}),
+        "post": _op("新建 API 令牌：名称、权限（read 读取 / write 修改）、有效天数；令牌只在本次应答中出现", "账户",
+                    {"201": _json(OBJ)}, errors=("401", "422"),
+                    body=_body({"type": "object", "properties": {
+                        "name": {"type": "string", "maxLength": 100},
+                        "scopes": {"type": "array", "items": {"enum": ["read", "write"]}, "minItems": 1},
+                        "days": {"type": "integer", "minimum": 1, "maximum": 365}}}, required=False)),
+    }
+    p["/me/tokens/{token_id}"] = {"delete": _op("吊销自己的 API 令牌", "账户", {"200": _json(OBJ)},
+                                                params=[_path("token_id")], errors=("401", "404"))}
+    p["/me/password"] = {"post": _op("修改密码（其他已登录的浏览器和全部 API 令牌随即失效）", "账户", {"200": _json(OBJ)},
+                                     errors=("401", "422"),
+                                     body=_body({"type": "object", "required": ["current_password", "new_password"],
+                                                 "properties": {"current_password": {"type": "string"},
+                                                                "new_password": {"type": "string", "minLength": 8}}}))}
+    p["/messages"] = {"get": _op("自己的站内消息（新的在前，每页20条）与未读数", "消息", {"200": _json(OBJ)},
+                                 params=[_query("unread", {"type": "string", "enum": ["1", "true"]}, "只看未读"),
+                                         _query("page", {"type": "integer", "minimum": 1})], errors=("401", "422"))}
+    p["/messages/read"] = {"post": _op("把消息标为已读：ids 列出的，或 all 为 true 时全部", "消息", {"200": _json(OBJ)},
+                                       errors=("401", "404", "422"),
+                                       body=_body({"type": "object", "properties": {
+                                           "ids": {"type": "array", "items": {"type": "integer"}},
+                                           "all": {"type": "boolean"}}}))}
+    p["/todo"] = {"get": _op("自己的待办：退回的材料、补正和整改期限、申报窗口、完成的批量制证，含倒计时", "消息",
+                             {"200": _json(OBJ)})}
     p["/users"] = {
         "get": _op("用户列表（管理员）", "账户", {"200": _json(LIST)}, errors=("401", "403")),
         "post": _op("新建用户（管理员）", "账户", {"201": _json(USER)}, errors=("401", "403", "404", "409", "422"),

@@ -11,8 +11,8 @@ It runs in one of two places, both configured from the settings:
   (:data:`TASK`, same time) and its workers load this module (``include``), so
   ``wuhao worker --beat`` runs the jobs across machines.
 
-Running both is harmless: each job does its work once (a certificate already 已失效 is skipped).
-`wuhao expire` runs the certificate job by hand.
+Running both is harmless: each job does its work once (a certificate already 已失效 is skipped, a
+reminder is sent once). `wuhao expire` runs the certificate job by hand, `wuhao remind` the reminders.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..db import session_scope
+from . import messages
 from .documents import expire_certificates
 
 TASK = "wuhao.daily"
@@ -41,7 +42,9 @@ def run_daily_now(settings: Settings, today: dt.date | None = None) -> dict:
     """The daily jobs in their own transaction (the scheduler's and Celery's entry)."""
     with session_scope(settings.database_url) as session:
         done = run_daily(session, today)
-    log.info("daily jobs: %s", {k: len(v) for k, v in done.items()})
+        # deadlines coming up and finished batches become 站内消息 (and mail, with SMTP configured)
+        told = messages.remind(session, settings, today)
+    log.info("daily jobs: %s; reminders: %s", {k: len(v) for k, v in done.items()}, told)
     return done
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, auth, register
+from .. import audit, auth, inbox, register
 from ..certificates.checkcode import mask_name, normalise
 from ..certificates.checkcode import matches as code_matches
 from ..documents.compose import ContextError
@@ -20,7 +20,7 @@ from ..documents.registry import KINDS, MEDIA_TYPES
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Assessment, BatchJob, Certificate, CreationCycle, Document, Organisation, Submission, User
 from ..storage import FileStore
-from ..vocabulary import cn_date, document_kind_name as kind_name
+from ..vocabulary import CERTIFICATE_KINDS, cn_date, document_kind_name as kind_name
 from . import idempotency
 from .serialize import iso
 
@@ -201,7 +201,21 @@ def issue(db: Session, store: FileStore, actor: User, kind, record_id, *, format
         raise Invalid(str(exc)) from None
     if idempotency_key is not None:
         idempotency.remember(db, actor, "document", idempotency_key, fingerprint, {"documents": [d.id for d in docs]})
+    _tell(db, docs)
     return docs
+
+
+def _tell(db: Session, docs: list[Document]) -> None:
+    """The organisation a document is about hears of it (站内消息)."""
+    doc = docs[0] if docs else None
+    if doc is None or doc.organisation_id is None or doc.kind in CERTIFICATE_KINDS:
+        return
+    deadline = (doc.context or {}).get("deadline")
+    body = f"{kind_name(doc.kind)}{' ' + doc.number if doc.number else ''}已下达，请查看并按要求办理。"
+    if deadline:
+        body += f"办理期限：{cn_date(deadline)}。"
+    inbox.post(db, inbox.branch_users(db, doc.organisation_id), "notice", f"收到{kind_name(doc.kind)}", body,
+               f"/notices/{doc.id}", dedupe=f"document:{doc.id}")
 
 
 def reissue(db: Session, store: FileStore, actor: User, doc_id: int) -> list[Document]:

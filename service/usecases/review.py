@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .. import audit, auth
+from .. import audit, auth, inbox
 from ..errors import Conflict, Invalid
 from ..models import Submission, User, utcnow
 from ..vocabulary import SUBMISSION_STATUSES
@@ -53,6 +53,11 @@ def decide(db: Session, actor: User, submission_id: int, payload: dict) -> dict:
     audit.record(db, actor, "review_decision", "submission", sub.id,
                  {"decision": decision, "from": old, "to": after, "comment": comment or ""},
                  organisation_id=sub.organisation_id)
+    if decision in ("return", "supplement"):  # the branch hears of it at once (站内消息)
+        what = "被退回" if decision == "return" else "需要补正"
+        inbox.post(db, inbox.branch_users(db, sub.organisation_id), "returned" if decision == "return" else "supplement",
+                   f"“{sub.original_name}”{what}", f"审核意见：{comment}。请修改后重新上传。", f"/submissions/{sub.id}",
+                   dedupe=f"decision:{sub.id}:{decision}:{sub.decided_at.isoformat()}")
     db.flush()
     return as_dict(sub)
 

@@ -24,7 +24,7 @@ def user(u: User, full: bool = False) -> dict:
            "organisation_id": u.organisation_id}
     if full:
         out.update(active=u.active, organisation_name=u.organisation.name if u.organisation else None,
-                   locked_until=iso(u.locked_until), has_token=bool(u.api_token_hash),
+                   locked_until=iso(u.locked_until), email=u.email,
                    created_at=iso(u.created_at))
     return out
 

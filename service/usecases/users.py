@@ -9,12 +9,12 @@ from ..errors import Conflict, Invalid, NotFound
 from ..models import ROLES, Organisation, User
 from .validate import opt_bool, opt_int, opt_str
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = auth.MIN_PASSWORD
 
 
-def _check_password(password: str | None) -> None:
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise Invalid(f"密码至少 {MIN_PASSWORD} 位。", "weak_password", field="password")
+def _check_password(password: str | None, username: str = "") -> None:
+    if password is not None:
+        auth.check_password(password, username)
 
 
 def _role(value) -> str | None:
@@ -52,7 +52,7 @@ def create(db: Session, actor: User, payload: dict) -> User:
     if db.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise Conflict("用户名已存在。", field="username")
     password = opt_str(payload, "password", max_len=200, required=True)
-    _check_password(password)
+    _check_password(password, username)
     role = _role(payload.get("role")) or "branch"
     org_id = _org(db, opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True))
     user = User(username=username, display_name=opt_str(payload, "display_name", max_len=100) or username,
@@ -83,9 +83,8 @@ def update(db: Session, actor: User, user_id: int, payload: dict) -> User:
         user.active = changes["active"] = active
     password = opt_str(payload, "password", max_len=200)
     if password is not None:
-        _check_password(password)
-        user.password_hash = auth.hash_password(password)
-        user.failed_logins, user.locked_until = 0, None
+        # a reset: every signed-in browser and every API token of the account stop working
+        auth.set_password(db, user, password)
         changes["password"] = "（已重设）"
     if payload.get("unlock") is True:
         user.failed_logins, user.locked_until = 0, None
@@ -97,8 +96,9 @@ def update(db: Session, actor: User, user_id: int, payload: dict) -> User:
 
 
 def issue_token(db: Session, actor: User, user_id: int | None = None) -> tuple[User, str]:
-    """A new API token for a user (admins) or for the actor itself; the previous one stops working."""
+    """A new API token for a user (admins) or for the actor itself; the previous ones stop working."""
     user = actor if user_id is None else load(db, actor, user_id)
-    token = auth.new_api_token(user)
+    auth.revoke_tokens(db, user)
+    token = auth.new_api_token(user, name="管理员签发" if user_id is not None else "命令行签发", session_db=db)
     audit.record(db, actor, "token_issue", "user", user.id, {} if user_id is not None else {"self": True})
     return user, token

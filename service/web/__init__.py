@@ -6,20 +6,23 @@ from flask import Flask
 from .. import vocabulary, wording
 from ..checks.findings import rules as _rules
 from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
+from ..db import get_session
+from ..usecases import messages as messages_uc
 from .lists import list_url
-from . import (admin, assessor, batches, community, district, documents, home, imports, ledger, lint, organisations,
+from . import (account, admin, assessor, batches, community, district, documents, home, imports, ledger, lint, messages, organisations,
                register, review, submissions)
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
               batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp,
-              district.leaders_bp, district.lists_bp, district.supervision_bp, district.party_days_bp)
+              district.leaders_bp, district.lists_bp, district.supervision_bp, district.party_days_bp,
+              account.bp, messages.bp)
 
 NAV = {
-    "branch": [("home.index", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
+    "branch": [("home.index", "待办"), ("submissions.submissions_list", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
                ("documents.documents_list", "通知文书"), ("home.lifecycle", "创建进度"),
                ("ledger.ledger_page", "整改台账"), ("party_days.party_days_page", "主题党日"),
                ("community.community_page", "社区党建")],
-    "reviewer": [("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
+    "reviewer": [("home.index", "待办"), ("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
                  ("review.grading", "分类定级"), ("ledger.ledger_page", "整改台账"), ("documents.documents_list", "文书"),
                  ("register.register_page", "发文登记"), ("batches.batches", "批量制证"),
                  ("leaders.leaders_page", "挂点包保"), ("supervision.supervision_page", "督导检查"),
@@ -31,19 +34,17 @@ NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin
 NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items in NAV.items()}
 
 
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def nav_items(user):
     return NAV.get(user.role, [])
 
 
+def unread_messages(user) -> int:
+    """The header's unread count (one query per page)."""
+    return messages_uc.unread_count(get_session(), user)
+
+
 def _globals():
-    return {"nav_items": nav_items, "role_names": vocabulary.ROLES,
+    return {"nav_items": nav_items, "unread_messages": unread_messages, "role_names": vocabulary.ROLES,
             "status_names": vocabulary.SUBMISSION_STATUSES, "form_names": vocabulary.FORM_NAMES,
             "grade_names": vocabulary.GRADES, "domain_names": vocabulary.DOMAINS,
             "honor_names": vocabulary.HONORS, "score_names": vocabulary.DIMENSIONS,
@@ -67,7 +68,6 @@ def plain(value):
 def init_app(app: Flask) -> None:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
-    app.after_request(_security_headers)
     app.context_processor(_globals)
     app.jinja_env.finalize = plain
     app.add_template_filter(cite, "cite")

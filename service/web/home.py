@@ -1,14 +1,15 @@
 """Pages at the top of the site: sign in and out, the start page, upload, blank forms, certificate verification."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from .. import audit, auth, vocabulary
 from ..db import get_session
 from ..errors import DomainError
-from ..http import LoginUser, keep_changes, settings, status_of, store
-from ..usecases import documents, forms as blank_forms, organisations, submissions
+from ..http import begin_browser_session, end_browser_session, keep_changes, settings, status_of, store
+from ..usecases import documents, forms as blank_forms, messages, organisations, submissions, todo
 from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
 from . import ratelimit
@@ -22,9 +23,12 @@ bp = blueprint("home")
 @bp.get("/")
 @page()
 def index(user):
-    if user.role != "branch":
-        return redirect(url_for("review.queue"))
-    return submission_list(user)
+    """Each role's start page is its to-do list (待办), built from the records."""
+    db = get_session()
+    view = todo.todo(db, user, remind_days=settings().remind_days)
+    progress = todo.progress(db, user, user.organisation_id) if user.role == "branch" else None
+    return render_template("todo.html", user=user, todo=view, progress=progress,
+                           recent=messages.listing(db, user, {"unread": True})["items"][:5])
 
 
 SUBMISSIONS = ListSpec(
@@ -42,30 +46,43 @@ def submission_list(user):
     return list_page("index.html", rows, SUBMISSIONS, user=user, title="材料列表")
 
 
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, or the start page.
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so
+    ``/%09/evil.example`` or ``/\\evil.example`` would leave the site: anything but a plain
+    same-origin path (printable, no backslash, no scheme or host, not ``//``) goes to /."""
+    target = target or ""
+    if (not target.startswith("/") or target.startswith("//") or len(target) > 2000
+            or any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch == "\\" for ch in target)):
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for("home.index")
+    return target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    expired = bool(g.get("session_expired")) or request.args.get("expired") == "1"
     if request.method == "GET":
-        return render_template("login.html", error=None)
+        return render_template("login.html", error=None, expired=expired)
     db = get_session()
     try:
         user = auth.login(db, request.form.get("username", "")[:80], request.form.get("password", "")[:200],
-                          request.remote_addr or "")
+                          request.remote_addr or "", redis_url=settings().redis_url)
     except DomainError as exc:
         if exc.keep:
-            keep_changes()  # the failed-attempt counter
-        return render_template("login.html", error=exc.message), status_of(exc)
-    session.clear()  # a fresh session (and CSRF token) after signing in
-    login_user(LoginUser(user))
+            keep_changes()  # the failure counters
+        return render_template("login.html", error=exc.message, expired=False), status_of(exc)
+    begin_browser_session(user)
     audit.record(db, user, "login", "user", user.id, {"ip": request.remote_addr})
-    target = request.args.get("next", "")
-    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return redirect(target if ok else url_for("home.index"))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    end_browser_session()
     return redirect(url_for("home.login"))
 
 

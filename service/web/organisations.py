@@ -13,7 +13,7 @@ from ..checks.lifecycle import allowed_events, cycle_status, machine, state_name
 from ..db import get_session
 from ..errors import Forbidden
 from ..models import Assessment, Organisation, Submission
-from ..usecases import cycles, dashboard, documents, submissions
+from ..usecases import cycles, dashboard, documents, submissions, todo
 from ..usecases.validate import opt_date
 from .helpers import attempt, blueprint, page
 
@@ -59,9 +59,10 @@ def organisation_page(user, org_id: int):
     cycle = cycles.current_cycle(db, org.id)
     events = machine()["events"]
     today = dt.date.today()
+    progress = todo.progress(db, user, org.id)
     return render_template(
-        "organisation.html", user=user, org=org, cycle=cycle,
-        state_name=state_name(cycle.state) if cycle else "未开始",
+        "organisation.html", user=user, org=org, cycle=cycle, progress=progress,
+        state_name=state_name(cycle.state) if cycle else progress["stage_name"],
         states=[(code, spec["name"]) for code, spec in machine()["states"].items()],
         allowed=[(e, events[e]["name"]) for e in allowed_events(cycle.state if cycle else None)],
         status=cycle_status(cycles.cycle_dict(cycle), today) if cycle else [],

@@ -59,9 +59,6 @@ def seeded(request, database_url, app, demo, data_dir):
     They are made once per run and backend through the API (``_seed``) into a template that
     ``database_url`` copies, with its data directory copied here: 1 s of uploads, checks and
     PDF rendering per test before."""
-    from service.auth import ip_throttle
-
-    ip_throttle.reset()
     backend = request.node.callspec.params["database_url"]
     files, objs = SEEDED[str(request.getfixturevalue(template_of(request, backend)))]
     shutil.copytree(files, data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".scratch"))
@@ -71,14 +68,10 @@ def seeded(request, database_url, app, demo, data_dir):
 def _seed_template(url: str, files: Path) -> dict:
     """The seeded objects made through the API of an app on ``url`` whose data is ``files``."""
     from service import create_app
-    from service.auth import ip_throttle
-
-    ip_throttle.reset()
     files.mkdir()
     app = create_app({"DATABASE_URL": url, "WUHAO_DATA_DIR": files, "SECRET_KEY": "test-secret", "TESTING": True})
     objs = _seed(app, app.test_client(), demo_accounts(app))
     dispose_all()
-    ip_throttle.reset()
     return objs
 
 

@@ -121,6 +121,15 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/register", REVIEWERS, scoped=False),
     Endpoint("GET", "/api/v1/register.xlsx", REVIEWERS, scoped=False),
     Endpoint("POST", "/api/v1/me/token", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/me/tokens", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/me/tokens", ANY, ok=(201,), scoped=False, body=_json(lambda o: {"name": "矩阵", "days": 1})),
+    Endpoint("DELETE", "/api/v1/me/tokens/999999", ANY, ok=(404,), scoped=False),  # nobody's token
+    # a wrong current password: refused (422) after the sign-in check, nothing changed
+    Endpoint("POST", "/api/v1/me/password", ANY, ok=(422,), scoped=False,
+             body=_json(lambda o: {"current_password": "not-it", "new_password": "Another-pass-77"})),
+    Endpoint("GET", "/api/v1/messages", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/messages/read", ANY, scoped=False, body=_json(lambda o: {"all": True})),
+    Endpoint("GET", "/api/v1/todo", ANY, scoped=False),
     # --- objects ---
     Endpoint("GET", "/api/v1/submissions/{sub}", ANY),
     Endpoint("GET", "/api/v1/submissions/{sub}/file", ANY),
@@ -267,6 +276,8 @@ ENDPOINTS = [
     Endpoint("GET", "/register.xlsx", REVIEWERS, scoped=False, page=True),
     Endpoint("GET", "/submissions", ANY, scoped=False, page=True),
     Endpoint("GET", "/lint", ANY, scoped=False, page=True),
+    Endpoint("GET", "/account", ANY, scoped=False, page=True),
+    Endpoint("GET", "/messages", ANY, scoped=False, page=True),
     Endpoint("POST", "/lint", ANY, ok=(422,), scoped=False, page=True, body=lambda o: {"data": {}}),  # no file
     Endpoint("GET", "/lifecycle", ANY, ok=(302,), scoped=False, page=True),
     Endpoint("GET", "/batches/{job}", REVIEWERS, page=True),
@@ -356,6 +367,10 @@ ENDPOINTS = [
              body=lambda o: {"data": {}}),  # unconfirmed: nothing withdrawn, back to the register
     Endpoint("POST", "/admin/numbering", ADMIN, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"prefix:1": "市直工委"}}),
+    Endpoint("POST", "/account", ANY, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"action": "email", "email": ""}}),
+    Endpoint("POST", "/messages/read", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/messages/999999/open", ANY, ok=(404,), scoped=False, page=True, body=lambda o: {"data": {}}),
 ]
 
 

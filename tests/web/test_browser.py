@@ -32,9 +32,6 @@ def database_url(request, tmp_path, sqlite_template):
 
 @pytest.fixture
 def site(app, database_url, demo, live_server):
-    from service.auth import ip_throttle
-
-    ip_throttle.reset()
     return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
 
 

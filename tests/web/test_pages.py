@@ -203,26 +203,6 @@ def test_forms_are_csrf_protected(app, demo):
     assert ok.status_code == 201
 
 
-@pytest.mark.slow
-def test_login_throttles_per_account_and_per_address(app, demo):
-    from service.auth import IP_MAX_FAILURES, MAX_FAILED_LOGINS, ip_throttle
-
-    ip_throttle.reset()
-    c = app.test_client()
-    for _ in range(MAX_FAILED_LOGINS):
-        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
-        assert c.post("/login", data={"username": "yusuan", "password": "nope", "csrf_token": token}).status_code == 401
-    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
-    locked = c.post("/login", data={"username": "yusuan", "password": demo["password"], "csrf_token": token})
-    assert locked.status_code == 401 and "锁定" in locked.get_data(as_text=True)
-    for i in range(IP_MAX_FAILURES - MAX_FAILED_LOGINS):
-        c.post("/login", data={"username": f"nobody{i}", "password": "x", "csrf_token": token})
-    blocked = c.post("/login", data={"username": "guoku", "password": demo["password"], "csrf_token": token})
-    assert blocked.status_code == 429 and "频繁" in blocked.get_data(as_text=True)
-    ip_throttle.reset()
-    login(c, "guoku", demo["password"])
-
-
 def test_admin_imports_organisations_from_xlsx_all_or_nothing(app, demo, db):
     from service.models import Organisation
 

@@ -4,6 +4,27 @@
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   window.wuhao = { csrf: csrf };
 
+  // A select that submits its form when changed (no inline handlers: the CSP forbids them).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+    sel.addEventListener("change", function () { sel.form.submit(); });
+  });
+
+  // Session timeout notice: two minutes before an idle session ends, say so; at the end, go to sign-in.
+  var minutes = parseInt(document.body.getAttribute("data-session-minutes") || "0", 10);
+  if (minutes > 0) {
+    var notice = document.getElementById("session-notice");
+    var warnAt = Math.max(minutes - 2, 0) * 60000;
+    setTimeout(function () {
+      if (notice) {
+        notice.textContent = "您已较长时间未操作，约 2 分钟后将自动退出；请保存正在填写的内容，或刷新页面继续。";
+        notice.hidden = false;
+      }
+    }, warnAt);
+    setTimeout(function () {
+      window.location.href = "/login?expired=1&next=" + encodeURIComponent(window.location.pathname);
+    }, minutes * 60000 + 1000);
+  }
+
   // Phone menu.
   var toggle = document.querySelector(".menu-toggle");
   if (toggle) toggle.addEventListener("click", function () {
