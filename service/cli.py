@@ -91,6 +91,9 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")
     click.echo(f"演示盖章扫描件（OCR 识别）：材料 {scanned_form(config_mod.settings_of(app))}")
+    with session_scope(cfg.database_url) as session:  # the daily reminder, once: deadlines become messages
+        told = messages.remind(session, cfg)
+    click.echo(f"站内提醒：{told['messages']} 条（每日运行 wuhao remind 生成）")
     click.echo(f"登录：在浏览器打开 http://{cfg.host}:{cfg.port}/ ，用下列演示账户登录（密码均为 {password}）：")
     for username, role, org in summary["accounts"]:
         click.echo(f"  {username:<12} {role:<9} {org}")

@@ -89,6 +89,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
         records["official"] = demo_records.official_documents(session)
         records["district"] = demo_district.records(session)
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
+        records["returned"] = demo_records.returned_form(session)
     return {
         "organisations": session.scalar(select(func.count()).select_from(Organisation)),
         "users": session.scalar(select(func.count()).select_from(User)),

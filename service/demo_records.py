@@ -23,7 +23,7 @@ from .demo_forms import SCAN_NAME, SCAN_ORG, scan_jpeg
 from .models import (Assessment, CreationCycle, Document, Finding, IssuingOrgan, Organisation, RectificationItem,
                      RectificationNote, Submission, User)
 from .storage import current_store, store_for
-from .usecases import admin, assessments, batches, cycles, documents, grading, ledger, submissions
+from .usecases import admin, assessments, batches, cycles, documents, grading, ledger, review, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
 
 
@@ -284,3 +284,20 @@ def scanned_form(settings) -> int:
         job_id = ocr.job_of(session, sub_id).id
     work(settings, job_id)  # alongside the OCR process the commit started: returns when it is read
     return sub_id
+
+
+def returned_form(session: Session) -> int:
+    """One branch's 申报表 sent back with the reviewer's comments, so that its 待办 and its messages
+    show a returned submission (the demo's other 待办: the ledger rows with their 整改时限)."""
+    if session.scalar(select(func.count()).select_from(Submission).where(Submission.status.in_(("returned", "needs_work")))):
+        return 0
+    reviewer = _user(session, "gongwei")
+    sub = session.execute(select(Submission).where(Submission.form == "declaration", Submission.status == "extracted",
+                                                   Submission.organisation_id.in_(subtree_ids(session, reviewer.organisation_id)))
+                          .order_by(Submission.id)).scalars().first()
+    if sub is None:
+        return 0
+    review.decide(session, reviewer, sub.id, {"decision": "claim"})
+    review.decide(session, reviewer, sub.id, {"decision": "return",
+                                              "comment": "创建工作方案摘要过于简略，请补充具体措施和时间安排后重新上传。"})
+    return 1

@@ -57,6 +57,7 @@ class Organisation(Base):
     contact_phone: Mapped[Optional[str]] = mapped_column(String(50))
     directly_under: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = _ts()
+    dissolved_on: Mapped[Optional[date]] = mapped_column(Date)  # 撤销: kept with its records, no longer chosen
 
     parent: Mapped[Optional["Organisation"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Organisation"]] = relationship(back_populates="parent")

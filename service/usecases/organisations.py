@@ -1,6 +1,7 @@
 """Organisations: who sees which, the admins' edits of the tree and its import from XLSX."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
@@ -22,8 +23,9 @@ def listing(db: Session, actor: User, kind: str | None = None) -> list[Organisat
 
 
 def branches(db: Session, actor: User) -> list[Organisation]:
-    """The branches in the actor's view, by name (for choosing one on a page)."""
-    query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.name)
+    """The branches in the actor's view, by name (for choosing one on a page); dissolved ones are not offered."""
+    query = select(Organisation).where(Organisation.kind == "branch", Organisation.dissolved_on.is_(None)) \
+        .order_by(Organisation.name)
     return list(db.execute(auth.filter_visible(query, Organisation.id, db, actor)).scalars())
 
 
@@ -40,6 +42,70 @@ def tree(db: Session) -> list[tuple[int, Organisation]]:
             walk(o.id, depth + 1)
     walk(None, 0)
     return out
+
+
+def path_names(db: Session) -> dict[int, str]:
+    """Each organisation's place in the tree as people say it: 静海区委 › 静海镇党委 › 城关社区党支部."""
+    rows = {o.id: (o.parent_id, o.name) for o in db.execute(select(Organisation)).scalars()}
+    out: dict[int, str] = {}
+
+    def name(oid: int, depth: int = 0) -> str:
+        if oid in out:
+            return out[oid]
+        parent, own = rows[oid]
+        text = own if parent is None or parent not in rows or depth > 50 else f"{name(parent, depth + 1)} › {own}"
+        out[oid] = text
+        return text
+    for oid in rows:
+        name(oid)
+    return out
+
+
+def search(db: Session, actor: User, query: str, limit: int = 20) -> list[dict]:
+    """The organisations in the actor's view whose name (or a parent's) contains ``query``, with their path
+    (the organisation picker)."""
+    query = (query or "").strip()[:50]
+    paths = path_names(db)
+    visible = auth.visible_org_ids(db, actor)
+    rows = db.execute(select(Organisation).order_by(Organisation.name)).scalars()
+    out = []
+    for o in rows:
+        if visible is not None and o.id not in visible:
+            continue
+        if query and query not in paths[o.id]:
+            continue
+        out.append({"id": o.id, "name": o.name, "path": paths[o.id], "kind": o.kind,
+                    "dissolved": o.dissolved_on is not None})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def dissolve(db: Session, actor: User, org_id: int, payload: dict) -> Organisation:
+    """撤销 an organisation: its records stay, it is no longer offered, its accounts stop working.
+    An organisation with organisations still under it is refused (move or dissolve them first)."""
+    auth.require_role(actor, "admin")
+    org = load_organisation(db, actor, org_id)
+    if org.dissolved_on is not None:
+        raise Conflict("该组织已撤销。")
+    if org.parent_id is None:
+        raise Conflict("不能撤销最上级的组织。")
+    live = db.execute(select(Organisation.name).where(Organisation.parent_id == org.id,
+                                                      Organisation.dissolved_on.is_(None))).scalars().all()
+    if live:
+        raise Conflict(f"请先移走或撤销其下级组织：{'、'.join(live[:5])}{'等' if len(live) > 5 else ''}。")
+    if actor.organisation_id == org.id:
+        raise Conflict("不能撤销自己所在的组织。")
+    reason = opt_str(payload, "reason", max_len=300) or ""
+    org.dissolved_on = dt.date.today()
+    users = list(db.execute(select(User).where(User.organisation_id == org.id, User.active.is_(True))).scalars())
+    for u in users:
+        u.active = False
+        auth.end_sessions(db, u)
+        auth.revoke_tokens(db, u)
+    audit.record(db, actor, "organisation_dissolve", "organisation", org.id,
+                 {"reason": reason, "accounts_stopped": [u.username for u in users]}, organisation_id=org.id)
+    return org
 
 
 def create(db: Session, actor: User, payload: dict) -> Organisation:

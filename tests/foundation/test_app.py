@@ -170,4 +170,4 @@ def test_pages_need_login_and_login_works(client, demo):
     assert no_csrf.status_code == 400
     ok = client.post("/login", data={"username": "yusuan", "password": demo["password"], "csrf_token": csrf})
     assert ok.status_code == 302
-    assert "材料列表" in client.get("/").get_data(as_text=True)
+    assert 'id="todo' in client.get("/").get_data(as_text=True)  # the start page is the to-do list (待办)

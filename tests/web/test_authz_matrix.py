@@ -270,6 +270,9 @@ ENDPOINTS = [
     Endpoint("GET", "/admin/users", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/organisations", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/rubrics", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/rubrics/edit?year=2026&domain=organ", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/users/{user}", ADMIN, scoped=False, page=True),
+    Endpoint("GET", "/admin/organisations/{org}", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/numbering", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/admin/fonts", ADMIN, scoped=False, page=True),
     Endpoint("GET", "/register", REVIEWERS, scoped=False, page=True),
@@ -370,6 +373,13 @@ ENDPOINTS = [
     Endpoint("POST", "/account", ANY, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"action": "email", "email": ""}}),
     Endpoint("POST", "/messages/read", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    # a rubric edit without its domain: refused (422) after the role check, nothing written
+    Endpoint("POST", "/admin/rubrics/edit", ADMIN, ok=(422,), scoped=False, page=True,
+             body=lambda o: {"data": {"year": "2026"}}),
+    Endpoint("POST", "/admin/users/{user}", ADMIN, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"action": "update", "display_name": "支部文书", "active": "1"}}),
+    Endpoint("POST", "/admin/organisations/{org}", ADMIN, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"action": "update", "secretary": "李明"}}),
     Endpoint("POST", "/messages/999999/open", ANY, ok=(404,), scoped=False, page=True, body=lambda o: {"data": {}}),
 ]
 

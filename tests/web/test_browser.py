@@ -151,7 +151,8 @@ def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser
         sub_id = _upload_as_branch(page, base, tmp_path)
         page.context.clear_cookies()
         browser_login(page, base, "gongwei", site["password"])
-        assert "/queue" in page.url
+        assert page.locator("#todo").inner_text().count("份材料待审核") == 1  # the start page is 待办
+        page.goto(f"{base}/queue")
         assert page.locator(f'#queue a[href="/submissions/{sub_id}"]').count() >= 1
         shots(page, "reviewer-01-queue")
         page.goto(f"{base}/submissions/{sub_id}")

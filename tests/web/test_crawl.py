@@ -113,7 +113,6 @@ def pages(app, ids: dict) -> list[str]:
 
 @pytest.fixture
 def full_site(app, database_url, live_server):  # noqa: F811
-    from service.auth import ip_throttle
     from service.config import settings_of
     from service.db import session_scope
     from service.demo import load_demo
@@ -122,7 +121,6 @@ def full_site(app, database_url, live_server):  # noqa: F811
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
         load_demo(s, password="demo-pass-1")
     party_cards(settings_of(app), members=6)
-    ip_throttle.reset()
     return {"base": live_server, "password": "demo-pass-1"}
 
 

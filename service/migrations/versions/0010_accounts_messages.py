@@ -1,4 +1,5 @@
-"""server-side sessions, API tokens with expiry and scopes, the shared login throttle, in-app messages
+"""server-side sessions, API tokens with expiry and scopes, the shared login throttle, in-app messages,
+dissolved organisations
 
 Revision ID: 0010_accounts_messages
 Revises: 0009_findings_history
@@ -20,6 +21,8 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("email", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("organisations") as batch:
+        batch.add_column(sa.Column("dissolved_on", sa.Date(), nullable=True))
     op.create_table(
         "user_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -96,6 +99,8 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
     op.drop_index(op.f("ix_user_sessions_user_id"), table_name="user_sessions")
     op.drop_table("user_sessions")
+    with op.batch_alter_table("organisations") as batch:
+        batch.drop_column("dissolved_on")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_changed_at")
         batch.drop_column("email")

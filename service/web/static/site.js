@@ -25,6 +25,22 @@
     }, minutes * 60000 + 1000);
   }
 
+  // Organisation pickers: typing narrows the list to the organisations whose path contains the text.
+  document.querySelectorAll("input.picker-filter").forEach(function (input) {
+    var select = document.getElementById(input.getAttribute("data-for"));
+    if (!select) return;
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (opt) {
+        var show = !text || !opt.value || opt.text.indexOf(text) >= 0;
+        opt.hidden = !show;
+        if (show && opt.value && first === null) first = opt;
+      });
+      if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) first.selected = true;
+    });
+  });
+
   // Phone menu.
   var toggle = document.querySelector(".menu-toggle");
   if (toggle) toggle.addEventListener("click", function () {

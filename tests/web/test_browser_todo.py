@@ -1,0 +1,159 @@
+"""Browser tests of issue 15's 待办 and admin pages (Debian's chromium through Playwright, SQLite):
+a branch sees its to-do with a countdown, fixes a returned submission and sees it leave the list;
+an admin changes a rubric item in the editor and the next grading uses it; 修改密码 in the page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import bearer
+from tests.samples import declaration_docx
+from tests.web.conftest import BRANCH_A, browser_login, upload
+from tests.web.test_browser import OFFICE, PHONE, _page, database_url  # noqa: F401  (SQLite only)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(app, database_url, demo, live_server):  # noqa: F811
+    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
+
+
+def _supplement(app, site, days: int = 10) -> int:
+    """A reviewer asks the branch for 补正 on its 申报表 (too few members) with a 补正通知 due in ``days``."""
+    c = app.test_client()
+    tokens = site["tokens"]
+    sub = upload(c, tokens["yusuan"], declaration_docx(branch=BRANCH_A, members=5), "预算科申报表.docx").get_json()["id"]
+    h = bearer(tokens["gongwei"])
+    assert c.post(f"/api/v1/submissions/{sub}/check", json={}, headers=h).status_code == 200
+    assert c.post(f"/api/v1/submissions/{sub}/decisions", json={"decision": "claim"}, headers=h).status_code == 200
+    assert c.post(f"/api/v1/submissions/{sub}/decisions", json={"decision": "supplement",
+                                                                  "comment": "党员人数不足7人，请核实后补正。"},
+                  headers=h).status_code == 200
+    assert c.post("/api/v1/notices", json={"kind": "supplement-notice", "record_id": sub, "days": days},
+                  headers=h).status_code == 201
+    return sub
+
+
+@pytest.mark.parametrize("viewport", [OFFICE, PHONE], ids=["desktop", "phone"])
+def test_branch_sees_its_todo_with_a_countdown_fixes_and_it_leaves(app, browser, site, tmp_path, shots, viewport):
+    base = site["base"]
+    sub = _supplement(app, site, days=10)
+    ctx, page = _page(browser, viewport)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        browser_login(page, base, "yusuan", site["password"])
+        assert page.url.rstrip("/") == base  # the start page is 待办
+        item = page.locator(f'#todo li:has(a[href="/submissions/{sub}"])')
+        assert item.count() == 1
+        assert "还剩10天" in item.locator(".countdown").inner_text()
+        assert "党员人数不足7人" in item.inner_text()
+        assert page.locator("#unread-badge").text_content() == "2"
+        shots(page, f"todo-branch-01-returned-{viewport['width']}")
+        # fix it: 去办理 leads to the upload page; the corrected form goes up
+        item.locator("a.button", has_text="去办理").click()
+        page.wait_for_url(re.compile(r"/upload"))
+        fixed = tmp_path / "预算科申报表（补正）.docx"
+        fixed.write_bytes(declaration_docx(branch=BRANCH_A, members=12))
+        page.set_input_files("#file-input", [str(fixed)])
+        page.click("#upload-button")
+        page.wait_for_url(re.compile(r"/submissions/\d+"))
+        page.goto(base + "/")
+        assert page.locator(f'#todo a[href="/submissions/{sub}"]').count() == 0
+        shots(page, f"todo-branch-02-fixed-{viewport['width']}")
+        # the messages: opening one marks it read
+        if page.locator(".menu-toggle").is_visible():  # a phone: the menu opens first
+            page.click(".menu-toggle")
+        page.click("#messages-link")
+        page.locator("#messages form button").first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#unread-badge").text_content() == "1"
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        ctx.close()
+
+
+def test_overdue_items_are_red(app, browser, site, shots):
+    import datetime as dt
+
+    c = app.test_client()
+    past = (dt.date.today() - dt.timedelta(days=4)).isoformat()
+    assert c.post("/api/v1/ledger", json={"organisation_id": site["orgs"][BRANCH_A], "category": "组织生活",
+                                          "problem": "三会一课记录不全", "due_on": past},
+                  headers=bearer(site["tokens"]["gongwei"])).status_code == 201
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, site["base"], "yusuan", site["password"])
+        item = page.locator("#todo li.overdue")
+        assert item.count() == 1 and "已逾期4天" in item.inner_text()
+        color = item.locator(".countdown").evaluate("e => getComputedStyle(e).color")
+        assert color == "rgb(183, 28, 28)", color
+        shots(page, "todo-branch-03-overdue")
+    finally:
+        ctx.close()
+
+
+def test_admin_changes_a_rubric_item_and_the_next_grading_uses_it(app, browser, site, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "admin", site["password"])
+        page.goto(f"{base}/admin/rubrics")
+        page.click("#rubric-edit-link")
+        page.fill('input[name="year"]', "2026")
+        page.select_option('select[name="domain"]', "organ")
+        page.click("form[method=get] button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        row = page.locator('#rubric-editor tr.rubric-item[data-item="L3"]')
+        row.locator("input[name$='-0-text']").fill("缺一次扣2分")
+        row.locator("input[name$='-0-per']").fill("2")
+        shots(page, "admin-rubric-editor")
+        page.click("#rubric-save")
+        page.wait_for_load_state("networkidle")
+        assert "已保存并启用 2026 年评分标准" in page.locator("main").inner_text()
+        # a reviewer grades with the edited item: 2 marks on L3 cost 4 points
+        page.context.clear_cookies()
+        browser_login(page, base, "gongwei", site["password"])
+        page.goto(f"{base}/scores?organisation_id={site['orgs'][BRANCH_A]}&year=2026")
+        page.check('input[name="mode"][value="items"]')
+        page.locator("#score-form details summary").click()
+        label = page.locator("#score-form label", has_text="缺一次扣2分")
+        assert label.count() == 1
+        label.locator("input").fill("2")
+        page.click("#score-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        saved = page.locator("#saved").inner_text()
+        assert "总分" in saved
+        total = app.test_client().get("/api/v1/assessments", headers=bearer(site["tokens"]["gongwei"])).get_json()
+        latest = max(total["items"], key=lambda a: a["id"])
+        assert latest["year"] == 2026 and latest["scores"]["leadership"] == 16
+        shots(page, "admin-rubric-next-grading")
+    finally:
+        ctx.close()
+
+
+def test_everyone_changes_their_password_in_the_page(app, browser, site, shots):
+    base = site["base"]
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, base, "chengguan", site["password"])
+        page.click("a.who")
+        page.fill('input[name="current_password"]', site["password"])
+        page.fill('input[name="new_password"]', "12345678")
+        page.fill('input[name="confirm_password"]', "12345678")
+        page.click("#password button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "太常见" in page.locator("#err-new").inner_text()
+        page.fill('input[name="current_password"]', site["password"])
+        page.fill('input[name="new_password"]', "Chengguan-2026!")
+        page.fill('input[name="confirm_password"]', "Chengguan-2026!")
+        page.click("#password button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "密码已修改" in page.locator("main").inner_text()
+        shots(page, "account-password-changed")
+        page.context.clear_cookies()
+        browser_login(page, base, "chengguan", "Chengguan-2026!")
+    finally:
+        ctx.close()
