@@ -157,3 +157,20 @@ def test_everyone_changes_their_password_in_the_page(app, browser, site, shots):
         browser_login(page, base, "chengguan", "Chengguan-2026!")
     finally:
         ctx.close()
+
+
+def test_pages_warn_before_the_session_times_out(app, browser, site):
+    import dataclasses
+
+    from service import config
+
+    # a one-minute session: the two-minute warning is due at once
+    app.extensions[config.EXTENSION] = dataclasses.replace(config.settings_of(app), session_minutes=1)
+    ctx, page = _page(browser)
+    try:
+        browser_login(page, site["base"], "yusuan", site["password"])
+        notice = page.locator("#session-notice")
+        notice.wait_for(state="visible", timeout=10_000)
+        assert "自动退出" in notice.inner_text()
+    finally:
+        ctx.close()

@@ -84,6 +84,7 @@ def _ids(session, user) -> dict:
         "record_id": first(ModelSite, ModelSite.organisation_id),
         "name": "roster",  # /imports/<name>-template.xlsx
         "sha": None,       # an import's error report exists only after a rejected import
+        "user_id": user.id if user is not None else None,
     }
 
 
