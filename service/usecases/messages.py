@@ -10,9 +10,9 @@ import smtplib
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import inbox, mailer
+from .. import auth, inbox, mailer
 from ..config import Settings
-from ..errors import NotFound
+from ..errors import Invalid, NotFound
 from ..models import Message, User, utcnow
 from ..vocabulary import cn_datetime
 from . import todo
@@ -53,8 +53,9 @@ def mark_read(db: Session, actor: User, args: dict) -> dict:
     query = update(Message).where(Message.user_id == actor.id, Message.read_at.is_(None))
     if args.get("all") is not True:
         ids = args.get("ids")
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise NotFound("未找到这些消息。")
+        if not isinstance(ids, list) or not ids or len(ids) > 500 or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= auth.MAX_ID for i in ids):
+            raise Invalid("请列出要标为已读的消息编号（ids），或写 all: true 表示全部。", field="ids")
         query = query.where(Message.id.in_(ids[:500]))
     changed = db.execute(query.values(read_at=utcnow())).rowcount or 0
     return {"marked": changed, "unread": unread_count(db, actor)}
