@@ -1,16 +1,16 @@
 """server-side sessions, API tokens with expiry and scopes, the shared login throttle, in-app messages,
 dissolved organisations
 
-Revision ID: 0011_accounts_messages
-Revises: 0010_scan_results
+Revision ID: 0013_accounts_messages
+Revises: 0012_district_records
 """
 from datetime import datetime, timedelta, timezone
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0011_accounts_messages"
-down_revision = "0010_scan_results"
+revision = "0013_accounts_messages"
+down_revision = "0012_district_records"
 branch_labels = None
 depends_on = None
 
