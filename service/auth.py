@@ -272,8 +272,13 @@ def can_see(session_db, user: User, organisation_id: Optional[int]) -> bool:
 
 
 def require_org_access(session_db, user: User, organisation_id: Optional[int]) -> None:
-    """404, not 403, for objects outside the user's view: ids are not an oracle."""
+    """404, not 403, for objects outside the user's view: ids are not an oracle.
+
+    An admin sees every organisation, but only those that exist: an unknown id is the same 404
+    (it used to pass and then fail as a foreign-key error, a 500, at the flush)."""
     if not can_see(session_db, user, organisation_id):
+        raise NotFound("未找到该资源。")
+    if organisation_id is not None and session_db.get(Organisation, organisation_id) is None:
         raise NotFound("未找到该资源。")
 
 

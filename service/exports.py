@@ -9,11 +9,15 @@ service passes each value it writes through it (a test scans every export for li
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: first characters (after NFKC folding and stripping blanks) that start a formula
 FORMULA_STARTS = ("=", "+", "-", "@")
 _BLANKS = " \t\r\n\u3000\u00a0"
+#: control characters an XLSX cell cannot hold (openpyxl refuses them with an exception, which
+#: made an export of a name typed with one a 500); tab, LF and CR are allowed
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def is_formula_like(value) -> bool:
@@ -29,7 +33,10 @@ def is_formula_like(value) -> bool:
 def safe_cell(value):
     """``value`` as a spreadsheet cell that cannot be a formula: text that would start one gets
     a leading apostrophe (OWASP's advice; shown, never evaluated).  Numbers, dates and
-    ``None`` pass unchanged: they are data, not text."""
+    ``None`` pass unchanged: they are data, not text.  Control characters no sheet can hold
+    are dropped."""
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("", value)
     if is_formula_like(value):
         return "'" + value
     return value
