@@ -20,7 +20,7 @@ _SAMPLES: dict[str, dict] = {
         "submission": {"form_label": "市直机关“五好党支部”验收申请表", "original_name": "验收申请表.docx",
                        "uploaded_on": "2025-03-03"},
         "missing": [
-            {"field": "contact_phone", "message": "表单缺少必填项“联系电话”（contact_phone）。", "clause": "SZ-4"},
+            {"field": "contact_phone", "message": "表单缺少必填项“联系电话”。", "clause": "SZ-4"},
             {"field": "report", "message": "验收申请须附2500字左右的汇报材料，本次提交未见汇报材料。",
              "clause": "SZ-2.3"},
         ],

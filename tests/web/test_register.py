@@ -129,6 +129,8 @@ def test_withdrawal_keeps_the_number_used_and_the_register_exports(app, seeded):
     login(page, "gongwei", seeded["password"])
     html = page.get("/register").get_data(as_text=True)
     assert number in html and "已作废" in html and "发错单位" in html
+    # the 作废 column has its heading as markup, not as text above the table (a Markup replace escaped it)
+    assert "<th>作废</th>" in html and "&lt;th&gt;" not in html
 
 
 def test_the_admin_sets_each_organs_mark_prefix_and_signature(app, seeded):
