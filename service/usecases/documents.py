@@ -65,7 +65,14 @@ def issues(db: Session, actor: User, *, limit: int = 2000) -> list[dict]:
         row["formats"].append({"format": d["format"], "label": d["format"].upper(), "url": d["url"], "id": d["id"]})
         row["id"] = min(row["id"], d["id"])
         row["issued_at"] = min(row["issued_at"] or "", d["issued_at"] or "") or row["issued_at"]
+    # a certificate's row reads its certificate's state (已撤销 after a 摘牌, 已失效 after the term), as /verify does
+    numbers = [r["number"] for r in rows.values() if r["kind"] in CERTIFICATE_KINDS and r["number"]]
+    certs = {c.number: c for c in db.execute(select(Certificate).where(Certificate.number.in_(numbers))).scalars()} \
+        if numbers else {}
     for row in rows.values():
+        cert = certs.get(row["number"]) if row["kind"] in CERTIFICATE_KINDS and row["status"] == "issued" else None
+        if cert is not None:
+            row["status_name"] = VERIFY_STATUS[certificate_status(db, cert)][0]
         row["formats"].sort(key=lambda f: f["format"] != "pdf")
         row["format_names"] = "、".join(f["label"] for f in row["formats"])
         row["year"] = row["year"] or (int(row["issued_at"][:4]) if row["issued_at"] else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from service.certificates.checkcode import check_code
 from tests.conftest import bearer
+from tests.web.conftest import login
 
 STEPS = [
     ("declare", "2024-03-12", {"member_count": 12, "prior_honor": "target_advanced", "prior_honor_year": 2023,
@@ -39,6 +40,13 @@ def test_municipal_branch_from_forecast_to_delisting_and_verify(app, client, dem
     assert r.status_code == 200, r.get_json()
     page = client.get(f"/verify/{number}?code={code}").get_data(as_text=True)
     assert "已撤销" in page and "2026年9月30日起" in page and "有效</p>" not in page
+    # the documents list agrees with /verify (it said 有效, the document's own state, after the 摘牌)
+    web = app.test_client()
+    login(web, "gongwei", demo["password"])
+    listed = web.get("/documents?q=" + number).get_data(as_text=True)
+    row = listed[listed.index(number):]
+    row = row[:row.index("</tr>")]
+    assert "已撤销" in row and "有效" not in row
     notice = client.post("/api/v1/documents", headers=h,
                          json={"kind": "delisting-notice", "record_id": cycle, "formats": ["pdf"]})
     assert notice.status_code == 201 and notice.get_json()["documents"][0]["number"].startswith("市直工委〔")
