@@ -21,31 +21,32 @@ from .serialize import iso
 
 
 def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
-    """The next dates that matter for one branch (SZ-2, SZ-3), soonest first."""
+    """The next dates that matter for one branch (SZ-2, SZ-3), soonest first.  The labels carry no
+    citation: the same windows show on a 区委 or street branch's page, where the 市直 办法 is not theirs."""
     cfg = load_config()
     out = []
     state = cycle.state if cycle else None
     if state in (None, "expired", "delisted", "revoked"):
         year = today.year if (today.year % 2 == 0 and today.month <= 3) else today.year + (2 - today.year % 2)
-        out.append({"what": "预报申报（SZ-2.1，偶数年3月）", "due": dt.date(year, 3, 31)})
+        out.append({"what": "预报申报（偶数年3月）", "due": dt.date(year, 3, 31)})
     elif state in ("forecast", "creating"):
         start = cycle.creation_started_on or cycle.declared_on or today
         earliest = add_years(start, int(cfg["creation_min_years"]))
         year = earliest.year
         while year % 2 == 0 or acceptance_deadline(year, cfg) < earliest:
             year += 1
-        out.append({"what": "创建期满（SZ-2.2，至少一年）", "due": earliest})
-        out.append({"what": "提交验收申请表和汇报材料（SZ-2.3）", "due": acceptance_deadline(year, cfg)})
+        out.append({"what": "创建期满（至少一年）", "due": earliest})
+        out.append({"what": "提交验收申请表和汇报材料", "due": acceptance_deadline(year, cfg)})
     elif state in ("acceptance_applied", "assessing"):
         year = (cycle.applied_on or today).year
-        out.append({"what": "表彰（SZ-2.4，七一前）", "due": commendation_deadline(year, cfg) - dt.timedelta(days=1)})
+        out.append({"what": "表彰（七一前）", "due": commendation_deadline(year, cfg) - dt.timedelta(days=1)})
     elif state in ("commended", "in_term", "rectifying"):
         start = cycle.term_starts_on or cycle.commended_on
         if start:
-            out.append({"what": "届期届满（SZ-3.1，4年）", "due": cycle.term_ends_on or term_end(start, cfg)})
-        out.append({"what": f"{today.year}年度考核报告（SZ-3.2）", "due": annual_report_deadline(today.year, cfg)})
+            out.append({"what": "届期届满（4年）", "due": cycle.term_ends_on or term_end(start, cfg)})
+        out.append({"what": f"{today.year}年度考核报告", "due": annual_report_deadline(today.year, cfg)})
         if state == "rectifying" and (cycle.facts or {}).get("rectify_deadline"):
-            out.append({"what": "限期整改完成（SZ-3.1）",
+            out.append({"what": "限期整改完成",
                         "due": dt.date.fromisoformat(str(cycle.facts["rectify_deadline"])[:10])})
     for d in out:
         d["days_left"] = (d["due"] - today).days

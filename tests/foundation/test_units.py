@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import re
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from service import config
+from service.models import CreationCycle
 from service.numbering import format_doc_number, format_member_number
 from service.storage import FileStore
+from service.usecases.dashboard import deadlines
 from service.vocabulary import DEFAULT_PUBLIC_URL
 
 
@@ -87,3 +90,15 @@ def test_member_number_format():
     assert format_member_number("12", "3", 27) == "12030027"
     with pytest.raises(ValueError):
         format_member_number("12", "03", 10000)
+
+
+def test_deadline_labels_cite_no_programme():
+    """The windows show on 区委 and street branches' pages too: a 市直 clause there (scrubbed into
+    《市直机关…办法》) named a programme that is not theirs."""
+    today = dt.date(2026, 12, 3)
+    cycles = [None] + [CreationCycle(state=s, declared_on=dt.date(2026, 3, 10), commended_on=dt.date(2025, 6, 28),
+                                     term_starts_on=dt.date(2025, 7, 1), facts={"rectify_deadline": "2027-03-01"})
+                       for s in ("forecast", "acceptance_applied", "in_term", "rectifying")]
+    labels = [d["what"] for c in cycles for d in deadlines(c, today)]
+    assert len(labels) >= 6
+    assert not [w for w in labels if "SZ" in w or "《" in w], labels
