@@ -18,6 +18,7 @@ from sqlalchemy.orm import object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import throttle
+from .db import has_written, release
 from .errors import Forbidden, Invalid, NotFound, Throttled, Unauthorized
 from .models import ApiToken, Organisation, User, UserSession
 
@@ -59,6 +60,10 @@ def check_password(password: str, username: str = "", field: str = "password") -
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password)
+
+
+#: what an unknown account's password is checked against, so that it costs what a real check costs
+_DUMMY_HASH = generate_password_hash("x")
 
 
 def hash_token(token: str) -> str:
@@ -210,13 +215,19 @@ def login(session_db, username: str, password: str, addr: str, redis_url: Option
         raise Throttled("登录尝试过于频繁，请稍后再试。", keep=True)
     user = session_db.execute(select(User).where(User.username == username)).scalar_one_or_none()
     waiting = store.state(user_key, USER_WINDOW_SECONDS, now).wait_seconds(now) > 0
+    stored = user.password_hash if user is not None and user.active else None
+    # The hash costs tens to hundreds of milliseconds of CPU: never inside a transaction. On SQLite a
+    # sign-in is a writer (BEGIN IMMEDIATE), and nine people signing in at once queued on the write
+    # lock for nine hashes, past the busy timeout (5 of 9 got 系统繁忙). The writes below begin afresh.
+    if not has_written(session_db):
+        release(session_db)
     ok = False
     if waiting:
         pass  # not even checked while the account waits (from this address)
-    elif user is None or not user.active:
-        check_password_hash(hash_password("x"), password)  # same cost as a real check
+    elif stored is None:
+        check_password_hash(_DUMMY_HASH, password)  # same cost as a real check
     else:
-        ok = check_password_hash(user.password_hash, password)
+        ok = check_password_hash(stored, password)
     if not ok:
         store.fail(addr_key, IP_WINDOW_SECONDS, now, _address_delay)
         if not waiting:

@@ -114,10 +114,14 @@ def release(session: Session) -> None:
     write meanwhile; the next statement begins a fresh, short transaction. A transaction
     that has written is a bug here (its writes would be committed half-way): it raises.
     """
-    if session.new or session.dirty or session.deleted or session.info.get("wrote"):
+    if has_written(session):
         raise RuntimeError("release() inside a transaction that has written: do the slow work first")
     if session.in_transaction():
         session.commit()
+
+
+def has_written(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get("wrote"))
 
 
 _BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked",
