@@ -385,7 +385,9 @@ def taskbook_deadline(items: list, today: dt.date, options: dict) -> dt.date:
     issue date itself."""
     raw = options.get("deadline")
     if not raw:
-        dues = [it.due_on for it in items if it.due_on]
+        # rows already past their 整改时限 do not set it: a task book issued in December 2026 read
+        # "须于2025年12月31日前完成"
+        dues = [it.due_on for it in items if it.due_on and it.due_on > today]
         return max(dues) if dues else today + dt.timedelta(days=int(options.get("days") or DEFAULT_RECTIFY_DAYS))
     try:
         due = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
@@ -400,6 +402,9 @@ def _rectification_taskbook(session, record_id, options):
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
     rows = _items_of(session, assessment_id=a.id)
+    # the branch's open rows from elsewhere (a 督导 inspection, a leader's visit) are its tasks too
+    rows += [it for it in _items_of(session, org_ids=[org.id])
+             if it.assessment_id is None and it.closed_on is None]
     rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
     today = _today(options)
     due = taskbook_deadline(rows, today, options)
@@ -412,7 +417,7 @@ def _rectification_taskbook(session, record_id, options):
         raise ContextError("该考核没有整改事项（整改工作台账为空），无法生成整改任务书。")
     ctx.update({"year": a.year, "total": a.total,
                 "grade": (a.items or {}).get("grade_name") or grades.get(a.grade or "", a.grade or ""),
-                "items": items, "deadline": _iso(due) if options.get("deadline") else max(i["due_on"] for i in items),
+                "items": items, "deadline": _iso(due),
                 "issued_on": _iso(today), "subject": ("assessment", a.id)})
     return ctx
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from service import config
-from service.models import CreationCycle
+from service.documents.contexts import taskbook_deadline
+from service.models import CreationCycle, RectificationItem
 from service.numbering import format_doc_number, format_member_number
 from service.storage import FileStore
 from service.usecases.dashboard import deadlines
@@ -102,3 +103,13 @@ def test_deadline_labels_cite_no_programme():
     labels = [d["what"] for c in cycles for d in deadlines(c, today)]
     assert len(labels) >= 6
     assert not [w for w in labels if "SZ" in w or "《" in w], labels
+
+
+def test_a_task_book_deadline_is_never_in_the_past():
+    """Rows whose 整改时限 has passed do not set the task book's deadline (a book issued on
+    2026-12-03 read 须于2025年12月31日前完成); without a later row it is ``days`` after the issue."""
+    today = dt.date(2026, 12, 3)
+    past, later = RectificationItem(due_on=dt.date(2025, 12, 31)), RectificationItem(due_on=dt.date(2027, 2, 1))
+    assert taskbook_deadline([past], today, {"days": 90}) == today + dt.timedelta(days=90)
+    assert taskbook_deadline([past, later], today, {"days": 90}) == dt.date(2027, 2, 1)
+    assert taskbook_deadline([past], today, {"deadline": "2027-03-03"}) == dt.date(2027, 3, 3)
