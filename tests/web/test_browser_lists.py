@@ -55,7 +55,7 @@ def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued
             page.check(f'#queue input[name=ids][value="{sub_id}"]')
         page.click("#bulk-approve")
         page.wait_for_load_state("networkidle")
-        assert "2 份材料已通过" in page.locator(".flash").first.inner_text()
+        assert "2 份材料已通过" in page.locator(".flash[role=status]").first.inner_text()
         page.goto(f"{base}/queue?status=approved")
         approved = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
         assert sorted(approved) == sorted(shown)

@@ -67,9 +67,6 @@ def app(database_url, data_dir, gate):
 
 @pytest.fixture
 def site(app, demo, live_server):
-    from service.auth import ip_throttle
-
-    ip_throttle.reset()
     return {"base": live_server, "password": demo["password"]}
 
 

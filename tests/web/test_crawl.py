@@ -58,8 +58,8 @@ def test_the_offences_are_found():
 def _ids(session, user) -> dict:
     """{route argument: a value the user may open} from the demo data."""
     from service import auth
-    from service.models import (BatchJob, Brand, Certificate, Document, ModelSite, Organisation, RectificationItem,
-                                Submission)
+    from service.models import (BatchJob, Brand, Certificate, DistrictPerson, Document, ModelSite, Organisation,
+                                RectificationItem, Submission)
 
     def first(model, column, *where):
         query = select(model.id).where(*where).order_by(model.id.desc())
@@ -79,6 +79,8 @@ def _ids(session, user) -> dict:
         "item_id": first(RectificationItem, RectificationItem.organisation_id),
         "number": session.execute(select(Certificate.number).order_by(Certificate.id).limit(1)).scalar(),
         "brand_id": first(Brand, Brand.organisation_id),
+        "person_id": first(DistrictPerson, DistrictPerson.organisation_id) if user is None or user.role != "branch"
+        else None,  # leaders' pages are the reviewers'; a branch has none to open
         "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
         "what": "sites",
         "record_id": first(ModelSite, ModelSite.organisation_id),
