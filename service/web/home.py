@@ -5,14 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import audit, auth, vocabulary
+from .. import audit, auth, throttle, vocabulary
 from ..db import get_session
 from ..errors import DomainError
 from ..http import begin_browser_session, end_browser_session, keep_changes, settings, status_of, store
 from ..usecases import documents, forms as blank_forms, messages, organisations, submissions, todo
 from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
-from . import ratelimit
 from ..usecases.listing import Column, ListSpec
 from .helpers import blueprint, form_id, page
 from .lists import list_page
@@ -129,11 +128,16 @@ def verify_search():
                                    message="请输入证书编号和校验码查询。"), 200)
 
 
+VERIFY_WINDOW_SECONDS = 60  # WUHAO_VERIFY_PER_MINUTE look-ups per address in this window, in every process
+
+
 @bp.get("/verify/<path:number>")
 def verify(number: str):
     """Public, rate limited per client: a 荣誉证书 / 党员证 number with its check code -> its status
     (有效 / 已撤销 / 已失效), holder (a person's name masked), issuer and validity period."""
-    wait = ratelimit.limiter("verify", settings().verify_per_minute).hit(ratelimit.client_key())
+    wait = throttle.count_request(current_app.config["DATABASE_URL"], settings().redis_url,
+                                  f"v:{request.remote_addr or 'unknown'}", settings().verify_per_minute,
+                                  VERIFY_WINDOW_SECONDS)
     if wait:
         resp = _public(render_template("verify.html", status="throttled", label="查询过于频繁", number="", code="",
                                        message=f"查询过于频繁，请{wait}秒后再试。"), 429)

@@ -5,6 +5,9 @@ print the check code and carry it in their QR link."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -17,6 +20,8 @@ from service.documents.issue import issue
 from service.storage import store_for
 
 from .helpers import docx_text, verify_path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_check_code_is_keyed_and_typed_back_leniently():
@@ -70,6 +75,59 @@ def test_look_ups_are_rate_limited_per_client(database_url, data_dir, scenario):
     # another client is not held up
     other = client.get(verify_path(app, "12010001"), environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.status_code == 200 and "赵*" in other.text
+
+
+def test_the_limit_is_shared_across_processes(database_url, data_dir, scenario):
+    """Another process (its own app, same database) spends an address's look-ups; this one then
+    refuses that address (the first limiter lived in one process's memory: N processes, N times the limit)."""
+    from service import create_app
+
+    config = {"DATABASE_URL": database_url, "WUHAO_DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret",
+              "TESTING": True, "WUHAO_VERIFY_PER_MINUTE": 3}
+    script = f"""
+from service import create_app
+app = create_app({config!r})
+c = app.test_client()
+print([c.get(f"/verify/1201000{{i}}?code=AAAAAA", environ_base={{"REMOTE_ADDR": "10.0.0.9"}}).status_code
+       for i in range(3)])
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("[404, 404, 404]"), out.stdout
+    client = create_app(config).test_client()
+    r = client.get(verify_path(client.application, "12010001"), environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert r.status_code == 429 and "查询过于频繁" in r.text and 1 <= int(r.headers["Retry-After"]) <= 60
+    other = client.get(verify_path(client.application, "12010001"), environ_base={"REMOTE_ADDR": "10.0.0.10"})
+    assert other.status_code == 200
+
+
+def test_the_limit_lives_in_redis_when_configured(database_url, data_dir, scenario):
+    import redis
+
+    from service import create_app
+    from service.models import LoginThrottle
+
+    url = "redis://127.0.0.1:6379/14"
+    r = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        r.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    r.flushdb()
+    try:
+        def make(secret):
+            return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": secret,
+                               "TESTING": True, "WUHAO_VERIFY_PER_MINUTE": 2, "WUHAO_REDIS_URL": url})
+
+        one, two = make("a").test_client(), make("b").test_client()
+        assert [one.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": "10.0.0.11"}).status_code
+                for _ in range(2)] == [404, 404]
+        blocked = two.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": "10.0.0.11"})
+        assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+        with session_scope(database_url) as s:
+            assert s.query(LoginThrottle).filter(LoginThrottle.key.like("v:%")).count() == 0
+    finally:
+        r.flushdb()
 
 
 def test_the_certificates_print_the_check_code(app, scenario):
