@@ -15,7 +15,7 @@ from parsers.safety import open_zip, parse_xml, read_member
 from . import forms
 from . import standard as gb
 from .errors import LintError
-from .fonts import CJK, fits_title, is_bold, role, role_name
+from .fonts import CJK, fits_title, is_bold, role, role_name, same_as_body
 from .rules import data, problem
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -560,13 +560,14 @@ def _text_checks(doc: Document, paras: list[Para], body_pt: float) -> list[dict]
     plain = Counter()
     first_of = {}
     indents = 0
+    heading_faults: list[tuple[dict, str, int]] = []
     for k, p in enumerate(body):
         text = p.text.strip()
         head = forms.heading(text)
         if head:
             for code, values in forms.heading_form(text):
                 out.append(problem(code, paragraph=p.index, **values))
-            out += _heading_font(p, head)
+            heading_faults += _heading_font(p, head)
         problems, att = forms.attachment(text)
         if att is not None:
             for code, values in problems:
@@ -600,10 +601,13 @@ def _text_checks(doc: Document, paras: list[Para], body_pt: float) -> list[dict]
             if n and abs(r.size - body_pt) < 1:
                 plain[r.east_asia] += n
                 first_of.setdefault(r.east_asia, p)
+    body_faults = set()
     for face, n in plain.most_common():
         r = role(face)
         if r != "fangsong" and n >= 3:
+            body_faults.add(face)
             out.append(_font_problem("body-font", first_of[face], face, r))
+    out += [p for p, face, level in heading_faults if not same_as_body(level, face, body_faults)]
     d = pt["date"]
     if d is not None:
         for code, values in forms.date(d.text.strip()):
@@ -623,7 +627,7 @@ def _font_problem(code: str, p: Para, face: str, r: str, **values) -> dict:
     return problem(code, paragraph=p.index, face=face, role=role_name(r), **values)
 
 
-def _heading_font(p: Para, head: tuple[int, str]) -> list[dict]:
+def _heading_font(p: Para, head: tuple[int, str]) -> list[tuple[dict, str, int]]:
     level, marker = head
     spec = data()["heading_levels"][level]
     text = p.text.strip()
@@ -641,7 +645,8 @@ def _heading_font(p: Para, head: tuple[int, str]) -> list[dict]:
     r = role(face[0])
     if r in spec["roles"]:
         return []
-    return [_font_problem("heading-font", p, face[0], r, level=spec["name"], text=text[:16], expected=spec["expected"])]
+    return [(_font_problem("heading-font", p, face[0], r, level=spec["name"], text=text[:16],
+                           expected=spec["expected"]), face[0], level)]
 
 
 def _imprint_rules(doc: Document, paras: list[Para], imprint: list[Para]) -> list[dict]:

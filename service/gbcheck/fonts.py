@@ -43,3 +43,11 @@ def fits_title(role_code: str, bold: bool) -> bool:
     """小标宋, or a bold Song face: 方正小标宋 is a heavy Song design and the free substitutes
     (Noto Serif CJK SC Bold, Source Han Serif Heavy) are what a deployment without it uses."""
     return role_code == "xiaobiaosong" or (role_code == "song" and bold)
+
+
+def same_as_body(level: int, face: str, body_faults: set[str]) -> bool:
+    """7.3.3 sets 第三层 "1." and 第四层 "（1）" in the body's 仿宋: such a heading in the face already
+    reported as the body's is one fault (the face), not one more per heading — a Song substitute
+    serving 仿宋 gave 1 body-font plus 2 heading-font problems on one notice.  A heading in a face
+    other than the body's is still its own fault."""
+    return "fangsong" in rules.data()["heading_levels"][level]["roles"] and face in body_faults

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import forms
 from . import standard as gb
-from .fonts import fits_title, is_bold, role, role_name
+from .fonts import fits_title, is_bold, role, role_name, same_as_body
 from .layout import INK_CHARS, Layout, Line, Rule
 from .rules import data, problem
 
@@ -28,7 +28,10 @@ RED_MARK_PT = 24.0
 TITLE_PT = 18.0
 WRAP_CHARS = 20
 """A line of 20 characters or more that the next line continues was wrapped at the right margin (a
-paragraph's short last line is followed by an indented first line, a list item by its own line)."""
+paragraph's short last line is followed by an indented first line, a list item by its own line).
+Counted in characters as well as width: a form line spread by blanks ("考核组组长（签字）：　　　　年　月　日",
+15 characters over 25 cells) is not text wrapped at the margin, and taking the indented paragraph
+after it for a wrapped line put the 订口 of the 验收意见表 at 39.1 mm."""
 """Lines of 18 pt (小二) or more on page 1 below the masthead are the title (body is 16 pt)."""
 
 
@@ -233,7 +236,8 @@ def _edges(layout: Layout, pr: Parts) -> list[dict]:
     # a line that follows a long line on the same page is a wrapped line: it starts at the left
     # margin, and the long line before it shows the right one (indented first lines say nothing)
     pairs = [(a, b) for a, b in zip(body, body[1:]) if a.page == b.page
-             and 0 < b.baseline - a.baseline <= 1.5 * gb.LINE_PITCH and a.x1 - a.x0 >= WRAP_CHARS * gb.CHAR_PITCH]
+             and 0 < b.baseline - a.baseline <= 1.5 * gb.LINE_PITCH and a.x1 - a.x0 >= WRAP_CHARS * gb.CHAR_PITCH
+             and len(a.chars) >= WRAP_CHARS]
     if pairs:
         wrapped = min((b for _a, b in pairs), key=lambda ln: ln.x0)
         left = wrapped.x0
@@ -354,6 +358,7 @@ def _body_text(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
     plain_faces: dict[str, Line] = {}
     plain_count: Counter = Counter()
     in_heading = False  # a heading sentence wrapped onto the next lines keeps the heading's face
+    heading_faults: list[tuple[dict, str, int]] = []
     for k, ln in enumerate(body):
         starts = abs(ln.x0 - indent) <= gb.CHAR_TOL * gb.CHAR_PITCH
         head = forms.heading(ln.text) if starts else None
@@ -367,7 +372,7 @@ def _body_text(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
             for code, values in forms.heading_form(ln.text):
                 out.append(problem(code, ln.page, ln.box, **values))
             if fonts:
-                out += _heading_font(layout, ln, head)
+                heading_faults += _heading_font(layout, ln, head)
             continue
         problems, att = forms.attachment(ln.text)
         if att is not None:
@@ -383,16 +388,19 @@ def _body_text(layout: Layout, pr: Parts, fonts: bool) -> list[dict]:
                 face = layout.face(c.font)
                 plain_count[face] += 1
                 plain_faces.setdefault(face, ln)
+    body_faults = set()
     if fonts and plain_count:
         for face, n in plain_count.most_common():
             r = role(face)
             if r == "fangsong" or n < 3:
                 continue  # a stray fallback glyph (a rare character) is not a body face
+            body_faults.add(face)
             out.append(_font_problem("body-font", plain_faces[face], face, r))
+    out += [p for p, face, level in heading_faults if not same_as_body(level, face, body_faults)]
     return out
 
 
-def _heading_font(layout: Layout, ln: Line, head: tuple[int, str]) -> list[dict]:
+def _heading_font(layout: Layout, ln: Line, head: tuple[int, str]) -> list[tuple[dict, str, int]]:
     level, marker = head
     spec = data()["heading_levels"][level]
     rest = ln.chars[len(marker):]
@@ -404,8 +412,8 @@ def _heading_font(layout: Layout, ln: Line, head: tuple[int, str]) -> list[dict]
     r = role(face)
     if r in spec["roles"]:
         return []
-    return [_font_problem("heading-font", ln, face, r, level=spec["name"], text=ln.text[:16],
-                          expected=spec["expected"])]
+    return [(_font_problem("heading-font", ln, face, r, level=spec["name"], text=ln.text[:16],
+                           expected=spec["expected"]), face, level)]
 
 
 def _attachment_items(body: list[Line], k: int, first: Line, att: dict) -> list[dict]:

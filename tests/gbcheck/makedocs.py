@@ -70,6 +70,7 @@ class Spec:
     pitch: float = PITCH_Y
     title: tuple = tuple(TITLE)
     paras: list = field(default_factory=lambda: list(PARAS))
+    heading3_face: str = ""  # "": the body's face, as 7.3.3 asks
 
 
 # ---------------------------------------------------------------- fonts
@@ -149,7 +150,8 @@ def pdf(spec: Spec, fonts: dict[str, Path]) -> bytes:
         p1.append(_div(left, row(9 + i), t, face="FZXiaoBiaoSong", size=22, width=156, align="center",
                        line=PITCH_Y, spacing=0))
     p1.append(_div(left, row(12), ADDRESSEE, face=spec.body_face, line=PITCH_Y))
-    faces = {"p": spec.body_face, "h1": "HeiSans", "h2": "KaiFace", "h3": spec.body_face, "h4": spec.body_face}
+    faces = {"p": spec.body_face, "h1": "HeiSans", "h2": "KaiFace", "h3": spec.heading3_face or spec.body_face,
+             "h4": spec.body_face}
     r, page = 13, 0
     flow: list[tuple[str, str, bool]] = []  # (face, text, indented)
     for kind, text in spec.paras:
@@ -222,6 +224,7 @@ class DocxSpec:
     grid_char_space: int = -848
     title: tuple = tuple(TITLE)
     signature_on_new_page: bool = False
+    heading3_face: str = ""  # "": the body's face, as 7.3.3 asks
 
 
 def _set(el, tag: str, **attrs) -> None:
@@ -313,7 +316,8 @@ def docx(spec: DocxSpec) -> bytes:
     for t in spec.title:
         _para(doc, t, face="方正小标宋简体", size=22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, ADDRESSEE, face=spec.body_face, indent=False)
-    faces = {"p": spec.body_face, "h1": "黑体", "h2": "楷体_GB2312", "h3": spec.body_face, "h4": spec.body_face}
+    faces = {"p": spec.body_face, "h1": "黑体", "h2": "楷体_GB2312", "h3": spec.heading3_face or spec.body_face,
+             "h4": spec.body_face}
     for kind, text in PARAS:
         _para(doc, text, face=faces[kind])
     _para(doc, f"附件{spec.attachment_colon}1.{ATTACHMENTS[0]}", face=spec.body_face)

@@ -45,6 +45,7 @@ PDF_FAULTS = [
     ({"page_number": ""}, "page-number-missing", "7.5", 1),
     ({"page_number_drop": 12.7}, "page-number-vertical", "7.5", 1),
     ({"attachment_colon": ":"}, "attachment-colon", "7.3.4", 2),
+    ({"heading3_face": "SongSerif"}, "heading-font", "7.3.3", 1),
     ({"pitch": 225 / 20}, "lines-per-page", "5.2.3", 1),
     ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break", "7.3.1", 1),
     ({"title": ("关于开展党支部标准化规范化建设专项检查（", "工作）的通知")}, "title-break", "7.3.1", 1),
@@ -82,6 +83,7 @@ DOCX_FAULTS = [
     ({"page_number": ("- ", " -")}, "page-number-form"),
     ({"grid_char_space": 0}, "chars-per-line"),
     ({"attachment_colon": ":"}, "attachment-colon"),
+    ({"heading3_face": "宋体"}, "heading-font"),
     ({"title": ("关于开展党支部标准化规范化建", "设专项检查工作的通知")}, "title-break"),
     ({"title": ("关于印发《市直机关党支部工作规则》", "的通知")}, "title-balance"),
 ]
@@ -101,6 +103,23 @@ def test_balanced_titles_pass(make_pdf, make_docx, lines):
     """梯形 (either way up) and 菱形 titles are what 7.3.1 asks for: no title-balance problem."""
     assert "title-balance" not in rules_of(lint(make_pdf(title=lines), "ok.pdf"))
     assert "title-balance" not in rules_of(lint(make_docx(title=lines), "ok.docx"))
+
+
+def test_blank_padded_form_line_is_not_a_wrapped_line(make_pdf):
+    """A form's signing line spread by blanks to the right edge, then an indented paragraph: no
+    line was wrapped, so nothing tells the 订口 (the 验收意见表 was read as 39.1 mm)."""
+    padded = "党支部书记：" + "\u3000" * 13 + "年\u3000\u3000月\u3000\u3000日"
+    paras = (("p", padded), ("p", "现将有关事项通知如下。"))
+    assert "margin-left" not in rules_of(lint(make_pdf(paras=paras), "form.pdf"))
+
+
+def test_song_body_and_its_headings_are_one_fault(make_pdf, make_docx):
+    """7.3.3 puts the 1. and （1） headings in the body's face: a Song body with Song 1. headings is
+    one body-font problem, not one more per heading; a 1. heading in Song beside a 仿宋 body is its
+    own (the fault rows above)."""
+    for result in (lint(make_pdf(body_face="SongSerif"), "x.pdf"), lint(make_docx(body_face="宋体"), "x.docx")):
+        found = [p["rule"] for p in result["problems"] if p["rule"].endswith("-font")]
+        assert found == ["body-font"], result["problems"]
 
 
 def test_song_body_docx_names_the_face(make_docx):

@@ -1,7 +1,7 @@
 """Our own documents must pass `wuhao lint` (issue 14).  Each kind is rendered from its sample
-context (no database) in both formats.  Kinds that still fail are marked xfail(strict=True) with
-the rules they break as of the checker's landing; when the documents' renderers are fixed the
-test XPASSes, fails, and the mark must go — the list only shrinks.
+context (no database) in both formats.  A rule our output still breaks is listed in KNOWN with
+why; the test fails on any other rule, and on a listed rule no longer broken (then the entry must
+go — the list only shrinks).
 """
 from __future__ import annotations
 
@@ -14,42 +14,28 @@ from service.gbcheck import lint
 KINDS = ["supplement-notice", "acceptance-form", "rectification-notice", "rectification-taskbook",
          "rectification-ledger", "commendation-decision", "delisting-notice", "quarterly-report"]
 
-_PDF_COMMON = "body-font (no free FangSong: Noto Serif CJK SC serves 仿宋 until the deployment supplies 仿宋_GB2312)"
-KNOWN = {
-    ("supplement-notice", "pdf"): _PDF_COMMON + ", heading-font (1. items in the same face)",
-    ("acceptance-form", "pdf"): _PDF_COMMON + ", margin-left (every text line is an indented one-line paragraph)",
-    ("rectification-notice", "pdf"): _PDF_COMMON + ", heading-font (1. items in the same face)",
-    ("rectification-taskbook", "pdf"): _PDF_COMMON,
-    ("commendation-decision", "pdf"): _PDF_COMMON,
-    ("delisting-notice", "pdf"): _PDF_COMMON,
-    ("quarterly-report", "pdf"): _PDF_COMMON,
-}
-
-
-def _cases():
-    for kind in KINDS:
-        for fmt in ("pdf", "docx"):
-            reason = KNOWN.get((kind, fmt))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(kind, fmt, id=f"{kind}-{fmt}", marks=marks)
+#: the one rule our PDFs still break: the 仿宋 role is served by a Song face because no free FangSong
+#: with full GB 2312 coverage ships in a registry this deployment installs from (the search and its
+#: results: service/documents/README.md, "Fonts").  The 1. headings (7.3.3: in the body's 仿宋) are in
+#: that same face and count in the same one problem.  The ledger's PDF is a table with no body text.
+KNOWN = {(kind, "pdf"): {"body-font"} for kind in KINDS if kind != "rectification-ledger"}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind,fmt", list(_cases()))
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
 def test_our_document_passes_lint(kind, fmt):
+    """Nothing but the known rule; and the known rule still there, so that when a FangSong is
+    installed this fails and the entry goes (the list only shrinks)."""
     result = lint(render(kind, sample_context(kind), fmt), f"{kind}.{fmt}")
     assert "error" not in result, result["error"]
-    assert [p["message"] for p in result["problems"]] == []
+    known = KNOWN.get((kind, fmt), set())
+    assert [p["message"] for p in result["problems"] if p["rule"] not in known] == []
+    assert {p["rule"] for p in result["problems"]} == known, "fixed: drop the entry from KNOWN"
 
 
-#: rules the sample's xfails above name, for the long and short bodies: the substitute body face in
-#: every PDF, and what the checker cannot yet tell apart in three kinds' PDFs
-KNOWN_RULES = {
-    "pdf": {"body-font"},
-    ("supplement-notice", "pdf"): {"heading-font"},
-    ("rectification-notice", "pdf"): {"heading-font"},
-    ("acceptance-form", "pdf"): {"margin-left"},
-}
+#: KNOWN's rule, for the long and short bodies: the substitute body face in every PDF
+KNOWN_RULES = {"pdf": {"body-font"}}
 VARIANT_KINDS = [k for k in KINDS if k != "rectification-ledger"] + ["brand-naming-decision"]
 
 
