@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .. import audit, auth
 from ..checks import community as rules
@@ -353,6 +353,7 @@ def registration_choices(db: Session, actor: User, brand_id: int) -> dict:
     as the 综合材料."""
     b = load(db, actor, brand_id)
     subs = db.execute(select(Submission).where(Submission.organisation_id == b.organisation_id)
+                      .options(selectinload(Submission.extractions))  # not one query per upload
                       .order_by(Submission.id.desc()).limit(200)).scalars().all()
     forms, others = [], []
     for s in subs:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
@@ -47,6 +47,18 @@ def current_cycle(session: Session, organisation_id: int) -> Optional[CreationCy
         select(CreationCycle).where(CreationCycle.organisation_id == organisation_id)
         .order_by(CreationCycle.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def current_cycles(session: Session, organisation_ids) -> dict[int, CreationCycle]:
+    """``current_cycle`` of many organisations in one query (a list of 500 forms asked once per
+    organisation: 2 statements a row on the queue)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return {}
+    latest = select(func.max(CreationCycle.id)).where(CreationCycle.organisation_id.in_(ids)) \
+        .group_by(CreationCycle.organisation_id)
+    return {c.organisation_id: c for c in session.execute(
+        select(CreationCycle).where(CreationCycle.id.in_(latest))).scalars()}
 
 
 def cycle_dict(cycle: Optional[CreationCycle]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import auth
 from ..checks.calendar import (acceptance_deadline, add_years, annual_report_deadline, commendation_deadline,
@@ -14,7 +14,7 @@ from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
 from ..models import Assessment, CreationCycle, Organisation, Submission, User
 from . import community_targets
-from .cycles import current_cycle
+from .cycles import current_cycles
 from .review import AWAITING
 from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 from .serialize import iso
@@ -64,11 +64,10 @@ def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
         query = query.where(Submission.status == status)
     today = dt.date.today()
     items = []
-    cycles: dict[int, CreationCycle | None] = {}
-    for s in db.execute(query.limit(500)).scalars():
-        if s.organisation_id not in cycles:
-            cycles[s.organisation_id] = current_cycle(db, s.organisation_id)
-        cycle = cycles[s.organisation_id]
+    subs = list(db.execute(query.options(joinedload(Submission.organisation)).limit(500)).scalars())
+    cycles = current_cycles(db, [s.organisation_id for s in subs])  # one query, not one per organisation
+    for s in subs:
+        cycle = cycles.get(s.organisation_id)
         due = deadlines(cycle, today)
         items.append({"id": s.id, "organisation_id": s.organisation_id, "organisation_name": s.organisation.name,
                       "domain": s.organisation.domain, "domain_name": DOMAINS.get(s.organisation.domain, "—"),

