@@ -69,10 +69,11 @@ def issues(db: Session, actor: User, *, limit: int = 2000) -> list[dict]:
     numbers = [r["number"] for r in rows.values() if r["kind"] in CERTIFICATE_KINDS and r["number"]]
     certs = {c.number: c for c in db.execute(select(Certificate).where(Certificate.number.in_(numbers))).scalars()} \
         if numbers else {}
+    ends = term_ends_of(db, certs.values())
     for row in rows.values():
         cert = certs.get(row["number"]) if row["kind"] in CERTIFICATE_KINDS and row["status"] == "issued" else None
         if cert is not None:
-            row["status_name"] = VERIFY_STATUS[certificate_status(db, cert)][0]
+            row["status_name"] = VERIFY_STATUS[certificate_status(db, cert, term_ends=ends)][0]
         row["formats"].sort(key=lambda f: f["format"] != "pdf")
         row["format_names"] = "、".join(f["label"] for f in row["formats"])
         row["year"] = row["year"] or (int(row["issued_at"][:4]) if row["issued_at"] else None)
@@ -247,13 +248,14 @@ VERIFY_STATUS = {
 }
 
 
-def certificate_status(db: Session, cert: Certificate, today: dt.date | None = None) -> str:
+def certificate_status(db: Session, cert: Certificate, today: dt.date | None = None,
+                       term_ends: dict[int, dt.date | None] | None = None) -> str:
     """valid / revoked / expired: a 荣誉证书 past its term's end (SZ-3.1, 4 years) reads 已失效 on read,
-    whether or not the daily job has marked it yet."""
+    whether or not the daily job has marked it yet. ``term_ends``: from :func:`term_ends_of`, for a list."""
     if cert.status != "valid":
         return "expired" if cert.status == "expired" else "revoked"
     if cert.kind == "honor-certificate" and cert.organisation_id is not None:
-        ends = _term_end(db, cert)
+        ends = term_ends.get(cert.id) if term_ends is not None else _term_end(db, cert)
         if ends is not None and ends < (today or dt.date.today()):
             return "expired"
     return "valid"
@@ -282,6 +284,25 @@ def expire_certificates(db: Session, today: dt.date | None = None) -> list[str]:
                          organisation_id=cert.organisation_id)
             done.append(cert.number)
     return done
+
+
+def term_ends_of(db: Session, certs) -> dict[int, dt.date | None]:
+    """``_term_end`` of many certificates from one query (the documents list asked once per 荣誉证书)."""
+    honour = [c for c in certs if c.kind == "honor-certificate" and c.organisation_id is not None]
+    if not honour:
+        return {}
+    by_org: dict[int, list[CreationCycle]] = {}
+    for cycle in db.execute(select(CreationCycle).where(
+            CreationCycle.organisation_id.in_({c.organisation_id for c in honour}),
+            CreationCycle.term_ends_on.is_not(None))).scalars():
+        by_org.setdefault(cycle.organisation_id, []).append(cycle)
+    out: dict[int, dt.date | None] = {}
+    for c in honour:
+        found = [y for y in by_org.get(c.organisation_id, [])
+                 if c.issued_on is None or (y.commended_on is not None and y.commended_on <= c.issued_on)]
+        best = max(found, key=lambda y: (y.commended_on or dt.date.min, y.id), default=None)
+        out[c.id] = best.term_ends_on if best is not None else None
+    return out
 
 
 def _term_end(db: Session, cert: Certificate) -> dt.date | None:
