@@ -87,6 +87,10 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
         d = rec["district"]
         click.echo(f"区委抓党建（静海区委）：人员 {d['people']} 名，挂点包保和创建联系点 {d['assignments']} 个，走访 {d['visits']} 次，"
                    f"督导组 {d['groups']} 个、督导检查 {d['inspections']} 次，2025年下半年主题党日 {d['party_days']} 条。")
+        if d.get("two_books"):
+            b = d["two_books"]
+            click.echo(f"两册一证：党员 {b['members']} 名，手册发放登记 {b['handbooks']} 条，党员纪实 {b['records']} 条，"
+                       f"抽查 {b['spot_checks']} 次（党员证批次登记的党员另见党员名册）。")
     if not no_batch:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")

@@ -1,7 +1,8 @@
 """Demo records of the district's management layer (issue 12) for ``wuhao demo``: 静海区委's leaders and their
 挂点包保 / 创建联系点 for the 2025 round, a visit that opened a ledger row, two 督导组 with check lists and an
 inspection whose findings went to the ledger, and the second half of 2025's party days (most on the 8th,
-some on another day with a reason, a few missing). Everything goes through the use cases; the ledger rows
+some on another day with a reason, a few missing), and the 两册一证 of two branches (members, both registers, 党费
+and party-day 纪实, a 抽查 that opened a ledger row). Everything goes through the use cases; the ledger rows
 opened here await their 整改时限 (the demo ledger's own year: tests/foundation/test_demo_documents.py)."""
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth import subtree_ids
-from .models import Assessment, DistrictPerson, Organisation, User
-from .usecases import district_partyday, district_people, district_supervision
+from .models import Assessment, DistrictPerson, Organisation, PartyDay, SpotCheck, User
+from .usecases import (district_handbooks, district_members, district_partyday, district_people,
+                       district_supervision)
 
 YEAR = 2025
 PEOPLE = [("王志强", "district_leader", "区委副书记"), ("李卫东", "district_leader", "区委常委、组织部部长"),
@@ -77,7 +79,7 @@ def records(session: Session) -> dict:
         "inspected_on": "2025-11-12", "answers": {CHECKLIST[0]: "是", CHECKLIST[2]: "是"}, "findings": []})
     inspected += 1
     return {"people": len(people), "assignments": len(rural) + 2, "visits": visits, "groups": len(groups),
-            "inspections": inspected, "party_days": party_days(session, quwei)}
+            "inspections": inspected, "party_days": party_days(session, quwei), "two_books": two_books(session)}
 
 
 def party_days(session: Session, reviewer: User) -> int:
@@ -101,3 +103,52 @@ def party_days(session: Session, reviewer: User) -> int:
                 "expected": members, "attended": max(attended, 1), "dues_collected": pick % 5 != 1, "reason": reason})
             made += 1
     return made
+
+
+# --- 两册一证 纪实 (JH-6) ---------------------------------------------------------------------------
+
+BOOK_BRANCHES = {"大邱庄村党支部": [("郑海", "男", "1996-07"), ("王秀英", "女", "2004-06"), ("刘建国", "男", "1988-05"),
+                                   ("张丽", "女", "2015-07"), ("李强", "男", "2019-06")],
+                 "区公交集团党支部": [("何平", "男", "2001-07"), ("孙静", "女", "2012-06"), ("赵磊", "男", "2020-07")]}
+
+
+def two_books(session: Session) -> dict:
+    """The 两册一证 of two 区委 branches: members entered by hand (the 党员证 batch adds its own, numbered), the
+    《党支部工作手册》 and 《党员学习手册》 registers, 党费 July–September 2025 (one member missing September) and
+    attendance of the September party day, and a 抽查 whose problem went to the ledger."""
+    if session.scalar(select(func.count()).select_from(SpotCheck)):
+        return {}
+    quwei = _user(session, "quwei")
+    made = {"members": 0, "handbooks": 0, "records": 0}
+    for n, (branch, people) in enumerate(BOOK_BRANCHES.items(), start=1):
+        org = _org(session, branch)
+        district_handbooks.save(session, quwei, {"kind": "branch_manual", "organisation_id": org.id,
+                                                 "number": f"JHSC-{YEAR}-{n:03d}", "given_on": f"{YEAR}-03-01",
+                                                 "received_by": org.secretary or ""})
+        day = session.execute(select(PartyDay).where(PartyDay.organisation_id == org.id, PartyDay.year == YEAR,
+                                                     PartyDay.month == 9)).scalar_one_or_none()
+        for i, (name, gender, joined) in enumerate(people, start=1):
+            m = district_members.create(session, quwei, {"organisation_id": org.id, "name": name, "gender": gender,
+                                                         "joined_on": joined})
+            district_handbooks.save(session, quwei, {"kind": "study_manual", "member_id": m["id"],
+                                                     "number": f"XXSC-{YEAR}-{n}{i:03d}", "given_on": f"{YEAR}-03-01"})
+            for month in (7, 8, 9):
+                if (n, i, month) == (1, 5, 9):
+                    continue  # 李强's September dues: the 抽查 finds them missing
+                district_members.save_record(session, quwei, {"member_id": m["id"], "kind": "dues",
+                                                              "month": f"{YEAR}-{month:02d}", "amount": 20 + 10 * (i % 3)})
+                made["records"] += 1
+            if day is not None and i <= max(1, len(people) - 1):
+                district_members.save_record(session, quwei, {"member_id": m["id"], "kind": "activity",
+                                                              "happened_on": day.held_on.isoformat(),
+                                                              "what": f"主题党日：{day.topic}"})
+                made["records"] += 1
+            made["members"] += 1
+            made["handbooks"] += 1
+        made["handbooks"] += 1
+    district_handbooks.record_check(session, quwei, {
+        "organisation_id": _org(session, "大邱庄村党支部").id, "checked_on": f"{YEAR}-10-20", "checker": "刘明",
+        "answers": {"branch_manual": True, "study_manuals": True, "cards": False, "records": False},
+        "outcome": "fair", "problems": [{"text": "李强9月党费无纪实", "open_ledger": True},
+                                        {"text": "部分党员尚未登记党员证编号"}]})
+    return {**made, "spot_checks": 1}

@@ -726,6 +726,85 @@ class PartyDay(Base):
     __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),)
 
 
+# --- 两册一证 纪实 (JH-6): the members behind the 党员证, the two registers, 纪实, 抽查 ---------------------
+
+
+class PartyMember(Base):
+    """A party member of a branch, as the 党员证 batch numbered them (or a clerk entered them).
+
+    A 党员证 batch upserts its roster rows here in the transaction that commits the chunk's cards
+    (service/batch/members.py): the card number is unique, so a resumed chunk finds its members."""
+
+    __tablename__ = "party_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(10), default="")
+    id_number: Mapped[Optional[str]] = mapped_column(String(30), unique=True)
+    #: 入党时间 as the roster gave it (ISO date or YYYY-MM, like Certificate.joined_on)
+    joined_on: Mapped[Optional[str]] = mapped_column(String(10))
+    card_number: Mapped[Optional[str]] = mapped_column(String(50), unique=True)
+    card_job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("batch_jobs.id"))
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts(onupdate=utcnow)
+
+
+class HandbookIssue(Base):
+    """A line of a distribution register: a 《党支部工作手册》 to a branch or a 《党员学习手册》 to a member."""
+
+    __tablename__ = "handbook_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    member_id: Mapped[Optional[int]] = mapped_column(ForeignKey("party_members.id"), index=True)
+    number: Mapped[str] = mapped_column(String(50))
+    given_on: Mapped[date] = mapped_column(Date)
+    received_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("kind", "number"),)
+
+
+class MemberRecord(Base):
+    """纪实: a member's 党费 of a month (amount or paid yes/no) or an activity attended (may be the
+    branch's 主题党日 record)."""
+
+    __tablename__ = "member_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    happened_on: Mapped[Optional[date]] = mapped_column(Date)
+    amount_cents: Mapped[Optional[int]] = mapped_column(Integer)
+    paid: Mapped[bool] = mapped_column(Boolean, default=True)
+    what: Mapped[str] = mapped_column(String(300), default="")
+    party_day_id: Mapped[Optional[int]] = mapped_column(ForeignKey("party_days.id"))
+    created_at: Mapped[datetime] = _ts()
+
+
+class SpotCheck(Base):
+    """A 抽查 of a branch's 两册一证: the items looked at, the result, problems (each
+    ``{"text", "ledger_item_id"}``: one click opens a ledger row, as inspections do)."""
+
+    __tablename__ = "spot_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    checked_on: Mapped[date] = mapped_column(Date)
+    checker: Mapped[str] = mapped_column(String(100))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str] = mapped_column(String(20))
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _ts()
+
+
 class UserSession(Base):
     """A signed-in browser (issue 16.5): the cookie carries only this row's key, so signing out,
     a password change or an admin's reset ends it on the server, whatever copy of the cookie exists."""

@@ -155,3 +155,8 @@ PERSON_RANKS: Mapping[str, str] = _frozen(_vocab["person_ranks"])
 ASSIGNMENT_KINDS: Mapping[str, str] = _frozen(_vocab["assignment_kinds"])
 INSPECTION_KINDS: Mapping[str, str] = _frozen(_vocab["inspection_kinds"])
 BRANCH_LISTS: Mapping[str, str] = _frozen(_vocab["branch_lists"])
+#: 两册一证 (JH-6): registers, 纪实 and 抽查
+HANDBOOK_KINDS: Mapping[str, str] = _frozen(_vocab["handbook_kinds"])
+MEMBER_RECORD_KINDS: Mapping[str, str] = _frozen(_vocab["member_record_kinds"])
+SPOT_CHECK_ITEMS: Mapping[str, str] = _frozen(_vocab["spot_check_items"])
+SPOT_CHECK_RESULTS: Mapping[str, str] = _frozen(_vocab["spot_check_results"])

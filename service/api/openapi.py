@@ -464,6 +464,7 @@ def spec() -> dict:
                                                       errors=("401", "404"))}
     _community(p)
     _district(p)
+    _two_books(p)
     return {
         "openapi": "3.0.3",
         "info": {"title": "五好党支部创建管理 API", "version": "1.0.0",
@@ -636,3 +637,72 @@ def _district(p: dict) -> None:
         "主题党日开展情况：每支部每月（8日开展、其他日期及原因、未开展）、各党委汇总、参加率", t, {"200": _json(OBJ)},
         params=[_query("year", YEAR), _query("months", {"type": "string", "pattern": "^[0-9,]*$"}),
                 _query("organisation_id", ID)], errors=("401", "404", "422"))}
+
+
+def _two_books(p: dict) -> None:
+    """两册一证 纪实 (JH-6): members (filled by the 党员证 batch), 纪实, the two registers, 抽查."""
+    t = "两册一证"
+    text = lambda n: {"type": "string", "maxLength": n}  # noqa: E731
+    member = {"type": "object", "properties": {
+        "organisation_id": ID, "name": text(100), "gender": text(10), "id_number": text(30),
+        "joined_on": text(20), "card_number": text(50), "phone": text(50)}}
+    by_org = [_query("organisation_id", ID)]
+    p["/members"] = {
+        "get": _op("党员（党员证批次写入；身份证号码隐去中间）", t, {"200": _json(LIST)}, params=by_org,
+                   errors=("401", "404")),
+        "post": _op("新增党员", t, {"201": _json(OBJ)}, errors=("401", "404", "409", "422"),
+                    body=_body({**member, "required": ["name"]}))}
+    p["/members/export.xlsx"] = {"get": _op("导出党员名册", t, {"200": XLSX_FILE}, params=by_org,
+                                            errors=("401", "404"))}
+    p["/members/{member_id}"] = {
+        "get": _op("一名党员及其纪实", t, {"200": _json(OBJ)}, params=[_path("member_id")], errors=("401", "404")),
+        "patch": _op("修改党员信息", t, {"200": _json(OBJ)}, params=[_path("member_id")],
+                     errors=("401", "404", "409", "422"), body=_body(member))}
+    filters = by_org + [_query("member_id", ID), _query("year", YEAR)]
+    p["/member-records"] = {
+        "get": _op("党员纪实：交纳党费、参加活动", t, {"200": _json(LIST)}, params=filters,
+                   errors=("401", "404", "422")),
+        "post": _op("记录一条纪实（党费每人每月一条，再记即更正）", t, {"201": _json(OBJ)},
+                    errors=("401", "404", "422"), body=_body({"type": "object", "required": ["member_id", "kind"],
+                                                             "properties": {
+            "member_id": ID, "kind": {"enum": ["dues", "activity"]}, "month": text(20), "happened_on": DATE,
+            "amount": {"type": "number", "minimum": 0, "maximum": 100000}, "paid": {"type": "boolean"},
+            "what": text(300)}}))}
+    p["/member-records/import"] = {"post": _op("导入党员纪实（XLSX；逐行逐列报错，全部或全不）", t,
+                                               {"200": _json(OBJ)}, errors=("401", "400", "422"), body=XLSX_UPLOAD)}
+    p["/member-records/template.xlsx"] = {"get": _op("党员纪实导入模板", t, {"200": XLSX_FILE})}
+    p["/member-records/export.xlsx"] = {"get": _op("导出党员纪实", t, {"200": XLSX_FILE}, params=filters,
+                                                   errors=("401", "404", "422"))}
+    kinds = {"enum": ["branch_manual", "study_manual"]}
+    p["/handbooks"] = {
+        "get": _op("手册发放登记：党支部工作手册（每支部）、党员学习手册（每名党员）", t, {"200": _json(LIST)},
+                   params=by_org + [_query("kind", kinds)], errors=("401", "404", "422")),
+        "post": _op("登记一本手册的发放（学习手册未填编号时用其党员证编号）", t, {"201": _json(OBJ)},
+                    errors=("401", "404", "409", "422"), body=_body({"type": "object", "required": ["kind"],
+                                                                    "properties": {
+            "kind": kinds, "organisation_id": ID, "member_id": ID, "number": text(50), "given_on": DATE,
+            "received_by": text(100)}}))}
+    p["/handbooks/import"] = {"post": _op("导入手册发放登记（XLSX；逐行逐列报错，全部或全不）", t,
+                                          {"200": _json(OBJ)}, errors=("401", "400", "422"), body=XLSX_UPLOAD)}
+    p["/handbooks/template.xlsx"] = {"get": _op("手册发放登记导入模板", t, {"200": XLSX_FILE})}
+    p["/handbooks/export.xlsx"] = {"get": _op("导出手册发放登记", t, {"200": XLSX_FILE},
+                                              params=by_org + [_query("kind", kinds)], errors=("401", "404", "422"))}
+    p["/spot-checks"] = {
+        "get": _op("两册一证抽查记录（审核员）", t, {"200": _json(LIST)}, params=by_org, errors=("401", "403", "404")),
+        "post": _op("记录抽查；open_ledger 的问题列入整改工作台账", t, {"201": _json(OBJ)},
+                    errors=("401", "403", "404", "422"), body=_body({
+                        "type": "object", "required": ["organisation_id", "checker", "outcome"], "properties": {
+                            "organisation_id": ID, "checked_on": DATE, "checker": text(100),
+                            "answers": {"type": "object", "properties": {k: {"type": "boolean"} for k in (
+                                "branch_manual", "study_manuals", "cards", "records")}, "additionalProperties": False},
+                            "outcome": {"enum": ["good", "fair", "poor"]},
+                            "problems": {"type": "array", "maxItems": 50, "items": {
+                                "type": "object", "required": ["text"], "properties": {
+                                    "text": {"type": "string", "minLength": 1, "maxLength": 2000},
+                                    "open_ledger": {"type": "boolean"}, "due_on": DATE}}}}}))}
+    p["/spot-checks/{check_id}"] = {"get": _op("一次抽查（含该支部两册一证的记录情况）", t, {"200": _json(OBJ)},
+                                               params=[_path("check_id")], errors=("401", "403", "404"))}
+    p["/spot-checks/{check_id}/problems/{index}/open"] = {"post": _op(
+        "一键将抽查发现的问题列入整改工作台账", t, {"201": _json(OBJ)},
+        params=[_path("check_id"), _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],
+        errors=("401", "403", "404", "409", "422"))}

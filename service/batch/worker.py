@@ -31,7 +31,7 @@ from service.config import Settings
 from service.db import is_busy, session_scope
 from service.models import BatchChunk, BatchJob, Certificate
 
-from . import ocr, outputs, rendering, state
+from . import members, ocr, outputs, rendering, state
 from .rendering import Interrupted
 from .roster import parse_date
 
@@ -168,6 +168,8 @@ def do_chunk(settings: Settings, job_id: int, chunk_id: int, worker: str, check:
                  "issued_on": issued_on,
                  "joined_on": parse_date(r["values"].get("joined_on")) if kind == "party-card" else None}
                 for r, (_row, number, _scope, _serial) in zip(rows, issued)])
+            if kind == "party-card":  # the member table behind the cards, in the same transaction
+                members.upsert(s, job_id, [members.entry(r, number) for r, (_row, number, _sc, _se) in zip(rows, issued)])
         s.execute(update(BatchJob).where(BatchJob.id == job_id)
                   .values(done=BatchJob.done + len(rows), updated_at=state.utcnow()))
     return True

@@ -10,23 +10,25 @@ from ..db import get_session
 from ..usecases import messages as messages_uc
 from .lists import list_url
 from . import (account, admin, assessor, batches, community, district, documents, home, imports, ledger, lint, messages, organisations,
-               register, review, submissions)
+               register, review, submissions, two_books)
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
               batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp,
               district.leaders_bp, district.lists_bp, district.supervision_bp, district.party_days_bp,
+              two_books.members_bp, two_books.handbooks_bp, two_books.records_bp, two_books.checks_bp,
               account.bp, messages.bp)
 
 NAV = {
     "branch": [("home.index", "待办"), ("submissions.submissions_list", "我的材料"), ("home.upload", "上传材料"), ("home.forms", vocabulary.DOCUMENT_KINDS["blank-form"]),
                ("documents.documents_list", "通知文书"), ("home.lifecycle", "创建进度"),
                ("ledger.ledger_page", "整改台账"), ("party_days.party_days_page", "主题党日"),
-               ("community.community_page", "社区党建")],
+               ("members.members_page", "两册一证"), ("community.community_page", "社区党建")],
     "reviewer": [("home.index", "待办"), ("review.queue", "工作队列"), ("submissions.submissions_list", "全部材料"), ("review.scores", "考核评分"),
                  ("review.grading", "分类定级"), ("ledger.ledger_page", "整改台账"), ("documents.documents_list", "文书"),
                  ("register.register_page", "发文登记"), ("batches.batches", "批量制证"),
                  ("leaders.leaders_page", "挂点包保"), ("supervision.supervision_page", "督导检查"),
-                 ("party_days.party_days_page", "主题党日"), ("community.community_page", "社区党建"), ("review.dashboard", "统计"), ("review.audit", "审计日志")],
+                 ("party_days.party_days_page", "主题党日"), ("members.members_page", "两册一证"),
+                 ("community.community_page", "社区党建"), ("review.dashboard", "统计"), ("review.audit", "审计日志")],
 }
 NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin_organisations", "组织"),
                                   ("admin.admin_rubrics", "评分标准"), ("admin.admin_numbering", "发文机关"),

@@ -130,7 +130,8 @@ def _seed(app, client, demo) -> dict:
                       "job": _queued_batch(app, branch, reviewer_org=orgs["市直机关工委" if side == "A" else "静海区委"]),
                       "user": _user_id(app, user),
                       **_district_objects(client, tokens, org_id, reviewer, user,
-                                          orgs["市直机关工委" if side == "A" else "静海区委"])}
+                                          orgs["市直机关工委" if side == "A" else "静海区委"]),
+                      **_two_books_objects(client, tokens, org_id, reviewer, user)}
     return objs
 
 
@@ -155,6 +156,17 @@ def _district_objects(client, tokens, org_id: int, reviewer: str, user: str, com
     assert day.status_code == 201, day.get_json()
     return {"person": person.get_json()["id"], "assignment": a.get_json()["id"], "group": group.get_json()["id"],
             "inspection": ins.get_json()["id"], "day": day.get_json()["id"]}
+
+
+def _two_books_objects(client, tokens, org_id: int, reviewer: str, user: str) -> dict:
+    """A member of the branch and a 抽查 with one problem not yet in the ledger, in each subtree (issue 12, JH-6)."""
+    member = client.post("/api/v1/members", json={"name": "郑海", "card_number": f"M{org_id}"},
+                         headers=bearer(tokens[user]))
+    assert member.status_code == 201, member.get_json()
+    check = client.post("/api/v1/spot-checks", headers=bearer(tokens[reviewer]), json={
+        "organisation_id": org_id, "checker": "刘明", "outcome": "fair", "problems": [{"text": "纪实不全"}]})
+    assert check.status_code == 201, check.get_json()
+    return {"member": member.get_json()["id"], "check": check.get_json()["id"]}
 
 
 def _queued_batch(app, branch: str, reviewer_org: int) -> int:

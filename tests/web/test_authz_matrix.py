@@ -237,6 +237,43 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/party-days/template.xlsx", ANY, scoped=False),
     Endpoint("GET", "/api/v1/party-days/export.xlsx", ANY, scoped=False),
     Endpoint("GET", "/api/v1/party-days/compliance?year=2026", ANY, scoped=False),
+    # --- 两册一证 纪实 (issue 12, JH-6) ---
+    Endpoint("GET", "/api/v1/members", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/members", ANY, ok=(201,),
+             body=_json(lambda o: {"organisation_id": o["org"], "name": f"党员{next(_serial)}"})),
+    Endpoint("GET", "/api/v1/members/export.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/members/{member}", ANY),
+    Endpoint("PATCH", "/api/v1/members/{member}", ANY, body=_json(lambda o: {"gender": "男"})),
+    Endpoint("GET", "/api/v1/member-records", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/member-records", ANY, ok=(201,),
+             body=_json(lambda o: {"member_id": o["member"], "kind": "dues", "month": "2025-09", "amount": 20})),
+    Endpoint("POST", "/api/v1/member-records/import", ANY, scoped=False,
+             body=lambda o: _xlsx_upload([["党支部", "姓名", "类别", "日期"]])),
+    Endpoint("GET", "/api/v1/member-records/template.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/member-records/export.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/handbooks", ANY, scoped=False),
+    Endpoint("POST", "/api/v1/handbooks", ANY, ok=(201,),
+             body=_json(lambda o: {"kind": "branch_manual", "organisation_id": o["org"], "number": f"S{next(_serial)}"})),
+    Endpoint("POST", "/api/v1/handbooks/import", ANY, scoped=False,
+             body=lambda o: _xlsx_upload([["手册", "党支部", "发放日期"]])),
+    Endpoint("GET", "/api/v1/handbooks/template.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/handbooks/export.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/spot-checks", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/spot-checks", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"organisation_id": o["org"], "checker": "刘明", "outcome": "good"})),
+    Endpoint("GET", "/api/v1/spot-checks/{check}", REVIEWERS),
+    Endpoint("POST", "/api/v1/spot-checks/{check}/problems/0/open", REVIEWERS, ok=(201, 409)),
+    Endpoint("GET", "/members", ANY, scoped=False, page=True),
+    Endpoint("POST", "/members", ANY, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"organisation_id": str(o["org"]), "name": "王芳"}}),
+    Endpoint("GET", "/handbooks", ANY, scoped=False, page=True),
+    Endpoint("POST", "/handbooks", ANY, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"kind": "branch_manual", "organisation_id": str(o["org"]), "number": "P1"}}),
+    Endpoint("GET", "/member-records", ANY, scoped=False, page=True),
+    Endpoint("POST", "/member-records", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("GET", "/spot-checks", REVIEWERS, scoped=False, page=True),
+    Endpoint("POST", "/spot-checks", REVIEWERS, ok=(302,), scoped=False, page=True,
+             body=lambda o: {"data": {"action": "open", "check_id": str(o["check"]), "index": "0"}}),
     Endpoint("GET", "/leaders", REVIEWERS, scoped=False, page=True),
     Endpoint("GET", "/leaders/{person}", REVIEWERS, page=True),
     Endpoint("POST", "/leaders", REVIEWERS, ok=(302,), scoped=False, page=True,
@@ -559,7 +596,7 @@ def _covered(app) -> set[tuple[str, str]]:
     """(endpoint, method) of every matrix row, as the app routes it."""
     adapter = app.url_map.bind("localhost")
     dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1,
-             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1}
+             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1, "member": 1, "check": 1}
     out = set()
     for ep in ENDPOINTS:
         path = ep.path.format(**dummy).split("?")[0]
