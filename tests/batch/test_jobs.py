@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 from service.batch import executors, sample, state, worker
 from service.batch.roster import RosterError
 from service.db import session_scope
-from service.models import BatchChunk, BatchJob, Certificate
+from service.models import BatchChunk, BatchJob, Certificate, PartyMember
 from service.storage import store_for
 
 from tests.batch.conftest import assert_gapless, cancel, certificate_files, issued_numbers, submit
@@ -196,6 +196,9 @@ def test_worker_killed_after_exact_chunks_then_resumed(settings, tmp_path):
         assert final[seq] == before
     assert final[seq_killed][4] == killed[4]  # the interrupted chunk kept the numbers it had reserved
     assert sum(o["pages"] for o in st["outputs"] if o["kind"] == "merged") == 300
+    with session_scope(settings.database_url) as s:  # the member table: one row a card, none from the killed tries
+        cards = set(s.execute(select(PartyMember.card_number).where(PartyMember.card_job_id == job_id)).scalars())
+        assert s.execute(select(func.count()).select_from(PartyMember)).scalar_one() == 300 and cards == set(numbers)
 
 
 def test_server_and_its_workers_killed_then_resumed_on_restart(settings, tmp_path):
