@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import auth, demo_community, demo_district, demo_records
+from . import auth, demo_community, demo_district, demo_records, demo_secretary
 from .demo_forms import demo_files
 from .demo_tree import TREE
 from .config import settings_of
@@ -88,6 +88,7 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
         records["ledger_rows"] = demo_records.ledger_year(session)
         records["official"] = demo_records.official_documents(session)
         records["district"] = demo_district.records(session)
+        records["secretary"] = demo_secretary.records(session, current_store())
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
         records["returned"] = demo_records.returned_form(session)
     return {

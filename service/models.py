@@ -805,6 +805,84 @@ class SpotCheck(Base):
     created_at: Mapped[datetime] = _ts()
 
 
+
+class SecretaryProject(Base):
+    """书记项目 (JH-5): the one project of a year a 党委（工委） secretary runs, with its four required outputs
+    (:class:`ProjectMilestone`). ``organisation_id`` is the 党委 (its reviewers above see it)."""
+
+    __tablename__ = "secretary_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district_people.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("organisation_id", "year"),)
+
+
+class ProjectMilestone(Base):
+    """One of a project's four outputs (解决一个问题、形成一个报告、创造一条经验、打造一个标杆): status, date, note,
+    evidence files kept in the FileStore (``[{"sha256", "name", "size", "added_on"}]``)."""
+
+    __tablename__ = "project_milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("secretary_projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    done_on: Mapped[Optional[date]] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+
+    __table_args__ = (UniqueConstraint("project_id", "kind"),)
+
+
+class TrainingTopic(Base):
+    """A training topic (JH-5: 12 of them) kept by a committee (区委)."""
+
+    __tablename__ = "training_topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+
+class TrainingClass(Base):
+    """A class of a topic (JH-5: 25 of them): date, place, capacity; kept by the topic's committee."""
+
+    __tablename__ = "training_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("training_topics.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _ts()
+
+
+class TrainingEnrolment(Base):
+    """A branch secretary enrolled in a class (``organisation_id``: the branch; ``secretary``: the name
+    enrolled or signed in), and whether they attended (from the sign-in sheet)."""
+
+    __tablename__ = "training_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    secretary: Mapped[str] = mapped_column(String(100), default="")
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _ts()
+
+    __table_args__ = (UniqueConstraint("class_id", "organisation_id"),)
+
+
 class UserSession(Base):
     """A signed-in browser (issue 16.5): the cookie carries only this row's key, so signing out,
     a password change or an admin's reset ends it on the server, whatever copy of the cookie exists."""

@@ -465,6 +465,8 @@ def spec() -> dict:
     _community(p)
     _district(p)
     _two_books(p)
+
+    _projects_training(p)
     return {
         "openapi": "3.0.3",
         "info": {"title": "五好党支部创建管理 API", "version": "1.0.0",
@@ -706,3 +708,81 @@ def _two_books(p: dict) -> None:
         "一键将抽查发现的问题列入整改工作台账", t, {"201": _json(OBJ)},
         params=[_path("check_id"), _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],
         errors=("401", "403", "404", "409", "422"))}
+
+def _projects_training(p: dict) -> None:
+    """书记项目 and branch secretaries' training (JH-5)."""
+    t = "书记抓党建"
+    status = {"enum": ["planned", "in_progress", "done"]}
+    kind = _path("kind", {"enum": ["problem", "report", "experience", "benchmark"]},
+                 "成果：解决一个问题、形成一个报告、创造一条经验、打造一个标杆")
+    milestone = {"type": "object", "properties": {"status": status, "done_on": DATE,
+                                                  "note": {"type": "string", "maxLength": 2000}}}
+    project = {"type": "object", "properties": {
+        "organisation_id": ID, "year": YEAR, "title": {"type": "string", "minLength": 1, "maxLength": 300},
+        "summary": {"type": "string", "maxLength": 2000}, "person_id": ID,
+        "milestones": {"type": "object", "properties": {k: milestone for k in
+                                                        ("problem", "report", "experience", "benchmark")},
+                       "additionalProperties": False}}}
+    filters = [_query("year", YEAR), _query("organisation_id", ID), _query("status", status)]
+    p["/secretary-projects"] = {
+        "get": _op("书记项目及进度（四个成果完成几项）", t, {"200": _json(LIST)}, params=filters,
+                   errors=("401", "403", "404", "422")),
+        "post": _op("新建书记项目（每个党委每年一个）", t, {"201": _json(OBJ)},
+                    errors=("401", "403", "404", "409", "422"),
+                    body=_body({**project, "required": ["organisation_id", "title"]}))}
+    p["/secretary-projects/{project_id}"] = {
+        "get": _op("一个书记项目（含四个成果和佐证材料）", t, {"200": _json(OBJ)}, params=[_path("project_id")],
+                   errors=("401", "403", "404")),
+        "patch": _op("修改书记项目或其成果的状态、完成日期、说明", t, {"200": _json(OBJ)},
+                     params=[_path("project_id")], errors=("401", "403", "404", "422"), body=_body(project))}
+    p["/secretary-projects/{project_id}/milestones/{kind}/evidence"] = {"post": _op(
+        "上传成果的佐证材料（最多 20 MB）", t, {"201": _json(OBJ)}, params=[_path("project_id"), kind],
+        errors=("400", "401", "403", "404", "409", "422"),
+        body=_multipart({"file": {"type": "string", "format": "binary"}}, ["file"]))}
+    p["/secretary-projects/{project_id}/milestones/{kind}/evidence/{index}"] = {"get": _op(
+        "下载成果的佐证材料", t, {"200": _file("application/octet-stream", "文件")},
+        params=[_path("project_id"), kind, _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],
+        errors=("401", "403", "404"))}
+    p["/secretary-projects/import"] = {"post": _op("导入书记项目（XLSX；逐行逐列报错，全部或全不）", t,
+                                                   {"200": _json(OBJ)}, errors=("401", "403", "400", "422"),
+                                                   body=XLSX_UPLOAD)}
+    p["/secretary-projects/template.xlsx"] = {"get": _op("书记项目导入模板", t, {"200": XLSX_FILE})}
+    p["/secretary-projects/export.xlsx"] = {"get": _op("导出书记项目", t, {"200": XLSX_FILE}, params=filters,
+                                                       errors=("401", "403", "404", "422"))}
+    p["/training/topics"] = {
+        "get": _op("培训专题", t, {"200": _json(LIST)}, errors=("401", "403")),
+        "post": _op("新增培训专题", t, {"201": _json(OBJ)}, errors=("401", "403", "404", "409", "422"),
+                    body=_body({"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200}, "organisation_id": ID}}))}
+    cls = {"type": "object", "properties": {"topic_id": ID, "held_on": DATE,
+                                            "place": {"type": "string", "maxLength": 200},
+                                            "capacity": {"type": "integer", "minimum": 1, "maximum": 5000}}}
+    p["/training/classes"] = {
+        "get": _op("培训班（日期、地点、人数上限、报名和签到人数）", t, {"200": _json(LIST)},
+                   params=[_query("year", YEAR)], errors=("401", "403", "422")),
+        "post": _op("新增培训班", t, {"201": _json(OBJ)}, errors=("401", "403", "404", "422"),
+                    body=_body({**cls, "required": ["topic_id", "held_on", "capacity"]}))}
+    p["/training/classes/{class_id}"] = {
+        "get": _op("一个培训班及报名、签到的支部书记", t, {"200": _json(OBJ)}, params=[_path("class_id")],
+                   errors=("401", "403", "404")),
+        "patch": _op("修改培训班", t, {"200": _json(OBJ)}, params=[_path("class_id")],
+                     errors=("401", "403", "404", "422"), body=_body(cls))}
+    p["/training/classes/{class_id}/enrolments"] = {"post": _op(
+        "为党支部书记报名（不超过人数上限）", t, {"201": _json(OBJ)}, params=[_path("class_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["organisation_ids"], "properties": {
+            "organisation_ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 5000}}}))}
+    p["/training/classes/{class_id}/attendance"] = {"post": _op(
+        "登记一名支部书记的签到", t, {"200": _json(OBJ)}, params=[_path("class_id")],
+        errors=("401", "403", "404", "409", "422"),
+        body=_body({"type": "object", "required": ["organisation_id"], "properties": {
+            "organisation_id": ID, "attended": {"type": "boolean"}, "secretary": {"type": "string", "maxLength": 100}}}))}
+    p["/training/classes/{class_id}/attendance/import"] = {"post": _op(
+        "导入培训签到表（XLSX；逐行逐列报错，全部或全不）", t, {"200": _json(OBJ)}, params=[_path("class_id")],
+        errors=("401", "403", "404", "400", "422"), body=XLSX_UPLOAD)}
+    p["/training/sign-in-template.xlsx"] = {"get": _op("培训签到表模板", t, {"200": XLSX_FILE})}
+    cov = [_query("year", YEAR), _query("organisation_id", ID)]
+    p["/training/coverage"] = {"get": _op("培训覆盖：各党委已培训的支部书记占比，尚未培训的支部书记", t,
+                                          {"200": _json(OBJ)}, params=cov, errors=("401", "403", "404", "422"))}
+    p["/training/untrained.xlsx"] = {"get": _op("导出尚未培训的支部书记", t, {"200": XLSX_FILE}, params=cov,
+                                                errors=("401", "403", "404", "422"))}

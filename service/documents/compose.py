@@ -489,6 +489,20 @@ def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -
     # short tables kept on one page: a split one would repeat its header in the PDF only
     blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
     blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    blocks.extend(_training_blocks(by_c, tot))
+    return blocks
+
+
+def _training_blocks(by_c: list[dict], tot: dict) -> list[dict]:
+    """（四）书记培训 (JH-5): branch secretaries trained this year by the quarter's end, per 党委."""
+    blocks = [_h2("（四）书记培训")]
+    branches, trained = tot.get("branches", 0), tot.get("trained", 0)
+    blocks.append(_p(f"截至本季度末，本年度已参加培训的党支部书记{trained}人，占党支部书记总数{branches}人的"
+                     f"{_rate(tot.get('training_rate'))}，尚未培训{branches - trained}人。"))
+    rows = [[r["name"], r.get("branches", 0), r.get("trained", 0), r.get("branches", 0) - r.get("trained", 0),
+             _rate(r.get("training_rate"))] for r in by_c]
+    blocks.append({**_table(["单位", "支部书记", "已培训", "未培训", "覆盖率"], rows, [2.6, 1, 1, 1, 1],
+                            layout.TYPE_AREA_WIDTH_MM), "keep": True})
     return blocks
 
 

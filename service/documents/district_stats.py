@@ -5,6 +5,7 @@ for any set of branches (a 党委, a domain, the whole district).
 Supervision: 督导组 inspections and leaders' visits in the quarter, and the ledger rows they opened.
 Party days: branch-months of the quarter held on the 8th / another day / missing, attendance
 (:func:`service.checks.district.party_day_summary`).
+Training (JH-5): branches whose secretary signed in to a class held in the year up to the quarter's end.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from ..checks.district import DayRecord, months_between, party_day_summary
-from ..models import Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay
+from ..models import (Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay, TrainingClass,
+                      TrainingEnrolment)
 
 
 class QuarterRecords:
@@ -44,6 +46,10 @@ class QuarterRecords:
                      for p in session.execute(select(PartyDay).where(
                          PartyDay.organisation_id.in_(ids), PartyDay.held_on >= start,
                          PartyDay.held_on <= end)).scalars()]
+        self.trained = set(session.execute(select(TrainingEnrolment.organisation_id).join(
+            TrainingClass, TrainingClass.id == TrainingEnrolment.class_id).where(
+            TrainingEnrolment.attended.is_(True), TrainingEnrolment.organisation_id.in_(ids),
+            TrainingClass.held_on >= dt.date(year, 1, 1), TrainingClass.held_on <= end)).scalars())
 
     def stats(self, branch_ids: set[int]) -> dict:
         backward = self.backward & branch_ids
@@ -55,6 +61,8 @@ class QuarterRecords:
                 "inspections": len(ins), "inspection_rows": sum(1 for i in ins for f in i.findings or []
                                                                  if f.get("ledger_item_id")),
                 "visits": len(vis), "visit_rows": sum(len(v.ledger_item_ids or []) for v in vis),
+                "trained": len(self.trained & branch_ids),
+                "training_rate": round(100 * len(self.trained & branch_ids) / len(branch_ids), 1) if branch_ids else None,
                 **{"party_" + k: v for k, v in days.items()}}
 
     def facts(self) -> dict:

@@ -10,12 +10,13 @@ from ..db import get_session
 from ..usecases import messages as messages_uc
 from .lists import list_url
 from . import (account, admin, assessor, batches, community, district, documents, home, imports, ledger, lint, messages, organisations,
-               register, review, submissions, two_books)
+               register, review, secretary, submissions, two_books)
 
 BLUEPRINTS = (home.bp, submissions.bp, organisations.bp, documents.bp, documents.notices_bp, review.bp,
               batches.bp, admin.bp, lint.bp, ledger.bp, assessor.bp, register.bp, community.bp, imports.bp,
               district.leaders_bp, district.lists_bp, district.supervision_bp, district.party_days_bp,
               two_books.members_bp, two_books.handbooks_bp, two_books.records_bp, two_books.checks_bp,
+              secretary.projects_bp, secretary.training_bp,
               account.bp, messages.bp)
 
 NAV = {
@@ -28,6 +29,7 @@ NAV = {
                  ("register.register_page", "发文登记"), ("batches.batches", "批量制证"),
                  ("leaders.leaders_page", "挂点包保"), ("supervision.supervision_page", "督导检查"),
                  ("party_days.party_days_page", "主题党日"), ("members.members_page", "两册一证"),
+                 ("projects.projects_page", "书记项目"), ("training.training_page", "书记培训"),
                  ("community.community_page", "社区党建"), ("review.dashboard", "统计"), ("review.audit", "审计日志")],
 }
 NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin_organisations", "组织"),

@@ -155,7 +155,25 @@ def _district_objects(client, tokens, org_id: int, reviewer: str, user: str, com
     day = client.post("/api/v1/party-days", headers=bearer(tokens[user]), json={"held_on": "2026-07-08", "attended": 8})
     assert day.status_code == 201, day.get_json()
     return {"person": person.get_json()["id"], "assignment": a.get_json()["id"], "group": group.get_json()["id"],
-            "inspection": ins.get_json()["id"], "day": day.get_json()["id"]}
+            "inspection": ins.get_json()["id"], "day": day.get_json()["id"], **_secretary_objects(client, h, org_id)}
+
+
+def _secretary_objects(client, h, org_id: int) -> dict:
+    """A 书记项目 of the branch's 党委 and a training class its secretary attended (issue 12, JH-5)."""
+    parent = client.get(f"/api/v1/organisations/{org_id}", headers=h).get_json()["parent_id"]
+    project = client.post("/api/v1/secretary-projects", headers=h, json={
+        "organisation_id": parent, "year": 2026, "title": "党建引领基层治理",
+        "milestones": {"problem": {"status": "done", "done_on": "2026-05-20", "note": "已解决"}}})
+    assert project.status_code == 201, project.get_json()
+    topic = client.post("/api/v1/training/topics", headers=h, json={"name": "党支部工作条例"})
+    assert topic.status_code == 201, topic.get_json()
+    cls = client.post("/api/v1/training/classes", headers=h, json={
+        "topic_id": topic.get_json()["id"], "held_on": "2026-06-10", "place": "党校", "capacity": 30})
+    assert cls.status_code == 201, cls.get_json()
+    mark = client.post(f"/api/v1/training/classes/{cls.get_json()['id']}/attendance", headers=h,
+                       json={"organisation_id": org_id, "attended": True})
+    assert mark.status_code == 200, mark.get_json()
+    return {"project": project.get_json()["id"], "class": cls.get_json()["id"], "committee": parent}
 
 
 def _two_books_objects(client, tokens, org_id: int, reviewer: str, user: str) -> dict:

@@ -59,7 +59,7 @@ def _ids(session, user) -> dict:
     """{route argument: a value the user may open} from the demo data."""
     from service import auth
     from service.models import (BatchJob, Brand, Certificate, DistrictPerson, Document, ModelSite, Organisation,
-                                RectificationItem, Submission)
+                                RectificationItem, SecretaryProject, Submission, TrainingClass)
 
     def first(model, column, *where):
         query = select(model.id).where(*where).order_by(model.id.desc())
@@ -81,6 +81,10 @@ def _ids(session, user) -> dict:
         "brand_id": first(Brand, Brand.organisation_id),
         "person_id": first(DistrictPerson, DistrictPerson.organisation_id) if user is None or user.role != "branch"
         else None,  # leaders' pages are the reviewers'; a branch has none to open
+        "project_id": first(SecretaryProject, SecretaryProject.organisation_id) if user is None or user.role != "branch"
+        else None,  # 书记项目 and training are the reviewers'
+        "class_id": first(TrainingClass, TrainingClass.organisation_id) if user is None or user.role != "branch"
+        else None,
         "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
         "what": "sites",
         "record_id": first(ModelSite, ModelSite.organisation_id),

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from service.db import session_scope
 from service.documents.contexts import last_ended_quarter, quarter_bounds
-from service.models import Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem
+from service.models import (Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem, TrainingClass,
+                            TrainingEnrolment)
 from tests.conftest import bearer
 
 RURAL_PARENT = "大邱庄镇党委"
@@ -146,6 +147,34 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
     exported = client.get(f"/api/v1/party-days/export.xlsx?organisation_id={lag}", headers=h)
     assert exported.status_code == 200 and load_workbook(io.BytesIO(exported.data)).active.max_row == 3
 
+    # 4b. training (JH-5): a class in the quarter for two secretaries; a full class refuses a third; the
+    # sign-in sheet names a wrong name and an unreadable mark by row and column, then signs one in
+    topic = client.post("/api/v1/training/topics", headers=h, json={"name": "党支部工作条例"})
+    assert topic.status_code == 201, topic.get_json()
+    cls = client.post("/api/v1/training/classes", headers=h, json={
+        "topic_id": topic.get_json()["id"], "held_on": dt.date(year, m2, 15).isoformat(), "place": "区委党校",
+        "capacity": 2})
+    assert cls.status_code == 201, cls.get_json()
+    cid, dqz = cls.get_json()["id"], demo["orgs"]["大邱庄村党支部"]
+    enrol = client.post(f"/api/v1/training/classes/{cid}/enrolments", headers=h, json={"organisation_ids": [lag, dqz]})
+    assert enrol.status_code == 201 and enrol.get_json()["enrolled"] == 2, enrol.get_json()
+    full = client.post(f"/api/v1/training/classes/{cid}/enrolments", headers=h,
+                       json={"organisation_ids": [demo["orgs"]["城关社区党支部"]]})
+    assert full.status_code == 409, full.get_json()
+    sign_in = "/api/v1/training/classes/%d/attendance/import" % cid
+    bad = _upload(client, h, sign_in, _xlsx([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "王五", "是"],
+                                             ["大邱庄村党支部", "郑海", "也许"]]))
+    assert bad.status_code == 422, bad.get_json()
+    assert [(p["row"], p["column"]) for p in bad.get_json()["error"]["detail"]["problems"]] == [(2, "B"), (3, "C")]
+    ok = _upload(client, h, sign_in, _xlsx([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "孙丽", "是"],
+                                            ["大邱庄村党支部", "郑海", "否"]]))
+    assert ok.get_json() == {"rows": 2, "created": 0, "updated": 2, "attended": 1}, ok.get_json()
+    cov = client.get(f"/api/v1/training/coverage?year={year}&organisation_id={demo['orgs'][RURAL_PARENT]}",
+                     headers=h).get_json()
+    assert (cov["branches"], cov["trained"]) == (21, 1)
+    assert "大邱庄村党支部" in {r["branch_name"] for r in cov["untrained"]}
+    assert lag not in {r["organisation_id"] for r in cov["untrained"]}
+
     # 5. the 季度通报 of that quarter (a quarter not yet ended is refused)
     district = demo["orgs"]["静海区委"]
     q = client.post("/api/v1/documents", headers=h, json={"kind": "quarterly-report", "record_id": district,
@@ -170,6 +199,12 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
         visits = s.scalar(select(func.count()).select_from(LeaderVisit).where(
             LeaderVisit.organisation_id.in_(branches), LeaderVisit.visited_on >= q_start,
             LeaderVisit.visited_on <= q_end))
+        trained = set(s.execute(select(TrainingEnrolment.organisation_id).join(
+            TrainingClass, TrainingClass.id == TrainingEnrolment.class_id).where(
+            TrainingEnrolment.attended.is_(True), TrainingEnrolment.organisation_id.in_(branches),
+            TrainingClass.held_on >= dt.date(year, 1, 1), TrainingClass.held_on <= q_end)).scalars())
+        rural = [o.id for o in s.execute(select(Organisation).where(
+            Organisation.parent_id == demo["orgs"][RURAL_PARENT], Organisation.kind == "branch")).scalars()]
         opened = s.scalar(select(func.count()).select_from(RectificationItem).where(
             RectificationItem.organisation_id == lag, RectificationItem.opened_on >= q_start,
             RectificationItem.opened_on <= q_end))
@@ -182,6 +217,11 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
             f"其他日期开展{held - on_day}次（未说明原因0次），未开展{expected_months - held}次") in text
     assert f"尧舜度假村党支部{m2}月" in text
     assert "参加率70%" in text
+    rate = lambda n, d: f"{round(100 * n / d, 1):g}%"  # noqa: E731
+    assert trained == {lag}
+    assert (f"本年度已参加培训的党支部书记{len(trained)}人，占党支部书记总数{len(branches)}人的"
+            f"{rate(len(trained), len(branches))}，尚未培训{len(branches) - len(trained)}人") in text
+    assert f"{RURAL_PARENT}{len(rural)}{len(trained & set(rural))}{len(rural) - 1}{rate(1, len(rural))}" in text
     nxt = (today.month - 1) // 3 + 1
     refused = client.post("/api/v1/documents", headers=h, json={
         "kind": "quarterly-report", "record_id": district, "options": {"year": today.year, "quarter": nxt}})
