@@ -91,6 +91,10 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
             b = d["two_books"]
             click.echo(f"两册一证：党员 {b['members']} 名，手册发放登记 {b['handbooks']} 条，党员纪实 {b['records']} 条，"
                        f"抽查 {b['spot_checks']} 次（党员证批次登记的党员另见党员名册）。")
+    if rec.get("secretary"):
+        d = rec["secretary"]
+        click.echo(f"书记抓党建（静海区委）：书记项目 {d['projects']} 个，培训专题 {d['topics']} 个、培训班 {d['classes']} 期，"
+                   f"支部书记已培训 {d['trained']} 人（共报名 {d['enrolments']} 人）。")
     if not no_batch:
         job_id = party_cards(config_mod.settings_of(app))
         click.echo(f"演示党员证批次：任务 {job_id}")

@@ -17,7 +17,8 @@ from .vocabulary import PROJECT_OUTPUTS
 
 YEAR = 2025
 TITLES = ["“党建+产业”助力村集体经济增收", "网格党建提升社区治理效能", "国企党建与生产经营深度融合",
-          "“两新”组织党建全覆盖攻坚", "“一窗通办”党员先锋岗"]
+          "“两新”组织党建全覆盖攻坚", "“一窗通办”党员先锋岗", "“红色物业”联建共治", "党建引领乡村振兴示范片",
+          "“党员中心户”联系服务群众"]
 TOPICS = ["习近平新时代中国特色社会主义思想", "党章党规党纪", "党支部工作条例", "“三会一课”规范化",
           "主题党日组织实施", "发展党员工作流程", "党费收缴使用管理", "整改工作台账和三个清单",
           "基层治理与为民服务", "意识形态工作", "党务公开与档案管理", "“五好党支部”创建标准"]
@@ -47,7 +48,7 @@ def projects(session: Session, store: FileStore, actor: User) -> int:
         if name not in people:
             people[name] = district_people.create_person(session, actor, {
                 "name": name, "rank": "committee_secretary", "title": f"{c.name}书记"})["id"]
-        done = (4 - i) % 5  # 4, 3, 2, 1, 0 outputs done
+        done = (4 - i) % 5  # 4, 3, 2, 1, 0, 4, 3, … outputs done
         milestones = {k: {"status": "done" if n < done else ("in_progress" if n == done else "planned"),
                           "done_on": dt.date(YEAR, 4 + 2 * n, 20).isoformat() if n < done else None,
                           "note": f"{PROJECT_OUTPUTS[k]}：已按计划推进" if n <= done else ""}
