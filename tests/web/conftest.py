@@ -173,7 +173,8 @@ def _secretary_objects(client, h, org_id: int) -> dict:
     mark = client.post(f"/api/v1/training/classes/{cls.get_json()['id']}/attendance", headers=h,
                        json={"organisation_id": org_id, "attended": True})
     assert mark.status_code == 200, mark.get_json()
-    return {"project": project.get_json()["id"], "class": cls.get_json()["id"], "committee": parent}
+    return {"project": project.get_json()["id"], "class": cls.get_json()["id"], "committee": parent,
+            "topic": topic.get_json()["id"]}
 
 
 def _two_books_objects(client, tokens, org_id: int, reviewer: str, user: str) -> dict:

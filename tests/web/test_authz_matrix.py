@@ -293,6 +293,8 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/training/topics", REVIEWERS, ok=(201,), scoped=False,
              body=lambda o: {"json": {"name": f"矩阵专题{next(_serial)}"}}),
     Endpoint("GET", "/api/v1/training/classes", REVIEWERS, scoped=False),
+    Endpoint("POST", "/api/v1/training/classes", REVIEWERS, ok=(201,),
+             body=_json(lambda o: {"topic_id": o["topic"], "held_on": "2026-09-10", "capacity": 20})),
     Endpoint("GET", "/api/v1/training/classes/{class}", REVIEWERS),
     Endpoint("PATCH", "/api/v1/training/classes/{class}", REVIEWERS, body=_json(lambda o: {"place": "区委党校"})),
     Endpoint("POST", "/api/v1/training/classes/{class}/enrolments", REVIEWERS, ok=(201,),
@@ -641,7 +643,8 @@ def _covered(app) -> set[tuple[str, str]]:
     """(endpoint, method) of every matrix row, as the app routes it."""
     adapter = app.url_map.bind("localhost")
     dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1,
-             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1, "member": 1, "check": 1}
+             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1, "member": 1, "check": 1,
+             "project": 1, "class": 1}
     out = set()
     for ep in ENDPOINTS:
         path = ep.path.format(**dummy).split("?")[0]
