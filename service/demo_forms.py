@@ -166,6 +166,14 @@ SCAN_DECLARATION = [
     ("规范的党员活动室", "☑有 □无"),
     ("创建工作方案概要", "以“五个好”为目标，落实“三会一课”制度，每月开展主题党日，把档案服务窗口建成党员先锋岗。"),
 ]
+#: what reading the scan must give (the fields of SCAN_DECLARATION as the parsers name them)
+SCAN_DECLARATION_FIELDS = {
+    "branch_name": "市档案馆党支部", "parent_org": "中共市直机关工作委员会", "domain": "organ", "secretary": "周婷",
+    "member_count": 8, "contact_person": "孙丽", "contact_phone": "022-68883456", "declared_on": "2026-03-18",
+    "prior_honor": "none", "directly_under": True, "has_office": True, "has_equipment": True,
+    "has_activity_room": True,
+    "plan_summary": "以“五个好”为目标，落实“三会一课”制度，每月开展主题党日，把档案服务窗口建成党员先锋岗。",
+}
 SCAN_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SCAN_DPI = 200
 

@@ -7,10 +7,10 @@ give, and ``parsers.api.extract_into`` classifies it and extracts the fields as 
 without text), e.g. to answer an upload at once and OCR it later in a worker;
 ``parse_with_ocr`` picks the text readers or OCR by that test.
 """
-from .engine import OcrUnavailable
+from .engine import OcrUnavailable, loads as model_loads
 from .reader import parse_with_ocr, read_scan, read_scan_document
 from .scan import Limits, ScanFacts, image_kind, read_scan_doc
 from .textlayer import needs_ocr
 
-__all__ = ["Limits", "ScanFacts", "OcrUnavailable", "image_kind", "needs_ocr", "parse_with_ocr", "read_scan",
+__all__ = ["Limits", "ScanFacts", "OcrUnavailable", "image_kind", "model_loads", "needs_ocr", "parse_with_ocr", "read_scan",
            "read_scan_doc", "read_scan_document"]

@@ -38,6 +38,7 @@ MODELS = Path(rapidocr_onnxruntime.__file__).resolve().parent / "models"
 
 _lock = threading.Lock()
 _engine = None
+_loads = 0  # models loaded by this process: 1 after the first page, whatever the pages after it
 log = logging.getLogger("parsers.ocr")
 
 
@@ -52,7 +53,7 @@ def threads() -> int:
 
 def engine():
     """The process's RapidOCR instance (created on first use)."""
-    global _engine
+    global _engine, _loads
     if _engine is None:
         with _lock:
             if _engine is None:
@@ -66,6 +67,7 @@ def engine():
                 eng.text_det.limit_type = "max"  # we resize ourselves (DET_SIDE)
                 eng.text_rec.rec_batch_num = REC_BATCH
                 _engine = eng
+                _loads += 1
     return _engine
 
 
@@ -87,6 +89,12 @@ def _session(model: str, n: int) -> ort.InferenceSession:
 
 def loaded() -> bool:
     return _engine is not None
+
+
+def loads() -> int:
+    """How many times this process loaded the models (a worker must report 1: about 1 s and
+    300 MB each time, so a second load means a page paid for what the first one had)."""
+    return _loads
 
 
 def detect(gray: np.ndarray) -> list[list[float]]:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from parsers.ocr import Limits, read_scan_document
+from parsers.ocr import Limits, model_loads, read_scan_document
 from parsers.result import ParseResult
 from parsers.sandbox import doc_to_dict
 from service import audit
@@ -162,7 +163,10 @@ def _commit(settings: Settings, job_id: int, chunk_id: int, worker: str, sub_id:
     with session_scope(settings.database_url) as s:
         res = s.execute(update(BatchChunk).where(*state.held(chunk_id, worker))
                         .values(state="done", finished_at=now, lease_until=None,
-                                outputs={"model_sha256": model_sha, "status": status}))
+                                outputs={"model_sha256": model_sha, "status": status,
+                                 # which process read it and how often that process loaded the
+                                 # models (1: one instance per worker process, kept for every scan)
+                                 "pid": os.getpid(), "model_loads": model_loads()}))
         if res.rowcount != 1:
             s.rollback()
             return False

@@ -16,8 +16,14 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import select
 
-from service.batch import executors, state
+from service.batch import executors, ocr, state
+from service.db import session_scope
+from service.demo_forms import SCAN_DECLARATION_FIELDS, scan_jpeg
+from service.models import BatchChunk, Extraction, Submission, User
+from service.storage import store_for
+from service.usecases import submissions
 from tests.batch.conftest import assert_gapless, certificate_files, issued_numbers, submit
 from tests.batch.test_jobs import roster_bytes, wait_for
 
@@ -110,3 +116,44 @@ def test_celery_worker_killed_then_restarted_resumes(celery_settings, tmp_path):
     numbers = issued_numbers(settings, job_id)
     assert len(numbers) == len(set(numbers)) == 400
     assert_gapless(numbers)
+
+
+def test_uploaded_stamped_scans_are_read_by_a_celery_worker_with_one_model_per_process(celery_settings):
+    """Three stamped scans (the demo's declaration, three tilts) uploaded through the upload use
+    case with the Celery executor: each is answered 识别中, OCRed by a ``wuhao worker`` on Redis
+    (two pool processes), and ends with every field of the form, each with its page and box, and
+    the seal. Three scans on two processes: one process reads at least two, and every process
+    loaded the models once (the chunk records the process and its load count)."""
+    settings = dataclasses.replace(celery_settings, batch_executor="celery")
+    with session_scope(settings.database_url) as s:
+        actor = s.execute(select(User).where(User.username == "yusuan")).scalar_one()
+        subs = submissions.upload(s, store_for(settings.data_dir), settings, actor,
+                                  [(f"盖章扫描件{seed}.jpg", scan_jpeg(seed)) for seed in (17, 18, 19)])
+        assert [sub.status for sub in subs] == ["recognising"] * 3
+        ids = [sub.id for sub in subs]
+    # the commit queued one task per scan on Redis (the worker is not running yet)
+    assert redis.Redis.from_url(BROKER).llen(settings.celery_queue) == 3
+    worker = start_worker(settings, concurrency=2)
+    try:
+        def read():
+            with session_scope(settings.database_url) as s:
+                return all(s.get(Submission, i).status != "recognising" for i in ids)
+        assert wait_for(read, 300, 0.5)
+    finally:
+        stop(worker)
+    with session_scope(settings.database_url) as s:
+        per_process: dict[int, list[int]] = {}
+        for sub_id in ids:
+            sub = s.get(Submission, sub_id)
+            ext = s.execute(select(Extraction).where(Extraction.submission_id == sub_id)).scalar_one()
+            assert (sub.status, sub.form, ext.errors) == ("extracted", "declaration", []), sub_id
+            assert ext.fields == SCAN_DECLARATION_FIELDS, sub_id
+            assert all(ext.provenance[k]["page"] == 1 and len(ext.provenance[k]["bbox"]) == 4 for k in ext.fields)
+            assert ext.scan["sealed"] and ext.scan["model_sha256"]
+            job = ocr.job_of(s, sub_id)
+            assert (job.executor, job.state) == ("celery", "done")
+            out = s.execute(select(BatchChunk.outputs).where(BatchChunk.job_id == job.id)).scalar_one()
+            assert out["pid"] != worker.pid  # read in a pool process, not in the worker's master
+            per_process.setdefault(out["pid"], []).append(out["model_loads"])
+    assert max(len(v) for v in per_process.values()) >= 2, per_process
+    assert all(set(v) == {1} for v in per_process.values()), per_process

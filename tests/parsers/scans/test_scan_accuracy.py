@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 import parsers
-from parsers.ocr import parse_with_ocr
+from parsers.ocr import parse_with_ocr, read_scan
+from service.demo_forms import SCAN_DECLARATION_FIELDS, scan_jpeg
 
 from ..scoring import compare, same
 
@@ -108,3 +109,17 @@ def test_scanned_boxes_match_the_text_pdf_boxes(scan_results):
             assert ref["bbox"][0] - 12 <= cx <= ref["bbox"][2] + 12, (case.name, key, prov["bbox"], ref["bbox"])
             compared += 1
     assert compared >= 50
+
+
+@pytest.mark.parametrize("seed", [17, 20])
+def test_the_demo_scan_reads_every_field_and_every_tick(seed):
+    """The demo's stamped JPEG (service/demo_forms.py; seed 17 is the demo's, 20 another tilt):
+    every field, the ticks of 所属领域 (☑机关) and 已获荣誉 (☑无) included. Both ticks were
+    missed when a row of the tick's V (two arms, 11 of 15 pixels) counted as a character's
+    straight stroke (grid._straight_stroke), so 所属领域 was reported missing."""
+    r = read_scan(scan_jpeg(seed), "scan.jpg")
+    assert (r.form, r.missing, r.errors) == ("declaration", [], [])
+    assert r.fields == SCAN_DECLARATION_FIELDS
+    values = {p["label"]: p["value"] for p in r.pairs}
+    assert "☑机关" in values["所属领域"] and values["所属领域"].count("☑") == 1
+    assert "☑无" in values["已获荣誉"] and values["已获荣誉"].count("☑") == 1
