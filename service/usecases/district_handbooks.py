@@ -225,6 +225,33 @@ def branch_facts(db: Session, org_id: int, year: int) -> dict:
             "members_with_dues": dues}
 
 
+def coverage(db: Session, actor: User, year: int) -> list[dict]:
+    """:func:`branch_facts` of every branch in view that has members or a register line, in five grouped
+    queries whatever the number of branches (the 抽查 page's table)."""
+    auth.require_role(actor, *REVIEWERS)
+    visible = auth.visible_org_ids(db, actor)
+
+    def grouped(query, column) -> dict[int, int]:
+        if visible is not None:
+            query = query.where(column.in_(visible))
+        return dict(db.execute(query.group_by(column)).all())
+
+    members = grouped(select(PartyMember.organisation_id, func.count()), PartyMember.organisation_id)
+    carded = grouped(select(PartyMember.organisation_id, func.count()).where(PartyMember.card_number.is_not(None)),
+                     PartyMember.organisation_id)
+    study = grouped(select(HandbookIssue.organisation_id, func.count()).where(HandbookIssue.kind == "study_manual"),
+                    HandbookIssue.organisation_id)
+    manual = grouped(select(HandbookIssue.organisation_id, func.count()).where(HandbookIssue.kind == "branch_manual"),
+                     HandbookIssue.organisation_id)
+    dues = grouped(select(MemberRecord.organisation_id, func.count(func.distinct(MemberRecord.member_id))).where(
+        MemberRecord.kind == "dues", MemberRecord.year == year), MemberRecord.organisation_id)
+    ids = set(members) | set(study) | set(manual)
+    names = _names(db, ids)
+    return sorted(({"organisation_id": i, "organisation_name": names.get(i, ""), "members": members.get(i, 0),
+                    "carded": carded.get(i, 0), "study_manuals": study.get(i, 0), "branch_manual": bool(manual.get(i)),
+                    "members_with_dues": dues.get(i, 0)} for i in ids), key=lambda r: r["organisation_name"])
+
+
 def check_dict(c: SpotCheck, branch: str = "") -> dict:
     return {"id": c.id, "organisation_id": c.organisation_id, "organisation_name": branch,
             "checked_on": iso(c.checked_on), "checker": c.checker, "answers": dict(c.answers or {}),

@@ -15,7 +15,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
@@ -121,14 +121,6 @@ def update(db: Session, actor: User, member_id: int, payload: dict) -> dict:
     audit.record(db, actor, "member_update", "party_member", m.id, {"fields": sorted(payload)},
                  organisation_id=m.organisation_id)
     return member_dict(m, db.get(Organisation, m.organisation_id).name)
-
-
-def counts(db: Session, org_ids: list[int]) -> dict[int, int]:
-    """Members per branch (the 抽查 page's 党员 column)."""
-    if not org_ids:
-        return {}
-    return dict(db.execute(select(PartyMember.organisation_id, func.count()).where(
-        PartyMember.organisation_id.in_(org_ids)).group_by(PartyMember.organisation_id)).all())
 
 
 # --- 纪实 ------------------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def checks_page(user):
             if error is None:
                 flash("已记录抽查。", "ok")
         return redirect(url_for("spot_checks.checks_page"))
+    year = dt.date.today().year
     return list_page("two_books_checks.html", handbooks.checks(db, user), CHECKS, user=user, items=SPOT_CHECK_ITEMS,
+                     year=year, coverage=handbooks.coverage(db, user, year),
                      outcomes=SPOT_CHECK_RESULTS, branches=organisations.branches(db, user),
                      today=dt.date.today().isoformat())

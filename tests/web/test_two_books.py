@@ -14,8 +14,10 @@ from service.batch import state
 from service.batch.worker import work
 from service.config import settings_of
 from service.db import session_scope
-from service.models import Certificate, HandbookIssue, MemberRecord, PartyDay, PartyMember, RectificationItem
+from service.models import (Certificate, HandbookIssue, MemberRecord, PartyDay, PartyMember, RectificationItem,
+                            User)
 from service.storage import store_for
+from service.usecases.district_handbooks import coverage
 from tests.conftest import bearer
 from tests.web.conftest import csrf_of, login
 
@@ -170,7 +172,10 @@ def test_pages_list_search_and_export(client, demo):
                                           "checker": "刘明", "outcome": "poor", "item:records": "1",
                                           "problems": "工作手册未填写", "open_ledger": "1"})
     assert r.status_code == 302
-    assert "工作手册未填写" in client.get("/spot-checks").get_data(as_text=True)
+    page = client.get("/spot-checks").get_data(as_text=True)
+    assert "工作手册未填写" in page
+    coverage = page.split('id="coverage"', 1)[1].split("</table>", 1)[0]
+    assert BRANCH in coverage and "城关社区党支部" not in coverage  # only branches with records
 
 
 @pytest.mark.slow
@@ -218,6 +223,10 @@ def test_scenario_batch_fills_members_then_registers_records_and_a_spot_check(ap
     detail = client.get(f"/api/v1/spot-checks/{c['id']}", headers=h).get_json()
     assert detail["facts"] == {"members": 3, "carded": 3, "study_manuals": 2, "branch_manual": True,
                                "members_with_dues": 2}
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        quwei = s.execute(select(User).where(User.username == "quwei")).scalar_one()
+        row, = [r for r in coverage(s, quwei, 2025) if r["organisation_id"] == org]
+        assert {k: row[k] for k in detail["facts"]} == detail["facts"]
     with session_scope(app.config["DATABASE_URL"]) as s:
         item = s.get(RectificationItem, c["problems"][0]["ledger_item_id"])
         assert item.organisation_id == org and item.category == "两册一证" and "李明" in item.problem
