@@ -37,6 +37,13 @@ def update(person_id: int):
     return district_people.update_person(get_session(), require_user(), person_id, json_object())
 
 
+@bp.delete("/<int:person_id>")
+def delete(person_id: int):
+    """A person entered by mistake (one with 挂点 records: 409, set inactive instead)."""
+    district_people.delete_person(get_session(), require_user(), person_id)
+    return "", 204
+
+
 @bp.post("/import")
 def import_xlsx():
     return district_people.import_people(get_session(), require_user(), first_upload())
@@ -68,6 +75,42 @@ def assign():
 @assignments_bp.get("/<int:assignment_id>")
 def get_assignment(assignment_id: int):
     return district_people.get_assignment(get_session(), require_user(), assignment_id)
+
+
+@assignments_bp.patch("/<int:assignment_id>")
+def update_assignment(assignment_id: int):
+    """``{"person_id", "kind", "assigned_on", "note"}``."""
+    return district_people.update_assignment(get_session(), require_user(), assignment_id, json_object())
+
+
+@assignments_bp.post("/import")
+def import_assignments():
+    return district_people.import_assignments(get_session(), require_user(), first_upload())
+
+
+@assignments_bp.get("/export.xlsx")
+def export_assignments():
+    return xlsx_response(district_people.assignments_xlsx(get_session(), require_user(),
+                                                          int_arg("year", minimum=2000, maximum=2100)),
+                         "assignments.xlsx")
+
+
+@assignments_bp.get("/template.xlsx")
+def assignments_template():
+    require_user()
+    return xlsx_response(district_people.assignments_template(), "assignments-template.xlsx")
+
+
+@assignments_bp.patch("/visits/<int:visit_id>")
+def update_visit(visit_id: int):
+    """``{"visited_on", "found", "follow_up"}`` (the ledger rows it opened are corrected in the ledger)."""
+    return district_people.update_visit(get_session(), require_user(), visit_id, json_object())
+
+
+@assignments_bp.delete("/visits/<int:visit_id>")
+def delete_visit(visit_id: int):
+    district_people.delete_visit(get_session(), require_user(), visit_id)
+    return "", 204
 
 
 @assignments_bp.delete("/<int:assignment_id>")

@@ -548,7 +548,9 @@ def _district(p: dict) -> None:
         "get": _op("领导的挂点支部（含整改进展）和走访记录", t, {"200": _json(OBJ)},
                    params=[_path("person_id"), _query("year", YEAR)], errors=("401", "403", "404")),
         "patch": _op("修改人员", t, {"200": _json(OBJ)}, params=[_path("person_id")],
-                     errors=("401", "403", "404", "422"), body=_body(person))}
+                     errors=("401", "403", "404", "422"), body=_body(person)),
+        "delete": _op("删除误录的人员（已有挂点记录的不能删除）", t, {"204": {"description": "已删除"}},
+                      params=[_path("person_id")], errors=("401", "403", "404", "409"))}
     p["/people/import"] = {"post": _op("导入人员名单（XLSX；逐行逐列报错，全部或全不）", t, {"200": _json(OBJ)},
                                        errors=("401", "403", "400", "422"), body=XLSX_UPLOAD)}
     p["/people/export.xlsx"] = {"get": _op("导出人员名单", t, {"200": XLSX_FILE}, errors=("401", "403"))}
@@ -563,8 +565,24 @@ def _district(p: dict) -> None:
     p["/assignments/{assignment_id}"] = {
         "get": _op("一项挂点（含整改进展）", t, {"200": _json(OBJ)}, params=[_path("assignment_id")],
                    errors=("401", "403", "404")),
+        "patch": _op("修改挂点：领导、方式、落实日期、备注", t, {"200": _json(OBJ)}, params=[_path("assignment_id")],
+                     errors=("401", "403", "404", "409", "422"), body=_body({"type": "object", "properties": {
+                         "person_id": ID, "kind": {"enum": ["backward", "contact"]}, "assigned_on": DATE,
+                         "note": {"type": "string", "maxLength": 1000}}})),
         "delete": _op("撤销挂点（已有走访记录的不能撤销）", t, {"204": {"description": "已撤销"}},
                       params=[_path("assignment_id")], errors=("401", "403", "404", "409"))}
+    p["/assignments/import"] = {"post": _op("导入挂点包保名单（XLSX；逐行逐列报错，全部或全不）", t,
+                                            {"200": _json(OBJ)}, errors=("401", "403", "400", "422"), body=XLSX_UPLOAD)}
+    p["/assignments/export.xlsx"] = {"get": _op("导出挂点包保名单和走访记录", t, {"200": XLSX_FILE},
+                                                params=[_query("year", YEAR)], errors=("401", "403", "422"))}
+    p["/assignments/template.xlsx"] = {"get": _op("挂点包保名单导入模板", t, {"200": XLSX_FILE})}
+    p["/assignments/visits/{visit_id}"] = {
+        "patch": _op("修改走访记录（日期、发现的问题、后续措施）", t, {"200": _json(OBJ)}, params=[_path("visit_id")],
+                     errors=("401", "403", "404", "422"), body=_body({"type": "object", "properties": {
+                         "visited_on": DATE, "found": {"type": "string", "maxLength": 2000},
+                         "follow_up": {"type": "string", "maxLength": 2000}}})),
+        "delete": _op("删除误录的走访记录（已列入整改工作台账的不能删除）", t, {"204": {"description": "已删除"}},
+                      params=[_path("visit_id")], errors=("401", "403", "404", "409"))}
     p["/assignments/visits"] = {"get": _op("挂点领导走访记录", t, {"200": _json(LIST)},
                                            params=[_query("organisation_id", ID)], errors=("401", "403", "404"))}
     p["/assignments/{assignment_id}/visits"] = {"post": _op(
@@ -595,7 +613,16 @@ def _district(p: dict) -> None:
         "get": _op("督导组及其检查记录", t, {"200": _json(OBJ)}, params=[_path("group_id")],
                    errors=("401", "403", "404")),
         "patch": _op("修改督导组：成员、负责的党委、督导清单（管理员）", t, {"200": _json(OBJ)},
-                     params=[_path("group_id")], errors=("401", "403", "404", "422"), body=_body(group))}
+                     params=[_path("group_id")], errors=("401", "403", "404", "422"), body=_body(group)),
+        "delete": _op("删除误设的督导组（已有检查记录的不能删除）", t, {"204": {"description": "已删除"}},
+                      params=[_path("group_id")], errors=("401", "403", "404", "409"))}
+    p["/supervision-groups/import"] = {"post": _op("导入督导组（XLSX：成员、负责党委、督导清单；管理员）", t,
+                                                   {"200": _json(OBJ)}, errors=("401", "403", "400", "409", "422"),
+                                                   body=XLSX_UPLOAD)}
+    p["/supervision-groups/export.xlsx"] = {"get": _op("导出督导组", t, {"200": XLSX_FILE}, errors=("401", "403"))}
+    p["/supervision-groups/template.xlsx"] = {"get": _op("督导组导入模板", t, {"200": XLSX_FILE})}
+    p["/inspections/export.xlsx"] = {"get": _op("导出督导检查记录", t, {"200": XLSX_FILE},
+                                                params=[_query("organisation_id", ID)], errors=("401", "403", "404"))}
     p["/inspections"] = {
         "get": _op("督导检查记录", t, {"200": _json(LIST)},
                    params=[_query("organisation_id", ID), _query("group_id", ID)], errors=("401", "403", "404")),
@@ -610,8 +637,18 @@ def _district(p: dict) -> None:
                                 "text": {"type": "string", "minLength": 1, "maxLength": 2000},
                                 "open_ledger": {"type": "boolean"}, "category": {"type": "string", "maxLength": 100},
                                 "due_on": DATE}}}}}))}
-    p["/inspections/{inspection_id}"] = {"get": _op("一次督导检查", t, {"200": _json(OBJ)},
-                                                    params=[_path("inspection_id")], errors=("401", "403", "404"))}
+    p["/inspections/{inspection_id}"] = {
+        "get": _op("一次督导检查", t, {"200": _json(OBJ)}, params=[_path("inspection_id")],
+                   errors=("401", "403", "404")),
+        "patch": _op("修改督导检查（已列入整改工作台账的发现保留）", t, {"200": _json(OBJ)},
+                     params=[_path("inspection_id")], errors=("401", "403", "404", "422"),
+                     body=_body({"type": "object", "properties": {
+                         "kind": {"enum": ["monitor", "field", "random"]}, "inspected_on": DATE,
+                         "answers": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500}},
+                         "findings": {"type": "array", "maxItems": 100,
+                                      "items": {"type": "string", "maxLength": 2000}}}})),
+        "delete": _op("删除误录的督导检查（发现已列入整改工作台账的不能删除）", t, {"204": {"description": "已删除"}},
+                      params=[_path("inspection_id")], errors=("401", "403", "404", "409"))}
     p["/inspections/{inspection_id}/findings/{index}/open"] = {"post": _op(
         "一键将检查发现列入整改工作台账", t, {"201": _json(OBJ)},
         params=[_path("inspection_id"), _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],
@@ -627,8 +664,12 @@ def _district(p: dict) -> None:
                    params=[_query("organisation_id", ID), _query("year", YEAR)], errors=("401", "404")),
         "post": _op("记录或更正某月主题党日（每支部每月一条）", t, {"201": _json(OBJ)},
                     errors=("401", "404", "422"), body=_body({**day, "required": ["held_on"]}))}
-    p["/party-days/{day_id}"] = {"get": _op("一条主题党日记录", t, {"200": _json(OBJ)}, params=[_path("day_id")],
-                                            errors=("401", "404"))}
+    p["/party-days/{day_id}"] = {
+        "get": _op("一条主题党日记录", t, {"200": _json(OBJ)}, params=[_path("day_id")], errors=("401", "404")),
+        "patch": _op("修改一条主题党日记录（改到已有记录的月份：409）", t, {"200": _json(OBJ)}, params=[_path("day_id")],
+                     errors=("401", "404", "409", "422"), body=_body(day)),
+        "delete": _op("删除误录的主题党日记录", t, {"204": {"description": "已删除"}}, params=[_path("day_id")],
+                      errors=("401", "404"))}
     p["/party-days/import"] = {"post": _op("导入主题党日记录（XLSX；逐行逐列报错，全部或全不）", t,
                                            {"200": _json(OBJ)}, errors=("401", "400", "422"), body=XLSX_UPLOAD)}
     p["/party-days/template.xlsx"] = {"get": _op("主题党日导入模板", t, {"200": XLSX_FILE})}

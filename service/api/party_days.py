@@ -34,6 +34,17 @@ def get(day_id: int):
     return partyday.get(get_session(), require_user(), day_id)
 
 
+@bp.patch("/<int:day_id>")
+def update(day_id: int):
+    return partyday.update(get_session(), require_user(), day_id, json_object())
+
+
+@bp.delete("/<int:day_id>")
+def delete(day_id: int):
+    partyday.delete(get_session(), require_user(), day_id)
+    return "", 204
+
+
 @bp.post("/import")
 def import_xlsx():
     return partyday.import_xlsx(get_session(), require_user(), first_upload())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..db import get_session
 from ..http import require_user
 from ..usecases import district_supervision as supervision
-from .common import blueprint, int_arg, json_object, organisation_arg
+from .common import blueprint, first_upload, int_arg, json_object, organisation_arg, xlsx_response
 
 bp = blueprint("supervision_groups", "/supervision-groups")
 inspections_bp = blueprint("inspections", "/inspections")
@@ -29,6 +29,46 @@ def get(group_id: int):
 @bp.patch("/<int:group_id>")
 def update(group_id: int):
     return supervision.update_group(get_session(), require_user(), group_id, json_object())
+
+
+@bp.delete("/<int:group_id>")
+def delete(group_id: int):
+    supervision.delete_group(get_session(), require_user(), group_id)
+    return "", 204
+
+
+@bp.post("/import")
+def import_xlsx():
+    return supervision.import_groups(get_session(), require_user(), first_upload())
+
+
+@bp.get("/export.xlsx")
+def export():
+    return xlsx_response(supervision.groups_xlsx(get_session(), require_user()), "supervision-groups.xlsx")
+
+
+@bp.get("/template.xlsx")
+def template():
+    require_user()
+    return xlsx_response(supervision.groups_template(), "supervision-groups-template.xlsx")
+
+
+@inspections_bp.get("/export.xlsx")
+def export_inspections():
+    return xlsx_response(supervision.inspections_xlsx(get_session(), require_user(), organisation_id=organisation_arg()),
+                         "inspections.xlsx")
+
+
+@inspections_bp.patch("/<int:inspection_id>")
+def update_inspection(inspection_id: int):
+    """``{"kind", "inspected_on", "answers", "findings": [text]}``: findings already in the ledger are kept."""
+    return supervision.update_inspection(get_session(), require_user(), inspection_id, json_object())
+
+
+@inspections_bp.delete("/<int:inspection_id>")
+def delete_inspection(inspection_id: int):
+    supervision.delete_inspection(get_session(), require_user(), inspection_id)
+    return "", 204
 
 
 @inspections_bp.get("")

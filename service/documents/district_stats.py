@@ -1,7 +1,8 @@
 """The district's records in the 季度通报 (一张报表督党建, JH-4..JH-6): read once for a quarter, then counted
 for any set of branches (a 党委, a domain, the whole district).
 
-挂点 coverage: rural 相对后进 branches of the year's grading with a leader in charge (挂点包保) by the quarter's end.
+挂点 coverage: rural 相对后进 branches of the round in force (the year's grading, else the latest before it: its
+整改 runs into the next year) with a leader of the year in charge (挂点包保) by the quarter's end.
 Supervision: 督导组 inspections and leaders' visits in the quarter, and the ledger rows they opened.
 Party days: branch-months of the quarter held on the 8th / another day / missing, attendance
 (:func:`service.checks.district.party_day_summary`).
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..checks.district import DayRecord, months_between, party_day_summary
 from ..models import (Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay, TrainingClass,
@@ -24,7 +25,9 @@ class QuarterRecords:
         self.names = {b.id: b.name for b in branches}
         self.months = months_between(start, end)
         latest: dict[int, Assessment] = {}
-        for a in session.execute(select(Assessment).where(Assessment.year == year, Assessment.organisation_id.in_(ids))
+        graded = session.scalar(select(func.max(Assessment.year)).where(Assessment.year <= year,
+                                                                        Assessment.organisation_id.in_(ids)))
+        for a in session.execute(select(Assessment).where(Assessment.year == graded, Assessment.organisation_id.in_(ids))
                                  .order_by(Assessment.id)).scalars():
             latest[a.organisation_id] = a
         # JH-4: district leaders take charge of the rural 相对后进 branches

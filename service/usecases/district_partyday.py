@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..checks.district import MONTH_STATUSES, PARTY_DAY, DayRecord, month_status, party_day_summary
-from ..errors import Invalid
+from ..errors import Conflict, Invalid
 from ..models import Organisation, PartyDay, User
 from . import sheets
 from .serialize import iso
@@ -80,6 +80,15 @@ def save(db: Session, actor: User, payload: dict) -> dict:
     org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
     if org.kind != "branch":
         raise Invalid("主题党日记录属于党支部。", field="organisation_id")
+    values = _values(payload)
+    p, created = _upsert(db, org, values)
+    db.flush()
+    audit.record(db, actor, "party_day", "party_day", p.id, {"month": f"{p.year}-{p.month:02d}", "created": created},
+                 organisation_id=org.id)
+    return day_dict(p, org.name)
+
+
+def _values(payload: dict) -> dict:
     held = opt_date(payload, "held_on")
     if held is None:
         raise Invalid("请填写开展日期。", field="held_on")
@@ -94,11 +103,37 @@ def save(db: Session, actor: User, payload: dict) -> dict:
               "reason": opt_str(payload, "reason", max_len=1000) or ""}
     for field, message in _check(values, dt.date.today()):
         raise Invalid(message + "。", field=field)
-    p, created = _upsert(db, org, values)
+    return values
+
+
+def update(db: Session, actor: User, day_id: int, payload: dict) -> dict:
+    """Correct one record (all its fields, as :func:`save` takes them); moved to a month the branch already
+    has a record for, it is refused rather than merged."""
+    p = auth.load_visible(db, actor, PartyDay, day_id, "未找到该主题党日记录。")
+    org = db.get(Organisation, p.organisation_id)
+    values = _values({**day_dict(p), **payload})
+    day = values["held_on"]
+    other = db.scalar(select(PartyDay.id).where(PartyDay.organisation_id == org.id, PartyDay.year == day.year,
+                                                PartyDay.month == day.month, PartyDay.id != p.id))
+    if other:
+        raise Conflict(f"{org.name}{day.year}年{day.month}月已有主题党日记录，请修改那一条。", "party_day_exists")
+    p.year, p.month = day.year, day.month
+    p.held_on, p.topic, p.attendees = day, values["topic"], values["attendees"]
+    p.attended = values["attended"] if values["attended"] is not None else len(p.attendees)
+    p.expected = values["expected"] if values["expected"] is not None else org.member_count
+    p.dues_collected, p.reason = values["dues_collected"], values["reason"]
     db.flush()
-    audit.record(db, actor, "party_day", "party_day", p.id, {"month": f"{p.year}-{p.month:02d}", "created": created},
-                 organisation_id=org.id)
+    audit.record(db, actor, "party_day_update", "party_day", p.id, {"fields": sorted(payload)}, organisation_id=org.id)
     return day_dict(p, org.name)
+
+
+def delete(db: Session, actor: User, day_id: int) -> None:
+    """A record entered by mistake (the month then shows 未开展 again)."""
+    p = auth.load_visible(db, actor, PartyDay, day_id, "未找到该主题党日记录。")
+    audit.record(db, actor, "party_day_delete", "party_day", p.id, {"month": f"{p.year}-{p.month:02d}"},
+                 organisation_id=p.organisation_id)
+    db.delete(p)
+    db.flush()
 
 
 def listing(db: Session, actor: User, *, organisation_id: Optional[int] = None, year: Optional[int] = None,
@@ -172,10 +207,11 @@ def export_xlsx(items: list[dict]) -> bytes:
 def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] = None,
                organisation_id: Optional[int] = None) -> dict:
     """Per branch and month: 8日开展 / 其他日期开展 (with the reason) / 未开展; per 党委: the summary
-    (:func:`service.checks.district.party_day_summary`). Months default to those of ``year`` already begun."""
+    (:func:`service.checks.district.party_day_summary`). Months default to those of ``year``
+    whose 8th has come (on 3 December, January to November: December is not yet missing)."""
     year = year_value(year)
     today = dt.date.today()
-    months = months or [m for m in range(1, 13) if dt.date(year, m, 1) <= today]
+    months = months or [m for m in range(1, 13) if dt.date(year, m, PARTY_DAY) <= today]
     if any(not 1 <= m <= 12 for m in months):
         raise Invalid("月份应为1至12。", field="months")
     query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.id)
@@ -187,10 +223,12 @@ def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] 
     if ids is not None:
         query = query.where(Organisation.id.in_(ids))
     branches = list(db.execute(query).scalars())
-    records = [_rec(p) for p in db.execute(select(PartyDay).where(
+    days = list(db.execute(select(PartyDay).where(
         PartyDay.year == year, PartyDay.month.in_(months),
-        PartyDay.organisation_id.in_([b.id for b in branches]))).scalars()] if branches else []
+        PartyDay.organisation_id.in_([b.id for b in branches]))).scalars()) if branches else []
+    records = [_rec(p) for p in days]
     by_key = {(r.organisation_id, r.month): r for r in records}
+    ids_of = {(p.organisation_id, p.month): p.id for p in days}
     parents = {o.id: o for o in db.execute(select(Organisation).where(
         Organisation.id.in_({b.parent_id for b in branches if b.parent_id}))).scalars()}
 
@@ -207,7 +245,7 @@ def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] 
         cells = []
         for m in months:
             r = by_key.get((b.id, m))
-            cells.append({"month": m, "status": month_status(r), "status_name": MONTH_STATUSES[month_status(r)],
+            cells.append({"month": m, "status": month_status(r), "id": ids_of.get((b.id, m)), "status_name": MONTH_STATUSES[month_status(r)],
                           "held_on": iso(r.held_on) if r else None, "reason": r.reason if r else "",
                           "attended": r.attended if r else None, "expected": r.expected if r else None})
         rows.append({"organisation_id": b.id, "branch_name": b.name, "committee": c.name if c else "",

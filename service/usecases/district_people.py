@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
@@ -219,13 +219,22 @@ def person_detail(db: Session, actor: User, person_id: int, year: Optional[int] 
             "visits": [visit_dict(v, orgs.get(v.organisation_id), by_assignment.get(v.assignment_id)) for v in visits]}
 
 
+def round_year(db: Session, actor: User, year: int) -> Optional[int]:
+    """The grading round in force in ``year``: the latest one held that year or before (a round names its
+    相对后进 branches, whose 整改 and 挂点包保 run into the next year until another round is held)."""
+    return db.scalar(auth.filter_visible(select(func.max(Assessment.year)).where(Assessment.year <= year),
+                                         Assessment.organisation_id, db, actor))
+
+
 def coverage(db: Session, actor: User, year: int) -> dict:
-    """JH-4 for a year: every rural 相对后进 branch of the year's grading with its leaders (flagged when it
-    has none); district leaders without a 相对后进 branch and county-level leaders without a 联系点."""
+    """JH-4 for a year: every rural 相对后进 branch of the round in force (:func:`round_year`) with its
+    leaders of the year (flagged when it has none); district leaders without a 相对后进 branch and
+    county-level leaders without a 联系点."""
     auth.require_role(actor, *REVIEWERS)
     year = year_value(year)
+    graded = round_year(db, actor, year)
     laggards = list(db.execute(auth.filter_visible(
-        select(Assessment).where(Assessment.year == year, Assessment.backward.is_(True),
+        select(Assessment).where(Assessment.year == graded, Assessment.backward.is_(True),
                                  Assessment.domain == "rural").order_by(Assessment.id),
         Assessment.organisation_id, db, actor)).scalars())
     branch_ids = sorted({a.organisation_id for a in laggards})
@@ -255,7 +264,7 @@ def coverage(db: Session, actor: User, year: int) -> dict:
                    if p.active and p.rank == "county_leader" and not has(p.id, "contact")]
     contacts = [assignment_dict(a, orgs.get(a.organisation_id), persons.get(a.person_id))
                 for a in assignments if a.kind == "contact"]
-    return {"year": year, "branches": branches, "laggards": len(branch_ids), "covered": len(branch_ids) - len(missing),
+    return {"year": year, "round_year": graded, "branches": branches, "laggards": len(branch_ids), "covered": len(branch_ids) - len(missing),
             "uncovered": sorted(orgs[b].name for b in missing),
             "district_leaders_without_branch": idle_district, "county_leaders_without_contact": idle_county,
             "contacts": contacts}
@@ -324,3 +333,179 @@ def get_assignment(db: Session, actor: User, assignment_id: int) -> dict:
 
 def template() -> bytes:
     return sheets.template(PERSON_COLUMNS, ["张三", "区级领导", "区委常委、组织部部长", ""], "人员名单")
+
+
+# --- corrections (a record entered wrongly is edited or removed, from the API and the pages alike) ---------
+
+
+def delete_person(db: Session, actor: User, person_id: int) -> None:
+    """A person entered by mistake; one who has taken charge of a branch is kept (set 不再在任 instead),
+    so that the years' coverage stays what it was."""
+    p = _person(db, actor, person_id)
+    if db.scalar(select(LeaderAssignment.id).where(LeaderAssignment.person_id == p.id).limit(1)):
+        raise Conflict(f"{p.name}已有挂点记录，不能删除（可改为不再在任）。", "person_has_assignments")
+    audit.record(db, actor, "person_delete", "district_person", p.id, {"name": p.name}, organisation_id=p.organisation_id)
+    db.delete(p)
+    db.flush()
+
+
+def update_assignment(db: Session, actor: User, assignment_id: int, payload: dict) -> dict:
+    """Correct a 挂点: another leader (``person_id``), ``kind``, ``assigned_on``, ``note``."""
+    a = _assignment(db, actor, assignment_id)
+    person = db.get(DistrictPerson, a.person_id)
+    if payload.get("person_id") is not None:
+        person = _person(db, actor, opt_int(payload, "person_id", minimum=1, maximum=auth.MAX_ID, required=True))
+        a.person_id = person.id
+    if payload.get("kind"):
+        if payload["kind"] not in ASSIGNMENT_KINDS:
+            raise Invalid("种类只能是挂点包保或创建联系点。", field="kind")
+        a.kind = payload["kind"]
+    if payload.get("assigned_on"):
+        a.assigned_on = opt_date(payload, "assigned_on")
+    if "note" in payload:
+        a.note = opt_str(payload, "note", max_len=1000) or ""
+    clash = db.scalar(select(LeaderAssignment.id).where(
+        LeaderAssignment.person_id == a.person_id, LeaderAssignment.organisation_id == a.organisation_id,
+        LeaderAssignment.kind == a.kind, LeaderAssignment.year == a.year, LeaderAssignment.id != a.id))
+    org = db.get(Organisation, a.organisation_id)
+    if clash:
+        raise Conflict(f"{person.name}已{ASSIGNMENT_KINDS[a.kind]}{org.name}（{a.year}年）。", "assignment_exists")
+    db.flush()
+    audit.record(db, actor, "leader_assign_update", "leader_assignment", a.id, {"fields": sorted(payload)},
+                 organisation_id=a.organisation_id)
+    return assignment_dict(a, org, person)
+
+
+def _visit(db: Session, actor: User, visit_id: int) -> LeaderVisit:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, LeaderVisit, visit_id, "未找到该走访记录。")
+
+
+def update_visit(db: Session, actor: User, visit_id: int, payload: dict) -> dict:
+    """Correct a visit's date, what was found and the follow-up (the ledger rows it opened are kept: they are
+    corrected in the ledger)."""
+    v = _visit(db, actor, visit_id)
+    if payload.get("visited_on"):
+        day = opt_date(payload, "visited_on")
+        if day > dt.date.today():
+            raise Invalid("走访日期不能晚于今天。", field="visited_on")
+        v.visited_on = day
+    if "found" in payload:
+        v.found = opt_str(payload, "found", max_len=2000) or ""
+    if "follow_up" in payload:
+        v.follow_up = opt_str(payload, "follow_up", max_len=2000) or ""
+    if not v.found and not v.ledger_item_ids:
+        raise Invalid("请填写走访发现的问题。", field="found")
+    db.flush()
+    audit.record(db, actor, "leader_visit_update", "leader_visit", v.id, {"fields": sorted(payload)},
+                 organisation_id=v.organisation_id)
+    a = db.get(LeaderAssignment, v.assignment_id)
+    return visit_dict(v, db.get(Organisation, v.organisation_id), a)
+
+
+def delete_visit(db: Session, actor: User, visit_id: int) -> None:
+    """A visit entered by mistake; one whose findings are in the ledger stays (its rows answer for them)."""
+    v = _visit(db, actor, visit_id)
+    if v.ledger_item_ids:
+        raise Conflict("该走访发现的问题已列入整改工作台账，不能删除。", "visit_has_rows")
+    audit.record(db, actor, "leader_visit_delete", "leader_visit", v.id, {"assignment_id": v.assignment_id},
+                 organisation_id=v.organisation_id)
+    db.delete(v)
+    db.flush()
+
+
+# --- 挂点 as a sheet ------------------------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = [sheets.Column("person", "领导姓名", required=True, aliases=("姓名", "包保领导"), max_len=100),
+                      sheets.Column("branch", "党支部", required=True, aliases=("支部名称", "党支部名称")),
+                      sheets.Column("kind", "方式", aliases=("种类",)),
+                      sheets.Column("year", "年度", "int"),
+                      sheets.Column("assigned_on", "落实日期", "date"),
+                      sheets.Column("note", "备注", max_len=1000)]
+
+
+def assignments_template() -> bytes:
+    return sheets.template(ASSIGNMENT_COLUMNS, ["王志强", "大邱庄村党支部", "挂点包保", dt.date.today().year,
+                                                sheets.cn(dt.date.today()), ""], "挂点包保")
+
+
+def import_assignments(db: Session, actor: User, data: bytes) -> dict:
+    """The clerks' 挂点 sheet: a leader named once among the people kept, a branch within view; all or nothing,
+    each problem naming its row and column. A 挂点 already kept is left as it is."""
+    auth.require_role(actor, *REVIEWERS)
+    problems: list[dict] = []
+    rows = sheets.read(data, ASSIGNMENT_COLUMNS, "挂点包保名单", problems)
+    persons: dict[str, list[DistrictPerson]] = {}
+    for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
+        persons.setdefault(p.name, []).append(p)
+    visible = auth.visible_org_ids(db, actor)
+    query = select(Organisation).where(Organisation.kind == "branch")
+    if visible is not None:
+        query = query.where(Organisation.id.in_(visible))
+    branches: dict[str, list[Organisation]] = {}
+    for o in db.execute(query).scalars():
+        branches.setdefault(o.name, []).append(o)
+    kinds = {**{k: k for k in ASSIGNMENT_KINDS}, **{n: k for k, n in ASSIGNMENT_KINDS.items()}}
+    headers = {c.key: c.header for c in ASSIGNMENT_COLUMNS}
+    ready = []
+    for r in rows:
+        cols, bad = r["_cols"], False
+        found = persons.get(r["person"], [])
+        if len(found) != 1:
+            problems.append(sheets.problem(r["row"], cols.get("person"), headers["person"],
+                                           f"“{r['person']}”" + ("有重名" if found else "不在人员名单中（请先新增或导入人员）")))
+            bad = True
+        orgs = branches.get(r["branch"], [])
+        if len(orgs) != 1:
+            problems.append(sheets.problem(r["row"], cols.get("branch"), headers["branch"],
+                                           f"“{r['branch']}”" + ("有重名" if orgs else "不是您管辖范围内的党支部")))
+            bad = True
+        if r["kind"] and r["kind"] not in kinds:
+            problems.append(sheets.problem(r["row"], cols.get("kind"), headers["kind"], "应为挂点包保或创建联系点"))
+            bad = True
+        if r["year"] is not None and not 2000 <= r["year"] <= 2100:
+            problems.append(sheets.problem(r["row"], cols.get("year"), headers["year"], "应为2000至2100年"))
+            bad = True
+        if not bad:
+            ready.append((found[0], orgs[0], r))
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    sheets.fail(problems, "挂点包保名单")
+    created = 0
+    for person, org, r in ready:
+        kind = kinds.get(r["kind"] or "") or ("contact" if person.rank == "county_leader" else "backward")
+        year = r["year"] or dt.date.today().year
+        if db.scalar(select(LeaderAssignment.id).where(LeaderAssignment.person_id == person.id,
+                                                       LeaderAssignment.organisation_id == org.id,
+                                                       LeaderAssignment.kind == kind, LeaderAssignment.year == year)):
+            continue
+        db.add(LeaderAssignment(person_id=person.id, organisation_id=org.id, kind=kind, year=year,
+                                assigned_on=r["assigned_on"] or dt.date.today(), note=r["note"] or ""))
+        created += 1
+    db.flush()
+    audit.record(db, actor, "leader_assign_import", "leader_assignment", None, {"rows": len(rows), "created": created},
+                 organisation_id=actor.organisation_id)
+    return {"rows": len(rows), "created": created, "kept": len(rows) - created}
+
+
+def assignments_xlsx(db: Session, actor: User, year: Optional[int] = None) -> bytes:
+    """The 挂点 of a year (all years without one) and their visits, one sheet each (importable again)."""
+    auth.require_role(actor, *REVIEWERS)
+    query = auth.filter_visible(select(LeaderAssignment).order_by(LeaderAssignment.year, LeaderAssignment.id),
+                                LeaderAssignment.organisation_id, db, actor)
+    if year:
+        query = query.where(LeaderAssignment.year == year_value(year))
+    rows = list(db.execute(query).scalars())
+    orgs = dict(db.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({a.organisation_id for a in rows}))).all()) if rows else {}
+    names = dict(db.execute(select(DistrictPerson.id, DistrictPerson.name).where(
+        DistrictPerson.id.in_({a.person_id for a in rows}))).all()) if rows else {}
+    by_id = {a.id: a for a in rows}
+    visits_ = list(db.execute(select(LeaderVisit).where(LeaderVisit.assignment_id.in_(list(by_id)))
+                              .order_by(LeaderVisit.visited_on)).scalars()) if rows else []
+    return sheets.workbook_of([
+        ("挂点包保", [c.header for c in ASSIGNMENT_COLUMNS],
+         [[names.get(a.person_id, ""), orgs.get(a.organisation_id, ""), ASSIGNMENT_KINDS.get(a.kind, ""), a.year,
+           sheets.cn(a.assigned_on), a.note or ""] for a in rows]),
+        ("走访记录", ["领导姓名", "党支部", "走访日期", "发现的问题", "后续措施", "列入整改工作台账（项）"],
+         [[names.get(by_id[v.assignment_id].person_id, ""), orgs.get(v.organisation_id, ""), sheets.cn(v.visited_on),
+           v.found, v.follow_up, len(v.ledger_item_ids or [])] for v in visits_])])

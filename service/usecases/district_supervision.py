@@ -210,3 +210,129 @@ def open_finding(db: Session, actor: User, inspection_id: int, index: int) -> di
     audit.record(db, actor, "inspection_open", "inspection", i.id,
                  {"finding": index, "ledger_item_id": findings[index]["ledger_item_id"]}, organisation_id=i.organisation_id)
     return get(db, actor, i.id)
+
+
+# --- corrections and sheets ---------------------------------------------------------------------------
+
+
+def delete_group(db: Session, actor: User, group_id: int) -> None:
+    """A group set up by mistake; one that has inspected is kept (its records name it)."""
+    auth.require_role(actor, "admin")
+    g = _group(db, actor, group_id)
+    if db.scalar(select(Inspection.id).where(Inspection.group_id == g.id).limit(1)):
+        raise Conflict(f"{g.name}已有督导检查记录，不能删除。", "group_has_inspections")
+    audit.record(db, actor, "group_delete", "supervision_group", g.id, {"name": g.name}, organisation_id=g.organisation_id)
+    db.delete(g)
+    db.flush()
+
+
+def _inspection(db: Session, actor: User, inspection_id: int) -> Inspection:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, Inspection, inspection_id, "未找到该督导检查记录。")
+
+
+def update_inspection(db: Session, actor: User, inspection_id: int, payload: dict) -> dict:
+    """Correct an inspection: ``kind``, ``inspected_on``, ``answers`` (to the group's list), and ``findings``
+    (texts): the findings already in the ledger are kept as they are, the others are replaced by those given."""
+    i = _inspection(db, actor, inspection_id)
+    g = db.get(SupervisionGroup, i.group_id)
+    if payload.get("kind"):
+        if payload["kind"] not in INSPECTION_KINDS:
+            raise Invalid("检查方式只能是定点监测、实地检查或随机抽查。", field="kind")
+        i.kind = payload["kind"]
+    if payload.get("inspected_on"):
+        day = opt_date(payload, "inspected_on")
+        if day > dt.date.today():
+            raise Invalid("检查日期不能晚于今天。", field="inspected_on")
+        i.inspected_on = day
+    if "answers" in payload:
+        answers = payload.get("answers") or {}
+        if not isinstance(answers, dict) or not all(isinstance(v, str) and len(v) <= 500 for v in answers.values()):
+            raise Invalid("检查项回答应逐项对应督导清单，每项一段文字。", field="answers")
+        unknown = [k for k in answers if k not in (g.checklist or [])]
+        if unknown:
+            raise Invalid(f"“{unknown[0][:30]}”不是{g.name}督导清单中的检查项。", field="answers")
+        i.answers = {k: v.strip() for k, v in answers.items() if v.strip()}
+    if "findings" in payload:
+        texts = _strings(payload, "findings", max_items=100, max_len=2000)
+        kept = [f for f in i.findings or [] if f.get("ledger_item_id")]
+        i.findings = kept + [{"text": t, "category": "", "due_on": None, "ledger_item_id": None}
+                             for t in texts if t not in {f["text"] for f in kept}]
+    db.flush()
+    audit.record(db, actor, "inspection_update", "inspection", i.id, {"fields": sorted(payload)},
+                 organisation_id=i.organisation_id)
+    return get(db, actor, i.id)
+
+
+def delete_inspection(db: Session, actor: User, inspection_id: int) -> None:
+    """An inspection entered by mistake; one whose findings are in the ledger stays."""
+    i = _inspection(db, actor, inspection_id)
+    if any(f.get("ledger_item_id") for f in i.findings or []):
+        raise Conflict("该检查发现的问题已列入整改工作台账，不能删除。", "inspection_has_rows")
+    audit.record(db, actor, "inspection_delete", "inspection", i.id, {"group_id": i.group_id},
+                 organisation_id=i.organisation_id)
+    db.delete(i)
+    db.flush()
+
+
+GROUP_COLUMNS = [sheets.Column("name", "督导组", required=True, aliases=("名称", "督导组名称"), max_len=100),
+                 sheets.Column("leader", "组长", max_len=100),
+                 sheets.Column("members", "成员", "list", max_len=2000),
+                 sheets.Column("committees", "负责督导的党委", "list", aliases=("负责党委",), max_len=3000),
+                 sheets.Column("checklist", "督导清单", max_len=30000)]
+
+
+def groups_template() -> bytes:
+    return sheets.template(GROUP_COLUMNS, ["第一督导组", "刘明", "刘明、陈亮", "大邱庄镇党委",
+                                           "是否每月8日开展主题党日\n三会一课记录是否完整"], "督导组")
+
+
+def import_groups(db: Session, actor: User, data: bytes) -> dict:
+    """An admin's sheet of groups (督导清单 one item a line in its cell): a group of the same name is updated."""
+    auth.require_role(actor, "admin")
+    problems: list[dict] = []
+    rows = sheets.read(data, GROUP_COLUMNS, "督导组名单", problems)
+    committees: dict[str, list[int]] = {}
+    for o in db.execute(select(Organisation).where(Organisation.kind == "party_committee")).scalars():
+        committees.setdefault(o.name, []).append(o.id)
+    ready = []
+    for r in rows:
+        ids, bad = [], False
+        for name in r["committees"]:
+            if len(committees.get(name, [])) != 1:
+                problems.append(sheets.problem(r["row"], r["_cols"].get("committees"), "负责督导的党委",
+                                               f"“{name}”" + ("有重名" if committees.get(name) else "不是党委（党工委）")))
+                bad = True
+            else:
+                ids.append(committees[name][0])
+        if not bad:
+            ready.append((r, ids))
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    sheets.fail(problems, "督导组名单")
+    existing = {g.name: g for g in db.execute(select(SupervisionGroup).where(
+        SupervisionGroup.organisation_id == actor.organisation_id)).scalars()}
+    created = updated = 0
+    for r, ids in ready:
+        payload = {"name": r["name"], "leader": r["leader"] or "", "members": r["members"], "committee_ids": ids,
+                   "checklist": [line.strip() for line in (r["checklist"] or "").splitlines() if line.strip()]}
+        if r["name"] in existing:
+            update_group(db, actor, existing[r["name"]].id, payload)
+            updated += 1
+        else:
+            existing[r["name"]] = db.get(SupervisionGroup, create_group(db, actor, payload)["id"])
+            created += 1
+    return {"rows": len(rows), "created": created, "updated": updated}
+
+
+def groups_xlsx(db: Session, actor: User) -> bytes:
+    return sheets.workbook([c.header for c in GROUP_COLUMNS], [
+        [g["name"], g["leader"], "、".join(g["members"]), "、".join(g["committee_names"]), "\n".join(g["checklist"])]
+        for g in groups(db, actor)], "督导组")
+
+
+def inspections_xlsx(db: Session, actor: User, organisation_id: Optional[int] = None) -> bytes:
+    rows = inspections(db, actor, organisation_id=organisation_id)
+    return sheets.workbook(["检查日期", "督导组", "方式", "党支部", "检查情况", "发现的问题", "列入整改工作台账（项）"], [
+        [sheets.cn(dt.date.fromisoformat(i["inspected_on"])), i["group_name"], i["kind_name"], i["branch_name"],
+         "\n".join(f"{q}：{a}" for q, a in i["answers"].items()), "\n".join(f["text"] for f in i["findings"]),
+         sum(1 for f in i["findings"] if f.get("ledger_item_id"))] for i in rows], "督导检查")

@@ -4,6 +4,7 @@ leader's branches and visits), the three lists of a branch (printable), 督导�
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import flash, redirect, render_template, request, url_for
 
@@ -23,6 +24,11 @@ party_days_bp = blueprint("party_days", "/party-days")
 def _year() -> int:
     raw = request.values.get("year", "")
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else dt.date.today().year
+
+
+def form_id_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 def _upload() -> bytes:
@@ -64,6 +70,9 @@ def leaders_page(user):
         elif action == "import":
             result, error = attempt(lambda: district_people.import_people(db, user, _upload()), said="无法导入：")
             _flash_import(result, error, "人员")
+        elif action == "import_assignments":
+            result, error = attempt(lambda: district_people.import_assignments(db, user, _upload()), said="无法导入：")
+            _flash_import(result, error, "挂点包保名单")
         else:
             raise Invalid("未知的操作。", field="action")
         return redirect(url_for("leaders.leaders_page", year=year))
@@ -79,6 +88,9 @@ def person_page(user, person_id: int):
     db = get_session()
     detail = district_people.person_detail(db, user, person_id)
     if request.method == "POST":
+        action = request.form.get("action") or "visit"
+        if action != "visit":
+            return _person_correction(db, user, person_id, action)
         problem = (request.form.get("problem") or "").strip()
         payload = {"visited_on": request.form.get("visited_on") or None, "found": request.form.get("found", ""),
                    "follow_up": request.form.get("follow_up", ""),
@@ -90,7 +102,46 @@ def person_page(user, person_id: int):
             flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
                               else "") + "。", "ok")
         return redirect(url_for("leaders.person_page", person_id=person_id))
-    return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat())
+    return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat(),
+                           ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS, people=district_people.people(db, user))
+
+
+def _person_correction(db, user, person_id: int, action: str):
+    """The person page's corrections: the person, a 挂点, a visit — edited or removed."""
+    form = request.form
+    if action == "update_person":
+        payload = {k: form.get(k, "") for k in ("name", "rank", "title", "phone")}
+        payload["active"] = form.get("active") == "1"
+        _r, error = attempt(district_people.update_person, db, user, person_id, payload, said="无法保存：")
+        done = "已保存人员信息。"
+    elif action == "delete_person":
+        _r, error = attempt(district_people.delete_person, db, user, person_id, said="无法删除：")
+        if error is None:
+            flash("已删除该人员。", "ok")
+            return redirect(url_for("leaders.leaders_page"))
+    elif action == "update_assignment":
+        payload = {"person_id": form_id("person_id"), "kind": form.get("kind") or None,
+                   "assigned_on": form.get("assigned_on") or None, "note": form.get("note", "")}
+        _r, error = attempt(district_people.update_assignment, db, user, form_id("assignment_id") or 0, payload,
+                            said="无法保存：")
+        done = "已保存挂点。"
+    elif action == "unassign":
+        _r, error = attempt(district_people.unassign, db, user, form_id("assignment_id") or 0, said="无法撤销：")
+        done = "已撤销挂点。"
+    elif action == "update_visit":
+        payload = {k: form.get(k, "") for k in ("found", "follow_up")}
+        payload["visited_on"] = form.get("visited_on") or None
+        _r, error = attempt(district_people.update_visit, db, user, form_id("visit_id") or 0, payload,
+                            said="无法保存：")
+        done = "已保存走访记录。"
+    elif action == "delete_visit":
+        _r, error = attempt(district_people.delete_visit, db, user, form_id("visit_id") or 0, said="无法删除：")
+        done = "已删除走访记录。"
+    else:
+        raise Invalid("未知的操作。", field="action")
+    if error is None:
+        flash(done, "ok")
+    return redirect(url_for("leaders.person_page", person_id=person_id))
 
 
 # --- three lists -----------------------------------------------------------------------------------
@@ -140,11 +191,60 @@ def supervision_page(user):
             if error is None:
                 flash("已保存督导清单。", "ok")
         else:
-            raise Invalid("未知的操作。", field="action")
+            _supervision_correction(db, user, action)
         return redirect(url_for("supervision.supervision_page"))
-    return render_template("district_supervision.html", user=user, groups=district_supervision.groups(db, user),
+    groups = district_supervision.groups(db, user)
+    return render_template("district_supervision.html", user=user, groups=groups,
+                           checklists={g["id"]: g["checklist"] for g in groups},
+                           committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
                            inspections=district_supervision.inspections(db, user), kinds=INSPECTION_KINDS,
                            branches=organisations.branches(db, user), today=dt.date.today().isoformat())
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in (request.form.get(name) or "").splitlines() if line.strip()]
+
+
+def _group_payload() -> dict:
+    return {"name": request.form.get("name", ""), "leader": request.form.get("leader", ""),
+            "members": [m for m in re.split(r"[、，,；;\s]+", request.form.get("members", "")) if m],
+            "committee_ids": [int(v) for v in request.form.getlist("committee_ids") if v.isdigit() and len(v) < 10],
+            "checklist": _lines("checklist")}
+
+
+def _supervision_correction(db, user, action: str) -> None:
+    """督导组 set up, edited, removed and imported (admin); an inspection corrected or removed."""
+    if action == "create_group":
+        _r, error = attempt(district_supervision.create_group, db, user, _group_payload(), said="无法新建：")
+        done = "已新建督导组。"
+    elif action == "update_group":
+        _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id") or 0, _group_payload(),
+                            said="无法保存：")
+        done = "已保存督导组。"
+    elif action == "delete_group":
+        _r, error = attempt(district_supervision.delete_group, db, user, form_id("group_id") or 0, said="无法删除：")
+        done = "已删除督导组。"
+    elif action == "import_groups":
+        result, error = attempt(lambda: district_supervision.import_groups(db, user, _upload()), said="无法导入：")
+        _flash_import(result, error, "督导组")
+        return
+    elif action == "update_inspection":
+        inspection = district_supervision.get(db, user, form_id("inspection_id") or 0)
+        group = district_supervision.get_group(db, user, inspection["group_id"])
+        answers = {item: request.form.get(f"answer:{i}", "").strip() for i, item in enumerate(group["checklist"])}
+        payload = {"kind": request.form.get("kind") or None, "inspected_on": request.form.get("inspected_on") or None,
+                   "answers": answers, "findings": _lines("findings")}
+        _r, error = attempt(district_supervision.update_inspection, db, user, inspection["id"], payload,
+                            said="无法保存：")
+        done = "已保存督导检查记录。"
+    elif action == "delete_inspection":
+        _r, error = attempt(district_supervision.delete_inspection, db, user, form_id("inspection_id") or 0,
+                            said="无法删除：")
+        done = "已删除督导检查记录。"
+    else:
+        raise Invalid("未知的操作。", field="action")
+    if error is None:
+        flash(done, "ok")
 
 
 # --- 主题党日 ---------------------------------------------------------------------------------------
@@ -156,19 +256,30 @@ def party_days_page(user):
     db = get_session()
     year = _year()
     if request.method == "POST":
-        if request.form.get("action") == "import":
+        action = request.form.get("action")
+        if action == "import":
             result, error = attempt(lambda: district_partyday.import_xlsx(db, user, _upload()), said="无法导入：")
             _flash_import(result, error, "主题党日记录")
+        elif action == "delete":
+            _r, error = attempt(district_partyday.delete, db, user, form_id("day_id") or 0, said="无法删除：")
+            if error is None:
+                flash("已删除主题党日记录。", "ok")
         else:
             payload = {"organisation_id": form_id("organisation_id"), "held_on": request.form.get("held_on") or None,
                        "topic": request.form.get("topic", ""), "reason": request.form.get("reason", ""),
                        "attended": int(request.form["attended"]) if request.form.get("attended", "").isdigit() else None,
                        "expected": int(request.form["expected"]) if request.form.get("expected", "").isdigit() else None,
                        "dues_collected": request.form.get("dues_collected") == "1"}
-            _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
+            if action == "update":
+                payload["attendees"] = [a for a in re.split(r"[、，,；;\s]+", request.form.get("attendees", "")) if a]
+                _r, error = attempt(district_partyday.update, db, user, form_id("day_id") or 0, payload,
+                                    said="无法保存：")
+            else:
+                _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
             if error is None:
                 flash("已保存主题党日记录。", "ok")
         return redirect(url_for("party_days.party_days_page", year=year))
-    return render_template("district_party_days.html", user=user, year=year,
+    editing = district_partyday.get(db, user, form_id_arg("edit")) if form_id_arg("edit") else None
+    return render_template("district_party_days.html", user=user, year=year, editing=editing,
                            data=district_partyday.compliance(db, user, year),
                            branches=organisations.branches(db, user), today=dt.date.today().isoformat())

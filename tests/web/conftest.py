@@ -154,8 +154,9 @@ def _district_objects(client, tokens, org_id: int, reviewer: str, user: str, com
     assert ins.status_code == 201, ins.get_json()
     day = client.post("/api/v1/party-days", headers=bearer(tokens[user]), json={"held_on": "2026-07-08", "attended": 8})
     assert day.status_code == 201, day.get_json()
-    return {"person": person.get_json()["id"], "assignment": a.get_json()["id"], "group": group.get_json()["id"],
-            "inspection": ins.get_json()["id"], "day": day.get_json()["id"], **_secretary_objects(client, h, org_id)}
+    return {"person": person.get_json()["id"], "assignment": a.get_json()["id"], "visit": visit.get_json()["id"],
+            "group": group.get_json()["id"], "inspection": ins.get_json()["id"], "day": day.get_json()["id"],
+            **_secretary_objects(client, h, org_id)}
 
 
 def _secretary_objects(client, h, org_id: int) -> dict:

@@ -216,6 +216,25 @@ ENDPOINTS = [
              body=_json(lambda o: {"found": "发展党员滞后"})),
     # the assignment has a visit: refused (409) after the role and view checks
     Endpoint("DELETE", "/api/v1/assignments/{assignment}", REVIEWERS, ok=(409,)),
+    # corrections, imports and exports of every district kind (a DELETE names no seeded record: 404 after the checks)
+    Endpoint("DELETE", "/api/v1/people/999999", REVIEWERS, ok=(404,), scoped=False),
+    Endpoint("PATCH", "/api/v1/assignments/{assignment}", REVIEWERS, body=_json(lambda o: {"note": "矩阵"})),
+    Endpoint("POST", "/api/v1/assignments/import", REVIEWERS, scoped=False,
+             body=lambda o: _xlsx_upload([["领导姓名", "党支部"]])),
+    Endpoint("GET", "/api/v1/assignments/export.xlsx", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/assignments/template.xlsx", ANY, scoped=False),
+    Endpoint("PATCH", "/api/v1/assignments/visits/{visit}", REVIEWERS, body=_json(lambda o: {"follow_up": "约谈"})),
+    Endpoint("DELETE", "/api/v1/assignments/visits/999999", REVIEWERS, ok=(404,), scoped=False),
+    Endpoint("DELETE", "/api/v1/supervision-groups/999999", ADMIN, ok=(404,), scoped=False),
+    Endpoint("POST", "/api/v1/supervision-groups/import", ADMIN, scoped=False,
+             body=lambda o: _xlsx_upload([["督导组", "组长"]])),
+    Endpoint("GET", "/api/v1/supervision-groups/export.xlsx", REVIEWERS, scoped=False),
+    Endpoint("GET", "/api/v1/supervision-groups/template.xlsx", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/inspections/export.xlsx", REVIEWERS, scoped=False),
+    Endpoint("PATCH", "/api/v1/inspections/{inspection}", REVIEWERS, body=_json(lambda o: {"kind": "random"})),
+    Endpoint("DELETE", "/api/v1/inspections/999999", REVIEWERS, ok=(404,), scoped=False),
+    Endpoint("PATCH", "/api/v1/party-days/{day}", ANY, body=_json(lambda o: {"topic": "重温入党誓词"})),
+    Endpoint("DELETE", "/api/v1/party-days/999999", ANY, ok=(404,), scoped=False),
     Endpoint("GET", "/api/v1/branch-lists/{org}", ANY),
     Endpoint("GET", "/api/v1/branch-lists/{org}.xlsx", ANY),
     Endpoint("GET", "/api/v1/supervision-groups", REVIEWERS, scoped=False),
@@ -643,7 +662,7 @@ def _covered(app) -> set[tuple[str, str]]:
     """(endpoint, method) of every matrix row, as the app routes it."""
     adapter = app.url_map.bind("localhost")
     dummy = {"org": 1, "sub": 1, "pdf": 1, "assessment": 1, "document": 1, "user": 1, "job": 1, "item": 1, "note": 1,
-             "person": 1, "assignment": 1, "group": 1, "inspection": 1, "day": 1, "member": 1, "check": 1,
+             "person": 1, "assignment": 1, "visit": 1, "group": 1, "inspection": 1, "day": 1, "member": 1, "check": 1,
              "project": 1, "class": 1}
     out = set()
     for ep in ENDPOINTS:

@@ -259,3 +259,78 @@ def test_pages_show_the_records_in_chinese(app, client, seeded):
                                           "inspection_id": str(objs["inspection"]), "index": "0"},
                     follow_redirects=True)
     assert "已列入整改工作台账" in r.get_data(as_text=True)
+
+
+def test_every_kind_is_corrected_through_the_api_and_the_pages(app, client, seeded):
+    """Each district record kind entered wrongly is edited or removed, by the API and by its page, through the
+    same use case; a record others depend on (a visit's ledger row, a leader's 挂点) is refused, not lost."""
+    from tests.web.conftest import csrf_of, login
+
+    h, admin = bearer(seeded["tokens"]["quwei"]), bearer(seeded["tokens"]["admin"])
+    o = seeded["objects"]["B"]
+    # API: PATCH and DELETE of every kind
+    r = client.patch(f"/api/v1/assignments/{o['assignment']}", headers=h, json={"note": "改为2026年包保"})
+    assert r.status_code == 200 and r.get_json()["note"] == "改为2026年包保", r.get_json()
+    r = client.patch(f"/api/v1/assignments/visits/{o['visit']}", headers=h, json={"found": "三会一课台账不全"})
+    assert r.status_code == 200 and r.get_json()["found"] == "三会一课台账不全"
+    r = client.patch(f"/api/v1/inspections/{o['inspection']}", headers=h,
+                     json={"kind": "monitor", "findings": ["记录不全", "党费未按月收缴"]})
+    assert r.status_code == 200 and [f["text"] for f in r.get_json()["findings"]] == ["记录不全", "党费未按月收缴"]
+    r = client.patch(f"/api/v1/party-days/{o['day']}", headers=h, json={"held_on": "2026-07-09", "reason": "8日停电"})
+    assert r.status_code == 200 and (r.get_json()["status"], r.get_json()["reason"]) == ("other_day", "8日停电")
+    r = client.patch(f"/api/v1/supervision-groups/{o['group']}", headers=admin, json={"members": ["刘明", "许芳"]})
+    assert r.status_code == 200 and r.get_json()["members"] == ["刘明", "许芳"]
+    assert client.delete(f"/api/v1/people/{o['person']}", headers=h).status_code == 409  # has a 挂点
+    assert client.delete(f"/api/v1/supervision-groups/{o['group']}", headers=admin).status_code == 409
+    # pages: the same corrections as forms
+    login(client, "quwei", seeded["password"])
+    url = f"/leaders/{o['person']}"
+    r = client.post(url, data={"csrf_token": csrf_of(client), "action": "update_person", "name": "王志强",
+                               "rank": "district_leader", "title": "区委副书记", "phone": "", "active": "1"},
+                    follow_redirects=True)
+    assert "已保存人员信息" in r.get_data(as_text=True) and "区委副书记" in r.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_of(client), "action": "update_visit", "visit_id": str(o["visit"]),
+                               "visited_on": "", "found": "台账已补齐", "follow_up": "回访"}, follow_redirects=True)
+    assert "已保存走访记录" in r.get_data(as_text=True) and "台账已补齐" in r.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_of(client), "action": "delete_visit", "visit_id": str(o["visit"])},
+                    follow_redirects=True)
+    assert "已删除走访记录" in r.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_of(client), "action": "unassign",
+                               "assignment_id": str(o["assignment"])}, follow_redirects=True)
+    assert "已撤销挂点" in r.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_of(client), "action": "delete_person"}, follow_redirects=True)
+    assert "已删除该人员" in r.get_data(as_text=True)
+    r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "update_inspection",
+                                          "inspection_id": str(o["inspection"]), "kind": "random",
+                                          "findings": "记录不全"}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "已保存督导检查记录" in html and "党费未按月收缴" not in html
+    r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "delete_inspection",
+                                          "inspection_id": str(o["inspection"])}, follow_redirects=True)
+    assert "已删除督导检查记录" in r.get_data(as_text=True)
+    r = client.get(f"/party-days?year=2026&edit={o['day']}")
+    assert "修改城关社区党支部2026年7月主题党日记录" in r.get_data(as_text=True)
+    r = client.post("/party-days", data={"csrf_token": csrf_of(client), "action": "update", "day_id": str(o["day"]),
+                                         "year": "2026", "held_on": "2026-07-08", "attended": "7", "topic": "党课"},
+                    follow_redirects=True)
+    assert "已保存主题党日记录" in r.get_data(as_text=True)
+    r = client.post("/party-days", data={"csrf_token": csrf_of(client), "action": "delete", "day_id": str(o["day"]),
+                                         "year": "2026"}, follow_redirects=True)
+    assert "已删除主题党日记录" in r.get_data(as_text=True)
+    assert client.get(f"/api/v1/party-days/{o['day']}", headers=h).status_code == 404
+    # the group is the admin's: set up, edited and removed from the page
+    login(client, "admin", seeded["password"])
+    r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "create_group", "name": "第九督导组",
+                                          "leader": "许芳", "members": "许芳、黄伟", "checklist": "党费是否按月收缴"},
+                    follow_redirects=True)
+    assert "已新建督导组" in r.get_data(as_text=True) and "第九督导组" in r.get_data(as_text=True)
+    gid = next(g["id"] for g in client.get("/api/v1/supervision-groups", headers=admin).get_json()["items"]
+               if g["name"] == "第九督导组")
+    r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "delete_group", "group_id": str(gid)},
+                    follow_redirects=True)
+    assert "已删除督导组" in r.get_data(as_text=True)
+    # exports of every kind open as workbooks
+    for url in ("/api/v1/assignments/export.xlsx", "/api/v1/supervision-groups/export.xlsx",
+                "/api/v1/inspections/export.xlsx", "/api/v1/people/export.xlsx"):
+        r = client.get(url, headers=admin)
+        assert r.status_code == 200 and load_workbook(io.BytesIO(r.data)).active.max_row >= 1, url
