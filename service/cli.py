@@ -86,7 +86,7 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
     if rec.get("district"):
         d = rec["district"]
         click.echo(f"区委抓党建（静海区委）：人员 {d['people']} 名，挂点包保和创建联系点 {d['assignments']} 个，走访 {d['visits']} 次，"
-                   f"督导组 {d['groups']} 个、督导检查 {d['inspections']} 次，2025年下半年主题党日 {d['party_days']} 条。")
+                   f"督导组 {d['groups']} 个、督导检查 {d['inspections']} 次，主题党日 {d['party_days']} 条（{d['from_year']}年起逐月至今）。")
         if d.get("two_books"):
             b = d["two_books"]
             click.echo(f"两册一证：党员 {b['members']} 名，手册发放登记 {b['handbooks']} 条，党员纪实 {b['records']} 条，"

@@ -84,10 +84,11 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
             "assessments": demo_records.grading_round(session),
             "cycles": demo_records.creation_cycles(session),
         }
+        # before the documents: the 季度通报 they issue counts the district's records of its quarter
+        records["district"] = demo_district.records(session)
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
         records["official"] = demo_records.official_documents(session)
-        records["district"] = demo_district.records(session)
         records["secretary"] = demo_secretary.records(session, current_store())
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
         records["returned"] = demo_records.returned_form(session)

@@ -1,9 +1,14 @@
-"""Demo records of the district's management layer (issue 12) for ``wuhao demo``: 静海区委's leaders and their
-挂点包保 / 创建联系点 for the 2025 round, a visit that opened a ledger row, two 督导组 with check lists and an
-inspection whose findings went to the ledger, and the second half of 2025's party days (most on the 8th,
-some on another day with a reason, a few missing), and the 两册一证 of two branches (members, both registers, 党费
-and party-day 纪实, a 抽查 that opened a ledger row). Everything goes through the use cases; the ledger rows
-opened here await their 整改时限 (the demo ledger's own year: tests/foundation/test_demo_documents.py)."""
+"""Demo records of the district's management layer (issue 12) for ``wuhao demo``, dated from the clock so that a
+clerk opening the district pages (which default to the current year) finds them in use, and the 季度通报 of the
+last ended quarter counts them: 静海区委's leaders with their 挂点包保 / 创建联系点 of that quarter's year and of
+the current year, for the branches whose grading in force is 相对后进 (their latest: its 整改 runs on); a visit
+and a 督导组 inspection in that quarter that opened ledger rows, a later random check; two 督导组 with check
+lists; party days of the second half of the 2025 round's year and of every month from January of that quarter's
+year to the last month whose 8th has come (most on the 8th, some on another day with a reason, a few missing);
+and the 两册一证 of two branches (members, both registers, 党费 and party-day 纪实, a 抽查 that opened a ledger
+row). Everything goes through the use cases; the ledger rows opened here await their 整改时限 (the demo
+ledger's own year: tests/foundation/test_demo_documents.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth import subtree_ids
+from .checks.district import standing
 from .models import Assessment, DistrictPerson, Organisation, PartyDay, SpotCheck, User
 from .usecases import (district_handbooks, district_members, district_partyday, district_people,
                        district_supervision)
 
-YEAR = 2025
+YEAR = 2025  # the demo's grading round (demo_records.grading_round): its half-year of 纪实 and party days
 PEOPLE = [("王志强", "district_leader", "区委副书记"), ("李卫东", "district_leader", "区委常委、组织部部长"),
           ("张建华", "district_leader", "副区长"), ("赵国庆", "county_leader", "区委组织部副部长"),
           ("孙明", "county_leader", "区农业农村委主任"), ("吴刚", "committee_secretary", "大邱庄镇党委书记"),
@@ -25,7 +31,8 @@ PEOPLE = [("王志强", "district_leader", "区委副书记"), ("李卫东", "di
 CHECKLIST = ["是否每月8日开展主题党日", "三会一课记录是否完整", "党费是否按月收缴", "问题清单、任务清单、责任清单是否公开"]
 GROUPS = [("第一督导组", "刘明", ["刘明", "陈亮", "周洁"], ["大邱庄镇党委", "静海镇党委"]),
           ("第二督导组", "黄伟", ["黄伟", "许芳"], ["区国资委党委", "区两新组织党委", "区政务服务中心党委"])]
-TOPICS = {7: "学习贯彻七一重要讲话精神", 8: "开展“我为群众办实事”志愿服务", 9: "重温入党誓词",
+TOPICS = {1: "学习贯彻全会精神", 2: "开展“新春送温暖”走访", 3: "学雷锋志愿服务", 4: "清明祭英烈",
+          5: "重温劳模精神", 6: "学习党史", 7: "学习贯彻七一重要讲话精神", 8: "开展“我为群众办实事”志愿服务", 9: "重温入党誓词",
           10: "学习党章党规", 11: "警示教育", 12: "组织生活会会前学习"}
 
 
@@ -37,29 +44,48 @@ def _org(session: Session, name: str) -> Organisation:
     return session.execute(select(Organisation).where(Organisation.name == name)).scalar_one()
 
 
-def records(session: Session) -> dict:
+def last_ended_quarter(today: dt.date) -> tuple[int, int]:
+    """(year, quarter) of the latest quarter ended by ``today`` (as the 季度通报 reports it)."""
+    q = (today.month - 1) // 3 + 1
+    if (today + dt.timedelta(days=1)).month != today.month and today.month % 3 == 0:
+        return today.year, q
+    return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
+
+
+def _in_quarter(year: int, quarter: int, month: int, day: int) -> dt.date:
+    """A day in the quarter's ``month``-th month (1..3)."""
+    return dt.date(year, 3 * quarter - 3 + month, day)
+
+
+def records(session: Session, today: dt.date | None = None) -> dict:
     if session.scalar(select(func.count()).select_from(DistrictPerson)):
         return {}
+    today = today or dt.date.today()
+    q_year, quarter = last_ended_quarter(today)
+    years = sorted({q_year, today.year})
     quwei, admin = _user(session, "quwei"), _user(session, "admin")
     people = {n: district_people.create_person(session, quwei, {"name": n, "rank": r, "title": t})
               for n, r, t in PEOPLE}
-    laggards = list(session.execute(select(Assessment).where(
-        Assessment.year == YEAR, Assessment.backward.is_(True)).order_by(Assessment.id)).scalars())
-    rural = [a.organisation_id for a in laggards if a.domain == "rural"]
-    visits = 0
-    for i, org_id in enumerate(rural):
-        a = district_people.assign(session, quwei, {"person_id": people["王志强"]["id"], "organisation_id": org_id,
-                                                    "year": YEAR, "assigned_on": "2025-07-01"})
-        if i == 0:
-            district_people.add_visit(session, quwei, a["id"], {
-                "visited_on": "2025-08-15", "found": "支部班子成员分工不明确，主题党日未固定在8日",
-                "follow_up": "约谈支部书记，明确班子分工",
-                "open_rows": [{"category": "挂点走访", "problem": "支部班子成员分工不明确", "measure": "重新明确班子分工"}]})
-            visits += 1
-    for name, branch in (("赵国庆", "大邱庄村党支部"), ("孙明", "静海一中党支部")):
-        district_people.assign(session, quwei, {"person_id": people[name]["id"], "kind": "contact",
-                                                "organisation_id": _org(session, branch).id, "year": YEAR,
-                                                "assigned_on": "2025-03-01"})
+    graded = standing(session.execute(select(Assessment).where(Assessment.year <= q_year)).scalars())
+    rural = sorted(a.organisation_id for a in graded.values() if a.backward and a.domain == "rural")
+    visits, assignments, first = 0, 0, {}
+    for year in years:
+        for org_id in rural:
+            a = district_people.assign(session, quwei, {"person_id": people["王志强"]["id"], "organisation_id": org_id,
+                                                        "year": year, "assigned_on": min(dt.date(year, 1, 10), today).isoformat()})
+            first.setdefault(year, a)
+            assignments += 1
+        for name, branch in (("赵国庆", "大邱庄村党支部"), ("孙明", "静海一中党支部")):
+            district_people.assign(session, quwei, {"person_id": people[name]["id"], "kind": "contact",
+                                                    "organisation_id": _org(session, branch).id, "year": year,
+                                                    "assigned_on": min(dt.date(year, 1, 10), today).isoformat()})
+            assignments += 1
+    if q_year in first:
+        district_people.add_visit(session, quwei, first[q_year]["id"], {
+            "visited_on": _in_quarter(q_year, quarter, 2, 15).isoformat(),
+            "found": "支部班子成员分工不明确，主题党日未固定在8日", "follow_up": "约谈支部书记，明确班子分工",
+            "open_rows": [{"category": "挂点走访", "problem": "支部班子成员分工不明确", "measure": "重新明确班子分工"}]})
+        visits += 1
     committee = _org(session, "静海区委").id
     groups = []
     for name, leader, members, committees in GROUPS:
@@ -69,37 +95,48 @@ def records(session: Session) -> dict:
     inspected = 0
     if rural:
         district_supervision.record(session, quwei, {
-            "group_id": groups[0]["id"], "organisation_id": rural[0], "kind": "field", "inspected_on": "2025-09-18",
-            "answers": {CHECKLIST[0]: "8月未在8日开展", CHECKLIST[1]: "基本完整", CHECKLIST[2]: "是"},
-            "findings": [{"text": "8月主题党日未在8日开展且未说明原因", "category": "制度执行", "open_ledger": True},
+            "group_id": groups[0]["id"], "organisation_id": rural[0], "kind": "field",
+            "inspected_on": _in_quarter(q_year, quarter, 3, 18).isoformat(),
+            "answers": {CHECKLIST[0]: "上月未在8日开展", CHECKLIST[1]: "基本完整", CHECKLIST[2]: "是"},
+            "findings": [{"text": "上月主题党日未在8日开展且未说明原因", "category": "制度执行", "open_ledger": True},
                          {"text": "问题清单未在村务公开栏公开"}]})
         inspected += 1
     district_supervision.record(session, quwei, {
         "group_id": groups[1]["id"], "organisation_id": _org(session, "区公交集团党支部").id, "kind": "random",
-        "inspected_on": "2025-11-12", "answers": {CHECKLIST[0]: "是", CHECKLIST[2]: "是"}, "findings": []})
+        "inspected_on": max(_in_quarter(q_year, quarter, 1, 12), today - dt.timedelta(days=20)).isoformat(),
+        "answers": {CHECKLIST[0]: "是", CHECKLIST[2]: "是"}, "findings": []})
     inspected += 1
-    return {"people": len(people), "assignments": len(rural) + 2, "visits": visits, "groups": len(groups),
-            "inspections": inspected, "party_days": party_days(session, quwei), "two_books": two_books(session)}
+    return {"people": len(people), "assignments": assignments, "visits": visits, "groups": len(groups),
+            "inspections": inspected, "party_days": party_days(session, quwei, q_year, today),
+            "from_year": q_year, "two_books": two_books(session)}
 
 
-def party_days(session: Session, reviewer: User) -> int:
-    """July to December 2025 for every branch under the 区委: deterministic by name."""
+def party_days(session: Session, reviewer: User, from_year: int, today: dt.date) -> int:
+    """July to December 2025, then every month from January of ``from_year`` to the last one whose 8th has come,
+    for every branch under
+    the 区委: deterministic by name and month (about one month in sixteen missing, one in eight on another
+    day, half of those with a reason)."""
     ids = subtree_ids(session, reviewer.organisation_id)
     branches = list(session.execute(select(Organisation).where(Organisation.kind == "branch",
                                                                Organisation.id.in_(ids)).order_by(Organisation.id))
                     .scalars())
+    months = [(YEAR, m) for m in range(7, 13) if YEAR < from_year]  # the 2025 round's half-year (两册一证 纪实)
+    months += [(y, m) for y in range(from_year, today.year + 1) for m in range(1, 13) if dt.date(y, m, 8) <= today]
     made = 0
     for b in branches:
         seed = int(hashlib.sha256(b.name.encode()).hexdigest(), 16)
         members = b.member_count or 10
-        for month in range(7, 13):
-            pick = (seed >> (4 * month)) % 16
+        for year, month in months:
+            pick = (seed >> (4 * month + (0 if year == YEAR else year % 7))) % 16
             if pick == 0:
                 continue  # missing
             day, reason = (8, "") if pick > 2 else ((9, "8日恰逢周日，顺延一天") if pick == 2 else (12, ""))
+            held = dt.date(year, month, day)
+            if held > today:
+                held, reason = dt.date(year, month, 8), ""
             attended = members - (seed >> (3 * month)) % max(2, members // 4)
             district_partyday.save(session, reviewer, {
-                "organisation_id": b.id, "held_on": dt.date(YEAR, month, day).isoformat(), "topic": TOPICS[month],
+                "organisation_id": b.id, "held_on": held.isoformat(), "topic": TOPICS[month],
                 "expected": members, "attended": max(attended, 1), "dues_collected": pick % 5 != 1, "reason": reason})
             made += 1
     return made

@@ -57,3 +57,13 @@ def uncovered(branch_ids, assigned_ids) -> list[int]:
     """JH-4: the 相对后进 branches no leader has taken charge of."""
     got = set(assigned_ids)
     return sorted(b for b in set(branch_ids) if b not in got)
+
+
+def standing(assessments) -> dict:
+    """Each branch's grading in force: its latest assessment (by year, then as entered) among ``assessments``
+    (those of a year and before). A branch named 相对后进 in the 2025 round stays so through 2026 — its 整改 and
+    its 挂点包保 run on — until a later grading of that branch (a new round, or one scoring) replaces it."""
+    out: dict = {}
+    for a in sorted(assessments, key=lambda a: (a.year, a.id)):
+        out[a.organisation_id] = a
+    return out

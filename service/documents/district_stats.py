@@ -1,8 +1,8 @@
 """The district's records in the 季度通报 (一张报表督党建, JH-4..JH-6): read once for a quarter, then counted
 for any set of branches (a 党委, a domain, the whole district).
 
-挂点 coverage: rural 相对后进 branches of the round in force (the year's grading, else the latest before it: its
-整改 runs into the next year) with a leader of the year in charge (挂点包保) by the quarter's end.
+挂点 coverage: rural branches whose grading in force (their latest up to the year: its 整改 runs into the next
+year) is 相对后进, with a leader of the year in charge (挂点包保) by the quarter's end.
 Supervision: 督导组 inspections and leaders' visits in the quarter, and the ledger rows they opened.
 Party days: branch-months of the quarter held on the 8th / another day / missing, attendance
 (:func:`service.checks.district.party_day_summary`).
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..checks.district import DayRecord, months_between, party_day_summary
+from ..checks.district import DayRecord, months_between, party_day_summary, standing
 from ..models import (Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay, TrainingClass,
                       TrainingEnrolment)
 
@@ -24,12 +24,8 @@ class QuarterRecords:
         ids = [b.id for b in branches]
         self.names = {b.id: b.name for b in branches}
         self.months = months_between(start, end)
-        latest: dict[int, Assessment] = {}
-        graded = session.scalar(select(func.max(Assessment.year)).where(Assessment.year <= year,
-                                                                        Assessment.organisation_id.in_(ids)))
-        for a in session.execute(select(Assessment).where(Assessment.year == graded, Assessment.organisation_id.in_(ids))
-                                 .order_by(Assessment.id)).scalars():
-            latest[a.organisation_id] = a
+        latest = standing(session.execute(select(Assessment).where(Assessment.year <= year,
+                                                                   Assessment.organisation_id.in_(ids))).scalars())
         # JH-4: district leaders take charge of the rural 相对后进 branches
         self.backward = {i for i, a in latest.items() if a.backward and a.domain == "rural"}
         self.assigned = set(session.execute(select(LeaderAssignment.organisation_id).where(

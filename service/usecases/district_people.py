@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
-from ..checks.district import uncovered
+from ..checks.district import standing, uncovered
 from ..errors import Conflict, Invalid
 from ..models import (Assessment, DistrictPerson, LeaderAssignment, LeaderVisit, Organisation, RectificationItem,
                       User)
@@ -219,24 +219,15 @@ def person_detail(db: Session, actor: User, person_id: int, year: Optional[int] 
             "visits": [visit_dict(v, orgs.get(v.organisation_id), by_assignment.get(v.assignment_id)) for v in visits]}
 
 
-def round_year(db: Session, actor: User, year: int) -> Optional[int]:
-    """The grading round in force in ``year``: the latest one held that year or before (a round names its
-    相对后进 branches, whose 整改 and 挂点包保 run into the next year until another round is held)."""
-    return db.scalar(auth.filter_visible(select(func.max(Assessment.year)).where(Assessment.year <= year),
-                                         Assessment.organisation_id, db, actor))
-
-
 def coverage(db: Session, actor: User, year: int) -> dict:
-    """JH-4 for a year: every rural 相对后进 branch of the round in force (:func:`round_year`) with its
-    leaders of the year (flagged when it has none); district leaders without a 相对后进 branch and
+    """JH-4 for a year: every rural branch whose grading in force that year (its latest up to the year,
+    :func:`service.checks.district.standing`) is 相对后进, with its leaders of the year (flagged when it has none); district leaders without a 相对后进 branch and
     county-level leaders without a 联系点."""
     auth.require_role(actor, *REVIEWERS)
     year = year_value(year)
-    graded = round_year(db, actor, year)
-    laggards = list(db.execute(auth.filter_visible(
-        select(Assessment).where(Assessment.year == graded, Assessment.backward.is_(True),
-                                 Assessment.domain == "rural").order_by(Assessment.id),
-        Assessment.organisation_id, db, actor)).scalars())
+    graded = standing(db.execute(auth.filter_visible(select(Assessment).where(Assessment.year <= year),
+                                                     Assessment.organisation_id, db, actor)).scalars())
+    laggards = [a for a in graded.values() if a.backward and a.domain == "rural"]
     branch_ids = sorted({a.organisation_id for a in laggards})
     assignments = list(db.execute(auth.filter_visible(
         select(LeaderAssignment).where(LeaderAssignment.year == year).order_by(LeaderAssignment.id),
@@ -264,7 +255,7 @@ def coverage(db: Session, actor: User, year: int) -> dict:
                    if p.active and p.rank == "county_leader" and not has(p.id, "contact")]
     contacts = [assignment_dict(a, orgs.get(a.organisation_id), persons.get(a.person_id))
                 for a in assignments if a.kind == "contact"]
-    return {"year": year, "round_year": graded, "branches": branches, "laggards": len(branch_ids), "covered": len(branch_ids) - len(missing),
+    return {"year": year, "round_years": sorted({a.year for a in laggards}), "branches": branches, "laggards": len(branch_ids), "covered": len(branch_ids) - len(missing),
             "uncovered": sorted(orgs[b].name for b in missing),
             "district_leaders_without_branch": idle_district, "county_leaders_without_contact": idle_county,
             "contacts": contacts}
