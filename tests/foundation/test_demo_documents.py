@@ -115,3 +115,41 @@ def test_demo_issues_every_numbered_kind_from_both_organs(app, full_demo, db):
         assert kinds["市直机关工委"] >= set(NUMBERED) and kinds["静海区委"] >= set(NUMBERED), kinds
         entries = [(e.organ_id, e.year, e.number) for e in s.execute(select(RegisterEntry)).scalars()]
         assert len(entries) == len(set(entries)) and len({(o, n) for o, _y, n in entries}) == len(entries)
+
+
+def test_demo_district_records_are_in_the_current_year(app, full_demo, db):
+    """Issue 12: the district pages default to the current year and find the demo's records there; the 季度通报
+    of the last ended quarter counts the district's records with the numbers the database holds."""
+    import datetime as dt
+
+    from sqlalchemy import func
+
+    from service.auth import subtree_ids
+    from service.documents.contexts import build_context, last_ended_quarter, quarter_bounds
+    from service.models import Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay
+    from tests.web.conftest import login
+
+    today = dt.date.today()
+    year, quarter = last_ended_quarter(today)
+    start, end = quarter_bounds(year, quarter)
+    client = app.test_client()
+    login(client, "quwei", "wuhao2025")
+    for url, absent in (("/leaders", "该年度尚无农村相对后进党支部"), ("/supervision", "尚无督导检查记录"),
+                        ("/party-days", "没有党支部")):
+        html = client.get(url).get_data(as_text=True)
+        assert absent not in html, url
+    assert "已落实挂点包保 1 个" in client.get("/leaders").get_data(as_text=True)
+    assert f"主题党日开展情况（{today.year}年）" in client.get("/party-days").get_data(as_text=True)
+    with app.app_context(), db() as s:
+        district = s.execute(select(Organisation.id).where(Organisation.name == "静海区委")).scalar_one()
+        ids = [o.id for o in s.execute(select(Organisation).where(
+            Organisation.id.in_(subtree_ids(s, district)), Organisation.kind == "branch")).scalars()]
+        count = lambda model, col: s.scalar(select(func.count()).select_from(model).where(  # noqa: E731
+            model.organisation_id.in_(ids), col >= start, col <= end))
+        held, inspections, visits = (count(PartyDay, PartyDay.held_on), count(Inspection, Inspection.inspected_on),
+                                     count(LeaderVisit, LeaderVisit.visited_on))
+        assert s.scalar(select(func.count()).select_from(LeaderAssignment).where(LeaderAssignment.year == today.year))
+        totals = build_context("quarterly-report", s, district, {})["totals"]
+    assert held and inspections and visits, (held, inspections, visits)
+    assert (totals["party_held"], totals["inspections"], totals["visits"]) == (held, inspections, visits)
+    assert totals["backward_assigned"] >= 1 and totals["party_branch_months"] == 3 * len(ids)

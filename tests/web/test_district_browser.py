@@ -1,0 +1,130 @@
+"""Browser test of the district clerk's pages (issue 12; Debian's chromium through Playwright, SQLite): a
+相对后进 branch without a leader is flagged until one is assigned; a 督导 inspection is recorded and its
+finding opened as a ledger row in one click; a party-day sheet with one bad row is refused with its row and
+column named, then imported and one record corrected; the three lists are exported and read back."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import bearer
+from tests.web.conftest import browser_login
+from tests.web.test_browser import OFFICE, _page, database_url  # noqa: F401  (SQLite only)
+from tests.web.test_district import EXTRA, RURAL_PARENT, _grade, _xlsx
+
+pytestmark = pytest.mark.browser
+LAG = "尧舜度假村党支部"
+
+
+@pytest.fixture
+def site(app, database_url, demo, live_server):  # noqa: F811
+    """A grading round of this year naming two rural laggards, two district leaders, a 督导组 over their 党委."""
+    c = app.test_client()
+    h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
+    year = dt.date.today().year
+    assert _grade(c, h, admin, demo, year) == sorted([LAG, EXTRA[-1]])
+    for name in ("王志强", "李卫东"):
+        assert c.post("/api/v1/people", headers=h, json={"name": name, "rank": "district_leader"}).status_code == 201
+    first = c.get("/api/v1/people", headers=h).get_json()["items"][0]["id"]
+    assert c.post("/api/v1/assignments", headers=h, json={
+        "person_id": first, "organisation_id": next(b["organisation_id"] for b in c.get(
+            f"/api/v1/assignments?year={year}", headers=h).get_json()["branches"] if b["branch_name"] == EXTRA[-1]),
+        "year": year}).status_code == 201
+    assert c.post("/api/v1/supervision-groups", headers=admin, json={
+        "name": "第一督导组", "leader": "刘明", "members": ["刘明", "陈亮"], "committee_ids": [demo["orgs"][RURAL_PARENT]],
+        "checklist": ["是否每月8日开展主题党日"], "organisation_id": demo["orgs"]["静海区委"]}).status_code == 201
+    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "year": year}
+
+
+def _party_month(today: dt.date) -> dt.date:
+    """The latest 8th already come (this month's or the last one's)."""
+    if today.day >= 8:
+        return today.replace(day=8)
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=8)
+
+
+def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, site, tmp_path, shots):
+    base, year, lag = site["base"], site["year"], site["orgs"][LAG]
+    ctx, page = _page(browser, OFFICE)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        browser_login(page, base, "quwei", site["password"])
+        # 1. the laggard without a leader is flagged; assigning one clears the flag
+        page.goto(f"{base}/leaders?year={year}")
+        assert LAG in page.locator("#uncovered").inner_text()
+        assert page.locator("#coverage tr.flag").count() == 1
+        shots(page, "district-01-flagged")
+        page.select_option("#assign-form select[name=person_id]", label="李卫东（区级领导）")
+        page.select_option("#assign-form select[name=organisation_id]", label=LAG)
+        page.click("#assign-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "已落实挂点" in page.content()
+        assert page.locator("#uncovered").count() == 0 and page.locator("#coverage tr.flag").count() == 0
+        assert "李卫东" in page.locator(f'#coverage tr:has(td:text-is("{LAG}"))').inner_text()
+        # 2. an inspection, its finding opened as a ledger row in one click, the row opened
+        page.goto(f"{base}/supervision")
+        group = page.locator('section.card:has(h2:text-is("第一督导组"))')
+        group.locator("summary", has_text="记录督导检查").click()
+        form = group.locator("form.inspect-form")
+        form.locator("select[name=organisation_id]").select_option(label=LAG)
+        form.locator('input[name="answer:0"]').fill("上月未在8日开展")
+        form.locator("textarea[name=findings]").fill("上月主题党日未在8日开展且未说明原因")
+        form.locator("input[name=open_ledger]").uncheck()
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
+        assert "已记录督导检查" in page.content()
+        row = page.locator("#inspections tbody tr", has_text=LAG)
+        row.locator("button", has_text="列入整改工作台账").click()
+        page.wait_for_load_state("networkidle")
+        shots(page, "district-02-finding-opened")
+        page.locator("#inspections tbody tr", has_text=LAG).locator("a", has_text="已列入整改工作台账").click()
+        page.wait_for_url(re.compile(r"/ledger/\d+"))
+        assert "上月主题党日未在8日开展且未说明原因" in page.content()
+        # 3. a party-day sheet with one bad row: nothing imported, the row and column named
+        held = _party_month(dt.date.today())
+        header = ["党支部", "开展日期", "主题", "应到人数", "实到人数", "参加人员", "是否收缴党费", "未在8日开展的原因"]
+        good = [LAG, held, "学习党章", 15, 12, "孙丽、王强", "是", ""]
+        bad_sheet, good_sheet = tmp_path / "主题党日（有错）.xlsx", tmp_path / "主题党日.xlsx"
+        bad_sheet.write_bytes(_xlsx([header, good, [EXTRA[0], "九月八日", "学习党章", 20, 18, "", "是", ""]]))
+        good_sheet.write_bytes(_xlsx([header, good]))
+        page.goto(f"{base}/party-days?year={held.year}")
+        page.set_input_files('input[name="file"]', str(bad_sheet))
+        page.click('form:has(input[name="file"]) button[type=submit]')
+        page.wait_for_load_state("networkidle")
+        assert "第3行B列“开展日期”" in page.content()
+        shots(page, "district-03-import-errors")
+        page.set_input_files('input[name="file"]', str(good_sheet))
+        page.click('form:has(input[name="file"]) button[type=submit]')
+        page.wait_for_load_state("networkidle")
+        assert "已导入主题党日记录 1 行" in page.content()
+        # 4. that record corrected from the page
+        page.locator(f'#by-month tr:has(td:text-is("{LAG}")) a.edit-day').click()
+        page.wait_for_load_state("networkidle")
+        assert f"修改{LAG}" in page.locator("h2", has_text="修改").inner_text()
+        page.fill('#party-day-form input[name="attended"]', "13")
+        page.fill('#party-day-form input[name="topic"]', "学习党章（更正）")
+        page.click("#party-day-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "已保存主题党日记录" in page.content()
+        assert "13/15人" in page.locator(f'#by-month tr:has(td:text-is("{LAG}"))').inner_text()
+        # 5. the three lists of the branch, exported and read back
+        page.goto(f"{base}/branch-lists/{lag}")
+        with page.expect_download() as dl:
+            page.click("text=导出（Excel）")
+        saved = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(saved)
+        assert saved.suffix == ".xlsx"
+        wb = load_workbook(saved)
+        assert wb.sheetnames == ["问题清单", "任务清单", "责任清单"]
+        problems = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=2)]
+        assert any(r[0] == LAG and r[3] == "上月主题党日未在8日开展且未说明原因" for r in problems), problems
+        assert wb["责任清单"].max_row == wb["问题清单"].max_row == wb["任务清单"].max_row >= 2
+        shots(page, "district-04-lists")
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        ctx.close()
