@@ -166,7 +166,7 @@ def assign(db: Session, actor: User, payload: dict) -> dict:
     if org.kind != "branch":
         raise Invalid("挂点包保和创建联系点只能是党支部。", field="organisation_id")
     kind = payload.get("kind") or ("contact" if person.rank == "county_leader" else "backward")
-    if kind not in ASSIGNMENT_KINDS:
+    if not isinstance(kind, str) or kind not in ASSIGNMENT_KINDS:
         raise Invalid("种类只能是挂点包保或创建联系点。", field="kind")
     year = year_value(payload.get("year") or dt.date.today().year)
     if db.scalar(select(LeaderAssignment.id).where(LeaderAssignment.person_id == person.id,
@@ -348,7 +348,7 @@ def update_assignment(db: Session, actor: User, assignment_id: int, payload: dic
         person = _person(db, actor, opt_int(payload, "person_id", minimum=1, maximum=auth.MAX_ID, required=True))
         a.person_id = person.id
     if payload.get("kind"):
-        if payload["kind"] not in ASSIGNMENT_KINDS:
+        if not isinstance(payload["kind"], str) or payload["kind"] not in ASSIGNMENT_KINDS:
             raise Invalid("种类只能是挂点包保或创建联系点。", field="kind")
         a.kind = payload["kind"]
     if payload.get("assigned_on"):

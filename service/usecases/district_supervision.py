@@ -158,7 +158,7 @@ def record(db: Session, actor: User, payload: dict) -> dict:
     if g.committee_ids and org.id not in covered:
         raise Invalid(f"{org.name}不在{g.name}负责督导的党委之内。", "not_covered", field="organisation_id")
     kind = payload.get("kind") or "field"
-    if kind not in INSPECTION_KINDS:
+    if not isinstance(kind, str) or kind not in INSPECTION_KINDS:
         raise Invalid("检查方式只能是定点监测、实地检查或随机抽查。", field="kind")
     day = opt_date(payload, "inspected_on") or dt.date.today()
     if day > dt.date.today():
@@ -237,7 +237,7 @@ def update_inspection(db: Session, actor: User, inspection_id: int, payload: dic
     i = _inspection(db, actor, inspection_id)
     g = db.get(SupervisionGroup, i.group_id)
     if payload.get("kind"):
-        if payload["kind"] not in INSPECTION_KINDS:
+        if not isinstance(payload["kind"], str) or payload["kind"] not in INSPECTION_KINDS:
             raise Invalid("检查方式只能是定点监测、实地检查或随机抽查。", field="kind")
         i.kind = payload["kind"]
     if payload.get("inspected_on"):
