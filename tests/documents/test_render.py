@@ -650,9 +650,9 @@ def _lo_env(out_dir: Path) -> dict:
     return dict(os.environ, FONTCONFIG_FILE=str(fontconfig_file(out_dir)))
 
 
-def _body_lines(pdf_path) -> tuple[int, list[int], float | None]:
-    """Pages, characters per full-width 16 pt line, and the last page's lowest full-width rule (mm
-    from the page's top edge: the 版记's last rule)."""
+def _body_lines(pdf_path) -> tuple[int, list[int], float | None, float | None]:
+    """Pages, characters per full-width 16 pt line, the last page's lowest full-width rule (mm
+    from the page's top edge: the 版记's last rule) and how far above it the 版记's text stands."""
     import pdfplumber
 
     with pdfplumber.open(pdf_path) as pdf:
@@ -666,7 +666,13 @@ def _body_lines(pdf_path) -> tuple[int, list[int], float | None]:
             counts += [len(t) for t in lines.values() if t.isascii() is False and not any(ch.isascii() for ch in t)]
         last = pdf.pages[-1]
         rules = [e["top"] for e in last.edges if e["orientation"] == "h" and _mm_of(e["x1"] - e["x0"]) > 150]
-        return len(pdf.pages), counts, (_mm_of(max(rules)) if rules else None)
+        rule = max(rules) if rules else None
+        # the 版记's 4号 text above its last rule: the gap from its lowest baseline down to the rule
+        # (LibreOffice set 28.95 pt lines in the 24.85 pt rows: 0.5 mm, the text sat on the rule;
+        # the PDF has 2.4 mm)
+        gap = min((rule - (float(last.height) - c["matrix"][5]) for c in last.chars if rule is not None
+                   and abs(c["size"] - 14) < 0.6 and c["text"].strip() and c["top"] < rule), default=None)
+        return len(pdf.pages), counts, (_mm_of(rule) if rules else None), (gap and _mm_of(gap))
 
 
 @pytest.mark.slow
@@ -697,20 +703,23 @@ def test_libreoffice_lays_the_docx_out_like_the_pdf(out_dir):
     subprocess.run(cmd, check=True, capture_output=True, timeout=600, env=_lo_env(out_dir))
     report = {}
     for case, has_imprint in cases.items():
-        lo_pages, lo_counts, lo_rule = _body_lines(lo / f"{case}.pdf")
-        pdf_pages, pdf_counts, pdf_rule = _body_lines(lo / f"{case}.native.pdf")
+        lo_pages, lo_counts, lo_rule, lo_gap = _body_lines(lo / f"{case}.pdf")
+        pdf_pages, pdf_counts, pdf_rule, _gap = _body_lines(lo / f"{case}.native.pdf")
         report[case] = (lo_pages, pdf_pages, max(lo_counts, default=0), max(pdf_counts, default=0),
-                        lo_rule and round(lo_rule, 1), pdf_rule and round(pdf_rule, 1), has_imprint)
+                        lo_rule and round(lo_rule, 1), pdf_rule and round(pdf_rule, 1), has_imprint,
+                        lo_gap and round(lo_gap, 1))
     print(report)
     foot = L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM
     wrong = {}
-    for case, (lo_pages, pdf_pages, lo_max, pdf_max, lo_rule, pdf_rule, has_imprint) in report.items():
+    for case, (lo_pages, pdf_pages, lo_max, pdf_max, lo_rule, pdf_rule, has_imprint, lo_gap) in report.items():
         if lo_pages != pdf_pages:
             wrong[case] = f"LibreOffice {lo_pages} pages, PDF {pdf_pages}"
         elif not lo_max == pdf_max <= L.CHARS_PER_LINE:
             wrong[case] = f"characters a line: LibreOffice {lo_max}, PDF {pdf_max}"
         elif has_imprint and not (lo_rule and pdf_rule and abs(pdf_rule - foot) < 0.3 and abs(lo_rule - foot) < 0.5):
             wrong[case] = f"版记 last rule at {lo_rule} mm in LibreOffice, {pdf_rule} mm in the PDF (foot: {foot})"
+        elif has_imprint and (lo_gap is None or lo_gap < 1.5):
+            wrong[case] = f"版记 text {lo_gap} mm above its last rule in LibreOffice (the PDF: 2.4 mm)"
     assert wrong == {}, report
     assert all(report[f"{k}-four-page"][1] >= 4 for k in OFFICIAL), report
     # kinds with a line of full-width characters only fill it with exactly 28 in both
