@@ -277,6 +277,20 @@ def visible_org_ids(session_db, user: User) -> Optional[set[int]]:
     return {user.organisation_id}
 
 
+def visible_branches_by_name(session_db, user: User) -> dict[str, list[Organisation]]:
+    """The branches in the user's view by name, for the sheet imports (score sheets, party days) that
+    name a branch rather than its id: a list per name, since two subtrees may each hold a
+    "第一党支部" and a row naming such a branch must be refused, not matched to either."""
+    visible = visible_org_ids(session_db, user)
+    query = select(Organisation).where(Organisation.kind == "branch")
+    if visible is not None:
+        query = query.where(Organisation.id.in_(visible))
+    by_name: dict[str, list[Organisation]] = {}
+    for o in session_db.execute(query).scalars():
+        by_name.setdefault(o.name, []).append(o)
+    return by_name
+
+
 def can_see(session_db, user: User, organisation_id: Optional[int]) -> bool:
     ids = visible_org_ids(session_db, user)
     return ids is None or organisation_id in ids

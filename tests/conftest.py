@@ -249,6 +249,13 @@ def template_of(request, backend: str) -> str:
     return "pg_template" if backend == "postgresql" else "sqlite_template"
 
 
+#: for a module's ``pytestmark`` (or a test): the test runs on SQLite only. For tests whose subject is
+#: not the database (pages, rendering, the browser): the PostgreSQL run of each repeated the SQLite
+#: one and cost the quick tier a copy of the template plus the app, ~0.1 to 0.5 s CPU each. Tests
+#: of locking, numbering, migrations and queries keep both backends.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     """A fresh, migrated database of each backend; with the demo organisations and accounts
@@ -307,11 +314,29 @@ def data_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def app(database_url, data_dir):
+def gate(tmp_path) -> Path:
+    """A FIFO the app's parses wait on (``WUHAO_PARSE_GATE``) when the test asks for it: the test
+    sees an upload held for certain, then lets it through with :func:`open_gate` (no sleeps)."""
+    path = tmp_path / "parse-gate"
+    os.mkfifo(path)
+    return path
+
+
+def open_gate(gate: Path) -> None:
+    """Let one held parse through (opening the FIFO blocks until the parse waits on it)."""
+    with open(gate, "wb") as fh:
+        fh.write(b"1")
+
+
+@pytest.fixture
+def app(request, database_url, data_dir):
     from service import create_app
 
+    extra = {}
+    if "gate" in request.fixturenames:  # 120 s: a page image OCRed on a machine other tests load
+        extra = {"WUHAO_PARSE_GATE": str(request.getfixturevalue("gate")), "WUHAO_PARSE_TIMEOUT": 120}
     app = create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir,
-                      "SECRET_KEY": "test-secret", "TESTING": True})
+                      "SECRET_KEY": "test-secret", "TESTING": True, **extra})
     yield app
 
 

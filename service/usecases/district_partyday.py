@@ -158,13 +158,7 @@ def import_xlsx(db: Session, actor: User, data: bytes) -> dict:
     named outside the caller's view, an unreadable cell or a date in the future names its row and column."""
     problems: list[dict] = []
     rows = sheets.read(data, COLUMNS, "主题党日记录表", problems)
-    visible = auth.visible_org_ids(db, actor)
-    query = select(Organisation).where(Organisation.kind == "branch")
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    by_name: dict[str, list[Organisation]] = {}
-    for o in db.execute(query).scalars():
-        by_name.setdefault(o.name, []).append(o)
+    by_name = auth.visible_branches_by_name(db, actor)
     today, seen, matched = dt.date.today(), {}, []
     headers = {c.key: c.header for c in COLUMNS}
     for r in rows:

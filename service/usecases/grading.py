@@ -41,13 +41,7 @@ def _read_sheet(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
 def _match(db: Session, actor: User, rows: list[dict]) -> tuple[dict[int, Organisation], list[dict]]:
     """Each row's branch among the existing branches in the caller's subtree: -> ({row index: branch},
     [{"row", "branch_name", "reason"}] for the rows that match none or several)."""
-    visible = auth.visible_org_ids(db, actor)
-    query = select(Organisation).where(Organisation.kind == "branch")
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    branches: dict[str, list[Organisation]] = {}
-    for o in db.execute(query).scalars():
-        branches.setdefault(o.name, []).append(o)
+    branches = auth.visible_branches_by_name(db, actor)
     matched, unmatched = {}, []
     for i, row in enumerate(rows):
         orgs = branches.get(row["branch_name"], [])

@@ -9,7 +9,7 @@ import shutil
 import socket
 import threading
 import uuid
-
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+#: the browser tests' two screens: an office monitor and a phone
+OFFICE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 # Subtree A is 市直机关工委 (gongwei), subtree B is 静海区委 (quwei).
 BRANCH_A, BRANCH_B = "市财政局预算科党支部", "城关社区党支部"
@@ -268,6 +271,23 @@ def shots():
         page.screenshot(path=str(path), full_page=full_page)
         return path
     return take
+
+
+@pytest.fixture
+def site(app, demo, live_server):
+    """The live site of a browser test: its address, the demo password, tokens and organisations."""
+    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
+
+
+@contextmanager
+def browser_page(browser, viewport=OFFICE):
+    """A page in a fresh browser context (its own cookies: one user each), in Chinese, that accepts
+    downloads; the context is closed when the block ends, failed or not."""
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()
 
 
 def browser_login(page, base: str, username: str, password: str) -> None:

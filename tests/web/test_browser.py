@@ -9,30 +9,10 @@ import re
 
 import pytest
 
-from tests.web.conftest import BRANCH_A, browser_login
+from tests.conftest import SQLITE_ONLY
+from tests.web.conftest import BRANCH_A, PHONE, browser_login, browser_page
 
-pytestmark = pytest.mark.browser  # Debian's chromium through Playwright
-
-OFFICE = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(params=["sqlite"])
-def database_url(request, tmp_path, sqlite_template):
-    """Browser tests use SQLite only; the API and authorisation tests run on both databases."""
-    import shutil
-
-    from service.db import dispose_all
-
-    path = tmp_path / "wuhao.db"
-    shutil.copy(sqlite_template, path)
-    yield f"sqlite:///{path}"
-    dispose_all()
-
-
-@pytest.fixture
-def site(app, database_url, demo, live_server):
-    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]  # Debian's chromium through Playwright
 
 
 def _files(tmp_path, members: int | None = None):
@@ -48,11 +28,6 @@ def _files(tmp_path, members: int | None = None):
     report_path = tmp_path / "预算科党支部汇报材料.docx"
     report_path.write_bytes(report_docx())
     return form_path, report_path
-
-
-def _page(browser, viewport=OFFICE):
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
-    return ctx, ctx.new_page()
 
 
 DROP_JS = """([files]) => {
@@ -86,8 +61,7 @@ def _upload_as_branch(page, base, tmp_path, members: int | None = None, drop: bo
 
 def test_branch_uploads_form_and_report_and_sees_fields_and_findings(browser, site, tmp_path, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         shots(page, "branch-01-home")
         page.goto(f"{base}/forms")
@@ -129,24 +103,18 @@ def test_branch_uploads_form_and_report_and_sees_fields_and_findings(browser, si
         assert "创建进度" in page.content()
         shots(page, "branch-06-lifecycle")
         # the same page on a phone
-        phone_ctx, phone = _page(browser, PHONE)
-        try:
+        with browser_page(browser, PHONE) as phone:
             browser_login(phone, base, "yusuan", site["password"])
             phone.goto(f"{base}/submissions/{sub_id}")
             assert phone.locator("#field-table").is_visible()
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"] + 2, width
             shots(phone, "branch-07-submission-phone")
-        finally:
-            phone_ctx.close()
-    finally:
-        ctx.close()
 
 
 def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser, site, tmp_path, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         sub_id = _upload_as_branch(page, base, tmp_path)
         page.context.clear_cookies()
@@ -210,8 +178,6 @@ def test_reviewer_corrects_a_field_issues_a_notice_and_downloads_the_pdf(browser
         assert page.locator("#chart-grades svg").count() == 1
         assert page.locator("#community-targets").count() == 0  # the 工委 has no community (issue 13)
         shots(page, "reviewer-07-dashboard")
-    finally:
-        ctx.close()
 
 
 def test_batch_runs_with_a_visible_progress_bar(browser, site, tmp_path, shots):
@@ -221,8 +187,7 @@ def test_batch_runs_with_a_visible_progress_bar(browser, site, tmp_path, shots):
     roster = tmp_path / "党员名册.csv"
     write_roster(sample_members(24, branches=["市财政局预算科党支部", "市财政局国库科党支部", "市档案馆党支部"]),
                  str(roster))
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/batches")
         shots(page, "reviewer-08-batches")
@@ -238,14 +203,11 @@ def test_batch_runs_with_a_visible_progress_bar(browser, site, tmp_path, shots):
         assert "24/24" in page.locator("#current-batch .progress-text").inner_text()
         assert page.locator("#current-batch .outputs a").count() >= 1
         shots(page, "reviewer-10-batch-done")
-    finally:
-        ctx.close()
 
 
 def test_branch_cannot_open_another_branchs_submission(browser, site, tmp_path, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         sub_id = _upload_as_branch(page, base, tmp_path)
         page.context.clear_cookies()
@@ -260,8 +222,6 @@ def test_branch_cannot_open_another_branchs_submission(browser, site, tmp_path, 
         browser_login(page, base, "guoku", site["password"])
         page.goto(f"{base}/submissions/{sub_id}")
         shots(page, "branch-09-other-branch-404")
-    finally:
-        ctx.close()
 
 
 def test_reviewer_runs_a_grading_round_and_sees_laggards_per_domain(browser, site, tmp_path, shots):
@@ -279,8 +239,7 @@ def test_reviewer_runs_a_grading_round_and_sees_laggards_per_domain(browser, sit
     sheet = tmp_path / "2025年评分表.xlsx"
     wb.save(sheet)
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "quwei", site["password"])
         page.goto(f"{base}/grading")
         page.set_input_files('input[name="file"]', str(sheet))
@@ -302,14 +261,11 @@ def test_reviewer_runs_a_grading_round_and_sees_laggards_per_domain(browser, sit
         page.goto(f"{base}/organisations/{site['orgs']['尧舜度假村党支部']}")
         assert "相对后进" in page.content()
         shots(page, "reviewer-13-organisation")
-    finally:
-        ctx.close()
 
 
 def test_admin_pages_and_api_docs(browser, site, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "admin", site["password"])
         for path, name, must in (("/admin/users", "admin-01-users", "新建用户"),
                                  ("/admin/organisations", "admin-02-organisations", "从 XLSX 导入"),
@@ -325,8 +281,6 @@ def test_admin_pages_and_api_docs(browser, site, shots):
         page.context.clear_cookies()
         page.goto(f"{base}/login")
         shots(page, "login")
-    finally:
-        ctx.close()
 
 
 def test_pdf_submission_preview_boxes_follow_the_fields(browser, site, tmp_path, shots):
@@ -335,8 +289,7 @@ def test_pdf_submission_preview_boxes_follow_the_fields(browser, site, tmp_path,
     path = tmp_path / "预算科党支部创建申报表.pdf"
     path.write_bytes(pdf_form())
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         page.goto(f"{base}/upload")
         page.set_input_files("#file-input", [str(path)])
@@ -349,8 +302,6 @@ def test_pdf_submission_preview_boxes_follow_the_fields(browser, site, tmp_path,
         box = page.locator('.pdf-page .box.active[data-fields="member_count"]')
         assert box.count() == 1 and box.bounding_box()["width"] > 10
         shots(page, "branch-10-pdf-preview")
-    finally:
-        ctx.close()
 
 
 def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(browser, site, tmp_path, shots):
@@ -371,8 +322,7 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
     req = urllib.request.Request(f"{base}/api/v1/grading-rounds", data=body, method="POST", headers={
         **bearer(site["tokens"]["quwei"]), "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert urllib.request.urlopen(req).status == 201
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "quwei", site["password"])
         page.goto(f"{base}/ledger?organisation_id={org}")
         shots(page, "ledger-01-list")
@@ -398,15 +348,12 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         page.goto(f"{base}/ledger?organisation_id={org}&status=closed")
         assert page.locator("#ledger-rows tbody tr").count() == 1
         shots(page, "ledger-03-closed")
-    finally:
-        ctx.close()
 
 
 def test_reviewer_returns_with_comments_then_approves(browser, site, tmp_path, shots):
     """Issue 11: only a reviewer decides; a return carries the comments the branch then reads."""
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         sub_id = _upload_as_branch(page, base, tmp_path)
         page.click("#run-check")  # the branch's own check: advice, the status stays 待审核
@@ -434,5 +381,3 @@ def test_reviewer_returns_with_comments_then_approves(browser, site, tmp_path, s
         page.goto(f"{base}/submissions/{sub_id}")
         assert page.locator("#decision-status").inner_text() == "已通过"
         shots(page, "branch-06-approved")
-    finally:
-        ctx.close()

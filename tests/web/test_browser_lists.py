@@ -9,16 +9,16 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.samples import declaration_docx
-from tests.web.conftest import BRANCH_A, browser_login, upload
-from tests.web.test_browser import OFFICE, PHONE, database_url, site  # noqa: F401  (SQLite, the live site)
+from tests.conftest import SQLITE_ONLY
+from tests.web.conftest import BRANCH_A, PHONE, browser_login, browser_page, upload
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 SECOND_A = "市财政局国库科党支部"
 
 
 @pytest.fixture
-def queued(app, site):  # noqa: F811
+def queued(app, site):
     client = app.test_client()
     ids = {}
     for branch, user in ((BRANCH_A, "yusuan"), (BRANCH_A, "yusuan"), (SECOND_A, "guoku")):
@@ -28,12 +28,10 @@ def queued(app, site):  # noqa: F811
     return ids
 
 
-def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued, shots):  # noqa: F811
+def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued, shots):
     base = site["base"]
-    ctx = browser.new_context(viewport=OFFICE, locale="zh-CN", accept_downloads=True)
-    page = ctx.new_page()
-    page.on("dialog", lambda d: d.accept())  # the confirmation before a bulk decision
-    try:
+    with browser_page(browser) as page:
+        page.on("dialog", lambda d: d.accept())  # the confirmation before a bulk decision
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/queue")
         page.select_option("select[name=organisation]", label=BRANCH_A)
@@ -60,15 +58,11 @@ def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued
         approved = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
         assert sorted(approved) == sorted(shown)
         shots(page, "reviewer-queue-approved")
-    finally:
-        ctx.close()
 
 
-def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(browser, site, queued, shots):  # noqa: F811
+def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(browser, site, queued, shots):
     base = site["base"]
-    ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = ctx.new_page()
-    try:
+    with browser_page(browser, PHONE) as page:
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/queue")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -80,5 +74,3 @@ def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(br
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#content"
         shots(page, "reviewer-queue-phone")
-    finally:
-        ctx.close()

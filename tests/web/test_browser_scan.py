@@ -9,7 +9,6 @@ no sleeps: the page polls the submission and shows the result, and Playwright wa
 from __future__ import annotations
 
 import io
-import os
 import re
 import threading
 from pathlib import Path
@@ -19,10 +18,10 @@ import pytest
 
 from tests.parsers.scans.make_scans import DPI, build_scans, load_cases
 from tests.parsers.scoring import compare, same
-from tests.web.conftest import browser_login
+from tests.conftest import SQLITE_ONLY, open_gate
+from tests.web.conftest import browser_login, browser_page
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
-OFFICE = {"width": 1366, "height": 768}
+pytestmark = [pytest.mark.slow, pytest.mark.browser, SQLITE_ONLY]  # held on the ``gate`` fixture
 MIN_SHARE = 0.9  # fields of one form read right (the corpus figure, >= 95%, is test_scan_accuracy's)
 
 
@@ -35,39 +34,6 @@ def template_scans(request) -> tuple[Path, list]:
     if not (out / "scans.json").exists():
         build_scans(out, seed=2417, per_kind=0, templates=1, unseen=0, photos=0)
     return out, load_cases(out)
-
-
-@pytest.fixture(params=["sqlite"])
-def database_url(request, tmp_path, sqlite_template):
-    import shutil
-
-    from service.db import dispose_all
-
-    path = tmp_path / "wuhao.db"
-    shutil.copy(sqlite_template, path)
-    yield f"sqlite:///{path}"
-    dispose_all()
-
-
-@pytest.fixture
-def gate(tmp_path):
-    path = tmp_path / "ocr-gate"
-    os.mkfifo(path)
-    return path
-
-
-@pytest.fixture
-def app(database_url, data_dir, gate):
-    from service import create_app
-
-    return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": "test-secret",
-                       "TESTING": True, "WUHAO_PARSE_GATE": str(gate),
-                       "WUHAO_PARSE_TIMEOUT": 60})  # the page image on a machine other tests load
-
-
-@pytest.fixture
-def site(app, demo, live_server):
-    return {"base": live_server, "password": demo["password"]}
 
 
 def _jpeg(pdf: Path, out: Path) -> Path:
@@ -86,11 +52,8 @@ def _jpeg(pdf: Path, out: Path) -> Path:
 
 
 def _open_gate(gate: Path) -> threading.Thread:
-    """Let the held OCR through (opening the FIFO blocks until the OCR process waits on it)."""
-    def run():
-        with open(gate, "wb") as fh:
-            fh.write(b"1")
-    t = threading.Thread(target=run, daemon=True)
+    """Let the held OCR through from a thread (opening the FIFO blocks until the OCR process waits on it)."""
+    t = threading.Thread(target=open_gate, args=(gate,), daemon=True)
     t.start()
     return t
 
@@ -102,9 +65,7 @@ def test_a_stamped_scan_shows_pending_then_fields_with_boxes(browser, site, gate
     case = next(c for c in cases if c.kind == kind)
     scan = _jpeg(directory / case.effects["file"], tmp_path / f"{kind}盖章扫描件.jpg")
     base = site["base"]
-    ctx = browser.new_context(viewport=OFFICE, locale="zh-CN")
-    page = ctx.new_page()
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "yusuan", site["password"])
         page.goto(f"{base}/upload")
         assert ".jpg" in page.locator("#file-input").get_attribute("accept")
@@ -143,5 +104,3 @@ def test_a_stamped_scan_shows_pending_then_fields_with_boxes(browser, site, gate
         page.locator('tr.field-row[data-field="branch_name"]').hover()
         assert "active" in page.locator('.pdf-page .box.src[data-fields="branch_name"]').get_attribute("class")
         shots(page, f"scan-{kind}-read")
-    finally:
-        ctx.close()

@@ -9,11 +9,10 @@ import re
 
 import pytest
 
-from tests.conftest import bearer
-from tests.web.conftest import browser_login
-from tests.web.test_browser import _page, database_url, site  # noqa: F401  (fixtures)
+from tests.conftest import SQLITE_ONLY, bearer
+from tests.web.conftest import browser_login, browser_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SQLITE_ONLY]
 
 STEPS = [
     ("declare", "2024-03-12", {"member_count": 12, "prior_honor": "target_advanced", "prior_honor_year": 2023,
@@ -42,8 +41,7 @@ def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, sho
         r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(site["tokens"]["gongwei"]),
                         json={"event": event, "as_of": as_of, "facts": facts})
         assert r.status_code == 200, r.get_json()
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/organisations/{org}")
         page.select_option("select[name=event]", "award_plaque")
@@ -76,8 +74,6 @@ def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, sho
         page.click("#verify-search button")
         assert page.locator(".status").inner_text() == "已撤销" and "2026年9月30日起" in page.content()
         shots(page, "titles-03-verify-revoked")
-    finally:
-        ctx.close()
 
 
 def test_rural_branch_notice_taskbook_closure_and_quarterly_report_in_the_browser(app, browser, site, shots):
@@ -101,8 +97,7 @@ def test_rural_branch_notice_taskbook_closure_and_quarterly_report_in_the_browse
     # the row was opened when the round was held, at the start of that quarter
     assert client.patch(f"/api/v1/ledger/{row['id']}", headers=h,
                         json={"opened_on": q_start.isoformat()}).status_code == 200
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "quwei", site["password"])
         page.goto(f"{base}/organisations/{org}")
         page.click("text=发限期整改通知书")
@@ -133,5 +128,3 @@ def test_rural_branch_notice_taskbook_closure_and_quarterly_report_in_the_browse
         assert "已销号1项" in text and "本季度新增整改任务1项，销号1项" in text, text
         _sign(page)
         shots(page, "scenario-quarterly-report")
-    finally:
-        ctx.close()

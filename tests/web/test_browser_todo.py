@@ -7,17 +7,11 @@ import re
 
 import pytest
 
-from tests.conftest import bearer
+from tests.conftest import SQLITE_ONLY, bearer
 from tests.samples import declaration_docx
-from tests.web.conftest import BRANCH_A, browser_login, upload
-from tests.web.test_browser import OFFICE, PHONE, _page, database_url  # noqa: F401  (SQLite only)
+from tests.web.conftest import BRANCH_A, OFFICE, PHONE, browser_login, browser_page, upload
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def site(app, database_url, demo, live_server):  # noqa: F811
-    return {"base": live_server, "password": demo["password"], "orgs": demo["orgs"], "tokens": demo["tokens"]}
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def _supplement(app, site, days: int = 10) -> int:
@@ -40,10 +34,9 @@ def _supplement(app, site, days: int = 10) -> int:
 def test_branch_sees_its_todo_with_a_countdown_fixes_and_it_leaves(app, browser, site, tmp_path, shots, viewport):
     base = site["base"]
     sub = _supplement(app, site, days=10)
-    ctx, page = _page(browser, viewport)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    try:
+    with browser_page(browser, viewport) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         browser_login(page, base, "yusuan", site["password"])
         assert page.url.rstrip("/") == base  # the start page is 待办
         item = page.locator(f'#todo li:has(a[href="/submissions/{sub}"])')
@@ -71,8 +64,6 @@ def test_branch_sees_its_todo_with_a_countdown_fixes_and_it_leaves(app, browser,
         page.wait_for_load_state("networkidle")
         assert page.locator("#unread-badge").text_content() == "1"
         assert not [e for e in errors if "Content Security Policy" in e], errors
-    finally:
-        ctx.close()
 
 
 def test_overdue_items_are_red(app, browser, site, shots):
@@ -83,22 +74,18 @@ def test_overdue_items_are_red(app, browser, site, shots):
     assert c.post("/api/v1/ledger", json={"organisation_id": site["orgs"][BRANCH_A], "category": "组织生活",
                                           "problem": "三会一课记录不全", "due_on": past},
                   headers=bearer(site["tokens"]["gongwei"])).status_code == 201
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, site["base"], "yusuan", site["password"])
         item = page.locator("#todo li.overdue")
         assert item.count() == 1 and "已逾期4天" in item.inner_text()
         color = item.locator(".countdown").evaluate("e => getComputedStyle(e).color")
         assert color == "rgb(183, 28, 28)", color
         shots(page, "todo-branch-03-overdue")
-    finally:
-        ctx.close()
 
 
 def test_admin_changes_a_rubric_item_and_the_next_grading_uses_it(app, browser, site, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "admin", site["password"])
         page.goto(f"{base}/admin/rubrics")
         page.click("#rubric-edit-link")
@@ -130,14 +117,11 @@ def test_admin_changes_a_rubric_item_and_the_next_grading_uses_it(app, browser, 
         latest = max(total["items"], key=lambda a: a["id"])
         assert latest["year"] == 2026 and latest["scores"]["leadership"] == 16
         shots(page, "admin-rubric-next-grading")
-    finally:
-        ctx.close()
 
 
 def test_everyone_changes_their_password_in_the_page(app, browser, site, shots):
     base = site["base"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, base, "chengguan", site["password"])
         page.click("a.who")
         page.fill('input[name="current_password"]', site["password"])
@@ -155,8 +139,6 @@ def test_everyone_changes_their_password_in_the_page(app, browser, site, shots):
         shots(page, "account-password-changed")
         page.context.clear_cookies()
         browser_login(page, base, "chengguan", "Chengguan-2026!")
-    finally:
-        ctx.close()
 
 
 def test_pages_warn_before_the_session_times_out(app, browser, site):
@@ -166,11 +148,8 @@ def test_pages_warn_before_the_session_times_out(app, browser, site):
 
     # a one-minute session: the two-minute warning is due at once
     app.extensions[config.EXTENSION] = dataclasses.replace(config.settings_of(app), session_minutes=1)
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         browser_login(page, site["base"], "yusuan", site["password"])
         notice = page.locator("#session-notice")
         notice.wait_for(state="visible", timeout=10_000)
         assert "自动退出" in notice.inner_text()
-    finally:
-        ctx.close()

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import bearer
-from tests.web.conftest import ARTIFACTS, browser_login
-from tests.web.test_browser import _page, database_url, site  # noqa: F401  (SQLite-only fixtures)
+from tests.conftest import SQLITE_ONLY, bearer
+from tests.web.conftest import ARTIFACTS, browser_login, browser_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, SQLITE_ONLY]
 
 GRID = "城东社区第一网格党支部"
 # where the target card's picture goes (a session's closing note shows it)
@@ -41,8 +40,7 @@ def test_brand_registered_approved_scored_named_and_paired(browser, site, tmp_pa
     from service.demo_forms import brand_form, brand_materials_docx
 
     base, pw, tokens, orgs = site["base"], site["password"], site["tokens"], site["orgs"]
-    ctx, page = _page(browser)
-    try:
+    with browser_page(browser) as page:
         _as(page, base, "jiedao", pw)
         before = _brand_count(page, base)
         assert before == "0个"
@@ -129,5 +127,3 @@ def test_brand_registered_approved_scored_named_and_paired(browser, site, tmp_pa
         shots(page, "community-05-targets")
         page.goto(f"{base}/community/targets/brands")
         assert "红色管家" in page.locator("#records-table").inner_text()
-    finally:
-        ctx.close()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import browser_login
-from tests.web.test_browser import OFFICE, PHONE, database_url  # noqa: F401  (SQLite only)
+from tests.conftest import SQLITE_ONLY
+from tests.web.conftest import OFFICE, PHONE, browser_login, browser_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -119,7 +119,7 @@ def pages(app, ids: dict) -> list[str]:
 
 
 @pytest.fixture
-def full_site(app, database_url, live_server):  # noqa: F811
+def full_site(app, database_url, live_server):
     from service.config import settings_of
     from service.db import session_scope
     from service.demo import load_demo
@@ -135,6 +135,7 @@ def _slug(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", url).strip("_") or "root"
 
 
+@SQLITE_ONLY
 def test_every_page_as_every_role_reads_plain_chinese_at_both_sizes(app, browser, full_site):
     from service.db import session_scope
     from service.models import User
@@ -148,9 +149,7 @@ def test_every_page_as_every_role_reads_plain_chinese_at_both_sizes(app, browser
             ids = _ids(s, user if user is not None else None)
             urls = pages(app, ids)
         for size, viewport in SIZES.items():
-            ctx = browser.new_context(viewport=viewport, locale="zh-CN")
-            page = ctx.new_page()
-            try:
+            with browser_page(browser, viewport) as page:
                 if username:
                     browser_login(page, base, username, full_site["password"])
                 folder = SCREENSHOTS / size / role
@@ -172,7 +171,5 @@ def test_every_page_as_every_role_reads_plain_chinese_at_both_sizes(app, browser
                         if wide > viewport["width"] + 2:
                             problems.append(f"[{role} {size}] {url}: 页面宽 {wide}px，超出手机屏幕")
                     page.screenshot(path=str(folder / f"{_slug(url)}.png"), full_page=True)
-            finally:
-                ctx.close()
     assert crawled > 60, crawled
     assert not problems, "\n".join(problems)

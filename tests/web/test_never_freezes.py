@@ -7,7 +7,6 @@ parse, so every write waited for the upload (then failed with ``database is lock
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -15,30 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import bearer
+from tests.conftest import bearer, open_gate
 from tests.samples import declaration_docx
 from tests.web.conftest import upload
-
-
-@pytest.fixture
-def gate(tmp_path):
-    path = tmp_path / "parse-gate"
-    os.mkfifo(path)
-    return path
-
-
-@pytest.fixture
-def app(database_url, data_dir, gate):
-    from service import create_app
-
-    return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": "test-secret",
-                       "TESTING": True, "WUHAO_PARSE_GATE": str(gate), "WUHAO_PARSE_TIMEOUT": 120})
-
-
-def _open_gate(gate) -> None:
-    """Let one held parse through (opening blocks until the parse waits on the FIFO)."""
-    with open(gate, "wb") as fh:
-        fh.write(b"1")
 
 
 def _upload_in_thread(app, token, data, name) -> tuple[threading.Thread, dict]:
@@ -56,7 +34,7 @@ def _upload_in_thread(app, token, data, name) -> tuple[threading.Thread, dict]:
 def test_a_held_parse_blocks_no_other_request(app, demo, gate):
     tokens = demo["tokens"]
     thread, first = _upload_in_thread(app, tokens["yusuan"], declaration_docx(branch="市财政局预算科党支部"), "a.docx")
-    _open_gate(gate)
+    open_gate(gate)
     thread.join(60)
     assert first["status"] == 201, first
     sub_id = first["body"]["id"]
