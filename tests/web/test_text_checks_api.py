@@ -7,8 +7,10 @@ import random
 from docx import Document
 
 from tests.checks import textcorpus as tc
-from tests.conftest import bearer
+from tests.conftest import SQLITE_ONLY, bearer
 from tests.web.conftest import BRANCH_A, BRANCH_B, upload
+
+pytestmark = SQLITE_ONLY  # the database is not this module's subject: both backends add no check
 
 
 def _report_docx(title: str, text: str) -> bytes:
