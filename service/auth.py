@@ -7,6 +7,7 @@ caller from the request (session cookie or bearer token) and asks these function
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -62,8 +63,12 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-#: what an unknown account's password is checked against, so that it costs what a real check costs
-_DUMMY_HASH = generate_password_hash("x")
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown account's password is checked against, so that it costs what a real check
+    costs. Made at the first such sign-in, not at import: a scrypt hash is 0.15 s CPU, paid before by
+    every process that imports the service (each CLI command, batch worker and OCR process)."""
+    return generate_password_hash("x")
 
 
 def hash_token(token: str) -> str:
@@ -225,7 +230,7 @@ def login(session_db, username: str, password: str, addr: str, redis_url: Option
     if waiting:
         pass  # not even checked while the account waits (from this address)
     elif stored is None:
-        check_password_hash(_DUMMY_HASH, password)  # same cost as a real check
+        check_password_hash(_dummy_hash(), password)  # same cost as a real check
     else:
         ok = check_password_hash(stored, password)
     if not ok:
