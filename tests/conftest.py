@@ -249,11 +249,17 @@ def template_of(request, backend: str) -> str:
     return "pg_template" if backend == "postgresql" else "sqlite_template"
 
 
-#: for a module's ``pytestmark`` (or a test): the test runs on SQLite only. For tests whose subject is
-#: not the database (pages, rendering, the browser): the PostgreSQL run of each repeated the SQLite
-#: one and cost the quick tier a copy of the template plus the app, ~0.1 to 0.5 s CPU each. Tests
-#: of locking, numbering, migrations and queries keep both backends.
+#: for a module's ``pytestmark`` (or a test): the test runs on SQLite only (the browser tests: the API
+#: and authorisation tests cover both databases).
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+#: for tests whose subject is not the database (rendering, parsing, 422s, page text, the CLI): their
+#: PostgreSQL run is in the slow tier. It repeated the SQLite run's checks and cost the quick tier a
+#: copy of the template plus the app and the server's work, 0.1 to 0.5 s CPU each; ``./dev.sh test``
+#: still runs both. Tests of locking, numbering, migrations, throttles and queries keep both in the
+#: quick tier.
+QUICK_ON_SQLITE = pytest.mark.parametrize(
+    "database_url", [pytest.param(b, marks=pytest.mark.slow) if b == "postgresql" else b for b in BACKENDS],
+    indirect=True)
 
 
 @pytest.fixture(params=BACKENDS)

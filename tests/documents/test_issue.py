@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 
 from .helpers import pdf_text, squash, verify_path
 
@@ -31,7 +31,7 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_every_kind_has_a_demo_record_and_renders_from_it(app, scenario):
     from service.db import session_scope
     from service.documents.compose import compose
@@ -59,7 +59,7 @@ def test_every_kind_has_a_demo_record_and_renders_from_it(app, scenario):
             assert view["title" if "title" in view else "heading"] in text.replace("\n", "")  # title lines
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_contexts_carry_the_records_data(app, scenario):
     from service.db import session_scope
     from service.documents.contexts import build_context
@@ -217,7 +217,7 @@ def test_concurrent_issues_get_distinct_gapless_numbers(app, scenario):
         [f"市直工委〔2025〕{i}号" for i in range(1, n + 1)]
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_verify_page_says_valid_revoked_or_unknown_and_nothing_else(app, client, scenario):
     from service.db import session_scope
     from service.documents.issue import issue
@@ -240,7 +240,7 @@ def test_verify_page_says_valid_revoked_or_unknown_and_nothing_else(app, client,
     assert r.headers["Cache-Control"] == "no-store"
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_user_text_is_data_everywhere(app, client, scenario):
     from service.db import session_scope
     from service.documents.issue import issue
@@ -291,7 +291,7 @@ def test_api_issue_download_and_access(app, client, scenario, demo):
     assert r.status_code == 404
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_blank_forms_are_served_as_files(client, demo):
     import parsers
 
@@ -327,7 +327,7 @@ def test_the_admins_prefix_is_used_for_numbers(app, scenario):
         assert doc.context["org_mark"] == "中共市直机关工委组织部文件"
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario):
     import datetime as dt
 
@@ -348,7 +348,7 @@ def test_a_taskbook_without_ledger_rows_lists_the_weak_dimensions(app, scenario)
     assert ctx["deadline"] == "2025-08-30"  # WUHAO_RECTIFY_DAYS (90) after the issue date
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_a_blank_scoring_form_for_a_branch(app, scenario):
     from service.db import session_scope
     from service.documents.contexts import build_context

@@ -15,7 +15,7 @@ from service.documents.contexts import build_context
 from service.documents.programmes import cite, programme_for, scrub
 from service.documents.registry import render
 from service.models import CreationCycle
-from tests.conftest import SQLITE_ONLY
+from tests.conftest import QUICK_ON_SQLITE
 
 RULE_CODE = re.compile(r"(SZ|JH|SQ)-\d")
 SNAKE_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
@@ -54,7 +54,7 @@ def _district_cycles(app, scenario) -> tuple[int, int]:
         return titled.id, ended.id
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_no_issued_text_has_a_rule_code_or_field_key_and_the_district_never_cites_the_municipal_rules(app, scenario):
     titled, ended = _district_cycles(app, scenario)
     records = {  # (kind, record, district?)
@@ -90,7 +90,7 @@ def test_no_issued_text_has_a_rule_code_or_field_key_and_the_district_never_cite
     assert checked == 2 * len(records)
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_a_district_notice_for_a_backward_branch_asks_for_a_plan_and_threatens_no_title(app, scenario):
     with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
         ctx = build_context("rectification-notice", s, scenario["backward_assessment"])

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.web.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def _session_cookie(c) -> str:
 @pytest.mark.parametrize("target", ["/%09/evil.example/path", "/%0A/evil.com", "//x", "/%5Cevil.example",
                                     "https://evil.example/", "/%0D%0ASet-Cookie:x=1", "%2F%2Fevil.example",
                                     "/\t/evil.example"])
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_login_next_goes_only_to_a_path_of_this_site(app, demo, target):
     c = app.test_client()
     resp = _try_login(c, "yusuan", demo["password"], next_=target)
@@ -56,7 +56,7 @@ def test_login_next_goes_only_to_a_path_of_this_site(app, demo, target):
     assert resp.headers["Location"] == "/", (target, resp.headers["Location"])
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_login_next_keeps_a_plain_path(app, demo):
     c = app.test_client()
     resp = _try_login(c, "gongwei", demo["password"], next_="/queue%3Fpage%3D2")
@@ -286,7 +286,7 @@ def demo_redis(demo):
 
 @pytest.mark.parametrize("password,reason", [("12345678", "常见"), ("newclerk", "用户名"), ("Newclerk", "用户名"),
                                              ("password1", "常见"), ("short", "8 位"), ("aaaaaaaaaa", "常见")])
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_weak_passwords_are_refused(app, demo, password, reason):
     c = app.test_client()
     resp = c.post("/api/v1/users", json={"username": "newclerk", "password": password, "organisation_id": 1},
@@ -303,7 +303,7 @@ def test_the_common_password_list_ships_with_the_service():
 
 # --- headers and cookies ------------------------------------------------------------------
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_every_page_has_a_content_security_policy(app, demo):
     c = app.test_client()
     pages = ["/login", "/verify", "/api/docs"]
@@ -324,7 +324,7 @@ def test_every_page_has_a_content_security_policy(app, demo):
             assert f'nonce="{nonce}"' in tag, (path, tag)
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_cookies_are_secure_when_the_public_url_is_https(database_url, data_dir, demo):
     from service import config, create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.web.conftest import BRANCH_A, login
 
 
@@ -34,7 +34,7 @@ def _index_of(data: dict, dim: str, item_id: str) -> int:
                 and v == item_id)
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_admin_edits_a_rubric_item_and_the_next_grading_uses_it(app, demo):
     from service.checks.rubric import load_rubric
 
@@ -62,7 +62,7 @@ def test_admin_edits_a_rubric_item_and_the_next_grading_uses_it(app, demo):
     assert resp.get_json()["scores"]["leadership"] == 16
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_the_editor_refuses_what_the_yaml_refuses_and_keeps_the_input(app, demo):
     c = app.test_client()
     login(c, "admin", demo["password"])

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import SQLITE_ONLY
+from tests.conftest import QUICK_ON_SQLITE
 from tests.samples import declaration_docx
 from tests.web.conftest import BRANCH_A, csrf_of, login, upload
 
@@ -54,7 +54,7 @@ def test_queue_searches_filters_sorts_pages_and_exports_what_it_shows(client, qu
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", rows[1][-1])  # 上传时间 as people read it
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 @pytest.mark.parametrize("query", [{"page": "x"}, {"per_page": "100000000"}, {"sort": "password_hash"}])
 def test_bad_list_arguments_are_a_422_naming_the_field(client, queued, query):
     resp = client.get("/queue", query_string=query)

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.web.conftest import BRANCH_A, BRANCH_B, login
 
 
@@ -142,7 +142,7 @@ def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, dem
     assert bad.status_code == 415
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_notice_preview_then_issue_numbers_it(app, demo, db):
     from service.models import AuditLog, Document
 
@@ -191,7 +191,7 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
     assert c.get(f"/api/v1/documents/{doc_id}.pdf", headers=bearer(demo["tokens"]["guoku"])).status_code == 404
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_forms_are_csrf_protected(app, demo):
     c = app.test_client()
     login(c, "gongwei", demo["password"])
@@ -268,7 +268,7 @@ def test_admin_user_page_creates_and_edits_users(app, demo, db):
     assert c.get("/api/v1/me", headers=bearer(token)).get_json()["user"]["username"] == "clerk2"
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_admin_puts_a_rubric_in_force(app, demo):
     from service.checks.rubric import RUBRIC_DIR, load_rubric
 
@@ -323,7 +323,7 @@ def test_lifecycle_page_moves_the_cycle_with_facts_from_the_records(app, demo, d
     assert b.post(f"/organisations/{org}", data={"csrf_token": _csrf(b), "event": "start_creation"}).status_code == 403
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo, db):
     from service.demo_forms import report_docx
     from service.models import Submission
@@ -362,7 +362,7 @@ def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo
     assert "2026-03-31" in wrong.get_data(as_text=True) or "日期" in wrong.get_data(as_text=True)
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_hostile_input_is_refused_cleanly(app, demo):
     c = app.test_client()
     h = bearer(demo["tokens"]["admin"])

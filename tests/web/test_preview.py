@@ -1,11 +1,11 @@
 """The document preview: each value's source block is marked, for DOCX (cell/paragraph) and PDF (page/box)."""
 from __future__ import annotations
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.samples import declaration_docx
 from tests.web.conftest import upload
 
-pytestmark = SQLITE_ONLY  # the database is not this module's subject: both backends add no check
+pytestmark = QUICK_ON_SQLITE  # the database is not this module's subject: PostgreSQL in the slow tier
 
 ROWS = [("支部名称", "市财政局预算科党支部"), ("上级党组织", "市财政局机关党委"), ("支部书记", "李秀英"),
         ("党员人数", "12人"), ("联系人", "王芳"), ("联系电话", "022-68881234"), ("申报日期", "2026年3月15日")]

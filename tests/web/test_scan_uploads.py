@@ -22,7 +22,7 @@ from service.config import settings_of
 from service.db import session_scope
 from service.models import AuditLog, BatchChunk, BatchJob, Extraction, Submission, User
 from service.storage import store_for
-from tests.conftest import DEMO_PASSWORD, SQLITE_ONLY, bearer
+from tests.conftest import DEMO_PASSWORD, QUICK_ON_SQLITE, bearer
 from tests.parsers.scans.test_ocr_quick import drawn_form
 from tests.web.conftest import login, upload
 
@@ -54,7 +54,7 @@ def _stored_scan(app, org_name: str, name: str, data: bytes) -> int:
         return sub.id
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_a_photo_is_answered_at_once_and_damaged_pixels_end_unreadable(app, client, demo):
     token = demo["tokens"]["yusuan"]
     bad = b"\xff\xd8\xff\xe0" + b"\x00JFIF" + bytes(range(256)) * 20  # JPEG magic, broken body
@@ -103,7 +103,7 @@ def test_a_scan_whose_worker_died_ends_interrupted_after_its_lease(app, demo):
         assert s.get(BatchJob, job_id).state == "done"
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_a_failed_job_is_shown_failed_not_pending(app, client, demo):
     settings = settings_of(app)
     sub_id = _stored_scan(app, "", "扫描件.png", _png())
@@ -118,7 +118,7 @@ def test_a_failed_job_is_shown_failed_not_pending(app, client, demo):
     assert 'id="ocr-error"' in page and 'data-state="failed"' in page
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_the_upload_page_accepts_images(client, demo):
     login(client, "yusuan", DEMO_PASSWORD)
     page = client.get("/upload").get_data(as_text=True)
@@ -150,7 +150,7 @@ def test_a_scanned_page_is_read_with_pairs_boxes_and_the_seal(app, client, demo)
     assert "发现红色印章（已盖章）" in page and "ocr-progress" not in page
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_parser_warnings_are_stored_and_shown_in_chinese(app, client, demo):
     from service.demo_forms import DECLARATION, _form
     from service.vocabulary import FORM_TITLES
@@ -167,7 +167,7 @@ def test_parser_warnings_are_stored_and_shown_in_chinese(app, client, demo):
     assert "missing_optional" not in page
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_an_image_only_pdf_is_a_scan_and_a_pdf_without_text_or_images_is_refused(app, client, demo):
     from PIL import Image
 

@@ -7,10 +7,10 @@ import random
 from docx import Document
 
 from tests.checks import textcorpus as tc
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.web.conftest import BRANCH_A, BRANCH_B, upload
 
-pytestmark = SQLITE_ONLY  # the database is not this module's subject: both backends add no check
+pytestmark = QUICK_ON_SQLITE  # the database is not this module's subject: PostgreSQL in the slow tier
 
 
 def _report_docx(title: str, text: str) -> bytes:

@@ -11,7 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.samples import declaration_docx
 from tests.web.conftest import BRANCH_A, login, upload
 
@@ -180,7 +180,7 @@ def smtp_server():
     controller.stop()
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_daily_reminder_tells_once_and_mails_through_smtp(app, demo, db, smtp_server):
     import dataclasses
     from email import message_from_string
@@ -225,7 +225,7 @@ def test_daily_reminder_tells_once_and_mails_through_smtp(app, demo, db, smtp_se
         assert messages.send_pending(s, dataclasses.replace(settings, smtp_host=None)) == 0
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_an_unreachable_smtp_server_keeps_the_messages_for_the_next_run(app, demo, db):
     import dataclasses
 
@@ -246,7 +246,7 @@ def test_an_unreachable_smtp_server_keeps_the_messages_for_the_next_run(app, dem
         assert s.execute(select(Message.emailed_at)).scalar_one() is None
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_remind_command_runs(app, demo, tmp_path):
     import os
     import subprocess

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.web.conftest import LOW_SCORES
 
 
@@ -47,7 +47,7 @@ def test_a_record_outside_the_view_is_the_same_404_as_a_missing_one(client, demo
     ({"as_of": "notadate"}, "options.as_of"), ({"quarter": 9}, "options.quarter"),
     ({"group_members": "张三"}, "options.group_members"),
 ])
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_bad_document_options_are_a_422_naming_the_field(client, demo, scored, options, field):
     resp = _issue(client, demo["tokens"]["gongwei"], scored["A"], **options)
     assert resp.status_code == 422, resp.get_data(as_text=True)[:300]
@@ -61,7 +61,7 @@ def test_bad_document_options_are_a_422_naming_the_field(client, demo, scored, o
     ("/api/v1/notices", {"kind": "rectification-notice", "record_id": "{assessment}", "days": "abc"}),
     ("/api/v1/notices", {"kind": "rectification-notice", "record_id": "{assessment}", "days": 100000000}),
 ])
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_reviewer_inputs_are_422_not_500(client, demo, scored, path, payload):
     from tests.samples import declaration_docx
     from tests.web.conftest import upload

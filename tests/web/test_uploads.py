@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SQLITE_ONLY, bearer
+from tests.conftest import QUICK_ON_SQLITE, bearer
 from tests.foundation.test_server import served  # noqa: F401  (the fixture: a real `wuhao serve`)
 from tests.samples import declaration_docx
 
@@ -53,7 +53,7 @@ def test_one_bad_file_stores_none_and_each_bad_file_is_named(app, client, demo):
     assert _count(app, "AuditLog", action="upload") == 0
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 @pytest.mark.parametrize("data", [b"", b"   \r\n\t \n"])
 def test_empty_and_whitespace_files_are_refused(app, client, demo, data):
     resp = _post(client, demo["tokens"]["yusuan"], [("空.pdf", data)])
@@ -88,7 +88,7 @@ def small_limit_app(database_url, data_dir):
                        "TESTING": True, "WUHAO_MAX_UPLOAD_MB": "0.25"})
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_the_limit_is_per_file_and_a_file_of_exactly_the_limit_is_accepted(small_limit_app, demo):
     app = small_limit_app
     limit = app.extensions["wuhao"].max_upload_bytes
@@ -142,7 +142,7 @@ def test_waitress_own_413_is_in_the_json_error_shape(tiny_limit, served):  # noq
     assert payload["error"]["code"] == "too_large" and "MB" in payload["error"]["message"]
 
 
-@SQLITE_ONLY
+@QUICK_ON_SQLITE
 def test_previews_and_the_review_page_never_parse_again(app, client, demo):
     """The upload's parse is cached by the file's hash: views read the cache, not the file."""
     from service import parsing
