@@ -10,17 +10,16 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import bearer
-from tests.web.conftest import browser_login
-from tests.web.test_browser import OFFICE, _page, database_url  # noqa: F401  (SQLite only)
+from tests.conftest import SQLITE_ONLY, bearer
+from tests.web.conftest import browser_login, browser_page
 from tests.web.test_district import EXTRA, RURAL_PARENT, _grade, _xlsx
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 LAG = "尧舜度假村党支部"
 
 
 @pytest.fixture
-def site(app, database_url, demo, live_server):  # noqa: F811
+def site(app, database_url, demo, live_server):
     """A grading round of this year naming two rural laggards, two district leaders, a 督导组 over their 党委."""
     c = app.test_client()
     h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
@@ -49,10 +48,9 @@ def _party_month(today: dt.date) -> dt.date:
 
 def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, site, tmp_path, shots):
     base, year, lag = site["base"], site["year"], site["orgs"][LAG]
-    ctx, page = _page(browser, OFFICE)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    try:
+    with browser_page(browser) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         browser_login(page, base, "quwei", site["password"])
         # 1. the laggard without a leader is flagged; assigning one clears the flag
         page.goto(f"{base}/leaders?year={year}")
@@ -126,5 +124,3 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         assert wb["责任清单"].max_row == wb["问题清单"].max_row == wb["任务清单"].max_row >= 2
         shots(page, "district-04-lists")
         assert not [e for e in errors if "Content Security Policy" in e], errors
-    finally:
-        ctx.close()
