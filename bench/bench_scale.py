@@ -6,7 +6,7 @@
 The scale database: the demo (accounts, records of every kind) plus 2,000 branches in a tree of
 40 党委 x 5 党总支 x 10 支部 under the two committees, 33,000 members (the branches' 党员人数 and one
 党员证 each), 50,000 submissions, 200,000 audit rows, 100,000 documents with their register
-entries, an assessment and two 整改台账 rows per branch, an account per branch. The records are
+entries, an assessment, two 整改台账 rows and this year's 主题党日 per branch, an account per branch. The records are
 copies of the demo's own rows (same fields, extractions, findings, audit details, document contexts),
 spread over the new branches and four years, written by bulk inserts through SQLAlchemy core
 (SQLite: about a minute of CPU; PostgreSQL a few). The built database is kept — SQLite in
@@ -61,7 +61,7 @@ def _urls(backend: str) -> tuple[str, Path]:
 
 
 def _marker(backend: str) -> Path:
-    return BENCH_DIR / f"built-{backend}.json"
+    return BENCH_DIR / f"built-v2-{backend}.json"  # v2: with 主题党日 records (v1 databases are rebuilt)
 
 
 def _reset(backend: str, url: str, data_dir: Path) -> None:
@@ -139,11 +139,11 @@ def _name(rng: random.Random) -> str:
 
 def _scale(conn, backend: str) -> dict:
     from service.models import (Assessment, AuditLog, Certificate, Document, Extraction, Finding, Organisation,
-                                RectificationItem, RegisterEntry, Submission, User)
+                                PartyDay, RectificationItem, RegisterEntry, Submission, User)
 
     rng = random.Random(16)
     T = {m: m.__table__ for m in (Assessment, AuditLog, Certificate, Document, Extraction, Finding, Organisation,
-                                  RectificationItem, RegisterEntry, Submission, User)}
+                                  PartyDay, RectificationItem, RegisterEntry, Submission, User)}
     orgs = T[Organisation]
     domains = ["organ", "health", "education", "rural", "enterprise", "nonpublic", "community", "social"]
 
@@ -272,6 +272,23 @@ def _scale(conn, backend: str) -> dict:
     _bulk(conn, docs, new_docs)
     _bulk(conn, reg, new_reg)
 
+    # a year of 主题党日 per branch (the 8th, or another day with a reason; one month in ten missing)
+    days = T[PartyDay]
+    pid = _next_id(conn, days)
+    new_days = []
+    year = dt.date.today().year
+    for b in branches:
+        for m in range(1, dt.date.today().month + 1):
+            if rng.random() < 0.1:
+                continue
+            day = 8 if rng.random() < 0.8 else rng.choice((5, 12, 15))
+            new_days.append(dict(id=pid, organisation_id=b, year=year, month=m, held_on=dt.date(year, m, day),
+                                 topic="学习党的二十大精神", expected=per_branch[b], attended=per_branch[b] - rng.randrange(3),
+                                 attendees=[], dues_collected=True, reason="" if day == 8 else "与上级调研冲突",
+                                 created_at=_when(rng)))
+            pid += 1
+    _bulk(conn, days, new_days)
+
     # 200,000 audit rows: the demo's own actions and details, by the new accounts, over four years
     audit = T[AuditLog]
     audit_tpl = _rows(conn, audit)
@@ -298,7 +315,8 @@ def _scale(conn, backend: str) -> dict:
     return {"branches": len(branches), "organisations": len(new_orgs), "members": len(new_certs),
             "submissions": len(new_subs), "extractions": len(new_exts), "findings": len(new_finds),
             "documents": len(new_docs), "register_entries": len(new_reg), "audit": len(new_audit),
-            "assessments": len(new_ass), "ledger": len(new_items), "users": len(new_users)}
+            "assessments": len(new_ass), "ledger": len(new_items), "users": len(new_users),
+            "party_days": len(new_days)}
 
 
 # --------------------------------------------------------------------------- measuring
