@@ -102,6 +102,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _run(cmd: list[str], env: dict) -> str:
+    """A wuhao command's output; on failure its own message (a CalledProcessError said only the status)."""
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[1:])} failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return out.stdout
+
+
 class Server:
     def __init__(self, backend: str):
         self.dir = Path(tempfile.mkdtemp(prefix=f"wuhao-bench-upload-{backend}-"))
@@ -120,9 +128,8 @@ class Server:
         self.url = url
         self.env = {**os.environ, "WUHAO_DATA_DIR": str(self.dir / "data"), "DATABASE_URL": url}
         for cmd in (["init"], ["demo"]):
-            subprocess.run(WUHAO + cmd, env=self.env, check=True, capture_output=True, timeout=900)
-        self.token = subprocess.run(WUHAO + ["token", "yusuan"], env=self.env, check=True, capture_output=True,
-                                    text=True).stdout.strip().split()[-1]
+            _run(WUHAO + cmd, self.env)
+        self.token = _run(WUHAO + ["token", "yusuan"], self.env).strip().split()[-1]
         self.port = free_port()
         self.proc = subprocess.Popen(WUHAO + ["serve", "--port", str(self.port)], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=open(self.dir / "server.log", "w"))
