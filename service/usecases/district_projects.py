@@ -227,7 +227,8 @@ def attach(db: Session, store: FileStore, actor: User, project_id: int, kind: st
     m.evidence = [*(m.evidence or []), {"sha256": sha, "name": (name or "佐证材料")[-200:], "size": len(data),
                                         "added_on": dt.date.today().isoformat()}]
     db.flush()
-    audit.record(db, actor, "project_evidence", "secretary_project", p.id, {"kind": kind, "sha256": sha},
+    audit.record(db, actor, "project_evidence", "secretary_project", p.id,
+                 {"kind": PROJECT_OUTPUTS[kind], "sha256": sha},
                  organisation_id=p.organisation_id)
     return get(db, actor, p.id)
 
