@@ -162,3 +162,29 @@ SPOT_CHECK_ITEMS: Mapping[str, str] = _frozen(_vocab["spot_check_items"])
 SPOT_CHECK_RESULTS: Mapping[str, str] = _frozen(_vocab["spot_check_results"])
 PROJECT_OUTPUTS: Mapping[str, str] = _frozen(_vocab["project_outputs"])
 MILESTONE_STATUSES: Mapping[str, str] = _frozen(_vocab["milestone_statuses"])
+
+#: audit log action -> name, object type -> name (the audit page, its exports, an archive's 操作记录)
+AUDIT_ACTIONS: Mapping[str, str] = _frozen(_vocab["audit_actions"])
+AUDIT_OBJECTS: Mapping[str, str] = _frozen(_vocab["audit_objects"])
+
+
+def code_name(key: str, value) -> str | None:
+    """The name of a stored code found under ``key`` in a record's detail (领域 for ``domain``, the
+    kind of a document, an assignment or an inspection for ``kind``, …); None when ``value`` is no
+    code of the tables that key may hold."""
+    tables = _CODE_TABLES.get(key, ())
+    for table in tables:
+        if isinstance(value, str) and value in table:
+            return table[value]
+    return None
+
+
+#: detail key -> the tables its codes come from, first match wins (contact is an assignment kind,
+#: field an inspection kind, organ a domain)
+_CODE_TABLES: Mapping[str, tuple[Mapping[str, str], ...]] = {
+    "domain": (DOMAINS,), "kind": (DOCUMENT_KINDS, ASSIGNMENT_KINDS, INSPECTION_KINDS, HANDBOOK_KINDS,
+                                       MEMBER_RECORD_KINDS, ORG_KINDS, FORM_NAMES, PROJECT_OUTPUTS),
+    "form": (FORM_NAMES,), "rank": (PERSON_RANKS,), "role": (ROLES,), "stage": (BRAND_STAGES,),
+    "category": (STREET_UNIT_CATEGORIES,), "grade": (GRADES,), "status": (SUBMISSION_STATUSES, REGISTER_STATUSES),
+    "list": (BRANCH_LISTS,), "action": (AUDIT_ACTIONS, BRAND_ACTIONS),
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,40 +13,16 @@ from .. import auth
 from .. import wording
 from ..checks.lifecycle import machine, state_name
 from ..exports import safe_row
-from ..vocabulary import GRADES, SUBMISSION_STATUSES, document_kind_name
+from ..vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS, SUBMISSION_STATUSES, code_name, input_name
 from .submissions import spec_of
 from ..models import AuditLog, Organisation, User
 from .serialize import iso
 
 
-ACTION_NAMES = {
-    "login": "登录", "upload": "上传材料", "ocr": "扫描件识别", "upload_rejected": "上传被拒", "correct_field": "更正字段",
-    "check": "审核检查", "transition": "状态变更", "transition_refused": "状态变更被拒", "score": "录入评分",
-    "grading_round": "分类定级", "issue": "签发文书", "issue_document": "签发文书", "user_create": "新建用户",
-    "user_update": "修改用户", "token_issue": "签发令牌", "organisation_create": "新建组织",
-    "organisation_update": "修改组织", "organisation_import": "导入组织", "numbering_update": "修改发文机关设置",
-    "batch_submit": "提交批量任务", "batch_cancel": "取消批量任务", "batch_resume": "继续批量任务",
-    "document_issued": "签发文书", "document_superseded": "文书被替代",
-    "certificate_revoked": "撤销证书", "rubric_update": "启用评分标准", "document_withdrawn": "作废文书",
-    "ledger_open": "新建整改事项", "ledger_update": "修改整改事项", "ledger_note": "报送整改进展",
-    "ledger_close": "整改销号", "certificate_expired": "证书失效", "review_decision": "审核决定",
-    # community party building (issue 13)
-    "street_unit_create": "登记应建党组织单位", "street_unit_update": "修改组建情况", "model_site_create": "认定精品示范点",
-    "new_member_create": "登记新发展党员", "five_good_missed": "未达“五个好”生成整改事项",
-    "brand_cultivate": "列为品牌培育项目", "brand_register": "党建品牌登记申报", "brand_approve": "党建品牌审核同意",
-    "brand_return": "党建品牌退回", "brand_score": "党建品牌考核评分", "brand_name": "命名党建品牌",
-    "brand_follow_up": "党建品牌跟踪督查", "brand_revoke": "撤销党建品牌命名", "pair_create": "结成共建对子",
-    "pair_activity": "记录共建活动", "pair_result": "填写共建成效",
-}
+#: action -> name and object type -> name, from the vocabulary (one table for the page, the CSV and archives)
+ACTION_NAMES = AUDIT_ACTIONS
+OBJECT_NAMES = AUDIT_OBJECTS
 
-
-#: what an audit row is about, as people say it
-OBJECT_NAMES = {
-    "submission": "材料", "document": "文书", "certificate": "证书", "batch_job": "批量任务", "user": "用户",
-    "organisation": "组织", "assessment": "评分记录", "grading_round": "分类定级", "rectification_item": "整改事项",
-    "creation_cycle": "创建周期", "rubric": "评分标准", "settings": "设置", "street_unit": "应建党组织单位",
-    "brand": "党建品牌", "brand_pair": "共建对子", "model_site": "精品示范点", "new_member": "新发展党员",
-}
 #: the keys of an audit row's detail a person reads (others stay in the CSV and the API)
 DETAIL_LABELS = {
     "event": "事件", "from": "原状态", "to": "新状态", "decision": "决定", "comment": "意见", "reason": "事由",
@@ -55,6 +32,9 @@ DETAIL_LABELS = {
     "eligible": "符合条件", "as_of": "日期", "ip": "地址", "state": "状态", "errors": "问题", "rows": "行数",
     "created": "新建", "updated": "更新", "progress": "进展", "body": "内容", "closed_on": "销号日期",
 }
+#: detail keys whose values are codes (named by ``vocabulary.code_name``)
+CODE_KEYS = ("domain", "kind", "form", "rank", "role", "stage", "category", "grade", "status", "list", "action")
+CODE = re.compile(r"[a-z][a-z0-9_-]*")
 DECISION_NAMES = {"claim": "开始审核", "approve": "通过", "return": "退回", "supplement": "需补正"}
 
 
@@ -71,12 +51,15 @@ def _value_text(key: str, value) -> str:
         return SUBMISSION_STATUSES.get(value) or state_name(value) or value
     if key == "decision":
         return DECISION_NAMES.get(value, str(value))
-    if key == "kind":
-        return document_kind_name(value)
     if key == "event" and isinstance(value, str):
         return (machine()["events"].get(value) or {}).get("name", value)
-    if key == "grade":
-        return GRADES.get(value, str(value))
+    named = code_name(key, value)
+    if named is not None:
+        return named
+    if key == "field" and isinstance(value, str):
+        return FIELD_LABELS.get(value) or input_name(value)
+    if key in CODE_KEYS and isinstance(value, str) and CODE.fullmatch(value):
+        return "其他"  # a code no table names: never the code itself
     if isinstance(value, float):
         return wording.number(value)
     if isinstance(value, list):

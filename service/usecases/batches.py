@@ -19,7 +19,7 @@ from service.batch import executors, ocr, state
 from service.batch.roster import RosterError
 from service.config import Settings
 from service.errors import Conflict, Invalid, NotFound
-from service.models import BatchJob, User
+from service.models import BatchJob, Organisation, User
 from service.storage import store_for
 
 EXECUTORS = ("local", "celery")
@@ -94,12 +94,32 @@ def start(session: Session, actor: User | None, *, settings: Settings, roster: b
     return dict(state.status(job), created=created)
 
 
-def list_jobs(session: Session, actor: User | None, *, limit: int = 100) -> list[dict]:
+def _jobs(session: Session, actor: User | None, limit: int) -> list[BatchJob]:
     q = (select(BatchJob).where(BatchJob.kind != ocr.KIND)  # a scan's OCR is shown on its submission
          .order_by(BatchJob.id.desc()).limit(max(1, min(int(limit), 500))))
     if actor is not None:
         q = auth.filter_visible(q, BatchJob.organisation_id, session, actor)
-    return [state.status(j) for j in session.execute(q).scalars()]
+    return list(session.execute(q).scalars())
+
+
+def list_jobs(session: Session, actor: User | None, *, limit: int = 100) -> list[dict]:
+    return [state.status(j) for j in _jobs(session, actor, limit)]
+
+
+def list_rows(session: Session, actor: User | None, *, limit: int = 500) -> list[dict]:
+    """The jobs as list rows (``service.usecases.listing``): each job's status with the keys its
+    filters compare (state, kind, organisation, year) and names for them."""
+    jobs = _jobs(session, actor, limit)
+    org_ids = {j.organisation_id for j in jobs if j.organisation_id}
+    names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                 .where(Organisation.id.in_(org_ids))).all()) if org_ids else {}
+    rows = []
+    for job in jobs:
+        j = state.status(job)
+        rows.append({**j, "status": j["state"], "status_name": j["state_name"], "organisation_id": job.organisation_id,
+                     "organisation_name": names.get(job.organisation_id, ""),
+                     "year": job.created_at.year if job.created_at else None})
+    return rows
 
 
 def get(session: Session, actor: User | None, job_id: int) -> dict:

@@ -21,6 +21,7 @@ FILTERS = {
     "organisation": ("organisation_id", "organisation_name", "组织"),
     "year": ("year", "year", "年度"),
     "kind": ("kind", "kind_name", "类别"),
+    "action": ("action", "action_name", "操作"),
 }
 PER_PAGE = 50
 MAX_PER_PAGE = 500

@@ -12,8 +12,10 @@ from ..db import get_session
 from ..errors import DomainError
 from ..http import settings
 from ..usecases import batches as batch_cases
+from ..usecases.listing import Column, ListSpec
 from . import imports
 from .helpers import blueprint, page
+from .lists import list_page
 
 bp = blueprint("batches", "/batches")
 PAGE_OUTPUTS = {"outputs": "merged,register,pdf,zip"}
@@ -37,13 +39,27 @@ def batches(user):
             flash(exc.message, "error")
             if not rows:
                 return redirect(url_for("batches.batches"))
-            return render_template("batches.html", user=user, kinds=KIND_TITLES, focus=None,
-                                   jobs=batch_cases.list_jobs(get_session(), user, limit=30),
-                                   import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
-                                   report_url=imports.error_report(rows, "名册")), 422
+            return list_page("batches.html", _rows(user), BATCHES, user=user, kinds=KIND_TITLES, focus=None,
+                             import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
+                             report_url=imports.error_report(rows, "名册")), 422
         return redirect(url_for("batches.batches", job=job["id"]))
-    return render_template("batches.html", user=user, jobs=batch_cases.list_jobs(get_session(), user, limit=30),
-                           kinds=KIND_TITLES, focus=request.args.get("job", type=int), import_errors=[])
+    focus = request.args.get("job", type=int)
+    return list_page("batches.html", _rows(user), BATCHES, extra={"job": focus}, user=user, kinds=KIND_TITLES,
+                     focus=focus, import_errors=[])
+
+
+#: the jobs the page lists (newest first; the API pages through the rest)
+BATCH_ROWS = 500
+BATCHES = ListSpec(
+    columns=(Column("id", "编号", "int"), Column("kind_name", "证书类型"), Column("roster_name", "名册"),
+             Column("organisation_name", "组织"), Column("status_name", "状态"), Column("total", "张数", "int"),
+             Column("created_at", "提交时间", "datetime"), Column("finished_at", "完成时间", "datetime")),
+    search=("roster_name", "organisation_name", "kind_name", "id"),
+    filters=("status", "kind", "organisation", "year"), default_sort="id", default_desc=True, filename="批量制证任务")
+
+
+def _rows(user) -> list[dict]:
+    return batch_cases.list_rows(get_session(), user, limit=BATCH_ROWS)
 
 
 @bp.get("/<int:job_id>")

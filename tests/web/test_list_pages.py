@@ -1,0 +1,70 @@
+"""The list pages brought onto the list component after the first round (issue 15): the batches and
+the audit log search, filter, sort, page and export exactly what they show; the audit log names every
+action, object and code of a detail in Chinese (raw ``community``/``contact`` reached the page)."""
+from __future__ import annotations
+
+import html as html_lib
+import io
+import re
+
+from openpyxl import load_workbook
+
+from service.usecases import audit_log
+from tests.web.conftest import login
+
+
+def _text(page: str) -> str:
+    """The visible text of a page, roughly (markup, scripts and styles dropped)."""
+    body = re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", page)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _xlsx(resp) -> list[tuple]:
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+
+
+def test_batches_page_is_a_list_that_searches_filters_and_exports(client, seeded):
+    a, b = seeded["objects"]["A"]["job"], seeded["objects"]["B"]["job"]
+    login(client, "gongwei", seeded["password"])
+    page = client.get("/batches").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'data-batch-id="(\d+)"', page)]
+    assert a in shown and b not in shown  # the other subtree's job is not listed
+    assert 'name="q"' in page and "导出Excel" in page and 'aria-label="分页"' not in page
+    assert [int(i) for i in re.findall(r'data-batch-id="(\d+)"', client.get(
+        "/batches", query_string={"status": "queued", "q": "名册"}).get_data(as_text=True))] == [a]
+    assert not re.findall(r'data-batch-id="(\d+)"', client.get(
+        "/batches", query_string={"status": "done"}).get_data(as_text=True))
+    rows = _xlsx(client.get("/batches", query_string={"status": "queued", "export": "xlsx"}))
+    assert rows[0][:5] == ("编号", "证书类型", "名册", "组织", "状态")
+    assert [int(r[0]) for r in rows[1:]] == [a] and rows[1][4] == "排队中"
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", rows[1][6])
+    focused = client.get("/batches", query_string={"job": a}).get_data(as_text=True)
+    assert re.search(rf'data-batch-id="{a}"[^>]*id="current-batch"', focused)
+
+
+def test_audit_page_is_a_list_in_plain_chinese(client, seeded):
+    login(client, "admin", seeded["password"])
+    page = client.get("/audit").get_data(as_text=True)
+    text = _text(page)
+    assert "导出Excel" in page and "确定挂点联系" in text and "挂点包保" in text
+    assert "backward" not in text and "leader_assign" not in text and "其他操作" not in text
+    only = client.get("/audit", query_string={"action": "leader_assign"}).get_data(as_text=True)
+    assert set(re.findall(r'data-label="操作">([^<]+)<', only)) == {"确定挂点联系"}
+    rows = _xlsx(client.get("/audit", query_string={"action": "leader_assign", "export": "xlsx"}))
+    assert rows[0] == ("时间", "用户", "组织", "操作", "对象", "详情")
+    assert len(rows) == 3 and {r[3] for r in rows[1:]} == {"确定挂点联系"} and all("挂点包保" in r[5] for r in rows[1:])
+    newest_first = re.findall(r'data-label="时间">([^<]+)<', page)
+    assert newest_first and newest_first == sorted(newest_first, key=_moment, reverse=True)
+
+
+def _moment(text: str) -> tuple:
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def test_audit_details_name_their_codes():
+    text = audit_log.detail_text({"domain": "community", "kind": "contact", "year": 2026, "grade": "good",
+                                  "field": "branch_name", "rank": "county_leader", "role": "reviewer",
+                                  "stage": "no_such_stage"})
+    assert re.search(r"[A-Za-z]", text) is None, text
+    assert "社区" in text and "创建联系点" in text and "好" in text
