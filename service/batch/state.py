@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service import numbering, register
+from service import inbox, numbering, register
 from service.documents.contexts import HONOUR_STATES
 from service.documents.programmes import programme_for
 from service.config import Settings
@@ -329,8 +329,9 @@ def claim(settings: Settings, job_id: int, worker: str) -> Unit | None:
                                 BatchChunk.lease_until)
                          .where(BatchChunk.job_id == job_id).order_by(BatchChunk.seq)).all()
         if rows and all(r.state == "done" for r in rows):  # finished while it was cancelled, then resumed
-            s.execute(update(BatchJob).where(BatchJob.id == job_id, BatchJob.state.in_(ACTIVE))
-                      .values(state="done", finished_at=now))
+            if s.execute(update(BatchJob).where(BatchJob.id == job_id, BatchJob.state.in_(ACTIVE))
+                         .values(state="done", finished_at=now)).rowcount == 1:
+                inbox.batch_finished(s, job_id)
             return None
         regular = [r for r in rows if r.seq != FINAL_SEQ]
 
@@ -399,6 +400,8 @@ def release(settings: Settings, chunk_id: int, worker: str, *, job_id: int, erro
             job.errors = list(job.errors or []) + [{"chunk": chunk_id, "error": error[:2000]}]
             job.state = "failed"
             job.finished_at = utcnow()
+            s.flush()
+            inbox.batch_finished(s, job_id)
 
 
 def job_kind(settings: Settings, job_id: int) -> str | None:

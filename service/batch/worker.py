@@ -27,6 +27,7 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from service import inbox
 from service.config import Settings
 from service.db import is_busy, session_scope
 from service.models import BatchChunk, BatchJob, Certificate
@@ -190,5 +191,7 @@ def finish_job(settings: Settings, job_id: int, chunk_id: int, worker: str) -> N
             s.rollback()
             return
         s.execute(update(BatchJob).where(BatchJob.id == job_id).values(outputs=produced))
-        s.execute(update(BatchJob).where(BatchJob.id == job_id, BatchJob.state.in_(state.ACTIVE))
-                  .values(state="done", finished_at=state.utcnow()))
+        finished = s.execute(update(BatchJob).where(BatchJob.id == job_id, BatchJob.state.in_(state.ACTIVE))
+                             .values(state="done", finished_at=state.utcnow()))
+        if finished.rowcount == 1:  # the one transaction that finished the job tells its starter, once
+            inbox.batch_finished(s, job_id)

@@ -17,7 +17,7 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import auth, inbox
 from ..checks.calendar import acceptance_deadline, annual_report_deadline
 from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
@@ -54,12 +54,6 @@ def _date(value) -> Optional[dt.date]:
         return dt.date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
-
-
-def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 # --- the programme's windows -----------------------------------------------------------------
@@ -169,16 +163,14 @@ def reviewer_items(db: Session, actor: User, today: dt.date, remind_days: int = 
                            row.due_on, "整改逾期未销号，请督促。" if row.due_on < today else "整改时限将到，请跟进。"))
     since = dt.datetime.combine(today - dt.timedelta(days=BATCH_DAYS), dt.time(), tzinfo=dt.timezone.utc)
     jobs = select(BatchJob).where(BatchJob.state.in_(("done", "failed")), BatchJob.finished_at.is_not(None),
+                                  BatchJob.kind != inbox.OCR_KIND,
                                   BatchJob.finished_at >= since).order_by(BatchJob.id.desc()).limit(10)
     if actor.role != "admin":
         visible = auth.visible_org_ids(db, actor)
         jobs = jobs.where((BatchJob.organisation_id.in_(visible)) | (BatchJob.created_by_id == actor.id))
     for job in db.execute(jobs).scalars():
-        done = job.state == "done"
-        items.append(_item("batch", f"批量制证{'已完成' if done else '失败'}：{job.roster_name or '名册'}",
-                           f"/batches/{job.id}", today, None,
-                           f"共{job.total}张，完成{job.done}张" + (f"，失败{job.failed}张。" if job.failed else "。")
-                           + f"（{cn_date(_aware(job.finished_at))}）"))
+        news = inbox.batch_news(job)
+        items.append(_item("batch", news["title"], news["link"], today, None, news["body"]))
     items += windows(today, None, reviewer=True)
     return items
 
