@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
 from ..models import DOMAINS, ORG_KINDS, Organisation, User
-from ..vocabulary import DOMAINS as DOMAIN_NAMES
+from ..vocabulary import DOMAINS as DOMAIN_NAMES, ORG_KINDS as KIND_NAMES, domain_name
 from .cycles import load_organisation
 from .validate import opt_bool, opt_int, opt_str
 
@@ -42,6 +42,21 @@ def tree(db: Session) -> list[tuple[int, Organisation]]:
             walk(o.id, depth + 1)
     walk(None, 0)
     return out
+
+
+def tree_rows(db: Session) -> list[dict]:
+    """The tree (:func:`tree`) as list rows (``service.usecases.listing``): names for kind and domain,
+    the path above each organisation, its depth for the indentation."""
+    paths = path_names(db)
+    rows = []
+    for depth, o in tree(db):
+        above = paths.get(o.id, o.name)
+        rows.append({"id": o.id, "depth": depth, "name": o.name, "kind": o.kind, "kind_name": KIND_NAMES.get(o.kind, ""),
+                     "domain": o.domain, "domain_name": domain_name(o.domain), "code": o.code or "",
+                     "member_count": o.member_count, "secretary": o.secretary or "",
+                     "path": above.rsplit(" › ", 1)[0] if " › " in above else "",
+                     "dissolved": o.dissolved_on is not None})
+    return rows
 
 
 def path_names(db: Session) -> dict[int, str]:

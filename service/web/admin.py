@@ -119,10 +119,19 @@ def admin_organisations(user):
                 flash(f"导入完成：新建 {result['created']} 个，更新 {result['updated']} 个组织。", "ok")
                 return redirect(url_for("admin.admin_organisations"))
             problems = imports.as_rows((error.detail or {}).get("problems", []))
-    return render_template("admin/organisations.html", user=user, tree=organisations.tree(db),
-                           kind_names=vocabulary.ORG_KINDS, problems=problems,
-                           report_url=imports.error_report(problems, "组织名单") if problems else "",
-                           orgs=organisations.search(db, user, "", limit=100_000), form=request.form)
+    return list_page("admin/organisations.html", organisations.tree_rows(db), ORGANISATIONS, user=user,
+                     kind_names=vocabulary.ORG_KINDS, problems=problems,
+                     report_url=imports.error_report(problems, "组织名单") if problems else "",
+                     orgs=organisations.search(db, user, "", limit=100_000), form=request.form)
+
+
+#: the organisation tree as a list: in tree order (parents before children, indented) until a
+#: heading sorts it; search by name, path, code or 书记, filters by kind and domain
+ORGANISATIONS = ListSpec(
+    columns=(Column("name", "名称"), Column("kind_name", "类型"), Column("domain_name", "领域"),
+             Column("code", "代码"), Column("member_count", "党员", "int"), Column("secretary", "书记"),
+             Column("path", "上级组织", sortable=False)),
+    search=("name", "path", "code", "secretary"), filters=("kind", "domain"), filename="组织")
 
 
 def _org_payload(creating: bool = False) -> dict:

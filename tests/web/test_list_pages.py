@@ -68,3 +68,19 @@ def test_audit_details_name_their_codes():
                                   "stage": "no_such_stage"})
     assert re.search(r"[A-Za-z]", text) is None, text
     assert "社区" in text and "创建联系点" in text and "好" in text
+
+
+def test_organisations_page_is_a_list_in_tree_order(client, demo):
+    login(client, "admin", demo["password"])
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'<tr data-id="(\d+)"', page)]
+    orgs = demo["orgs"]
+    assert ids.index(orgs["静海区委"]) < ids.index(orgs["静海镇党委"]) < ids.index(orgs["城关社区党支部"])  # parents first
+    assert "导出Excel" in page and 'name="q"' in page
+    found = client.get("/admin/organisations", query_string={"q": "城关"}).get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'<tr data-id="(\d+)"', found)] == [orgs["城关社区党支部"]]
+    rows = _xlsx(client.get("/admin/organisations", query_string={"kind": "street", "export": "xlsx"}))
+    assert rows[0] == ("名称", "类型", "领域", "代码", "党员", "书记", "上级组织")
+    assert len(rows) > 1 and {r[1] for r in rows[1:]} == {"街道党工委"}
+    by_members = client.get("/admin/organisations", query_string={"sort": "member_count", "desc": "1"})
+    assert by_members.status_code == 200 and "padding-left" not in by_members.get_data(as_text=True)
