@@ -48,6 +48,15 @@ def listing(db: Session, actor: User, args: dict | None = None) -> dict:
             "pages": max(1, -(-total // PAGE)), "unread": unread_count(db, actor)}
 
 
+def rows(db: Session, actor: User, limit: int = 1000) -> list[dict]:
+    """One's newest ``limit`` messages as list rows (``service.usecases.listing``): each with its
+    read state as a status (未读/已读) and its kind, the filters of the messages page."""
+    items = db.execute(select(Message).where(Message.user_id == actor.id)
+                       .order_by(Message.id.desc()).limit(limit)).scalars()
+    return [{**view(m), "status": "read" if m.read_at is not None else "unread",
+             "status_name": "已读" if m.read_at is not None else "未读"} for m in items]
+
+
 def mark_read(db: Session, actor: User, args: dict) -> dict:
     """``{"ids": [..]}`` or ``{"all": true}``: mark one's messages read."""
     query = update(Message).where(Message.user_id == actor.id, Message.read_at.is_(None))

@@ -84,3 +84,28 @@ def test_organisations_page_is_a_list_in_tree_order(client, demo):
     assert len(rows) > 1 and {r[1] for r in rows[1:]} == {"街道党工委"}
     by_members = client.get("/admin/organisations", query_string={"sort": "member_count", "desc": "1"})
     assert by_members.status_code == 200 and "padding-left" not in by_members.get_data(as_text=True)
+
+
+def test_messages_page_is_a_list(client, demo, db):
+    from sqlalchemy import select
+
+    from service import inbox
+    from service.models import Message, User
+
+    with db() as s:
+        uid = s.execute(select(User.id).where(User.username == "yusuan")).scalar_one()
+        for i in range(3):
+            inbox.post(s, [uid], "deadline" if i else "batch", f"提醒{i}号", f"内容{i}", "/")
+        s.execute(Message.__table__.update().where(Message.title == "提醒0号").values(read_at=Message.created_at))
+        s.commit()
+    login(client, "yusuan", demo["password"])
+    page = client.get("/messages").get_data(as_text=True)
+    assert re.findall(r"提醒\d号", page) == ["提醒2号", "提醒1号", "提醒0号"] and "导出Excel" in page
+    unread = client.get("/messages", query_string={"status": "unread"}).get_data(as_text=True)
+    assert re.findall(r"提醒\d号", unread) == ["提醒2号", "提醒1号"]
+    old_link = client.get("/messages", query_string={"unread": "1"})
+    assert old_link.status_code == 302 and "status=unread" in old_link.headers["Location"]
+    assert re.findall(r"提醒\d号", client.get("/messages", query_string={"q": "内容1"}).get_data(as_text=True)) == ["提醒1号"]
+    rows = _xlsx(client.get("/messages", query_string={"kind": "deadline", "export": "xlsx"}))
+    assert rows[0] == ("时间", "类别", "标题", "内容", "状态")
+    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("期限提醒", "提醒2号", "未读"), ("期限提醒", "提醒1号", "未读")]
