@@ -4,6 +4,7 @@ with communities (a 工委 reviewer has none, and gets no card)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from sqlalchemy import select
@@ -170,3 +171,20 @@ def records(db: Session, actor: User, key: str, today: Optional[dt.date] = None)
     today = today or dt.date.today()
     return {"key": key, "name": target["name"], "target": target["target"], "unit": target["unit"],
             "today": recs.value(key, today), "as_of": cn_date(today), "items": recs.records(key, today)}
+
+
+def record_rows(db: Session, actor: User, key: str, today: Optional[dt.date] = None) -> dict:
+    """:func:`records` for the records page, each item a list row (``service.usecases.listing``)."""
+    out = records(db, actor, key, today)
+    return {**out, "items": [_listed(r) for r in out["items"]]}
+
+
+def _listed(record: dict) -> dict:
+    """A record with the keys the list component filters and sorts on (``service.usecases.listing``):
+    计入/不计入 as its status, its kind, its date as a number (2026年3月8日 -> 20260308)."""
+    parts = [int(p) for p in re.findall(r"\d+", record.get("date") or "")][:3]
+    day = parts[0] * 10000 + (parts[1] if len(parts) > 1 else 0) * 100 + (parts[2] if len(parts) > 2 else 0) \
+        if parts else None
+    return {**record, "kind_name": record.get("kind", ""), "date_sort": day,
+            "status": "counted" if record.get("counts") else "not_counted",
+            "status_name": "计入" if record.get("counts") else "不计入"}

@@ -13,7 +13,9 @@ from ..errors import Invalid
 from ..http import store
 from ..usecases import brands, community, community_targets, pairs
 from ..vocabulary import BRAND_STAGES, DIMENSIONS, STREET_UNIT_CATEGORIES
+from ..usecases.listing import Column, ListSpec
 from .helpers import attempt, blueprint, form_id, form_number, page
+from .lists import list_page
 
 bp = blueprint("community", "/community")
 
@@ -190,7 +192,16 @@ def naming(user):
 @bp.get("/targets/<key>")
 @page()
 def target_page(user, key: str):
-    return render_template("community/records.html", user=user, t=community_targets.records(get_session(), user, key))
+    t = community_targets.record_rows(get_session(), user, key)
+    return list_page("community/records.html", t["items"], TARGET_RECORDS, user=user, t=t)
+
+
+#: one target's records (应建尽建, 精品示范点, 党建品牌 …) as a list: what counts (计入) and what does not
+TARGET_RECORDS = ListSpec(
+    columns=(Column("name", "名称"), Column("kind", "类别"), Column("organisation", "党组织"),
+             Column("detail", "情况", sortable=False), Column("date", "日期", sort_key="date_sort"),
+             Column("status_name", "是否计入")),
+    search=("name", "organisation", "detail"), filters=("status", "kind"), filename="目标完成情况")
 
 
 @bp.get("/<any(sites, members):what>/<int:record_id>/evidence")

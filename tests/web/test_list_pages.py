@@ -109,3 +109,17 @@ def test_messages_page_is_a_list(client, demo, db):
     rows = _xlsx(client.get("/messages", query_string={"kind": "deadline", "export": "xlsx"}))
     assert rows[0] == ("时间", "类别", "标题", "内容", "状态")
     assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("期限提醒", "提醒2号", "未读"), ("期限提醒", "提醒1号", "未读")]
+
+
+def test_a_targets_records_are_a_list(client, demo):
+    login(client, "jiedao", demo["password"])
+    page = client.get("/community/targets/coverage").get_data(as_text=True)
+    assert "导出Excel" in page and "鑫源商贸有限公司" in page
+    missing = client.get("/community/targets/coverage", query_string={"status": "not_counted"}).get_data(as_text=True)
+    counted = client.get("/community/targets/coverage", query_string={"status": "counted"}).get_data(as_text=True)
+    assert "鑫源商贸有限公司" in missing and "鑫源商贸有限公司" not in counted
+    rows = _xlsx(client.get("/community/targets/coverage", query_string={"status": "counted", "export": "xlsx"}))
+    assert rows[0] == ("名称", "类别", "党组织", "情况", "日期", "是否计入")
+    assert len(rows) == 6 and {r[5] for r in rows[1:]} == {"计入"}  # 5 of the 6 units that should have one
+    by_date = client.get("/community/targets/coverage", query_string={"sort": "date", "desc": "1"})
+    assert by_date.status_code == 200
