@@ -14,7 +14,7 @@ from ..errors import Invalid
 from ..usecases import district_lists, district_partyday, district_people, district_supervision, organisations
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
-from .helpers import attempt, blueprint, form_id, page
+from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
 from .lists import list_page
 
 leaders_bp = blueprint("leaders", "/leaders")
@@ -31,21 +31,6 @@ def _year() -> int:
 def form_id_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
-
-
-def _upload() -> bytes:
-    f = request.files.get("file")
-    if not f or not f.filename:
-        raise Invalid("请选择要导入的 XLSX 文件。", field="file")
-    return f.read()
-
-
-def _flash_import(result, error, what: str) -> None:
-    if error is None:
-        flash(f"已导入{what} {result['rows']} 行。", "ok")
-    elif error.detail and error.detail.get("problems"):
-        for p in error.detail["problems"][:30]:
-            flash(p["message"], "error")
 
 
 # --- 挂点包保 -----------------------------------------------------------------------------------
@@ -70,11 +55,11 @@ def leaders_page(user):
             if error is None:
                 flash("已落实挂点。", "ok")
         elif action == "import":
-            result, error = attempt(lambda: district_people.import_people(db, user, _upload()), said="无法导入：")
-            _flash_import(result, error, "人员")
+            result, error = attempt(lambda: district_people.import_people(db, user, uploaded_xlsx()), said="无法导入：")
+            flash_import(result, error, "人员")
         elif action == "import_assignments":
-            result, error = attempt(lambda: district_people.import_assignments(db, user, _upload()), said="无法导入：")
-            _flash_import(result, error, "挂点包保名单")
+            result, error = attempt(lambda: district_people.import_assignments(db, user, uploaded_xlsx()), said="无法导入：")
+            flash_import(result, error, "挂点包保名单")
         else:
             raise Invalid("未知的操作。", field="action")
         return redirect(url_for("leaders.leaders_page", year=year))
@@ -227,8 +212,8 @@ def _supervision_correction(db, user, action: str) -> None:
         _r, error = attempt(district_supervision.delete_group, db, user, form_id("group_id") or 0, said="无法删除：")
         done = "已删除督导组。"
     elif action == "import_groups":
-        result, error = attempt(lambda: district_supervision.import_groups(db, user, _upload()), said="无法导入：")
-        _flash_import(result, error, "督导组")
+        result, error = attempt(lambda: district_supervision.import_groups(db, user, uploaded_xlsx()), said="无法导入：")
+        flash_import(result, error, "督导组")
         return
     elif action == "update_inspection":
         inspection = district_supervision.get(db, user, form_id("inspection_id") or 0)
@@ -260,8 +245,8 @@ def party_days_page(user):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "import":
-            result, error = attempt(lambda: district_partyday.import_xlsx(db, user, _upload()), said="无法导入：")
-            _flash_import(result, error, "主题党日记录")
+            result, error = attempt(lambda: district_partyday.import_xlsx(db, user, uploaded_xlsx()), said="无法导入：")
+            flash_import(result, error, "主题党日记录")
         elif action == "delete":
             _r, error = attempt(district_partyday.delete, db, user, form_id("day_id") or 0, said="无法删除：")
             if error is None:

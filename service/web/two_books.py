@@ -9,13 +9,12 @@ from flask import flash, redirect, request, url_for
 
 from ..auth import REVIEWERS
 from ..db import get_session
-from ..errors import Invalid
 from ..usecases import district_handbooks as handbooks
 from ..usecases import district_members as members
 from ..usecases import organisations
 from ..usecases.listing import Column, ListSpec
 from ..vocabulary import HANDBOOK_KINDS, MEMBER_RECORD_KINDS, SPOT_CHECK_ITEMS, SPOT_CHECK_RESULTS
-from .helpers import attempt, blueprint, form_id, page
+from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
 from .lists import list_page
 
 members_bp = blueprint("members", "/members")
@@ -45,21 +44,6 @@ CHECKS = ListSpec(columns=(Column("checked_on", "抽查日期", "date"), Column(
                   default_sort="checked_on", default_desc=True, filename="两册一证抽查")
 
 
-def _upload() -> bytes:
-    f = request.files.get("file")
-    if not f or not f.filename:
-        raise Invalid("请选择要导入的 XLSX 文件。", field="file")
-    return f.read()
-
-
-def _flash_import(result, error, what: str) -> None:
-    if error is None:
-        flash(f"已导入{what} {result['rows']} 行。", "ok")
-    elif error.detail and error.detail.get("problems"):
-        for p in error.detail["problems"][:30]:
-            flash(p["message"], "error")
-
-
 @members_bp.route("", methods=["GET", "POST"])
 @page()
 def members_page(user):
@@ -82,8 +66,8 @@ def handbooks_page(user):
     db = get_session()
     if request.method == "POST":
         if request.form.get("action") == "import":
-            result, error = attempt(lambda: handbooks.import_xlsx(db, user, _upload()), said="无法导入：")
-            _flash_import(result, error, "手册发放登记")
+            result, error = attempt(lambda: handbooks.import_xlsx(db, user, uploaded_xlsx()), said="无法导入：")
+            flash_import(result, error, "手册发放登记")
         else:
             payload = {"kind": request.form.get("kind"), "organisation_id": form_id("organisation_id"),
                        "card_number": request.form.get("card_number", "").strip() or None,
@@ -113,8 +97,8 @@ def _record_rows(items: list[dict]) -> list[dict]:
 def records_page(user):
     db = get_session()
     if request.method == "POST":
-        result, error = attempt(lambda: members.import_records(db, user, _upload()), said="无法导入：")
-        _flash_import(result, error, "党员纪实")
+        result, error = attempt(lambda: members.import_records(db, user, uploaded_xlsx()), said="无法导入：")
+        flash_import(result, error, "党员纪实")
         return redirect(url_for("member_records.records_page"))
     return list_page("two_books_records.html", _record_rows(members.records(db, user)), RECORDS, user=user,
                      kinds=MEMBER_RECORD_KINDS)
