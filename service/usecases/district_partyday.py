@@ -164,19 +164,17 @@ def import_xlsx(db: Session, actor: User, data: bytes) -> dict:
     headers = {c.key: c.header for c in COLUMNS}
     for r in rows:
         cols = r["_cols"]
-        orgs = by_name.get(r["branch_name"], [])
-        if len(orgs) != 1:
-            problems.append(sheets.problem(r["row"], cols.get("branch_name"), headers["branch_name"],
-                                           f"“{r['branch_name']}”" + ("有重名" if orgs else "不是您管辖范围内的党支部")))
+        org = sheets.one_by_name(problems, r, "branch_name", headers["branch_name"], by_name)
+        if org is None:
             continue
         for field, message in _check(r, today):
             problems.append(sheets.problem(r["row"], cols.get(field), headers[field], message))
-        key = (orgs[0].id, r["held_on"].year, r["held_on"].month)
+        key = (org.id, r["held_on"].year, r["held_on"].month)
         if key in seen:
             problems.append(sheets.problem(r["row"], cols.get("held_on"), headers["held_on"],
                                            f"与第{seen[key]}行是同一支部同一月份"))
         seen[key] = r["row"]
-        matched.append((orgs[0], r))
+        matched.append((org, r))
     problems.sort(key=lambda p: (p["row"], p["column"]))
     sheets.fail(problems, "主题党日记录表")
     created = 0

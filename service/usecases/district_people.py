@@ -429,28 +429,16 @@ def import_assignments(db: Session, actor: User, data: bytes) -> dict:
     persons: dict[str, list[DistrictPerson]] = {}
     for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
         persons.setdefault(p.name, []).append(p)
-    visible = auth.visible_org_ids(db, actor)
-    query = select(Organisation).where(Organisation.kind == "branch")
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    branches: dict[str, list[Organisation]] = {}
-    for o in db.execute(query).scalars():
-        branches.setdefault(o.name, []).append(o)
+    branches = auth.visible_branches_by_name(db, actor)
     kinds = {**{k: k for k in ASSIGNMENT_KINDS}, **{n: k for k, n in ASSIGNMENT_KINDS.items()}}
     headers = {c.key: c.header for c in ASSIGNMENT_COLUMNS}
     ready = []
     for r in rows:
-        cols, bad = r["_cols"], False
-        found = persons.get(r["person"], [])
-        if len(found) != 1:
-            problems.append(sheets.problem(r["row"], cols.get("person"), headers["person"],
-                                           f"“{r['person']}”" + ("有重名" if found else "不在人员名单中（请先新增或导入人员）")))
-            bad = True
-        orgs = branches.get(r["branch"], [])
-        if len(orgs) != 1:
-            problems.append(sheets.problem(r["row"], cols.get("branch"), headers["branch"],
-                                           f"“{r['branch']}”" + ("有重名" if orgs else "不是您管辖范围内的党支部")))
-            bad = True
+        cols = r["_cols"]
+        person = sheets.one_by_name(problems, r, "person", headers["person"], persons,
+                                    "不在人员名单中（请先新增或导入人员）")
+        org = sheets.one_by_name(problems, r, "branch", headers["branch"], branches)
+        bad = person is None or org is None
         if r["kind"] and r["kind"] not in kinds:
             problems.append(sheets.problem(r["row"], cols.get("kind"), headers["kind"], "应为挂点包保或创建联系点"))
             bad = True
@@ -458,7 +446,7 @@ def import_assignments(db: Session, actor: User, data: bytes) -> dict:
             problems.append(sheets.problem(r["row"], cols.get("year"), headers["year"], "应为2000至2100年"))
             bad = True
         if not bad:
-            ready.append((found[0], orgs[0], r))
+            ready.append((person, org, r))
     problems.sort(key=lambda p: (p["row"], p["column"]))
     sheets.fail(problems, "挂点包保名单")
     created = 0

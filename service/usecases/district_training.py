@@ -229,13 +229,7 @@ def import_attendance(db: Session, actor: User, class_id: int, data: bytes) -> d
     c = _class(db, actor, class_id)
     problems: list[dict] = []
     rows = sheets.read(data, SIGN_IN, "培训签到表", problems)
-    visible = auth.visible_org_ids(db, actor)
-    query = select(Organisation).where(Organisation.kind == "branch")
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    by_name: dict[str, list[Organisation]] = {}
-    for o in db.execute(query).scalars():
-        by_name.setdefault(o.name, []).append(o)
+    by_name = auth.visible_branches_by_name(db, actor)
     headers = {col.key: col.header for col in SIGN_IN}
     have = set(db.execute(select(TrainingEnrolment.organisation_id).where(
         TrainingEnrolment.class_id == c.id)).scalars())
@@ -244,12 +238,9 @@ def import_attendance(db: Session, actor: User, class_id: int, data: bytes) -> d
     future = c.held_on > dt.date.today()
     for r in rows:
         cols = r["_cols"]
-        orgs = by_name.get(r["branch_name"], [])
-        if len(orgs) != 1:
-            problems.append(sheets.problem(r["row"], cols.get("branch_name"), headers["branch_name"],
-                                           f"“{r['branch_name']}”" + ("有重名" if orgs else "不是您管辖范围内的党支部")))
+        org = sheets.one_by_name(problems, r, "branch_name", headers["branch_name"], by_name)
+        if org is None:
             continue
-        org = orgs[0]
         attended = True if "attended" not in cols or r["attended"] is None else r["attended"]
         if r.get("secretary") and org.secretary and r["secretary"] != org.secretary:
             problems.append(sheets.problem(r["row"], cols.get("secretary"), headers["secretary"],

@@ -90,6 +90,18 @@ def problem(row: int, col_index: int | None, header: str, message: str) -> dict:
     return {"row": row, "column": letter, "header": header, "message": f"{where}：{message}"}
 
 
+def one_by_name(problems: list[dict], r: dict, key: str, header: str, by_name: dict[str, list],
+                what: str = "不是您管辖范围内的党支部"):
+    """The one record a row names in column ``key`` (``by_name``: name -> records, e.g.
+    ``auth.visible_branches_by_name``), or None with the row's problem added: a name held by two records
+    (two subtrees may each hold a "第一党支部") is refused, not matched to either."""
+    found = by_name.get(r[key], [])
+    if len(found) == 1:
+        return found[0]
+    problems.append(problem(r["row"], r["_cols"].get(key), header, f"“{r[key]}”" + ("有重名" if found else what)))
+    return None
+
+
 def fail(problems: list[dict], what: str) -> None:
     if problems:
         shown = "；".join(p["message"] for p in problems[:10])
