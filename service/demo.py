@@ -85,11 +85,12 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
             "cycles": demo_records.creation_cycles(session),
         }
         # before the documents: the 季度通报 they issue counts the district's records of its quarter
+        # (挂点, 督导, party days) and the secretaries trained in its year
         records["district"] = demo_district.records(session)
+        records["secretary"] = demo_secretary.records(session, current_store())
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
         records["official"] = demo_records.official_documents(session)
-        records["secretary"] = demo_secretary.records(session, current_store())
         records["community"] = demo_community.records(session, settings_of(current_app), current_store())
         records["returned"] = demo_records.returned_form(session)
     return {

@@ -1,7 +1,9 @@
 """Demo 书记项目 and training (JH-5) for ``wuhao demo``: each 党委 of 静海区委 with its secretary's 2025 project at
 a different stage (0 to 4 of the four outputs done, the done ones with an evidence file), 12 training topics
-and 25 classes of 2025 with their enrolments and sign-ins, a few branch secretaries left untrained so the
-"not yet trained" page and the 季度通报 have names to show. Everything goes through the use cases."""
+and 25 classes with their enrolments and sign-ins, held from January to the end of the last ended quarter (so that
+the 季度通报 of that quarter, which counts the secretaries trained in its year, and the training pages of the current
+year find them), a few branch secretaries left untrained so the "not yet trained" page and the 季度通报 have names
+to show. Everything goes through the use cases; ``wuhao demo`` runs this before it issues the 季度通报."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth import subtree_ids
+from .demo_district import last_ended_quarter
 from .models import DistrictPerson, Organisation, SecretaryProject, User
 from .storage import FileStore
 from .usecases import district_people, district_projects, district_training
@@ -25,15 +28,19 @@ TOPICS = ["习近平新时代中国特色社会主义思想", "党章党规党�
 PLACES = ["区委党校第一教室", "区委党校报告厅", "大邱庄镇党群服务中心", "静海镇党群服务中心"]
 
 
+def _quarter_end(year: int, quarter: int) -> dt.date:
+    return (dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+
+
 def _org(session: Session, name: str) -> Organisation:
     return session.execute(select(Organisation).where(Organisation.name == name)).scalar_one()
 
 
-def records(session: Session, store: FileStore) -> dict:
+def records(session: Session, store: FileStore, today: dt.date | None = None) -> dict:
     if session.scalar(select(func.count()).select_from(SecretaryProject)):
         return {}
     quwei = session.execute(select(User).where(User.username == "quwei")).scalar_one()
-    return {"projects": projects(session, store, quwei), **training(session, quwei)}
+    return {"projects": projects(session, store, quwei), **training(session, quwei, today or dt.date.today())}
 
 
 def projects(session: Session, store: FileStore, actor: User) -> int:
@@ -62,14 +69,18 @@ def projects(session: Session, store: FileStore, actor: User) -> int:
     return len(committees)
 
 
-def training(session: Session, actor: User) -> dict:
-    """12 topics, 25 classes (two a topic, the first topic thrice) from March to December 2025; every branch
-    secretary of the 区委 enrolled once, all but about one in eight signed in."""
+def training(session: Session, actor: User, today: dt.date) -> dict:
+    """12 topics, 25 classes (two a topic, the first topic thrice) spread from 10 January of the last ended
+    quarter's year to that quarter's end (all held, so sign-ins are allowed); every branch secretary of the 区委
+    enrolled once, all but about one in eight signed in."""
+    year, quarter = last_ended_quarter(today)
+    first = dt.date(year, 1, 10)
+    span = (_quarter_end(year, quarter) - first).days
     topics = [district_training.create_topic(session, actor, {"name": t}) for t in TOPICS]
     classes = []
     for n in range(25):
         topic = topics[n % 12] if n < 24 else topics[0]
-        day = dt.date(YEAR, 3 + (n * 10) // 25, 5 + (n * 7) % 20)
+        day = first + dt.timedelta(days=(n * span) // 24)
         classes.append(district_training.create_class(session, actor, {
             "topic_id": topic["id"], "held_on": day.isoformat(), "place": PLACES[n % len(PLACES)],
             "capacity": 40}))

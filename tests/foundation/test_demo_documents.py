@@ -153,3 +153,36 @@ def test_demo_district_records_are_in_the_current_year(app, full_demo, db):
     assert held and inspections and visits, (held, inspections, visits)
     assert (totals["party_held"], totals["inspections"], totals["visits"]) == (held, inspections, visits)
     assert totals["backward_assigned"] >= 1 and totals["party_branch_months"] == 3 * len(ids)
+
+
+def test_demo_quarterly_report_counts_the_demo_training(app, full_demo, db):
+    """The 季度通报 `wuhao demo` issues for 静海区委 comes after the district's records of its year, training
+    included: its （四）书记培训 prints the secretaries the database holds as trained by the quarter's end
+    (the demo issued it before the training records existed, and dated them in another year: 0 trained)."""
+    import datetime as dt
+    import re
+
+    from service.auth import subtree_ids
+    from service.models import Document, Organisation, TrainingClass, TrainingEnrolment
+    from service.storage import store_for
+    from tests.documents.helpers import docx_text
+
+    store = store_for(app.config["WUHAO_DATA_DIR"])
+    with db() as s:
+        district = s.execute(select(Organisation.id).where(Organisation.name == "静海区委")).scalar_one()
+        doc = s.execute(select(Document).where(Document.kind == "quarterly-report", Document.organisation_id == district,
+                                               Document.status == "issued", Document.format == "docx")).scalar_one()
+        year, quarter = doc.context["year"], doc.context["quarter"]
+        end = (dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        branches = set(s.execute(select(Organisation.id).where(
+            Organisation.id.in_(subtree_ids(s, district)), Organisation.kind == "branch",
+            Organisation.dissolved_on.is_(None))).scalars())
+        trained = set(s.execute(select(TrainingEnrolment.organisation_id).join(
+            TrainingClass, TrainingClass.id == TrainingEnrolment.class_id).where(
+            TrainingEnrolment.attended.is_(True), TrainingEnrolment.organisation_id.in_(branches),
+            TrainingClass.held_on >= dt.date(year, 1, 1), TrainingClass.held_on <= end)).scalars())
+        text = re.sub(r"\s+", "", docx_text(store.read_bytes(doc.sha256)))
+    assert 0 < len(trained) < len(branches)
+    assert f"本年度已参加培训的党支部书记{len(trained)}人，占党支部书记总数{len(branches)}人的" in text, \
+        text[text.find("（四）书记培训"):][:200]
+    assert f"尚未培训{len(branches) - len(trained)}人" in text
