@@ -68,9 +68,7 @@ def _unparse(obj) -> bytes:
     if isinstance(obj, pikepdf.Object) and obj.is_indirect:
         return b"%d %d R" % obj.objgen
     if isinstance(obj, pikepdf.Dictionary):
-        return b"<< " + b" ".join(
-            k.encode() + b" " + _unparse(obj.get(k) if False else obj[k]) for k in obj.keys()
-        ) + b" >>"
+        return b"<< " + b" ".join(k.encode() + b" " + _unparse(obj[k]) for k in sorted(obj.keys())) + b" >>"
     if isinstance(obj, pikepdf.Array):
         return b"[" + b" ".join(_unparse(v) for v in obj) + b"]"
     if isinstance(obj, pikepdf.Object):
@@ -91,7 +89,7 @@ def _refs(obj, out: list):
         out.append(obj)
         return
     if isinstance(obj, pikepdf.Dictionary):
-        for k in obj.keys():
+        for k in sorted(obj.keys()):
             _refs(obj[k], out)
     elif isinstance(obj, pikepdf.Array):
         for v in obj:
@@ -105,7 +103,7 @@ def _indirect_body(obj) -> bytes:
             obj.write(zlib.compress(raw, 9), filter=pikepdf.Name.FlateDecode)
             raw = obj.read_raw_bytes()
         entries = []
-        for k in obj.stream_dict.keys():
+        for k in sorted(obj.stream_dict.keys()):
             if k == "/Length":
                 continue
             entries.append(k.encode() + b" " + _unparse(obj.stream_dict[k]))
@@ -113,7 +111,7 @@ def _indirect_body(obj) -> bytes:
         return b"<< " + b" ".join(entries) + b" >>\nstream\n" + raw + b"\nendstream"
     # direct body of an indirect object: unparse its contents, not a reference to itself
     if isinstance(obj, pikepdf.Dictionary):
-        return b"<< " + b" ".join(k.encode() + b" " + _unparse(obj[k]) for k in obj.keys()) + b" >>"
+        return b"<< " + b" ".join(k.encode() + b" " + _unparse(obj[k]) for k in sorted(obj.keys())) + b" >>"
     if isinstance(obj, pikepdf.Array):
         return b"[" + b" ".join(_unparse(v) for v in obj) + b"]"
     return obj.unparse(resolved=True)
@@ -142,7 +140,7 @@ def _shrink_fonts(src: pikepdf.Pdf, resources) -> None:
     fonts = resources.get("/Font") if resources is not None else None
     if fonts is None:
         return
-    for name in list(fonts.keys()):
+    for name in sorted(fonts.keys()):
         font = fonts[name]
         if font.get("/Subtype") != "/Type0":
             continue
@@ -196,7 +194,7 @@ def extract_form(pdf_bytes: bytes) -> PrefixObjects:
         if isinstance(obj, pikepdf.Stream):
             _refs(obj.stream_dict, found)
         elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)):
-            for k in (obj.keys() if isinstance(obj, pikepdf.Dictionary) else range(len(obj))):
+            for k in (sorted(obj.keys()) if isinstance(obj, pikepdf.Dictionary) else range(len(obj))):
                 _refs(obj[k], found)
         todo.extend(found)
     objects = sorted((num, _indirect_body(o)) for (num, _gen), o in seen.items())
@@ -226,7 +224,7 @@ def static_form(html: str, font_paths: list[str], cache_dir: Path | None) -> Pre
                     got = None
             if got is None:
                 _key, data = render_static_pdf(html, font_paths, cache)
-                got = extract_form(data)
-                cache.put_named(cached.name, pickle.dumps(got, protocol=5))
+                # the first process to store the form wins; every process goes on with that one
+                got = pickle.loads(cache.put_named(cached.name, pickle.dumps(extract_form(data), protocol=5)))
         _memory[key] = got
         return got

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pdfplumber
 import pikepdf
@@ -36,6 +39,25 @@ def test_static_design_cache_is_written_through_the_store(tmp_path, monkeypatch)
     assert not [p for p in cache.rglob(".tmp-*")]
     again = CertificateEngine("party-card", cache).write([engine_for("party-card", cache).prepare(CARD)])
     assert again == first
+
+
+@pytest.mark.slow
+def test_static_form_is_the_same_bytes_in_every_process(tmp_path):
+    """Two worker processes that load one stored design must splice the same objects, or a
+    certificate's bytes depend on which process drew it (CI saw this: pikepdf gives a
+    dictionary's keys as a set, in hash-seed order)."""
+    from service.certificates import static
+
+    source = static.weasyprint_pdf("<p style='font-family:Noto Serif CJK SC'>党员证 <b>发证机关</b></p>")
+    pdf = tmp_path / "design.pdf"
+    pdf.write_bytes(source)
+    code = ("import hashlib, pickle, sys; from pathlib import Path; from service.certificates.static import "
+            "extract_form; print(hashlib.sha256(pickle.dumps(extract_form(Path(sys.argv[1]).read_bytes()))).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    digests = {subprocess.run([sys.executable, "-c", code, str(pdf)], cwd=root, capture_output=True, text=True,
+                              check=True, env=dict(os.environ, PYTHONHASHSEED=str(seed))).stdout
+               for seed in (1, 2, 3)}
+    assert len(digests) == 1, digests
 
 
 def _text(pdf: bytes) -> str:
