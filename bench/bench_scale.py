@@ -87,6 +87,8 @@ def build(backend: str, rebuild: bool) -> tuple[str, Path]:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if _marker(backend).exists() and not rebuild:
         print(f"[{backend}] reusing the scale database ({json.loads(_marker(backend).read_text())})")
+        from service.migrate import upgrade
+        upgrade(url)  # migrations landed since the build (indexes, say) apply to the kept database
         return url, data_dir
     _reset(backend, url, data_dir)
     from service import create_app
