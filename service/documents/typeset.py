@@ -27,11 +27,13 @@ from . import fonts
 
 jieba.setLogLevel(60)  # its dictionary-loading chatter is not ours to print
 #: the programme's own terms, which jieba's general dictionary would cut (五好 | 党支部)
-for _term in ("五好党支部", "党支部", "党总支", "党工委", "工委", "验收申请表", "验收意见表", "考核评分表",
-              DOCUMENT_KINDS["rectification-taskbook"], DOCUMENT_KINDS["rectification-ledger"], "相对后进",
-              "创建申报表", "限期整改", "摘牌"):
-    jieba.add_word(_term)
+TERMS = ("五好党支部", "党支部", "党总支", "党工委", "工委", "验收申请表", "验收意见表", "考核评分表",
+         DOCUMENT_KINDS["rectification-taskbook"], DOCUMENT_KINDS["rectification-ledger"], "相对后进",
+         "创建申报表", "限期整改", "摘牌")
 _jieba_lock = threading.Lock()
+#: set once the terms are in jieba's dictionary: adding a word loads the dictionary (about 0.8 s of
+#: CPU), so that happens at the first title broken into lines, not when the module is imported
+_terms_added: list[bool] = []
 
 #: may not start a line
 NO_START = set("，。、；：？！）》〉」』】〕〗”’…—·%‰,.;:?!)]}")
@@ -134,6 +136,10 @@ def break_lines(text: str, role: str, size: float, spacing: float, line_pt: floa
 def _words(text: str) -> list[tuple[str, int]]:
     """Words of a title (jieba), punctuation attached to its word, each with its quote depth."""
     with _jieba_lock:
+        if not _terms_added:
+            for term in TERMS:
+                jieba.add_word(term)
+            _terms_added.append(True)
         words = list(jieba.cut(text, HMM=False))
     out: list[list] = []
     depth = 0
