@@ -238,8 +238,10 @@ def throwaway_pg_database(admin, template: str, prefix: str = "wuhao_test"):
 
 
 #: (fixture a test uses, the template its database is copied from): the first that applies wins;
-#: ``seeded`` (tests/web/conftest.py) brings its records in its own template, built once per run
-TEMPLATES = (("seeded", "{backend}_seeded_template"), ("demo", "{backend}_demo_template"))
+#: ``seeded`` (tests/web/conftest.py) brings its records in its own template, built once per run;
+#: ``demo_tree`` is the demo organisations and accounts without an app (the batch tests' settings)
+TEMPLATES = (("seeded", "{backend}_seeded_template"), ("demo", "{backend}_demo_template"),
+             ("demo_tree", "{backend}_demo_template"))
 
 
 def template_of(request, backend: str) -> str:
@@ -310,6 +312,13 @@ def pg_demo_template(pg_admin, pg_template):
     yield name
     with pg_admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def demo_tree():
+    """Ask for it next to ``database_url`` and the database comes with the demo organisations and
+    accounts (copied from the demo template: their passwords are hashed once per run, not per test)."""
+    return DEMO_PASSWORD
 
 
 @pytest.fixture

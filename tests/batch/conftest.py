@@ -11,15 +11,16 @@ from service.db import session_scope
 from service.demo import load_demo
 from service.models import Certificate
 from service.storage import store_for
-from tests.conftest import throwaway_pg_database
+from tests.conftest import DEMO_PASSWORD, throwaway_pg_database
 
 #: short leases in the tests: a killed worker's chunk is taken over within 5 s (renewed every 1.7 s)
 TEST_LEASE_SECONDS = 5.0
 
 
 @pytest.fixture
-def pg_url(pg_admin, pg_template):
-    with throwaway_pg_database(pg_admin, pg_template, prefix="wuhao_batch") as url:
+def pg_url(pg_admin, pg_demo_template):
+    """A PostgreSQL copy of the demo template (organisations and accounts already in it)."""
+    with throwaway_pg_database(pg_admin, pg_demo_template, prefix="wuhao_batch") as url:
         yield url
 
 
@@ -33,14 +34,14 @@ def make_settings(url: str, data, **overrides) -> Settings:
 def _settings(url: str, tmp_path) -> Settings:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
-    with session_scope(url) as s:
-        load_demo(s, password="demo-pass-1", with_records=False)
+    with session_scope(url) as s:  # the copy has the demo tree: this finds it in place and hashes nothing
+        load_demo(s, password=DEMO_PASSWORD, with_records=False)
     return make_settings(url, data)
 
 
 @pytest.fixture
-def settings(database_url, tmp_path) -> Settings:
-    """Both backends: SQLite (the embedded default) and PostgreSQL."""
+def settings(database_url, demo_tree, tmp_path) -> Settings:
+    """Both backends: SQLite (the embedded default) and PostgreSQL, with the demo tree."""
     return _settings(database_url, tmp_path)
 
 
