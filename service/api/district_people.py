@@ -101,6 +101,18 @@ def assignments_template():
     return xlsx_response(district_people.assignments_template(), "assignments-template.xlsx")
 
 
+@assignments_bp.post("/visits/import")
+def import_visits():
+    """The leaders' visits from XLSX (all or nothing; each problem names its row and column)."""
+    return district_people.import_visits(get_session(), require_user(), first_upload())
+
+
+@assignments_bp.get("/visits/template.xlsx")
+def visits_template():
+    require_user()
+    return xlsx_response(district_people.visits_template(), "visits-template.xlsx")
+
+
 @assignments_bp.patch("/visits/<int:visit_id>")
 def update_visit(visit_id: int):
     """``{"visited_on", "found", "follow_up"}`` (the ledger rows it opened are corrected in the ledger)."""

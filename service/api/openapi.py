@@ -583,6 +583,10 @@ def _district(p: dict) -> None:
                          "follow_up": {"type": "string", "maxLength": 2000}}})),
         "delete": _op("删除误录的走访记录（已列入整改工作台账的不能删除）", t, {"204": {"description": "已删除"}},
                       params=[_path("visit_id")], errors=("401", "403", "404", "409"))}
+    p["/assignments/visits/import"] = {"post": _op(
+        "导入挂点领导走访记录（XLSX；列入整改工作台账的问题每行一项；逐行逐列报错，全部或全不）", t,
+        {"200": _json(OBJ)}, errors=("401", "403", "400", "404", "422"), body=XLSX_UPLOAD)}
+    p["/assignments/visits/template.xlsx"] = {"get": _op("挂点领导走访记录导入模板", t, {"200": XLSX_FILE})}
     p["/assignments/visits"] = {"get": _op("挂点领导走访记录", t, {"200": _json(LIST)},
                                            params=[_query("organisation_id", ID)], errors=("401", "403", "404"))}
     p["/assignments/{assignment_id}/visits"] = {"post": _op(
@@ -623,6 +627,10 @@ def _district(p: dict) -> None:
     p["/supervision-groups/template.xlsx"] = {"get": _op("督导组导入模板", t, {"200": XLSX_FILE})}
     p["/inspections/export.xlsx"] = {"get": _op("导出督导检查记录", t, {"200": XLSX_FILE},
                                                 params=[_query("organisation_id", ID)], errors=("401", "403", "404"))}
+    p["/inspections/import"] = {"post": _op(
+        "导入督导检查记录（XLSX；检查情况每项一行“检查项：情况”，发现的问题每行一项；逐行逐列报错，全部或全不）", t,
+        {"200": _json(OBJ)}, errors=("401", "403", "400", "404", "422"), body=XLSX_UPLOAD)}
+    p["/inspections/template.xlsx"] = {"get": _op("督导检查记录导入模板", t, {"200": XLSX_FILE})}
     p["/inspections"] = {
         "get": _op("督导检查记录", t, {"200": _json(LIST)},
                    params=[_query("organisation_id", ID), _query("group_id", ID)], errors=("401", "403", "404")),

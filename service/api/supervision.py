@@ -59,6 +59,18 @@ def export_inspections():
                          "inspections.xlsx")
 
 
+@inspections_bp.post("/import")
+def import_inspections():
+    """Inspections from XLSX (all or nothing; each problem names its row and column)."""
+    return supervision.import_inspections(get_session(), require_user(), first_upload())
+
+
+@inspections_bp.get("/template.xlsx")
+def inspections_template():
+    require_user()
+    return xlsx_response(supervision.inspections_template(), "inspections-template.xlsx")
+
+
 @inspections_bp.patch("/<int:inspection_id>")
 def update_inspection(inspection_id: int):
     """``{"kind", "inspected_on", "answers", "findings": [text]}``: findings already in the ledger are kept."""

@@ -488,3 +488,76 @@ def assignments_xlsx(db: Session, actor: User, year: Optional[int] = None) -> by
         ("走访记录", ["领导姓名", "党支部", "走访日期", "发现的问题", "后续措施", "列入整改工作台账（项）"],
          [[names.get(by_id[v.assignment_id].person_id, ""), orgs.get(v.organisation_id, ""), sheets.cn(v.visited_on),
            v.found, v.follow_up, len(v.ledger_item_ids or [])] for v in visits_])])
+
+
+# --- visits as a sheet ----------------------------------------------------------------------------------
+
+VISIT_COLUMNS = [sheets.Column("person", "领导姓名", required=True, aliases=("姓名", "包保领导", "挂点领导"), max_len=100),
+                 sheets.Column("branch", "党支部", required=True, aliases=("支部名称", "党支部名称")),
+                 sheets.Column("visited_on", "走访日期", "date", required=True, aliases=("日期",)),
+                 sheets.Column("found", "发现的问题", aliases=("走访发现",), max_len=2000),
+                 sheets.Column("follow_up", "后续措施", aliases=("后续跟进",), max_len=2000),
+                 sheets.Column("rows", "列入整改工作台账的问题", aliases=("列入台账的问题",), max_len=20000),
+                 sheets.Column("due_on", "整改时限", "date")]
+
+
+def visits_template() -> bytes:
+    day = dt.date.today() - dt.timedelta(days=1)
+    return sheets.template(VISIT_COLUMNS, ["王志强", "大邱庄村党支部", sheets.cn(day), "三会一课记录不全",
+                                           "一个月后回访", "三会一课记录不全\n党费未按月收缴",
+                                           sheets.cn(day + dt.timedelta(days=90))], "挂点走访记录")
+
+
+def import_visits(db: Session, actor: User, data: bytes) -> dict:
+    """The leaders' visits kept in Excel (:data:`VISIT_COLUMNS`): each row a visit of a leader to a branch they
+    have taken charge of in the visit's year; each line of 列入整改工作台账的问题 opens a ledger row with the
+    row's 整改时限. All or nothing, each problem naming its row and column."""
+    auth.require_role(actor, *REVIEWERS)
+    problems: list[dict] = []
+    rows = sheets.read(data, VISIT_COLUMNS, "挂点走访记录表", problems)
+    persons: dict[str, list[DistrictPerson]] = {}
+    for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
+        persons.setdefault(p.name, []).append(p)
+    branches = auth.visible_branches_by_name(db, actor)
+    headers = {c.key: c.header for c in VISIT_COLUMNS}
+    today, ready = dt.date.today(), []
+    for r in rows:
+        cols, before = r["_cols"], len(problems)
+
+        def bad(key: str, message: str) -> None:
+            problems.append(sheets.problem(r["row"], cols.get(key), headers[key], message))
+
+        person = sheets.one_by_name(problems, r, "person", headers["person"], persons,
+                                    "不在人员名单中（请先新增或导入人员）")
+        org = sheets.one_by_name(problems, r, "branch", headers["branch"], branches)
+        day = r["visited_on"]
+        if day > today:
+            bad("visited_on", "走访日期不能晚于今天")
+        lines = [line.strip() for line in (r["rows"] or "").splitlines() if line.strip()]
+        if any(len(line) > 2000 for line in lines):
+            bad("rows", "有一条问题过长（最多2000字）")
+        if not r["found"] and not lines:
+            bad("found", "请填写走访发现的问题")
+        if r["due_on"] is not None and r["due_on"] < day:
+            bad("due_on", "整改时限不能早于走访日期")
+        a = None
+        if person is not None and org is not None:
+            a = db.scalar(select(LeaderAssignment).where(
+                LeaderAssignment.person_id == person.id, LeaderAssignment.organisation_id == org.id,
+                LeaderAssignment.year == day.year).order_by(LeaderAssignment.id).limit(1))
+            if a is None:
+                bad("branch", f"{person.name}{day.year}年未挂点{org.name}（请先落实挂点）")
+        if len(problems) == before:
+            ready.append((a, r, lines))
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    sheets.fail(problems, "挂点走访记录表")
+    opened = 0
+    for a, r, lines in ready:
+        v = add_visit(db, actor, a.id, {
+            "visited_on": r["visited_on"].isoformat(), "found": r["found"] or "", "follow_up": r["follow_up"] or "",
+            "open_rows": [{"problem": line, "due_on": r["due_on"].isoformat() if r["due_on"] else None}
+                          for line in lines]})
+        opened += len(v["ledger_item_ids"])
+    audit.record(db, actor, "leader_visit_import", "leader_visit", None, {"rows": len(rows), "ledger_items": opened},
+                 organisation_id=actor.organisation_id)
+    return {"rows": len(rows), "created": len(rows), "ledger_items": opened}

@@ -144,6 +144,14 @@ def _open_row(db: Session, actor: User, i: Inspection, group: SupervisionGroup, 
     return {**finding, "ledger_item_id": item["id"]}
 
 
+def _covers(db: Session, g: SupervisionGroup, org: Organisation) -> bool:
+    """Whether the branch is under a 党委 the group covers (a group covering none may inspect any)."""
+    covered = set()
+    for cid in g.committee_ids or []:
+        covered |= auth.subtree_ids(db, cid)
+    return not g.committee_ids or org.id in covered
+
+
 def record(db: Session, actor: User, payload: dict) -> dict:
     """An inspection: ``{group_id, organisation_id, kind, inspected_on, answers: {check item: answer},
     findings: [{text, open_ledger, category, due_on}]}``; a finding with ``open_ledger`` opens its row."""
@@ -152,10 +160,7 @@ def record(db: Session, actor: User, payload: dict) -> dict:
     org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
     if org.kind != "branch":
         raise Invalid("督导检查的对象应为党支部。", field="organisation_id")
-    covered = set()
-    for cid in g.committee_ids or []:
-        covered |= auth.subtree_ids(db, cid)
-    if g.committee_ids and org.id not in covered:
+    if not _covers(db, g, org):
         raise Invalid(f"{org.name}不在{g.name}负责督导的党委之内。", "not_covered", field="organisation_id")
     kind = payload.get("kind") or "field"
     if not isinstance(kind, str) or kind not in INSPECTION_KINDS:
@@ -336,3 +341,94 @@ def inspections_xlsx(db: Session, actor: User, organisation_id: Optional[int] = 
         [sheets.cn(dt.date.fromisoformat(i["inspected_on"])), i["group_name"], i["kind_name"], i["branch_name"],
          "\n".join(f"{q}：{a}" for q, a in i["answers"].items()), "\n".join(f["text"] for f in i["findings"]),
          sum(1 for f in i["findings"] if f.get("ledger_item_id"))] for i in rows], "督导检查")
+
+
+INSPECTION_COLUMNS = [sheets.Column("group", "督导组", required=True, aliases=("督导组名称",), max_len=100),
+                      sheets.Column("branch", "党支部", required=True, aliases=("支部名称", "党支部名称")),
+                      sheets.Column("kind", "检查方式", aliases=("方式",), max_len=30),
+                      sheets.Column("inspected_on", "检查日期", "date", required=True, aliases=("日期",)),
+                      sheets.Column("answers", "检查情况", aliases=("督导清单检查情况",), max_len=30000),
+                      sheets.Column("findings", "发现的问题", max_len=30000),
+                      sheets.Column("open_ledger", "列入整改工作台账", "bool", aliases=("是否列入整改工作台账",))]
+
+
+def inspections_template() -> bytes:
+    day = sheets.cn(dt.date.today() - dt.timedelta(days=1))
+    return sheets.template(INSPECTION_COLUMNS, [
+        "第一督导组", "大邱庄村党支部", INSPECTION_KINDS["field"], day,
+        "是否每月8日开展主题党日：是\n三会一课记录是否完整：9月支委会无记录", "三会一课记录不全\n党费未按月收缴", "是"],
+        "督导检查记录")
+
+
+def _answers(text: str | None, checklist: list[str]) -> tuple[dict[str, str], str | None]:
+    """检查情况, a line per check item as “检查项：情况”: the answers, or the problem of the first bad line."""
+    out: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        sep = min((i for i in (line.find("："), line.find(":")) if i > 0), default=-1)
+        if sep < 0:
+            return out, f"“{line[:30]}”应写成“检查项：情况”，每项一行"
+        item, answer = line[:sep].strip(), line[sep + 1:].strip()
+        if item not in checklist:
+            return out, f"“{item[:30]}”不是该督导组督导清单中的检查项"
+        if len(answer) > 500:
+            return out, f"“{item[:30]}”的情况过长（最多500字）"
+        out[item] = answer
+    return out, None
+
+
+def import_inspections(db: Session, actor: User, data: bytes) -> dict:
+    """Inspections kept in Excel (:data:`INSPECTION_COLUMNS`): a group and a branch it covers, the way and the
+    day, the answers to the group's 督导清单 (a line per item), the findings (a line each; with 列入整改工作台账
+    they open their ledger rows). All or nothing, each problem naming its row and column."""
+    auth.require_role(actor, *REVIEWERS)
+    problems: list[dict] = []
+    rows = sheets.read(data, INSPECTION_COLUMNS, "督导检查记录表", problems)
+    by_group: dict[str, list[SupervisionGroup]] = {}
+    for g in db.execute(auth.filter_visible(select(SupervisionGroup), SupervisionGroup.organisation_id,
+                                            db, actor)).scalars():
+        by_group.setdefault(g.name, []).append(g)
+    branches = auth.visible_branches_by_name(db, actor)
+    kinds = {**{k: k for k in INSPECTION_KINDS}, **{n: k for k, n in INSPECTION_KINDS.items()}}
+    headers = {c.key: c.header for c in INSPECTION_COLUMNS}
+    today, ready = dt.date.today(), []
+    for r in rows:
+        cols, before = r["_cols"], len(problems)
+
+        def bad(key: str, message: str) -> None:
+            problems.append(sheets.problem(r["row"], cols.get(key), headers[key], message))
+
+        g = sheets.one_by_name(problems, r, "group", headers["group"], by_group, "不是已设立的督导组")
+        org = sheets.one_by_name(problems, r, "branch", headers["branch"], branches)
+        if g is not None and org is not None and not _covers(db, g, org):
+            bad("branch", f"{org.name}不在{g.name}负责督导的党委之内")
+        kind = kinds.get(r["kind"] or "field")
+        if kind is None:
+            bad("kind", "应为" + "、".join(INSPECTION_KINDS.values()) + "之一")
+        if r["inspected_on"] > today:
+            bad("inspected_on", "检查日期不能晚于今天")
+        answers: dict[str, str] = {}
+        if g is not None:
+            answers, wrong = _answers(r["answers"], list(g.checklist or []))
+            if wrong:
+                bad("answers", wrong)
+        findings = [line.strip() for line in (r["findings"] or "").splitlines() if line.strip()]
+        if any(len(f) > 2000 for f in findings):
+            bad("findings", "有一条问题过长（最多2000字）")
+        if r["open_ledger"] and not findings:
+            bad("open_ledger", "没有发现的问题可列入整改工作台账")
+        if len(problems) == before:
+            ready.append({"group_id": g.id, "organisation_id": org.id, "kind": kind,
+                          "inspected_on": r["inspected_on"].isoformat(), "answers": answers,
+                          "findings": [{"text": f, "open_ledger": bool(r["open_ledger"])} for f in findings]})
+    problems.sort(key=lambda p: (p["row"], p["column"]))
+    sheets.fail(problems, "督导检查记录表")
+    opened = 0
+    for payload in ready:
+        i = record(db, actor, payload)
+        opened += sum(1 for f in i["findings"] if f["ledger_item_id"])
+    audit.record(db, actor, "inspection_import", "inspection", None, {"rows": len(rows), "ledger_items": opened},
+                 organisation_id=actor.organisation_id)
+    return {"rows": len(rows), "created": len(rows), "ledger_items": opened}

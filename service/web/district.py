@@ -60,6 +60,9 @@ def leaders_page(user):
         elif action == "import_assignments":
             result, error = attempt(lambda: district_people.import_assignments(db, user, uploaded_xlsx()), said="无法导入：")
             flash_import(result, error, "挂点包保名单")
+        elif action == "import_visits":
+            result, error = attempt(lambda: district_people.import_visits(db, user, uploaded_xlsx()), said="无法导入：")
+            flash_import(result, error, "走访记录")
         else:
             raise Invalid("未知的操作。", field="action")
         return redirect(url_for("leaders.leaders_page", year=year))
@@ -214,6 +217,11 @@ def _supervision_correction(db, user, action: str) -> None:
     elif action == "import_groups":
         result, error = attempt(lambda: district_supervision.import_groups(db, user, uploaded_xlsx()), said="无法导入：")
         flash_import(result, error, "督导组")
+        return
+    elif action == "import_inspections":
+        result, error = attempt(lambda: district_supervision.import_inspections(db, user, uploaded_xlsx()),
+                                said="无法导入：")
+        flash_import(result, error, "督导检查记录")
         return
     elif action == "update_inspection":
         inspection = district_supervision.get(db, user, form_id("inspection_id") or 0)
