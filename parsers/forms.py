@@ -146,6 +146,27 @@ def _value_index(kind: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return exact, contains
 
 
+@lru_cache(maxsize=1)
+def printed_kou_neighbours() -> frozenset[tuple[str, str]]:
+    """(left, right) characters around 口 in every option and field label the forms print.
+
+    A scan reader finds checkboxes by their square frame, and the character 口 is one (窗口单位
+    和服务行业): a frame between exactly these two characters is the character, not a box.
+    Labels from this file and synonyms.yaml only, never a general dictionary, so that 农村□社区
+    (村口 is a word) keeps its box.  An edge of a label counts as "" on that side."""
+    labels: set[str] = set()
+    for kind in ("domain", "honor"):
+        labels.update(_value_index(kind)[0])
+    for kind in ("declaration", "acceptance", "brand"):
+        labels.update(label_index(kind))
+    out = set()
+    for lab in labels:
+        for i, ch in enumerate(lab):
+            if ch == "口":
+                out.add((lab[i - 1] if i else "", lab[i + 1] if i + 1 < len(lab) else ""))
+    return frozenset(out)
+
+
 def map_option(value_kind: str, text: str) -> tuple[str, float] | None:
     """Map an option text (a domain's name or alias, '☑党建目标管理先进党支部') to a code."""
     exact, contains = _value_index(value_kind)

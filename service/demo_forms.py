@@ -202,9 +202,10 @@ def _draw_value(draw, font, left: int, y: int, right: int, text: str, line_h: in
     return y + line_h
 
 
-def scan_jpeg(seed: int = 17) -> bytes:
-    """The demo's stamped scan: an A4 page at 200 dpi, the declaration filled in, a red seal
-    over 党组织（盖章）, tilted by a degree and saved as a JPEG, as a scanner would."""
+def scan_jpeg(seed: int = 17, domain: str = "organ") -> bytes:
+    """The demo's stamped scan: an A4 page at 200 dpi, the declaration filled in (所属领域 ticked
+    at ``domain``), a red seal over 党组织（盖章）, tilted by a degree and saved as a JPEG, as a
+    scanner would."""
     rng = random.Random(seed)
     W, H = 1654, 2339
     img = Image.new("RGB", (W, H), (250, 249, 245))
@@ -216,7 +217,8 @@ def scan_jpeg(seed: int = 17) -> bytes:
     x0, xs, x1, y = 170, 560, 1484, 320
     line_h = 46
     d.line([(x0, y), (x1, y)], fill="black", width=2)
-    for label, value in SCAN_DECLARATION:
+    rows = [_domain_row(domain) if label == "所属领域" else (label, value) for label, value in SCAN_DECLARATION]
+    for label, value in rows:
         bottom = _draw_value(d, font, xs + 20, y + 22, x1 - 20, value, line_h) + 22
         bottom = max(bottom, y + 90)
         d.text((x0 + 20, y + 22), label, fill="black", font=font)

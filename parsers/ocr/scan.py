@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from ..errors import CORRUPT_AS, ParseError, corrupt_message
+from ..forms import printed_kou_neighbours
 from ..model import Doc
 from ..pdfium_access import LOCK as PDFIUM_LOCK
 from ..safety import image_kind
@@ -264,8 +265,33 @@ def read_page(gray: np.ndarray, dpi: float) -> tuple[list[dict], list, list]:
     for (x0, y0, x1, y1), _, text in words:
         pad = (y1 - y0) * 0.15  # the detector's boxes are taller than the ink
         chars.extend(line_chars(text, (x0, y0 + pad, x1, y1 - pad), pt))
+    checks = _printed_kou(checks, chars, pt)
     chars.extend(_checkbox_chars(checks, chars, pt))
     return chars, tables, checks
+
+
+def _printed_kou(checks: list, chars: list[dict], pt: float) -> list:
+    """Give back to the text an empty "box" that is the character 口 of a label the forms print
+    (窗□单位和服务行业 → 窗口单位和服务行业): flush against a character on each side that the label
+    has around its 口.  A frame is the same size as a box (24 x 25 px against 24 x 24 at 200 dpi),
+    so only the words around it tell them apart."""
+    known = printed_kou_neighbours()
+    kept = []
+    for c in checks:
+        x0, y0, x1, y1 = (v * pt for v in c.box)
+        w, cy = x1 - x0, (y0 + y1) / 2
+        line = [ch for ch in chars if ch["top"] <= cy <= ch["bottom"]]
+        left = [ch for ch in line if -0.3 * w <= x0 - ch["x1"] <= 0.8 * w]
+        right = [ch for ch in line if -0.3 * w <= ch["x0"] - x1 <= 0.8 * w]
+        lt = max(left, key=lambda ch: ch["x1"])["text"] if left else ""
+        rt = min(right, key=lambda ch: ch["x0"])["text"] if right else ""
+        if c.checked or not (lt or rt) or (lt, rt) not in known:
+            kept.append(c)
+            continue
+        ref = (left or right)[0]
+        chars.append({"text": "口", "x0": x0, "x1": x1, "top": ref["top"], "bottom": ref["bottom"],
+                      "size": ref["size"], "fontname": "ocr"})
+    return kept
 
 
 def _join_padded(words: list, vlines: np.ndarray, checks: list) -> list:

@@ -123,3 +123,12 @@ def test_the_demo_scan_reads_every_field_and_every_tick(seed):
     values = {p["label"]: p["value"] for p in r.pairs}
     assert "☑机关" in values["所属领域"] and values["所属领域"].count("☑") == 1
     assert "☑无" in values["已获荣誉"] and values["已获荣誉"].count("☑") == 1
+
+
+def test_the_kou_of_a_printed_label_is_not_a_box():
+    """窗口单位和服务行业 is printed with the character 口, a square frame the size of a box: read as
+    □ it split the option (窗□单位…) and a branch that ticked it had no 所属领域."""
+    r = read_scan(scan_jpeg(17, domain="service"), "scan.jpg")
+    assert r.fields["domain"] == "service", r.fields.get("domain")
+    value = {p["label"]: p["value"] for p in r.pairs}["所属领域"]
+    assert "☑窗口单位和服务行业" in value and value.count("☑") == 1 and value.count("□") == 7, value
