@@ -86,9 +86,20 @@ def _is_label(text: str, known: Known, strict: bool) -> bool:
 
 
 # --- paragraphs -------------------------------------------------------------------------
+#: no tail with more visible characters than this can be a label (``match_label`` takes at most
+#: 40 after NFKC, which composes a character with its marks at most); longer tails are not
+#: normalised: each try costs its length, and a line of 4,800 characters made the search
+#: quadratic (a one-page, 914-byte PDF of 80 text lines took 14 s)
+MAX_TAIL_VISIBLE = 160
+
+
 def _split_tail_label(part: str, known: Known) -> tuple[str, str] | None:
     """'张三    党员人数' -> ('张三', '党员人数'): the value of one pair, the label of the next."""
-    for k in range(0, len(part)):
+    start, visible = len(part), 0  # part[start:] holds at most MAX_TAIL_VISIBLE visible characters
+    while start and (visible < MAX_TAIL_VISIBLE or part[start - 1].isspace()):
+        visible += not part[start - 1].isspace()
+        start -= 1
+    for k in range(start, len(part)):
         if k and part[k - 1] not in _SEP:
             continue
         tail = part[k:]

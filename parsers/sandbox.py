@@ -8,6 +8,10 @@ Python code at the deadline, and the caller kills the process ``GRACE`` seconds 
 still has not answered (pdfium in C). A killed worker becomes the error ``parse_timeout``,
 ``parse_memory`` or ``parse_failed`` with a Chinese message; the request never hangs.
 
+Workers serve two lanes (``Sandbox``): a light lane for small files with a short budget, and
+a heavy lane of its own workers with a bounded queue for large files and for the small ones that
+ran out of the light budget, so slow files never hold every worker.
+
 Workers are started once and reused (a warm worker answers a 2-page text PDF in the time of the
 parse plus ~1 ms of pipe traffic; starting one costs ~0.5 s of imports), retired after
 ``MAX_TASKS`` calls or when their resident memory passed ``RECYCLE_RSS``, and replaced in the
@@ -47,7 +51,11 @@ from .safety import image_kind
 
 log = logging.getLogger("parsers.sandbox")
 
-DEFAULT_WORKERS = 3
+DEFAULT_WORKERS = 3  # the light lane
+HEAVY_WORKERS = 1  # the heavy lane: larger files, and the files the light lane could not read in time
+HEAVY_QUEUE = 2  # callers that may wait for a heavy worker; the next is answered parse_busy at once
+LIGHT_BYTES = 2 * 1024 * 1024  # the forms of the corpus are under 350 KB
+LIGHT_SECONDS = 1.0  # a light attempt's budget: a form parses in ~50 ms, a 20-page report in ~2 s
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_TIMEOUT = 4.0  # seconds per parse or page image: the hostile-file suite allows 5 s per response
 GRACE = 0.5  # after its SIGALRM a worker has this long to answer before it is killed
@@ -149,8 +157,8 @@ def _on_alarm(_signum, _frame):
 def _op_parse(head: dict, data: bytes) -> tuple[dict, bytes]:
     gate = head.get("gate")
     if gate:
-        with open(gate, "rb") as fh:  # a test holds the parse here until it writes to the FIFO
-            fh.read(1)
+        with open(gate, "rb", buffering=0) as fh:  # a test holds the parse here until it writes to the FIFO
+            fh.read(1)  # one byte, unbuffered: each byte written lets exactly one parse through
     signal.setitimer(signal.ITIMER_REAL, head["timeout"])
     with limits.using(limits.Budget(head["timeout"])):
         result, doc = parse_document(data, head.get("filename", ""), max_bytes=head["max_bytes"])
@@ -215,12 +223,16 @@ def worker_main(memory_mb: int) -> None:
         _peak_rss_reset()
         started = time.monotonic()
         retire = False
+        # a worker stopped by its own alarm retires (the parse may have left garbage behind),
+        # except after a light-lane attempt: those are cut short by design, and a restart costs
+        # ~0.5 s of imports, which a flood of slow files must not make the light lane pay
+        stops = ("parse_memory",) if head.get("keep_on_timeout") else ("parse_timeout", "parse_memory")
         try:
             reply, out_blob = OPS[head["op"]](head, blob)
             errors = (reply.get("result") or {}).get("errors") or []
-            retire = any(e.get("code") in ("parse_timeout", "parse_memory") for e in errors)
+            retire = any(e.get("code") in stops for e in errors)
         except (limits.LimitExceeded, ParseError) as exc:
-            reply, out_blob, retire = {"error": exc.to_dict()}, b"", exc.code == "parse_timeout"
+            reply, out_blob, retire = {"error": exc.to_dict()}, b"", exc.code in stops
         except MemoryError:
             reply, out_blob, retire = {"error": ParseError("parse_memory").to_dict()}, b"", True
         except Exception:
@@ -292,31 +304,40 @@ class _Worker:
                 pass
 
 
-class Sandbox:
-    """A small pool of warm workers shared by the threads of one process."""
+class _Pool:
+    """Warm workers of one lane, shared by the threads of one process; at most ``max_waiting``
+    callers wait for one (None: any number), the next is told at once that the lane is busy."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, memory_mb: int = DEFAULT_MEMORY_MB):
-        self.size, self.memory_mb = max(1, workers), memory_mb
+    def __init__(self, size: int, memory_mb: int, stats: dict, max_waiting: int | None = None):
+        self.size, self.memory_mb, self.stats, self.max_waiting = max(1, size), memory_mb, stats, max_waiting
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._live = 0
+        self._waiting = 0
         self._closed = False
-        self.stats = {"calls": 0, "timeouts": 0, "crashes": 0, "memory_errors": 0, "busy": 0,
-                      "peak_rss": 0, "max_seconds": 0.0, "started": 0}
 
-    # pool --------------------------------------------------------------------------------
-    def _acquire(self, deadline: float) -> _Worker | None:
+    def acquire(self, deadline: float) -> _Worker | None:
         with self._cond:
-            while True:
-                if self._idle:
-                    return self._idle.pop()
-                if self._live < self.size:
-                    self._live += 1
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._cond.wait(left)
+            waiting = False
+            try:
+                while True:
+                    if self._idle:
+                        return self._idle.pop()
+                    if self._live < self.size:
+                        self._live += 1
+                        break
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    if not waiting:
+                        if self.max_waiting is not None and self._waiting >= self.max_waiting:
+                            return None
+                        waiting = True
+                        self._waiting += 1
+                    self._cond.wait(left)
+            finally:
+                if waiting:
+                    self._waiting -= 1
         try:
             worker = _Worker(self.memory_mb)
         except BaseException:
@@ -328,17 +349,13 @@ class Sandbox:
         return worker
 
     def warm(self) -> None:
-        """Start the missing workers in the background, so that no request waits for the imports
-        (a worker starts in ~0.5 s on an idle core, 5-10 s on a loaded machine)."""
         with self._cond:
             missing = self.size - self._live
             self._live += missing
         for _ in range(missing):
             self._replace()
 
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> bool:
-        """Block until every worker is started and idle (after ``warm``); False on timeout."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(self, deadline: float) -> bool:
         with self._cond:
             while len(self._idle) < self.size:
                 left = deadline - time.monotonic()
@@ -347,7 +364,7 @@ class Sandbox:
                 self._cond.wait(left)
         return True
 
-    def _release(self, worker: _Worker, retire: bool) -> None:
+    def release(self, worker: _Worker, retire: bool) -> None:
         if retire:
             threading.Thread(target=worker.close, daemon=True).start()
             self._replace()
@@ -359,7 +376,7 @@ class Sandbox:
             self._idle.append(worker)
             self._cond.notify()
 
-    def _drop(self, worker: _Worker) -> None:
+    def drop(self, worker: _Worker) -> None:
         worker.kill()
         self._replace()
 
@@ -392,34 +409,96 @@ class Sandbox:
         for w in idle:
             w.close()
 
+
+def _timed_out(reply: dict) -> bool:
+    codes = [(reply.get("error") or {}).get("code")]
+    codes += [e.get("code") for e in (reply.get("result") or {}).get("errors") or ()]
+    return "parse_timeout" in codes
+
+
+class Sandbox:
+    """Two lanes of warm workers shared by the threads of one process, so that slow files never
+    hold every worker (issue 16: 5 hostile uploaders must not starve 50 ordinary ones).
+
+    * The light lane (``workers`` processes) takes every file of at most ``LIGHT_BYTES`` first,
+      with a budget of ``light_seconds``: a form parses in tens of milliseconds there.
+    * The heavy lane (``heavy_workers``) takes larger files, and the light lane's files that ran
+      out of their light budget (the worker stops them itself, or is killed; either way the file
+      is read again here, with what is left of its whole budget). At most ``heavy_queue`` calls
+      wait for a heavy worker; the next one is answered ``parse_busy`` at once (503, Retry-After).
+
+    A file that takes long — hostile or just big — thus costs the light lane at most
+    ``light_seconds`` plus ``GRACE``, and the heavy lane's queue is bounded.
+    """
+
+    def __init__(self, workers: int = DEFAULT_WORKERS, memory_mb: int = DEFAULT_MEMORY_MB, *,
+                 heavy_workers: int = HEAVY_WORKERS, heavy_queue: int = HEAVY_QUEUE,
+                 light_seconds: float = LIGHT_SECONDS):
+        self.size, self.memory_mb, self.light_seconds = max(1, workers), memory_mb, light_seconds
+        self.stats = {"calls": 0, "timeouts": 0, "crashes": 0, "memory_errors": 0, "busy": 0,
+                      "peak_rss": 0, "max_seconds": 0.0, "started": 0, "heavy": 0, "demoted": 0}
+        self.light = _Pool(workers, memory_mb, self.stats)
+        self.heavy = _Pool(heavy_workers, memory_mb, self.stats, max_waiting=heavy_queue)
+
+    @property
+    def _idle(self) -> list[_Worker]:
+        return self.light._idle
+
+    def warm(self) -> None:
+        """Start the missing workers in the background, so that no request waits for the imports
+        (a worker starts in ~0.5 s on an idle core, 5-10 s on a loaded machine)."""
+        self.light.warm()
+        self.heavy.warm()
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> bool:
+        """Block until every worker is started and idle (after ``warm``); False on timeout."""
+        deadline = time.monotonic() + timeout
+        return self.light.wait_ready(deadline) and self.heavy.wait_ready(deadline)
+
+    def close(self) -> None:
+        self.light.close()
+        self.heavy.close()
+
     # calls -------------------------------------------------------------------------------
     def call(self, head: dict, blob: bytes, timeout: float) -> tuple[dict, bytes]:
         """Run one operation; failures come back as ``{"error": {"code", "message"}}``."""
+        if len(blob) <= LIGHT_BYTES:
+            budget = min(self.light_seconds, timeout)
+            reply, out = self._run(self.light, {**head, "keep_on_timeout": budget < timeout}, blob, budget, timeout)
+            if budget >= timeout or not _timed_out(reply):
+                return reply, out
+            self.stats["demoted"] += 1
+            timeout -= budget
+        self.stats["heavy"] += 1
+        return self._run(self.heavy, head, blob, timeout, timeout)
+
+    def _run(self, pool: _Pool, head: dict, blob: bytes, timeout: float, wait: float) -> tuple[dict, bytes]:
         started = time.monotonic()
-        worker = self._acquire(started + timeout)
+        worker = pool.acquire(started + wait)
         if worker is None:
             self.stats["busy"] += 1
             return {"error": ParseError("parse_busy").to_dict()}, b""
         self.stats["calls"] += 1
         head = {**head, "timeout": timeout}
+        run_started = time.monotonic()
         try:
-            reply, out = worker.call(head, blob, time.monotonic() + timeout + GRACE)
+            reply, out = worker.call(head, blob, run_started + timeout + GRACE)
         except TimeoutError:
             self.stats["timeouts"] += 1
-            self._note(worker.peak_rss(), time.monotonic() - started)
-            self._drop(worker)
+            self._note(worker.peak_rss(), time.monotonic() - run_started)
+            pool.drop(worker)
             return {"error": ParseError("parse_timeout").to_dict()}, b""
         except (EOFError, OSError, ValueError):
             code = worker.proc.poll()
             self.stats["crashes"] += 1
-            self._note(worker.peak_rss(), time.monotonic() - started)
-            self._drop(worker)
+            self._note(worker.peak_rss(), time.monotonic() - run_started)
+            pool.drop(worker)
             log.warning("sandbox worker %s died (exit %s) on %s", worker.pid, code, head.get("op"))
             return {"error": ParseError("parse_failed").to_dict()}, b""
         if (reply.get("error") or {}).get("code") == "parse_memory":
             self.stats["memory_errors"] += 1
-        self._note(reply.get("peak_rss", 0), time.monotonic() - started)
-        self._release(worker, bool(reply.get("retire")))
+        self._note(reply.get("peak_rss", 0), time.monotonic() - run_started)
+        pool.release(worker, bool(reply.get("retire")))
         return reply, out
 
     def _note(self, rss: int, seconds: float) -> None:
@@ -451,12 +530,13 @@ _DEFAULT: Sandbox | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default(workers: int = DEFAULT_WORKERS, memory_mb: int = DEFAULT_MEMORY_MB) -> Sandbox:
+def default(workers: int = DEFAULT_WORKERS, memory_mb: int = DEFAULT_MEMORY_MB,
+            heavy_workers: int = HEAVY_WORKERS) -> Sandbox:
     """The process-wide pool (created on first use; the first caller's sizes win)."""
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = Sandbox(workers, memory_mb)
+            _DEFAULT = Sandbox(workers, memory_mb, heavy_workers=heavy_workers)
             atexit.register(_DEFAULT.close)
         return _DEFAULT
 

@@ -40,7 +40,8 @@ VARIABLES = (
     "WUHAO_FONT_DIR", "WUHAO_RUBRIC_DIR", "WUHAO_CERT_CACHE", "WUHAO_CERT_PREFIX", "WUHAO_DOC_PREFIX",
     "WUHAO_DOCX_TEMPLATES", "WUHAO_FORMS_DIR", "WUHAO_HB_PREPROCESS", "WUHAO_SOFFICE",
     "WUHAO_RECTIFY_DAYS", "WUHAO_VERIFY_KEY", "WUHAO_VERIFY_PER_MINUTE", "WUHAO_DAILY_AT", "WUHAO_DAILY_IN_PROCESS",
-    "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_GATE",
+    "WUHAO_PARSE_TIMEOUT", "WUHAO_PARSE_MEMORY_MB", "WUHAO_PARSE_WORKERS", "WUHAO_PARSE_HEAVY_WORKERS",
+    "WUHAO_PARSE_GATE", "WUHAO_PARSE_GATE_PREFIX",
     "WUHAO_SESSION_MINUTES", "WUHAO_SESSION_HOURS", "WUHAO_TOKEN_DAYS", "WUHAO_REDIS_URL",
     "WUHAO_SMTP_HOST", "WUHAO_SMTP_PORT", "WUHAO_SMTP_SENDER", "WUHAO_SMTP_TLS", "WUHAO_SMTP_USER",
     "WUHAO_SMTP_PASSWORD", "WUHAO_REMIND_DAYS",
@@ -83,8 +84,10 @@ class Settings:
     rectify_days: int = DEFAULT_RECTIFY_DAYS          # default 整改时限 after a 整改任务书 is set (the reviewer may set another)
     parse_timeout: float = 4.0      # seconds per parse / page image in the sandbox (parsers.sandbox)
     parse_memory_mb: int = 1024     # address space of a sandbox worker
-    parse_workers: int = 3          # sandbox worker processes
+    parse_workers: int = 3          # sandbox worker processes of the light lane (small files first)
+    parse_heavy_workers: int = 1    # and of the heavy lane (large files, small ones that were slow)
     parse_gate: str | None = None   # tests only: a FIFO each parse waits on before it starts
+    parse_gate_prefix: str | None = None  # tests only: the gate holds only files named with this prefix
     verify_key: str = ""            # keys the check codes printed on certificates (default: secret_key)
     verify_per_minute: int = DEFAULT_VERIFY_PER_MINUTE  # /verify look-ups per client address and minute
     daily_at: str = "02:00"         # local time of the daily jobs (term expiry), in-process and Celery beat
@@ -203,7 +206,9 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         parse_timeout=float(get("WUHAO_PARSE_TIMEOUT", 4.0)),
         parse_memory_mb=int(get("WUHAO_PARSE_MEMORY_MB", 1024)),
         parse_workers=int(get("WUHAO_PARSE_WORKERS", 3)),
+        parse_heavy_workers=int(get("WUHAO_PARSE_HEAVY_WORKERS", 1)),
         parse_gate=get("WUHAO_PARSE_GATE"),
+        parse_gate_prefix=get("WUHAO_PARSE_GATE_PREFIX"),
         verify_key=str(get("WUHAO_VERIFY_KEY") or secret_key),
         verify_per_minute=int(get("WUHAO_VERIFY_PER_MINUTE", DEFAULT_VERIFY_PER_MINUTE)),
         daily_at=str(get("WUHAO_DAILY_AT", "02:00")),

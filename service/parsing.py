@@ -48,7 +48,7 @@ FINGERPRINT = _fingerprint()
 
 
 def sandbox(settings: Settings) -> sandbox_mod.Sandbox:
-    return sandbox_mod.default(settings.parse_workers, settings.parse_memory_mb)
+    return sandbox_mod.default(settings.parse_workers, settings.parse_memory_mb, settings.parse_heavy_workers)
 
 
 def _entry_path(settings: Settings, sha: str) -> Path:
@@ -86,8 +86,11 @@ def read(settings: Settings, data: bytes, filename: str, *, sha: str | None = No
     path = _entry_path(settings, sha)
     entry = _load(path)
     if entry is None:
+        gate = settings.parse_gate
+        if gate and settings.parse_gate_prefix is not None and not filename.startswith(settings.parse_gate_prefix):
+            gate = None
         reply = sandbox(settings).parse(data, filename, max_bytes=settings.max_upload_bytes,
-                                        timeout=settings.parse_timeout, gate=settings.parse_gate)
+                                        timeout=settings.parse_timeout, gate=gate)
         entry = {"result": reply["result"], "doc": reply["doc"], "pages": reply["pages"]}
         if not any(e["code"] in TRANSIENT for e in entry["result"]["errors"]):
             _write_atomic(path, json.dumps(entry, ensure_ascii=False).encode())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
+import time
 import zlib
 
 import pytest
@@ -167,3 +169,68 @@ def test_page_image_of_a_broken_file_is_a_clean_error(box):
     with pytest.raises(parsers.ParseError) as err:
         box.render_page(b"%PDF-1.4 garbage", 1)
     assert err.value.code in {"corrupt_file", "parse_failed"}
+
+
+# --- lanes: slow files never hold every worker ------------------------------------------------
+
+def _padded_pdf(text: str) -> bytes:
+    """A text PDF over ``LIGHT_BYTES`` (an unreferenced stream of zeros): a heavy-lane file."""
+    n = sandbox.LIGHT_BYTES + (1 << 19)
+    pad = b"<< /Length %d >>\nstream\n" % n + b"0" * n + b"\nendstream"
+    return hostile.build_pdf([((595, 842), 0)], [b"BT /F1 12 Tf 72 760 Td (" + text.encode() + b") Tj ET"],
+                             extra=[pad])
+
+
+def test_a_small_file_slower_than_the_light_budget_is_read_again_in_the_heavy_lane():
+    """200 lines (12,000 glyphs) take far more than the 50 ms light budget anywhere: the light
+    worker's own alarm stops it (no kill, the worker stays) and the heavy lane reads it whole."""
+    box = sandbox.Sandbox(workers=1, heavy_workers=1, light_seconds=0.05)
+    try:
+        data = hostile.text_pdf([f"Line {i}: the quick brown fox jumps over the lazy dog 0123456789"
+                                 for i in range(200)])
+        reply = box.parse(data, "slow.pdf", max_bytes=MAX, timeout=120)
+        assert reply["result"]["errors"] == [] and "Line 199" in str(reply["doc"])
+        assert (box.stats["demoted"], box.stats["heavy"], box.stats["timeouts"]) == (1, 1, 0)
+        light = box.light._idle[0].pid
+        quick = box.parse(hostile.text_pdf(["quick"]), "a.pdf", max_bytes=MAX, timeout=120)
+        assert quick["result"]["errors"] == [] and box.stats["heavy"] == 1  # read in the light lane
+        assert box.light._idle[0].pid == light  # by the same worker
+    finally:
+        box.close()
+
+
+def test_a_full_heavy_lane_answers_busy_at_once_and_the_light_lane_goes_on(tmp_path):
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    box = sandbox.Sandbox(workers=1, heavy_workers=1, heavy_queue=0)
+    out: dict = {}
+    held = threading.Thread(target=lambda: out.update(
+        box.parse(_padded_pdf("held"), "held.pdf", max_bytes=MAX, timeout=120, gate=str(gate))))
+    held.start()
+    try:
+        with open(gate, "wb") as writer:  # returns once the held parse waits on the gate
+            started = time.monotonic()
+            busy = box.parse(_padded_pdf("next"), "next.pdf", max_bytes=MAX, timeout=120)
+            assert [e["code"] for e in busy["result"]["errors"]] == ["parse_busy"]
+            assert time.monotonic() - started < 10  # at once, not after the 120 s budget
+            light = box.parse(hostile.text_pdf(["light"]), "a.pdf", max_bytes=MAX, timeout=120)
+            assert light["result"]["errors"] == []
+            assert held.is_alive()
+            writer.write(b"1")
+        held.join(120)
+        assert out["result"]["errors"] == [] and box.stats["busy"] == 1
+    finally:
+        box.close()
+
+
+def test_a_tail_label_is_sought_only_among_tails_short_enough_to_be_one():
+    """A line of 5,000 words tried every word boundary as a label, each try normalising the
+    whole tail: quadratic (a one-page PDF of 80 lines took 14 s)."""
+    from parsers import pairs
+
+    tried = []
+    part = "word " * 5000 + "  党员人数"
+    assert pairs._split_tail_label(part, lambda t: tried.append(t) or t.strip() == "党员人数") == (
+        "word " * 5000, "  党员人数")
+    assert len(tried) <= pairs.MAX_TAIL_VISIBLE
+    assert all(len(t.split()) <= pairs.MAX_TAIL_VISIBLE for t in tried)

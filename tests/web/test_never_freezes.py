@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import bearer, open_gate
+from tests.conftest import bearer, demo_accounts, open_gate
 from tests.samples import declaration_docx
 from tests.web.conftest import upload
 
@@ -101,3 +101,48 @@ def test_a_lock_not_granted_in_time_is_a_503_with_retry_after(app, demo, monkeyp
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def _big_pdf(text: str) -> bytes:
+    """A text PDF over the light lane's size (an unreferenced 2.5 MB stream): the heavy lane reads it."""
+    from parsers import sandbox
+    from tests import hostile
+
+    pad = b"<< /Length %d >>\nstream\n" % (sandbox.LIGHT_BYTES + (1 << 19)) + b"0" * (sandbox.LIGHT_BYTES + (1 << 19))
+    return hostile.build_pdf([((595, 842), 0)], [b"BT /F1 12 Tf 72 760 Td (" + text.encode() + b") Tj ET"],
+                             extra=[pad + b"\nendstream"])
+
+
+def test_held_slow_parses_leave_ordinary_uploads_a_lane(database_url, data_dir, gate):
+    """Slow files (held on the gate: a parse that does not end) fill the heavy lane — every heavy
+    worker and every place in its queue — and an ordinary upload still gets its answer: before
+    the lanes, three held files held all three workers and the form waited for them (issue 16:
+    5 hostile uploaders, 0 ordinary uploads)."""
+    from service import create_app, parsing
+    from service.config import settings_of
+
+    app = create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": "test-secret",
+                      "TESTING": True, "WUHAO_PARSE_GATE": str(gate), "WUHAO_PARSE_GATE_PREFIX": "held",
+                      "WUHAO_PARSE_TIMEOUT": 120})
+    tokens = demo_accounts(app)["tokens"]
+    box = parsing.sandbox(settings_of(app))
+    held = [_upload_in_thread(app, tokens["yusuan"], _big_pdf(f"held {i}"), f"held-{i}.pdf")
+            for i in range(box.heavy.size + box.heavy.max_waiting)]
+    writer = open(gate, "wb")  # returns once a held parse waits on the gate: the heavy lane is held
+    try:
+        started = time.monotonic()
+        thread, form = _upload_in_thread(app, tokens["guoku"], declaration_docx(branch="市财政局国库处党支部"),
+                                         "form.docx")
+        thread.join(60)
+        took = time.monotonic() - started
+        assert form.get("status") == 201, form
+        assert took < 20, took  # generous: ~0.1 s on an idle machine
+        assert all(t.is_alive() and "status" not in out for t, out in held)  # held all along
+        print(f"\nan ordinary upload while {len(held)} parses hold the heavy lane: {took * 1000:.0f} ms")
+    finally:
+        writer.write(b"1" * len(held))  # each held parse reads one byte, in turn
+        writer.flush()
+        for t, _ in held:
+            t.join(120)
+        writer.close()
+    assert [out.get("status") for _, out in held] == [201] * len(held), held
