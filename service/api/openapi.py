@@ -738,6 +738,14 @@ def _two_books(p: dict) -> None:
     p["/handbooks/template.xlsx"] = {"get": _op("手册发放登记导入模板", t, {"200": XLSX_FILE})}
     p["/handbooks/export.xlsx"] = {"get": _op("导出手册发放登记", t, {"200": XLSX_FILE},
                                               params=by_org + [_query("kind", kinds)], errors=("401", "404", "422"))}
+    p["/handbooks/{issue_id}"] = {
+        "get": _op("一条手册发放登记", t, {"200": _json(OBJ)}, params=[_path("issue_id")], errors=("401", "404")),
+        "patch": _op("修改手册发放登记：编号、发放日期、领取人（编号已有登记：409）", t, {"200": _json(OBJ)},
+                     params=[_path("issue_id")], errors=("401", "404", "409", "422"),
+                     body=_body({"type": "object", "properties": {
+                         "number": text(50), "given_on": DATE, "received_by": text(100)}})),
+        "delete": _op("删除误录的手册发放登记", t, {"204": {"description": "已删除"}}, params=[_path("issue_id")],
+                      errors=("401", "404"))}
     p["/spot-checks"] = {
         "get": _op("两册一证抽查记录（审核员）", t, {"200": _json(LIST)}, params=by_org, errors=("401", "403", "404")),
         "post": _op("记录抽查；open_ledger 的问题列入整改工作台账", t, {"201": _json(OBJ)},
@@ -751,8 +759,18 @@ def _two_books(p: dict) -> None:
                                 "type": "object", "required": ["text"], "properties": {
                                     "text": {"type": "string", "minLength": 1, "maxLength": 2000},
                                     "open_ledger": {"type": "boolean"}, "due_on": DATE}}}}}))}
-    p["/spot-checks/{check_id}"] = {"get": _op("一次抽查（含该支部两册一证的记录情况）", t, {"200": _json(OBJ)},
-                                               params=[_path("check_id")], errors=("401", "403", "404"))}
+    p["/spot-checks/{check_id}"] = {
+        "get": _op("一次抽查（含该支部两册一证的记录情况）", t, {"200": _json(OBJ)},
+                   params=[_path("check_id")], errors=("401", "403", "404")),
+        "patch": _op("修改抽查（已列入整改工作台账的问题保留）", t, {"200": _json(OBJ)}, params=[_path("check_id")],
+                     errors=("401", "403", "404", "422"), body=_body({"type": "object", "properties": {
+                         "checked_on": DATE, "checker": text(100),
+                         "answers": {"type": "object", "properties": {k: {"type": "boolean"} for k in (
+                             "branch_manual", "study_manuals", "cards", "records")}, "additionalProperties": False},
+                         "outcome": {"enum": ["good", "fair", "poor"]},
+                         "problems": {"type": "array", "maxItems": 50, "items": text(2000)}}})),
+        "delete": _op("删除误录的抽查（问题已列入整改工作台账的不能删除）", t, {"204": {"description": "已删除"}},
+                      params=[_path("check_id")], errors=("401", "403", "404", "409"))}
     p["/spot-checks/{check_id}/problems/{index}/open"] = {"post": _op(
         "一键将抽查发现的问题列入整改工作台账", t, {"201": _json(OBJ)},
         params=[_path("check_id"), _path("index", {"type": "integer", "minimum": 0, "maximum": 1000})],

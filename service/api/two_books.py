@@ -107,6 +107,23 @@ def handbook_export():
     return xlsx_response(handbooks.export_xlsx(_issues()), "handbooks.xlsx")
 
 
+@handbooks_bp.get("/<int:issue_id>")
+def handbook_get(issue_id: int):
+    return handbooks.get_issue(get_session(), require_user(), issue_id)
+
+
+@handbooks_bp.patch("/<int:issue_id>")
+def handbook_update(issue_id: int):
+    """``{"number", "given_on", "received_by"}`` (another number of the same 手册 already registered: 409)."""
+    return handbooks.update_issue(get_session(), require_user(), issue_id, json_object())
+
+
+@handbooks_bp.delete("/<int:issue_id>")
+def handbook_delete(issue_id: int):
+    handbooks.delete_issue(get_session(), require_user(), issue_id)
+    return "", 204
+
+
 @checks_bp.get("")
 def check_list():
     return {"items": handbooks.checks(get_session(), require_user(), organisation_id=organisation_arg())}
@@ -120,6 +137,19 @@ def check_record():
 @checks_bp.get("/<int:check_id>")
 def check_get(check_id: int):
     return handbooks.get_check(get_session(), require_user(), check_id)
+
+
+@checks_bp.patch("/<int:check_id>")
+def check_update(check_id: int):
+    """``{"checked_on", "checker", "answers", "outcome", "problems": [text]}``: problems already in the ledger
+    are kept."""
+    return handbooks.update_check(get_session(), require_user(), check_id, json_object())
+
+
+@checks_bp.delete("/<int:check_id>")
+def check_delete(check_id: int):
+    handbooks.delete_check(get_session(), require_user(), check_id)
+    return "", 204
 
 
 @checks_bp.post("/<int:check_id>/problems/<int:index>/open")

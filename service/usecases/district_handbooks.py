@@ -339,3 +339,101 @@ def open_problem(db: Session, actor: User, check_id: int, index: int) -> dict:
     audit.record(db, actor, "spot_check_open", "spot_check", c.id,
                  {"problem": index, "ledger_item_id": problems[index]["ledger_item_id"]}, organisation_id=c.organisation_id)
     return get_check(db, actor, c.id)
+
+
+# --- corrections: a register line or a 抽查 entered wrongly is edited or removed (API and pages alike) -------
+
+
+def _issue(db: Session, actor: User, issue_id: int) -> HandbookIssue:
+    return auth.load_visible(db, actor, HandbookIssue, issue_id, "未找到该手册发放登记。")
+
+
+def get_issue(db: Session, actor: User, issue_id: int) -> dict:
+    h = _issue(db, actor, issue_id)
+    member = db.get(PartyMember, h.member_id) if h.member_id else None
+    return issue_dict(h, db.get(Organisation, h.organisation_id).name, member.name if member else "")
+
+
+def update_issue(db: Session, actor: User, issue_id: int, payload: dict) -> dict:
+    """Correct a register line: ``number``, ``given_on``, ``received_by`` (the 手册 and whom it was given to
+    stay: a line given to the wrong branch or member is removed and registered again). A number another line
+    of the same 手册 holds is refused."""
+    h = _issue(db, actor, issue_id)
+    if "number" in payload:
+        number = opt_str(payload, "number", max_len=50, required=True)
+        if db.scalar(select(HandbookIssue.id).where(HandbookIssue.kind == h.kind, HandbookIssue.number == number,
+                                                    HandbookIssue.id != h.id)):
+            raise Conflict(f"{HANDBOOK_KINDS[h.kind]}编号{number}已有登记。", "number_taken")
+        h.number = number
+    if payload.get("given_on"):
+        day = opt_date(payload, "given_on")
+        if day > dt.date.today():
+            raise Invalid("发放日期不能晚于今天。", field="given_on")
+        h.given_on = day
+    if "received_by" in payload:
+        h.received_by = opt_str(payload, "received_by", max_len=100) or ""
+    db.flush()
+    audit.record(db, actor, "handbook_update", "handbook_issue", h.id, {"fields": sorted(payload)},
+                 organisation_id=h.organisation_id)
+    return get_issue(db, actor, h.id)
+
+
+def delete_issue(db: Session, actor: User, issue_id: int) -> None:
+    """A register line entered by mistake."""
+    h = _issue(db, actor, issue_id)
+    audit.record(db, actor, "handbook_delete", "handbook_issue", h.id, {"kind": h.kind, "number": h.number},
+                 organisation_id=h.organisation_id)
+    db.delete(h)
+    db.flush()
+
+
+def _check(db: Session, actor: User, check_id: int) -> SpotCheck:
+    auth.require_role(actor, *REVIEWERS)
+    return auth.load_visible(db, actor, SpotCheck, check_id, "未找到该抽查记录。")
+
+
+def update_check(db: Session, actor: User, check_id: int, payload: dict) -> dict:
+    """Correct a 抽查: ``checked_on``, ``checker``, ``answers``, ``outcome``, and ``problems`` (texts): the
+    problems already in the ledger are kept as they are, the others are replaced by those given."""
+    c = _check(db, actor, check_id)
+    if payload.get("checked_on"):
+        day = opt_date(payload, "checked_on")
+        if day > dt.date.today():
+            raise Invalid("抽查日期不能晚于今天。", field="checked_on")
+        c.checked_on = day
+    if "checker" in payload:
+        c.checker = opt_str(payload, "checker", max_len=100, required=True)
+    if "answers" in payload:
+        answers = payload.get("answers") or {}
+        if not isinstance(answers, dict) or not all(k in SPOT_CHECK_ITEMS and isinstance(v, bool)
+                                                    for k, v in answers.items()):
+            raise Invalid("检查项应为" + "、".join(SPOT_CHECK_ITEMS.values()) + "，每项答是或否。", field="answers")
+        c.answers = answers
+    if "outcome" in payload:
+        outcome = payload.get("outcome")
+        if not isinstance(outcome, str) or outcome not in SPOT_CHECK_RESULTS:
+            raise Invalid("抽查结果只能是" + "、".join(SPOT_CHECK_RESULTS.values()) + "。", field="outcome")
+        c.outcome = outcome
+    if "problems" in payload:
+        texts = payload.get("problems") or []
+        if not isinstance(texts, list) or len(texts) > 50 or not all(isinstance(t, str) and len(t) <= 2000
+                                                                     for t in texts):
+            raise Invalid("发现的问题应为文字列表（每项最多2000字）。", field="problems")
+        kept = [p for p in c.problems or [] if p.get("ledger_item_id")]
+        c.problems = kept + [{"text": t.strip(), "due_on": None, "ledger_item_id": None}
+                             for t in texts if t.strip() and t.strip() not in {p["text"] for p in kept}]
+    db.flush()
+    audit.record(db, actor, "spot_check_update", "spot_check", c.id, {"fields": sorted(payload)},
+                 organisation_id=c.organisation_id)
+    return get_check(db, actor, c.id)
+
+
+def delete_check(db: Session, actor: User, check_id: int) -> None:
+    """A 抽查 entered by mistake; one whose problems are in the ledger stays (its rows answer for them)."""
+    c = _check(db, actor, check_id)
+    if any(p.get("ledger_item_id") for p in c.problems or []):
+        raise Conflict("该抽查发现的问题已列入整改工作台账，不能删除。", "check_has_rows")
+    audit.record(db, actor, "spot_check_delete", "spot_check", c.id, {"outcome": c.outcome},
+                 organisation_id=c.organisation_id)
+    db.delete(c)
+    db.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from ..auth import REVIEWERS
 from ..db import get_session
@@ -82,6 +82,31 @@ def handbooks_page(user):
                      branches=organisations.branches(db, user), today=dt.date.today().isoformat())
 
 
+@handbooks_bp.route("/<int:issue_id>", methods=["GET", "POST"])
+@page()
+def issue_page(user, issue_id: int):
+    """Correct a register line (编号、发放日期、领取人) or remove it (confirmed first); a refused correction shows
+    the form again with what was typed."""
+    db = get_session()
+    issue = handbooks.get_issue(db, user, issue_id)
+    values = issue
+    if request.method == "POST":
+        if request.form.get("action") == "delete":
+            _r, error = attempt(handbooks.delete_issue, db, user, issue_id, said="无法删除：")
+            if error is None:
+                flash("已删除该手册发放登记。", "ok")
+                return redirect(url_for("handbooks.handbooks_page"))
+        else:
+            payload = {k: request.form.get(k, "").strip() for k in ("number", "given_on", "received_by")}
+            _r, error = attempt(handbooks.update_issue, db, user, issue_id, payload, said="无法保存：")
+            if error is None:
+                flash("已保存手册发放登记。", "ok")
+                return redirect(url_for("handbooks.handbooks_page"))
+            values = {**issue, **payload}
+    return render_template("two_books_handbook_edit.html", user=user, issue=issue, values=values,
+                           today=dt.date.today().isoformat())
+
+
 def _record_rows(items: list[dict]) -> list[dict]:
     for r in items:
         r["when"] = f"{r['year']}年{r['month']}月" if r["happened_on"] is None else dt.date.fromisoformat(
@@ -131,3 +156,33 @@ def checks_page(user):
                      year=year, coverage=handbooks.coverage(db, user, year),
                      outcomes=SPOT_CHECK_RESULTS, branches=organisations.branches(db, user),
                      today=dt.date.today().isoformat())
+
+
+@checks_bp.route("/<int:check_id>", methods=["GET", "POST"])
+@page(*REVIEWERS)
+def check_page(user, check_id: int):
+    """Correct a 抽查 (date, checker, items, result, the problems not yet in the ledger) or remove it
+    (confirmed first; one whose problems are in the ledger is refused); a refused correction shows the form
+    again with what was typed."""
+    db = get_session()
+    check = handbooks.get_check(db, user, check_id)
+    values = {**check, "problems_text": "\n".join(p["text"] for p in check["problems"] if not p.get("ledger_item_id"))}
+    if request.method == "POST":
+        if request.form.get("action") == "delete":
+            _r, error = attempt(handbooks.delete_check, db, user, check_id, said="无法删除：")
+            if error is None:
+                flash("已删除该抽查记录。", "ok")
+                return redirect(url_for("spot_checks.checks_page"))
+        else:
+            text = request.form.get("problems", "")
+            payload = {"checked_on": request.form.get("checked_on", "").strip(),
+                       "checker": request.form.get("checker", "").strip(), "outcome": request.form.get("outcome"),
+                       "answers": {k: request.form.get(f"item:{k}") == "1" for k in SPOT_CHECK_ITEMS},
+                       "problems": [line.strip() for line in text.splitlines() if line.strip()]}
+            _r, error = attempt(handbooks.update_check, db, user, check_id, payload, said="无法保存：")
+            if error is None:
+                flash("已保存抽查记录。", "ok")
+                return redirect(url_for("spot_checks.check_page", check_id=check_id))
+            values = {**check, **payload, "problems": check["problems"], "problems_text": text}
+    return render_template("two_books_check_edit.html", user=user, check=check, values=values,
+                           items=SPOT_CHECK_ITEMS, outcomes=SPOT_CHECK_RESULTS, today=dt.date.today().isoformat())
