@@ -302,6 +302,8 @@ ENDPOINTS = [
     Endpoint("POST", "/handbooks", ANY, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"kind": "branch_manual", "organisation_id": str(o["org"]), "number": "P1"}}),
     Endpoint("GET", "/handbooks/999999", ANY, ok=(404,), scoped=False, page=True),
+    Endpoint("POST", "/handbooks/999999", ANY, ok=(404,), scoped=False, page=True,
+             body=lambda o: {"data": {"action": "delete"}}),
     Endpoint("GET", "/spot-checks/{check}", REVIEWERS, page=True),
     Endpoint("POST", "/spot-checks/{check}", REVIEWERS, ok=(302,), page=True,
              body=lambda o: {"data": {"action": "update", "checker": "刘明", "outcome": "fair", "problems": "纪实不全"}}),

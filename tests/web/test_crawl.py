@@ -79,8 +79,9 @@ def test_the_offences_are_found():
 def _ids(session, user) -> dict:
     """{route argument: a value the user may open} from the demo data."""
     from service import auth
-    from service.models import (BatchJob, Brand, Certificate, DistrictPerson, Document, ModelSite, Organisation,
-                                RectificationItem, SecretaryProject, Submission, TrainingClass)
+    from service.models import (BatchJob, Brand, Certificate, DistrictPerson, Document, HandbookIssue, ModelSite,
+                                Organisation, RectificationItem, SecretaryProject, SpotCheck, Submission,
+                                TrainingClass)
 
     def first(model, column, *where):
         query = select(model.id).where(*where).order_by(model.id.desc())
@@ -106,6 +107,9 @@ def _ids(session, user) -> dict:
         else None,  # 书记项目 and training are the reviewers'
         "class_id": first(TrainingClass, TrainingClass.organisation_id) if user is None or user.role != "branch"
         else None,
+        "issue_id": first(HandbookIssue, HandbookIssue.organisation_id),  # a 手册发放登记 line's edit page
+        "check_id": first(SpotCheck, SpotCheck.organisation_id) if user is None or user.role != "branch"
+        else None,  # 抽查 are the reviewers'
         "key": "brands",  # one SQ-1 target's records (a 404 page for a role without communities)
         "what": "sites",
         "record_id": first(ModelSite, ModelSite.organisation_id),
