@@ -77,6 +77,24 @@ def test_look_ups_are_rate_limited_per_client(database_url, data_dir, scenario):
     assert other.status_code == 200 and "赵*" in other.text
 
 
+def test_the_limit_is_kept_in_the_database_not_in_the_app(database_url, data_dir, scenario):
+    """Another app (its own secret, same database) spends an address's look-ups; this one then refuses
+    that address. The quick tier's form of the next test, without a second Python process."""
+    from service import create_app
+
+    config = {"DATABASE_URL": database_url, "WUHAO_DATA_DIR": str(data_dir), "TESTING": True,
+              "WUHAO_VERIFY_PER_MINUTE": 3}
+    other = create_app({**config, "SECRET_KEY": "other-app"}).test_client()
+    assert [other.get(f"/verify/1201000{i}?code=AAAAAA", environ_base={"REMOTE_ADDR": "10.0.0.19"}).status_code
+            for i in range(3)] == [404, 404, 404]
+    client = create_app({**config, "SECRET_KEY": "test-secret"}).test_client()
+    r = client.get(verify_path(client.application, "12010001"), environ_base={"REMOTE_ADDR": "10.0.0.19"})
+    assert r.status_code == 429 and "查询过于频繁" in r.text and 1 <= int(r.headers["Retry-After"]) <= 60
+    elsewhere = client.get(verify_path(client.application, "12010001"), environ_base={"REMOTE_ADDR": "10.0.0.20"})
+    assert elsewhere.status_code == 200
+
+
+@pytest.mark.slow  # a second Python process (importing the service is 2 to 4 s of CPU); the test above is its quick form
 def test_the_limit_is_shared_across_processes(database_url, data_dir, scenario):
     """Another process (its own app, same database) spends an address's look-ups; this one then
     refuses that address (the first limiter lived in one process's memory: N processes, N times the limit)."""

@@ -223,6 +223,22 @@ def test_every_failure_says_the_same_and_the_wait_grows(app, demo, db):
     assert _try_login(c, "yusuan", demo["password"]).status_code == 302  # after the wait, signed in
 
 
+def test_the_address_throttle_is_kept_in_the_database_not_in_the_app(app, demo):
+    """Another app (its own secret, same database) fails 20 sign-ins; this one then refuses the address.
+    The quick tier's form of the next test, without a second Python process."""
+    from service import create_app
+    from service.auth import IP_MAX_FAILURES
+
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "WUHAO_DATA_DIR": app.config["WUHAO_DATA_DIR"],
+                        "SECRET_KEY": "other-app", "TESTING": True})
+    for i in range(IP_MAX_FAILURES):
+        assert _try_login(other.test_client(), f"user{i}", "x", addr="192.0.2.46").status_code == 401
+    blocked = _try_login(app.test_client(), "guoku", demo["password"], addr="192.0.2.46")
+    assert blocked.status_code == 429 and "频繁" in blocked.get_data(as_text=True)
+    assert _try_login(app.test_client(), "guoku", demo["password"], addr="192.0.2.47").status_code == 302
+
+
+@pytest.mark.slow  # a second Python process (importing the service is 2 to 4 s of CPU); the test above is its quick form
 def test_the_address_throttle_is_shared_across_processes(app, demo):
     """Another process (its own app, same database) fails 20 sign-ins; this one then refuses the address."""
     from service.auth import IP_MAX_FAILURES
@@ -249,6 +265,7 @@ print(sorted(set(codes)))
     assert _try_login(app.test_client(), "guoku", demo["password"], addr="192.0.2.45").status_code == 302
 
 
+@QUICK_ON_SQLITE  # the throttle's subject here is Redis: the PostgreSQL run repeats it (slow tier)
 def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, demo_redis):
     from service import create_app
     from service.auth import IP_MAX_FAILURES
