@@ -247,6 +247,20 @@ def test_an_unreachable_smtp_server_keeps_the_messages_for_the_next_run(app, dem
 
 
 @QUICK_ON_SQLITE
+def test_remind_command_runs_in_this_process(app, demo, tmp_path):
+    """``wuhao remind`` through click in this process: the quick tier's form of the next test."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "WUHAO_DATA_DIR": str(tmp_path)}
+    out = CliRunner().invoke(main, ["remind", "--as-of", "2026-11-20"], env=env, catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert re.match(r"新消息 \d+ 条，发出邮件 0 封", out.output.strip()), out.output
+
+
+@pytest.mark.slow  # a Python process (importing the service is 2 to 4 s of CPU); the test above is its quick form
+@QUICK_ON_SQLITE
 def test_remind_command_runs(app, demo, tmp_path):
     import os
     import subprocess
