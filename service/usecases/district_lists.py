@@ -67,17 +67,28 @@ HEADERS = {
 }
 
 
+def _cells(kind: str, branch_name: str, r: dict) -> list:
+    due = sheets.cn(dt.date.fromisoformat(r["due_on"])) if r["due_on"] else ""
+    opened = sheets.cn(dt.date.fromisoformat(r["opened_on"])) if r["opened_on"] else ""
+    return {"problems": [branch_name, r["seq"], r["category"], r["problem"], opened],
+            "tasks": [branch_name, r["seq"], r["measure"], r["target"], due, r["status_name"]],
+            "duties": [branch_name, r["seq"], r["problem"], r["leader"], r["owner"], due, r["status_name"]]}[kind]
+
+
 def table_rows(kind: str, data: dict) -> list[list]:
-    out = []
-    for b in data["branches"]:
-        for r in b["rows"]:
-            due = sheets.cn(dt.date.fromisoformat(r["due_on"])) if r["due_on"] else ""
-            opened = sheets.cn(dt.date.fromisoformat(r["opened_on"])) if r["opened_on"] else ""
-            out.append({"problems": [b["branch_name"], r["seq"], r["category"], r["problem"], opened],
-                        "tasks": [b["branch_name"], r["seq"], r["measure"], r["target"], due, r["status_name"]],
-                        "duties": [b["branch_name"], r["seq"], r["problem"], r["leader"], r["owner"], due,
-                                   r["status_name"]]}[kind])
-    return out
+    return [_cells(kind, b["branch_name"], r) for b in data["branches"] for r in b["rows"]]
+
+
+def flat_rows(data: dict) -> list[dict]:
+    """The rows of every branch as one list, each with its branch (the list page searches and filters them)."""
+    return [{**r, "organisation_id": b["organisation_id"], "organisation_name": b["branch_name"],
+             "branch_name": b["branch_name"]} for b in data["branches"] for r in b["rows"]]
+
+
+def rows_xlsx(rows: list[dict]) -> bytes:
+    """The three lists of ``rows`` (:func:`flat_rows`, some of them) as one workbook, one sheet each."""
+    return sheets.workbook_of([(BRANCH_LISTS[k], HEADERS[k], [_cells(k, r["branch_name"], r) for r in rows])
+                               for k in HEADERS])
 
 
 def lists_xlsx(data: dict) -> bytes:

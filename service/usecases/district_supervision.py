@@ -131,7 +131,11 @@ def inspections(db: Session, actor: User, *, group_id: Optional[int] = None,
     rows = list(db.execute(query).scalars())
     names = _names(db, {i.organisation_id for i in rows})
     gnames = dict(db.execute(select(SupervisionGroup.id, SupervisionGroup.name)).all()) if rows else {}
-    return [inspection_dict(i, names, gnames.get(i.group_id, "")) for i in rows]
+    parents = dict(db.execute(select(Organisation.id, Organisation.parent_id).where(
+        Organisation.id.in_({i.organisation_id for i in rows}))).all()) if rows else {}
+    committees = _names(db, {p for p in parents.values() if p})
+    return [{**inspection_dict(i, names, gnames.get(i.group_id, "")),
+             "committee": committees.get(parents.get(i.organisation_id), "")} for i in rows]
 
 
 def _open_row(db: Session, actor: User, i: Inspection, group: SupervisionGroup, n: int,

@@ -22,6 +22,8 @@ FILTERS = {
     "year": ("year", "year", "年度"),
     "kind": ("kind", "kind_name", "类别"),
     "action": ("action", "action_name", "操作"),
+    "committee": ("committee", "committee", "所属党委"),
+    "group": ("group_id", "group_name", "督导组"),
 }
 PER_PAGE = 50
 MAX_PER_PAGE = 500

@@ -15,7 +15,7 @@ from ..usecases import district_lists, district_partyday, district_people, distr
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
 from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
-from .lists import list_page
+from .lists import XLSX, attachment, list_page, listed
 
 leaders_bp = blueprint("leaders", "/leaders")
 lists_bp = blueprint("branch_lists", "/branch-lists")
@@ -66,10 +66,27 @@ def leaders_page(user):
         else:
             raise Invalid("未知的操作。", field="action")
         return redirect(url_for("leaders.leaders_page", year=year))
-    return render_template("district_leaders.html", user=user, year=year,
-                           coverage=district_people.coverage(db, user, year),
-                           people=district_people.people(db, user), ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
-                           branches=organisations.branches(db, user))
+    coverage = district_people.coverage(db, user, year)
+    return list_page("district_leaders.html", [_coverage_row(b) for b in coverage["branches"]], COVERAGE,
+                     extra={"year": year}, user=user, year=year, coverage=coverage,
+                     people=district_people.people(db, user), ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
+                     branches=organisations.branches(db, user))
+
+
+COVERAGE = ListSpec(
+    columns=(Column("branch_name", "党支部"), Column("committee", "所属党委"), Column("leaders_text", "包保领导"),
+             Column("items", "整改事项", "int"), Column("closed", "已销号", "int"), Column("overdue", "逾期", "int")),
+    search=("branch_name", "committee", "leaders_text"), filters=("committee", "status"),
+    filename="挂点包保落实情况")
+
+
+def _coverage_row(b: dict) -> dict:
+    """A 相对后进 branch of the coverage as a list row (flagged 未落实 while no leader takes charge of it)."""
+    return {"organisation_id": b["organisation_id"], "branch_name": b["branch_name"], "committee": b["parent_name"],
+            "leaders": b["leaders"], "leaders_text": "、".join(b["leaders"]) or "未落实", "uncovered": b["uncovered"],
+            "status": "uncovered" if b["uncovered"] else "covered",
+            "status_name": "未落实挂点领导" if b["uncovered"] else "已落实挂点领导",
+            "items": b["ledger"]["items"], "closed": b["ledger"]["closed"], "overdue": b["ledger"]["overdue"]}
 
 
 @leaders_bp.route("/<int:person_id>", methods=["GET", "POST"])
@@ -140,12 +157,31 @@ def _person_correction(db, user, person_id: int, action: str):
 @lists_bp.get("/<int:org_id>")
 @page()
 def lists_page(user, org_id: int):
+    """The three lists of a branch (or of every branch under a 党委) as one searchable list of ledger rows drawn
+    as three tables; ``?export=xlsx`` writes the rows shown as the three sheets, ``?print=1`` every matching row
+    without the controls (the 整改任务书 annex)."""
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
     data = district_lists.lists(get_session(), user, org_id, year=year)
-    return render_template("district_lists.html", user=user, data=data, year=year,
-                           tables={k: district_lists.table_rows(k, data) for k in district_lists.HEADERS},
-                           headers=district_lists.HEADERS)
+    lst = listed(district_lists.flat_rows(data), BRANCH_LISTS, extra={"year": year})
+    if request.args.get("export") == "xlsx":
+        return attachment(district_lists.rows_xlsx(lst["matching"]), f"{data['organisation_name']}三个清单.xlsx", XLSX)
+    printing = request.args.get("print") == "1"
+    return render_template("district_lists.html", user=user, data=data, year=year, lst=lst, printing=printing,
+                           rows=lst["matching"] if printing else lst["rows"], tables=LIST_TABLES)
+
+
+BRANCH_LISTS = ListSpec(
+    columns=(Column("branch_name", "党支部"), Column("seq", "序号", "int"), Column("category", "问题类别"),
+             Column("problem", "具体问题"), Column("opened_on", "立项日期", "date"), Column("measure", "整改措施"),
+             Column("target", "整改目标"), Column("due_on", "整改时限", "date"), Column("leader", "责任领导"),
+             Column("owner", "责任人"), Column("status_name", "状态")),
+    search=("branch_name", "category", "problem", "measure", "target", "leader", "owner"),
+    filters=("organisation", "status"), filename="三个清单")
+#: list -> the columns of its table (service.usecases.district_lists.HEADERS)
+LIST_TABLES = {"problems": ("branch_name", "seq", "category", "problem", "opened_on"),
+               "tasks": ("branch_name", "seq", "measure", "target", "due_on", "status_name"),
+               "duties": ("branch_name", "seq", "problem", "leader", "owner", "due_on", "status_name")}
 
 
 # --- 督导组 -----------------------------------------------------------------------------------------
@@ -184,11 +220,30 @@ def supervision_page(user):
             _supervision_correction(db, user, action)
         return redirect(url_for("supervision.supervision_page"))
     groups = district_supervision.groups(db, user)
-    return render_template("district_supervision.html", user=user, groups=groups,
-                           checklists={g["id"]: g["checklist"] for g in groups},
-                           committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
-                           inspections=district_supervision.inspections(db, user), kinds=INSPECTION_KINDS,
-                           branches=organisations.branches(db, user), today=dt.date.today().isoformat())
+    return list_page("district_supervision.html", [_inspection_row(i) for i in district_supervision.inspections(db, user)],
+                     INSPECTIONS, user=user, groups=groups, checklists={g["id"]: g["checklist"] for g in groups},
+                     committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
+                     kinds=INSPECTION_KINDS, branches=organisations.branches(db, user),
+                     today=dt.date.today().isoformat())
+
+
+INSPECTIONS = ListSpec(
+    columns=(Column("inspected_on", "日期", "date"), Column("group_name", "督导组"), Column("kind_name", "方式"),
+             Column("branch_name", "党支部"), Column("committee", "所属党委"),
+             Column("answers_text", "检查情况", sortable=False), Column("findings_text", "发现的问题", sortable=False),
+             Column("status_name", "问题处理")),
+    search=("branch_name", "committee", "group_name", "answers_text", "findings_text"),
+    filters=("group", "kind", "committee", "year", "status"), filename="督导检查记录")
+INSPECTION_STATES = {"open": "有问题尚未列入台账", "listed": "问题均已列入台账", "none": "未发现问题"}
+
+
+def _inspection_row(i: dict) -> dict:
+    """An inspection as a list row: its year, its answers and findings as text, whether a finding waits to be
+    列入整改工作台账."""
+    state = ("open" if any(not f.get("ledger_item_id") for f in i["findings"]) else "listed") if i["findings"] else "none"
+    return {**i, "year": (i["inspected_on"] or "")[:4], "status": state, "status_name": INSPECTION_STATES[state],
+            "answers_text": "；".join(f"{q}：{a}" for q, a in i["answers"].items()),
+            "findings_text": "；".join(f["text"] for f in i["findings"])}
 
 
 def _lines(name: str) -> list[str]:

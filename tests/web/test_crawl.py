@@ -140,6 +140,9 @@ def pages(app, ids: dict) -> list[str]:
     if ids.get("org_id"):
         urls.append(f"/scores?organisation_id={ids['org_id']}")
         urls.append(f"/ledger?organisation_id={ids['org_id']}")
+        urls.append(f"/branch-lists/{ids['org_id']}?print=1")  # the 整改任务书 annex as printed
+    # the district lists filtered and sorted (a reviewer's; the others get the refusal page)
+    urls += ["/leaders?status=uncovered&sort=overdue&desc=1", "/supervision?status=open&sort=inspected_on"]
     return urls
 
 

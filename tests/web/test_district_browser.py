@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import SQLITE_ONLY, bearer
-from tests.web.conftest import browser_login, browser_page
+from tests.web.conftest import OFFICE, PHONE, browser_login, browser_page
 from tests.web.test_district import EXTRA, RURAL_PARENT, _grade, _xlsx
 
 pytestmark = [pytest.mark.browser, SQLITE_ONLY]
@@ -110,17 +110,90 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         page.wait_for_load_state("networkidle")
         assert "已保存主题党日记录" in page.content()
         assert "13/15人" in page.locator(f'#by-month tr:has(td:text-is("{LAG}"))').inner_text()
-        # 5. the three lists of the branch, exported and read back
+        # 5. the three lists of the branch, searched, exported as shown and read back
         page.goto(f"{base}/branch-lists/{lag}")
+        page.fill(".list-controls input[name=q]", "主题党日")
+        page.click(".list-controls button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#list-problems tbody tr").count() == 1
         with page.expect_download() as dl:
-            page.click("text=导出（Excel）")
+            page.click("a.export")
         saved = tmp_path / dl.value.suggested_filename
         dl.value.save_as(saved)
         assert saved.suffix == ".xlsx"
         wb = load_workbook(saved)
         assert wb.sheetnames == ["问题清单", "任务清单", "责任清单"]
         problems = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=2)]
-        assert any(r[0] == LAG and r[3] == "上月主题党日未在8日开展且未说明原因" for r in problems), problems
-        assert wb["责任清单"].max_row == wb["问题清单"].max_row == wb["任务清单"].max_row >= 2
+        assert [(r[0], r[3]) for r in problems] == [(LAG, "上月主题党日未在8日开展且未说明原因")], problems
+        assert wb["责任清单"].max_row == wb["问题清单"].max_row == wb["任务清单"].max_row == 2
         shots(page, "district-04-lists")
         assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize("viewport", [OFFICE, PHONE], ids=["office", "phone"])
+def test_district_lists_filter_export_and_fit_the_screen(browser, site, tmp_path, shots, viewport):
+    """挂点包保, 督导检查 and the three lists at 1366×768 and 390×844: filtered from the page, exported as shown
+    (read back with openpyxl), no page wider than the screen; the three lists' print view holds every row."""
+    base, year, lag = site["base"], site["year"], site["orgs"][LAG]
+    size = "phone" if viewport is PHONE else "office"
+
+    def fits():
+        wide, screen = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        assert wide <= screen, (page.url, wide, screen)
+
+    def export() -> list[tuple]:
+        with page.expect_download() as dl:
+            page.click("a.export")
+        saved = tmp_path / f"{size}-{dl.value.suggested_filename}"
+        dl.value.save_as(saved)
+        return list(load_workbook(saved).worksheets[0].iter_rows(values_only=True))
+
+    with browser_page(browser, viewport) as page:
+        browser_login(page, base, "quwei", site["password"])
+        page.goto(f"{base}/leaders?year={year}")
+        fits()
+        assert page.locator("#coverage tbody tr").count() == 2
+        page.select_option(".list-controls select[name=status]", label="未落实挂点领导")
+        page.click(".list-controls button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#coverage tbody tr").count() == 1 and page.locator("#coverage tr.flag").count() == 1
+        assert f"year={year}" in page.url  # the page's year is kept by the list
+        fits()
+        shots(page, f"district-leaders-uncovered-{size}")
+        rows = export()
+        assert rows[0] == ("党支部", "所属党委", "包保领导", "整改事项", "已销号", "逾期")
+        assert [(r[0], r[1], r[2]) for r in rows[1:]] == [(LAG, RURAL_PARENT, "未落实")]
+        if size == "office":  # a sort by a heading, the other way on a second click (a phone shows cards)
+            page.goto(f"{base}/leaders?year={year}")
+            page.click('#coverage th a.sort:has-text("党支部")')
+            page.wait_for_load_state("networkidle")
+            page.click('#coverage th a.sort:has-text("党支部")')
+            page.wait_for_load_state("networkidle")
+            names = page.locator("#coverage tbody tr td:first-child").all_inner_texts()
+            assert names == sorted(names, reverse=True) and len(names) == 2, names
+
+        page.goto(f"{base}/supervision")
+        fits()
+        shots(page, f"district-supervision-{size}")
+        assert "导出Excel（0条）" in page.locator("a.export").inner_text()
+        assert export() == [("日期", "督导组", "方式", "党支部", "所属党委", "检查情况", "发现的问题", "问题处理")]
+
+        page.goto(f"{base}/branch-lists/{lag}")
+        fits()
+        shots(page, f"district-branch-lists-{size}")
+        assert page.locator("#list-problems tbody tr").count() == 1  # the grading's own ledger row
+        with page.expect_download() as dl:
+            page.click("a.export")
+        saved = tmp_path / f"{size}-lists.xlsx"
+        dl.value.save_as(saved)
+        book = load_workbook(saved)
+        assert book.sheetnames == ["问题清单", "任务清单", "责任清单"]
+        assert next(book["任务清单"].iter_rows(values_only=True)) == ("党支部", "序号", "整改措施", "整改目标", "整改时限", "状态")
+        assert [(r[0], r[2]) for r in book["问题清单"].iter_rows(min_row=2, values_only=True)] == [(LAG, "相对后进党支部")]
+        page.click("#print-view")
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".list-controls").count() == 0
+        fits()
+        page.emulate_media(media="print")
+        assert page.locator("header.top").evaluate("e => getComputedStyle(e).display") == "none"
+        shots(page, f"district-branch-lists-print-{size}")

@@ -123,3 +123,45 @@ def test_a_targets_records_are_a_list(client, demo):
     assert len(rows) == 6 and {r[5] for r in rows[1:]} == {"计入"}  # 5 of the 6 units that should have one
     by_date = client.get("/community/targets/coverage", query_string={"sort": "date", "desc": "1"})
     assert by_date.status_code == 200
+
+
+def test_inspections_and_the_three_lists_search_filter_and_export_what_they_show(client, seeded):
+    """The 督导检查 records and a branch's three lists are lists: filtered by 督导组/方式/党委/年度/问题处理 and
+    by 党支部/状态, sorted, exported as shown (the three lists as their three sheets), printed whole."""
+    from tests.web.conftest import csrf_of
+
+    o = seeded["objects"]["B"]
+    login(client, "quwei", seeded["password"])
+    page = client.get("/supervision").get_data(as_text=True)
+    assert all(f'name="{n}"' in page for n in ("q", "group", "kind", "committee", "year", "status"))
+    assert "有问题尚未列入台账" in _text(page)
+    heading = ("日期", "督导组", "方式", "党支部", "所属党委", "检查情况", "发现的问题", "问题处理")
+    rows = _xlsx(client.get("/supervision", query_string={"status": "open", "q": "记录不全", "export": "xlsx"}))
+    assert rows[0] == heading and len(rows) == 2, rows
+    assert rows[1][1:4] == (f"督导组{seeded['orgs']['静海区委']}", "实地检查", "城关社区党支部")
+    assert rows[1][6:] == ("记录不全", "有问题尚未列入台账")
+    assert rows[1][4] and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", rows[1][0])
+    assert _xlsx(client.get("/supervision", query_string={"status": "listed", "export": "xlsx"})) == [heading]
+    client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "open",
+                                      "inspection_id": str(o["inspection"]), "index": "0"})
+    rows = _xlsx(client.get("/supervision", query_string={"status": "listed", "sort": "branch_name",
+                                                          "export": "xlsx"}))
+    assert [r[3] for r in rows[1:]] == ["城关社区党支部"] and rows[1][7] == "问题均已列入台账"
+    assert client.get("/supervision", query_string={"sort": "answers_text"}).status_code == 422
+
+    url = f"/branch-lists/{o['org']}"
+    page = client.get(url, query_string={"status": "open"}).get_data(as_text=True)
+    assert 'class="list-controls"' in page and "三会一课记录不全" in page and 'id="print-view"' in page
+    book = load_workbook(io.BytesIO(client.get(url, query_string={"q": "三会一课", "export": "xlsx"}).data))
+    assert book.sheetnames == ["问题清单", "任务清单", "责任清单"]
+    problems = list(book["问题清单"].iter_rows(values_only=True))
+    assert problems[0] == ("党支部", "序号", "问题类别", "具体问题", "立项日期")
+    assert [r[3] for r in problems[1:]] == ["三会一课记录不全"] and problems[1][2] == "组织生活"
+    assert book["责任清单"].max_row == book["任务清单"].max_row == 2
+    none = load_workbook(io.BytesIO(client.get(url, query_string={"q": "没有这样的问题", "export": "xlsx"}).data))
+    assert [none[s].max_row for s in none.sheetnames] == [1, 1, 1]
+    assert "没有符合条件的事项" in client.get(url, query_string={"q": "没有这样的问题"}).get_data(as_text=True)
+    # the print view: every matching row on one page, no search box or pager
+    printed = client.get(url, query_string={"print": "1", "per_page": "1"}).get_data(as_text=True)
+    assert 'class="list-controls"' not in printed and 'aria-label="分页"' not in printed
+    assert "三会一课记录不全" in printed and "data-print" in printed
