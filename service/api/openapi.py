@@ -241,6 +241,16 @@ def spec() -> dict:
         "post": _op("新建组织（管理员）", "组织", {"201": _json(ORG)}, errors=("401", "403", "404", "409", "422"),
                     body=_body({"$ref": "#/components/schemas/OrganisationInput"})),
     }
+    p["/organisations/search"] = {"get": _op(
+        "查找组织（组织选择框用）：名称或上级名称含查找内容的组织，仅限可见范围，附层级路径", "组织",
+        {"200": _json({"type": "object", "required": ["items", "more"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "id": ID, "name": {"type": "string"}, "path": {"type": "string"}, "kind": {"type": "string"},
+                "kind_name": {"type": "string"}, "dissolved": {"type": "boolean"}}}},
+            "more": {"type": "boolean"}}})},
+        params=[_query("q", {"type": "string", "maxLength": 50}), _query("limit", {"type": "integer", "minimum": 1,
+                                                                                  "maximum": 100})],
+        errors=("401", "422"))}
     p["/organisations/import"] = {"post": _op("从 XLSX 导入组织（管理员，全部成功或全部不导入）", "组织", {"200": _json(OBJ)},
                                               errors=("400", "401", "403", "422"),
                                               body=_multipart({"file": {"type": "string", "format": "binary"}}, ["file"]))}

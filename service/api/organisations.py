@@ -19,6 +19,12 @@ def listing():
                       for o in organisations.listing(get_session(), user, request.args.get("kind"))]}
 
 
+@bp.get("/search")
+def search():
+    """The organisation picker's search of the tree: ``?q=城关&limit=20``, the caller's view only, path labels."""
+    return organisations.search_request(get_session(), require_user(), request.args)
+
+
 @bp.get("/<int:org_id>")
 def get(org_id: int):
     return serialize.organisation(cycles.load_organisation(get_session(), require_user(), org_id))

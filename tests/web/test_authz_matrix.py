@@ -102,6 +102,7 @@ ENDPOINTS = [
     # --- collections (no object) ---
     Endpoint("GET", "/api/v1/me", ANY, scoped=False),
     Endpoint("GET", "/api/v1/organisations", ANY, scoped=False),
+    Endpoint("GET", "/api/v1/organisations/search?q=党支部", ANY, scoped=False),
     Endpoint("GET", "/api/v1/submissions", ANY, scoped=False),
     Endpoint("GET", "/api/v1/assessments", ANY, scoped=False),
     Endpoint("GET", "/api/v1/documents", ANY, scoped=False),

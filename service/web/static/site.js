@@ -25,10 +25,48 @@
     }, minutes * 60000 + 1000);
   }
 
-  // Organisation pickers: typing narrows the list to the organisations whose path contains the text.
+  // Organisation pickers: typing narrows the list to the organisations whose path contains the text; a picker
+  // with data-search (a view too large to list) asks the server to search the tree instead.
   document.querySelectorAll("input.picker-filter").forEach(function (input) {
     var select = document.getElementById(input.getAttribute("data-for"));
     if (!select) return;
+    var box = input.closest(".org-picker"), url = box && box.getAttribute("data-search");
+    if (url && window.fetch) {
+      var original = Array.prototype.map.call(select.options, function (o) { return o.cloneNode(true); });
+      var status = document.getElementById(select.id + "-status"), said = status ? status.textContent : "";
+      var timer = null, asked = 0;
+      var fill = function (options, text) {
+        var keep = select.value;
+        select.innerHTML = "";
+        options.forEach(function (o) { select.appendChild(o); });
+        // what was chosen stays chosen when it is among them, else the first (as the in-page filter does)
+        if (keep && Array.prototype.some.call(select.options, function (o) { return o.value === keep; })) select.value = keep;
+        if (status) status.textContent = text;
+      };
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        var text = input.value.trim();
+        if (!text) { fill(original.map(function (o) { return o.cloneNode(true); }), said); return; }
+        timer = setTimeout(function () {
+          var mine = ++asked;
+          fetch(url + "?limit=50&q=" + encodeURIComponent(text), { credentials: "same-origin" })
+            .then(function (r) { return r.json(); })
+            .then(function (body) {
+              if (mine !== asked || !body.items) return;
+              var options = body.items.map(function (o) {
+                var opt = document.createElement("option");
+                opt.value = String(o.id);
+                opt.textContent = o.path + (o.dissolved ? "（已撤销）" : "");
+                return opt;
+              });
+              fill(options, body.items.length ? "找到 " + body.items.length + (body.more ? "+" : "") + " 个组织" +
+                   (body.more ? "，请输入更完整的名称。" : "。") : "没有名称含“" + text + "”的组织。");
+            })
+            .catch(function () { if (status) status.textContent = "查找失败，请重试。"; });
+        }, 250);
+      });
+      return;
+    }
     input.addEventListener("input", function () {
       var text = input.value.trim();
       var first = null;
