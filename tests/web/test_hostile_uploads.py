@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from service import parsing
 from service.config import settings_of
 from tests import hostile
-from tests.conftest import BACKENDS, DEMO_PASSWORD, bearer
+from tests.conftest import BACKENDS, DEMO_PASSWORD, QUICK_ON_SQLITE, bearer
 from tests.samples import declaration_docx
 from tests.web.conftest import login, upload
 
@@ -128,6 +128,9 @@ def _fuzz(app, clients, n: int, seed: int) -> Tally:
     return tally
 
 
+# the PostgreSQL runs of the two quick tests are in the slow tier: the same files again, parsed again,
+# whereas the slow tier's every-file and 10,000-file runs put files through PostgreSQL as well
+@QUICK_ON_SQLITE
 def test_hostile_files_quick(app, clients):
     api, web, token = clients
     tally = Tally()
@@ -136,6 +139,7 @@ def test_hostile_files_quick(app, clients):
     _report("quick hostile files", tally, app)
 
 
+@QUICK_ON_SQLITE
 def test_fuzzed_uploads_quick(app, clients):
     _report(f"{FUZZ_QUICK} fuzzed files", _fuzz(app, clients, FUZZ_QUICK, seed=16), app)
 
