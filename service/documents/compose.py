@@ -401,7 +401,8 @@ def quarterly_report(ctx: dict) -> dict:
     tot = ctx.get("totals") or {}
     blocks = [_p(f"现将{year}年第{ordinal(q)}季度“五好党支部”创建和分类定级工作进展情况通报如下。")]
     blocks.append(_h1("一、总体情况"))
-    blocks.append(_p(f"截至{cn_date(ctx.get('as_of'))}，纳入统计的党支部{tot.get('branches', 0)}个，已完成考核"
+    graded = fmt_num(ctx.get("grading_year") or ctx.get("year"))
+    blocks.append(_p(f"截至{cn_date(ctx.get('as_of'))}，纳入统计的党支部{tot.get('branches', 0)}个，{graded}年度已完成考核"
                      f"{tot.get('assessed', 0)}个，评定为“好”等次{tot.get('good', 0)}个，确定相对后进党支部"
                      f"{tot.get('backward', 0)}个；整改任务{tot.get('items', 0)}项，已销号{tot.get('closed', 0)}项，"
                      f"逾期未销号{tot.get('overdue', 0)}项。本季度新增整改任务{tot.get('opened_in_quarter', 0)}项，"

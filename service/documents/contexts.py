@@ -24,7 +24,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..checks.findings import label, load_config
@@ -610,8 +610,13 @@ def _quarterly_report(session, record_id, options):
     as_of = q_end
     orgs = subtree(session, root.id)
     branches = [o for o in orgs if o.kind == "branch"]
+    branch_ids = [b.id for b in branches]
+    # the grading round in force: this year's once it has begun, else the latest before it
+    # (a 2026 Q3 report counts the 2025 round, whose 相对后进 branches 四（一） reports on)
+    grading_year = session.scalar(select(func.max(Assessment.year)).where(
+        Assessment.year <= year, Assessment.organisation_id.in_(branch_ids))) or year
     assessments = session.execute(select(Assessment).where(
-        Assessment.year == year, Assessment.organisation_id.in_([b.id for b in branches]))).scalars().all()
+        Assessment.year == grading_year, Assessment.organisation_id.in_(branch_ids))).scalars().all()
     latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: a.id):
         latest[a.organisation_id] = a
@@ -648,7 +653,8 @@ def _quarterly_report(session, record_id, options):
         if ids:
             by_domain.append({"name": domain_name, **stats(ids)})
     committee = committee_of(session, root)
-    return {"year": year, "quarter": quarter, "as_of": _iso(as_of), "quarter_starts_on": _iso(q_start),
+    return {"year": year, "quarter": quarter, "grading_year": grading_year, "as_of": _iso(as_of),
+            "quarter_starts_on": _iso(q_start),
             "issuer": issuer_name(committee),
             "doc_prefix": prefix_of(committee), "organisation_id": root.id,
             "totals": stats({b.id for b in branches}), "by_committee": by_committee,

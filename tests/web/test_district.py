@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from service.db import session_scope
 from service.documents.contexts import last_ended_quarter, quarter_bounds
-from service.models import (Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem, TrainingClass,
-                            TrainingEnrolment)
+from service.models import (Assessment, Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem,
+                            TrainingClass, TrainingEnrolment)
 from tests.conftest import bearer
 
 RURAL_PARENT = "大邱庄镇党委"
@@ -227,6 +227,28 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
         "kind": "quarterly-report", "record_id": district, "options": {"year": today.year, "quarter": nxt}})
     assert refused.status_code == 422 and "尚未结束" in refused.get_json()["error"]["message"]
 
+
+
+def test_quarterly_report_counts_the_grading_round_in_force(app, client, demo):
+    """A quarter of a year whose grading has not begun reports the latest round before it, named by its
+    year: the demo's 2026 Q3 report said 已完成考核0个 beside a 相对后进 branch of the 2025 round."""
+    h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
+    year, quarter = last_ended_quarter(dt.date.today())
+    _grade(client, h, admin, demo, year - 1)
+    district = demo["orgs"]["静海区委"]
+    q = client.post("/api/v1/documents", headers=h, json={"kind": "quarterly-report", "record_id": district,
+                                                          "formats": ["pdf"],
+                                                          "options": {"year": year, "quarter": quarter}})
+    assert q.status_code == 201, q.get_json()
+    text = re.sub(r"\s+", "", _pdf_text(client, h, q.get_json()["documents"][0]))
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        graded = s.scalar(select(func.count()).select_from(Assessment).where(Assessment.year == year - 1))
+        backward = s.scalar(select(func.count()).select_from(Assessment).where(
+            Assessment.year == year - 1, Assessment.backward.is_(True)))
+    assert graded == 21 and backward == 2
+    assert f"{year - 1}年度已完成考核{graded}个" in text, text[:300]
+    assert f"确定相对后进党支部{backward}个" in text
+    assert f"农村相对后进党支部{backward}个" in text
 
 
 def test_pages_show_the_records_in_chinese(app, client, seeded):
