@@ -380,6 +380,9 @@ def measure(backend: str, url: str, data_dir: Path, times: int, only: set[str], 
 
     app = create_app({"DATABASE_URL": url, "WUHAO_DATA_DIR": str(data_dir), "SECRET_KEY": "bench",
                       "TESTING": True, "WUHAO_VERIFY_PER_MINUTE": 100000})
+    from service import serving
+
+    serving.settle_gc()  # as `wuhao serve` does once it has started
     results = []
     targets = pages(app, url)
     for role in roles:

@@ -129,6 +129,7 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
         click.secho(warning, fg="red", bold=True, err=True)
     if cfg.daily_in_process:  # the daily jobs (term expiry) at WUHAO_DAILY_AT, inside this process
         daily.DailyScheduler(cfg).start()
+    serving.settle_gc()  # what start-up made is never garbage: the collector stops walking it
     waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
 
 

@@ -1,4 +1,5 @@
-"""waitress in front of the app: its own refusals in the service's JSON error shape.
+"""waitress in front of the app: its own refusals in the service's JSON error shape, and the
+garbage collector settled for a long-running process (:func:`settle_gc`).
 
 waitress answers some requests itself, before the app sees them — a body over
 ``max_request_body_size`` (413), a malformed request line or oversized headers (400/431) — as
@@ -9,6 +10,7 @@ method every such refusal goes through) in this process.
 """
 from __future__ import annotations
 
+import gc
 import json
 
 from waitress import utilities
@@ -31,3 +33,22 @@ def json_errors(max_file_mb: float, max_files: int) -> None:
                 json.dumps(body, ensure_ascii=False).encode("utf-8"))
 
     utilities.Error.to_response = to_response
+
+
+#: young collections every this many allocations (CPython's default: 700)
+GC_YOUNG = 20_000
+
+
+def settle_gc() -> None:
+    """Garbage collection for a long-running server, once it has started.
+
+    Everything made while starting (modules, the app, compiled templates: ~240,000 objects) lives
+    as long as the process, yet every full collection walked it again; a list page that builds
+    tens of thousands of rows (the 主题党日 page of 2,000 branches) triggered several and spent
+    about 40% of its CPU in the collector (scale database: 388 ms CPU with collections, 223 ms
+    without). ``gc.freeze`` takes those objects out of the collector's sight, and a larger
+    young generation collects less often; cycles made by requests are still collected.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, 10, 10)

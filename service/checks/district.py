@@ -5,15 +5,16 @@ Inputs are plain values (no database); the use cases and the 季度通报 contex
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: JH-6: the 主题党日 is fixed on the 8th of each month
 PARTY_DAY = 8
 MONTH_STATUSES = {"on_day": "8日开展", "other_day": "其他日期开展", "missing": "未开展"}
 
 
-@dataclass(frozen=True)
-class DayRecord:
+class DayRecord(NamedTuple):
+    """One branch's 主题党日 of a month (a tuple: a page reads 20,000 of them; a frozen dataclass cost 6 µs each)."""
+
     organisation_id: int
     year: int
     month: int
@@ -44,12 +45,19 @@ def party_day_summary(branch_ids, months: list[tuple[int, int]], records: list[D
     ids = set(branch_ids)
     by_key = {(r.organisation_id, r.year, r.month): r for r in records if r.organisation_id in ids}
     held = [by_key[(b, y, m)] for b in ids for (y, m) in months if (b, y, m) in by_key]
+    return held_summary(len(ids) * len(months), held)
+
+
+def held_summary(branch_months: int, held: list[DayRecord]) -> dict:
+    """:func:`party_day_summary` of the records ``held`` (at most one per branch and month, each in
+    the months asked for) out of ``branch_months`` expected: what a page of 2,000 branches calls
+    once a branch without building a set and a dict each time."""
     other = [r for r in held if r.held_on.day != PARTY_DAY]
     expected = sum(r.expected or 0 for r in held)
     attended = sum(min(r.attended, r.expected) if r.expected else r.attended for r in held if r.expected)
-    return {"branch_months": len(ids) * len(months), "held": len(held), "on_day": len(held) - len(other),
+    return {"branch_months": branch_months, "held": len(held), "on_day": len(held) - len(other),
             "other_day": len(other), "other_day_no_reason": sum(1 for r in other if not r.reason.strip()),
-            "missing": len(ids) * len(months) - len(held),
+            "missing": branch_months - len(held),
             "attendance_rate": round(100 * attended / expected, 1) if expected else None}
 
 

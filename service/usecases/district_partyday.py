@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
-from ..checks.district import MONTH_STATUSES, PARTY_DAY, DayRecord, month_status, party_day_summary
+from ..checks.district import MONTH_STATUSES, PARTY_DAY, DayRecord, held_summary, month_status
 from ..errors import Conflict, Invalid
 from ..models import Organisation, PartyDay, User
 from . import sheets
@@ -197,17 +197,68 @@ def export_xlsx(items: list[dict]) -> bytes:
         for d in items], "主题党日")
 
 
+def _committees(db: Session) -> dict[Optional[int], str]:
+    """The name of the 党委 (or committee) above each organisation, by the organisation's id: one
+    query of the tree's columns, each chain walked once."""
+    tree = {o.id: o for o in db.execute(select(Organisation.id, Organisation.parent_id, Organisation.kind,
+                                                Organisation.name))}
+    out: dict[Optional[int], str] = {}
+
+    def name(oid: Optional[int]) -> str:
+        if oid is None or oid not in tree:
+            return ""
+        if oid not in out:
+            o = tree[oid]
+            out[oid] = o.name if o.kind in ("party_committee", "committee") else name(o.parent_id)
+        return out[oid]
+
+    for oid in tree:
+        name(oid)
+    return out
+
+
+def _cells(branch_id: int, months: list[int], by_key: dict, ids_of: dict) -> list[dict]:
+    out = []
+    for m in months:
+        r = by_key.get((branch_id, m))
+        status = month_status(r)
+        out.append({"month": m, "status": status, "id": ids_of.get((branch_id, m)), "status_name": MONTH_STATUSES[status],
+                    "held_on": iso(r.held_on) if r else None, "reason": r.reason if r else "",
+                    "attended": r.attended if r else None, "expected": r.expected if r else None})
+    return out
+
+
+def add_cells(db: Session, data: dict, rows: list[dict]) -> None:
+    """Give ``rows`` (some of ``compliance(..., cells=False)["branches"]``: the page a list shows)
+    their month-by-month cells, read for those branches only."""
+    ids = [r["organisation_id"] for r in rows]
+    days = db.execute(select(
+        PartyDay.id, PartyDay.organisation_id, PartyDay.year, PartyDay.month, PartyDay.held_on, PartyDay.expected,
+        PartyDay.attended, PartyDay.reason).where(
+        PartyDay.year == data["year"], PartyDay.month.in_(data["months"]),
+        PartyDay.organisation_id.in_(ids))).all() if ids else []
+    by_key = {(p.organisation_id, p.month): _rec(p) for p in days}
+    ids_of = {(p.organisation_id, p.month): p.id for p in days}
+    for row in rows:
+        row["months"] = _cells(row["organisation_id"], data["months"], by_key, ids_of)
+
+
 def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] = None,
-               organisation_id: Optional[int] = None) -> dict:
+               organisation_id: Optional[int] = None, *, cells: bool = True) -> dict:
     """Per branch and month: 8日开展 / 其他日期开展 (with the reason) / 未开展; per 党委: the summary
     (:func:`service.checks.district.party_day_summary`). Months default to those of ``year``
-    whose 8th has come (on 3 December, January to November: December is not yet missing)."""
+    whose 8th has come (on 3 December, January to November: December is not yet missing).
+    ``cells=False``: each branch's summary without its months (a paged list gives the rows it
+    shows their months with :func:`add_cells`: 2,000 branches x 12 months are 24,000 cells)."""
     year = year_value(year)
     today = dt.date.today()
     months = months or [m for m in range(1, 13) if dt.date(year, m, PARTY_DAY) <= today]
     if any(not 1 <= m <= 12 for m in months):
         raise Invalid("月份应为1至12。", field="months")
-    query = select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.id)
+    # columns, not ORM objects, throughout: 2,000 branches and a year of their records (21,000 rows)
+    # as objects were most of the page's CPU, and each branch's 党委 was looked up with session.get
+    query = select(Organisation.id, Organisation.name, Organisation.parent_id) \
+        .where(Organisation.kind == "branch").order_by(Organisation.id)
     ids = auth.visible_org_ids(db, actor)
     if organisation_id:
         auth.require_org_access(db, actor, organisation_id)
@@ -215,8 +266,7 @@ def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] 
         ids = below if ids is None else ids & below
     if ids is not None:
         query = query.where(Organisation.id.in_(ids))
-    branches = list(db.execute(query).scalars())
-    # the columns, not PartyDay objects: a year of 2,000 branches is 21,000 rows (ORM objects: most of the page's CPU)
+    branches = db.execute(query).all()
     days = db.execute(select(
         PartyDay.id, PartyDay.organisation_id, PartyDay.year, PartyDay.month, PartyDay.held_on, PartyDay.expected,
         PartyDay.attended, PartyDay.reason).where(
@@ -224,35 +274,25 @@ def compliance(db: Session, actor: User, year: int, months: Optional[list[int]] 
         PartyDay.organisation_id.in_([b.id for b in branches]))).all() if branches else []
     records = [_rec(p) for p in days]
     by_key = {(r.organisation_id, r.month): r for r in records}
-    ids_of = {(p.organisation_id, p.month): p.id for p in days}
-    parents = {o.id: o for o in db.execute(select(Organisation).where(
-        Organisation.id.in_({b.parent_id for b in branches if b.parent_id}))).scalars()}
-
-    def committee(b: Organisation) -> Organisation | None:
-        o = parents.get(b.parent_id)
-        while o is not None and o.kind not in ("party_committee", "committee"):
-            o = db.get(Organisation, o.parent_id) if o.parent_id else None
-        return o
+    ids_of = {(p.organisation_id, p.month): p.id for p in days} if cells else {}
+    committee = _committees(db) if branches else {}
 
     rows, groups = [], {}
-    ym = [(year, m) for m in months]
     # each summary gets only its branches' records: over every record it was branches x records
     # (2,000 branches with a year of records each: 48 million look-ups for one page)
     own: dict[int, list] = {}
     for r in records:
         own.setdefault(r.organisation_id, []).append(r)
     for b in branches:
-        c = committee(b)
-        cells = []
-        for m in months:
-            r = by_key.get((b.id, m))
-            cells.append({"month": m, "status": month_status(r), "id": ids_of.get((b.id, m)), "status_name": MONTH_STATUSES[month_status(r)],
-                          "held_on": iso(r.held_on) if r else None, "reason": r.reason if r else "",
-                          "attended": r.attended if r else None, "expected": r.expected if r else None})
-        rows.append({"organisation_id": b.id, "branch_name": b.name, "committee": c.name if c else "",
-                     "months": cells, **party_day_summary([b.id], ym, own.get(b.id, []))})
-        groups.setdefault(c.name if c else "", []).append(b.id)
-    by_committee = [{"name": n, **party_day_summary(ids_, ym, [r for i in ids_ for r in own.get(i, [])])}
+        c = committee.get(b.parent_id, "")
+        row = {"organisation_id": b.id, "branch_name": b.name, "committee": c,
+               **held_summary(len(months), own.get(b.id, []))}
+        if cells:
+            row["months"] = _cells(b.id, months, by_key, ids_of)
+        rows.append(row)
+        groups.setdefault(c, []).append(b.id)
+    # the records are those of these branches and months, one a branch and month (a unique key)
+    by_committee = [{"name": n, **held_summary(len(ids_) * len(months), [r for i in ids_ for r in own.get(i, [])])}
                     for n, ids_ in groups.items()]
     return {"year": year, "months": months, "branches": rows, "by_committee": by_committee,
-            "totals": party_day_summary([b.id for b in branches], ym, records)}
+            "totals": held_summary(len(branches) * len(months), records)}

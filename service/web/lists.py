@@ -12,6 +12,7 @@ a row per ``lst.rows`` and ``{{ list_pager(lst) }}``.
 from __future__ import annotations
 
 import io
+from typing import Callable
 from urllib.parse import quote
 
 from flask import Response, render_template, request, url_for
@@ -63,9 +64,13 @@ def list_url(lst: dict, clear: bool = False, **changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **{**lst["extra"], **query})
 
 
-def list_page(template: str, rows: list[dict], spec: ListSpec, extra: dict | None = None, **context):
-    """Render ``template`` with ``lst``; with ``?export=xlsx`` the matching rows as an Excel file instead."""
+def list_page(template: str, rows: list[dict], spec: ListSpec, extra: dict | None = None, *,
+              shown: Callable[[list[dict]], None] | None = None, **context):
+    """Render ``template`` with ``lst``; with ``?export=xlsx`` the matching rows as an Excel file instead.
+    ``shown(rows)`` may complete the rows of the page shown (what only the page draws, read for them alone)."""
     lst = listed(rows, spec, extra)
     if request.args.get("export") == "xlsx":
         return attachment(xlsx_of(spec, lst["matching"]), f"{spec.filename}.xlsx", XLSX)
+    if shown is not None:
+        shown(lst["rows"])
     return render_template(template, lst=lst, **context)
