@@ -171,3 +171,28 @@ def test_pages_need_login_and_login_works(client, demo):
     ok = client.post("/login", data={"username": "yusuan", "password": demo["password"], "csrf_token": csrf})
     assert ok.status_code == 302
     assert 'id="todo' in client.get("/").get_data(as_text=True)  # the start page is the to-do list (待办)
+
+
+def test_apps_of_one_process_share_url_builders_and_build_their_own_urls(tmp_path):
+    """Each rule's URL builders are compiled once per process (``http.SharedBuilderRule``): a second
+    app's rules reuse the first's functions, and every app still builds URLs from its own rules."""
+    from flask import url_for
+
+    from service import create_app
+
+    def make(name):
+        return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / name}.db", "WUHAO_DATA_DIR": tmp_path / name,
+                           "SECRET_KEY": name, "TESTING": True, "WUHAO_PUBLIC_URL": f"https://{name}.example.org"})
+
+    one, two = make("one"), make("two")
+    rules = lambda app: {r.endpoint: r for r in app.url_map.iter_rules()}  # noqa: E731
+    first, second = rules(one), rules(two)
+    shared = [e for e in first if e != "static" and first[e]._build.__func__ is second[e]._build.__func__]
+    assert len(shared) == len(first) - 1 and first["healthz"] is not second["healthz"]
+    built = []
+    for app in (one, two):
+        with app.test_request_context():
+            built.append([url_for(e, **{a: min(getattr(c, "items", [7])) for a, c in first[e]._converters.items()})
+                          for e in sorted(first) if e != "static" and not first[e].defaults])
+            assert url_for("healthz", q="一 二") == "/healthz?q=%E4%B8%80+%E4%BA%8C"
+    assert built[0] == built[1] and "/verify/7" in built[0], built[0][:5]
