@@ -34,18 +34,28 @@ def as_dict(d: Document) -> dict:
             "size": d.size, "supersedes_id": d.supersedes_id, "url": f"/api/v1/documents/{d.id}.{d.format}"}
 
 
+#: what a list shows of a document: its columns without ``context`` (the JSON the document was
+#: rendered from, kilobytes a row: 2,000 of them decoded were most of the documents page's time)
+LISTED = (Document.id, Document.kind, Document.number, Document.year, Document.organisation_id, Document.subject_type,
+          Document.subject_id, Document.format, Document.status, Document.issued_at, Document.sha256, Document.size,
+          Document.supersedes_id)
+
+
 def listing(db: Session, actor: User, *, kind: str | None = None, organisation_id: int | None = None,
             limit: int = 100, with_names: bool = False) -> list[dict]:
-    query = auth.filter_visible(select(Document).where(Document.status != "deleted").order_by(Document.id.desc()),
-                                Document.organisation_id, db, actor, organisation_id)
+    columns = LISTED + ((Organisation.name.label("organisation_name"),) if with_names else ())
+    query = select(*columns).where(Document.status != "deleted").order_by(Document.id.desc())
+    if with_names:  # joined: the names of 2,000 rows' organisations by IN took 134 ms on PostgreSQL
+        query = query.outerjoin(Organisation, Organisation.id == Document.organisation_id)
+    query = auth.filter_visible(query, Document.organisation_id, db, actor, organisation_id)
     if kind:
         query = query.where(Document.kind == kind)
-    docs = [as_dict(d) for d in db.execute(query.limit(limit)).scalars()]
-    if with_names:
-        ids = {d["organisation_id"] for d in docs if d["organisation_id"]}
-        names = dict(db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
-        for d in docs:
-            d["organisation_name"] = names.get(d["organisation_id"], "")
+    docs = []
+    for row in db.execute(query.limit(limit)):
+        d = as_dict(row)
+        if with_names:
+            d["organisation_name"] = row.organisation_name or ""
+        docs.append(d)
     return docs
 
 
