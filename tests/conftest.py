@@ -16,8 +16,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 PG_ADMIN_URL = os.environ.get("WUHAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -284,14 +285,23 @@ def database_url(request, tmp_path):
 DEMO_PASSWORD = "demo-pass-1"
 
 
+#: what the demo accounts' password hashes are in the test templates: scrypt with N = 2^10 rather than
+#: werkzeug's 2^15 (the parameters are part of the hash, so signing in checks it with the same code,
+#: in 1 ms instead of 0.1 s of CPU). Tests sign the demo accounts in a few hundred times; a password a
+#: test sets or a user it creates is hashed by the service as in production.
+DEMO_HASH_METHOD = "scrypt:1024:8:1"
+
+
 def _seed_demo(url: str) -> None:
-    """The demo tree and its seven accounts: their password hashes (scrypt, ~0.1 s each) are
-    computed here once per template instead of in every test that uses ``demo``."""
+    """The demo tree and its seven accounts, once per template instead of in every test that uses
+    ``demo``; the accounts' hashes are then replaced by cheaper ones (``DEMO_HASH_METHOD``)."""
     from service.db import session_scope
     from service.demo import load_demo
+    from service.models import User
 
     with session_scope(url) as session:
         load_demo(session, password=DEMO_PASSWORD, with_records=False)
+        session.execute(update(User).values(password_hash=generate_password_hash(DEMO_PASSWORD, DEMO_HASH_METHOD)))
     _dispose_engines()
 
 
