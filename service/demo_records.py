@@ -20,8 +20,8 @@ from .batch import ocr
 from .batch.worker import work
 from .db import session_scope
 from .demo_forms import SCAN_NAME, SCAN_ORG, scan_jpeg
-from .models import (Assessment, CreationCycle, Document, Finding, IssuingOrgan, Organisation, RectificationItem,
-                     RectificationNote, Submission, User)
+from .models import (Assessment, CreationCycle, DistrictPerson, Document, Finding, IssuingOrgan, LeaderAssignment,
+                     Organisation, RectificationItem, RectificationNote, Submission, User)
 from .storage import current_store, store_for
 from .usecases import admin, assessments, batches, cycles, documents, grading, ledger, review, submissions
 from .vocabulary import DIMENSIONS, DOMAINS
@@ -226,6 +226,19 @@ LEDGER_PLANS = [  # (measure, target, due_on, [(note date, note)], closed_on)
 ]
 
 
+def _leader_of(session: Session, branch: Organisation) -> str:
+    """The 责任领导 a 整改任务书 names: the district leader in charge of the branch (挂点包保), else the secretary
+    of the 党委 above it, by office; never a placeholder such as 包保区级领导."""
+    name = session.scalar(
+        select(DistrictPerson.name).join(LeaderAssignment, LeaderAssignment.person_id == DistrictPerson.id)
+        .where(LeaderAssignment.organisation_id == branch.id, LeaderAssignment.kind == "backward")
+        .order_by(LeaderAssignment.year.desc(), LeaderAssignment.id))
+    if name:
+        return name
+    parent = session.get(Organisation, branch.parent_id) if branch.parent_id else None
+    return f"{parent.name}书记" if parent else "党支部上级党组织书记"
+
+
 def ledger_year(session: Session) -> int:
     """Plan, follow and close the grading round's ledger rows through the ledger use cases, then issue the
     整改任务书 of the branch whose row is still running: some rows closed, some open, one overdue (its 整改时限 2026-06-30 has passed)."""
@@ -236,8 +249,8 @@ def ledger_year(session: Session) -> int:
     rows = list(session.execute(select(RectificationItem).order_by(RectificationItem.id)).scalars())
     for row, (measure, target, due, notes, closed) in zip(rows, LEDGER_PLANS):
         branch = session.get(Organisation, row.organisation_id)
-        ledger.update(session, reviewer, row.id, {"measure": measure, "target": target, "due_on": due,
-                                                  "opened_on": "2025-07-01", "leader": "包保区级领导",
+        ledger.update(session, reviewer, row.id, {"measure": measure, "target": target, "due_on": due, "opened_on":
+                                                  "2025-07-01", "leader": _leader_of(session, branch),
                                                   "owner": branch.secretary or ""})
         for day, text in notes:
             ledger.add_note(session, store, reviewer, row.id, text,

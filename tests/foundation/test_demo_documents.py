@@ -79,6 +79,27 @@ def test_demo_ledger_is_in_a_real_years_state(app, full_demo, db):
         assert s.scalar(select(Document.id).where(Document.kind == "rectification-taskbook").limit(1))
 
 
+def test_demo_ledger_names_real_leaders(app, full_demo, db):
+    """The 责任领导 the 整改任务书 and the three lists print is a person or an office, never the placeholder
+    包保区级领导: the leader in charge of a rural 相对后进 branch by name, else the secretary of the 党委 above."""
+    from service.models import DistrictPerson, LeaderAssignment, Organisation, RectificationItem
+
+    with db() as s:
+        rows = list(s.execute(select(RectificationItem).where(RectificationItem.assessment_id.is_not(None),
+                                                              RectificationItem.measure != "")).scalars())
+        assert len(rows) >= 4
+        assert not [r.leader for r in rows if r.leader == "包保区级领导" or not r.leader]
+        by_branch = dict(s.execute(select(LeaderAssignment.organisation_id, DistrictPerson.name)
+                                   .join(DistrictPerson, DistrictPerson.id == LeaderAssignment.person_id)
+                                   .where(LeaderAssignment.kind == "backward")).all())
+        in_charge = [r for r in rows if r.organisation_id in by_branch]
+        assert in_charge and all(r.leader == by_branch[r.organisation_id] for r in in_charge)
+        for r in rows:
+            if r.organisation_id not in by_branch and r.leader.endswith("书记"):
+                parent = s.get(Organisation, s.get(Organisation, r.organisation_id).parent_id)
+                assert r.leader in (f"{parent.name}书记", "机关党委书记"), r.leader
+
+
 NUMBERED = ["supplement-notice", "rectification-notice", "rectification-taskbook", "commendation-decision",
             "delisting-notice", "quarterly-report"]
 
