@@ -22,7 +22,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from weasyprint import CSS, HTML
@@ -254,7 +254,7 @@ def _layout_css(view_layout: str, plan: FontPlan, tight: bool = False) -> str:
     src = getattr(_tls, "css_src", None)
     if src is None:
         # trusted values only (layout numbers, sanitised family names): no escaping
-        src = _tls.css_src = Environment(autoescape=False).from_string(
+        src = _tls.css_src = Environment(autoescape=False, undefined=StrictUndefined).from_string(
             (HTML_DIR / "official.css").read_text(encoding="utf-8"))
     return src.render(**_css_values(view_layout, plan, tight))
 

@@ -756,3 +756,16 @@ def test_a_body_ending_exactly_at_the_foot_of_a_page_keeps_its_signature_company
         second = pdf.pages[1]
         body = {round(c["top"]) for c in second.chars if abs(c["size"] - 16) < 0.1 and c["x0"] < L.mm_to_pt(60)}
         assert len(body) >= 2 and signed["date"] in squash(second.extract_text() or "")
+
+
+@pytest.mark.parametrize("layout", ["official", "ledger"])
+def test_stylesheet_names_only_values_it_is_given(layout):
+    """Every value of official.css comes from the layout numbers: a name missing from them fails at once
+    instead of WeasyPrint dropping ``margin-top: pt`` with a warning (the 版头 mark once lost its rule so)."""
+    import re
+
+    from service.documents.html_render import _layout_css, system_plan
+
+    css = _layout_css(layout, system_plan())
+    assert not re.search(r":\s*(pt|mm|px)\b", css), css
+    assert "{{" not in css and "None" not in css
