@@ -489,6 +489,7 @@ def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -
         "width_mm": 150, "alt": "各党委主题党日开展情况图"})
     # short tables kept on one page: a split one would repeat its header in the PDF only
     blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    blocks.append({"t": "gap"})  # two tables that touch become one in Word and LibreOffice
     blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
     blocks.extend(_training_blocks(by_c, tot))
     return blocks

@@ -769,3 +769,25 @@ def test_stylesheet_names_only_values_it_is_given(layout):
     css = _layout_css(layout, system_plan())
     assert not re.search(r":\s*(pt|mm|px)\b", css), css
     assert "{{" not in css and "None" not in css
+
+
+def test_no_two_tables_touch_in_the_docx():
+    """Word and LibreOffice join two tables with no paragraph between them into one: the 季度通报's party-day
+    table by 领域 then ran on under the 单位 table's repeated header row. A gap keeps them apart."""
+    import re
+
+    from service.documents.compose import compose
+    from service.documents.registry import docx_view
+    from service.documents.docx_render import render_docx
+
+    for kind in sample_kinds():
+        if kind in CERTIFICATE_KINDS or kind == "blank-form":
+            continue
+        blocks = compose(kind, sample_context(kind)).get("blocks") or []
+        kinds = [b.get("t") for b in blocks]
+        assert ("table", "table") not in set(zip(kinds, kinds[1:])), kind
+    view = compose("quarterly-report", sample_context("quarterly-report"))
+    assert sum(1 for b in view["blocks"] if b.get("t") == "table") >= 4
+    with zipfile.ZipFile(io.BytesIO(render_docx("quarterly-report", docx_view(view)))) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert not re.search(r"</w:tbl>\s*<w:tbl>", xml)
