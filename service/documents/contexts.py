@@ -24,7 +24,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..checks.findings import label, load_config
@@ -611,12 +611,16 @@ def _quarterly_report(session, record_id, options):
     orgs = subtree(session, root.id)
     branches = [o for o in orgs if o.kind == "branch"]
     branch_ids = [b.id for b in branches]
+    # of the report's own year, only what was assessed by the quarter's end: a grading entered later (a 2026 Q3
+    # report issued in December) would switch the report to a round that had not begun on 9月30日
+    by_then = or_(Assessment.year < year, Assessment.assessed_on <= as_of,
+                  and_(Assessment.assessed_on.is_(None), Assessment.created_at < as_of + dt.timedelta(days=1)))
     # the grading round in force: this year's once it has begun, else the latest before it
     # (a 2026 Q3 report counts the 2025 round, whose 相对后进 branches 四（一） reports on)
     grading_year = session.scalar(select(func.max(Assessment.year)).where(
-        Assessment.year <= year, Assessment.organisation_id.in_(branch_ids))) or year
+        Assessment.year <= year, Assessment.organisation_id.in_(branch_ids), by_then)) or year
     assessments = session.execute(select(Assessment).where(
-        Assessment.year == grading_year, Assessment.organisation_id.in_(branch_ids))).scalars().all()
+        Assessment.year == grading_year, Assessment.organisation_id.in_(branch_ids), by_then)).scalars().all()
     latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: a.id):
         latest[a.organisation_id] = a

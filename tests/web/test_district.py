@@ -251,6 +251,25 @@ def test_quarterly_report_counts_the_grading_round_in_force(app, client, demo):
     assert f"农村相对后进党支部{backward}个" in text
 
 
+def test_quarterly_report_ignores_gradings_entered_after_the_quarter(app, client, demo):
+    """A 2026 Q3 report issued in December counts the round in force on 9月30日: a 2026 grading of one branch
+    entered after the quarter's end does not switch it to 2026年度已完成考核1个 and 相对后进0个."""
+    h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
+    year, quarter = last_ended_quarter(dt.date.today())
+    _grade(client, h, admin, demo, year - 1)
+    after = quarter_bounds(year, quarter)[1] + dt.timedelta(days=1)
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        late = s.scalar(select(Assessment).where(Assessment.year == year - 1).order_by(Assessment.id).limit(1))
+        s.add(Assessment(organisation_id=late.organisation_id, year=year, domain=late.domain, scores={}, items={},
+                         total=95, grade="good", backward=False, assessed_on=after))
+    q = client.post("/api/v1/documents", headers=h, json={"kind": "quarterly-report", "formats": ["pdf"],
+                                                          "record_id": demo["orgs"]["静海区委"],
+                                                          "options": {"year": year, "quarter": quarter}})
+    assert q.status_code == 201, q.get_json()
+    text = re.sub(r"\s+", "", _pdf_text(client, h, q.get_json()["documents"][0]))
+    assert f"{year - 1}年度已完成考核21个" in text and "确定相对后进党支部2个" in text, text[:300]
+
+
 def test_pages_show_the_records_in_chinese(app, client, seeded):
     """Each page lists what the API recorded, in Chinese; the party-day import names row and column."""
     from tests.web.conftest import csrf_of, login
