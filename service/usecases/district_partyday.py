@@ -209,7 +209,7 @@ def _committees(db: Session) -> dict[Optional[int], str]:
             return ""
         if oid not in out:
             o = tree[oid]
-            out[oid] = o.name if o.kind in ("party_committee", "committee") else name(o.parent_id)
+            out[oid] = o.name if o.kind in ("party_committee", "street", "committee") else name(o.parent_id)
         return out[oid]
 
     for oid in tree:

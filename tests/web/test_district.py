@@ -270,6 +270,23 @@ def test_quarterly_report_ignores_gradings_entered_after_the_quarter(app, client
     assert f"{year - 1}年度已完成考核21个" in text and "确定相对后进党支部2个" in text, text[:300]
 
 
+def test_party_days_group_a_street_s_branches_under_its_party_working_committee(app, demo):
+    """A 街道党工委's own branches are its rows on the party-day page, as in the 季度通报 and the training
+    page: they were counted under 静海区委 (the district itself) as if it were their 党委."""
+    from service.models import User
+    from service.usecases import district_partyday
+
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        quwei = s.scalar(select(User).where(User.username == "quwei"))
+        data = district_partyday.compliance(s, quwei, dt.date.today().year, cells=False)
+        of = {r["branch_name"]: r["committee"] for r in data["branches"]}
+        street = s.scalar(select(Organisation).where(Organisation.name == "静海街道党工委"))
+        own = s.scalars(select(Organisation.name).where(Organisation.parent_id == street.id,
+                                                        Organisation.kind == "branch")).all()
+    assert own and all(of[n] == "静海街道党工委" for n in own), {n: of[n] for n in own}
+    assert "静海区委" not in {c["name"] for c in data["by_committee"]}
+
+
 def test_pages_show_the_records_in_chinese(app, client, seeded):
     """Each page lists what the API recorded, in Chinese; the party-day import names row and column."""
     from tests.web.conftest import csrf_of, login
