@@ -7,6 +7,7 @@ except the packaged YAML (rules, config, rubric), which is cached.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any, Mapping, Sequence
 
 from . import calendar as cal
@@ -45,6 +46,29 @@ def _merged(fields: Mapping[str, Any], org: Mapping[str, Any] | None) -> dict[st
         if is_blank(out.get(key)) and not is_blank(value):
             out[key] = value
     return out
+
+
+_NAME_ASIDE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_NAME_NOISE = re.compile(r"[\s\u3000“”\"'、，,.。·-]")
+
+
+def _name_key(name: str) -> str:
+    """中共市财政局预算科支部委员会（机关） and 市财政局预算科党支部 give the same key."""
+    key = _NAME_NOISE.sub("", _NAME_ASIDE.sub("", str(name)))
+    key = re.sub(r"^(中共|中国共产党)", "", key)
+    return key.replace("支部委员会", "支部").replace("党支部", "支部")
+
+
+def check_own_branch(form_name: Any, record_name: Any) -> list[dict[str, Any]]:
+    """The form names the branch it is for; a form of another branch uploaded under this one's account
+    (a clerk's wrong file) must not pass unseen.  The same branch written shorter or longer
+    (预算科党支部 for 市财政局预算科党支部, with or without 中共) is the same branch."""
+    if is_blank(form_name) or is_blank(record_name):
+        return []
+    a, b = _name_key(form_name), _name_key(record_name)
+    if not a or not b or a == b or a.endswith(b) or b.endswith(a):
+        return []
+    return [finding("other_branch", "branch_name", value=str(form_name).strip(), record=str(record_name).strip())]
 
 
 def check_submission(form: str | None, fields: Mapping[str, Any],
@@ -89,6 +113,7 @@ def check_submission(form: str | None, fields: Mapping[str, Any],
     out += check_completeness(form, fields, cfg, report_fields=report_fields if form == "acceptance" else None,
                               required=required)
 
+    out += check_own_branch(fields.get("branch_name"), (org or {}).get("branch_name"))
     members = as_int("member_count", merged.get("member_count"), cfg, out)
     if form in ("declaration", "acceptance"):
         out += check_members(members, cfg)

@@ -132,6 +132,22 @@ def test_org_fills_gaps_and_supplies_facts():
     assert rule_set(r) == ["unconditional_delisting"] and not r["eligible"]
 
 
+@pytest.mark.parametrize("record, flagged", [
+    ("市直机关某局第一党支部", False),
+    ("中共市直机关某局第一支部委员会", False),       # the same branch, its full formal name
+    ("某局第一党支部", False),                       # written shorter on the form or in the record
+    ("市直机关某局第一党支部（机关）", False),
+    ("市档案馆党支部", True),                        # another branch's form under this account
+])
+def test_a_form_of_another_branch_is_flagged(record, flagged):
+    r = check_submission("declaration", DECL, org={"branch_name": record}, as_of="2024-03-20")
+    found = [f for f in r["findings"] if f["rule"] == "other_branch"]
+    assert bool(found) == flagged
+    if flagged:
+        assert found[0]["severity"] == "warning" and found[0]["field"] == "branch_name"
+        assert "市直机关某局第一党支部" in found[0]["message"] and record in found[0]["message"]
+
+
 def test_report_alone_and_brand():
     r = check_submission("report", REPORT, as_of="2025-03-01")
     assert r["findings"] == [] and r["eligible"]
