@@ -430,8 +430,12 @@ def quarterly_report(ctx: dict) -> dict:
                                     ("整改已销号", [r.get("closed", 0) for r in by_d])]),
         "width_mm": 150, "alt": "各领域进展图"})
     blocks.append(_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM))
-    blocks.extend(_district_blocks(ctx, by_c, by_d, tot))
-    blocks.append(_h1("五、下一步工作"))
+    # 四 is the district's own records (JH-4..JH-6); the 工委's programme keeps none, and a section of
+    # zeros (培训覆盖率“—”) would read as a district that did nothing
+    district = bool(_programme(ctx).get("district_records"))
+    if district:
+        blocks.extend(_district_blocks(ctx, by_c, by_d, tot))
+    blocks.append(_h1(("五" if district else "四") + "、下一步工作"))
     for i, t in enumerate(ctx.get("next_steps") or [
             "未完成考核的党委要抓紧组织考核，按时报送结果。",
             "相对后进党支部要对照整改任务书逐项整改，按季度报告进展。"], 1):

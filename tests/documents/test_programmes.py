@@ -14,6 +14,7 @@ from service.documents.compose import compose
 from service.documents.contexts import build_context
 from service.documents.programmes import cite, programme_for, scrub
 from service.documents.registry import render
+from service.documents.samples import sample_context
 from service.models import CreationCycle
 from tests.conftest import QUICK_ON_SQLITE
 
@@ -114,3 +115,16 @@ def test_a_district_notice_cites_its_own_basis_for_a_municipal_rule():
                                            "clause": "SZ-4"}]})
     text = "".join(b.get("text", "") for b in view["blocks"])
     assert "市直机关" not in text and jh["source"] in text and "SZ-" not in text
+
+
+def test_only_a_district_programme_reports_the_district_records_in_its_quarterly_report():
+    """四、挂点包保…书记培训 is the district's practice (JH-4..JH-6): a 工委 report had it printed as zeros
+    and 占党支部书记总数23人的—; without it the next section is numbered 四."""
+    def headings(issuer):
+        view = compose("quarterly-report", dict(sample_context("quarterly-report"), issuer=issuer))
+        return [b["text"] for b in view["blocks"] if b.get("t") == "h1"]
+
+    assert headings("中共市直机关工委") == ["一、总体情况", "二、各党委（党工委）进展", "三、各领域进展", "四、下一步工作"]
+    for issuer in ("中共静海区委", "中共静海街道党工委"):
+        assert headings(issuer) == ["一、总体情况", "二、各党委（党工委）进展", "三、各领域进展",
+                                    "四、挂点包保、督导检查和主题党日情况", "五、下一步工作"]
