@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..vocabulary import DOCUMENT_KINDS
+from ..vocabulary import DOCUMENT_KINDS, ORG_KINDS
 
 # The API's own description: at the API's root, not a resource of its own.
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
@@ -249,7 +249,9 @@ def spec() -> dict:
                 "kind_name": {"type": "string"}, "dissolved": {"type": "boolean"}}}},
             "more": {"type": "boolean"}}})},
         params=[_query("q", {"type": "string", "maxLength": 50}), _query("limit", {"type": "integer", "minimum": 1,
-                                                                                  "maximum": 100})],
+                                                                                  "maximum": 100}),
+                _query("kind", {"type": "string", "enum": list(ORG_KINDS)}),
+                _query("live", {"type": "string", "enum": ["0", "1"]}, "1：不含已撤销的组织")],
         errors=("401", "422"))}
     p["/organisations/import"] = {"post": _op("从 XLSX 导入组织（管理员，全部成功或全部不导入）", "组织", {"200": _json(OBJ)},
                                               errors=("400", "401", "403", "422"),

@@ -76,15 +76,19 @@ def path_names(db: Session) -> dict[int, str]:
     return out
 
 
-def search(db: Session, actor: User, query: str, limit: int = 20) -> list[dict]:
+def search(db: Session, actor: User, query: str, limit: int = 20, kind: str | None = None,
+           live: bool = False) -> list[dict]:
     """The organisations in the actor's view whose name (or a parent's) contains ``query``, with their path
-    (the organisation picker): those whose own name holds it first, then by path."""
+    (the organisation picker): those whose own name holds it first, then by path. ``kind``: of that kind only
+    (``branch`` for a form that records something of a branch); ``live``: dissolved ones left out."""
     query = (query or "").strip()[:50]
     paths = path_names(db)
     visible = auth.visible_org_ids(db, actor)
     out = []
     for o in db.execute(select(Organisation).order_by(Organisation.name)).scalars():
         if visible is not None and o.id not in visible:
+            continue
+        if (kind and o.kind != kind) or (live and o.dissolved_on is not None):
             continue
         if query and query not in paths[o.id]:
             continue
@@ -101,13 +105,18 @@ PICKER_ALL = 200
 PICKER_MAX_RESULTS = 100
 
 
-def picker(db: Session, actor: User, selected: int | None = None, exclude: set[int] | frozenset = frozenset()) -> dict:
+def picker(db: Session, actor: User, selected: int | None = None, exclude: set[int] | frozenset = frozenset(),
+           kind: str | None = None, live: bool = False) -> dict:
     """What an organisation picker offers before any search: ``options`` (by path), ``complete`` when they are
     every organisation of the actor's view (at most :data:`PICKER_ALL`), else the upper levels of the view
-    (whole levels, up to that many), with ``selected`` among them; ``total``: how many the view holds (the rest by :func:`search`)."""
-    found = [o for o in search(db, actor, "", limit=10 ** 9) if o["id"] not in exclude]
+    (whole levels, up to that many), with ``selected`` among them; ``total``: how many the view holds (the rest by :func:`search`).
+    ``kind`` and ``live`` as for :func:`search` (the picker's search asks for the same: ``search_args``);
+    ``noun``: what it picks, as people say it (组织, 党支部)."""
+    found = [o for o in search(db, actor, "", limit=10 ** 9, kind=kind, live=live) if o["id"] not in exclude]
+    said = {"search_args": {**({"kind": kind} if kind else {}), **({"live": "1"} if live else {})},
+            "noun": KIND_NAMES.get(kind, "组织") if kind else "组织", "kind": kind}
     if len(found) <= PICKER_ALL:
-        return {"options": sorted(found, key=lambda o: o["path"]), "complete": True, "total": len(found)}
+        return {"options": sorted(found, key=lambda o: o["path"]), "complete": True, "total": len(found), **said}
     levels: dict[int, list[dict]] = {}
     for o in found:
         levels.setdefault(o["path"].count(" › "), []).append(o)
@@ -118,11 +127,12 @@ def picker(db: Session, actor: User, selected: int | None = None, exclude: set[i
         chosen += sorted(levels[depth], key=lambda o: (o["dissolved"], o["path"]))[:PICKER_ALL]
     if selected is not None and all(o["id"] != selected for o in chosen):
         chosen += [o for o in found if o["id"] == selected]
-    return {"options": sorted(chosen, key=lambda o: o["path"]), "complete": False, "total": len(found)}
+    return {"options": sorted(chosen, key=lambda o: o["path"]), "complete": False, "total": len(found), **said}
 
 
 def search_request(db: Session, actor: User, args) -> dict:
-    """The picker's search (``q``, up to 50 characters; ``limit``, 1 to 100, 20 unless said) as ``{items, more}``."""
+    """The picker's search (``q``, up to 50 characters; ``limit``, 1 to 100, 20 unless said; ``kind``, one
+    organisation kind; ``live=1``, no dissolved ones) as ``{items, more}``."""
     q = (args.get("q") or "").strip()
     if len(q) > 50:
         raise Invalid("查找内容过长（最多 50 个字）。", field="q")
@@ -130,7 +140,13 @@ def search_request(db: Session, actor: User, args) -> dict:
     if not raw.isdigit() or not 1 <= int(raw) <= PICKER_MAX_RESULTS:
         raise Invalid(f"条数应为 1 到 {PICKER_MAX_RESULTS} 之间的整数。", field="limit")
     limit = int(raw)
-    found = search(db, actor, q, limit=limit + 1)
+    kind = (args.get("kind") or "").strip() or None
+    if kind is not None and kind not in ORG_KINDS:
+        raise Invalid(f"kind 只能是 {'、'.join(ORG_KINDS)}。", field="kind")
+    live = (args.get("live") or "").strip()
+    if live not in ("", "0", "1"):
+        raise Invalid("live 只能是 0 或 1。", field="live")
+    found = search(db, actor, q, limit=limit + 1, kind=kind, live=live == "1")
     return {"items": found[:limit], "more": len(found) > limit}
 
 

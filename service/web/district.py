@@ -70,7 +70,7 @@ def leaders_page(user):
     return list_page("district_leaders.html", [_coverage_row(b) for b in coverage["branches"]], COVERAGE,
                      extra={"year": year}, user=user, year=year, coverage=coverage,
                      people=district_people.people(db, user), ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
-                     branches=organisations.branches(db, user))
+                     branches=organisations.picker(db, user, kind="branch", live=True))
 
 
 COVERAGE = ListSpec(
@@ -223,7 +223,7 @@ def supervision_page(user):
     return list_page("district_supervision.html", [_inspection_row(i) for i in district_supervision.inspections(db, user)],
                      INSPECTIONS, user=user, groups=groups, checklists={g["id"]: g["checklist"] for g in groups},
                      committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
-                     kinds=INSPECTION_KINDS, branches=organisations.branches(db, user),
+                     kinds=INSPECTION_KINDS, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat())
 
 
@@ -335,7 +335,7 @@ def party_days_page(user):
     # and only the page's branches get their months
     return list_page("district_party_days.html", data["branches"], PARTY_DAYS, extra={"year": year}, user=user,
                      shown=lambda rows: district_partyday.add_cells(db, data, rows),
-                     year=year, editing=editing, data=data, branches=organisations.branches(db, user),
+                     year=year, editing=editing, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat())
 
 

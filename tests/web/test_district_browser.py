@@ -58,7 +58,8 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         assert page.locator("#coverage tr.flag").count() == 1
         shots(page, "district-01-flagged")
         page.select_option("#assign-form select[name=person_id]", label="李卫东（区级领导）")
-        page.select_option("#assign-form select[name=organisation_id]", label=LAG)
+        page.fill("#assign-form input.picker-filter", LAG)  # the branch picker narrows to it and picks it
+        assert page.locator("#assign-form select[name=organisation_id] option:checked").inner_text().endswith(f" › {LAG}")
         page.click("#assign-form button[type=submit]")
         page.wait_for_load_state("networkidle")
         assert "已落实挂点" in page.content()
@@ -69,7 +70,8 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         group = page.locator('section.card:has(h2:text-is("第一督导组"))')
         group.locator("summary", has_text="记录督导检查").click()
         form = group.locator("form.inspect-form")
-        form.locator("select[name=organisation_id]").select_option(label=LAG)
+        form.locator("input.picker-filter").fill("尧舜")
+        assert form.locator("select[name=organisation_id] option:checked").inner_text().endswith(f" › {LAG}")
         form.locator('input[name="answer:0"]').fill("上月未在8日开展")
         form.locator("textarea[name=findings]").fill("上月主题党日未在8日开展且未说明原因")
         form.locator("input[name=open_ledger]").uncheck()

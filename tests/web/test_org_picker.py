@@ -4,19 +4,22 @@ caller's view only, path labels) for the rest — in the browser on the users pa
 the plain list still picks and saves."""
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from service.models import Organisation, User
+from service.models import Inspection, LeaderAssignment, Organisation, PartyDay, User
 from service.usecases.organisations import PICKER_ALL
 from tests.conftest import SQLITE_ONLY, bearer
 from tests.web.conftest import browser_login, browser_page, login
 
 MANY = PICKER_ALL + 60
 DEEP = "静海镇第237网格党支部"
+#: the branch that sorts last of 静海镇's: past the branches a branch picker lists before a search
+LAST = "静海镇第9网格党支部"
 
 
 def _grow(db, n: int = MANY) -> None:
@@ -134,3 +137,115 @@ def test_admin_finds_a_branch_in_the_tree_on_the_users_page(browser, app, demo, 
         assert page.locator("#user-org option:checked").inner_text() == "静海区委 › 静海镇党委"
     finally:
         ctx.close()
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@SQLITE_ONLY
+def test_the_district_forms_pick_a_live_branch_found_by_the_search(client, demo, db):
+    """落实挂点, 记录督导检查 and 主题党日 offer branches only, through the picker: a small view lists every live
+    branch; a large one lists some and the search (``kind=branch&live=1``) finds the rest, which the forms save."""
+    quwei, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
+    person = client.post("/api/v1/people", json={"name": "赵挂点", "rank": "district_leader"}, headers=quwei)
+    assert person.status_code == 201, person.get_json()
+    group = client.post("/api/v1/supervision-groups", headers=admin, json={
+        "name": "第九督导组", "organisation_id": demo["orgs"]["静海区委"], "checklist": ["是否每月8日开展主题党日"]})
+    assert group.status_code == 201, group.get_json()
+    gid = group.get_json()["id"]
+    login(client, "quwei", demo["password"])
+    small = client.get("/leaders").get_data(as_text=True)
+    assert "data-search" not in small and 0 < len(_options(small, "assign-org")) < len(_branch_ids(db))
+    assert set(_options(small, "assign-org")) <= set(_branch_ids(db))  # branches of 静海区委's view, no 党委
+    assert "静海区委 › 静海镇党委 › 城关社区党支部</option>" in _select(small, "assign-org")
+
+    _grow(db)
+    with db() as s:
+        deep = s.execute(select(Organisation.id).where(Organisation.name == LAST)).scalar_one()
+        gone = s.execute(select(Organisation).where(Organisation.name == "静海镇第238网格党支部")).scalar_one()
+        gone.dissolved_on = datetime.date(2026, 1, 1)
+        s.commit()
+        gone = gone.id
+    # the search for a branch form: branches only, not the dissolved one, the kind checked
+    url = "/api/v1/organisations/search"
+    found = client.get(url, query_string={"q": "第9网格", "kind": "branch", "live": "1", "limit": "100"},
+                       headers=quwei).get_json()["items"]
+    assert deep in {o["id"] for o in found} and gone not in {o["id"] for o in found}
+    assert {o["kind"] for o in found} == {"branch"}
+    assert gone in {o["id"] for o in client.get(url, query_string={"q": "第238", "kind": "branch"},
+                                                 headers=quwei).get_json()["items"]}
+    assert [o["name"] for o in client.get(url, query_string={"q": "静海镇党委", "kind": "branch", "limit": "3"},
+                                          headers=quwei).get_json()["items"]] != ["静海镇党委"]
+    assert all(o["kind"] == "branch" for o in client.get(url, query_string={"q": "静海镇党委", "kind": "branch"},
+                                                         headers=quwei).get_json()["items"])
+    for bad in ({"kind": "村"}, {"live": "yes"}):
+        assert client.get(url, query_string=bad, headers=quwei).status_code == 422, bad
+
+    # 落实挂点
+    page = client.get("/leaders").get_data(as_text=True)
+    assert 'data-search="/api/v1/organisations/search?kind=branch&amp;live=1"' in page
+    shown = _options(page, "assign-org")
+    assert shown[0] == "" and 1 < len(shown) <= PICKER_ALL + 1 and str(deep) not in shown
+    assert set(shown[1:]) <= set(_branch_ids(db)) and str(gone) not in _branch_ids(db)
+    assert "其他党支部请输入名称查找" in page
+    r = client.post("/leaders", data={"csrf_token": _csrf(page), "action": "assign", "year": "2026",
+                                      "person_id": str(person.get_json()["id"]), "organisation_id": str(deep),
+                                      "kind": "backward"})
+    assert r.status_code == 302
+    assert "已落实挂点" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # 记录督导检查
+    page = client.get("/supervision").get_data(as_text=True)
+    assert str(deep) not in _options(page, f"inspect-org-{gid}")
+    r = client.post("/supervision", data={"csrf_token": _csrf(page), "action": "inspect", "group_id": str(gid),
+                                          "organisation_id": str(deep), "kind": "field", "findings": "台账不全"})
+    assert r.status_code == 302
+    assert "已记录督导检查" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # 主题党日
+    page = client.get("/party-days?year=2026").get_data(as_text=True)
+    assert str(deep) not in _options(page, "party-day-org")
+    r = client.post("/party-days", data={"csrf_token": _csrf(page), "year": "2026", "organisation_id": str(deep),
+                                         "held_on": "2026-07-08", "topic": "学习党章", "attended": "9"})
+    assert r.status_code == 302
+    assert "已保存主题党日记录" in client.get(r.headers["Location"]).get_data(as_text=True)
+    with db() as s:
+        assert s.scalar(select(LeaderAssignment.organisation_id).where(
+            LeaderAssignment.person_id == person.get_json()["id"])) == deep
+        assert s.scalar(select(Inspection.organisation_id).where(Inspection.group_id == gid)) == deep
+        assert s.scalar(select(PartyDay.attended).where(PartyDay.organisation_id == deep)) == 9
+
+
+def _branch_ids(db) -> list[str]:
+    with db() as s:
+        return [str(i) for i in s.execute(select(Organisation.id).where(Organisation.kind == "branch",
+                                                                          Organisation.dissolved_on.is_(None))).scalars()]
+
+
+@pytest.mark.browser
+@SQLITE_ONLY
+def test_a_district_clerk_finds_a_branch_to_assign_in_the_browser(browser, app, demo, db, live_server):
+    """落实挂点 on a view past the list: typing asks the search for live branches only, and the one found is
+    assigned."""
+    _grow(db)
+    assert app.test_client().post("/api/v1/people", headers=bearer(demo["tokens"]["quwei"]),
+                                  json={"name": "赵挂点", "rank": "district_leader"}).status_code == 201
+    with browser_page(browser) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        browser_login(page, live_server, "quwei", demo["password"])
+        page.goto(f"{live_server}/leaders")
+        with page.expect_response(lambda r: "/api/v1/organisations/search?kind=branch&live=1&limit=50&q=" in r.url):
+            page.fill("#assign-form input.picker-filter", "第9网格")
+        expect(page.locator("#assign-org-status")).to_contain_text("个党支部")
+        labels = page.locator("#assign-org option").all_inner_texts()
+        assert f"静海区委 › 静海镇党委 › {LAST}" in labels and all(t.endswith("党支部") for t in labels), labels
+        page.select_option("#assign-org", label=f"静海区委 › 静海镇党委 › {LAST}")
+        page.click("#assign-form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "已落实挂点" in page.content()
+        assert not errors, errors
+    with db() as s:
+        last = s.execute(select(Organisation.id).where(Organisation.name == LAST)).scalar_one()
+        assert s.scalar(select(LeaderAssignment.organisation_id)) == last

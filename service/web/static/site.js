@@ -34,7 +34,7 @@
     if (url && window.fetch) {
       var original = Array.prototype.map.call(select.options, function (o) { return o.cloneNode(true); });
       var status = document.getElementById(select.id + "-status"), said = status ? status.textContent : "";
-      var timer = null, asked = 0;
+      var timer = null, asked = 0, noun = box.getAttribute("data-noun") || "组织";
       var fill = function (options, text) {
         var keep = select.value;
         select.innerHTML = "";
@@ -49,7 +49,7 @@
         if (!text) { fill(original.map(function (o) { return o.cloneNode(true); }), said); return; }
         timer = setTimeout(function () {
           var mine = ++asked;
-          fetch(url + "?limit=50&q=" + encodeURIComponent(text), { credentials: "same-origin" })
+          fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "limit=50&q=" + encodeURIComponent(text), { credentials: "same-origin" })
             .then(function (r) { return r.json(); })
             .then(function (body) {
               if (mine !== asked || !body.items) return;
@@ -59,8 +59,8 @@
                 opt.textContent = o.path + (o.dissolved ? "（已撤销）" : "");
                 return opt;
               });
-              fill(options, body.items.length ? "找到 " + body.items.length + (body.more ? "+" : "") + " 个组织" +
-                   (body.more ? "，请输入更完整的名称。" : "。") : "没有名称含“" + text + "”的组织。");
+              fill(options, body.items.length ? "找到 " + body.items.length + (body.more ? "+" : "") + " 个" + noun +
+                   (body.more ? "，请输入更完整的名称。" : "。") : "没有名称含“" + text + "”的" + noun + "。");
             })
             .catch(function () { if (status) status.textContent = "查找失败，请重试。"; });
         }, 250);
