@@ -152,8 +152,8 @@ def printed_kou_neighbours() -> frozenset[tuple[str, str]]:
 
     A scan reader finds checkboxes by their square frame, and the character 口 is one (窗口单位
     和服务行业): a frame between exactly these two characters is the character, not a box.
-    Labels from this file and synonyms.yaml only, never a general dictionary, so that 农村□社区
-    (村口 is a word) keeps its box.  An edge of a label counts as "" on that side."""
+    Labels from this file and synonyms.yaml only, never a general dictionary: 村口 is a word, and
+    the box after 农村 in a list of domains must stay a box.  An edge of a label counts as "" on that side."""
     labels: set[str] = set()
     for kind in ("domain", "honor"):
         labels.update(_value_index(kind)[0])

@@ -192,6 +192,7 @@ def test_a_small_file_slower_than_the_light_budget_is_read_again_in_the_heavy_la
         assert reply["result"]["errors"] == [] and "Line 199" in str(reply["doc"])
         assert (box.stats["demoted"], box.stats["heavy"], box.stats["timeouts"]) == (1, 1, 0)
         light = box.light._idle[0].pid
+        box.light_seconds = 30  # a one-line file on a loaded machine may take more than 50 ms
         quick = box.parse(hostile.text_pdf(["quick"]), "a.pdf", max_bytes=MAX, timeout=120)
         assert quick["result"]["errors"] == [] and box.stats["heavy"] == 1  # read in the light lane
         assert box.light._idle[0].pid == light  # by the same worker
