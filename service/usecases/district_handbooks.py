@@ -20,7 +20,7 @@ from ..models import HandbookIssue, MemberRecord, Organisation, PartyMember, Spo
 from ..vocabulary import HANDBOOK_KINDS, SPOT_CHECK_ITEMS, SPOT_CHECK_RESULTS
 from . import district_members, ledger, sheets
 from .serialize import iso
-from .validate import opt_date, opt_int, opt_str
+from .validate import opt_date, opt_int, opt_str, opt_strings
 
 REVIEWERS = auth.REVIEWERS
 COLUMNS = [sheets.Column("kind", "手册", required=True, aliases=("类别", "手册名称"), max_len=30),
@@ -415,13 +415,10 @@ def update_check(db: Session, actor: User, check_id: int, payload: dict) -> dict
             raise Invalid("抽查结果只能是" + "、".join(SPOT_CHECK_RESULTS.values()) + "。", field="outcome")
         c.outcome = outcome
     if "problems" in payload:
-        texts = payload.get("problems") or []
-        if not isinstance(texts, list) or len(texts) > 50 or not all(isinstance(t, str) and len(t) <= 2000
-                                                                     for t in texts):
-            raise Invalid("发现的问题应为文字列表（每项最多2000字）。", field="problems")
+        texts = opt_strings(payload, "problems", max_items=50, max_len=2000, name="发现的问题")
         kept = [p for p in c.problems or [] if p.get("ledger_item_id")]
-        c.problems = kept + [{"text": t.strip(), "due_on": None, "ledger_item_id": None}
-                             for t in texts if t.strip() and t.strip() not in {p["text"] for p in kept}]
+        c.problems = kept + [{"text": t, "due_on": None, "ledger_item_id": None}
+                             for t in texts if t not in {p["text"] for p in kept}]
     db.flush()
     audit.record(db, actor, "spot_check_update", "spot_check", c.id, {"fields": sorted(payload)},
                  organisation_id=c.organisation_id)

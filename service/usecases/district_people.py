@@ -420,15 +420,22 @@ def assignments_template() -> bytes:
                                                 sheets.cn(dt.date.today()), ""], "挂点包保")
 
 
+def _people_by_name(db: Session, actor: User) -> dict[str, list[DistrictPerson]]:
+    """The people kept within the actor's view, by name (a sheet names a leader; two of one name are
+    told apart by the row check, sheets.one_by_name)."""
+    persons: dict[str, list[DistrictPerson]] = {}
+    for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
+        persons.setdefault(p.name, []).append(p)
+    return persons
+
+
 def import_assignments(db: Session, actor: User, data: bytes) -> dict:
     """The clerks' 挂点 sheet: a leader named once among the people kept, a branch within view; all or nothing,
     each problem naming its row and column. A 挂点 already kept is left as it is."""
     auth.require_role(actor, *REVIEWERS)
     problems: list[dict] = []
     rows = sheets.read(data, ASSIGNMENT_COLUMNS, "挂点包保名单", problems)
-    persons: dict[str, list[DistrictPerson]] = {}
-    for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
-        persons.setdefault(p.name, []).append(p)
+    persons = _people_by_name(db, actor)
     branches = auth.visible_branches_by_name(db, actor)
     kinds = {**{k: k for k in ASSIGNMENT_KINDS}, **{n: k for k, n in ASSIGNMENT_KINDS.items()}}
     headers = {c.key: c.header for c in ASSIGNMENT_COLUMNS}
@@ -515,9 +522,7 @@ def import_visits(db: Session, actor: User, data: bytes) -> dict:
     auth.require_role(actor, *REVIEWERS)
     problems: list[dict] = []
     rows = sheets.read(data, VISIT_COLUMNS, "挂点走访记录表", problems)
-    persons: dict[str, list[DistrictPerson]] = {}
-    for p in db.execute(auth.filter_visible(select(DistrictPerson), DistrictPerson.organisation_id, db, actor)).scalars():
-        persons.setdefault(p.name, []).append(p)
+    persons = _people_by_name(db, actor)
     branches = auth.visible_branches_by_name(db, actor)
     headers = {c.key: c.header for c in VISIT_COLUMNS}
     today, ready = dt.date.today(), []

@@ -13,22 +13,13 @@ from sqlalchemy.orm import Session
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Inspection, Organisation, SupervisionGroup, User
-from ..vocabulary import INSPECTION_KINDS, input_name
+from ..vocabulary import INSPECTION_KINDS
 from . import ledger, sheets
+from .validate import opt_strings
 from .serialize import iso
 from .validate import opt_date, opt_int, opt_str
 
 REVIEWERS = auth.REVIEWERS
-
-
-def _strings(payload: dict, key: str, max_items: int = 100, max_len: int = 300) -> list[str]:
-    value = payload.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
-        raise Invalid(f"{input_name(key)}应为文字列表（最多 {max_items} 项）。", field=key)
-    out = [v.strip() for v in value if v.strip()]
-    if any(len(v) > max_len for v in out):
-        raise Invalid(f"{input_name(key)}中有一项过长（最多 {max_len} 个字）。", field=key)
-    return out
 
 
 def group_dict(g: SupervisionGroup, names: dict[int, str] | None = None) -> dict:
@@ -69,9 +60,9 @@ def _apply(db: Session, actor: User, g: SupervisionGroup, payload: dict) -> None
     if "leader" in payload:
         g.leader = opt_str(payload, "leader", max_len=100) or ""
     if "members" in payload:
-        g.members = _strings(payload, "members", max_len=100)
+        g.members = opt_strings(payload, "members", max_len=100)
     if "checklist" in payload:
-        g.checklist = _strings(payload, "checklist")
+        g.checklist = opt_strings(payload, "checklist")
     if "committee_ids" in payload:
         ids = payload.get("committee_ids") or []
         if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -263,7 +254,7 @@ def update_inspection(db: Session, actor: User, inspection_id: int, payload: dic
             raise Invalid(f"“{unknown[0][:30]}”不是{g.name}督导清单中的检查项。", field="answers")
         i.answers = {k: v.strip() for k, v in answers.items() if v.strip()}
     if "findings" in payload:
-        texts = _strings(payload, "findings", max_items=100, max_len=2000)
+        texts = opt_strings(payload, "findings", max_items=100, max_len=2000)
         kept = [f for f in i.findings or [] if f.get("ledger_item_id")]
         i.findings = kept + [{"text": t, "category": "", "due_on": None, "ledger_item_id": None}
                              for t in texts if t not in {f["text"] for f in kept}]

@@ -56,6 +56,19 @@ def opt_number(payload: dict, key: str, *, minimum: float | None = None, maximum
     return value
 
 
+def opt_strings(payload: dict, key: str, *, max_items: int = 100, max_len: int = 300,
+                name: str | None = None) -> list[str]:
+    """A list of texts (findings, problems, members): each stripped, blanks dropped, bounded in count and length."""
+    value = payload.get(key) or []
+    what = name or _n(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
+        raise Invalid(f"{what}应为文字列表（最多 {max_items} 项）。", field=key)
+    out = [v.strip() for v in value if v.strip()]
+    if any(len(v) > max_len for v in out):
+        raise Invalid(f"{what}中有一项过长（最多 {max_len} 个字）。", field=key)
+    return out
+
+
 def opt_date(payload: dict, key: str) -> dt.date | None:
     value = payload.get(key)
     if value in (None, ""):
