@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from openpyxl import Workbook
 
 
 def declaration_docx(branch: str = "市财政局预算科党支部", members: int = 12) -> bytes:
@@ -33,3 +34,19 @@ def declaration_docx(branch: str = "市财政局预算科党支部", members: in
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    """A one-sheet workbook of ``rows`` (the first is the header), as a clerk's import sheet."""
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def upload_file(client, headers: dict, url: str, data: bytes, name: str = "sheet.xlsx"):
+    """POST ``data`` as the form's ``file`` (an import sheet, an evidence file) to the API."""
+    return client.post(url, headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), name)})

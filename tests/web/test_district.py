@@ -9,7 +9,7 @@ import io
 import re
 
 import pdfplumber
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service.db import session_scope
@@ -17,23 +17,10 @@ from service.documents.contexts import last_ended_quarter, quarter_bounds
 from service.models import (Assessment, Inspection, LeaderVisit, Organisation, PartyDay, RectificationItem,
                             TrainingClass, TrainingEnrolment)
 from tests.conftest import bearer
+from tests.samples import upload_file, xlsx_bytes
 
 RURAL_PARENT = "大邱庄镇党委"
 EXTRA = [f"大邱庄镇第{i}村党支部" for i in range(1, 20)]  # 21 rural branches: 5% rounded up is 2 laggards
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _upload(client, h, url: str, data: bytes):
-    return client.post(url, headers=h, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), "sheet.xlsx")})
 
 
 def _grade(client, h, admin, demo, year: int) -> list[str]:
@@ -124,7 +111,7 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
     assert [r["problem"] for r in lists["branches"][0]["rows"]] == [r["problem"] for r in rows]
 
     # 4. party days of the quarter imported, the second month missing; a bad sheet names row and column
-    bad = _upload(client, h, "/api/v1/party-days/import", _xlsx([
+    bad = upload_file(client, h, "/api/v1/party-days/import", xlsx_bytes([
         ["党支部", "开展日期", "主题", "应到人数", "实到人数"],
         ["尧舜度假村党支部", "2026年13月8日", "x", 15, 12], ["没有这个党支部", dt.date(year, m1, 8), "x", 15, 12]]))
     assert bad.status_code == 422, bad.get_json()
@@ -137,7 +124,7 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
     sheet = [header,
              ["尧舜度假村党支部", dt.date(year, m1, 8), "学习党章", 15, 12, "孙丽、王强", "是", ""],
              ["尧舜度假村党支部", f"{year}年{m3}月12日", "主题党日", 15, 9, "", "否", "8日逢集，群众较多"]]
-    ok = _upload(client, h, "/api/v1/party-days/import", _xlsx(sheet))
+    ok = upload_file(client, h, "/api/v1/party-days/import", xlsx_bytes(sheet))
     assert ok.status_code == 200 and ok.get_json() == {"rows": 2, "created": 2, "updated": 0}, ok.get_json()
     comp = client.get(f"/api/v1/party-days/compliance?year={year}&months={m1},{m2},{m3}&organisation_id={lag}",
                       headers=h).get_json()
@@ -162,11 +149,11 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
                        json={"organisation_ids": [demo["orgs"]["城关社区党支部"]]})
     assert full.status_code == 409, full.get_json()
     sign_in = "/api/v1/training/classes/%d/attendance/import" % cid
-    bad = _upload(client, h, sign_in, _xlsx([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "王五", "是"],
+    bad = upload_file(client, h, sign_in, xlsx_bytes([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "王五", "是"],
                                              ["大邱庄村党支部", "郑海", "也许"]]))
     assert bad.status_code == 422, bad.get_json()
     assert [(p["row"], p["column"]) for p in bad.get_json()["error"]["detail"]["problems"]] == [(2, "B"), (3, "C")]
-    ok = _upload(client, h, sign_in, _xlsx([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "孙丽", "是"],
+    ok = upload_file(client, h, sign_in, xlsx_bytes([["党支部", "姓名", "是否签到"], ["尧舜度假村党支部", "孙丽", "是"],
                                             ["大邱庄村党支部", "郑海", "否"]]))
     assert ok.get_json() == {"rows": 2, "created": 0, "updated": 2, "attended": 1}, ok.get_json()
     cov = client.get(f"/api/v1/training/coverage?year={year}&organisation_id={demo['orgs'][RURAL_PARENT]}",
@@ -307,7 +294,7 @@ def test_pages_show_the_records_in_chinese(app, client, seeded):
         body = html[html.index("<main"):] if "<main" in html else html
         assert not re.search(r">[^<]*\b(?:district_leader|on_day|other_day|None)\b[^<]*<", body), url
     r = client.post("/party-days", data={"csrf_token": csrf_of(client), "action": "import", "year": "2026",
-                                         "file": (io.BytesIO(_xlsx([["党支部", "开展日期", "实到人数"],
+                                         "file": (io.BytesIO(xlsx_bytes([["党支部", "开展日期", "实到人数"],
                                                                     ["城关社区党支部", "九月八日", "x"]])), "d.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)
     html = r.get_data(as_text=True)

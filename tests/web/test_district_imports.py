@@ -6,28 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service.db import session_scope
 from service.models import Inspection, LeaderVisit, RectificationItem
 from tests.conftest import QUICK_ON_SQLITE, bearer
+from tests.samples import upload_file, xlsx_bytes
 
 pytestmark = QUICK_ON_SQLITE
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _upload(client, h, url: str, data: bytes):
-    return client.post(url, headers=h, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), "sheet.xlsx")})
 
 
 def _counts(app, org_id: int) -> tuple[int, int, int]:
@@ -47,24 +34,24 @@ def test_visits_import_all_or_nothing_with_row_and_column(app, client, seeded):
     assert headers[:4] == ["领导姓名", "党支部", "走访日期", "发现的问题"]
     before = _counts(app, org)
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-    bad = _xlsx([headers,
+    bad = xlsx_bytes([headers,
                  ["王志强", "城关社区党支部", "2026-07-20", "台账不全", "回访", "三会一课记录不全", "2026-10-31"],
                  ["王志强", "预算科党支部", "2026-07-21", "台账不全", "", "", ""],       # another's branch
                  ["李四", "城关社区党支部", future, "", "", "", ""],                     # unknown, future, empty
                  ["王志强", "城关社区党支部", "2025-07-20", "台账不全", "", "", ""],       # no 挂点 in 2025
                  ["王志强", "城关社区党支部", "2026-07-22", "", "", "党费未收", "2026-07-01"]])  # due before visit
-    r = _upload(client, h, "/api/v1/assignments/visits/import", bad)
+    r = upload_file(client, h, "/api/v1/assignments/visits/import", bad)
     assert r.status_code == 422, r.get_json()
     where = [(p["row"], p["column"]) for p in r.get_json()["error"]["detail"]["problems"]]
     assert where == [(3, "B"), (4, "A"), (4, "C"), (4, "D"), (5, "B"), (6, "G")], where
     messages = " ".join(p["message"] for p in r.get_json()["error"]["detail"]["problems"])
     assert "第5行B列“党支部”：王志强2025年未挂点城关社区党支部" in messages
     assert _counts(app, org) == before  # nothing written, not even the good first row
-    good = _xlsx([headers,
+    good = xlsx_bytes([headers,
                   ["王志强", "城关社区党支部", "2026年7月20日", "台账不全", "回访", "三会一课记录不全\n党费未按月收缴",
                    "2026-10-31"],
                   ["王志强", "城关社区党支部", dt.date(2026, 8, 3), "已整改", "", "", None]])
-    r = _upload(client, h, "/api/v1/assignments/visits/import", good)
+    r = upload_file(client, h, "/api/v1/assignments/visits/import", good)
     assert r.status_code == 200, r.get_json()
     assert r.get_json() == {"rows": 2, "created": 2, "ledger_items": 2}
     assert _counts(app, org) == (before[0] + 2, before[1], before[2] + 2)
@@ -101,23 +88,23 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
     assert headers == ["督导组", "党支部", "检查方式", "检查日期", "检查情况", "发现的问题", "列入整改工作台账"]
     before = _counts(app, org)
     item = group["checklist"][0]
-    bad = _xlsx([headers,
+    bad = xlsx_bytes([headers,
                  [group["name"], "城关社区党支部", "实地检查", "2026-08-12", f"{item}：是", "记录不全", "是"],
                  ["第十督导组", "城关社区党支部", "走访", "2026-08-12", "", "", ""],         # no such group, kind
                  [group["name"], "城关社区党支部", "随机抽查", "2026-08-12", "党费是否按月收缴：否", "", "是"],
                  [group["name"], "城关社区党支部", "", "8月12日", f"{item}是", "", ""]])       # date, answer line
-    r = _upload(client, h, "/api/v1/inspections/import", bad)
+    r = upload_file(client, h, "/api/v1/inspections/import", bad)
     assert r.status_code == 422, r.get_json()
     problems = r.get_json()["error"]["detail"]["problems"]
     assert [(p["row"], p["column"]) for p in problems] == [(3, "A"), (3, "C"), (4, "E"), (4, "G"), (5, "D")], problems
     assert "第4行E列“检查情况”：“党费是否按月收缴”不是该督导组督导清单中的检查项" in " ".join(
         p["message"] for p in problems)
     assert _counts(app, org) == before
-    good = _xlsx([headers,
+    good = xlsx_bytes([headers,
                   [group["name"], "城关社区党支部", "实地检查", "2026-08-12", f"{item}：9月未开展",
                    "主题党日未按时开展\n三会一课记录不全", "是"],
                   [group["name"], "城关社区党支部", "定点监测", "2026年9月3日", "", "党费台账未更新", "否"]])
-    r = _upload(client, h, "/api/v1/inspections/import", good)
+    r = upload_file(client, h, "/api/v1/inspections/import", good)
     assert r.status_code == 200, r.get_json()
     assert r.get_json() == {"rows": 2, "created": 2, "ledger_items": 2}
     assert _counts(app, org) == (before[0], before[1] + 2, before[2] + 2)
@@ -128,7 +115,7 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
     monitor = next(i for i in items if i["inspected_on"] == "2026-09-03")
     assert monitor["kind"] == "monitor" and monitor["findings"][0]["ledger_item_id"] is None
     # a reviewer of the other subtree cannot name this branch
-    r = _upload(client, bearer(seeded["tokens"]["gongwei"]), "/api/v1/inspections/import", good)
+    r = upload_file(client, bearer(seeded["tokens"]["gongwei"]), "/api/v1/inspections/import", good)
     assert r.status_code == 422
     # the page
     login(client, "quwei", seeded["password"])

@@ -6,23 +6,11 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.conftest import bearer
+from tests.samples import upload_file, xlsx_bytes
 from tests.web.conftest import csrf_of, login
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _upload(client, h, url: str, data: bytes, name: str = "sheet.xlsx"):
-    return client.post(url, headers=h, content_type="multipart/form-data", data={"file": (io.BytesIO(data), name)})
 
 
 def test_project_progress_evidence_and_import(client, seeded):
@@ -33,13 +21,13 @@ def test_project_progress_evidence_and_import(client, seeded):
     assert (p["progress"], p["status"]) == ("1/4", "in_progress")
     assert [m["kind_name"] for m in p["milestones"]] == ["解决一个问题", "形成一个报告", "创造一条经验", "打造一个标杆"]
     # evidence: kept, listed, downloaded as uploaded; an empty file and an unknown output are refused
-    up = _upload(client, h, f"/api/v1/secretary-projects/{pid}/milestones/report/evidence", b"%PDF-1.4 report",
+    up = upload_file(client, h, f"/api/v1/secretary-projects/{pid}/milestones/report/evidence", b"%PDF-1.4 report",
                  "调研报告.pdf")
     assert up.status_code == 201 and up.get_json()["milestones"][1]["evidence"][0]["name"] == "调研报告.pdf"
     got = client.get(f"/api/v1/secretary-projects/{pid}/milestones/report/evidence/0", headers=h)
     assert got.status_code == 200 and got.data == b"%PDF-1.4 report"
-    assert _upload(client, h, f"/api/v1/secretary-projects/{pid}/milestones/report/evidence", b"").status_code == 422
-    assert _upload(client, h, f"/api/v1/secretary-projects/{pid}/milestones/x/evidence", b"a").status_code == 404
+    assert upload_file(client, h, f"/api/v1/secretary-projects/{pid}/milestones/report/evidence", b"").status_code == 422
+    assert upload_file(client, h, f"/api/v1/secretary-projects/{pid}/milestones/x/evidence", b"a").status_code == 404
     # a done output takes today's date when none is given; all four done is 已完成
     done = client.patch(f"/api/v1/secretary-projects/{pid}", headers=h, json={"milestones": {
         k: {"status": "done"} for k in ("report", "experience", "benchmark")}}).get_json()
@@ -51,11 +39,11 @@ def test_project_progress_evidence_and_import(client, seeded):
     # the import: row and column of each problem, nothing written; then a correct sheet updates the project
     header = [c.value for c in load_workbook(io.BytesIO(client.get("/api/v1/secretary-projects/template.xlsx",
                                                                    headers=h).data)).active[1]]
-    bad = _upload(client, h, "/api/v1/secretary-projects/import", _xlsx([
+    bad = upload_file(client, h, "/api/v1/secretary-projects/import", xlsx_bytes([
         header, ["没有这个党委", 2026, "x"], ["静海镇党委", 2026, "网格党建", "", "", "差不多"]]))
     assert bad.status_code == 422
     assert [(p["row"], p["column"]) for p in bad.get_json()["error"]["detail"]["problems"]] == [(2, "A"), (3, "F")]
-    ok = _upload(client, h, "/api/v1/secretary-projects/import", _xlsx([
+    ok = upload_file(client, h, "/api/v1/secretary-projects/import", xlsx_bytes([
         header, ["静海镇党委", 2026, "网格党建", "马超", "", "已完成", "推进中", "", ""]]))
     assert ok.get_json() == {"rows": 1, "created": 0, "updated": 1}, ok.get_json()
     p = client.get(f"/api/v1/secretary-projects/{pid}", headers=h).get_json()
@@ -84,7 +72,7 @@ def test_pages_in_chinese_with_error_report(client, seeded):
         io.BytesIO(export.data)).active["B"]}
     r = client.post(f"/training/classes/{objs['class']}", content_type="multipart/form-data", data={
         "csrf_token": csrf_of(client), "action": "import",
-        "file": (io.BytesIO(_xlsx([["党支部", "姓名", "是否签到"], ["光明社区党支部", "张三", "是"]])), "签到.xlsx")})
+        "file": (io.BytesIO(xlsx_bytes([["党支部", "姓名", "是否签到"], ["光明社区党支部", "张三", "是"]])), "签到.xlsx")})
     html = r.get_data(as_text=True)
     assert "第2行B列“姓名”" in html and "下载错误报告" in html
     report = re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', html).group(1).replace("&amp;", "&")

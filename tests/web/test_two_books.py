@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service.batch import members as batch_members
@@ -19,26 +19,13 @@ from service.models import (Certificate, HandbookIssue, MemberRecord, PartyDay, 
 from service.storage import store_for
 from service.usecases.district_handbooks import coverage
 from tests.conftest import bearer
+from tests.samples import upload_file, xlsx_bytes
 from tests.web.conftest import csrf_of, login
 
 BRANCH = "大邱庄村党支部"
 ROSTER = [{"姓名": "郑海", "所在支部": BRANCH, "身份证号": "120223197001010011", "性别": "男", "入党时间": "1995年7月1日"},
           {"姓名": "王芳", "所在支部": BRANCH, "身份证号": "120223198002020022", "性别": "女", "入党时间": "2003-06"},
           {"姓名": "李明", "所在支部": BRANCH, "身份证号": "", "性别": "男", "入党时间": "2010年5月4日"}]
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _upload(client, h, url: str, data: bytes):
-    return client.post(url, headers=h, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), "sheet.xlsx")})
 
 
 def _roster_csv(rows: list[dict]) -> bytes:
@@ -77,23 +64,23 @@ def test_registers_import_names_row_and_column_then_loads(client, demo):
     org = demo["orgs"][BRANCH]
     m = _member(client, h, org, "郑海", "1200010001")
     _member(client, h, org, "王芳")
-    bad = _xlsx([["手册", "党支部", "党员姓名", "党员证编号", "手册编号", "发放日期", "领取人"],
+    bad = xlsx_bytes([["手册", "党支部", "党员姓名", "党员证编号", "手册编号", "发放日期", "领取人"],
                  ["党支部工作手册", BRANCH, "", "", "", "2025年3月1日", "郑海"],
                  ["党员学习手册", BRANCH, "王芳", "", "", "2025年3月1日", ""],
                  ["党员学习手册", "市财政局预算科党支部", "张三", "", "", "2025年3月1日", ""],
                  ["宣传手册", BRANCH, "", "", "X1", "2025.3.1", ""]])
-    r = _upload(client, h, "/api/v1/handbooks/import", bad)
+    r = upload_file(client, h, "/api/v1/handbooks/import", bad)
     assert r.status_code == 422
     messages = [p["message"] for p in r.get_json()["error"]["detail"]["problems"]]
     assert messages == ["第2行E列“手册编号”：请填写手册编号", "第3行E列“手册编号”：请填写手册编号（该党员尚无党员证编号）",
                         "第4行B列“党支部”：“市财政局预算科党支部”不是您管辖范围内的党支部",
                         "第5行A列“手册”：手册应为《党支部工作手册》或《党员学习手册》"], messages
-    good = _xlsx([["手册", "党支部", "党员姓名", "手册编号", "发放日期"],
+    good = xlsx_bytes([["手册", "党支部", "党员姓名", "手册编号", "发放日期"],
                   ["党支部工作手册", BRANCH, "", "JHSC-2025-001", "2025年3月1日"],
                   ["《党员学习手册》", BRANCH, "郑海", "", "2025/3/1"]])
-    r = _upload(client, h, "/api/v1/handbooks/import", good)
+    r = upload_file(client, h, "/api/v1/handbooks/import", good)
     assert r.get_json() == {"rows": 2, "created": 2, "updated": 0}, r.get_json()
-    assert _upload(client, h, "/api/v1/handbooks/import", good).get_json()["created"] == 0  # a re-import corrects
+    assert upload_file(client, h, "/api/v1/handbooks/import", good).get_json()["created"] == 0  # a re-import corrects
     items = client.get("/api/v1/handbooks?kind=study_manual", headers=h).get_json()["items"]
     assert [(i["member_id"], i["number"], i["received_by"]) for i in items] == [(m["id"], "1200010001", "郑海")]
     taken = client.post("/api/v1/handbooks", headers=h, json={"kind": "branch_manual", "number": "JHSC-2025-001",
@@ -113,7 +100,7 @@ def test_member_records_link_the_party_day_and_correct_a_month(client, demo):
                                                              "attended": 20})
     assert day.status_code == 201
     header = ["党支部", "姓名", "党员证编号", "类别", "日期", "金额（元）", "是否交纳", "内容"]
-    r = _upload(client, h, "/api/v1/member-records/import", _xlsx([
+    r = upload_file(client, h, "/api/v1/member-records/import", xlsx_bytes([
         header, [BRANCH, "郑海", "", "交纳党费", "2025年9月", "30", "", ""],
         [BRANCH, "郑海", "", "参加活动", "2025年9月8日", "", "", "主题党日"],
         [BRANCH, "赵六", "", "交纳党费", "2025年9月", "abc", "", ""],
@@ -122,7 +109,7 @@ def test_member_records_link_the_party_day_and_correct_a_month(client, demo):
     assert [p["message"] for p in r.get_json()["error"]["detail"]["problems"]] == [
         "第4行B列“姓名”：“赵六”不是您管辖范围内大邱庄村党支部的党员", "第4行F列“金额（元）”：“abc”不是 0 到 100000 之间的金额",
         "第5行E列“日期”：日期不能晚于今天", "第5行H列“内容”：参加活动应写明活动内容"]
-    ok = _upload(client, h, "/api/v1/member-records/import", _xlsx([
+    ok = upload_file(client, h, "/api/v1/member-records/import", xlsx_bytes([
         header, [BRANCH, "郑海", "1200010002", "交纳党费", "2025年9月", "30", "", ""],
         [BRANCH, "郑海", "", "参加活动", "2025年9月8日", "", "", "主题党日"]]))
     assert ok.get_json() == {"rows": 2, "created": 2, "updated": 0}, ok.get_json()
@@ -213,7 +200,7 @@ def test_scenario_batch_fills_members_then_registers_records_and_a_spot_check(ap
     header = ["党支部", "姓名", "党员证编号", "类别", "日期", "金额（元）", "是否交纳", "内容"]
     rows = [[BRANCH, n, "", "交纳党费", f"2025年{mo}月", "20", "", ""] for n in ("郑海", "王芳") for mo in (7, 8, 9)]
     rows += [[BRANCH, n, "", "参加活动", "2025年9月8日", "", "", "主题党日：重温入党誓词"] for n in ("郑海", "王芳", "李明")]
-    r = _upload(client, h, "/api/v1/member-records/import", _xlsx([header] + rows))
+    r = upload_file(client, h, "/api/v1/member-records/import", xlsx_bytes([header] + rows))
     assert r.get_json() == {"rows": 9, "created": 9, "updated": 0}, r.get_json()
 
     c = client.post("/api/v1/spot-checks", headers=h, json={
