@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from tests.conftest import SQLITE_ONLY, bearer
 from tests.web.conftest import OFFICE, PHONE, browser_login, browser_page
-from tests.web.test_district import EXTRA, RURAL_PARENT, _grade, _xlsx
+from tests.samples import xlsx_bytes
+from tests.web.test_district import EXTRA, RURAL_PARENT, _grade
 
 pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 LAG = "尧舜度假村党支部"
@@ -90,8 +91,8 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         header = ["党支部", "开展日期", "主题", "应到人数", "实到人数", "参加人员", "是否收缴党费", "未在8日开展的原因"]
         good = [LAG, held, "学习党章", 15, 12, "孙丽、王强", "是", ""]
         bad_sheet, good_sheet = tmp_path / "主题党日（有错）.xlsx", tmp_path / "主题党日.xlsx"
-        bad_sheet.write_bytes(_xlsx([header, good, [EXTRA[0], "九月八日", "学习党章", 20, 18, "", "是", ""]]))
-        good_sheet.write_bytes(_xlsx([header, good]))
+        bad_sheet.write_bytes(xlsx_bytes([header, good, [EXTRA[0], "九月八日", "学习党章", 20, 18, "", "是", ""]]))
+        good_sheet.write_bytes(xlsx_bytes([header, good]))
         page.goto(f"{base}/party-days?year={held.year}")
         page.set_input_files('input[name="file"]', str(bad_sheet))
         page.click('form:has(input[name="file"]) button[type=submit]')
