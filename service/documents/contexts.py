@@ -24,7 +24,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..checks.findings import label, load_config
@@ -46,7 +46,8 @@ from ..certificates.checkcode import check_code, verify_link
 from ..config import DEFAULT_RECTIFY_DAYS
 from ..config import load as load_settings
 from .compose import DOMAIN_NAMES, ContextError
-from .district_stats import QuarterRecords
+from .district_stats import (QuarterRecords, assessed_by, grading_round_in_force, last_ended_quarter,
+                             quarter_bounds)
 from .programmes import programme_for
 from .registry import blank_forms, kind_info
 
@@ -575,20 +576,6 @@ def _party_card(session, record_id, options):
             "year": (cert.issued_on or _today(options)).year, "subject": ("certificate", cert.id)}, cert.number)
 
 
-def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = (dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-    return start, end
-
-
-def last_ended_quarter(today: dt.date) -> tuple[int, int]:
-    """(year, quarter) of the latest quarter whose last day is ``today`` or earlier."""
-    q = (today.month - 1) // 3 + 1
-    if today == quarter_bounds(today.year, q)[1]:
-        return today.year, q
-    return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
-
-
 def _quarterly_report(session, record_id, options):
     root = _get(session, Organisation, record_id)
     today = _today(options)
@@ -611,16 +598,10 @@ def _quarterly_report(session, record_id, options):
     orgs = subtree(session, root.id)
     branches = [o for o in orgs if o.kind == "branch"]
     branch_ids = [b.id for b in branches]
-    # of the report's own year, only what was assessed by the quarter's end: a grading entered later (a 2026 Q3
-    # report issued in December) would switch the report to a round that had not begun on 9月30日
-    by_then = or_(Assessment.year < year, Assessment.assessed_on <= as_of,
-                  and_(Assessment.assessed_on.is_(None), Assessment.created_at < as_of + dt.timedelta(days=1)))
-    # the grading round in force: this year's once it has begun, else the latest before it
-    # (a 2026 Q3 report counts the 2025 round, whose 相对后进 branches 四（一） reports on)
-    grading_year = session.scalar(select(func.max(Assessment.year)).where(
-        Assessment.year <= year, Assessment.organisation_id.in_(branch_ids), by_then)) or year
+    grading_year = grading_round_in_force(session, branch_ids, year, as_of)
     assessments = session.execute(select(Assessment).where(
-        Assessment.year == grading_year, Assessment.organisation_id.in_(branch_ids), by_then)).scalars().all()
+        Assessment.year == grading_year, Assessment.organisation_id.in_(branch_ids),
+        assessed_by(year, as_of))).scalars().all()
     latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: a.id):
         latest[a.organisation_id] = a

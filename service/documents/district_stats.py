@@ -12,11 +12,48 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from ..checks.district import DayRecord, months_between, party_day_summary, standing
 from ..models import (Assessment, Inspection, LeaderAssignment, LeaderVisit, Organisation, PartyDay, TrainingClass,
                       TrainingEnrolment)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = (dt.date(year, 3 * quarter, 1) + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def last_ended_quarter(today: dt.date) -> tuple[int, int]:
+    """(year, quarter) of the latest quarter whose last day is ``today`` or earlier."""
+    q = (today.month - 1) // 3 + 1
+    if today == quarter_bounds(today.year, q)[1]:
+        return today.year, q
+    return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
+
+
+def assessed_by(year: int, as_of: dt.date):
+    """Gradings of rounds before ``year``, and of ``year`` those assessed by ``as_of``: a grading entered later
+    (a 2026 round entered in December) must not switch a report on 9月30日 to a round that had not begun."""
+    return or_(Assessment.year < year, Assessment.assessed_on <= as_of,
+               and_(Assessment.assessed_on.is_(None), Assessment.created_at < as_of + dt.timedelta(days=1)))
+
+
+def grading_round_in_force(session, org_ids, year: int, as_of: dt.date) -> int:
+    """The grading round in force for ``year`` on ``as_of`` among ``org_ids`` (None: every organisation):
+    ``year``'s once one of its gradings was assessed by ``as_of``, else the latest round before it (a 2026 Q3
+    report counts the 2025 round, whose 相对后进 branches 四（一） reports on); ``year`` when there is none."""
+    query = select(func.max(Assessment.year)).where(Assessment.year <= year, assessed_by(year, as_of))
+    if org_ids is not None:
+        query = query.where(Assessment.organisation_id.in_(list(org_ids)))
+    return session.scalar(query) or year
+
+
+def round_in_force_today(session, org_ids, today: dt.date) -> int:
+    """The round the latest 季度通报 counts: in force at the end of the last quarter ended by ``today``."""
+    year, quarter = last_ended_quarter(today)
+    return grading_round_in_force(session, org_ids, year, quarter_bounds(year, quarter)[1])
 
 
 class QuarterRecords:

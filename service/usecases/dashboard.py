@@ -12,6 +12,7 @@ from ..checks.calendar import (acceptance_deadline, add_years, annual_report_dea
                                term_end)
 from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
+from ..documents.district_stats import round_in_force_today
 from ..models import Assessment, CreationCycle, Organisation, Submission, User
 from . import community_targets
 from .cycles import current_cycles
@@ -99,8 +100,9 @@ def _committee_of(org_id: int, parents: dict[int, int | None], kinds: dict[int, 
     return top
 
 
-def figures(db: Session, actor: User, year: int | None = None) -> dict:
-    """The dashboard: grades by domain, the 相对后进 by committee, cycles by state, SQ-1 targets."""
+def figures(db: Session, actor: User, year: int | None = None, today: dt.date | None = None) -> dict:
+    """The dashboard: grades by domain, the 相对后进 by committee, cycles by state, SQ-1 targets.
+    ``year`` None: the grading round in force, the one the latest 季度通报 counts (not a newer round begun since)."""
     auth.require_role(actor, *auth.REVIEWERS)
     visible = auth.visible_org_ids(db, actor)
     orgs = list(db.execute(select(Organisation)).scalars())
@@ -112,7 +114,7 @@ def figures(db: Session, actor: User, year: int | None = None) -> dict:
     assessments = list(db.execute(aq).scalars())
     years = sorted({a.year for a in assessments})
     if year is None:
-        year = years[-1] if years else dt.date.today().year
+        year = round_in_force_today(db, visible, today or dt.date.today())
     latest: dict[int, Assessment] = {}
     for a in assessments:
         if a.year == year:

@@ -240,7 +240,8 @@ def test_quarterly_report_counts_the_grading_round_in_force(app, client, demo):
 
 def test_quarterly_report_ignores_gradings_entered_after_the_quarter(app, client, demo):
     """A 2026 Q3 report issued in December counts the round in force on 9月30日: a 2026 grading of one branch
-    entered after the quarter's end does not switch it to 2026年度已完成考核1个 and 相对后进0个."""
+    entered after the quarter's end does not switch it to 2026年度已完成考核1个 and 相对后进0个, nor the
+    dashboard's default year."""
     h, admin = bearer(demo["tokens"]["quwei"]), bearer(demo["tokens"]["admin"])
     year, quarter = last_ended_quarter(dt.date.today())
     _grade(client, h, admin, demo, year - 1)
@@ -255,6 +256,11 @@ def test_quarterly_report_ignores_gradings_entered_after_the_quarter(app, client
     assert q.status_code == 201, q.get_json()
     text = re.sub(r"\s+", "", _pdf_text(client, h, q.get_json()["documents"][0]))
     assert f"{year - 1}年度已完成考核21个" in text and "确定相对后进党支部2个" in text, text[:300]
+    # the dashboard opens on the same round (it opened on the newest year with any grading: the late one)
+    dash = client.get("/api/v1/dashboard", headers=h).get_json()
+    assert dash["year"] == year - 1 and dash["years"] == [year - 1, year], (dash["year"], dash["years"])
+    assert sum(dash["grades_by_domain"]["rural"].values()) == 21 and len(dash["backward"]) == 2
+    assert client.get(f"/api/v1/dashboard?year={year}", headers=h).get_json()["backward"] == []
 
 
 def test_party_days_group_a_street_s_branches_under_its_party_working_committee(app, demo):
