@@ -11,7 +11,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import audit, auth
+from .. import audit, auth, inbox
 from ..checks import community as rules
 from ..checks.findings import label, load_config
 from ..documents.contexts import build_context
@@ -318,6 +318,11 @@ def name_brands(db: Session, store: FileStore, actor: User, payload: dict) -> di
         b.decision_number = docs[0].number
         _event(db, b, actor, "name", organisation_id=street.id, year=b.year, on=day,
                comment=f"{docs[0].number}")
+        # the unit whose brand is named hears of it with the decision's number (the decision goes to the street)
+        inbox.post(db, inbox.branch_users(db, b.organisation_id), "notice",
+                   f"党建品牌“{b.name}”已命名（{docs[0].number}）",
+                   f"{context['issuer']}以{docs[0].number}命名“{b.name}”为党建品牌（{cn_date(day)}）。",
+                   f"/community/brands/{b.id}", dedupe=f"brand-named:{b.id}:{docs[0].id}")
     return {"brands": [brand_dict(db, b) for b in chosen], "documents": [document_cases.as_dict(d) for d in docs],
             "number": docs[0].number}
 

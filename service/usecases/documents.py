@@ -232,7 +232,9 @@ def _tell(db: Session, docs: list[Document]) -> None:
     body = f"{kind_name(doc.kind)}{' ' + doc.number if doc.number else ''}已下达，请查看并按要求办理。"
     if deadline:
         body += f"办理期限：{cn_date(deadline)}。"
-    inbox.post(db, inbox.branch_users(db, doc.organisation_id), "notice", f"收到{kind_name(doc.kind)}", body,
+    # the number in the title too: a street's two 命名决定 of a year were two lines of 收到党建品牌命名决定
+    title = f"收到{kind_name(doc.kind)}" + (f"（{doc.number}）" if doc.number else "")
+    inbox.post(db, inbox.branch_users(db, doc.organisation_id), "notice", title, body,
                f"/notices/{doc.id}", dedupe=f"document:{doc.id}")
 
 

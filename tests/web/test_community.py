@@ -105,6 +105,12 @@ def test_brand_from_registration_to_naming_and_pair(client, demo):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     register = client.get("/api/v1/register", headers=bearer(tokens["jiedao"])).get_json()["items"]
     assert any(r["number"] == number and r["kind"] == "brand-naming-decision" for r in register)
+    # the messages name the decision by its number: the street's (its two decisions were two lines of
+    # 收到党建品牌命名决定) and the branch's whose brand is named
+    told = client.get("/api/v1/messages", headers=bearer(tokens["jiedao"])).get_json()["items"]
+    assert f"收到党建品牌命名决定（{number}）" in [m["title"] for m in told], [m["title"] for m in told]
+    owner = client.get("/api/v1/messages", headers=wangge).get_json()["items"]
+    assert any(number in m["title"] and number in m["body"] for m in owner), [m["title"] for m in owner]
     assert _brand_count(client, tokens) == before + 1
 
     # 共建对子 with a 后进 organisation (幸福社区 graded below 五个好 gets ledger rows too)
