@@ -88,6 +88,9 @@ def load_demo(session: Session, password: str = "wuhao2025", with_records: bool 
         # (挂点, 督导, party days) and the secretaries trained in its year
         records["district"] = demo_district.records(session)
         records["secretary"] = demo_secretary.records(session, current_store())
+        if records["district"]:
+            # the log's 人员 are the people /leaders lists: the 党委书记 of the 书记项目 were added after the count
+            records["district"]["people"] = demo_district.people_listed(session)
         records["documents"] = demo_records.certificates_and_notices(session)
         records["ledger_rows"] = demo_records.ledger_year(session)
         records["official"] = demo_records.official_documents(session)

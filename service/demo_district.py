@@ -57,6 +57,11 @@ def _in_quarter(year: int, quarter: int, month: int, day: int) -> dt.date:
     return dt.date(year, 3 * quarter - 3 + month, day)
 
 
+def people_listed(session: Session) -> int:
+    """How many people the 人员 list of /leaders shows 区委组织部 (quwei)."""
+    return len(district_people.people(session, _user(session, "quwei")))
+
+
 def records(session: Session, today: dt.date | None = None) -> dict:
     if session.scalar(select(func.count()).select_from(DistrictPerson)):
         return {}

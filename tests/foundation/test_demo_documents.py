@@ -1,6 +1,8 @@
 """`wuhao demo` gives every document kind a demo record, and each renders in both formats."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -159,7 +161,11 @@ def test_demo_district_records_are_in_the_current_year(app, full_demo, db):
                         ("/party-days", "没有党支部")):
         html = client.get(url).get_data(as_text=True)
         assert absent not in html, url
-    assert "已落实挂点包保 1 个" in client.get("/leaders").get_data(as_text=True)
+    leaders = client.get("/leaders").get_data(as_text=True)
+    assert "已落实挂点包保 1 个" in leaders
+    # `wuhao demo` logs 人员 N 名 for the rows of the page's 人员 table (it said 7 beside 13 rows)
+    people = re.search(r"<h2>人员</h2>.*?<tbody>(.*?)</tbody>", leaders, re.S)
+    assert people and full_demo["records"]["district"]["people"] == people.group(1).count("<tr") == 13
     assert f"主题党日开展情况（{today.year}年）" in client.get("/party-days").get_data(as_text=True)
     with app.app_context(), db() as s:
         district = s.execute(select(Organisation.id).where(Organisation.name == "静海区委")).scalar_one()
