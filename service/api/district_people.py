@@ -7,7 +7,7 @@ import datetime as dt
 from flask import request
 
 from ..db import get_session
-from ..http import require_user
+from ..http import require_user, settings
 from ..usecases import district_people
 from .common import blueprint, first_upload, int_arg, json_object, organisation_arg, xlsx_response
 
@@ -104,7 +104,8 @@ def assignments_template():
 @assignments_bp.post("/visits/import")
 def import_visits():
     """The leaders' visits from XLSX (all or nothing; each problem names its row and column)."""
-    return district_people.import_visits(get_session(), require_user(), first_upload())
+    return district_people.import_visits(get_session(), require_user(), first_upload(),
+                                         rectify_days=settings().rectify_days)
 
 
 @assignments_bp.get("/visits/template.xlsx")
@@ -139,4 +140,5 @@ def visits():
 @assignments_bp.post("/<int:assignment_id>/visits")
 def add_visit(assignment_id: int):
     """``{"visited_on", "found", "follow_up", "open_rows": [{"category", "problem", "measure", "due_on"}]}``."""
-    return district_people.add_visit(get_session(), require_user(), assignment_id, json_object()), 201
+    return district_people.add_visit(get_session(), require_user(), assignment_id, json_object(),
+                                     rectify_days=settings().rectify_days), 201

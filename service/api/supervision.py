@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..db import get_session
-from ..http import require_user
+from ..http import require_user, settings
 from ..usecases import district_supervision as supervision
 from .common import blueprint, first_upload, int_arg, json_object, organisation_arg, xlsx_response
 
@@ -62,7 +62,8 @@ def export_inspections():
 @inspections_bp.post("/import")
 def import_inspections():
     """Inspections from XLSX (all or nothing; each problem names its row and column)."""
-    return supervision.import_inspections(get_session(), require_user(), first_upload())
+    return supervision.import_inspections(get_session(), require_user(), first_upload(),
+                                          rectify_days=settings().rectify_days)
 
 
 @inspections_bp.get("/template.xlsx")
@@ -91,7 +92,7 @@ def inspections():
 
 @inspections_bp.post("")
 def record():
-    return supervision.record(get_session(), require_user(), json_object()), 201
+    return supervision.record(get_session(), require_user(), json_object(), rectify_days=settings().rectify_days), 201
 
 
 @inspections_bp.get("/<int:inspection_id>")
@@ -102,4 +103,5 @@ def get_inspection(inspection_id: int):
 @inspections_bp.post("/<int:inspection_id>/findings/<int:index>/open")
 def open_finding(inspection_id: int, index: int):
     """One click: the finding (from 0) becomes a 整改工作台账 row."""
-    return supervision.open_finding(get_session(), require_user(), inspection_id, index), 201
+    return supervision.open_finding(get_session(), require_user(), inspection_id, index,
+                                    rectify_days=settings().rectify_days), 201

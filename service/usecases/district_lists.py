@@ -24,11 +24,21 @@ def _opened(it: RectificationItem) -> Optional[dt.date]:
     return it.opened_on or (it.created_at.date() if it.created_at else None)
 
 
+def _defaulted_text(it: RectificationItem) -> str:
+    """What of a row opened from a visit or an inspection was filled by default (the print says so under the
+    责任清单), e.g. 整改时限按发现问题之日起90天默认确定，责任人默认为党支部书记; '' when nothing was."""
+    d = ledger.defaulted(it)
+    parts = ([f"整改时限按发现问题之日起{d['due_on']}天默认确定"] if "due_on" in d else []) + \
+        (["责任人默认为党支部书记"] if d.get("owner") else [])
+    return "，".join(parts)
+
+
 def _row(i: int, it: RectificationItem, today: dt.date) -> dict:
     code, name = ledger.status_of(it, today)
     return {"seq": i, "item_id": it.id, "category": it.category, "problem": it.problem, "measure": it.measure,
             "target": it.target, "leader": it.leader, "owner": it.owner, "due_on": iso(it.due_on),
-            "opened_on": iso(_opened(it)), "closed_on": iso(it.closed_on), "status": code, "status_name": name}
+            "opened_on": iso(_opened(it)), "closed_on": iso(it.closed_on), "status": code, "status_name": name,
+            "defaulted": _defaulted_text(it)}
 
 
 def lists(db: Session, actor: User, organisation_id: int, year: Optional[int] = None,

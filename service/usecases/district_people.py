@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..checks.district import standing, uncovered
+from ..config import DEFAULT_RECTIFY_DAYS
 from ..errors import Conflict, Invalid
 from ..models import (Assessment, DistrictPerson, LeaderAssignment, LeaderVisit, Organisation, RectificationItem,
                       User)
@@ -271,9 +272,12 @@ def visit_dict(v: LeaderVisit, org: Organisation | None = None, a: LeaderAssignm
             "ledger_item_ids": list(v.ledger_item_ids or [])}
 
 
-def add_visit(db: Session, actor: User, assignment_id: int, payload: dict) -> dict:
+def add_visit(db: Session, actor: User, assignment_id: int, payload: dict,
+              rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
     """A visit (``visited_on``, ``found``, ``follow_up``); each of ``open_rows`` (``{category, problem,
-    measure, due_on}``) opens a ledger row of the branch."""
+    measure, due_on, owner}``) opens a ledger row of the branch, led by the visiting leader; without a
+    整改时限 or a 责任人 it gets ``rectify_days`` after the visit and the branch secretary
+    (:func:`service.usecases.ledger.open_found`)."""
     a = _assignment(db, actor, assignment_id)
     day = opt_date(payload, "visited_on") or dt.date.today()
     if day > dt.date.today():
@@ -288,11 +292,11 @@ def add_visit(db: Session, actor: User, assignment_id: int, payload: dict) -> di
     person = db.get(DistrictPerson, a.person_id)
     item_ids = []
     for r in rows:
-        item = ledger.create(db, actor, {"organisation_id": a.organisation_id, "category": r.get("category") or "挂点走访",
-                                         "problem": r.get("problem"), "measure": r.get("measure") or "",
-                                         "leader": person.name if person else "", "due_on": r.get("due_on"),
-                                         "opened_on": day.isoformat(),
-                                         "note": f"{person.name if person else ''}{sheets.cn(day)}走访发现"})
+        item = ledger.open_found(db, actor, a.organisation_id, category=r.get("category") or "挂点走访",
+                                 problem=r.get("problem"), measure=r.get("measure"),
+                                 leader=person.name if person else "", owner=r.get("owner"), due_on=r.get("due_on"),
+                                 found_on=day, source=f"{person.name if person else ''}{sheets.cn(day)}走访发现",
+                                 rectify_days=rectify_days)
         item_ids.append(item["id"])
     v = LeaderVisit(assignment_id=a.id, organisation_id=a.organisation_id, visited_on=day, found=found,
                     follow_up=follow, ledger_item_ids=item_ids)
@@ -505,20 +509,22 @@ VISIT_COLUMNS = [sheets.Column("person", "领导姓名", required=True, aliases=
                  sheets.Column("found", "发现的问题", aliases=("走访发现",), max_len=2000),
                  sheets.Column("follow_up", "后续措施", aliases=("后续跟进",), max_len=2000),
                  sheets.Column("rows", "列入整改工作台账的问题", aliases=("列入台账的问题",), max_len=20000),
-                 sheets.Column("due_on", "整改时限", "date")]
+                 sheets.Column("due_on", "整改时限", "date"),
+                 sheets.Column("owner", "责任人", max_len=100)]
 
 
 def visits_template() -> bytes:
     day = dt.date.today() - dt.timedelta(days=1)
     return sheets.template(VISIT_COLUMNS, ["王志强", "大邱庄村党支部", sheets.cn(day), "三会一课记录不全",
                                            "一个月后回访", "三会一课记录不全\n党费未按月收缴",
-                                           sheets.cn(day + dt.timedelta(days=90))], "挂点走访记录")
+                                           sheets.cn(day + dt.timedelta(days=90)), "郑海"], "挂点走访记录")
 
 
-def import_visits(db: Session, actor: User, data: bytes) -> dict:
+def import_visits(db: Session, actor: User, data: bytes, rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
     """The leaders' visits kept in Excel (:data:`VISIT_COLUMNS`): each row a visit of a leader to a branch they
     have taken charge of in the visit's year; each line of 列入整改工作台账的问题 opens a ledger row with the
-    row's 整改时限. All or nothing, each problem naming its row and column."""
+    row's 整改时限 and 责任人 (left empty: ``rectify_days`` after the visit, the branch secretary). All or
+    nothing, each problem naming its row and column."""
     auth.require_role(actor, *REVIEWERS)
     problems: list[dict] = []
     rows = sheets.read(data, VISIT_COLUMNS, "挂点走访记录表", problems)
@@ -560,8 +566,8 @@ def import_visits(db: Session, actor: User, data: bytes) -> dict:
     for a, r, lines in ready:
         v = add_visit(db, actor, a.id, {
             "visited_on": r["visited_on"].isoformat(), "found": r["found"] or "", "follow_up": r["follow_up"] or "",
-            "open_rows": [{"problem": line, "due_on": r["due_on"].isoformat() if r["due_on"] else None}
-                          for line in lines]})
+            "open_rows": [{"problem": line, "due_on": r["due_on"].isoformat() if r["due_on"] else None,
+                           "owner": r["owner"]} for line in lines]}, rectify_days=rectify_days)
         opened += len(v["ledger_item_ids"])
     audit.record(db, actor, "leader_visit_import", "leader_visit", None, {"rows": len(rows), "ledger_items": opened},
                  organisation_id=actor.organisation_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
+from ..config import DEFAULT_RECTIFY_DAYS
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Inspection, Organisation, SupervisionGroup, User
 from ..vocabulary import INSPECTION_KINDS
@@ -130,13 +131,14 @@ def inspections(db: Session, actor: User, *, group_id: Optional[int] = None,
 
 
 def _open_row(db: Session, actor: User, i: Inspection, group: SupervisionGroup, n: int,
-              finding: dict) -> dict:
-    item = ledger.create(db, actor, {"organisation_id": i.organisation_id, "category": finding.get("category") or "督导检查",
-                                     "problem": finding["text"], "due_on": finding.get("due_on"),
-                                     "opened_on": i.inspected_on.isoformat(),
-                                     "note": f"{group.name}{sheets.cn(i.inspected_on)}"
-                                             f"{INSPECTION_KINDS.get(i.kind, '')}发现"})
-    return {**finding, "ledger_item_id": item["id"]}
+              finding: dict, rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
+    """The finding's ledger row: its 整改时限 and 责任人 as given, else ``rectify_days`` after the inspection and
+    the branch secretary (:func:`service.usecases.ledger.open_found`)."""
+    item = ledger.open_found(db, actor, i.organisation_id, category=finding.get("category") or "督导检查",
+                             problem=finding["text"], owner=finding.get("owner"), due_on=finding.get("due_on"),
+                             found_on=i.inspected_on, rectify_days=rectify_days,
+                             source=f"{group.name}{sheets.cn(i.inspected_on)}{INSPECTION_KINDS.get(i.kind, '')}发现")
+    return {**finding, "due_on": item["due_on"], "owner": item["owner"], "ledger_item_id": item["id"]}
 
 
 def _covers(db: Session, g: SupervisionGroup, org: Organisation) -> bool:
@@ -147,9 +149,10 @@ def _covers(db: Session, g: SupervisionGroup, org: Organisation) -> bool:
     return not g.committee_ids or org.id in covered
 
 
-def record(db: Session, actor: User, payload: dict) -> dict:
+def record(db: Session, actor: User, payload: dict, rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
     """An inspection: ``{group_id, organisation_id, kind, inspected_on, answers: {check item: answer},
-    findings: [{text, open_ledger, category, due_on}]}``; a finding with ``open_ledger`` opens its row."""
+    findings: [{text, open_ledger, category, due_on, owner}]}``; a finding with ``open_ledger`` opens its row
+    (without a 整改时限 or 责任人: ``rectify_days`` after the inspection, the branch secretary)."""
     g = _group(db, actor, opt_int(payload, "group_id", minimum=1, maximum=auth.MAX_ID, required=True))
     org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True)
     org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
@@ -178,9 +181,13 @@ def record(db: Session, actor: User, payload: dict) -> dict:
     db.flush()
     out = []
     for n, f in enumerate(findings):
+        due = opt_date({"due_on": f.get("due_on")}, "due_on")
+        if due is not None and due < day:
+            raise Invalid("整改时限不能早于检查日期。", field="findings")
         clean = {"text": f["text"].strip()[:2000], "category": str(f.get("category") or "")[:100],
-                 "due_on": f.get("due_on"), "ledger_item_id": None}
-        out.append(_open_row(db, actor, i, g, n, clean) if f.get("open_ledger") else clean)
+                 "due_on": iso(due), "owner": opt_str(f, "owner", max_len=100) or "",
+                 "ledger_item_id": None}
+        out.append(_open_row(db, actor, i, g, n, clean, rectify_days) if f.get("open_ledger") else clean)
     i.findings = out
     db.flush()
     audit.record(db, actor, "inspection", "inspection", i.id,
@@ -195,8 +202,10 @@ def get(db: Session, actor: User, inspection_id: int) -> dict:
     return inspection_dict(i, _names(db, {i.organisation_id}), db.get(SupervisionGroup, i.group_id).name)
 
 
-def open_finding(db: Session, actor: User, inspection_id: int, index: int) -> dict:
-    """One click: the finding number ``index`` (from 0) of an inspection opens its ledger row."""
+def open_finding(db: Session, actor: User, inspection_id: int, index: int,
+                 rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
+    """One click: the finding number ``index`` (from 0) of an inspection opens its ledger row (its 整改时限 and
+    责任人 as the finding has them, else ``rectify_days`` after the inspection and the branch secretary)."""
     auth.require_role(actor, *REVIEWERS)
     i = auth.load_visible(db, actor, Inspection, inspection_id, "未找到该督导检查记录。")
     findings = list(i.findings or [])
@@ -204,7 +213,8 @@ def open_finding(db: Session, actor: User, inspection_id: int, index: int) -> di
         raise NotFound("未找到该检查发现。")
     if findings[index].get("ledger_item_id"):
         raise Conflict("该问题已列入整改工作台账。", "finding_opened")
-    findings[index] = _open_row(db, actor, i, db.get(SupervisionGroup, i.group_id), index, findings[index])
+    findings[index] = _open_row(db, actor, i, db.get(SupervisionGroup, i.group_id), index, findings[index],
+                                rectify_days)
     i.findings = findings
     db.flush()
     audit.record(db, actor, "inspection_open", "inspection", i.id,
@@ -344,14 +354,17 @@ INSPECTION_COLUMNS = [sheets.Column("group", "督导组", required=True, aliases
                       sheets.Column("inspected_on", "检查日期", "date", required=True, aliases=("日期",)),
                       sheets.Column("answers", "检查情况", aliases=("督导清单检查情况",), max_len=30000),
                       sheets.Column("findings", "发现的问题", max_len=30000),
-                      sheets.Column("open_ledger", "列入整改工作台账", "bool", aliases=("是否列入整改工作台账",))]
+                      sheets.Column("open_ledger", "列入整改工作台账", "bool", aliases=("是否列入整改工作台账",)),
+                      sheets.Column("due_on", "整改时限", "date"),
+                      sheets.Column("owner", "责任人", max_len=100)]
 
 
 def inspections_template() -> bytes:
     day = sheets.cn(dt.date.today() - dt.timedelta(days=1))
     return sheets.template(INSPECTION_COLUMNS, [
         "第一督导组", "大邱庄村党支部", INSPECTION_KINDS["field"], day,
-        "是否每月8日开展主题党日：是\n三会一课记录是否完整：9月支委会无记录", "三会一课记录不全\n党费未按月收缴", "是"],
+        "是否每月8日开展主题党日：是\n三会一课记录是否完整：9月支委会无记录", "三会一课记录不全\n党费未按月收缴", "是",
+        sheets.cn(dt.date.today() + dt.timedelta(days=89)), "郑海"],
         "督导检查记录")
 
 
@@ -374,10 +387,11 @@ def _answers(text: str | None, checklist: list[str]) -> tuple[dict[str, str], st
     return out, None
 
 
-def import_inspections(db: Session, actor: User, data: bytes) -> dict:
+def import_inspections(db: Session, actor: User, data: bytes, rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
     """Inspections kept in Excel (:data:`INSPECTION_COLUMNS`): a group and a branch it covers, the way and the
     day, the answers to the group's 督导清单 (a line per item), the findings (a line each; with 列入整改工作台账
-    they open their ledger rows). All or nothing, each problem naming its row and column."""
+    they open their ledger rows, with the row's 整改时限 and 责任人, left empty: ``rectify_days`` after the
+    inspection and the branch secretary). All or nothing, each problem naming its row and column."""
     auth.require_role(actor, *REVIEWERS)
     problems: list[dict] = []
     rows = sheets.read(data, INSPECTION_COLUMNS, "督导检查记录表", problems)
@@ -414,15 +428,19 @@ def import_inspections(db: Session, actor: User, data: bytes) -> dict:
             bad("findings", "有一条问题过长（最多2000字）")
         if r["open_ledger"] and not findings:
             bad("open_ledger", "没有发现的问题可列入整改工作台账")
+        if r["due_on"] is not None and r["due_on"] < r["inspected_on"]:
+            bad("due_on", "整改时限不能早于检查日期")
         if len(problems) == before:
             ready.append({"group_id": g.id, "organisation_id": org.id, "kind": kind,
                           "inspected_on": r["inspected_on"].isoformat(), "answers": answers,
-                          "findings": [{"text": f, "open_ledger": bool(r["open_ledger"])} for f in findings]})
+                          "findings": [{"text": f, "open_ledger": bool(r["open_ledger"]),
+                                        "due_on": r["due_on"].isoformat() if r["due_on"] else None,
+                                        "owner": r["owner"] or ""} for f in findings]})
     problems.sort(key=lambda p: (p["row"], p["column"]))
     sheets.fail(problems, "督导检查记录表")
     opened = 0
     for payload in ready:
-        i = record(db, actor, payload)
+        i = record(db, actor, payload, rectify_days)
         opened += sum(1 for f in i["findings"] if f["ledger_item_id"])
     audit.record(db, actor, "inspection_import", "inspection", None, {"rows": len(rows), "ledger_items": opened},
                  organisation_id=actor.organisation_id)

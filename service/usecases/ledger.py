@@ -8,6 +8,7 @@ A row is overdue when it is open and its 整改时限 is before today; both side
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -15,12 +16,14 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..documents.compose import ContextError
+from ..config import DEFAULT_RECTIFY_DAYS
 from ..documents.contexts import gap_rows, taskbook_deadline, _rubric_rows
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Assessment, Document, Organisation, RectificationItem, RectificationNote, User
 from ..storage import FileStore
 from . import documents
 from .serialize import iso
+from ..vocabulary import cn_date
 from .validate import opt_date, opt_int, opt_str
 
 REVIEWERS = auth.REVIEWERS
@@ -137,6 +140,48 @@ def create(db: Session, actor: User, payload: dict, today: Optional[dt.date] = N
     audit.record(db, actor, "ledger_open", "rectification_item", it.id,
                  {"category": it.category}, organisation_id=org.id)
     return as_dict(it, today or dt.date.today(), org.name)
+
+
+#: what the 备注 of a row opened from a visit or an inspection says of a value it was not given
+DUE_DEFAULT = "整改时限未填写，按发现问题之日起{days}天默认定为{date}"
+OWNER_DEFAULT = "责任人未填写，默认为党支部书记{name}"
+_DUE_MARK = re.compile(r"整改时限未填写，按发现问题之日起(\d+)天默认定为(\d{4}年\d{1,2}月\d{1,2}日)")
+
+
+def open_found(db: Session, actor: User, organisation_id: int, *, problem, found_on: dt.date, source: str,
+               category: str, leader: str = "", measure: str = "", owner=None, due_on=None,
+               rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:
+    """A row for a problem a leader's visit or a 督导 inspection found on ``found_on``. Its 整改时限 and 责任人
+    as given, else ``rectify_days`` (``Settings.rectify_days``, the programme's period) after the day it was
+    found and the branch's secretary; the 备注 (``source``, e.g. 某某某年某月某日走访发现) says which was defaulted."""
+    due = opt_date({"due_on": due_on}, "due_on")
+    notes = [source]
+    if due is None:
+        due = found_on + dt.timedelta(days=rectify_days)
+        notes.append(DUE_DEFAULT.format(days=rectify_days, date=cn_date(due)))
+    elif due < found_on:
+        raise Invalid("整改时限不能早于发现问题的日期。", field="due_on")
+    owner = opt_str({"owner": owner}, "owner", max_len=TEXT_FIELDS["owner"]) or ""
+    org = db.get(Organisation, organisation_id)
+    if not owner and org is not None and org.secretary:
+        owner = org.secretary
+        notes.append(OWNER_DEFAULT.format(name=owner))
+    return create(db, actor, {"organisation_id": organisation_id, "category": category, "problem": problem,
+                              "measure": measure or "", "leader": leader or "", "owner": owner,
+                              "due_on": due.isoformat(), "opened_on": found_on.isoformat(),
+                              "note": "；".join(n for n in notes if n)[:TEXT_FIELDS["note"]]})
+
+
+def defaulted(it: RectificationItem) -> dict:
+    """What of a row still holds the default :func:`open_found` gave it: ``{"due_on": days, "owner": True}``
+    (a value changed since is the clerk's own)."""
+    out = {}
+    m = _DUE_MARK.search(it.note or "")
+    if m and it.due_on is not None and m.group(2) == cn_date(it.due_on):
+        out["due_on"] = int(m.group(1))
+    if it.owner and OWNER_DEFAULT.format(name=it.owner) in (it.note or ""):
+        out["owner"] = True
+    return out
 
 
 def update(db: Session, actor: User, item_id: int, payload: dict, today: Optional[dt.date] = None) -> dict:

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ..auth import REVIEWERS
 from ..db import get_session
 from ..errors import Invalid
+from ..http import settings
 from ..usecases import district_lists, district_partyday, district_people, district_supervision, organisations
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
@@ -61,7 +62,8 @@ def leaders_page(user):
             result, error = attempt(lambda: district_people.import_assignments(db, user, uploaded_xlsx()), said="无法导入：")
             flash_import(result, error, "挂点包保名单")
         elif action == "import_visits":
-            result, error = attempt(lambda: district_people.import_visits(db, user, uploaded_xlsx()), said="无法导入：")
+            result, error = attempt(lambda: district_people.import_visits(db, user, uploaded_xlsx(),
+                                                                          settings().rectify_days), said="无法导入：")
             flash_import(result, error, "走访记录")
         else:
             raise Invalid("未知的操作。", field="action")
@@ -104,7 +106,7 @@ def person_page(user, person_id: int):
                    "open_rows": [{"problem": problem, "measure": request.form.get("measure", ""),
                                   "due_on": request.form.get("due_on") or None}] if problem else []}
         visit, error = attempt(district_people.add_visit, db, user, form_id("assignment_id") or 0, payload,
-                               said="无法记录：")
+                               settings().rectify_days, said="无法记录：")
         if error is None:
             flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
                               else "") + "。", "ok")
@@ -195,7 +197,7 @@ def supervision_page(user):
         action = request.form.get("action")
         if action == "open":
             _r, error = attempt(district_supervision.open_finding, db, user, form_id("inspection_id") or 0,
-                                int(request.form.get("index") or 0), said="无法列入：")
+                                int(request.form.get("index") or 0), settings().rectify_days, said="无法列入：")
             if error is None:
                 flash("已列入整改工作台账。", "ok")
         elif action == "inspect":
@@ -207,7 +209,8 @@ def supervision_page(user):
                        "kind": request.form.get("kind") or "field",
                        "inspected_on": request.form.get("inspected_on") or None,
                        "answers": {k: v for k, v in answers.items() if v}, "findings": findings}
-            _r, error = attempt(district_supervision.record, db, user, payload, said="无法记录：")
+            _r, error = attempt(district_supervision.record, db, user, payload, settings().rectify_days,
+                                said="无法记录：")
             if error is None:
                 flash("已记录督导检查。", "ok")
         elif action == "checklist":
@@ -274,7 +277,8 @@ def _supervision_correction(db, user, action: str) -> None:
         flash_import(result, error, "督导组")
         return
     elif action == "import_inspections":
-        result, error = attempt(lambda: district_supervision.import_inspections(db, user, uploaded_xlsx()),
+        result, error = attempt(lambda: district_supervision.import_inspections(db, user, uploaded_xlsx(),
+                                                                                settings().rectify_days),
                                 said="无法导入：")
         flash_import(result, error, "督导检查记录")
         return

@@ -109,6 +109,26 @@ def test_scenario_laggards_to_quarterly_report(app, client, demo):
     assert person["assignments"][0]["ledger"]["items"] == len(rows) and len(person["visits"]) == 1
     lists = client.get(f"/api/v1/branch-lists/{lag}?year={year}", headers=h).get_json()
     assert [r["problem"] for r in lists["branches"][0]["rows"]] == [r["problem"] for r in rows]
+    # no row is left without a 整改时限 or a 责任人 (the 三张清单 had blank cells): none was given, so 90 days
+    # after the day the problem was found and the branch secretary; the print says which were defaulted
+    found = {"8月未开展主题党日": dt.date(year, m2, 20), "三会一课记录不完整": dt.date(year, m2, 20),
+             "支部班子不团结": dt.date(year, m3, 10)}
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        secretary = s.get(Organisation, lag).secretary
+    for r in lists["branches"][0]["rows"]:
+        if r["problem"] in found:
+            assert (r["due_on"], r["owner"]) == ((found[r["problem"]] + dt.timedelta(days=90)).isoformat(),
+                                                 secretary), r
+            assert r["defaulted"] == "整改时限按发现问题之日起90天默认确定，责任人默认为党支部书记", r
+    assert next(r for r in rows if r["problem"] == "支部班子不团结")["leader"] == "王志强"
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    printed = re.sub(r"<[^>]+>", "", page.get(f"/branch-lists/{lag}?print=1").get_data(as_text=True))
+    assert len(re.findall(r"尧舜度假村党支部第\d+项在走访或督导检查时未填写，整改时限按发现问题之日起90天默认确定，"
+                          r"责任人默认为党支部书记", printed)) == 3, printed[-800:]
+    assert "如需调整，请在整改工作台账中修改。" in printed
 
     # 4. party days of the quarter imported, the second month missing; a bad sheet names row and column
     bad = upload_file(client, h, "/api/v1/party-days/import", xlsx_bytes([

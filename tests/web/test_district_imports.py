@@ -23,6 +23,13 @@ def _counts(app, org_id: int) -> tuple[int, int, int]:
                      for m in (LeaderVisit, Inspection, RectificationItem))
 
 
+def _secretary(app, org_id: int) -> str:
+    from service.models import Organisation
+
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        return s.get(Organisation, org_id).secretary
+
+
 def test_visits_import_all_or_nothing_with_row_and_column(app, client, seeded):
     from tests.web.conftest import csrf_of, login
 
@@ -60,6 +67,10 @@ def test_visits_import_all_or_nothing_with_row_and_column(app, client, seeded):
     assert (july["found"], july["follow_up"], len(july["ledger_item_ids"])) == ("台账不全", "回访", 2)
     item = client.get(f"/api/v1/ledger/{july['ledger_item_ids'][1]}", headers=h).get_json()
     assert (item["problem"], item["due_on"], item["opened_on"]) == ("党费未按月收缴", "2026-10-31", "2026-07-20")
+    # no 责任人 in the sheet: the branch secretary, and the 备注 says it was defaulted (the 整改时限 was given)
+    secretary = _secretary(app, org)
+    assert secretary and item["owner"] == secretary and item["leader"] == "王志强", item
+    assert f"责任人未填写，默认为党支部书记{secretary}" in item["note"] and "整改时限未填写" not in item["note"]
     # the page: the same use case, the problems flashed with row and column
     login(client, "quwei", seeded["password"])
     r = client.post("/leaders", data={"csrf_token": csrf_of(client), "action": "import_visits", "year": "2026",
@@ -85,25 +96,28 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
     template = client.get("/api/v1/inspections/template.xlsx", headers=h)
     assert template.status_code == 200
     headers = [c.value for c in load_workbook(io.BytesIO(template.data)).active[1]]
-    assert headers == ["督导组", "党支部", "检查方式", "检查日期", "检查情况", "发现的问题", "列入整改工作台账"]
+    assert headers == ["督导组", "党支部", "检查方式", "检查日期", "检查情况", "发现的问题", "列入整改工作台账",
+                       "整改时限", "责任人"]
     before = _counts(app, org)
     item = group["checklist"][0]
     bad = xlsx_bytes([headers,
                  [group["name"], "城关社区党支部", "实地检查", "2026-08-12", f"{item}：是", "记录不全", "是"],
                  ["第十督导组", "城关社区党支部", "走访", "2026-08-12", "", "", ""],         # no such group, kind
                  [group["name"], "城关社区党支部", "随机抽查", "2026-08-12", "党费是否按月收缴：否", "", "是"],
-                 [group["name"], "城关社区党支部", "", "8月12日", f"{item}是", "", ""]])       # date, answer line
+                 [group["name"], "城关社区党支部", "", "8月12日", f"{item}是", "", ""],        # date, answer line
+                 [group["name"], "城关社区党支部", "", "2026-08-12", "", "记录不全", "是", "2026-08-01"]])  # due before
     r = upload_file(client, h, "/api/v1/inspections/import", bad)
     assert r.status_code == 422, r.get_json()
     problems = r.get_json()["error"]["detail"]["problems"]
-    assert [(p["row"], p["column"]) for p in problems] == [(3, "A"), (3, "C"), (4, "E"), (4, "G"), (5, "D")], problems
+    assert [(p["row"], p["column"]) for p in problems] == [(3, "A"), (3, "C"), (4, "E"), (4, "G"), (5, "D"),
+                                                           (6, "H")], problems
     assert "第4行E列“检查情况”：“党费是否按月收缴”不是该督导组督导清单中的检查项" in " ".join(
         p["message"] for p in problems)
     assert _counts(app, org) == before
     good = xlsx_bytes([headers,
                   [group["name"], "城关社区党支部", "实地检查", "2026-08-12", f"{item}：9月未开展",
-                   "主题党日未按时开展\n三会一课记录不全", "是"],
-                  [group["name"], "城关社区党支部", "定点监测", "2026年9月3日", "", "党费台账未更新", "否"]])
+                   "主题党日未按时开展\n三会一课记录不全", "是", None, "王强"],
+                  [group["name"], "城关社区党支部", "定点监测", "2026年9月3日", "", "党费台账未更新", "否", "2026-12-31"]])
     r = upload_file(client, h, "/api/v1/inspections/import", good)
     assert r.status_code == 200, r.get_json()
     assert r.get_json() == {"rows": 2, "created": 2, "ledger_items": 2}
@@ -112,8 +126,13 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
     field = next(i for i in items if i["inspected_on"] == "2026-08-12")
     assert (field["kind"], field["answers"]) == ("field", {item: "9月未开展"})
     assert all(f["ledger_item_id"] for f in field["findings"])
+    # the sheet's 责任人, and no 整改时限: 90 days (Settings.rectify_days) after the inspection, said in the 备注
+    row = client.get(f"/api/v1/ledger/{field['findings'][0]['ledger_item_id']}", headers=h).get_json()
+    assert (row["owner"], row["due_on"]) == ("王强", "2026-11-10"), row
+    assert "整改时限未填写，按发现问题之日起90天默认定为2026年11月10日" in row["note"] and "责任人未填写" not in row["note"]
     monitor = next(i for i in items if i["inspected_on"] == "2026-09-03")
     assert monitor["kind"] == "monitor" and monitor["findings"][0]["ledger_item_id"] is None
+    assert monitor["findings"][0]["due_on"] == "2026-12-31"  # kept for when it is opened
     # a reviewer of the other subtree cannot name this branch
     r = upload_file(client, bearer(seeded["tokens"]["gongwei"]), "/api/v1/inspections/import", good)
     assert r.status_code == 422
