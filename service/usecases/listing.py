@@ -5,6 +5,9 @@ caller asked for — a search text, filters (status, domain, organisation, year)
 direction, a page — and returns the page's rows, every matching row (what an export writes) and the
 choices each filter offers. The arguments are checked like any other input: a bad one is ``Invalid``
 naming its field.
+
+A page with two lists gives the second a ``prefix`` (``p_``): its arguments are then ``p_q``, ``p_page``,
+``p_sort``… so the two never read each other's; the unprefixed list keeps the plain names.
 """
 from __future__ import annotations
 
@@ -60,9 +63,15 @@ class ListArgs:
     desc: bool = False
     page: int = 1
     per_page: int = PER_PAGE
+    prefix: str = ""
+
+    def key(self, name: str) -> str:
+        """The URL parameter of argument ``name`` (``q``, ``sort``, a filter's name…) for this list."""
+        return self.prefix + name
 
     def query(self, **changes) -> dict[str, Any]:
-        """These arguments as URL query parameters, with ``changes`` (None drops one)."""
+        """These arguments as URL query parameters, with ``changes`` (None drops one); ``changes`` name
+        the arguments without the list's prefix (``page=2`` is ``p_page=2`` for the list ``p_``)."""
         out: dict[str, Any] = {}
         if self.q:
             out["q"] = self.q
@@ -80,7 +89,16 @@ class ListArgs:
                 out.pop(k, None)
             else:
                 out[k] = v
-        return out
+        return {self.prefix + k: v for k, v in out.items()}
+
+
+#: the arguments of every list besides its filters (``export`` asks for its Excel file)
+ARG_NAMES = ("q", "sort", "desc", "page", "per_page", "export")
+
+
+def arg_keys(spec: ListSpec, prefix: str = "") -> set[str]:
+    """Every URL parameter the list ``prefix`` reads."""
+    return {prefix + name for name in (*ARG_NAMES, *spec.filters)}
 
 
 def _positive(raw: str, key: str, label: str, maximum: int) -> int:
@@ -90,26 +108,30 @@ def _positive(raw: str, key: str, label: str, maximum: int) -> int:
     return int(raw)
 
 
-def parse_args(raw: Mapping[str, str], spec: ListSpec) -> ListArgs:
-    """The list arguments of a query string (``q``, a filter's name, ``sort``, ``desc``, ``page``, ``per_page``)."""
-    q = (raw.get("q") or "").strip()
+def parse_args(raw: Mapping[str, str], spec: ListSpec, prefix: str = "") -> ListArgs:
+    """The list arguments of a query string (``q``, a filter's name, ``sort``, ``desc``, ``page``, ``per_page``),
+    each read as ``prefix`` + its name."""
+    def arg(name: str) -> str:
+        return raw.get(prefix + name) or ""
+
+    q = arg("q").strip()
     if len(q) > MAX_QUERY:
-        raise Invalid(f"搜索内容过长（最多 {MAX_QUERY} 个字）。", field="q")
+        raise Invalid(f"搜索内容过长（最多 {MAX_QUERY} 个字）。", field=prefix + "q")
     filters = {}
     for name in spec.filters:
-        value = (raw.get(name) or "").strip()
+        value = arg(name).strip()
         if len(value) > 64:
-            raise Invalid(f"{FILTERS[name][2]}筛选条件无效。", field=name)
+            raise Invalid(f"{FILTERS[name][2]}筛选条件无效。", field=prefix + name)
         if value:
             filters[name] = value
-    sort = raw.get("sort") or spec.default_sort
+    sort = arg("sort") or spec.default_sort
     column = spec.column(sort) if sort else None
     if sort and (column is None or not column.sortable):
-        raise Invalid("无法按该列排序。", field="sort")
-    desc = raw.get("desc") == "1" if raw.get("sort") else spec.default_desc
-    page = _positive(raw.get("page") or "1", "page", "页码", 100000)
-    per_page = _positive(raw.get("per_page") or str(PER_PAGE), "per_page", "每页条数", MAX_PER_PAGE)
-    return ListArgs(q=q, filters=filters, sort=sort, desc=desc, page=page, per_page=per_page)
+        raise Invalid("无法按该列排序。", field=prefix + "sort")
+    desc = arg("desc") == "1" if arg("sort") else spec.default_desc
+    page = _positive(arg("page") or "1", prefix + "page", "页码", 100000)
+    per_page = _positive(arg("per_page") or str(PER_PAGE), prefix + "per_page", "每页条数", MAX_PER_PAGE)
+    return ListArgs(q=q, filters=filters, sort=sort, desc=desc, page=page, per_page=per_page, prefix=prefix)
 
 
 def _sort_value(value):

@@ -15,6 +15,7 @@ from ..http import settings
 from ..usecases import district_lists, district_partyday, district_people, district_supervision, organisations
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
+from . import imports
 from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
 from .lists import XLSX, attachment, list_page, listed
 
@@ -37,12 +38,33 @@ def form_id_arg(name: str) -> int | None:
 # --- 挂点包保 -----------------------------------------------------------------------------------
 
 
+def _import(db, user, use_case, what: str) -> tuple[list[dict], str]:
+    """One of the page's XLSX imports: done is flashed; refused, its error rows and report for the page."""
+    result, problems, report_url = imports.run_import(lambda: use_case(db, user, uploaded_xlsx()), what)
+    if result is not None:
+        flash(f"已导入{what} {result['rows']} 行。", "ok")
+    return problems, report_url
+
+
+#: the leaders page's imports: action -> (use case, what it reads)
+LEADER_IMPORTS = {"import": (district_people.import_people, "人员"),
+                  "import_assignments": (district_people.import_assignments, "挂点包保名单"),
+                  "import_visits": (lambda db, user, data: district_people.import_visits(
+                      db, user, data, settings().rectify_days), "走访记录")}
+
+
 @leaders_bp.route("", methods=["GET", "POST"])
 @page(*REVIEWERS)
 def leaders_page(user):
     db = get_session()
     year = _year()
-    if request.method == "POST":
+    problems, report_url, failed = [], "", ""
+    if request.method == "POST" and request.form.get("action") in LEADER_IMPORTS:
+        failed = request.form["action"]
+        problems, report_url = _import(db, user, *LEADER_IMPORTS[failed])
+        if not problems:
+            return redirect(url_for("leaders.leaders_page", year=year))
+    elif request.method == "POST":
         action = request.form.get("action")
         if action == "person":
             payload = {k: request.form.get(k, "") for k in ("name", "rank", "title", "phone")}
@@ -55,24 +77,29 @@ def leaders_page(user):
             _r, error = attempt(district_people.assign, db, user, payload, said="无法落实：")
             if error is None:
                 flash("已落实挂点。", "ok")
-        elif action == "import":
-            result, error = attempt(lambda: district_people.import_people(db, user, uploaded_xlsx()), said="无法导入：")
-            flash_import(result, error, "人员")
-        elif action == "import_assignments":
-            result, error = attempt(lambda: district_people.import_assignments(db, user, uploaded_xlsx()), said="无法导入：")
-            flash_import(result, error, "挂点包保名单")
-        elif action == "import_visits":
-            result, error = attempt(lambda: district_people.import_visits(db, user, uploaded_xlsx(),
-                                                                          settings().rectify_days), said="无法导入：")
-            flash_import(result, error, "走访记录")
         else:
             raise Invalid("未知的操作。", field="action")
         return redirect(url_for("leaders.leaders_page", year=year))
     coverage = district_people.coverage(db, user, year)
+    people = district_people.people(db, user)
+    people_list = listed([_person_row(p) for p in people], PEOPLE, extra={"year": year}, prefix="p_")
     return list_page("district_leaders.html", [_coverage_row(b) for b in coverage["branches"]], COVERAGE,
-                     extra={"year": year}, user=user, year=year, coverage=coverage,
-                     people=district_people.people(db, user), ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
-                     branches=organisations.picker(db, user, kind="branch", live=True))
+                     extra={"year": year}, others=(people_list,), user=user, year=year, coverage=coverage,
+                     people=people, people_list=people_list, ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
+                     branches=organisations.picker(db, user, kind="branch", live=True),
+                     problems=problems, report_url=report_url, failed=failed,
+                     failed_what=LEADER_IMPORTS[failed][1] if failed else "")
+
+
+#: the people of the leaders page, the page's second list (its parameters p_q, p_sort, p_page…)
+PEOPLE = ListSpec(
+    columns=(Column("name", "姓名"), Column("kind_name", "类别", sort_key="kind"), Column("title", "职务"),
+             Column("phone", "联系电话"), Column("active_name", "在任情况")),
+    search=("name", "title", "phone"), filters=("kind",), filename="人员名单")
+
+
+def _person_row(p: dict) -> dict:
+    return {**p, "kind": p["rank"], "kind_name": p["rank_name"], "active_name": "在任" if p["active"] else "不再在任"}
 
 
 COVERAGE = ListSpec(
@@ -189,11 +216,23 @@ LIST_TABLES = {"problems": ("branch_name", "seq", "category", "problem", "opened
 # --- 督导组 -----------------------------------------------------------------------------------------
 
 
+#: the supervision page's imports: action -> (use case, what it reads)
+SUPERVISION_IMPORTS = {"import_groups": (district_supervision.import_groups, "督导组"),
+                       "import_inspections": (lambda db, user, data: district_supervision.import_inspections(
+                           db, user, data, settings().rectify_days), "督导检查记录")}
+
+
 @supervision_bp.route("", methods=["GET", "POST"])
 @page(*REVIEWERS)
 def supervision_page(user):
     db = get_session()
-    if request.method == "POST":
+    problems, report_url, failed = [], "", ""
+    if request.method == "POST" and request.form.get("action") in SUPERVISION_IMPORTS:
+        failed = request.form["action"]
+        problems, report_url = _import(db, user, *SUPERVISION_IMPORTS[failed])
+        if not problems:
+            return redirect(url_for("supervision.supervision_page"))
+    elif request.method == "POST":
         action = request.form.get("action")
         if action == "open":
             _r, error = attempt(district_supervision.open_finding, db, user, form_id("inspection_id") or 0,
@@ -223,8 +262,12 @@ def supervision_page(user):
             _supervision_correction(db, user, action)
         return redirect(url_for("supervision.supervision_page"))
     groups = district_supervision.groups(db, user)
-    return list_page("district_supervision.html", [_inspection_row(i) for i in district_supervision.inspections(db, user)],
-                     INSPECTIONS, user=user, groups=groups, checklists={g["id"]: g["checklist"] for g in groups},
+    inspections = [_inspection_row(i) for i in district_supervision.inspections(db, user)]
+    group_list = listed([_group_row(g, inspections) for g in groups], GROUPS, prefix="g_")
+    return list_page("district_supervision.html", inspections, INSPECTIONS, others=(group_list,), user=user,
+                     groups=groups, group_list=group_list, checklists={g["id"]: g["checklist"] for g in groups},
+                     problems=problems, report_url=report_url, failed=failed,
+                     failed_what=SUPERVISION_IMPORTS[failed][1] if failed else "",
                      committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
                      kinds=INSPECTION_KINDS, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat())
@@ -238,6 +281,18 @@ INSPECTIONS = ListSpec(
     search=("branch_name", "committee", "group_name", "answers_text", "findings_text"),
     filters=("group", "kind", "committee", "year", "status"), filename="督导检查记录")
 INSPECTION_STATES = {"open": "有问题尚未列入台账", "listed": "问题均已列入台账", "none": "未发现问题"}
+#: the 督导组 of the supervision page, drawn as cards: the page's second list (g_q, g_sort, g_page…)
+GROUPS = ListSpec(
+    columns=(Column("name", "名称"), Column("leader", "组长"), Column("members_text", "成员"),
+             Column("committees_text", "负责督导的党委"), Column("checklist_text", "督导清单", sortable=False),
+             Column("inspections", "检查记录", "int")),
+    search=("name", "leader", "members_text", "committees_text", "checklist_text"), filename="督导组")
+
+
+def _group_row(g: dict, inspections: list[dict]) -> dict:
+    return {**g, "members_text": "、".join(g["members"]), "committees_text": "、".join(g["committee_names"]) or "全部党委",
+            "checklist_text": "；".join(g["checklist"]),
+            "inspections": sum(1 for i in inspections if i["group_id"] == g["id"])}
 
 
 def _inspection_row(i: dict) -> dict:
@@ -261,7 +316,7 @@ def _group_payload() -> dict:
 
 
 def _supervision_correction(db, user, action: str) -> None:
-    """督导组 set up, edited, removed and imported (admin); an inspection corrected or removed."""
+    """督导组 set up, edited and removed (admin); an inspection corrected or removed."""
     if action == "create_group":
         _r, error = attempt(district_supervision.create_group, db, user, _group_payload(), said="无法新建：")
         done = "已新建督导组。"
@@ -272,16 +327,6 @@ def _supervision_correction(db, user, action: str) -> None:
     elif action == "delete_group":
         _r, error = attempt(district_supervision.delete_group, db, user, form_id("group_id") or 0, said="无法删除：")
         done = "已删除督导组。"
-    elif action == "import_groups":
-        result, error = attempt(lambda: district_supervision.import_groups(db, user, uploaded_xlsx()), said="无法导入：")
-        flash_import(result, error, "督导组")
-        return
-    elif action == "import_inspections":
-        result, error = attempt(lambda: district_supervision.import_inspections(db, user, uploaded_xlsx(),
-                                                                                settings().rectify_days),
-                                said="无法导入：")
-        flash_import(result, error, "督导检查记录")
-        return
     elif action == "update_inspection":
         inspection = district_supervision.get(db, user, form_id("inspection_id") or 0)
         group = district_supervision.get_group(db, user, inspection["group_id"])

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any, Callable
 
-from flask import abort, request, session, url_for
+from flask import abort, flash, request, session, url_for
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .. import vocabulary
 from ..batch.roster import HEADER_SYNONYMS, REQUIRED
+from ..db import get_session
+from ..errors import DomainError
 from ..exports import safe_row
 from ..http import store
 from ..usecases.organisations import IMPORT_COLUMNS
@@ -76,10 +79,19 @@ _ROW = re.compile(r"^第(\d+)行[：:]?(.*)$", re.S)
 
 
 def as_rows(errors) -> list[dict]:
-    """Errors of any import as rows {row, column, reason}: dicts with row/reason, or texts “第N行：…”."""
+    """Errors of any import as rows {row, column, reason}: dicts with row/reason, a sheet's problems
+    (row, column letter, header, message “第N行B列“…”：…”: the column as B列“…”, the reason without the
+    place, which has its own columns), or texts “第N行：…”."""
     out = []
     for e in errors or []:
-        if isinstance(e, dict):
+        if isinstance(e, dict) and e.get("header") is not None and not e.get("reason"):
+            message = str(e.get("message") or "")
+            letter, header = e.get("column") or "", e["header"]
+            where = f"第{e.get('row')}行" + (f"{letter}列“{header}”" if letter else "")
+            reason = message[len(where):].lstrip("：:").strip() if message.startswith(where) else message
+            out.append({"row": e.get("row"), "column": f"{letter}列“{header}”" if letter else header,
+                        "reason": reason or message})
+        elif isinstance(e, dict):
             out.append({"row": e.get("row"), "column": e.get("column") or e.get("branch_name") or "",
                         "reason": e.get("reason") or e.get("message") or ""})
         else:
@@ -106,6 +118,25 @@ def error_report(rows: list[dict], title: str) -> str:
     kept = [k for k in session.get("import_reports", []) if k != sha][-(MAX_REPORTS - 1):] + [sha]
     session["import_reports"] = kept
     return url_for("imports.report", sha=sha, title=title)
+
+
+def run_import(use_case: Callable[[], Any], title: str) -> tuple[Any, list[dict], str]:
+    """Run an import for a page: (result, [], "") when it went in; when refused with rows to fix, nothing
+    written and (None, its error rows, the address of its XLSX report) for ``import_errors`` to show — no
+    flashed message besides, so each error is said once; a refusal without rows (no file, not a sheet) is
+    flashed as it is. ``title`` names the report file (``<title>_错误报告.xlsx``)."""
+    savepoint = get_session().begin_nested()
+    try:
+        result = use_case()
+    except DomainError as exc:
+        savepoint.rollback()
+        rows = as_rows((exc.detail or {}).get("problems"))
+        if not rows:
+            flash("未导入：" + exc.message, "error")
+            return None, [], ""
+        return None, rows, error_report(rows, title)
+    savepoint.commit()
+    return result, [], ""
 
 
 @bp.get("/reports/<sha>.xlsx")

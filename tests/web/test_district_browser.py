@@ -68,7 +68,7 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         assert "李卫东" in page.locator(f'#coverage tr:has(td:text-is("{LAG}"))').inner_text()
         # 2. an inspection, its finding opened as a ledger row in one click, the row opened
         page.goto(f"{base}/supervision")
-        group = page.locator('section.card:has(h2:text-is("第一督导组"))')
+        group = page.locator('section.card:has(h3:text-is("第一督导组"))')
         group.locator("summary", has_text="记录督导检查").click()
         form = group.locator("form.inspect-form")
         form.locator("input.picker-filter").fill("尧舜")

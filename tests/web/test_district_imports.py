@@ -4,6 +4,7 @@ writes its visits and inspections and opens the ledger rows it asks for."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import io
 
 from openpyxl import load_workbook
@@ -28,6 +29,25 @@ def _secretary(app, org_id: int) -> str:
 
     with session_scope(app.config["DATABASE_URL"]) as s:
         return s.get(Organisation, org_id).secretary
+
+
+def _page_report(client, resp, count: int, what: str) -> list[tuple]:
+    """A rejected import on its page: the errors said once (a table, no flashed copy of them), and the
+    report it links read back with openpyxl: 行号, 列, 原因, one row per error."""
+    import re
+
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and f"{what}未导入：共 {count} 处错误" in html
+    reasons = re.findall(r'<td data-label="原因">([^<]+)</td>', html)
+    assert len(reasons) == count and all(html.count(reason) == 1 for reason in reasons), reasons
+    assert 'class="flash error"' not in html
+    link = re.search(r'id="error-report"', html) and re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', html)
+    got = client.get(link.group(1).replace("&amp;", "&"))
+    assert got.status_code == 200 and "_%E9%94%99%E8%AF%AF%E6%8A%A5%E5%91%8A.xlsx" in got.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(got.data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("行号", "列", "原因") and len(rows) == count + 1 and all(r[2] for r in rows[1:]), rows
+    assert [r[2] for r in rows[1:]] == [html_lib.unescape(reason) for reason in reasons]
+    return rows
 
 
 def test_visits_import_all_or_nothing_with_row_and_column(app, client, seeded):
@@ -71,14 +91,15 @@ def test_visits_import_all_or_nothing_with_row_and_column(app, client, seeded):
     secretary = _secretary(app, org)
     assert secretary and item["owner"] == secretary and item["leader"] == "王志强", item
     assert f"责任人未填写，默认为党支部书记{secretary}" in item["note"] and "整改时限未填写" not in item["note"]
-    # the page: the same use case, the problems flashed with row and column
+    # the page: the same use case, every problem once in a table (行号, 列, 原因) and in the XLSX report
     login(client, "quwei", seeded["password"])
     r = client.post("/leaders", data={"csrf_token": csrf_of(client), "action": "import_visits", "year": "2026",
                                       "file": (io.BytesIO(bad), "走访.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)
-    html = r.get_data(as_text=True)
-    assert "第3行B列“党支部”：“预算科党支部”不是您管辖范围内的党支部" in html and "第6行G列“整改时限”" in html
-    assert "/api/v1/assignments/visits/template.xlsx" in html
+    report = _page_report(client, r, 6, "走访记录")
+    assert report[1] == (3, "B列“党支部”", "“预算科党支部”不是您管辖范围内的党支部"), report
+    assert [(row, column[0]) for row, column, _reason in report[1:]] == where
+    assert report[-1][:2] == (6, "G列“整改时限”") and "/api/v1/assignments/visits/template.xlsx" in r.get_data(as_text=True)
     r = client.post("/leaders", data={"csrf_token": csrf_of(client), "action": "import_visits", "year": "2026",
                                       "file": (io.BytesIO(good), "走访.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)
@@ -141,9 +162,11 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
     r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "import_inspections",
                                           "file": (io.BytesIO(bad), "检查.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)
-    html = r.get_data(as_text=True)
-    assert "第3行A列“督导组”：“第十督导组”不是已设立的督导组" in html and "第5行D列“检查日期”" in html
-    assert "/api/v1/inspections/template.xlsx" in html
+    report = _page_report(client, r, 6, "督导检查记录")
+    assert report[1] == (3, "A列“督导组”", "“第十督导组”不是已设立的督导组"), report
+    assert [(row, column[0]) for row, column, _reason in report[1:]] == [(p["row"], p["column"]) for p in problems]
+    assert report[-2][:2] == (5, "D列“检查日期”") and report[-1][:2] == (6, "H列“整改时限”")
+    assert "/api/v1/inspections/template.xlsx" in r.get_data(as_text=True)
     r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "import_inspections",
                                           "file": (io.BytesIO(good), "检查.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)

@@ -165,3 +165,80 @@ def test_inspections_and_the_three_lists_search_filter_and_export_what_they_show
     printed = client.get(url, query_string={"print": "1", "per_page": "1"}).get_data(as_text=True)
     assert 'class="list-controls"' not in printed and 'aria-label="分页"' not in printed
     assert "三会一课记录不全" in printed and "data-print" in printed
+
+
+def test_a_list_with_a_prefix_reads_and_writes_only_its_own_arguments():
+    """Two lists on one page: the second's arguments are p_q, p_sort, p_page…; neither reads the other's,
+    and its links write its own names (the unprefixed list keeps today's plain names)."""
+    import pytest
+
+    from service.errors import Invalid
+    from service.usecases.listing import Column, ListSpec, arg_keys, parse_args, run
+
+    spec = ListSpec(columns=(Column("name", "姓名"), Column("n", "次数", "int")), search=("name",), filters=("kind",))
+    raw = {"q": "甲", "sort": "n", "page": "2", "p_q": "乙", "p_sort": "n", "p_desc": "1", "p_kind": "x"}
+    plain, own = parse_args(raw, spec), parse_args(raw, spec, "p_")
+    assert (plain.q, plain.sort, plain.desc, plain.page, plain.filters) == ("甲", "n", False, 2, {})
+    assert (own.q, own.sort, own.desc, own.page, own.filters) == ("乙", "n", True, 1, {"kind": "x"})
+    assert own.query(page=3) == {"p_q": "乙", "p_kind": "x", "p_sort": "n", "p_desc": "1", "p_page": 3}
+    assert own.query(desc=None, export="xlsx") == {"p_q": "乙", "p_kind": "x", "p_sort": "n", "p_export": "xlsx"}
+    assert plain.query(page=None) == {"q": "甲", "sort": "n"}
+    assert arg_keys(spec, "p_") == {"p_q", "p_sort", "p_desc", "p_page", "p_per_page", "p_export", "p_kind"}
+    rows = [{"name": "乙一", "n": 1, "kind": "x"}, {"name": "乙二", "n": 2, "kind": "x"}, {"name": "甲", "n": 3}]
+    assert [r["name"] for r in run(rows, spec, own)["rows"]] == ["乙二", "乙一"]
+    with pytest.raises(Invalid) as bad:
+        parse_args({"page": "1", "p_page": "x"}, spec, "p_")
+    assert bad.value.detail["field"] == "p_page"
+
+
+def _people(page: str) -> list[str]:
+    table = page[page.index('id="people"'):]
+    return re.findall(r'data-label="姓名"><a href="/leaders/\d+">([^<]+)</a>', table[:table.index("</table>")])
+
+
+def test_the_people_on_leaders_and_the_groups_on_supervision_are_lists_beside_the_pages_own(client, seeded):
+    """/leaders has the coverage (q, sort…) and the people (p_q, p_sort…); /supervision the inspections and
+    the 督导组 (g_q, g_sort…): each searches, sorts, pages and exports what it shows, its links keep the other's."""
+    from tests.conftest import bearer
+
+    h = bearer(seeded["tokens"]["quwei"])
+    for name, rank, title in (("李卫东", "district_leader", "区委副书记"), ("赵县长", "county_leader", "副区长")):
+        assert client.post("/api/v1/people", headers=h, json={"name": name, "rank": rank, "title": title}).status_code == 201
+    login(client, "quwei", seeded["password"])
+    page = client.get("/leaders", query_string={"year": 2026}).get_data(as_text=True)
+    assert _people(page) == ["王志强", "李卫东", "赵县长"]
+    assert 'name="p_q"' in page and 'name="q"' in page and 'name="p_kind"' in page
+    page = client.get("/leaders", query_string={"year": 2026, "p_sort": "name", "p_desc": "1", "q": "城关"}).get_data(
+        as_text=True)
+    assert _people(page) == sorted(["王志强", "李卫东", "赵县长"], reverse=True)
+    # the coverage list's links keep the people's order, and the other way round
+    coverage_head = page[page.index('id="coverage"'):page.index('id="people"')]
+    link = re.search(r'<a class="sort" href="([^"]+)"', coverage_head).group(1).replace("&amp;", "&")
+    assert "p_sort=name" in link and "p_desc=1" in link and "year=2026" in link and "q=%E5%9F%8E%E5%85%B3" in link
+    people_head = page[page.index('id="people"'):]
+    link = re.search(r'<a class="sort" href="([^"]+)"', people_head).group(1).replace("&amp;", "&")
+    assert "q=%E5%9F%8E%E5%85%B3" in link and "p_sort=name" in link
+    assert _people(client.get("/leaders", query_string={"p_q": "副区长"}).get_data(as_text=True)) == ["赵县长"]
+    assert _people(client.get("/leaders", query_string={"p_kind": "district_leader", "p_per_page": 1, "p_page": 2})
+                   .get_data(as_text=True)) == ["李卫东"]
+    rows = _xlsx(client.get("/leaders", query_string={"p_kind": "district_leader", "p_sort": "name", "p_export": "xlsx"}))
+    assert rows[0] == ("姓名", "类别", "职务", "联系电话", "在任情况"), rows
+    assert [r[0] for r in rows[1:]] == ["李卫东", "王志强"] and rows[1][1:3] == ("区级领导", "区委副书记"), rows
+    assert {r[4] for r in rows[1:]} == {"在任"}
+    assert _xlsx(client.get("/leaders", query_string={"export": "xlsx"}))[0][0] == "党支部"  # the coverage, as before
+    assert client.get("/leaders", query_string={"p_sort": "password"}).status_code == 422
+
+    login(client, "admin", seeded["password"])
+    names = [f"督导组{seeded['orgs'][c]}" for c in ("市直机关工委", "静海区委")]
+    page = client.get("/supervision").get_data(as_text=True)
+    assert re.findall(r'<section class="card group"><h3>([^<]+)</h3>', page) == names
+    assert 'name="g_q"' in page and 'name="g_sort"' in page and 'name="q"' in page
+    page = client.get("/supervision", query_string={"g_sort": "name", "g_desc": "1", "status": "open"}).get_data(
+        as_text=True)
+    assert re.findall(r'<section class="card group"><h3>([^<]+)</h3>', page) == sorted(names, reverse=True)
+    page = client.get("/supervision", query_string={"g_q": names[1]}).get_data(as_text=True)
+    assert re.findall(r'<section class="card group"><h3>([^<]+)</h3>', page) == [names[1]]
+    assert "有问题尚未列入台账" in _text(page)  # the inspections list is not narrowed by the groups' search
+    rows = _xlsx(client.get("/supervision", query_string={"g_q": names[1], "g_export": "xlsx"}))
+    assert rows[0] == ("名称", "组长", "成员", "负责督导的党委", "督导清单", "检查记录")
+    assert [r[0] for r in rows[1:]] == [names[1]] and rows[1][4] == "是否每月8日开展主题党日" and rows[1][5] == "1"
