@@ -34,6 +34,7 @@ def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued
         page.on("dialog", lambda d: d.accept())  # the confirmation before a bulk decision
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/queue")
+        assert not page.locator(".list-controls select[name=sort]").is_visible()  # the headings sort here
         page.select_option("select[name=organisation]", label=BRANCH_A)
         page.fill("input[name=q]", "预算科")
         page.click(".list-controls button[type=submit]")
@@ -60,7 +61,8 @@ def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued
         shots(page, "reviewer-queue-approved")
 
 
-def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(browser, site, queued, shots):
+def test_the_queue_on_a_phone_is_cards_sorted_by_a_choice_and_the_first_tab_skips_to_the_content(
+        browser, site, queued, shots):
     base = site["base"]
     with browser_page(browser, PHONE) as page:
         browser_login(page, base, "gongwei", site["password"])
@@ -69,6 +71,31 @@ def test_the_queue_on_a_phone_is_cards_and_the_first_tab_skips_to_the_content(br
         row = page.locator("#queue tbody tr").first
         assert row.evaluate("r => getComputedStyle(r).display") == "block"  # a card, not a table row
         assert "支部：" in row.inner_text() or "支部" in row.inner_text()
+        # the headings (the sort links) are hidden on a phone: the list controls offer 排序 and 顺序 instead,
+        # chosen with the keyboard and sent with 查询
+        assert page.locator("#queue thead").bounding_box()["x"] < -1000  # moved off the screen
+        sort, order = page.locator(".list-controls select[name=sort]"), page.locator(".list-controls select[name=desc]")
+        assert sort.is_visible() and order.is_visible()
+        assert [t.strip()[:2] for t in page.locator(".list-controls label.list-sort").all_inner_texts()] == ["排序", "顺序"]
+        sort.select_option(label="按编号")
+        order.focus()
+        page.keyboard.press("ArrowDown")  # 升序 → 降序
+        assert order.input_value() == "1"
+        page.locator(".list-controls button[type=submit]").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/queue?*sort=id*")
+        shown = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
+        mine = [i for ids in queued.values() for i in ids]
+        assert set(mine) <= set(shown) and shown == sorted(shown, reverse=True), shown
+        assert (sort.input_value(), order.input_value()) == ("id", "1")
+        shots(page, "reviewer-queue-phone-sorted")
+        # 升序 again
+        order.select_option(label="升序")
+        page.locator(".list-controls button[type=submit]").click()
+        page.wait_for_url("**/queue?*sort=id*")
+        shown = [int(x) for x in page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)")]
+        assert shown == sorted(shown), shown
+        page.goto(f"{base}/queue")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         page.keyboard.press("Enter")
