@@ -48,13 +48,12 @@ def _upload() -> tuple[str, bytes]:
 
 
 def _import(use_case, title: str, *args) -> tuple[list[dict], str]:
-    """Run an import; on refusal the rows of its errors and the address of their XLSX report."""
-    result, error = attempt(lambda: use_case(*args, _upload()[1]), said="未导入：")
-    if error is None:
+    """Run an import; on refusal the rows of its errors and the address of their XLSX report (shown once,
+    by ``import_errors``: not flashed besides)."""
+    result, problems, report_url = imports.run_import(lambda: use_case(*args, _upload()[1]), title)
+    if result is not None:
         flash(f"已导入 {result['rows']} 行。", "ok")
-        return [], ""
-    problems = imports.as_rows((error.detail or {}).get("problems", []))
-    return problems, imports.error_report(problems, title) if problems else ""
+    return problems, report_url
 
 
 # --- 书记项目 --------------------------------------------------------------------------------------
