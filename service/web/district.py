@@ -16,7 +16,7 @@ from ..usecases import district_lists, district_partyday, district_people, distr
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
 from . import imports
-from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
+from .helpers import attempt, blueprint, form_id, page, uploaded_xlsx
 from .lists import XLSX, attachment, list_page, listed
 
 leaders_bp = blueprint("leaders", "/leaders")
@@ -354,12 +354,14 @@ def _supervision_correction(db, user, action: str) -> None:
 def party_days_page(user):
     db = get_session()
     year = _year()
-    if request.method == "POST":
+    problems, report_url = [], ""
+    if request.method == "POST" and request.form.get("action") == "import":
+        problems, report_url = _import(db, user, district_partyday.import_xlsx, "主题党日记录")
+        if not problems:
+            return redirect(url_for("party_days.party_days_page", year=year))
+    elif request.method == "POST":
         action = request.form.get("action")
-        if action == "import":
-            result, error = attempt(lambda: district_partyday.import_xlsx(db, user, uploaded_xlsx()), said="无法导入：")
-            flash_import(result, error, "主题党日记录")
-        elif action == "delete":
+        if action == "delete":
             _r, error = attempt(district_partyday.delete, db, user, form_id("day_id") or 0, said="无法删除：")
             if error is None:
                 flash("已删除主题党日记录。", "ok")
@@ -385,7 +387,7 @@ def party_days_page(user):
     return list_page("district_party_days.html", data["branches"], PARTY_DAYS, extra={"year": year}, user=user,
                      shown=lambda rows: district_partyday.add_cells(db, data, rows),
                      year=year, editing=editing, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
-                     today=dt.date.today().isoformat())
+                     today=dt.date.today().isoformat(), problems=problems, report_url=report_url)
 
 
 PARTY_DAYS = ListSpec(

@@ -87,13 +87,3 @@ def uploaded_xlsx() -> bytes:
     if not f or not f.filename:
         raise Invalid("请选择要导入的 XLSX 文件。", field="file")
     return f.read()
-
-
-def flash_import(result, error, what: str) -> None:
-    """An import's outcome as flash messages: the row count, or the first 30 row/column problems
-    (the full list is in the downloadable error report)."""
-    if error is None:
-        flash(f"已导入{what} {result['rows']} 行。", "ok")
-    elif error.detail and error.detail.get("problems"):
-        for p in error.detail["problems"][:30]:
-            flash(p["message"], "error")

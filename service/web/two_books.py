@@ -14,7 +14,8 @@ from ..usecases import district_members as members
 from ..usecases import organisations
 from ..usecases.listing import Column, ListSpec
 from ..vocabulary import HANDBOOK_KINDS, MEMBER_RECORD_KINDS, SPOT_CHECK_ITEMS, SPOT_CHECK_RESULTS
-from .helpers import attempt, blueprint, form_id, page, flash_import, uploaded_xlsx
+from . import imports
+from .helpers import attempt, blueprint, form_id, page, uploaded_xlsx
 from .lists import list_page
 
 members_bp = blueprint("members", "/members")
@@ -44,6 +45,14 @@ CHECKS = ListSpec(columns=(Column("checked_on", "抽查日期", "date"), Column(
                   default_sort="checked_on", default_desc=True, filename="两册一证抽查")
 
 
+def _import(use_case, what: str) -> tuple[list[dict], str]:
+    """A page's XLSX import: done is flashed; refused, its error rows and report for ``import_errors``."""
+    result, problems, report_url = imports.run_import(use_case, what)
+    if result is not None:
+        flash(f"已导入{what} {result['rows']} 行。", "ok")
+    return problems, report_url
+
+
 @members_bp.route("", methods=["GET", "POST"])
 @page()
 def members_page(user):
@@ -64,22 +73,24 @@ def members_page(user):
 @page()
 def handbooks_page(user):
     db = get_session()
-    if request.method == "POST":
-        if request.form.get("action") == "import":
-            result, error = attempt(lambda: handbooks.import_xlsx(db, user, uploaded_xlsx()), said="无法导入：")
-            flash_import(result, error, "手册发放登记")
-        else:
-            payload = {"kind": request.form.get("kind"), "organisation_id": form_id("organisation_id"),
-                       "card_number": request.form.get("card_number", "").strip() or None,
-                       "number": request.form.get("number", "").strip() or None,
-                       "given_on": request.form.get("given_on") or None,
-                       "received_by": request.form.get("received_by", "")}
-            _r, error = attempt(handbooks.save, db, user, payload, said="无法登记：")
-            if error is None:
-                flash("已登记手册发放。", "ok")
+    problems, report_url = [], ""
+    if request.method == "POST" and request.form.get("action") == "import":
+        problems, report_url = _import(lambda: handbooks.import_xlsx(db, user, uploaded_xlsx()), "手册发放登记")
+        if not problems:
+            return redirect(url_for("handbooks.handbooks_page"))
+    elif request.method == "POST":
+        payload = {"kind": request.form.get("kind"), "organisation_id": form_id("organisation_id"),
+                   "card_number": request.form.get("card_number", "").strip() or None,
+                   "number": request.form.get("number", "").strip() or None,
+                   "given_on": request.form.get("given_on") or None,
+                   "received_by": request.form.get("received_by", "")}
+        _r, error = attempt(handbooks.save, db, user, payload, said="无法登记：")
+        if error is None:
+            flash("已登记手册发放。", "ok")
         return redirect(url_for("handbooks.handbooks_page"))
     return list_page("two_books_handbooks.html", handbooks.issues(db, user), ISSUES, user=user, kinds=HANDBOOK_KINDS,
-                     branches=organisations.branches(db, user), today=dt.date.today().isoformat())
+                     branches=organisations.branches(db, user), today=dt.date.today().isoformat(),
+                     problems=problems, report_url=report_url)
 
 
 @handbooks_bp.route("/<int:issue_id>", methods=["GET", "POST"])
@@ -121,12 +132,13 @@ def _record_rows(items: list[dict]) -> list[dict]:
 @page()
 def records_page(user):
     db = get_session()
+    problems, report_url = [], ""
     if request.method == "POST":
-        result, error = attempt(lambda: members.import_records(db, user, uploaded_xlsx()), said="无法导入：")
-        flash_import(result, error, "党员纪实")
-        return redirect(url_for("member_records.records_page"))
+        problems, report_url = _import(lambda: members.import_records(db, user, uploaded_xlsx()), "党员纪实")
+        if not problems:
+            return redirect(url_for("member_records.records_page"))
     return list_page("two_books_records.html", _record_rows(members.records(db, user)), RECORDS, user=user,
-                     kinds=MEMBER_RECORD_KINDS)
+                     kinds=MEMBER_RECORD_KINDS, problems=problems, report_url=report_url)
 
 
 @checks_bp.route("", methods=["GET", "POST"])

@@ -324,7 +324,9 @@ def test_pages_show_the_records_in_chinese(app, client, seeded):
                                                                     ["城关社区党支部", "九月八日", "x"]])), "d.xlsx")},
                     content_type="multipart/form-data", follow_redirects=True)
     html = r.get_data(as_text=True)
-    assert "第2行B列“开展日期”" in html and "第2行C列“实到人数”" in html
+    cells = re.findall(r'<td data-label="行号">(\d+)</td><td data-label="列">([^<]+)</td>', html)
+    assert cells == [("2", "B列“开展日期”"), ("2", "C列“实到人数”")], cells
+    assert "主题党日记录未导入：共 2 处错误" in html and 'id="error-report"' in html
     # one click: the inspection's finding goes to the ledger
     r = client.post("/supervision", data={"csrf_token": csrf_of(client), "action": "open",
                                           "inspection_id": str(objs["inspection"]), "index": "0"},

@@ -5,6 +5,7 @@ column named, then imported and one record corrected; the three lists are export
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -97,7 +98,13 @@ def test_district_clerk_assigns_inspects_imports_corrects_and_exports(browser, s
         page.set_input_files('input[name="file"]', str(bad_sheet))
         page.click('form:has(input[name="file"]) button[type=submit]')
         page.wait_for_load_state("networkidle")
-        assert "第3行B列“开展日期”" in page.content()
+        errors_table = page.locator("#import-error-table tbody tr")
+        assert errors_table.count() == 1 and errors_table.first.locator("td").all_inner_texts()[:2] == ["3", "B列“开展日期”"]
+        assert page.locator(".flash.error").count() == 0  # said once, in the table
+        with page.expect_download() as dl:
+            page.click("#error-report")
+        report = list(load_workbook(io.BytesIO(dl.value.path().read_bytes())).active.iter_rows(values_only=True))
+        assert report[0] == ("行号", "列", "原因") and report[1][:2] == (3, "B列“开展日期”") and report[1][2]
         shots(page, "district-03-import-errors")
         page.set_input_files('input[name="file"]', str(good_sheet))
         page.click('form:has(input[name="file"]) button[type=submit]')
