@@ -89,13 +89,50 @@ def _item(text: str) -> dict:
     return {"t": "item", "text": text}
 
 
-def _table(headers: list[str], rows: list[list], weights: list[float], total_mm: float) -> dict:
-    total = layout.mm_to_twips(total_mm)
+_NUMERIC = re.compile(r"^[-+—]?[\d.,]*%?$|^—$")
+
+
+def _text_mm(text: str) -> float:
+    """How wide a table cell's text is set (小四): an ideograph or full-width sign an em, a digit or a Latin
+    letter 0.6 em (the widest the faces draw them)."""
+    ems = sum(1.0 if ord(ch) >= 0x2E80 or ch in "“”‘’—…" else 0.6 for ch in text)
+    return ems * layout.TABLE_PT * 25.4 / 72
+
+
+def _fitted(headers: list[str], rows: list[list[str]], weights: list[float], total_mm: float) -> list[float]:
+    """Column widths (mm) by ``weights``, each column but the widest at least as wide as its header (half of
+    one of four characters or more) and its figures (plus 2 × the cell padding and 0.8 mm for the rules):
+    “支部数” was set as 支部/数 and 92.3% as 92.3/% in columns 14.7 mm wide; the widest column (the names,
+    which may wrap) gives up what they take."""
     s = sum(weights)
-    widths = [int(total * w / s) for w in weights]
-    return {"t": "table", "headers": headers,
-            "rows": [[fmt_num(c) if not isinstance(c, str) else c for c in row] for row in rows],
-            "widths": widths}
+    widths = [total_mm * w / s for w in weights]
+    wide = max(range(len(weights)), key=lambda i: weights[i])
+    for i in range(len(widths)):
+        if i == wide:
+            continue
+        head = headers[i] if i < len(headers) else ""
+        # a header of four characters or more may take two lines (农村/后进); one of three may not (支部/数)
+        texts = [head[:(len(head) + 1) // 2] if len(head) >= 4 else head]
+        texts += [r[i] for r in rows if i < len(r) and _NUMERIC.match(r[i])]
+        need = max((_text_mm(t) for t in texts), default=0) + 2 * layout.TABLE_PAD_X_MM + 0.8
+        widths[i] = max(widths[i], need)
+    rest = total_mm - sum(w for i, w in enumerate(widths) if i != wide)
+    if rest < 0.6 * total_mm * weights[wide] / s:
+        return [total_mm * w / s for w in weights]  # too many figures to fit: as weighed
+    widths[wide] = rest
+    return widths
+
+
+def _table(headers: list[str], rows: list[list], weights: list[float], total_mm: float, fit: bool = False) -> dict:
+    """A table block; ``fit``: figures and short headers never wrap (:func:`_fitted`; tables set in 小四)."""
+    cells = [[fmt_num(c) if not isinstance(c, str) else c for c in row] for row in rows]
+    if not fit:
+        total = layout.mm_to_twips(total_mm)
+        s = sum(weights)
+        return {"t": "table", "headers": headers, "rows": cells, "widths": [int(total * w / s) for w in weights]}
+    widths = [layout.mm_to_twips(w) for w in _fitted(headers, cells, weights, total_mm)]
+    widths[-1] -= sum(widths) - layout.mm_to_twips(total_mm)  # rounding: the table keeps its width
+    return {"t": "table", "headers": headers, "rows": cells, "widths": widths}
 
 
 def title_lines(title: str, width_mm: float = layout.TYPE_AREA_WIDTH_MM) -> list[str]:
@@ -147,6 +184,9 @@ def _official(kind: str, ctx: dict, title: str, addressee: str, blocks: list[dic
         "banji_y_twips": banji_y_twips(bool(copy_to)),
         # tables' line pitch in the DOCX; the registry closes it up where the PDF does
         "table_line_twips": round(layout.TABLE_LINE_PT * layout.TWIPS_PER_PT),
+        # a cell's padding, the PDF's (official.css)
+        "table_pad_x_twips": layout.mm_to_twips(layout.TABLE_PAD_X_MM),
+        "table_pad_y_twips": layout.mm_to_twips(layout.TABLE_PAD_Y_MM),
     }
 
 
@@ -423,13 +463,15 @@ def quarterly_report(ctx: dict) -> dict:
         [r["name"] for r in by_c], [("已考核", [r.get("assessed", 0) for r in by_c]),
                                     ("整改已销号", [r.get("closed", 0) for r in by_c])]),
         "width_mm": 150, "alt": "各党委进展图"})
-    blocks.append(_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM))
+    # each table on one page (a split one repeats its header in the PDF, and reads badly in both)
+    blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM, fit=True), "keep": True})
     blocks.append(_h1("三、各领域进展"))
     blocks.append({"t": "image", "png": bar_chart_png(
         [r["name"] for r in by_d], [("已考核", [r.get("assessed", 0) for r in by_d]),
                                     ("整改已销号", [r.get("closed", 0) for r in by_d])]),
         "width_mm": 150, "alt": "各领域进展图"})
-    blocks.append(_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM))
+    blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM, fit=True),
+                   "keep": True})
     # 四 is the district's own records (JH-4..JH-6); the 工委's programme keeps none, and a section of
     # zeros (培训覆盖率“—”) would read as a district that did nothing
     district = bool(_programme(ctx).get("district_records"))
@@ -492,9 +534,10 @@ def _district_blocks(ctx: dict, by_c: list[dict], by_d: list[dict], tot: dict) -
                                     ("未开展", [r.get("party_missing", 0) for r in by_c])]),
         "width_mm": 150, "alt": "各党委主题党日开展情况图"})
     # short tables kept on one page: a split one would repeat its header in the PDF only
-    blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    blocks.append({**_table(headers, rows_of(by_c), weights, layout.TYPE_AREA_WIDTH_MM, fit=True), "keep": True})
     blocks.append({"t": "gap"})  # two tables that touch become one in Word and LibreOffice
-    blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM), "keep": True})
+    blocks.append({**_table(["领域"] + headers[1:], rows_of(by_d), weights, layout.TYPE_AREA_WIDTH_MM, fit=True),
+                   "keep": True})
     blocks.extend(_training_blocks(by_c, tot))
     return blocks
 
@@ -508,7 +551,7 @@ def _training_blocks(by_c: list[dict], tot: dict) -> list[dict]:
     rows = [[r["name"], r.get("branches", 0), r.get("trained", 0), r.get("branches", 0) - r.get("trained", 0),
              _rate(r.get("training_rate"))] for r in by_c]
     blocks.append({**_table(["单位", "支部书记", "已培训", "未培训", "覆盖率"], rows, [2.6, 1, 1, 1, 1],
-                            layout.TYPE_AREA_WIDTH_MM), "keep": True})
+                            layout.TYPE_AREA_WIDTH_MM, fit=True), "keep": True})
     return blocks
 
 

@@ -237,6 +237,7 @@ def _css_values(view_layout: str, plan: FontPlan, tight: bool = False) -> dict:
         "mark_pt": L.ORG_MARK_PT, "pn_pt": L.PAGE_NUMBER_PT, "note_pt": L.NOTE_PT,
         "note_line_pt": 24, "sig_pad_pt": round(4 * L.CHAR_PITCH_PT, 2),
         "table_pt": 10.5 if ledger else L.TABLE_PT, "table_line_pt": round(table_line, 2),
+        "table_pad_x_mm": L.TABLE_PAD_X_MM, "table_pad_y_mm": L.TABLE_PAD_Y_MM,
         # 版头 (GB/T 9704-2012 7.2), between the ideographs' em boxes: less the half-leadings
         # (and the faces' 0.12 em descent / 0.88 em ascent inside a line box of height 1)
         "mark_gap_pt": round(2 * line_pt - body_leading + 3.7, 2),

@@ -39,6 +39,11 @@ NOTE_PT = 14.0          # 版记 and page numbers (4号)
 PAGE_NUMBER_PT = 14.0
 TABLE_PT = 12.0         # tables inside documents (小四)
 TABLE_LINE_PT = 18.0    # their line pitch (exact), in the PDF and the DOCX
+#: a table cell's padding, the same in the PDF (CSS padding) and the DOCX (tblCellMar): a row is
+#: TABLE_LINE_PT a line plus twice TABLE_PAD_Y_MM in both (the DOCX had none: LibreOffice drew its rows
+#: 18.5 pt apart against the PDF's 21.4 and ran a page shorter)
+TABLE_PAD_X_MM = 1.0
+TABLE_PAD_Y_MM = 0.5
 #: a document whose last page would hold only a few lines is laid out again with its table rows
 #: this much closer (GB/T 9704-2012 7.3.5.5 lets the spacing be adjusted); the DOCX follows the PDF
 TIGHT_TABLE_FACTOR = 0.85

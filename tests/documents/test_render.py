@@ -793,3 +793,44 @@ def test_no_two_tables_touch_in_the_docx():
     with zipfile.ZipFile(io.BytesIO(render_docx("quarterly-report", docx_view(view)))) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert not re.search(r"</w:tbl>\s*<w:tbl>", xml)
+
+
+def test_quarterly_report_tables_keep_their_headers_figures_and_rows_together():
+    """The district's 季度通报, one view drawn by two renderers: a three-character header (支部数、“好”、完成率) and
+    a rate (92.3%) on one line in the PDF — they wrapped as 支部/数 in columns 14.7 mm wide; the DOCX cells padded
+    as the PDF's (its rows were 18.5 pt against the PDF's 21.4, LibreOffice ran a page short); every row of a
+    small table kept with the next (the 领域 table split across pages 4 and 5 in LibreOffice)."""
+    import re
+
+    import pdfplumber
+
+    from service.documents.docx_render import render_docx
+    from service.documents.html_render import render_pdf
+    from service.documents.registry import docx_view
+
+    view = compose.compose("quarterly-report", dict(sample_context("quarterly-report"), issuer="中共静海区委"))
+    tables = [b for b in view["blocks"] if b.get("t") == "table"]
+    assert len(tables) == 5 and all(b.get("keep") for b in tables)
+    pad_pt = L.mm_to_pt(L.TABLE_PAD_X_MM)
+    for b in tables:
+        assert sum(b["widths"]) == L.mm_to_twips(L.TYPE_AREA_WIDTH_MM)
+        for i, head in enumerate(b["headers"][1:], 1):
+            room = b["widths"][i] / 20 - 2 * pad_pt
+            assert room >= (len(head) if len(head) <= 3 else 2) * L.TABLE_PT, (head, room)
+    with pdfplumber.open(io.BytesIO(render_pdf(view))) as pdf:
+        lines = [squash(line) for p in pdf.pages for line in (p.extract_text() or "").splitlines()]
+    assert any("支部数已考核“好”后进整改销号逾期完成率" in line for line in lines), lines
+    assert any("应开展8日他日未开展参加率" in line for line in lines), lines
+    assert not any(re.fullmatch(r"%|数|核|率|”", line) for line in lines), lines
+    with zipfile.ZipFile(io.BytesIO(render_docx("quarterly-report", docx_view(view)))) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    y, x = L.mm_to_twips(L.TABLE_PAD_Y_MM), L.mm_to_twips(L.TABLE_PAD_X_MM)
+    margins = re.findall(r"<w:tblCellMar>(.*?)</w:tblCellMar>", xml)[:5]  # then the 版记's
+    assert len(margins) == 5 and all(f'<w:top w:w="{y}"' in m and f'<w:left w:w="{x}"' in m
+                                     and f'<w:bottom w:w="{y}"' in m for m in margins), margins[:1]
+    for tbl, b in zip(re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S), tables):
+        rows = re.findall(r"<w:tr>.*?</w:tr>|<w:tr .*?</w:tr>", tbl, re.S)
+        kept = ["<w:keepNext/>" in r for r in rows]
+        assert len(rows) == len(b["rows"]) + 1 and kept == [True] * len(b["rows"]) + [False], kept
+    css = open(Path(__file__).resolve().parents[2] / "service/documents/html/official.css").read()
+    assert "padding: {{ table_pad_y_mm }}mm {{ table_pad_x_mm }}mm" in css
