@@ -72,7 +72,10 @@ def test_demo_ledger_is_in_a_real_years_state(app, full_demo, db):
 
     with db() as s:
         district = subtree_ids(s, s.execute(select(Organisation.id).where(Organisation.name == "静海区委")).scalar_one())
-        rows = list(s.execute(select(RectificationItem).where(RectificationItem.organisation_id.in_(district))).scalars())
+        # the grading round's rows (the visit's and the inspections' have deadlines of their own since a3fd71e:
+        # 90 days after the day found, which by December have run out for an August visit)
+        rows = list(s.execute(select(RectificationItem).where(RectificationItem.organisation_id.in_(district),
+                                                              RectificationItem.assessment_id.is_not(None))).scalars())
         closed = [r for r in rows if r.closed_on]
         overdue = [r for r in rows if r.closed_on is None and r.due_on and r.due_on < today]
         running = [r for r in rows if r.closed_on is None and r.due_on and r.due_on >= today]
