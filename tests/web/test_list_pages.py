@@ -10,6 +10,7 @@ import re
 from openpyxl import load_workbook
 
 from service.usecases import audit_log
+from tests.conftest import QUICK_ON_SQLITE
 from tests.web.conftest import login
 
 
@@ -196,6 +197,7 @@ def _people(page: str) -> list[str]:
     return re.findall(r'data-label="姓名"><a href="/leaders/\d+">([^<]+)</a>', table[:table.index("</table>")])
 
 
+@QUICK_ON_SQLITE  # the subject is the page's arguments, not the database
 def test_the_people_on_leaders_and_the_groups_on_supervision_are_lists_beside_the_pages_own(client, seeded):
     """/leaders has the coverage (q, sort…) and the people (p_q, p_sort…); /supervision the inspections and
     the 督导组 (g_q, g_sort…): each searches, sorts, pages and exports what it shows, its links keep the other's."""
