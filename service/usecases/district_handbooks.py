@@ -262,16 +262,17 @@ def check_dict(c: SpotCheck, branch: str = "") -> dict:
 
 
 def _open_row(db: Session, actor: User, c: SpotCheck, problem: dict) -> dict:
-    item = ledger.create(db, actor, {"organisation_id": c.organisation_id, "category": "两册一证",
-                                     "problem": problem["text"], "opened_on": c.checked_on.isoformat(),
-                                     "due_on": problem.get("due_on"),
-                                     "note": f"{c.checker}{sheets.cn(c.checked_on)}抽查发现"})
-    return {**problem, "ledger_item_id": item["id"]}
+    """The problem's ledger row: its 整改时限 and 责任人 as given, else 90 days after the 抽查 and the branch
+    secretary (:func:`service.usecases.ledger.open_found`, as a visit's or an inspection's)."""
+    item = ledger.open_found(db, actor, c.organisation_id, category="两册一证", problem=problem["text"],
+                             owner=problem.get("owner"), due_on=problem.get("due_on"), found_on=c.checked_on,
+                             source=f"{c.checker}{sheets.cn(c.checked_on)}抽查发现")
+    return {**problem, "due_on": item["due_on"], "owner": item["owner"], "ledger_item_id": item["id"]}
 
 
 def record_check(db: Session, actor: User, payload: dict) -> dict:
     """A 抽查: ``{organisation_id, checked_on, checker, answers: {item: true/false}, outcome: good|fair|poor,
-    problems: [{text, open_ledger, due_on}]}``; a problem with ``open_ledger`` opens its ledger row."""
+    problems: [{text, open_ledger, due_on, owner}]}``; a problem with ``open_ledger`` opens its ledger row."""
     auth.require_role(actor, *REVIEWERS)
     org_id = opt_int(payload, "organisation_id", minimum=1, maximum=auth.MAX_ID, required=True)
     org = auth.load_visible(db, actor, Organisation, org_id, "未找到该组织。", organisation_of=lambda o: o.id)
@@ -297,7 +298,11 @@ def record_check(db: Session, actor: User, payload: dict) -> dict:
     db.flush()
     out = []
     for p in problems:
-        clean = {"text": p["text"].strip()[:2000], "due_on": p.get("due_on"), "ledger_item_id": None}
+        due = opt_date({"due_on": p.get("due_on")}, "due_on")
+        if due is not None and due < day:
+            raise Invalid("整改时限不能早于抽查日期。", field="problems")
+        clean = {"text": p["text"].strip()[:2000], "due_on": due.isoformat() if due else None,
+                 "owner": opt_str(p, "owner", max_len=100) or "", "ledger_item_id": None}
         out.append(_open_row(db, actor, c, clean) if p.get("open_ledger") else clean)
     c.problems = out
     db.flush()

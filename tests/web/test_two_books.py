@@ -138,6 +138,9 @@ def test_spot_check_problem_opens_a_ledger_row_once(client, demo):
     assert client.post(f"/api/v1/spot-checks/{c['id']}/problems/1/open", headers=h).status_code == 409
     rows = client.get(f"/api/v1/ledger?organisation_id={org}", headers=h).get_json()["items"]
     assert {"党费纪实缺9月", "学习手册未编号"} <= {i["problem"] for i in rows}
+    # a 抽查's rows get a 整改时限 and a 责任人 like a visit's: none given, 90 days on and the branch secretary
+    first = next(i for i in rows if i["problem"] == "党费纪实缺9月")
+    assert first["due_on"] == "2026-01-18" and first["owner"] and "整改时限未填写" in first["note"], first
     assert client.get("/api/v1/spot-checks", headers=bearer(demo["tokens"]["chengguan"])).status_code == 403
     bad = client.post("/api/v1/spot-checks", headers=h, json={"organisation_id": org, "checker": "刘明",
                                                                "outcome": "great", "answers": {"x": True}})
