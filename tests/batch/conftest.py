@@ -8,10 +8,9 @@ from service.batch import state
 from service import config
 from service.config import Settings
 from service.db import session_scope
-from service.demo import load_demo
 from service.models import Certificate
 from service.storage import store_for
-from tests.conftest import DEMO_PASSWORD, throwaway_pg_database
+from tests.conftest import throwaway_pg_database
 
 #: short leases in the tests: a killed worker's chunk is taken over within 5 s (renewed every 1.7 s)
 TEST_LEASE_SECONDS = 5.0
@@ -32,10 +31,9 @@ def make_settings(url: str, data, **overrides) -> Settings:
 
 
 def _settings(url: str, tmp_path) -> Settings:
+    """Settings on ``url``, a copy of a demo template (the organisations and accounts are in it)."""
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
-    with session_scope(url) as s:  # the copy has the demo tree: this finds it in place and hashes nothing
-        load_demo(s, password=DEMO_PASSWORD, with_records=False)
     return make_settings(url, data)
 
 

@@ -113,7 +113,7 @@ def _big_pdf(text: str) -> bytes:
                              extra=[pad + b"\nendstream"])
 
 
-def test_held_slow_parses_leave_ordinary_uploads_a_lane(database_url, data_dir, gate):
+def test_held_slow_parses_leave_ordinary_uploads_a_lane(database_url, demo_tree, data_dir, gate):
     """Slow files (held on the gate: a parse that does not end) fill the heavy lane — every heavy
     worker and every place in its queue — and an ordinary upload still gets its answer: before
     the lanes, three held files held all three workers and the form waited for them (issue 16:
