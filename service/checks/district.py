@@ -52,13 +52,37 @@ def held_summary(branch_months: int, held: list[DayRecord]) -> dict:
     """:func:`party_day_summary` of the records ``held`` (at most one per branch and month, each in
     the months asked for) out of ``branch_months`` expected: what a page of 2,000 branches calls
     once a branch without building a set and a dict each time."""
+    return counted_summary(branch_months, held_counts(held))
+
+
+class HeldCounts(NamedTuple):
+    """What a summary needs of some branches' records, added up (a database can add them up: GROUP BY)."""
+
+    held: int = 0
+    on_day: int = 0
+    other_day_no_reason: int = 0
+    expected: int = 0   # members expected, over the held days
+    attended: int = 0   # members attended, over the held days with an expected count, capped at it
+
+
+def added(counts) -> HeldCounts:
+    """The counts of several branches together."""
+    return HeldCounts(*(sum(col) for col in zip(*counts))) if counts else HeldCounts()
+
+
+def held_counts(held: list[DayRecord]) -> HeldCounts:
     other = [r for r in held if r.held_on.day != PARTY_DAY]
-    expected = sum(r.expected or 0 for r in held)
-    attended = sum(min(r.attended, r.expected) if r.expected else r.attended for r in held if r.expected)
-    return {"branch_months": branch_months, "held": len(held), "on_day": len(held) - len(other),
-            "other_day": len(other), "other_day_no_reason": sum(1 for r in other if not r.reason.strip()),
-            "missing": branch_months - len(held),
-            "attendance_rate": round(100 * attended / expected, 1) if expected else None}
+    return HeldCounts(len(held), len(held) - len(other), sum(1 for r in other if not r.reason.strip()),
+                      sum(r.expected or 0 for r in held),
+                      sum(min(r.attended, r.expected) if r.expected else r.attended for r in held if r.expected))
+
+
+def counted_summary(branch_months: int, c: HeldCounts) -> dict:
+    """The summary of :func:`held_summary` from the records' counts."""
+    return {"branch_months": branch_months, "held": c.held, "on_day": c.on_day,
+            "other_day": c.held - c.on_day, "other_day_no_reason": c.other_day_no_reason,
+            "missing": branch_months - c.held,
+            "attendance_rate": round(100 * c.attended / c.expected, 1) if c.expected else None}
 
 
 def uncovered(branch_ids, assigned_ids) -> list[int]:

@@ -61,7 +61,8 @@ def tree_rows(db: Session) -> list[dict]:
 
 def path_names(db: Session) -> dict[int, str]:
     """Each organisation's place in the tree as people say it: 静海区委 › 静海镇党委 › 城关社区党支部."""
-    rows = {o.id: (o.parent_id, o.name) for o in db.execute(select(Organisation)).scalars()}
+    rows = {o.id: (o.parent_id, o.name) for o in db.execute(select(Organisation.id, Organisation.parent_id,
+                                                                    Organisation.name))}
     out: dict[int, str] = {}
 
     def name(oid: int, depth: int = 0) -> str:
@@ -85,10 +86,15 @@ def search(db: Session, actor: User, query: str, limit: int = 20, kind: str | No
     paths = path_names(db)
     visible = auth.visible_org_ids(db, actor)
     out = []
-    for o in db.execute(select(Organisation).order_by(Organisation.name)).scalars():
+    # columns, not ORM objects: a picker of 2,000 branches built 2,240 objects on every page view
+    stmt = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.dissolved_on) \
+        .order_by(Organisation.name)
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    if live:
+        stmt = stmt.where(Organisation.dissolved_on.is_(None))
+    for o in db.execute(stmt):
         if visible is not None and o.id not in visible:
-            continue
-        if (kind and o.kind != kind) or (live and o.dissolved_on is not None):
             continue
         if query and query not in paths[o.id]:
             continue

@@ -300,6 +300,40 @@ def test_party_days_group_a_street_s_branches_under_its_party_working_committee(
     assert "静海区委" not in {c["name"] for c in data["by_committee"]}
 
 
+def test_party_day_sums_from_the_database_equal_the_rule_s(app, demo):
+    """The page's summaries are added up by the database (GROUP BY): per branch, per 党委 and in total
+    they equal :func:`party_day_summary` over the same records, with attendance over the expected count,
+    no expected count, the 8th or another day with and without a reason."""
+    from service.checks.district import DayRecord, party_day_summary
+    from service.models import User
+    from service.usecases import district_partyday
+
+    year, months = dt.date.today().year - 1, [1, 2, 3]
+    kinds = [(8, 10, 12, ""), (9, None, 5, ""), (15, 0, 3, "因故调整"), (8, 20, 7, ""), (20, 30, 30, "")]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        branches = s.scalars(select(Organisation).where(Organisation.kind == "branch").order_by(Organisation.id)).all()
+        for i, b in enumerate(branches[:12]):
+            for m in months[: 1 + i % 3]:
+                day, expected, attended, reason = kinds[(i + m) % len(kinds)]
+                s.merge(PartyDay(organisation_id=b.id, year=year, month=m, held_on=dt.date(year, m, day),
+                                 expected=expected, attended=attended, reason=reason, topic="", attendees=[]))
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        data = district_partyday.compliance(s, admin, year, months, cells=False)
+        records = [DayRecord(p.organisation_id, p.year, p.month, p.held_on, p.expected, p.attended or 0,
+                             p.reason or "") for p in s.scalars(select(PartyDay).where(PartyDay.year == year))]
+    ym = [(year, m) for m in months]
+    assert sum(r["held"] for r in data["branches"]) >= 24
+    for row in data["branches"]:
+        expect = party_day_summary([row["organisation_id"]], ym, records)
+        assert {k: row[k] for k in expect} == expect, row["branch_name"]
+    ids = [r["organisation_id"] for r in data["branches"]]
+    assert data["totals"] == party_day_summary(ids, ym, records)
+    for group in data["by_committee"]:
+        members = [r["organisation_id"] for r in data["branches"] if r["committee"] == group["name"]]
+        assert {k: v for k, v in group.items() if k != "name"} == party_day_summary(members, ym, records), group
+
+
 def test_pages_show_the_records_in_chinese(app, client, seeded):
     """Each page lists what the API recorded, in Chinese; the party-day import names row and column."""
     from tests.web.conftest import csrf_of, login
