@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, request, send_file
 
-from ..db import get_session
+from ..db import get_session, reads_first
 from ..errors import NotFound
 from ..http import require_user, settings, store
 from ..usecases import previews, review, serialize, submissions
@@ -19,6 +19,7 @@ PAGED = ("pdf", "jpeg", "png", "tiff")  # files the preview shows as page images
 @bp.post("")
 def create():
     """Upload one or more files (multipart field ``file``): a form and its report."""
+    reads_first()  # the look-ups before the parse take no write lock
     user = require_user()
     db = get_session()
     created = submissions.upload(

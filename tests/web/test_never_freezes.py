@@ -146,3 +146,30 @@ def test_held_slow_parses_leave_ordinary_uploads_a_lane(database_url, demo_tree,
             t.join(120)
         writer.close()
     assert [out.get("status") for _, out in held] == [201] * len(held), held
+
+
+def test_an_upload_takes_the_write_lock_once_for_its_writes(app, demo, database_url):
+    """On SQLite an upload's look-ups before the parse (its token, its branch) begin DEFERRED and
+    only its writes take the write lock: one BEGIN IMMEDIATE a request, not two (with 50 uploaders
+    each look-up queued behind every writer)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    from sqlalchemy import event
+
+    from service.db import engine_for
+
+    begins: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    engine = engine_for(app.config["DATABASE_URL"])
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        resp = upload(app.test_client(), demo["tokens"]["yusuan"],
+                      declaration_docx(branch="市财政局预算科党支部", members=17), "once.docx")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert resp.status_code == 201, resp.get_json()
+    assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"], begins
