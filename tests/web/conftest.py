@@ -8,16 +8,15 @@ import re
 import shutil
 import socket
 import threading
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from service import config
 from service.db import dispose_all
-from tests.conftest import IN_CI, bearer, demo_accounts, pg_url_for, template_of
+from tests.conftest import (IN_CI, bearer, built_once, demo_accounts, new_pg_template, pg_url_for, run_dir,
+                            template_of)
 from tests.samples import declaration_docx
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,24 +78,25 @@ def _seed_template(url: str, files: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def sqlite_seeded_template(sqlite_demo_template, tmp_path_factory):
-    base = tmp_path_factory.mktemp("sqlite-seeded-template")
-    path = base / "wuhao.db"
-    shutil.copy(sqlite_demo_template, path)
-    SEEDED[str(path)] = (base / "data", _seed_template(f"sqlite:///{path}", base / "data"))
-    return path
+def sqlite_seeded_template(sqlite_demo_template):
+    """Built once per run for every worker (``built_once``), its data directory next to it."""
+    def build(base):
+        path = base / "wuhao.db"
+        shutil.copy(sqlite_demo_template, path)
+        return {"path": str(path), "objects": _seed_template(f"sqlite:///{path}", base / "data")}
+    built = built_once("sqlite-seeded-template", build)
+    SEEDED[built["path"]] = (Path(built["path"]).parent / "data", built["objects"])
+    return Path(built["path"])
 
 
 @pytest.fixture(scope="session")
-def pg_seeded_template(pg_admin, pg_demo_template, tmp_path_factory):
-    name = f"wuhao_seeded_tmpl_{uuid.uuid4().hex[:10]}"
-    with pg_admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_demo_template}"'))
-    files = tmp_path_factory.mktemp("pg-seeded-template") / "data"
-    SEEDED[name] = (files, _seed_template(pg_url_for(name), files))
-    yield name
-    with pg_admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def pg_seeded_template(pg_admin, pg_demo_template):
+    def build(base):
+        name = new_pg_template(pg_admin, "wuhao_seeded_tmpl", pg_demo_template)
+        return {"name": name, "objects": _seed_template(pg_url_for(name), base / "data")}
+    built = built_once("pg-seeded-template", build)
+    SEEDED[built["name"]] = (run_dir() / "pg-seeded-template" / "data", built["objects"])
+    return built["name"]
 
 
 def _seed(app, client, demo) -> dict:
