@@ -137,6 +137,9 @@ def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, dem
     dash = c.get("/api/v1/dashboard?year=2025", headers=h).get_json()
     assert dash["backward_by_committee"] == {"区国资委党委": 1, "大邱庄镇党委": 1}
     assert dash["grades_by_domain"]["rural"]["good"] == 1
+    shown = c.get("/dashboard?year=2025").get_data(as_text=True)  # the page writes a total as people do: 77.8分
+    backward_table = shown[shown.index("相对后进党支部（按领域）"):]
+    assert re.search(r"<td>\d+(\.\d)?分</td>", backward_table) and "<th></th>" not in backward_table, backward_table[:800]
     bad = c.post("/api/v1/grading-rounds", data={"file": (io.BytesIO(b"x"), "a.txt")}, headers=h,
                  content_type="multipart/form-data")
     assert bad.status_code == 415
