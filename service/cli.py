@@ -36,6 +36,7 @@ from .errors import DomainError
 from .migrate import upgrade
 from .models import User
 from .usecases import batches, daily, documents, messages, users
+from .vocabulary import ROLES
 
 
 def _app():
@@ -104,7 +105,7 @@ def demo(password: str, no_batch: bool, if_empty: bool, with_token: bool) -> Non
     click.echo(f"站内提醒：{told['messages']} 条（每日运行 wuhao remind 生成）")
     click.echo(f"登录：在浏览器打开 http://{cfg.host}:{cfg.port}/ ，用下列演示账户登录（密码均为 {password}）：")
     for username, role, org in summary["accounts"]:
-        click.echo(f"  {username:<12} {role:<9} {org}")
+        click.echo(f"  {username:<12} {ROLES.get(role, role):\u3000<3} {org}")  # 审核员, not reviewer
     if summary.get("token"):
         click.echo(f"审核员 API 令牌（仅显示一次）：{summary['token']}")
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -68,13 +69,12 @@ def served(database_url, tmp_path):
 
 @pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",
                     reason="curl is installed by ./dev.sh test")
-@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",
-                    reason="curl is installed by ./dev.sh test")
 def test_a_restart_leaves_the_data_alone_and_prints_no_token(served):
     """Quiet setup: `./dev.sh start` loads the demo only into an empty database, says how to sign in,
     and prints a token only when asked for one."""
     first = served["demo_output"]
     assert "登录" in first and "密码均为" in first
+    assert re.search(r"gongwei +审核员 市直机关工委", first) and " reviewer " not in first, first[-600:]  # roles in words
     assert "wh_" not in first and "wuhao token" in first
     statuses = subprocess.run(["curl", "-s", "-H", "Authorization: Bearer " + served["run"]("token", "gongwei").stdout.strip(),
                                served["base"] + "/api/v1/submissions"], capture_output=True, text=True).stdout
