@@ -443,3 +443,15 @@ def test_every_kind_is_corrected_through_the_api_and_the_pages(app, client, seed
                 "/api/v1/inspections/export.xlsx", "/api/v1/people/export.xlsx"):
         r = client.get(url, headers=admin)
         assert r.status_code == 200 and load_workbook(io.BytesIO(r.data)).active.max_row >= 1, url
+
+
+def test_leaders_page_without_people_says_to_add_them_first(app, demo):
+    """A reviewer with nobody on the 人员 list got a 落实挂点 form whose 领导 choice was empty (the browser then
+    refused it with its own English tooltip): the page says to add or import people first."""
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    page = app.test_client()
+    login(page, "gongwei", DEMO_PASSWORD)
+    text = page.get("/leaders").get_data(as_text=True)
+    assert "尚无人员。" in text and 'id="assign-none"' in text and 'id="assign-form"' not in text
