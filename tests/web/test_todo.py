@@ -139,6 +139,10 @@ def test_messages_api_counts_and_marks_read_only_ones_own(app, demo):
     assert listing["unread"] == 2 and {m["kind"] for m in listing["items"]} == {"supplement", "notice"}
     notice = next(m for m in listing["items"] if m["kind"] == "notice")
     assert notice["link"].startswith("/notices/") and "办理期限" in notice["body"]
+    # the home page's 未读消息 open where they point, as on /messages (they were plain text there)
+    login(c, "yusuan", demo["password"])
+    home = c.get("/").get_data(as_text=True)
+    assert len(re.findall(r'action="/messages/\d+/open"', home[home.index("未读消息"):])) == 2
     # another user can neither see nor mark them
     assert c.get("/api/v1/messages", headers=bearer(demo["tokens"]["chengguan"])).get_json()["items"] == []
     other = c.post("/api/v1/messages/read", json={"ids": [notice["id"]]}, headers=bearer(demo["tokens"]["chengguan"]))
