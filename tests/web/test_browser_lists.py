@@ -101,3 +101,20 @@ def test_the_queue_on_a_phone_is_cards_sorted_by_a_choice_and_the_first_tab_skip
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#content"
         shots(page, "reviewer-queue-phone")
+
+
+def test_a_card_on_a_phone_leaves_out_empty_cells_and_the_tree_indent(browser, site, shots):
+    """The organisations list as cards: an empty 代码 or 党员 was a blank labelled line (the page ran to
+    10,000 px on a phone), and a branch's name was pushed right by the tree's indent."""
+    base = site["base"]
+    with browser_page(browser, PHONE) as page:
+        browser_login(page, base, "admin", site["password"])
+        page.goto(f"{base}/admin/organisations")
+        cells = page.locator("table.grid.stack tbody td[data-label]")
+        shown = cells.evaluate_all("""tds => tds.map(td => [td.textContent.trim() === '' && td.children.length === 0,
+                                                          getComputedStyle(td).display, getComputedStyle(td).paddingLeft])""")
+        empty = [d for blank, d, _ in shown if blank]
+        assert empty and set(empty) == {"none"}, shown[:12]
+        assert {d for blank, d, _ in shown if not blank} == {"block"}
+        assert len({p for blank, _, p in shown if not blank}) == 1, shown[:12]  # one padding: no tree indent
+        shots(page, "admin-organisations-phone")
