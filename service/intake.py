@@ -31,7 +31,7 @@ from . import audit, parsing
 from .batch import ocr
 from .config import Settings
 from .errors import Invalid, TooLarge, Unsupported
-from .models import Extraction, Submission, User
+from .models import Extraction, Organisation, Submission, User
 from .storage import FileStore
 from .vocabulary import DIMENSIONS, DOMAINS, HONORS
 
@@ -107,9 +107,11 @@ def accept(
     *,
     attached_to_id: Optional[int] = None,
     executor: str = "local",
+    organisation: Optional[Organisation] = None,
 ) -> Submission:
     """Store one readable file as a submission with its extraction (flushed, not committed); a
-    scan also gets its OCR job (on ``executor``), to be started once the caller commits."""
+    scan also gets its OCR job (on ``executor``), to be started once the caller commits.
+    ``organisation``: the row of ``organisation_id`` when the caller has it (not read again)."""
     result, filename, data = received.result, received.name, received.data
     sha = store.put_bytes(data)
     parsed = result.to_dict()
@@ -123,10 +125,14 @@ def accept(
         form=parsed["form"],
         status="recognising" if received.scan else "extracted",
         attached_to_id=attached_to_id,
+        extractions=[],
+        **({"organisation": organisation} if organisation is not None else {}),
     )
     session.add(sub)
     session.flush()
-    session.add(
+    # the new rows' collections are given (empty corrections, this extraction), so the answer
+    # is written without reading them back inside the write transaction
+    sub.extractions.append(
         Extraction(
             submission_id=sub.id,
             form=parsed["form"],
@@ -137,6 +143,7 @@ def accept(
             pairs=result.pairs,
             warnings=result.warnings,
             scan=result.scan,
+            corrections=[],
         )
     )
     audit.record(

@@ -142,6 +142,7 @@ def upload(session: Session, store: FileStore, settings: Settings, actor: User, 
     if attached_to_id is not None:
         attached_to_id = load(session, actor, attached_to_id).id
     fingerprint = _fingerprint(org_id, attached_to_id, files)
+    organisation = session.get(Organisation, org_id)  # read now, not in the write transaction (the answer names it)
     if idempotency_key is not None:
         earlier = _replay(session, actor, idempotency_key, fingerprint)
         if earlier is not None:
@@ -158,7 +159,7 @@ def upload(session: Session, store: FileStore, settings: Settings, actor: User, 
         if earlier is not None:
             return earlier
     created = [intake.accept(session, store, actor, org_id, r, attached_to_id=attached_to_id,
-                             executor=settings.batch_executor) for r in received]
+                             executor=settings.batch_executor, organisation=organisation) for r in received]
     for s in created:
         if s.status == "recognising":  # a scan: OCR in a batch worker, started once this commits
             job = ocr.job_of(session, s.id)

@@ -7,6 +7,7 @@ parse, so every write waited for the upload (then failed with ``database is lock
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
@@ -151,7 +152,8 @@ def test_held_slow_parses_leave_ordinary_uploads_a_lane(database_url, demo_tree,
 def test_an_upload_takes_the_write_lock_once_for_its_writes(app, demo, database_url):
     """On SQLite an upload's look-ups before the parse (its token, its branch) begin DEFERRED and
     only its writes take the write lock: one BEGIN IMMEDIATE a request, not two (with 50 uploaders
-    each look-up queued behind every writer)."""
+    each look-up queued behind every writer). Inside it the answer reads back only the findings
+    (it read the branch, the new extraction and its corrections again: four SELECTs)."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's database-wide write lock")
     from sqlalchemy import event
@@ -160,7 +162,10 @@ def test_an_upload_takes_the_write_lock_once_for_its_writes(app, demo, database_
 
     begins: list[str] = []
 
+    statements: list[str] = []
+
     def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
         if statement.startswith("BEGIN"):
             begins.append(statement)
 
@@ -173,3 +178,6 @@ def test_an_upload_takes_the_write_lock_once_for_its_writes(app, demo, database_
         event.remove(engine, "before_cursor_execute", seen)
     assert resp.status_code == 201, resp.get_json()
     assert begins == ["BEGIN DEFERRED", "BEGIN IMMEDIATE"], begins
+    writing = statements[statements.index("BEGIN IMMEDIATE"):]
+    reads = [re.search(r"\bFROM\s+(\w+)", s).group(1) for s in writing if s.lstrip().startswith("SELECT")]
+    assert reads == ["findings"], reads
