@@ -118,3 +118,17 @@ def test_a_card_on_a_phone_leaves_out_empty_cells_and_the_tree_indent(browser, s
         assert {d for blank, d, _ in shown if not blank} == {"block"}
         assert len({p for blank, _, p in shown if not blank}) == 1, shown[:12]  # one padding: no tree indent
         shots(page, "admin-organisations-phone")
+
+
+def test_the_community_targets_card_is_cards_on_a_phone(browser, site):
+    """The SQ-1 card on the dashboard was a six-column table squeezed into a phone: 目标 one character a line
+    and the trend cut off at the card's edge."""
+    base = site["base"]
+    with browser_page(browser, PHONE) as page:
+        browser_login(page, base, "quwei", site["password"])
+        page.goto(f"{base}/dashboard")
+        rows = page.locator("#targets-table tbody tr")
+        assert rows.count() == 6 and rows.first.evaluate("r => getComputedStyle(r).display") == "block"
+        assert "目标" in rows.first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+        card = page.locator("#community-targets")
+        assert card.evaluate("c => c.scrollWidth <= c.clientWidth"), "the card scrolls sideways"
