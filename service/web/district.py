@@ -227,6 +227,7 @@ SUPERVISION_IMPORTS = {"import_groups": (district_supervision.import_groups, "�
 def supervision_page(user):
     db = get_session()
     problems, report_url, failed = [], "", ""
+    kept = None  # a refused 记录督导检查: its form is drawn again, open, with what was typed
     if request.method == "POST" and request.form.get("action") in SUPERVISION_IMPORTS:
         failed = request.form["action"]
         problems, report_url = _import(db, user, *SUPERVISION_IMPORTS[failed])
@@ -252,6 +253,11 @@ def supervision_page(user):
                                 said="无法记录：")
             if error is None:
                 flash("已记录督导检查。", "ok")
+            else:
+                kept = {"group_id": group["id"], "organisation_id": payload["organisation_id"], "kind": payload["kind"],
+                        "inspected_on": request.form.get("inspected_on", ""),
+                        "answers": [request.form.get(f"answer:{i}", "") for i in range(len(group["checklist"]))],
+                        "findings": request.form.get("findings", ""), "open_ledger": request.form.get("open_ledger") == "1"}
         elif action == "checklist":
             items = [line.strip() for line in (request.form.get("checklist") or "").splitlines() if line.strip()]
             _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id") or 0,
@@ -260,13 +266,14 @@ def supervision_page(user):
                 flash("已保存督导清单。", "ok")
         else:
             _supervision_correction(db, user, action)
-        return redirect(url_for("supervision.supervision_page"))
+        if kept is None:
+            return redirect(url_for("supervision.supervision_page"))
     groups = district_supervision.groups(db, user)
     inspections = [_inspection_row(i) for i in district_supervision.inspections(db, user)]
     group_list = listed([_group_row(g, inspections) for g in groups], GROUPS, prefix="g_")
     return list_page("district_supervision.html", inspections, INSPECTIONS, others=(group_list,), user=user,
                      groups=groups, group_list=group_list, checklists={g["id"]: g["checklist"] for g in groups},
-                     problems=problems, report_url=report_url, failed=failed,
+                     problems=problems, report_url=report_url, failed=failed, kept=kept,
                      failed_what=SUPERVISION_IMPORTS[failed][1] if failed else "",
                      committees=organisations.listing(db, user, "party_committee") if user.role == "admin" else [],
                      kinds=INSPECTION_KINDS, branches=organisations.picker(db, user, kind="branch", live=True),

@@ -455,3 +455,35 @@ def test_leaders_page_without_people_says_to_add_them_first(app, demo):
     login(page, "gongwei", DEMO_PASSWORD)
     text = page.get("/leaders").get_data(as_text=True)
     assert "尚无人员。" in text and 'id="assign-none"' in text and 'id="assign-form"' not in text
+
+
+def test_a_refused_inspection_keeps_what_was_typed(app, demo):
+    """记录督导检查 for a branch outside the group's 党委 was refused after a redirect that emptied the form
+    (answers, findings, branch, date) and closed it: the page now draws it again, open, as it was sent."""
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    client = app.test_client()
+    g = client.post("/api/v1/supervision-groups", headers=bearer(demo["tokens"]["admin"]), json={
+        "name": "第一督导组", "committee_ids": [demo["orgs"][RURAL_PARENT]], "checklist": ["是否每月8日开展主题党日"],
+        "organisation_id": demo["orgs"]["静海区委"]})
+    assert g.status_code == 201, g.get_json()
+    gid, outside = g.get_json()["id"], demo["orgs"]["城关社区党支部"]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        before = s.scalar(select(func.count()).select_from(Inspection))
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    form = page.get("/supervision").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    resp = page.post("/supervision", data={"csrf_token": token, "action": "inspect", "group_id": str(gid),
+                                           "organisation_id": str(outside), "kind": "random", "inspected_on": "2026-11-02",
+                                           "answer:0": "上月未在8日开展", "findings": "党费收缴不及时\n台账缺页"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "不在第一督导组负责督导的党委之内" in text
+    mine = text[text.index(f'name="group_id" value="{gid}"') - 400:]
+    mine = mine[:mine.index("</form>")]
+    assert "<details open>" in mine and 'value="上月未在8日开展"' in mine and ">党费收缴不及时\n台账缺页</textarea>" in mine
+    assert f'<option value="{outside}" selected>' in mine and 'value="random" selected' in mine
+    assert 'value="2026-11-02"' in mine and "<details open>" not in form
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        assert s.scalar(select(func.count()).select_from(Inspection)) == before
