@@ -137,8 +137,11 @@ def person_page(user, person_id: int):
         if error is None:
             flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
                               else "") + "。", "ok")
-        return redirect(url_for("leaders.person_page", person_id=person_id))
-    return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat(),
+            return redirect(url_for("leaders.person_page", person_id=person_id))
+        kept = request.form.to_dict()  # refused: the form again, with what was typed
+    else:
+        kept = {}
+    return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat(), kept=kept,
                            ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS, people=district_people.people(db, user))
 
 

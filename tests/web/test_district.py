@@ -487,3 +487,30 @@ def test_a_refused_inspection_keeps_what_was_typed(app, demo):
     assert 'value="2026-11-02"' in mine and "<details open>" not in form
     with session_scope(app.config["DATABASE_URL"]) as s:
         assert s.scalar(select(func.count()).select_from(Inspection)) == before
+
+
+def test_a_refused_visit_keeps_what_was_typed(app, demo):
+    """记录走访 dated after today was refused after a redirect that emptied 发现的问题, 后续措施 and the ledger
+    row typed with them: the page now draws the form again with them."""
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    client, h = app.test_client(), bearer(demo["tokens"]["quwei"])
+    person = client.post("/api/v1/people", json={"name": "王志强", "rank": "district_leader"}, headers=h).get_json()
+    a = client.post("/api/v1/assignments", json={"person_id": person["id"], "organisation_id": demo["orgs"]["城关社区党支部"],
+                                                 "year": 2026}, headers=h)
+    assert a.status_code == 201, a.get_json()
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    form = page.get(f"/leaders/{person['id']}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    resp = page.post(f"/leaders/{person['id']}", data={
+        "csrf_token": token, "assignment_id": str(a.get_json()["id"]), "visited_on": "2099-11-02", "found": "班子分工不明确",
+        "follow_up": "下周再访", "problem": "台账不全", "measure": "补齐台账", "due_on": "2027-01-31"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "走访日期不能晚于今天" in text
+    visit = text[text.index('id="visit-form"'):]
+    visit = visit[:visit.index("</form>")]
+    assert ">班子分工不明确</textarea>" in visit and ">下周再访</textarea>" in visit and 'value="台账不全"' in visit and 'value="补齐台账"' in visit
+    assert 'value="2027-01-31"' in visit and 'value="2099-11-02"' in visit
+    assert f'<option value="{a.get_json()["id"]}" selected>' in visit
