@@ -98,7 +98,10 @@ def item_page(user, item_id: int):
             raise Invalid("未知的操作。", field="action")
         if error is None:
             flash(said, "ok")
-        return redirect(url_for("ledger.item_page", item_id=item_id))
+            return redirect(url_for("ledger.item_page", item_id=item_id))
+        kept = request.form.to_dict()  # refused: the form again, with what was typed (a file must be chosen again)
+    else:
+        kept = {}
     item = ledger.get(db, user, item_id)
-    return render_template("ledger_item.html", user=user, item=item, today=dt.date.today().isoformat(),
+    return render_template("ledger_item.html", user=user, item=item, today=dt.date.today().isoformat(), kept=kept,
                            reviewer=user.role in ledger.REVIEWERS, branch_fields=ledger.BRANCH_FIELDS)

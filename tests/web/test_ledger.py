@@ -151,3 +151,34 @@ def test_revoke_before_the_deadline_needs_a_reason_that_the_notice_states(app, c
     assert ok.status_code == 200, ok.get_json()
     cycle = client.get(f"/api/v1/organisations/{org}/cycle", headers=h).get_json()
     assert "经查实存在严重违纪问题" in cycle["end_reason"]
+
+
+def test_a_refused_form_on_a_ledger_row_keeps_what_was_typed(app, client, demo):
+    """A progress report dated after today, or a 销号 before any progress, was refused after a redirect that
+    emptied what the clerk had written: the row's page now draws the form again with it."""
+    import re
+
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    h = bearer(demo["tokens"]["quwei"])
+    row = client.post("/api/v1/ledger", headers=h, json={
+        "organisation_id": demo["orgs"]["城关社区党支部"], "category": "标准化建设", "problem": "活动阵地不规范",
+        "opened_on": "2026-01-05", "due_on": "2026-03-31"}).get_json()["id"]
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get(f"/ledger/{row}").get_data(as_text=True)).group(1)
+    note = page.post(f"/ledger/{row}", data={"csrf_token": token, "action": "note", "written_on": "2099-01-05",
+                                             "body": "已重新布置党员活动室，制度上墙"})
+    text = note.get_data(as_text=True)
+    assert note.status_code == 200 and "进展日期不能晚于今天" in text
+    assert ">已重新布置党员活动室，制度上墙</textarea>" in text and 'value="2099-01-05"' in text
+    close = page.post(f"/ledger/{row}", data={"csrf_token": token, "action": "close", "closed_on": "2026-03-01",
+                                              "note": "经复查已整改到位"})
+    text = close.get_data(as_text=True)
+    assert close.status_code == 200 and "还没有报送整改进展" in text
+    assert 'value="经复查已整改到位"' in text and 'value="2026-03-01"' in text
+    update = page.post(f"/ledger/{row}", data={"csrf_token": token, "action": "update", "measure": "重新布置",
+                                               "due_on": "2099-13-01"})
+    text = update.get_data(as_text=True)
+    assert update.status_code == 200 and 'value="重新布置"' in text, text[-600:]
