@@ -365,6 +365,7 @@ def party_days_page(user):
     db = get_session()
     year = _year()
     problems, report_url = [], ""
+    typed = typed_edit = None  # a refused new record / a refused correction, as typed
     if request.method == "POST" and request.form.get("action") == "import":
         problems, report_url = _import(db, user, district_partyday.import_xlsx, "主题党日记录")
         if not problems:
@@ -389,14 +390,23 @@ def party_days_page(user):
                 _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
             if error is None:
                 flash("已保存主题党日记录。", "ok")
-        return redirect(url_for("party_days.party_days_page", year=year))
-    editing = district_partyday.get(db, user, form_id_arg("edit")) if form_id_arg("edit") else None
+            else:  # refused: the form again, with what was typed
+                typed = {k: request.form.get(k, "") for k in ("held_on", "topic", "reason", "expected", "attended")}
+                typed["dues_collected"] = payload["dues_collected"]
+                if action == "update":
+                    typed["attendees"] = [request.form.get("attendees", "")]
+                    typed_edit = {**district_partyday.get(db, user, form_id("day_id") or 0), **typed}
+                else:
+                    typed["organisation_id"] = payload["organisation_id"]
+        if typed is None and typed_edit is None:
+            return redirect(url_for("party_days.party_days_page", year=year))
+    editing = typed_edit or (district_partyday.get(db, user, form_id_arg("edit")) if form_id_arg("edit") else None)
     data = district_partyday.compliance(db, user, year, cells=False)
     # the month-by-month grid is paged (2,000 branches x 12 months was 24,000 cells, 1.6 s of CPU a view),
     # and only the page's branches get their months
     return list_page("district_party_days.html", data["branches"], PARTY_DAYS, extra={"year": year}, user=user,
                      shown=lambda rows: district_partyday.add_cells(db, data, rows),
-                     year=year, editing=editing, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
+                     year=year, editing=editing, typed=typed, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat(), problems=problems, report_url=report_url)
 
 

@@ -514,3 +514,40 @@ def test_a_refused_visit_keeps_what_was_typed(app, demo):
     assert ">班子分工不明确</textarea>" in visit and ">下周再访</textarea>" in visit and 'value="台账不全"' in visit and 'value="补齐台账"' in visit
     assert 'value="2027-01-31"' in visit and 'value="2099-11-02"' in visit
     assert f'<option value="{a.get_json()["id"]}" selected>' in visit
+
+
+def test_a_refused_party_day_keeps_what_was_typed(app, demo):
+    """A 主题党日 record with more present than expected was refused after a redirect that emptied the branch,
+    date, topic, reason and head counts (and left a correction's form): the page draws the form again as typed."""
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    branch = demo["orgs"]["城关社区党支部"]
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get("/party-days?year=2026").get_data(as_text=True)).group(1)
+    typed = {"csrf_token": token, "year": "2026", "organisation_id": str(branch), "held_on": "2026-07-10",
+             "topic": "学习新党章", "reason": "8日为周末", "expected": "8", "attended": "9", "dues_collected": "1"}
+    resp = page.post("/party-days", data=typed)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "实到人数多于应到人数" in text
+    form = text[text.index('id="party-day-form"'):]
+    form = form[:form.index("</form>")]
+    for value in ("2026-07-10", "学习新党章", "8日为周末", "8", "9"):
+        assert f'value="{value}"' in form, value
+    assert f'<option value="{branch}" selected>' in form and 'value="1" checked' in form
+    assert 'name="action" value="update"' not in form  # still a new record
+    # a correction refused the same way stays the correction, with what was typed
+    saved = page.post("/party-days", data={**typed, "attended": "7"})
+    assert saved.status_code == 302
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        day_id = str(s.scalar(select(PartyDay.id).where(PartyDay.organisation_id == branch,
+                                                        PartyDay.held_on == dt.date(2026, 7, 10))))
+    resp = page.post("/party-days", data={**typed, "action": "update", "day_id": day_id, "topic": "重温入党誓词",
+                                          "attended": "12", "attendees": "张三、李四"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "实到人数多于应到人数" in text
+    form = text[text.index('id="party-day-form"'):]
+    form = form[:form.index("</form>")]
+    assert f'name="day_id" value="{day_id}"' in form and 'value="重温入党誓词"' in form and 'value="12"' in form
+    assert 'value="张三、李四"' in form
