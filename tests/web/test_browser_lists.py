@@ -35,6 +35,10 @@ def test_reviewer_filters_exports_and_approves_two_in_bulk(browser, site, queued
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/queue")
         assert not page.locator(".list-controls select[name=sort]").is_visible()  # the headings sort here
+        # ... and say so before they are clicked: ↕ on each, ▲/▼ on the sorted one instead
+        marks = page.locator("#queue thead a.sort").evaluate_all(
+            "as => as.map(a => [a.textContent.trim(), getComputedStyle(a, '::after').content])")
+        assert marks and all("↕" in after for text, after in marks if not text.endswith(("▲", "▼"))), marks
         page.select_option("select[name=organisation]", label=BRANCH_A)
         page.fill("input[name=q]", "预算科")
         page.click(".list-controls button[type=submit]")
