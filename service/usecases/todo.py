@@ -200,8 +200,9 @@ def progress(db: Session, actor: User, org_id: int) -> dict:
                       .order_by(Submission.id.desc())).scalars().first()
     if decl is None:
         return {"stage": None, "stage_name": "未开始", "note": "尚未上传预报申报表（创建申报表）。"}
+    # the branch is at 预报 from its first 申报表 on: the page marks that step, returned or not
     notes = {"approved": ("forecast", "预报申报已通过审核", "申报表已通过审核，等待上级登记预报后进入创建。"),
-             "returned": (None, "预报申报被退回", "申报表被退回，请按审核意见修改后重新上传。"),
-             "needs_work": (None, "预报申报需补正", "申报表需要补正，请按补正通知修改后重新上传。")}
-    stage, name, note = notes.get(decl.status, (None, "预报申报审核中", "申报表已提交，正在审核。"))
+             "returned": ("forecast", "预报申报被退回", "申报表被退回，请按审核意见修改后重新上传。"),
+             "needs_work": ("forecast", "预报申报需补正", "申报表需要补正，请按补正通知修改后重新上传。")}
+    stage, name, note = notes.get(decl.status, ("forecast", "预报申报审核中", "申报表已提交，正在审核。"))
     return {"stage": stage, "stage_name": name, "note": note, "submission_id": decl.id}

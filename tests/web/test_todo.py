@@ -131,6 +131,17 @@ def test_creation_progress_after_the_application_is_accepted(app, demo):
     assert "预报申报已通过审核" in c.get("/").get_data(as_text=True)
 
 
+def test_creation_progress_marks_the_forecast_step_while_the_application_is_asked_to_change(app, demo):
+    """A 申报表 asked for 补正 (or returned, or waiting) left the ten stages unmarked, as if nothing had begun:
+    the branch is at 预报, and the page says so beside the state in words."""
+    c = app.test_client()
+    returned_with_notice(c, demo)
+    login(c, "yusuan", demo["password"])
+    page = c.get(f"/organisations/{demo['orgs'][BRANCH_A]}").get_data(as_text=True)
+    assert re.search(r'id="cycle-state">([^<]+)<', page).group(1) == "预报申报需补正"
+    assert page.count('aria-current="step"') == 1 and '<li aria-current="step"><strong>预报（当前）</strong>' in page
+
+
 def test_messages_api_counts_and_marks_read_only_ones_own(app, demo):
     c = app.test_client()
     returned_with_notice(c, demo)
