@@ -20,6 +20,7 @@ the ``wuhao`` command).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -100,6 +101,11 @@ class _WriteGate:
 
 _GATES: dict[str, _WriteGate] = {}
 _GATES_LOCK = threading.Lock()
+
+
+# a forked child (Celery's prefork pool) starts with gates of its own: a parent's thread may have
+# held one at the fork, and nothing in the child would ever let it go
+os.register_at_fork(after_in_child=_GATES.clear)
 
 
 def _gate_for(url: str) -> _WriteGate:

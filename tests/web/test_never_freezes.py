@@ -181,3 +181,44 @@ def test_an_upload_takes_the_write_lock_once_for_its_writes(app, demo, database_
     writing = statements[statements.index("BEGIN IMMEDIATE"):]
     reads = [re.search(r"\bFROM\s+(\w+)", s).group(1) for s in writing if s.lstrip().startswith("SELECT")]
     assert reads == ["findings"], reads
+
+
+def test_writers_of_a_process_take_the_write_gate_in_arrival_order():
+    """The gate in front of SQLite's write lock is first come, first served (SQLite's busy handler
+    let late writers overtake one waiting since long before), gives up after its timeout, and a
+    forked child does not inherit a gate its parent held."""
+    import os
+
+    from service.db import _WriteGate, _gate_for
+
+    gate = _WriteGate()
+    assert gate.acquire(1)
+    order: list[int] = []
+    threads = []
+    for i in range(5):
+        def wait(i=i):
+            assert gate.acquire(30)
+            order.append(i)
+            gate.release()
+        t = threading.Thread(target=wait)
+        t.start()
+        threads.append(t)
+        deadline = time.monotonic() + 30
+        while len(gate._queue) < i + 1 and time.monotonic() < deadline:  # queued before the next comes
+            time.sleep(0.001)
+    assert not gate.acquire(0.05)  # held and queued for: the timeout is kept
+    gate.release()
+    for t in threads:
+        t.join(30)
+    assert order == [0, 1, 2, 3, 4]
+
+    held = _gate_for("sqlite:///forked.db")
+    assert held.acquire(1)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if _gate_for("sqlite:///forked.db").acquire(0.5) else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        held.release()
