@@ -28,11 +28,11 @@ def account_page(user):
                 return redirect(url_for("account.account_page"))
             errors[(error.detail or {}).get("field", "new_password")] = error.message
         elif action == "token":
-            args = {"name": request.form.get("name", ""), "days": form_int("days"),
+            args = {"name": request.form.get("name", ""), "days": form_int("days", "有效天数"),
                     "scopes": ["read", "write"] if request.form.get("scope") == "write" else ["read"]}
             new_token, _error = attempt(account.create_token, db, user, args, said="令牌未创建：")
         elif action == "revoke":
-            done, _error = attempt(account.revoke_token, db, user, form_int("token_id") or 0)
+            done, _error = attempt(account.revoke_token, db, user, form_int("token_id", "令牌") or 0)
             if done is not None:
                 flash(f"已吊销令牌“{done['name']}”。", "ok")
             return redirect(url_for("account.account_page"))

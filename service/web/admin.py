@@ -45,18 +45,18 @@ def admin_users(user):
         action = request.form.get("action")
         if action == "create":
             payload = {k: request.form.get(k) or None for k in ("username", "password", "display_name", "role")}
-            payload["organisation_id"] = form_int("organisation_id")
+            payload["organisation_id"] = form_int("organisation_id", "所属组织")
             created, _error = attempt(users.create, db, user, payload)
             if created is not None:
                 flash(f"已新建用户 {created.username}。", "ok")
                 return redirect(url_for("admin.admin_user", user_id=created.id))
         elif action == "token":
-            issued, _error = attempt(users.issue_token, db, user, form_int("user_id") or 0)
+            issued, _error = attempt(users.issue_token, db, user, form_int("user_id", "用户") or 0)
             if issued is not None:
                 target, token = issued
                 flash(f"已为 {target.username} 签发新令牌（只显示一次），此前的令牌已失效。", "ok")
         else:
-            target, _error = attempt(users.update, db, user, form_int("user_id") or 0, _user_payload())
+            target, _error = attempt(users.update, db, user, form_int("user_id", "用户") or 0, _user_payload())
             if target is not None:
                 flash(f"已修改用户 {target.username}。", "ok")
         if token is None:
@@ -66,7 +66,7 @@ def admin_users(user):
 
 
 def _user_payload() -> dict:
-    payload = {"role": request.form.get("role") or None, "organisation_id": form_int("organisation_id"),
+    payload = {"role": request.form.get("role") or None, "organisation_id": form_int("organisation_id", "所属组织"),
                "active": request.form.get("active") == "1", "password": request.form.get("password") or None,
                "display_name": request.form.get("display_name") or None}
     if request.form.get("unlock"):
@@ -144,9 +144,9 @@ def _org_payload(creating: bool = False) -> dict:
     if "domain" in request.form:
         payload["domain"] = request.form.get("domain") or None
     if "member_count" in request.form:
-        payload["member_count"] = form_int("member_count")
+        payload["member_count"] = form_int("member_count", "党员人数")
     if "parent_id" in request.form:
-        payload["parent_id"] = form_int("parent_id")
+        payload["parent_id"] = form_int("parent_id", "上级组织")
     if "directly_under" in request.form or (not creating and "kind" in request.form):
         payload["directly_under"] = request.form.get("directly_under") == "1"
     return payload
@@ -169,7 +169,7 @@ def admin_organisation(user, org_id: int):
                 if done is not None:
                     flash(f"已撤销“{done.name}”，其账户已停用，记录仍保留。", "ok")
         else:
-            payload = _org_payload() if action == "update" else {"parent_id": form_int("parent_id")}
+            payload = _org_payload() if action == "update" else {"parent_id": form_int("parent_id", "上级组织")}
             done, _error = attempt(organisations.update, db, user, org.id, payload,
                                    said="未保存：" if action == "update" else "未移动：")
             if done is not None:

@@ -43,32 +43,32 @@ def records_post(user):
     f = request.files.get("file")
     upload = (f.filename or "", f.read()) if f and f.filename else None
     if action == "unit":
-        payload = {"street_id": form_id("street_id"), "name": request.form.get("name", ""),
+        payload = {"street_id": form_id("street_id", "街道"), "name": request.form.get("name", ""),
                    "category": request.form.get("category"), "required": request.form.get("required") == "1"}
         _r, error = attempt(community.create_unit, db, user, payload, said="无法登记：")
         said = "已登记。"
     elif action == "set_up":
-        payload = {"organisation_id": form_id("organisation_id"),
+        payload = {"organisation_id": form_id("organisation_id", "社区"),
                    "set_up_on": request.form.get("set_up_on") or None}
         for key in ("venue_on", "funds_on"):
             if request.form.get(key):
                 payload[key] = request.form[key]
-        _r, error = attempt(community.update_unit, db, user, form_id("unit_id") or 0, payload, said="无法保存：")
+        _r, error = attempt(community.update_unit, db, user, form_id("unit_id", "单位") or 0, payload, said="无法保存：")
         said = "已保存组建情况。"
     elif action == "site":
-        payload = {"organisation_id": form_id("organisation_id"), "name": request.form.get("name", ""),
+        payload = {"organisation_id": form_id("organisation_id", "社区"), "name": request.form.get("name", ""),
                    "criteria": request.form.getlist("criteria"),
                    "recognised_on": request.form.get("recognised_on") or None}
         _r, error = attempt(community.add_site, db, store(), user, payload, upload, said="无法认定：")
         said = "已认定精品示范点。"
     elif action == "member":
-        payload = {"organisation_id": form_id("organisation_id"), "name": request.form.get("name", ""),
+        payload = {"organisation_id": form_id("organisation_id", "社区"), "name": request.form.get("name", ""),
                    "admitted_on": request.form.get("admitted_on") or None}
         _r, error = attempt(community.add_member, db, store(), user, payload, upload, said="无法登记：")
         said = "已登记新发展党员。"
     elif action == "five_good":
-        payload = {"organisation_id": form_id("organisation_id"), "year": form_id("year") or dt.date.today().year,
-                   "scores": {k: form_number(f"score:{k}") for k in DIMENSIONS}}
+        payload = {"organisation_id": form_id("organisation_id", "社区"), "year": form_id("year", "年度") or dt.date.today().year,
+                   "scores": {k: form_number(f"score:{k}", n) for k, n in DIMENSIONS.items()}}
         r, error = attempt(community.grade_community, db, user, payload, said="无法评定：")
         said = ("已评定，达到“五个好”标准。" if r and r["five_good"] else
                 f"已评定，未达到“五个好”标准，已生成{len(r['ledger_rows'])}项整改事项。" if r else "")
@@ -83,7 +83,7 @@ def records_post(user):
 @page()
 def brand_create(user):
     payload = {"name": request.form.get("name", ""), "summary": request.form.get("summary", ""),
-               "organisation_id": form_id("organisation_id")}
+               "organisation_id": form_id("organisation_id", "社区")}
     made, error = attempt(brands.create, get_session(), user, payload, said="无法创建：")
     if error is None:
         flash(f"已将“{made['name']}”列为培育项目。", "ok")
@@ -96,8 +96,8 @@ def _post_brand(user, brand_id: int):
     brands.get(db, user, brand_id)  # 404 outside the actor's view, before any action
     action = request.form.get("action")
     if action == "register":
-        payload = {"form_submission_id": form_id("form_submission_id"),
-                   "materials_submission_id": form_id("materials_submission_id"),
+        payload = {"form_submission_id": form_id("form_submission_id", "申报表"),
+                   "materials_submission_id": form_id("materials_submission_id", "申报材料"),
                    "comment": request.form.get("comment", "")}
         _r, error = attempt(brands.register, db, user, brand_id, payload, said="无法登记：")
         said = "已登记申报，等待逐级审核。"
@@ -107,7 +107,7 @@ def _post_brand(user, brand_id: int):
                             {"decision": decision, "comment": request.form.get("comment", "")}, said="无法提交：")
         said = "已退回，并附审核意见。" if decision == "return" else "已同意并上报。"
     elif action == "score":
-        scores = {i["key"]: form_number(f"score:{i['key']}") for i in rules.brand_rubric()["items"]}
+        scores = {i["key"]: form_number(f"score:{i['key']}", i["name"]) for i in rules.brand_rubric()["items"]}
         r, error = attempt(brands.score, db, user, brand_id, {"scores": scores,
                                                              "comment": request.form.get("comment", "")},
                            said="无法评分：")
@@ -118,19 +118,19 @@ def _post_brand(user, brand_id: int):
         _r, error = attempt(brands.follow_up, db, user, brand_id, payload, said="无法保存：")
         said = "已记录跟踪督查情况。" if keep else "已撤销命名。"
     elif action == "pair":
-        payload = {"partner_id": form_id("partner_id"), "plan": request.form.get("plan", "")}
+        payload = {"partner_id": form_id("partner_id", "结对单位"), "plan": request.form.get("plan", "")}
         _r, error = attempt(pairs.create, db, user, brand_id, payload, said="无法结对：")
         said = "已结成共建对子。"
     elif action == "activity":
         f = request.files.get("file")
         upload = (f.filename or "", f.read()) if f and f.filename else None
         payload = {"held_on": request.form.get("held_on") or None, "title": request.form.get("title", "")}
-        _r, error = attempt(pairs.add_activity, db, store(), user, form_id("pair_id") or 0, payload, upload,
+        _r, error = attempt(pairs.add_activity, db, store(), user, form_id("pair_id", "结对") or 0, payload, upload,
                             said="无法记录：")
         said = "已记录共建活动。"
     elif action == "result":
-        payload = {"year": form_id("year") or dt.date.today().year, "result": request.form.get("result", "")}
-        _r, error = attempt(pairs.set_result, db, user, form_id("pair_id") or 0, payload, said="无法保存：")
+        payload = {"year": form_id("year", "年度") or dt.date.today().year, "result": request.form.get("result", "")}
+        _r, error = attempt(pairs.set_result, db, user, form_id("pair_id", "结对") or 0, payload, said="无法保存：")
         said = "已填写年度成效。"
     else:
         raise Invalid("未知的操作。", field="action")
@@ -177,7 +177,7 @@ def ranking_page(user):
 @page("reviewer", "admin")
 def naming(user):
     ids = [int(v) for v in request.form.getlist("brand_id") if v.isdigit() and len(v) <= 9]
-    payload = {"street_id": form_id("street_id"), "brand_ids": ids, "issued_on": request.form.get("issued_on") or None,
+    payload = {"street_id": form_id("street_id", "街道"), "brand_ids": ids, "issued_on": request.form.get("issued_on") or None,
                "formats": ["pdf", "docx"]}
     if request.form.get("confirm") != "1":
         flash("请勾选“确认签发”：命名决定将占用发文字号。", "error")

@@ -16,7 +16,7 @@ from ..usecases import district_lists, district_partyday, district_people, distr
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
 from . import imports
-from .helpers import attempt, blueprint, form_id, page, uploaded_xlsx
+from .helpers import attempt, blueprint, form_id, kept_form, page, uploaded_xlsx
 from .lists import XLSX, attachment, list_page, listed
 
 leaders_bp = blueprint("leaders", "/leaders")
@@ -58,7 +58,7 @@ LEADER_IMPORTS = {"import": (district_people.import_people, "人员"),
 def leaders_page(user):
     db = get_session()
     year = _year()
-    problems, report_url, failed = [], "", ""
+    problems, report_url, failed, kept = [], "", "", None
     if request.method == "POST" and request.form.get("action") in LEADER_IMPORTS:
         failed = request.form["action"]
         problems, report_url = _import(db, user, *LEADER_IMPORTS[failed])
@@ -72,14 +72,16 @@ def leaders_page(user):
             if error is None:
                 flash("已新增人员。", "ok")
         elif action == "assign":
-            payload = {"person_id": form_id("person_id"), "organisation_id": form_id("organisation_id"),
+            payload = {"person_id": form_id("person_id", "领导"), "organisation_id": form_id("organisation_id", "党支部"),
                        "kind": request.form.get("kind") or None, "year": year}
             _r, error = attempt(district_people.assign, db, user, payload, said="无法落实：")
             if error is None:
                 flash("已落实挂点。", "ok")
         else:
             raise Invalid("未知的操作。", field="action")
-        return redirect(url_for("leaders.leaders_page", year=year))
+        if error is None:
+            return redirect(url_for("leaders.leaders_page", year=year))
+        kept = kept_form(error)  # refused: the page again, with what was typed
     coverage = district_people.coverage(db, user, year)
     people = district_people.people(db, user)
     people_list = listed([_person_row(p) for p in people], PEOPLE, extra={"year": year}, prefix="p_")
@@ -87,7 +89,7 @@ def leaders_page(user):
                      extra={"year": year}, others=(people_list,), user=user, year=year, coverage=coverage,
                      people=people, people_list=people_list, ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS,
                      branches=organisations.picker(db, user, kind="branch", live=True),
-                     problems=problems, report_url=report_url, failed=failed,
+                     problems=problems, report_url=report_url, failed=failed, kept=kept,
                      failed_what=LEADER_IMPORTS[failed][1] if failed else "")
 
 
@@ -132,7 +134,7 @@ def person_page(user, person_id: int):
                    "follow_up": request.form.get("follow_up", ""),
                    "open_rows": [{"problem": problem, "measure": request.form.get("measure", ""),
                                   "due_on": request.form.get("due_on") or None}] if problem else []}
-        visit, error = attempt(district_people.add_visit, db, user, form_id("assignment_id") or 0, payload,
+        visit, error = attempt(district_people.add_visit, db, user, form_id("assignment_id", "走访的党支部") or 0, payload,
                                settings().rectify_days, said="无法记录：")
         if error is None:
             flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
@@ -159,22 +161,22 @@ def _person_correction(db, user, person_id: int, action: str):
             flash("已删除该人员。", "ok")
             return redirect(url_for("leaders.leaders_page"))
     elif action == "update_assignment":
-        payload = {"person_id": form_id("person_id"), "kind": form.get("kind") or None,
+        payload = {"person_id": form_id("person_id", "领导"), "kind": form.get("kind") or None,
                    "assigned_on": form.get("assigned_on") or None, "note": form.get("note", "")}
-        _r, error = attempt(district_people.update_assignment, db, user, form_id("assignment_id") or 0, payload,
+        _r, error = attempt(district_people.update_assignment, db, user, form_id("assignment_id", "挂点包保") or 0, payload,
                             said="无法保存：")
         done = "已保存挂点。"
     elif action == "unassign":
-        _r, error = attempt(district_people.unassign, db, user, form_id("assignment_id") or 0, said="无法撤销：")
+        _r, error = attempt(district_people.unassign, db, user, form_id("assignment_id", "挂点包保") or 0, said="无法撤销：")
         done = "已撤销挂点。"
     elif action == "update_visit":
         payload = {k: form.get(k, "") for k in ("found", "follow_up")}
         payload["visited_on"] = form.get("visited_on") or None
-        _r, error = attempt(district_people.update_visit, db, user, form_id("visit_id") or 0, payload,
+        _r, error = attempt(district_people.update_visit, db, user, form_id("visit_id", "走访记录") or 0, payload,
                             said="无法保存：")
         done = "已保存走访记录。"
     elif action == "delete_visit":
-        _r, error = attempt(district_people.delete_visit, db, user, form_id("visit_id") or 0, said="无法删除：")
+        _r, error = attempt(district_people.delete_visit, db, user, form_id("visit_id", "走访记录") or 0, said="无法删除：")
         done = "已删除走访记录。"
     else:
         raise Invalid("未知的操作。", field="action")
@@ -239,16 +241,16 @@ def supervision_page(user):
     elif request.method == "POST":
         action = request.form.get("action")
         if action == "open":
-            _r, error = attempt(district_supervision.open_finding, db, user, form_id("inspection_id") or 0,
+            _r, error = attempt(district_supervision.open_finding, db, user, form_id("inspection_id", "督导检查记录") or 0,
                                 int(request.form.get("index") or 0), settings().rectify_days, said="无法列入：")
             if error is None:
                 flash("已列入整改工作台账。", "ok")
         elif action == "inspect":
-            group = district_supervision.get_group(db, user, form_id("group_id") or 0)
+            group = district_supervision.get_group(db, user, form_id("group_id", "督导组") or 0)
             answers = {item: request.form.get(f"answer:{i}", "").strip() for i, item in enumerate(group["checklist"])}
             findings = [{"text": line.strip(), "open_ledger": request.form.get("open_ledger") == "1"}
                         for line in (request.form.get("findings") or "").splitlines() if line.strip()]
-            payload = {"group_id": group["id"], "organisation_id": form_id("organisation_id"),
+            payload = {"group_id": group["id"], "organisation_id": form_id("organisation_id", "党支部"),
                        "kind": request.form.get("kind") or "field",
                        "inspected_on": request.form.get("inspected_on") or None,
                        "answers": {k: v for k, v in answers.items() if v}, "findings": findings}
@@ -263,7 +265,7 @@ def supervision_page(user):
                         "findings": request.form.get("findings", ""), "open_ledger": request.form.get("open_ledger") == "1"}
         elif action == "checklist":
             items = [line.strip() for line in (request.form.get("checklist") or "").splitlines() if line.strip()]
-            _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id") or 0,
+            _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id", "督导组") or 0,
                                 {"checklist": items}, said="无法保存：")
             if error is None:
                 flash("已保存督导清单。", "ok")
@@ -331,14 +333,14 @@ def _supervision_correction(db, user, action: str) -> None:
         _r, error = attempt(district_supervision.create_group, db, user, _group_payload(), said="无法新建：")
         done = "已新建督导组。"
     elif action == "update_group":
-        _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id") or 0, _group_payload(),
+        _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id", "督导组") or 0, _group_payload(),
                             said="无法保存：")
         done = "已保存督导组。"
     elif action == "delete_group":
-        _r, error = attempt(district_supervision.delete_group, db, user, form_id("group_id") or 0, said="无法删除：")
+        _r, error = attempt(district_supervision.delete_group, db, user, form_id("group_id", "督导组") or 0, said="无法删除：")
         done = "已删除督导组。"
     elif action == "update_inspection":
-        inspection = district_supervision.get(db, user, form_id("inspection_id") or 0)
+        inspection = district_supervision.get(db, user, form_id("inspection_id", "督导检查记录") or 0)
         group = district_supervision.get_group(db, user, inspection["group_id"])
         answers = {item: request.form.get(f"answer:{i}", "").strip() for i, item in enumerate(group["checklist"])}
         payload = {"kind": request.form.get("kind") or None, "inspected_on": request.form.get("inspected_on") or None,
@@ -347,7 +349,7 @@ def _supervision_correction(db, user, action: str) -> None:
                             said="无法保存：")
         done = "已保存督导检查记录。"
     elif action == "delete_inspection":
-        _r, error = attempt(district_supervision.delete_inspection, db, user, form_id("inspection_id") or 0,
+        _r, error = attempt(district_supervision.delete_inspection, db, user, form_id("inspection_id", "督导检查记录") or 0,
                             said="无法删除：")
         done = "已删除督导检查记录。"
     else:
@@ -373,18 +375,18 @@ def party_days_page(user):
     elif request.method == "POST":
         action = request.form.get("action")
         if action == "delete":
-            _r, error = attempt(district_partyday.delete, db, user, form_id("day_id") or 0, said="无法删除：")
+            _r, error = attempt(district_partyday.delete, db, user, form_id("day_id", "主题党日记录") or 0, said="无法删除：")
             if error is None:
                 flash("已删除主题党日记录。", "ok")
         else:
-            payload = {"organisation_id": form_id("organisation_id"), "held_on": request.form.get("held_on") or None,
+            payload = {"organisation_id": form_id("organisation_id", "党支部"), "held_on": request.form.get("held_on") or None,
                        "topic": request.form.get("topic", ""), "reason": request.form.get("reason", ""),
                        "attended": int(request.form["attended"]) if request.form.get("attended", "").isdigit() else None,
                        "expected": int(request.form["expected"]) if request.form.get("expected", "").isdigit() else None,
                        "dues_collected": request.form.get("dues_collected") == "1"}
             if action == "update":
                 payload["attendees"] = [a for a in re.split(r"[、，,；;\s]+", request.form.get("attendees", "")) if a]
-                _r, error = attempt(district_partyday.update, db, user, form_id("day_id") or 0, payload,
+                _r, error = attempt(district_partyday.update, db, user, form_id("day_id", "主题党日记录") or 0, payload,
                                     said="无法保存：")
             else:
                 _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
@@ -395,7 +397,7 @@ def party_days_page(user):
                 typed["dues_collected"] = payload["dues_collected"]
                 if action == "update":
                     typed["attendees"] = [request.form.get("attendees", "")]
-                    typed_edit = {**district_partyday.get(db, user, form_id("day_id") or 0), **typed}
+                    typed_edit = {**district_partyday.get(db, user, form_id("day_id", "主题党日记录") or 0), **typed}
                 else:
                     typed["organisation_id"] = payload["organisation_id"]
         if typed is None and typed_edit is None:

@@ -66,7 +66,7 @@ def notice_new(user):
 @page(*REVIEWERS)
 def notice_issue(user):
     """Signing takes a number for good: only with the preview's ticked confirmation."""
-    payload = _payload(request.form, form_int("record_id"))
+    payload = _payload(request.form, form_int("record_id", "记录"))
     if request.form.get("confirm") != "1":
         flash("请核对预览并勾选“确认签发”。", "error")
         return redirect(url_for("notices.notice_new", **{k: v for k, v in payload.items() if v}))

@@ -5,6 +5,9 @@ import functools
 from typing import Any, Callable
 
 from flask import Blueprint, flash, redirect, request, url_for
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
 from ..auth import MAX_ID
 from ..db import get_session
@@ -51,33 +54,104 @@ def attempt(use_case: Callable, *args, said: str = "") -> tuple[Any, DomainError
     return result, None
 
 
-def form_int(name: str) -> int | None:
+class Kept(MultiDict):
+    """What was typed into a refused form, for the page drawn again instead of a redirect; ``field`` and
+    ``message`` say which input the refusal was about (when the use case named one)."""
+    field: str | None = None
+    message: str = ""
+
+
+def kept_form(error: DomainError | None = None) -> Kept:
+    """The posted fields (every value of a field given several times, e.g. ticked boxes) and the refusal."""
+    kept = Kept(request.form.items(multi=True))
+    if error is not None:
+        kept.field = (error.detail or {}).get("field")
+        kept.message = error.message
+    return kept
+
+
+def _kept(context) -> Kept | None:
+    kept = context.get("kept")
+    return kept if isinstance(kept, MultiDict) and kept else None
+
+
+@pass_context
+def typed(context, name: str, default: Any = "") -> Any:
+    """Template global: the value typed into ``name`` when the form was refused, else ``default`` (also on a
+    page of several forms for the fields of the forms that were not posted)."""
+    kept = _kept(context)
+    return default if kept is None or name not in kept else kept.get(name)
+
+
+@pass_context
+def typed_id(context, name: str, default: int | None = None) -> int | None:
+    """Template global: the id chosen in ``name`` (an organisation picker's) when the form was refused."""
+    value = typed(context, name, default)
+    return int(value) if isinstance(value, str) and value.isdigit() else default if isinstance(value, str) else value
+
+
+@pass_context
+def chosen(context, name: str, value: Any, default: bool = False) -> bool:
+    """Template global: whether option ``value`` of select ``name`` was chosen when the form was refused."""
+    kept = _kept(context)
+    return default if kept is None or name not in kept else str(value) in kept.getlist(name)
+
+
+@pass_context
+def ticked(context, name: str, value: Any = "1", default: bool = False) -> bool:
+    """Template global: whether box ``value`` of ``name`` was ticked when the form was refused (a box left
+    unticked is absent from the post, so it stays unticked)."""
+    kept = _kept(context)
+    return default if kept is None else str(value) in kept.getlist(name)
+
+
+@pass_context
+def flagged(context, name: str) -> Markup:
+    """Template global: `` aria-invalid="true" aria-describedby=…`` on the input the refusal was about."""
+    kept = _kept(context)
+    if kept is None or kept.field != name:
+        return Markup("")
+    return Markup(' aria-invalid="true" aria-describedby="refused-%s"') % name
+
+
+@pass_context
+def refusal(context, name: str) -> Markup:
+    """Template global: the refusal's message next to the input it was about (nothing elsewhere)."""
+    kept = _kept(context)
+    if kept is None or kept.field != name:
+        return Markup("")
+    return Markup('<span class="field-error" id="refused-%s">%s</span>') % (name, kept.message)
+
+
+def form_int(name: str, label: str) -> int | None:
+    """A whole number typed into field ``name``; a refusal names the field by its Chinese ``label``."""
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 9:
-        raise Invalid(f"{name} 应为整数。", field=name)
+        raise Invalid(f"{label}应为整数。", field=name)
     return int(raw)
 
 
-def form_number(name: str) -> float | None:
+def form_number(name: str, label: str) -> float | None:
+    """A number typed into field ``name``; a refusal names the field by its Chinese ``label``."""
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return None
     try:
         value = float(raw)
     except ValueError:
-        raise Invalid(f"“{raw}”不是数字。", field=name) from None
+        raise Invalid(f"{label}“{raw}”不是数字。", field=name) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise Invalid(f"“{raw}”不是数字。", field=name)
+        raise Invalid(f"{label}“{raw}”不是数字。", field=name)
     return int(value) if value.is_integer() else value
 
 
-def form_id(name: str) -> int | None:
-    """An id in a form field (an organisation chosen from a list)."""
-    value = form_int(name)
+def form_id(name: str, label: str) -> int | None:
+    """An id in a form field (an organisation chosen from a list), ``label`` naming it in a refusal."""
+    value = form_int(name, label)
     if value is not None and value > MAX_ID:
-        raise Invalid(f"{name} 无效。", field=name)
+        raise Invalid(f"{label}无效。", field=name)
     return value
 
 

@@ -95,7 +95,7 @@ def upload(user):
             flash("请选择要上传的文件。", "error")
             return redirect(url_for("home.upload"))
         created = submissions.upload(db, store(), settings(), user, files,
-                                     organisation_id=form_id("organisation_id"))
+                                     organisation_id=form_id("organisation_id", "所属组织"))
         main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
         return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))
     branches = organisations.branches(db, user) if user.role != "branch" else []

@@ -44,14 +44,14 @@ def ledger_page(user):
         if action == "taskbook":
             deadline = opt_date(request.form, "deadline")
             docs, error = attempt(lambda: ledger.issue_taskbook(
-                db, store(), user, form_id("assessment_id") or 0, deadline=deadline,
+                db, store(), user, form_id("assessment_id", "考核结果") or 0, deadline=deadline,
                 default_days=settings().rectify_days), said="无法签发：")
             if error is None:
                 flash("已签发整改任务书" + (f"（{docs[0].number}）" if docs[0].number else "") + "。", "ok")
         else:
             payload = {k: request.form.get(k, "") for k in ("category", "problem", "measure", "target", "leader",
                                                              "owner", "due_on")}
-            payload["organisation_id"] = form_id("organisation_id")
+            payload["organisation_id"] = form_id("organisation_id", "党支部")
             payload["due_on"] = payload["due_on"] or None
             _row, error = attempt(ledger.create, db, user, payload, said="无法新增：")
             if error is None:

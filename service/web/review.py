@@ -14,7 +14,7 @@ from ..errors import Invalid
 from ..http import settings, store
 from ..usecases import (assessments, audit_log, bulk, cycles, dashboard as figures, grading as rounds, notices,
                         organisations)
-from ..vocabulary import DIMENSION_KEYS
+from ..vocabulary import DIMENSION_KEYS, DIMENSIONS
 from ..usecases.listing import Column, ListSpec
 from ..usecases.validate import year_value
 from . import charts, imports
@@ -120,11 +120,11 @@ def scores(user):
     if request.method == "POST":
         if org is None:
             raise Invalid("请选择党支部。")
-        payload = {"year": year, "satisfaction_rate": form_number("satisfaction_rate")}
+        payload = {"year": year, "satisfaction_rate": form_number("satisfaction_rate", "群众满意度")}
         if request.form.get("mode") == "items":
             payload["marks"] = _marks()
         else:
-            payload["scores"] = {k: form_number(f"score:{k}") for k in DIMENSION_KEYS}
+            payload["scores"] = {k: form_number(f"score:{k}", DIMENSIONS[k]) for k in DIMENSION_KEYS}
         done, error = attempt(assessments.record_scores, db, user, org.id, payload, settings().rubric_dir)
         if done is not None:
             row, graded = done

@@ -70,7 +70,7 @@ def projects_page(user):
             if not problems:
                 return redirect(url_for("projects.projects_page"))
         else:
-            payload = {"organisation_id": form_id("organisation_id"), "year": _year(),
+            payload = {"organisation_id": form_id("organisation_id", "党支部"), "year": _year(),
                        "title": request.form.get("title", ""), "summary": request.form.get("summary", "")}
             created, _error = attempt(district_projects.create, db, user, payload, said="未新建：")
             if created is not None:
@@ -124,8 +124,8 @@ def training_page(user):
             if error is None:
                 flash("已新增培训专题。", "ok")
         elif action == "class":
-            payload = {"topic_id": form_id("topic_id"), "held_on": request.form.get("held_on") or None,
-                       "place": request.form.get("place", ""), "capacity": form_int("capacity")}
+            payload = {"topic_id": form_id("topic_id", "培训专题"), "held_on": request.form.get("held_on") or None,
+                       "place": request.form.get("place", ""), "capacity": form_int("capacity", "名额")}
             created, _error = attempt(district_training.create_class, db, user, payload, said="未新增：")
             if created is not None:
                 flash("已新增培训班。", "ok")
@@ -157,7 +157,7 @@ def class_page(user, class_id: int):
             if error is None:
                 flash(f"已报名 {len(ids)} 个党支部的书记。", "ok")
         elif action == "mark":
-            payload = {"organisation_id": form_id("organisation_id"), "attended": request.form.get("attended") == "1"}
+            payload = {"organisation_id": form_id("organisation_id", "党支部"), "attended": request.form.get("attended") == "1"}
             _r, error = attempt(district_training.mark, db, user, class_id, payload, said="未登记：")
             if error is None:
                 flash("已登记签到。", "ok")

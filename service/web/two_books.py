@@ -59,7 +59,7 @@ def members_page(user):
     db = get_session()
     if request.method == "POST":
         payload = {k: request.form.get(k, "").strip() for k in ("name", "gender", "joined_on", "card_number")}
-        payload["organisation_id"] = form_id("organisation_id")
+        payload["organisation_id"] = form_id("organisation_id", "党支部")
         _r, error = attempt(members.create, db, user, {k: v for k, v in payload.items() if v not in ("", None)},
                             said="无法新增：")
         if error is None:
@@ -79,7 +79,7 @@ def handbooks_page(user):
         if not problems:
             return redirect(url_for("handbooks.handbooks_page"))
     elif request.method == "POST":
-        payload = {"kind": request.form.get("kind"), "organisation_id": form_id("organisation_id"),
+        payload = {"kind": request.form.get("kind"), "organisation_id": form_id("organisation_id", "党支部"),
                    "card_number": request.form.get("card_number", "").strip() or None,
                    "number": request.form.get("number", "").strip() or None,
                    "given_on": request.form.get("given_on") or None,
@@ -147,14 +147,14 @@ def checks_page(user):
     db = get_session()
     if request.method == "POST":
         if request.form.get("action") == "open":
-            _r, error = attempt(handbooks.open_problem, db, user, form_id("check_id") or 0,
+            _r, error = attempt(handbooks.open_problem, db, user, form_id("check_id", "检查记录") or 0,
                                 int(request.form.get("index") or 0) if (request.form.get("index") or "0").isdigit()
                                 else -1, said="无法列入：")
             if error is None:
                 flash("已列入整改工作台账。", "ok")
         else:
             open_ledger = request.form.get("open_ledger") == "1"
-            payload = {"organisation_id": form_id("organisation_id"), "checked_on": request.form.get("checked_on") or None,
+            payload = {"organisation_id": form_id("organisation_id", "党支部"), "checked_on": request.form.get("checked_on") or None,
                        "checker": request.form.get("checker", ""), "outcome": request.form.get("outcome"),
                        "answers": {k: request.form.get(f"item:{k}") == "1" for k in SPOT_CHECK_ITEMS},
                        "problems": [{"text": line.strip(), "open_ledger": open_ledger}

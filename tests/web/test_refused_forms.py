@@ -1,0 +1,73 @@
+"""Issue 15, "forms that keep input and explain": a refused web form draws its page again with what was typed
+(a redirect emptied it), the refused input marked; a number typed wrong is named in Chinese, not by its key."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.web import helpers
+from tests.conftest import DEMO_PASSWORD, SQLITE_ONLY
+from tests.web.conftest import login
+
+pytestmark = SQLITE_ONLY
+
+TOO_LONG = "长" * 300
+
+#: (who, page, posted fields, texts the returned page must hold: what was typed and why it was refused)
+FORMS = {
+    "新增人员": ("quwei", "/leaders", {"action": "person", "name": "王志强", "rank": "district_leader",
+                                     "title": TOO_LONG, "phone": "13800001111"},
+             ['value="王志强"', 'value="13800001111"', '<option value="district_leader" selected>',
+              'aria-invalid="true" aria-describedby="refused-title"', "职务过长"]),
+    "落实挂点": ("quwei", "/leaders", {"action": "assign", "person_id": "{person}", "organisation_id": "{branch}",
+                                     "kind": "contact", "year": "2026"},
+             ['<option value="contact" selected>', '<option value="{branch}" selected>',
+              '<option value="{person}" selected>', "无法落实：李卫东已创建联系点城关社区党支部"]),
+}
+
+
+def _fill(value: str, ids: dict) -> str:
+    return value.format(**ids)
+
+
+@pytest.fixture
+def web(app, demo):
+    """A reviewer's browser-like client, and the ids the forms name."""
+    from tests.conftest import bearer
+    api = app.test_client()
+    h = bearer(demo["tokens"]["quwei"])
+    api.post("/api/v1/people", json={"name": "王志强", "rank": "district_leader"}, headers=h)
+    person = api.post("/api/v1/people", json={"name": "李卫东", "rank": "district_leader"}, headers=h).get_json()
+    ids = {"person": person["id"], "branch": demo["orgs"]["城关社区党支部"]}
+    a = api.post("/api/v1/assignments", json={"person_id": person["id"], "organisation_id": ids["branch"],
+                                              "kind": "contact", "year": 2026}, headers=h)
+    assert a.status_code == 201, a.get_json()
+    client = app.test_client()
+    login(client, "quwei", DEMO_PASSWORD)
+    return client, ids
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_refused_form_keeps_what_was_typed(web, form):
+    client, ids = web
+    _who, url, fields, expected = FORMS[form]
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post(url, data={"csrf_token": token, **{k: _fill(v, ids) for k, v in fields.items()}})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200, (resp.status_code, resp.headers.get("Location"))
+    for want in expected:
+        assert _fill(want, ids) in text, (form, _fill(want, ids))
+
+
+@pytest.mark.parametrize("typed", ["abc", "1.5", "-3", "１２", "9" * 12])
+def test_a_number_typed_wrong_is_named_in_chinese(app, typed):
+    for read in (helpers.form_int, helpers.form_number, helpers.form_id):
+        with app.test_request_context("/", method="POST", data={"year": typed}):
+            try:
+                read("year", "年度")
+            except helpers.Invalid as exc:
+                assert not re.search(r"[A-Za-z]", exc.message.replace(typed, "")), exc.message
+                assert exc.message.startswith("年度"), exc.message
+                assert exc.detail == {"field": "year"}
