@@ -16,7 +16,7 @@ from ..documents.district_stats import round_in_force_today
 from ..models import Assessment, CreationCycle, Organisation, Submission, User
 from . import community_targets
 from .cycles import current_cycles
-from .review import AWAITING
+from .review import AWAITING, brand_files
 from ..vocabulary import DOMAINS, FORM_NAMES, GRADES, SUBMISSION_STATUSES
 from .serialize import iso
 
@@ -57,9 +57,11 @@ def deadlines(cycle: CreationCycle | None, today: dt.date) -> list[dict]:
 
 
 def queue(db: Session, actor: User, status: str | None = None) -> list[dict]:
-    """Forms, those awaiting a reviewer's decision (待审核, 审核中) first, then by the nearest deadline."""
+    """Forms, those awaiting a reviewer's decision (待审核, 审核中) first, then by the nearest deadline.
+    A brand registration's files are reviewed on the brand, not here (``review.brand_files``)."""
     auth.require_role(actor, *auth.REVIEWERS)
-    query = select(Submission).where(Submission.form != "report").order_by(Submission.id.desc())
+    query = (select(Submission).where(Submission.form != "report", Submission.id.not_in(brand_files()))
+             .order_by(Submission.id.desc()))
     query = auth.filter_visible(query, Submission.organisation_id, db, actor)
     if status:
         query = query.where(Submission.status == status)

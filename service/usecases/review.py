@@ -6,11 +6,12 @@ the branch's own 按规则审核 included — writes findings, which are advice,
 """
 from __future__ import annotations
 
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth, inbox
 from ..errors import Conflict, Invalid
-from ..models import Submission, User, utcnow
+from ..models import Brand, Submission, User, utcnow
 from ..vocabulary import SUBMISSION_STATUSES
 from .serialize import iso
 from .submissions import load
@@ -25,6 +26,23 @@ DECISIONS = {
 }
 #: what still awaits a reviewer (the queue shows these first)
 AWAITING = ("extracted", "in_review")
+
+
+def brand_files() -> Select:
+    """The ids of the 申报登记表 and 综合材料 that a 党建品牌 registration carries.
+
+    The brand's levels review them on the brand, approving or returning the registration
+    (``brands.decide``); in the submissions queue they sat as 待审核 for good (the demo's six made
+    jiedao's to-do say 12份材料待审核), so the queue and the to-do count leave them out."""
+    return select(Brand.form_submission_id).where(Brand.form_submission_id.is_not(None)).union(
+        select(Brand.materials_submission_id).where(Brand.materials_submission_id.is_not(None)))
+
+
+def brand_of(db: Session, submission_id: int) -> Brand | None:
+    """The brand whose registration carries this submission, if any."""
+    return db.scalars(select(Brand).where(or_(Brand.form_submission_id == submission_id,
+                                              Brand.materials_submission_id == submission_id))
+                      .order_by(Brand.id).limit(1)).first()
 
 
 def decide(db: Session, actor: User, submission_id: int, payload: dict) -> dict:

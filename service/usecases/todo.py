@@ -24,7 +24,7 @@ from ..checks.lifecycle import state_name
 from ..models import BatchJob, CreationCycle, Document, RectificationItem, Submission, User
 from ..vocabulary import FORM_NAMES, cn_date
 from .cycles import current_cycle
-from .review import AWAITING
+from .review import AWAITING, brand_files
 
 RETURNED = ("returned", "needs_work")
 LOOKAHEAD_DAYS = 60        # a window or deadline this close is on the list
@@ -148,7 +148,8 @@ def branch_items(db: Session, actor: User, today: dt.date) -> list[dict]:
 def reviewer_items(db: Session, actor: User, today: dt.date, remind_days: int = 7) -> list[dict]:
     items = []
     waiting = auth.filter_visible(select(func.count()).select_from(Submission).where(
-        Submission.status.in_(AWAITING), Submission.form != "report"), Submission.organisation_id, db, actor)
+        Submission.status.in_(AWAITING), Submission.form != "report",
+        Submission.id.not_in(brand_files())), Submission.organisation_id, db, actor)
     count = db.scalar(waiting) or 0
     if count:
         items.append(_item("queue", f"{count}份材料待审核", "/queue", today, None, "按提交先后逐份审核。"))

@@ -32,10 +32,11 @@ def submission_page(user, submission_id: int):
                    for a in submissions.attachments_of(db, sub)]
     parent = submissions.load(db, user, sub.attached_to_id) if sub.attached_to_id else None
     ocr = submissions.ocr_progress(db, sub)
+    brand = review.brand_of(db, sub.id)
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
                            ocr=ocr,
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
-                           attachments=attachments, parent=parent, type_help=FIELD_TYPES_HELP,
+                           attachments=attachments, parent=parent, brand=brand, type_help=FIELD_TYPES_HELP,
                            can_review=user.role in REVIEWERS,
                            shared=submissions.shared_passages(db, user, sub),
                            earlier=submissions.earlier_findings(db, sub))

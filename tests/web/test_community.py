@@ -57,6 +57,15 @@ def test_brand_from_registration_to_naming_and_pair(client, demo):
     assert ok.status_code == 200, ok.get_json()
     assert ok.get_json()["stage"] == "forwarding" and ok.get_json()["name"] == "红色管家"
     assert ok.get_json()["level_id"] == orgs["城东社区党委"]
+    # its two files are reviewed on the brand: the queue and the to-do leave them out, their page links it
+    queued = {i["id"] for i in client.get("/api/v1/queue", headers=bearer(tokens["shequ"])).get_json()["items"]}
+    assert bad.get_json()["id"] in queued  # carried by no registration
+    assert not {form.get_json()["id"], mats.get_json()["id"]} & queued
+    from tests.web.conftest import login
+    login(client, "wangge", demo["password"])
+    page = client.get(f"/submissions/{mats.get_json()['id']}").get_data(as_text=True)
+    assert "这是党建品牌“" in page and f"/community/brands/{bid}" in page and "综合材料，在品牌页面逐级审核" in page
+    client.post("/logout")
     assert _decide(client, tokens, "jiedao", bid, "approve").status_code == 403  # not its turn
     assert _decide(client, tokens, "wangge", bid, "approve").status_code == 403
     step = _decide(client, tokens, "shequ", bid, "approve", "特色鲜明，同意上报。")
