@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import flash, redirect, render_template, request, url_for
 
@@ -10,11 +11,34 @@ from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
 from ..usecases import previews, review, serialize, submissions
+from ..vocabulary import DIMENSIONS
 from .helpers import attempt, blueprint, page
 from .home import submission_list
 
 bp = blueprint("submissions", "/submissions")
-FIELD_TYPES_HELP = {"date": "YYYY-MM-DD", "int": "整数", "number": "数字", "bool": "是 / 否"}
+FIELD_TYPES_HELP = {"date": "如 2026-03-31", "int": "整数", "number": "数字", "bool": "是 / 否",
+                    "scores": "如 领导班子好 19，党员队伍好 18"}
+SCORES_HELP = "五个好得分请写成“领导班子好 19，党员队伍好 18，工作机制好 19，工作业绩好 18，群众反映好 19”。"
+_SCORE = re.compile(r"([^\d\s,，;；:：、.]+)\s*[:：]?\s*(\d+(?:\.\d+)?)\s*分?")
+
+
+def typed_scores(raw: str) -> dict:
+    """五个好得分 as a clerk types them (维度名 then points, e.g. 领导班子好 19，党员队伍好 18), by the
+    dimensions' Chinese names, with or without the 好; a name that is no dimension is refused."""
+    by_name = {}
+    for key, name in DIMENSIONS.items():
+        by_name[name] = by_name[name.removesuffix("好")] = key
+    pairs = _SCORE.findall(raw)
+    if not pairs or _SCORE.sub("", raw).strip(" ,，;；、"):
+        raise Invalid(SCORES_HELP)
+    out = {}
+    for name, points in pairs:
+        key = by_name.get(name.strip())
+        if key is None:
+            raise Invalid(f"“{name.strip()}”不是五个好的一项。" + SCORES_HELP)
+        value = float(points)
+        out[key] = int(value) if value.is_integer() else value
+    return out
 
 
 @bp.get("")
@@ -54,10 +78,10 @@ def typed_value(kind: str, raw: str):
             value = float(raw.replace("分", ""))
             return int(value) if value.is_integer() else value
         if kind == "scores":
-            return json.loads(raw)
+            return json.loads(raw) if raw.startswith("{") else typed_scores(raw)
     except ValueError:
         raise Invalid({"int": f"“{raw}”不是整数。", "number": f"“{raw}”不是数字。",
-                       "scores": '五个好得分请写成 {"leadership": 19, …}。'}[kind]) from None
+                       "scores": SCORES_HELP}[kind]) from None
     if kind == "bool":
         if raw in ("是", "有", "true", "1", "√"):
             return True
@@ -76,7 +100,12 @@ def correct_field(user, submission_id: int):
     spec = submissions.spec_of(sub.extractions[-1].form if sub.extractions else sub.form)
     if key not in spec:
         raise Invalid(f"字段 {key} 不属于此类表单。", "invalid_field", field=key)
-    value = typed_value(spec[key].get("type", "str"), request.form.get("value", ""))
+    kind = spec[key].get("type", "str")
+    value = typed_value(kind, request.form.get("value", ""))
+    if kind == "scores" and sub.extractions:
+        # 领导班子好 20 alone corrects that one score and keeps the other four
+        before = serialize.extraction(sub.extractions[-1])["fields"].get(key)
+        value = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
     _done, error = attempt(submissions.correct_fields, db, user, submission_id, {key: value})
     if error is None:
         flash(f"已更正“{spec[key].get('label', key)}”，原值已保留。", "ok")

@@ -366,6 +366,38 @@ def test_upload_without_javascript_and_supplement_notice_from_findings(app, demo
 
 
 @QUICK_ON_SQLITE
+def test_scores_are_corrected_by_their_chinese_names(app, demo, db):
+    """五个好自评得分 are typed as a clerk writes them (领导班子好 20), one score keeps the other four;
+    a wrong entry is explained by the dimensions' names, never by their keys (leadership)."""
+    from service.demo_forms import demo_files
+    from service.models import Submission
+
+    data = next(b for org, name, b in demo_files() if name.endswith("验收申请表.docx"))
+    up = app.test_client().post("/api/v1/submissions", headers=bearer(demo["tokens"]["admin"]),
+                                data={"file": (io.BytesIO(data), "验收申请表.docx"),
+                                      "organisation_id": str(demo["orgs"]["市人民医院内科党支部"])},
+                                content_type="multipart/form-data")
+    assert up.status_code == 201, up.get_json()
+    sub_id = up.get_json()["id"]
+    r = app.test_client()
+    login(r, "gongwei", demo["password"])
+    page = r.get(f"/submissions/{sub_id}").get_data(as_text=True)
+    assert "如 领导班子好 19" in page
+    done = r.post(f"/submissions/{sub_id}/correct", data={"csrf_token": _csrf(r), "field": "self_scores",
+                                                           "value": "工作业绩 20分"}, follow_redirects=True)
+    assert "已更正“五个好自评得分”" in done.get_data(as_text=True)
+    with db() as s:
+        correction = s.get(Submission, sub_id).extractions[-1].corrections[-1]
+        assert correction.new_value == {**correction.old_value, "performance": 20}
+        assert correction.old_value["leadership"] == 19.5
+    for typed in ("leadership: 20", "组织建设 18", "{not json"):
+        wrong = r.post(f"/submissions/{sub_id}/correct", data={"csrf_token": _csrf(r), "field": "self_scores",
+                                                                "value": typed}, follow_redirects=True)
+        text = wrong.get_data(as_text=True)
+        assert "领导班子好 19，党员队伍好 18" in text and "leadership\"" not in text
+
+
+@QUICK_ON_SQLITE
 def test_hostile_input_is_refused_cleanly(app, demo):
     c = app.test_client()
     h = bearer(demo["tokens"]["admin"])
