@@ -15,7 +15,7 @@ from ..usecases import organisations
 from ..usecases.listing import Column, ListSpec
 from ..vocabulary import HANDBOOK_KINDS, MEMBER_RECORD_KINDS, SPOT_CHECK_ITEMS, SPOT_CHECK_RESULTS
 from . import imports
-from .helpers import attempt, blueprint, form_id, page, uploaded_xlsx
+from .helpers import attempt, blueprint, form_id, kept_form, page, uploaded_xlsx
 from .lists import list_page
 
 members_bp = blueprint("members", "/members")
@@ -57,6 +57,7 @@ def _import(use_case, what: str) -> tuple[list[dict], str]:
 @page()
 def members_page(user):
     db = get_session()
+    kept = None
     if request.method == "POST":
         payload = {k: request.form.get(k, "").strip() for k in ("name", "gender", "joined_on", "card_number")}
         payload["organisation_id"] = form_id("organisation_id", "党支部")
@@ -64,8 +65,9 @@ def members_page(user):
                             said="无法新增：")
         if error is None:
             flash("已新增党员。", "ok")
-        return redirect(url_for("members.members_page"))
-    return list_page("two_books_members.html", members.members(db, user), MEMBERS, user=user,
+            return redirect(url_for("members.members_page"))
+        kept = kept_form(error)  # refused: the page again, with what was typed
+    return list_page("two_books_members.html", members.members(db, user), MEMBERS, user=user, kept=kept,
                      branches=organisations.branches(db, user))
 
 
@@ -73,7 +75,7 @@ def members_page(user):
 @page()
 def handbooks_page(user):
     db = get_session()
-    problems, report_url = [], ""
+    problems, report_url, kept = [], "", None
     if request.method == "POST" and request.form.get("action") == "import":
         problems, report_url = _import(lambda: handbooks.import_xlsx(db, user, uploaded_xlsx()), "手册发放登记")
         if not problems:
@@ -87,8 +89,10 @@ def handbooks_page(user):
         _r, error = attempt(handbooks.save, db, user, payload, said="无法登记：")
         if error is None:
             flash("已登记手册发放。", "ok")
-        return redirect(url_for("handbooks.handbooks_page"))
+            return redirect(url_for("handbooks.handbooks_page"))
+        kept = kept_form(error)  # refused: the page again, with what was typed
     return list_page("two_books_handbooks.html", handbooks.issues(db, user), ISSUES, user=user, kinds=HANDBOOK_KINDS,
+                     kept=kept,
                      branches=organisations.branches(db, user), today=dt.date.today().isoformat(),
                      problems=problems, report_url=report_url)
 
@@ -145,6 +149,7 @@ def records_page(user):
 @page(*REVIEWERS)
 def checks_page(user):
     db = get_session()
+    kept = None
     if request.method == "POST":
         if request.form.get("action") == "open":
             _r, error = attempt(handbooks.open_problem, db, user, form_id("check_id", "检查记录") or 0,
@@ -162,12 +167,15 @@ def checks_page(user):
             _r, error = attempt(handbooks.record_check, db, user, payload, said="无法记录：")
             if error is None:
                 flash("已记录抽查。", "ok")
-        return redirect(url_for("spot_checks.checks_page"))
+            else:
+                kept = kept_form(error)  # refused: the page again, with what was typed
+        if kept is None:
+            return redirect(url_for("spot_checks.checks_page"))
     year = dt.date.today().year
     return list_page("two_books_checks.html", handbooks.checks(db, user), CHECKS, user=user, items=SPOT_CHECK_ITEMS,
                      year=year, coverage=handbooks.coverage(db, user, year),
                      outcomes=SPOT_CHECK_RESULTS, branches=organisations.branches(db, user),
-                     today=dt.date.today().isoformat())
+                     today=dt.date.today().isoformat(), kept=kept)
 
 
 @checks_bp.route("/<int:check_id>", methods=["GET", "POST"])

@@ -24,6 +24,22 @@ FORMS = {
                                      "kind": "contact", "year": "2026"},
              ['<option value="contact" selected>', '<option value="{branch}" selected>',
               '<option value="{person}" selected>', "无法落实：李卫东已创建联系点城关社区党支部"]),
+    "党员名册：新增党员": ("quwei", "/members", {
+        "organisation_id": "{branch}", "name": "张三", "gender": "女", "joined_on": "2099年1月", "card_number": "JH0001"},
+        ['value="张三"', "<option selected>女</option>", 'value="JH0001"', 'value="2099年1月"',
+         '<option value="{branch}" selected>', 'aria-invalid="true" aria-describedby="refused-joined_on"',
+         '<span class="field-error" id="refused-joined_on">入党时间应为']),
+    "手册发放登记": ("quwei", "/handbooks", {
+        "kind": "branch_manual", "organisation_id": "{branch}", "card_number": "", "number": "GZ-0001",
+        "given_on": "2099-01-02", "received_by": "赵六"},
+        ['<option value="branch_manual" selected>', '<option value="{branch}" selected>', 'value="GZ-0001"',
+         'value="2099-01-02"', 'value="赵六"', 'id="refused-given_on">发放日期不能晚于今天。']),
+    "记录抽查": ("quwei", "/spot-checks", {
+        "action": "record", "organisation_id": "{branch}", "checked_on": "2099-01-02", "checker": "刘明",
+        "outcome": "fair", "item:cards": "1", "problems": "党费纪实缺三个月"},
+        ['<option value="{branch}" selected>', 'value="2099-01-02"', 'value="刘明"', '<option value="fair" selected>',
+         'name="item:cards" value="1" checked>', 'name="item:records" value="1">', ">党费纪实缺三个月</textarea>",
+         'name="open_ledger" value="1">', "抽查日期不能晚于今天。"]),
 }
 
 
