@@ -1,13 +1,14 @@
 """The Chinese web pages (server-rendered Jinja, a little progressive JavaScript), one blueprint per area."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 from .. import vocabulary, wording
 from ..checks.findings import rules as _rules
 from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
 from ..db import get_session
 from ..usecases import messages as messages_uc
+from ..usecases import navigation
 from .helpers import chosen, flagged, refusal, ticked, typed, typed_id
 from .lists import kept, list_url
 from . import (account, admin, assessor, batches, community, district, documents, home, imports, ledger, lint, messages, organisations,
@@ -39,8 +40,19 @@ NAV["admin"] = NAV["reviewer"] + [("admin.admin_users", "用户"), ("admin.admin
 NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items in NAV.items()}
 
 
+#: menu entries shown only to accounts working in that area (usecases/navigation.py)
+AREA_OF = {"leaders.leaders_page": navigation.DISTRICT, "supervision.supervision_page": navigation.DISTRICT,
+           "party_days.party_days_page": navigation.DISTRICT, "members.members_page": navigation.DISTRICT,
+           "projects.projects_page": navigation.DISTRICT, "training.training_page": navigation.DISTRICT,
+           "community.community_page": navigation.COMMUNITY}
+
+
 def nav_items(user):
-    return NAV.get(user.role, [])
+    """The menu of this account: its role's entries, less the areas it keeps no records in (once per request)."""
+    if "wuhao_areas" not in g:
+        g.wuhao_areas = navigation.areas(get_session(), user)
+    return [(endpoint, label) for endpoint, label in NAV.get(user.role, [])
+            if AREA_OF.get(endpoint) is None or AREA_OF[endpoint] in g.wuhao_areas]
 
 
 def unread_messages(user) -> int:

@@ -195,6 +195,30 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
 
 
 @QUICK_ON_SQLITE
+def test_menu_offers_the_areas_an_account_keeps_records_in(app, demo):
+    """The district's record pages are in the menu of the 区委's and the street's accounts, not of the
+    工委's (six empty pages there); 社区党建 only at, above or below a street; admin sees everything."""
+    district = {"挂点包保", "督导检查", "主题党日", "两册一证", "书记项目", "书记培训"}
+
+    def menu(username):
+        c = app.test_client()
+        login(c, username, demo["password"])
+        nav = re.search(r'<nav id="mainnav".*?</nav>', c.get("/").get_data(as_text=True), re.S).group(0)
+        return set(re.findall(r">([^<>]+)</a>", nav))
+
+    gongwei, quwei, jiedao, yusuan, wangge, admin = map(menu, ("gongwei", "quwei", "jiedao", "yusuan", "wangge",
+                                                               "admin"))
+    assert not (district | {"社区党建"}) & gongwei and "工作队列" in gongwei
+    assert district | {"社区党建"} <= quwei and district | {"社区党建"} <= jiedao and district | {"社区党建"} <= admin
+    assert not {"主题党日", "两册一证", "社区党建"} & yusuan and "整改台账" in yusuan
+    assert {"主题党日", "两册一证", "社区党建"} <= wangge
+    # the pages stay reachable for whoever opens them by address
+    c = app.test_client()
+    login(c, "gongwei", demo["password"])
+    assert c.get("/leaders").status_code == 200
+
+
+@QUICK_ON_SQLITE
 def test_forms_are_csrf_protected(app, demo):
     c = app.test_client()
     login(c, "gongwei", demo["password"])
