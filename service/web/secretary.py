@@ -15,7 +15,7 @@ from ..usecases import district_projects, district_training, organisations
 from ..usecases.listing import Column, ListSpec
 from ..vocabulary import MILESTONE_STATUSES, PROJECT_OUTPUTS
 from . import imports
-from .helpers import attempt, blueprint, form_id, form_int, page
+from .helpers import attempt, blueprint, form_id, form_int, kept_form, page
 from .lists import list_page
 
 projects_bp = blueprint("projects", "/secretary-projects")
@@ -63,7 +63,7 @@ def _import(use_case, title: str, *args) -> tuple[list[dict], str]:
 @page(*REVIEWERS)
 def projects_page(user):
     db = get_session()
-    problems, report_url = [], ""
+    problems, report_url, kept = [], "", None
     if request.method == "POST":
         if request.form.get("action") == "import":
             problems, report_url = _import(district_projects.import_xlsx, "书记项目", db, user)
@@ -72,11 +72,13 @@ def projects_page(user):
         else:
             payload = {"organisation_id": form_id("organisation_id", "党支部"), "year": _year(),
                        "title": request.form.get("title", ""), "summary": request.form.get("summary", "")}
-            created, _error = attempt(district_projects.create, db, user, payload, said="未新建：")
+            created, error = attempt(district_projects.create, db, user, payload, said="未新建：")
             if created is not None:
                 flash("已新建书记项目。", "ok")
                 return redirect(url_for("projects.project_page", project_id=created["id"]))
-    return list_page("district_projects.html", district_projects.projects(db, user), PROJECTS, user=user, problems=problems, report_url=report_url,
+            kept = kept_form(error)  # refused: the page again, with what was typed
+    return list_page("district_projects.html", district_projects.projects(db, user), PROJECTS, user=user,
+                     problems=problems, report_url=report_url, kept=kept,
                      committees=district_projects.committees(db, user), year=dt.date.today().year)
 
 
@@ -85,6 +87,7 @@ def projects_page(user):
 def project_page(user, project_id: int):
     db = get_session()
     project = district_projects.get(db, user, project_id)
+    kept = None
     if request.method == "POST":
         action = request.form.get("action")
         if action == "evidence":
@@ -102,10 +105,13 @@ def project_page(user, project_id: int):
             _r, error = attempt(district_projects.update, db, user, project_id, payload, said="未保存：")
             if error is None:
                 flash("已保存。", "ok")
+            else:
+                kept = kept_form(error)  # refused: the form again, with what was typed
         else:
             raise Invalid("未知的操作。", field="action")
-        return redirect(url_for("projects.project_page", project_id=project_id))
-    return render_template("district_projects_detail.html", user=user, p=project, statuses=MILESTONE_STATUSES,
+        if kept is None:
+            return redirect(url_for("projects.project_page", project_id=project_id))
+    return render_template("district_projects_detail.html", user=user, p=project, statuses=MILESTONE_STATUSES, kept=kept,
                            today=dt.date.today().isoformat())
 
 
@@ -116,6 +122,7 @@ def project_page(user, project_id: int):
 @page(*REVIEWERS)
 def training_page(user):
     db = get_session()
+    kept = None
     if request.method == "POST":
         action = request.form.get("action")
         if action == "topic":
@@ -124,20 +131,24 @@ def training_page(user):
             if error is None:
                 flash("已新增培训专题。", "ok")
         elif action == "class":
-            payload = {"topic_id": form_id("topic_id", "培训专题"), "held_on": request.form.get("held_on") or None,
-                       "place": request.form.get("place", ""), "capacity": form_int("capacity", "名额")}
-            created, _error = attempt(district_training.create_class, db, user, payload, said="未新增：")
+            def create_class():  # a 人数上限 typed wrong is a refusal of the form like the use case's own
+                payload = {"topic_id": form_id("topic_id", "培训专题"), "held_on": request.form.get("held_on") or None,
+                           "place": request.form.get("place", ""), "capacity": form_int("capacity", "人数上限")}
+                return district_training.create_class(db, user, payload)
+            created, error = attempt(create_class, said="未新增：")
             if created is not None:
                 flash("已新增培训班。", "ok")
                 return redirect(url_for("training.class_page", class_id=created["id"]))
         else:
             raise Invalid("未知的操作。", field="action")
-        return redirect(url_for("training.training_page"))
+        if error is None:
+            return redirect(url_for("training.training_page"))
+        kept = kept_form(error)  # refused: the page again, with what was typed
     year = _year()
     data = district_training.coverage(db, user, year)
     return list_page("district_training.html", district_training.classes(db, user, year), CLASSES, {"year": year},
                      user=user, year=year, coverage=data, topics=district_training.topics(db, user),
-                     today=dt.date.today().isoformat())
+                     today=dt.date.today().isoformat(), kept=kept)
 
 
 @training_bp.route("/classes/<int:class_id>", methods=["GET", "POST"])
@@ -145,7 +156,7 @@ def training_page(user):
 def class_page(user, class_id: int):
     db = get_session()
     district_training.get_class(db, user, class_id)  # another's class: 404 before any action
-    problems, report_url = [], ""
+    problems, report_url, kept = [], "", None
     if request.method == "POST":
         action = request.form.get("action")
         if action == "import":
@@ -156,6 +167,8 @@ def class_page(user, class_id: int):
                                 said="未报名：")
             if error is None:
                 flash(f"已报名 {len(ids)} 个党支部的书记。", "ok")
+            else:
+                kept = kept_form(error)  # refused: the branches chosen stay chosen
         elif action == "mark":
             payload = {"organisation_id": form_id("organisation_id", "党支部"), "attended": request.form.get("attended") == "1"}
             _r, error = attempt(district_training.mark, db, user, class_id, payload, said="未登记：")
@@ -163,10 +176,11 @@ def class_page(user, class_id: int):
                 flash("已登记签到。", "ok")
         else:
             raise Invalid("未知的操作。", field="action")
-        if not problems:
+        if not problems and kept is None:
             return redirect(url_for("training.class_page", class_id=class_id))
     return render_template("district_training_class.html", user=user, c=district_training.get_class(db, user, class_id),
-                           branches=organisations.branches(db, user), problems=problems, report_url=report_url)
+                           branches=organisations.branches(db, user), problems=problems, report_url=report_url,
+                           kept=kept)
 
 
 @training_bp.get("/untrained")

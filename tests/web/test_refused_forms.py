@@ -40,6 +40,22 @@ FORMS = {
         ['<option value="{branch}" selected>', 'value="2099-01-02"', 'value="刘明"', '<option value="fair" selected>',
          'name="item:cards" value="1" checked>', 'name="item:records" value="1">', ">党费纪实缺三个月</textarea>",
          'name="open_ledger" value="1">', "抽查日期不能晚于今天。"]),
+    "新建书记项目": ("quwei", "/secretary-projects", {
+        "action": "create", "organisation_id": "{committee}", "year": "2026", "title": "红色领航工程",
+        "summary": "每月一次书记讲堂"},
+        ['<option value="{committee}" selected>', 'value="红色领航工程"', 'value="每月一次书记讲堂"',
+         "已有书记项目"]),
+    "书记项目的成果": ("quwei", "/secretary-projects/{project}", {
+        "action": "edit", "title": "乡村振兴先锋", "summary": "改过的简介", "status:report": "done",
+        "done_on:report": "2099-01-02", "note:report": "报告已成稿"},
+        ['value="乡村振兴先锋"', ">改过的简介</textarea>", 'value="2099-01-02"', 'value="报告已成稿"',
+         "完成日期不能晚于今天"]),
+    "新增培训班": ("quwei", "/training", {
+        "action": "class", "topic_id": "{topic}", "held_on": "2026-05-06", "place": "区委党校", "capacity": "三十"},
+        ['<option value="{topic}" selected>', 'value="2026-05-06"', 'value="区委党校"', 'value="三十"',
+         'id="refused-capacity">人数上限应为整数。']),
+    "新增培训专题": ("quwei", "/training", {"action": "topic", "name": "基层治理"},
+                     ['value="基层治理"', "已有培训专题“基层治理”"]),
 }
 
 
@@ -59,6 +75,13 @@ def web(app, demo):
     a = api.post("/api/v1/assignments", json={"person_id": person["id"], "organisation_id": ids["branch"],
                                               "kind": "contact", "year": 2026}, headers=h)
     assert a.status_code == 201, a.get_json()
+    ids["committee"] = demo["orgs"]["静海镇党委"]
+    project = api.post("/api/v1/secretary-projects", json={"organisation_id": ids["committee"], "year": 2026,
+                                                           "title": "乡村振兴先锋"}, headers=h)
+    assert project.status_code == 201, project.get_json()
+    topic = api.post("/api/v1/training/topics", json={"name": "基层治理"}, headers=h)
+    assert topic.status_code == 201, topic.get_json()
+    ids |= {"project": project.get_json()["id"], "topic": topic.get_json()["id"]}
     client = app.test_client()
     login(client, "quwei", DEMO_PASSWORD)
     return client, ids
@@ -68,6 +91,7 @@ def web(app, demo):
 def test_a_refused_form_keeps_what_was_typed(web, form):
     client, ids = web
     _who, url, fields, expected = FORMS[form]
+    url = _fill(url, ids)
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     resp = client.post(url, data={"csrf_token": token, **{k: _fill(v, ids) for k, v in fields.items()}})
