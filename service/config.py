@@ -16,6 +16,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from .vocabulary import DEFAULT_PUBLIC_URL
 
@@ -154,6 +155,18 @@ def _flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _served_at(host: str, port: int) -> str:
+    """The public address when none is set: the default's, at the host and port the server listens on.
+
+    Certificates printed by a service started with WUHAO_PORT=8131 pointed their QR codes at port 8000.
+    A wildcard host (0.0.0.0) names no address a phone can reach, so the default's host stays."""
+    default = urlsplit(DEFAULT_PUBLIC_URL)
+    name = default.hostname if host in ("", "0.0.0.0", "::") else host
+    if ":" in name:  # an IPv6 literal
+        name = f"[{name}]"
+    return urlunsplit((default.scheme, f"{name}:{port}", default.path, "", ""))
+
+
 def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """The settings of this process: ``overrides`` (same names as the variables), then ``env``
     (default: ``os.environ``), then the defaults."""
@@ -170,7 +183,8 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     workers = get("WUHAO_BATCH_WORKERS")
     die_after = get("WUHAO_BATCH_DIE_AFTER_CHUNKS")
     secret_key = str(get("SECRET_KEY") or _secret_key(data_dir))
-    public_url = str(get("WUHAO_PUBLIC_URL", DEFAULT_PUBLIC_URL)).rstrip("/")
+    host, port = str(get("WUHAO_HOST", "127.0.0.1")), int(get("WUHAO_PORT", 8000))
+    public_url = str(get("WUHAO_PUBLIC_URL", _served_at(host, port))).rstrip("/")
     smtp_tls = str(get("WUHAO_SMTP_TLS", "none")).lower()
     if smtp_tls not in SMTP_TLS_MODES:
         raise ValueError(f"WUHAO_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}, not {smtp_tls!r}")
@@ -182,8 +196,8 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
         public_url=public_url,
         # Secure cookies whenever the public address is https, unless explicitly turned off
         secure_cookies=_flag(get("WUHAO_SECURE_COOKIES", public_url.startswith("https://"))),
-        host=str(get("WUHAO_HOST", "127.0.0.1")),
-        port=int(get("WUHAO_PORT", 8000)),
+        host=host,
+        port=port,
         batch_executor=str(get("WUHAO_BATCH_EXECUTOR", "local")),
         batch_workers=int(workers) if workers is not None else None,
         batch_lease_seconds=float(get("WUHAO_BATCH_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)),

@@ -28,6 +28,11 @@ def test_config_defaults(tmp_path):
     assert len(cfg.secret_key) > 40
     assert cfg.public_url == DEFAULT_PUBLIC_URL and cfg.rubric_dir == tmp_path / "rubrics"
     assert cfg.soffice is None and cfg.batch_workers is None and cfg.celery_backend == cfg.celery_broker
+    # unset, the public address follows where the server listens (a wildcard host keeps the default's)
+    at = {(h, p): config.load(env={"WUHAO_DATA_DIR": str(tmp_path), "WUHAO_HOST": h, "WUHAO_PORT": p}).public_url
+          for h, p in (("127.0.0.1", "8131"), ("0.0.0.0", "9000"), ("10.1.2.3", "8000"), ("::1", "8000"))}
+    assert at == {("127.0.0.1", "8131"): "http://127.0.0.1:8131", ("0.0.0.0", "9000"): "http://127.0.0.1:9000",
+                  ("10.1.2.3", "8000"): "http://10.1.2.3:8000", ("::1", "8000"): "http://[::1]:8000"}
     again = config.load(env={"WUHAO_DATA_DIR": str(tmp_path)})
     assert again.secret_key == cfg.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
