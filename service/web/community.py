@@ -14,7 +14,7 @@ from ..http import store
 from ..usecases import brands, community, community_targets, pairs
 from ..vocabulary import BRAND_STAGES, DIMENSIONS, STREET_UNIT_CATEGORIES
 from ..usecases.listing import Column, ListSpec
-from .helpers import attempt, blueprint, form_id, form_number, page
+from .helpers import attempt, blueprint, form_id, form_number, kept_form, page
 from .lists import list_page
 
 bp = blueprint("community", "/community")
@@ -23,8 +23,13 @@ bp = blueprint("community", "/community")
 @bp.get("")
 @page()
 def community_page(user):
+    return _community_page(user)
+
+
+def _community_page(user, kept=None):
+    """The street's page; after a refused form (``kept``) drawn again with what was typed."""
     db = get_session()
-    return render_template("community/index.html", user=user, card=community_targets.card(db, user),
+    return render_template("community/index.html", user=user, card=community_targets.card(db, user), kept=kept,
                            awaiting=brands.awaiting(db, user), brands=brands.listing(db, user),
                            pairs=pairs.listing(db, user), streets=community.streets_in_view(db, user),
                            units=community.organisations_below_streets(db, user), stages=BRAND_STAGES,
@@ -67,16 +72,20 @@ def records_post(user):
         _r, error = attempt(community.add_member, db, store(), user, payload, upload, said="无法登记：")
         said = "已登记新发展党员。"
     elif action == "five_good":
-        payload = {"organisation_id": form_id("organisation_id", "社区"), "year": form_id("year", "年度") or dt.date.today().year,
-                   "scores": {k: form_number(f"score:{k}", n) for k, n in DIMENSIONS.items()}}
-        r, error = attempt(community.grade_community, db, user, payload, said="无法评定：")
+        def grade():  # a score typed wrong is a refusal of the form like the use case's own
+            payload = {"organisation_id": form_id("organisation_id", "社区党组织"),
+                       "year": form_id("year", "年度") or dt.date.today().year,
+                       "scores": {k: form_number(f"score:{k}", n) for k, n in DIMENSIONS.items()}}
+            return community.grade_community(db, user, payload)
+        r, error = attempt(grade, said="无法评定：")
         said = ("已评定，达到“五个好”标准。" if r and r["five_good"] else
                 f"已评定，未达到“五个好”标准，已生成{len(r['ledger_rows'])}项整改事项。" if r else "")
     else:
         raise Invalid("未知的操作。", field="action")
     if error is None:
         flash(said, "ok")
-    return redirect(url_for("community.community_page"))
+        return redirect(url_for("community.community_page"))
+    return _community_page(user, kept_form(error))  # refused: the page again, with what was typed
 
 
 @bp.post("/brands")
@@ -88,7 +97,7 @@ def brand_create(user):
     if error is None:
         flash(f"已将“{made['name']}”列为培育项目。", "ok")
         return redirect(url_for("community.brand_page", brand_id=made["id"]))
-    return redirect(url_for("community.community_page"))
+    return _community_page(user, kept_form(error))  # refused: the page again, with what was typed
 
 
 def _post_brand(user, brand_id: int):
@@ -107,10 +116,10 @@ def _post_brand(user, brand_id: int):
                             {"decision": decision, "comment": request.form.get("comment", "")}, said="无法提交：")
         said = "已退回，并附审核意见。" if decision == "return" else "已同意并上报。"
     elif action == "score":
-        scores = {i["key"]: form_number(f"score:{i['key']}", i["name"]) for i in rules.brand_rubric()["items"]}
-        r, error = attempt(brands.score, db, user, brand_id, {"scores": scores,
-                                                             "comment": request.form.get("comment", "")},
-                           said="无法评分：")
+        def score():  # a score typed wrong is a refusal of the form like the use case's own
+            scores = {i["key"]: form_number(f"score:{i['key']}", i["name"]) for i in rules.brand_rubric()["items"]}
+            return brands.score(db, user, brand_id, {"scores": scores, "comment": request.form.get("comment", "")})
+        r, error = attempt(score, said="无法评分：")
         said = f"已评分（{r['total']:g}分）。" if r else ""
     elif action == "follow_up":
         keep = request.form.get("keep") == "1"
@@ -136,7 +145,8 @@ def _post_brand(user, brand_id: int):
         raise Invalid("未知的操作。", field="action")
     if error is None:
         flash(said, "ok")
-    return redirect(url_for("community.brand_page", brand_id=brand_id))
+        return redirect(url_for("community.brand_page", brand_id=brand_id))
+    return _brand_page(user, brand_id, kept_form(error))  # refused: the page again, with what was typed
 
 
 @bp.route("/brands/<int:brand_id>", methods=["GET", "POST"])
@@ -144,11 +154,15 @@ def _post_brand(user, brand_id: int):
 def brand_page(user, brand_id: int):
     if request.method == "POST":
         return _post_brand(user, brand_id)
+    return _brand_page(user, brand_id)
+
+
+def _brand_page(user, brand_id: int, kept=None):
     db = get_session()
     b = brands.get(db, user, brand_id)
     assess = brands.may_assess(db, user, b)
     return render_template(
-        "community/brand.html", user=user, b=b, rubric=rules.brand_rubric(),
+        "community/brand.html", user=user, b=b, rubric=rules.brand_rubric(), kept=kept,
         choices=brands.registration_choices(db, user, brand_id) if b["stage"] in ("cultivating", "returned") else None,
         may_decide=brands.may_decide(user, b), may_assess=assess, pairs=pairs.of_brand(db, user, brand_id),
         partners=pairs.partner_choices(db, user) if assess and b["stage"] == "named" else [],

@@ -70,54 +70,58 @@ def kept_form(error: DomainError | None = None) -> Kept:
     return kept
 
 
-def _kept(context) -> Kept | None:
+def _kept(context, of: str | None = None) -> Kept | None:
+    """The refused form's fields; with ``of``, only when the form posted was the one whose ``action`` is ``of``
+    (a page of several forms sharing field names: 姓名 of one is not filled into the other)."""
     kept = context.get("kept")
-    return kept if isinstance(kept, MultiDict) and kept else None
+    if not isinstance(kept, MultiDict) or not kept or (of is not None and kept.get("action") != of):
+        return None
+    return kept
 
 
 @pass_context
-def typed(context, name: str, default: Any = "") -> Any:
+def typed(context, name: str, default: Any = "", of: str | None = None) -> Any:
     """Template global: the value typed into ``name`` when the form was refused, else ``default`` (also on a
     page of several forms for the fields of the forms that were not posted)."""
-    kept = _kept(context)
+    kept = _kept(context, of)
     return default if kept is None or name not in kept else kept.get(name)
 
 
 @pass_context
-def typed_id(context, name: str, default: int | None = None) -> int | None:
+def typed_id(context, name: str, default: int | None = None, of: str | None = None) -> int | None:
     """Template global: the id chosen in ``name`` (an organisation picker's) when the form was refused."""
-    value = typed(context, name, default)
+    value = typed(context, name, default, of)
     return int(value) if isinstance(value, str) and value.isdigit() else default if isinstance(value, str) else value
 
 
 @pass_context
-def chosen(context, name: str, value: Any, default: bool = False) -> bool:
+def chosen(context, name: str, value: Any, default: bool = False, of: str | None = None) -> bool:
     """Template global: whether option ``value`` of select ``name`` was chosen when the form was refused."""
-    kept = _kept(context)
+    kept = _kept(context, of)
     return default if kept is None or name not in kept else str(value) in kept.getlist(name)
 
 
 @pass_context
-def ticked(context, name: str, value: Any = "1", default: bool = False) -> bool:
+def ticked(context, name: str, value: Any = "1", default: bool = False, of: str | None = None) -> bool:
     """Template global: whether box ``value`` of ``name`` was ticked when the form was refused (a box left
     unticked is absent from the post, so it stays unticked)."""
-    kept = _kept(context)
+    kept = _kept(context, of)
     return default if kept is None else str(value) in kept.getlist(name)
 
 
 @pass_context
-def flagged(context, name: str) -> Markup:
+def flagged(context, name: str, of: str | None = None) -> Markup:
     """Template global: `` aria-invalid="true" aria-describedby=…`` on the input the refusal was about."""
-    kept = _kept(context)
+    kept = _kept(context, of)
     if kept is None or kept.field != name:
         return Markup("")
     return Markup(' aria-invalid="true" aria-describedby="refused-%s"') % name
 
 
 @pass_context
-def refusal(context, name: str) -> Markup:
+def refusal(context, name: str, of: str | None = None) -> Markup:
     """Template global: the refusal's message next to the input it was about (nothing elsewhere)."""
-    kept = _kept(context)
+    kept = _kept(context, of)
     if kept is None or kept.field != name:
         return Markup("")
     return Markup('<span class="field-error" id="refused-%s">%s</span>') % (name, kept.message)

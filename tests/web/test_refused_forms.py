@@ -2,6 +2,7 @@
 (a redirect emptied it), the refused input marked; a number typed wrong is named in Chinese, not by its key."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -56,11 +57,39 @@ FORMS = {
          'id="refused-capacity">人数上限应为整数。']),
     "新增培训专题": ("quwei", "/training", {"action": "topic", "name": "基层治理"},
                      ['value="基层治理"', "已有培训专题“基层治理”"]),
+    "列为培育项目": ("jiedao", "/community/brands", {
+        "action": "brand", "organisation_id": "{xiangyang}", "name": "长" * 201, "summary": "社区微治理"},
+        ['value="社区微治理"', 'value="' + "长" * 201 + '"', '<option value="{xiangyang}" selected>', "过长"]),
+    "登记两类组织": ("jiedao", "/community/records", {
+        "action": "unit", "street_id": "{street}", "name": "鑫源商贸有限公司", "category": "unit", "required": "0"},
+        ['value="鑫源商贸有限公司"', '<option value="unit" selected>', '<option value="0" selected>否</option>',
+         'id="refused-name">本街道已登记同名单位。']),
+    "认定精品示范点": ("jiedao", "/community/records", {
+        "action": "site", "organisation_id": "{xiangyang}", "name": "向阳驿站", "criteria": ["venue", "system"],
+        "recognised_on": "2099-05-01", "file": "认定.pdf"},
+        ['value="向阳驿站"', 'value="venue" checked>', 'value="system" checked>', 'value="activity">',
+         'value="2099-05-01"', "不能晚于今天"]),
+    "登记新发展党员": ("jiedao", "/community/records", {
+        "action": "member", "organisation_id": "{xiangyang}", "name": "周小平", "admitted_on": "2099-05-01",
+        "file": "决议.pdf"},
+        ['value="周小平"', 'value="2099-05-01"', "不能晚于今天"]),
+    "五个好评定": ("jiedao", "/community/records", {
+        "action": "five_good", "organisation_id": "{xiangyang}", "year": "2026", "score:leadership": "19",
+        "score:members": "十七", "score:mechanism": "18", "score:performance": "16", "score:reputation": "19"},
+        ['value="19"', 'value="十七"', 'value="18"', 'value="16"', 'id="refused-score:members">',
+         '<option value="{xiangyang}" selected>']),
 }
 
 
-def _fill(value: str, ids: dict) -> str:
+def _fill(value, ids: dict):
+    """A posted value with the ids filled in; a file field's name becomes a small PDF."""
+    if isinstance(value, list):
+        return value
     return value.format(**ids)
+
+
+def _post(fields: dict, ids: dict) -> dict:
+    return {k: (io.BytesIO(b"%PDF-1.4 x"), v) if k == "file" else _fill(v, ids) for k, v in fields.items()}
 
 
 @pytest.fixture
@@ -81,20 +110,21 @@ def web(app, demo):
     assert project.status_code == 201, project.get_json()
     topic = api.post("/api/v1/training/topics", json={"name": "基层治理"}, headers=h)
     assert topic.status_code == 201, topic.get_json()
-    ids |= {"project": project.get_json()["id"], "topic": topic.get_json()["id"]}
-    client = app.test_client()
-    login(client, "quwei", DEMO_PASSWORD)
-    return client, ids
+    ids |= {"project": project.get_json()["id"], "topic": topic.get_json()["id"],
+            "xiangyang": demo["orgs"]["向阳社区党支部"], "street": demo["orgs"]["静海街道党工委"]}
+    return app, ids
 
 
 @pytest.mark.parametrize("form", list(FORMS))
 def test_a_refused_form_keeps_what_was_typed(web, form):
-    client, ids = web
-    _who, url, fields, expected = FORMS[form]
+    app, ids = web
+    who, url, fields, expected = FORMS[form]
+    client = app.test_client()
+    login(client, who, DEMO_PASSWORD)
     url = _fill(url, ids)
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(url if not url.startswith("/community/") else "/community").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    resp = client.post(url, data={"csrf_token": token, **{k: _fill(v, ids) for k, v in fields.items()}})
+    resp = client.post(url, data={"csrf_token": token, **_post(fields, ids)})
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200, (resp.status_code, resp.headers.get("Location"))
     for want in expected:
