@@ -21,12 +21,12 @@ from ..models import (Assessment, DistrictPerson, LeaderAssignment, LeaderVisit,
 from ..vocabulary import ASSIGNMENT_KINDS, PERSON_RANKS, domain_name
 from . import ledger, sheets
 from .serialize import iso
-from .validate import opt_bool, opt_date, opt_int, opt_str, year_value
+from .validate import opt_bool, opt_date, opt_int, opt_phone, opt_str, year_value
 
 REVIEWERS = auth.REVIEWERS
 PERSON_COLUMNS = [sheets.Column("name", "姓名", required=True, max_len=100),
                   sheets.Column("rank", "类别", required=True, aliases=("人员类别",)),
-                  sheets.Column("title", "职务", max_len=200), sheets.Column("phone", "联系电话", max_len=50)]
+                  sheets.Column("title", "职务", max_len=200), sheets.Column("phone", "联系电话", kind="phone", max_len=40)]
 
 
 def _committee_of(db: Session, actor: User, payload: dict) -> int:
@@ -67,9 +67,10 @@ def _apply_person(p: DistrictPerson, payload: dict) -> None:
         p.name = opt_str(payload, "name", max_len=100, required=True)
     if "rank" in payload:
         p.rank = _rank(payload.get("rank"))
-    for key, n in (("title", 200), ("phone", 50)):
-        if key in payload:
-            setattr(p, key, opt_str(payload, key, max_len=n) or "")
+    if "title" in payload:
+        p.title = opt_str(payload, "title", max_len=200) or ""
+    if "phone" in payload:
+        p.phone = opt_phone(payload, "phone") or ""
     if "active" in payload:
         p.active = bool(opt_bool(payload, "active"))
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import Invalid
 from ..exports import safe_row
+from .validate import is_phone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 20000
@@ -75,13 +76,15 @@ def _parse(col: Column, value):
     if col.kind == "list":
         return [p for p in re.split(r"[、，,；;\s]+", str(value)) if p]
     text = str(value).strip()
-    if len(text) > col.max_len:
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))  # a number typed into a cell: 13800000000.0 is 13800000000
+    if len(text) > col.max_len or (col.kind == "phone" and not is_phone(text)):
         raise ValueError(value)
     return text
 
 
 KIND_HINTS = {"int": "应为整数", "date": "应为日期（如2026年9月8日或2026-09-08）", "bool": "应填“是”或“否”",
-              "str": "过长", "list": "无法识别"}
+              "str": "过长", "list": "无法识别", "phone": "应为电话号码（如022-68883456或13800000000）"}
 
 
 def problem(row: int, col_index: int | None, header: str, message: str) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..errors import Invalid
@@ -25,6 +26,22 @@ def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = Fal
         raise Invalid(f"请填写{_n(key)}。", field=key)
     if len(value) > max_len:
         raise Invalid(f"{_n(key)}过长（最多 {max_len} 个字）。", field=key)
+    return value
+
+
+#: a telephone number as people write it: 022-68883456, 138 0000 0000, +86 22 6888 3456, 68883456转801
+PHONE = re.compile(r"^\+?[\d\s\-－()（）]{7,24}(?:(?:转|分机|ext\.?)\s*\d{1,6})?$")
+
+
+def is_phone(text: str) -> bool:
+    """At least seven digits, and nothing but a telephone number's characters (「abc电话」 is not one)."""
+    return bool(PHONE.match(text)) and sum(c.isdigit() for c in text) >= 7
+
+
+def opt_phone(payload: dict, key: str, *, required: bool = False) -> str | None:
+    value = opt_str(payload, key, max_len=40, required=required)
+    if value and not is_phone(value):
+        raise Invalid(f"{_n(key)}应为电话号码（如022-68883456或13800000000）。", field=key)
     return value
 
 

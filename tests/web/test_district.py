@@ -457,6 +457,26 @@ def test_leaders_page_without_people_says_to_add_them_first(app, demo):
     assert "尚无人员。" in text and 'id="assign-none"' in text and 'id="assign-form"' not in text
 
 
+def test_a_person_s_phone_is_a_telephone_number(client, demo):
+    """联系电话 took any text (「abc电话」); now the API, the page's use case and the sheet import refuse one
+    that is not a number as people write them, naming the field and the cell."""
+    from tests.samples import upload_file, xlsx_bytes
+
+    h = bearer(demo["tokens"]["quwei"])
+    for phone in ("022-68883456", "138 0000 0000", "+86 22 6888 3456", "68883456转801", "（022）68883456"):
+        ok = client.post("/api/v1/people", headers=h, json={"name": "赵书记", "rank": "district_leader", "phone": phone})
+        assert ok.status_code == 201 and ok.get_json()["phone"] == phone, (phone, ok.get_json())
+    for phone in ("abc电话", "123", "022-6888-abcd", "电话：68883456"):
+        bad = client.post("/api/v1/people", headers=h, json={"name": "钱书记", "rank": "district_leader", "phone": phone})
+        assert bad.status_code == 422, (phone, bad.get_json())
+        assert "联系电话应为电话号码" in bad.get_json()["error"]["message"]
+    sheet = xlsx_bytes([["姓名", "类别", "职务", "联系电话"], ["孙书记", "区级领导", "", 13800000000],
+                        ["李书记", "区级领导", "", "打电话"]])
+    r = upload_file(client, h, "/api/v1/people/import", sheet)
+    assert r.status_code == 422, r.get_json()
+    assert "第3行D列“联系电话”" in str(r.get_json()["error"]) and "第2行" not in str(r.get_json()["error"])
+
+
 def test_a_refused_inspection_keeps_what_was_typed(app, demo):
     """记录督导检查 for a branch outside the group's 党委 was refused after a redirect that emptied the form
     (answers, findings, branch, date) and closed it: the page now draws it again, open, as it was sent."""
