@@ -53,7 +53,7 @@ def records_post(user):
         _r, error = attempt(community.create_unit, db, user, payload, said="无法登记：")
         said = "已登记。"
     elif action == "set_up":
-        payload = {"organisation_id": form_id("organisation_id", "社区"),
+        payload = {"organisation_id": form_id("organisation_id", "组织"),
                    "set_up_on": request.form.get("set_up_on") or None}
         for key in ("venue_on", "funds_on"):
             if request.form.get(key):
@@ -61,13 +61,13 @@ def records_post(user):
         _r, error = attempt(community.update_unit, db, user, form_id("unit_id", "单位") or 0, payload, said="无法保存：")
         said = "已保存组建情况。"
     elif action == "site":
-        payload = {"organisation_id": form_id("organisation_id", "社区"), "name": request.form.get("name", ""),
+        payload = {"organisation_id": form_id("organisation_id", "组织"), "name": request.form.get("name", ""),
                    "criteria": request.form.getlist("criteria"),
                    "recognised_on": request.form.get("recognised_on") or None}
         _r, error = attempt(community.add_site, db, store(), user, payload, upload, said="无法认定：")
         said = "已认定精品示范点。"
     elif action == "member":
-        payload = {"organisation_id": form_id("organisation_id", "社区"), "name": request.form.get("name", ""),
+        payload = {"organisation_id": form_id("organisation_id", "组织"), "name": request.form.get("name", ""),
                    "admitted_on": request.form.get("admitted_on") or None}
         _r, error = attempt(community.add_member, db, store(), user, payload, upload, said="无法登记：")
         said = "已登记新发展党员。"
@@ -92,7 +92,7 @@ def records_post(user):
 @page()
 def brand_create(user):
     payload = {"name": request.form.get("name", ""), "summary": request.form.get("summary", ""),
-               "organisation_id": form_id("organisation_id", "社区")}
+               "organisation_id": form_id("organisation_id", "组织")}
     made, error = attempt(brands.create, get_session(), user, payload, said="无法创建：")
     if error is None:
         flash(f"已将“{made['name']}”列为培育项目。", "ok")
