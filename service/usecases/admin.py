@@ -65,8 +65,8 @@ def set_organs(db: Session, actor: User, payload: dict) -> dict:
         if not str(key).isdigit() or len(str(key)) > 10:
             raise Invalid("组织编号应为整数。")
         org = db.get(Organisation, int(key))
-        if org is None or org.kind != "committee":
-            raise NotFound("只能为工委、区委等发文机关设置发文机关标志、机关代字和署名。")
+        if org is None or org.kind not in ISSUING_KINDS:
+            raise NotFound("只能为工委、区委、街道党工委等发文机关设置发文机关标志、机关代字和署名。")
         if not isinstance(values, dict) or not values or set(values) - set(FIELDS):
             raise Invalid("每个机关可设置 mark（发文机关标志）、prefix（机关代字）、signature（署名）。")
         wanted[org.id] = {field: _value(org, field, value) for field, value in values.items()}

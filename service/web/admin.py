@@ -13,7 +13,7 @@ from .. import auth
 from ..usecases import account, admin, assessments, cycles, organisations, rubric_editor, users
 from ..usecases.listing import Column, ListSpec
 from . import imports
-from .helpers import attempt, blueprint, form_int, page
+from .helpers import attempt, blueprint, form_int, kept_form, page
 from .lists import list_page
 
 bp = blueprint("admin", "/admin")
@@ -40,16 +40,17 @@ def _user_rows(db, user) -> list[dict]:
 def admin_users(user):
     """Users: search, filters and paging over the accounts; one account is edited on its own page."""
     db = get_session()
-    token = None
+    token = kept = None
     if request.method == "POST":
         action = request.form.get("action")
         if action == "create":
             payload = {k: request.form.get(k) or None for k in ("username", "password", "display_name", "role")}
             payload["organisation_id"] = form_int("organisation_id", "所属组织")
-            created, _error = attempt(users.create, db, user, payload)
+            created, error = attempt(users.create, db, user, payload)
             if created is not None:
                 flash(f"已新建用户 {created.username}。", "ok")
                 return redirect(url_for("admin.admin_user", user_id=created.id))
+            kept = kept_form(error)  # refused: the page again, with what was typed (the password is not kept)
         elif action == "token":
             issued, _error = attempt(users.issue_token, db, user, form_int("user_id", "用户") or 0)
             if issued is not None:
@@ -59,9 +60,9 @@ def admin_users(user):
             target, _error = attempt(users.update, db, user, form_int("user_id", "用户") or 0, _user_payload())
             if target is not None:
                 flash(f"已修改用户 {target.username}。", "ok")
-        if token is None:
+        if token is None and kept is None:
             return redirect(url_for("admin.admin_users"))
-    return list_page("admin/users.html", _user_rows(db, user), USERS, user=user, token=token,
+    return list_page("admin/users.html", _user_rows(db, user), USERS, user=user, token=token, kept=kept,
                      orgs=organisations.picker(db, user))
 
 
@@ -81,7 +82,7 @@ def admin_user(user, user_id: int):
     tokens), a new API token."""
     db = get_session()
     target = users.load(db, user, user_id)
-    token = None
+    token = kept = None
     if request.method == "POST":
         if request.form.get("action") == "token":
             issued, _error = attempt(users.issue_token, db, user, target.id)
@@ -89,12 +90,13 @@ def admin_user(user, user_id: int):
                 token = issued[1]
                 flash("已签发新令牌（只显示一次），此前的令牌已失效。", "ok")
         else:
-            done, _error = attempt(users.update, db, user, target.id, _user_payload())
+            done, error = attempt(lambda: users.update(db, user, target.id, _user_payload()))
             if done is not None:
                 flash(f"已修改用户 {done.username}。" + ("密码已重设，该用户已登录的浏览器和令牌全部失效。"
                                                         if request.form.get("password") else ""), "ok")
                 return redirect(url_for("admin.admin_user", user_id=target.id))
-    return render_template("admin/user.html", user=user, target=target, token=token,
+            kept = kept_form(error)  # refused: the form again, with what was typed (the password is not kept)
+    return render_template("admin/user.html", user=user, target=target, token=token, kept=kept,
                            tokens=account.tokens(db, target),
                            orgs=organisations.picker(db, user, selected=target.organisation_id))
 
@@ -103,12 +105,15 @@ def admin_user(user, user_id: int):
 @page("admin")
 def admin_organisations(user):
     db = get_session()
-    problems = []
+    problems, kept = [], None
     if request.method == "POST" and request.form.get("action") == "create":
-        created, _error = attempt(organisations.create, db, user, _org_payload(creating=True), said="未新建：")
+        # a 党员人数 typed wrong is refused like the use case's own refusals: the form comes back as typed
+        created, error = attempt(lambda: organisations.create(db, user, _org_payload(creating=True)),
+                                 said="未新建：")
         if created is not None:
             flash(f"已新建组织“{created.name}”。", "ok")
             return redirect(url_for("admin.admin_organisation", org_id=created.id))
+        kept = kept_form(error)
     elif request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -122,7 +127,7 @@ def admin_organisations(user):
     return list_page("admin/organisations.html", organisations.tree_rows(db), ORGANISATIONS, user=user,
                      kind_names=vocabulary.ORG_KINDS, problems=problems,
                      report_url=imports.error_report(problems, "组织名单") if problems else "",
-                     orgs=organisations.picker(db, user), form=request.form)
+                     orgs=organisations.picker(db, user), form=request.form, kept=kept)
 
 
 #: the organisation tree as a list: in tree order (parents before children, indented) until a
@@ -158,26 +163,33 @@ def admin_organisation(user, org_id: int):
     """One organisation: edit its details, move it under another, or 撤销 it."""
     db = get_session()
     org = cycles.load_organisation(db, user, org_id)
+    kept = None
     if request.method == "POST":
         action = request.form.get("action")
         if action == "dissolve":
             if request.form.get("confirm") != "1":
                 flash("撤销前请勾选确认。", "error")
             else:
-                done, _error = attempt(organisations.dissolve, db, user, org.id,
-                                       {"reason": request.form.get("reason", "")}, said="未撤销：")
+                done, error = attempt(organisations.dissolve, db, user, org.id,
+                                      {"reason": request.form.get("reason", "")}, said="未撤销：")
                 if done is not None:
                     flash(f"已撤销“{done.name}”，其账户已停用，记录仍保留。", "ok")
+                else:
+                    kept = kept_form(error)  # refused: the reason stays as typed
         else:
-            payload = _org_payload() if action == "update" else {"parent_id": form_int("parent_id", "上级组织")}
-            done, _error = attempt(organisations.update, db, user, org.id, payload,
-                                   said="未保存：" if action == "update" else "未移动：")
+            def payload():
+                return _org_payload() if action == "update" else {"parent_id": form_int("parent_id", "上级组织")}
+            done, error = attempt(lambda: organisations.update(db, user, org.id, payload()),
+                                  said="未保存：" if action == "update" else "未移动：")
             if done is not None:
                 flash("已保存。" if action == "update" else f"已移到“{done.parent.name if done.parent else ''}”之下。", "ok")
-        return redirect(url_for("admin.admin_organisation", org_id=org.id))
+            else:
+                kept = kept_form(error)  # refused: the form again, with what was typed
+        if kept is None:
+            return redirect(url_for("admin.admin_organisation", org_id=org.id))
     below = auth.subtree_ids(db, org.id)  # once: per candidate it read the whole tree 2,240 times (8.8 s CPU)
     orgs = organisations.picker(db, user, selected=org.parent_id, exclude=below)
-    return render_template("admin/organisation.html", user=user, org=org, orgs=orgs,
+    return render_template("admin/organisation.html", user=user, org=org, orgs=orgs, kept=kept,
                            path=organisations.path_names(db).get(org.id, org.name),
                            children=[o for o in org.children], kind_names=vocabulary.ORG_KINDS)
 
@@ -213,17 +225,19 @@ def admin_rubrics(user):
 @page("admin")
 def admin_numbering(user):
     db = get_session()
+    kept = None
     if request.method == "POST":
         organs: dict = {}
         for key, value in request.form.items():
             field, _, org_id = key.partition(":")
             if field in admin.FIELDS and org_id:
                 organs.setdefault(org_id, {})[field] = value
-        view, _error = attempt(admin.set_organs, db, user, {"organs": organs})
+        view, error = attempt(admin.set_organs, db, user, {"organs": organs})
         if view is not None:
             flash("已保存发文机关设置。", "ok")
-        return redirect(url_for("admin.admin_numbering"))
-    return render_template("admin/numbering.html", user=user, v=admin.numbering(db, user))
+            return redirect(url_for("admin.admin_numbering"))
+        kept = kept_form(error)  # refused: the table again, with what was typed
+    return render_template("admin/numbering.html", user=user, v=admin.numbering(db, user), kept=kept)
 
 
 @bp.get("/fonts")

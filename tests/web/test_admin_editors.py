@@ -120,10 +120,12 @@ def test_admin_adds_edits_moves_and_dissolves_one_organisation(app, demo, db):
     assert org_id not in seen
     # moving a committee under its own branch is refused
     c.post(f"/admin/organisations/{new_parent}", data={"action": "move", "parent_id": str(org_id), "csrf_token": _csrf(c)})
-    # dissolve: needs the confirmation; a parent with live children is refused
-    assert c.post(f"/admin/organisations/{new_parent}", data={"action": "dissolve", "confirm": "1",
-                                                               "csrf_token": _csrf(c)}).status_code == 302
-    assert "请先移走或撤销其下级组织" in c.get(f"/admin/organisations/{new_parent}").get_data(as_text=True)
+    # dissolve: needs the confirmation; a parent with live children is refused (the page drawn again, the
+    # reason as typed)
+    refused = c.post(f"/admin/organisations/{new_parent}", data={"action": "dissolve", "confirm": "1", "reason": "合并",
+                                                                  "csrf_token": _csrf(c)})
+    assert refused.status_code == 200 and 'value="合并"' in refused.get_data(as_text=True)
+    assert "请先移走或撤销其下级组织" in refused.get_data(as_text=True)
     c.post(f"/admin/users", data={"action": "create", "username": "xiguan", "password": "Xiguan-2026!",
                                   "role": "branch", "organisation_id": str(org_id), "csrf_token": _csrf(c)})
     assert c.post(f"/admin/organisations/{org_id}", data={"action": "dissolve", "csrf_token": _csrf(c)}).status_code == 302

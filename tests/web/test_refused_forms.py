@@ -78,6 +78,24 @@ FORMS = {
         "score:members": "十七", "score:mechanism": "18", "score:performance": "16", "score:reputation": "19"},
         ['value="19"', 'value="十七"', 'value="18"', 'value="16"', 'id="refused-score:members">',
          '<option value="{xiangyang}" selected>']),
+    "新建用户": ("admin", "/admin/users", {
+        "action": "create", "username": "zhangwei", "display_name": "张伟", "password": "short", "role": "reviewer",
+        "organisation_id": "{committee}"},
+        ['value="zhangwei"', 'value="张伟"', '<option value="reviewer" selected>', '<option value="{committee}" selected>']),
+    "修改用户": ("admin", "/admin/users/{jiedao_user}", {
+        "action": "update", "display_name": "街道审核员（新）", "role": "reviewer", "active": "0", "password": "short",
+        "organisation_id": "{committee}"},
+        ['value="街道审核员（新）"', '<option value="0" selected>停用</option>', '<option value="{committee}" selected>']),
+    "新建组织": ("admin", "/admin/organisations", {
+        "action": "create", "name": "新风社区党支部", "kind": "branch", "domain": "community", "member_count": "二十",
+        "secretary": "孙丽", "parent_id": "{committee}"},
+        ['value="新风社区党支部"', 'value="二十"', 'value="孙丽"', '<option value="{committee}" selected>',
+         'id="refused-member_count">党员人数应为整数。']),
+    "修改组织": ("admin", "/admin/organisations/{xiangyang}", {
+        "action": "update", "name": "向阳社区党委", "kind": "branch", "domain": "community", "code": "XY-01",
+        "member_count": "-3", "secretary": "钱进", "contact_person": "赵敏", "contact_phone": "022-68000000"},
+        ['value="向阳社区党委"', 'value="XY-01"', 'value="-3"', 'value="钱进"', 'value="赵敏"', 'value="022-68000000"',
+         'aria-invalid="true" aria-describedby="refused-member_count"', "未保存：党员人数应为整数。"]),
 }
 
 
@@ -111,7 +129,9 @@ def web(app, demo):
     topic = api.post("/api/v1/training/topics", json={"name": "基层治理"}, headers=h)
     assert topic.status_code == 201, topic.get_json()
     ids |= {"project": project.get_json()["id"], "topic": topic.get_json()["id"],
-            "xiangyang": demo["orgs"]["向阳社区党支部"], "street": demo["orgs"]["静海街道党工委"]}
+            "xiangyang": demo["orgs"]["向阳社区党支部"], "street": demo["orgs"]["静海街道党工委"],
+            "jiedao_user": next(u["id"] for u in api.get("/api/v1/users", headers=bearer(demo["tokens"]["admin"]))
+                                .get_json()["items"] if u["username"] == "jiedao")}
     return app, ids
 
 
@@ -141,3 +161,21 @@ def test_a_number_typed_wrong_is_named_in_chinese(app, typed):
                 assert not re.search(r"[A-Za-z]", exc.message.replace(typed, "")), exc.message
                 assert exc.message.startswith("年度"), exc.message
                 assert exc.detail == {"field": "year"}
+
+
+def test_a_refused_numbering_keeps_what_was_typed(app, demo):
+    """发文机关: two organs given one 机关代字 are refused; the table comes back with every cell as typed."""
+    client = app.test_client()
+    login(client, "admin", DEMO_PASSWORD)
+    page = client.get("/admin/numbering").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    cells = dict(re.findall(r'name="((?:mark|prefix|signature):\d+)" value="([^"]*)"', page))
+    prefixes = sorted(k for k in cells if k.startswith("prefix:"))
+    assert len(prefixes) >= 2, cells
+    first_mark = "mark:" + prefixes[0].split(":")[1]
+    typed = {**cells, prefixes[1]: cells[prefixes[0]], first_mark: "改过的发文机关标志"}
+    resp = client.post("/admin/numbering", data={"csrf_token": token, **typed})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "两个发文机关不能使用同一机关代字" in text, re.findall(r"class=\"flash[^>]*>([^<]*)", text)
+    assert f'name="{first_mark}" value="改过的发文机关标志"' in text
+    assert f'name="{prefixes[1]}" value="{cells[prefixes[0]]}"' in text
