@@ -16,7 +16,7 @@ from ..usecases.validate import opt_date
 from ..vocabulary import DOCUMENT_KINDS, cn_date
 from ..usecases.listing import Column, ListSpec
 from .lists import list_page
-from .helpers import attempt, blueprint, form_id, page
+from .helpers import attempt, blueprint, form_id, kept_form, page
 
 bp = blueprint("ledger", "/ledger")
 bp.add_app_template_filter(cn_date, "cn_date")
@@ -37,6 +37,7 @@ def ledger_page(user):
     db = get_session()
     org_id = request.values.get("organisation_id", "")
     org_id = int(org_id) if org_id.isdigit() and len(org_id) < 10 else None
+    kept = None
     if request.method == "POST":
         if user.role not in ledger.REVIEWERS:
             raise Forbidden("您的角色无权执行该操作。")
@@ -48,6 +49,8 @@ def ledger_page(user):
                 default_days=settings().rectify_days), said="无法签发：")
             if error is None:
                 flash("已签发整改任务书" + (f"（{docs[0].number}）" if docs[0].number else "") + "。", "ok")
+            else:
+                kept = kept_form(error)  # refused: the 整改时限 stays as typed
         else:
             payload = {k: request.form.get(k, "") for k in ("category", "problem", "measure", "target", "leader",
                                                              "owner", "due_on")}
@@ -56,7 +59,10 @@ def ledger_page(user):
             _row, error = attempt(ledger.create, db, user, payload, said="无法新增：")
             if error is None:
                 flash("已新增整改事项。", "ok")
-        return redirect(url_for("ledger.ledger_page", organisation_id=org_id or ""))
+            else:
+                kept = kept_form(error)  # refused: the page again, with what was typed
+        if kept is None:
+            return redirect(url_for("ledger.ledger_page", organisation_id=org_id or ""))
     status = request.args.get("status") or None
     rows = ledger.listing(db, user, organisation_id=org_id, status=status if status in ledger.STATUSES else None)
     assessments = []
@@ -65,7 +71,7 @@ def ledger_page(user):
                                       .order_by(Assessment.id.desc()).limit(20)).scalars())
     rows = [{**r, "organisation_name": r.get("branch_name")} for r in rows]
     return list_page("ledger.html", rows, LEDGER, extra={"organisation_id": org_id, "status": status},
-                           user=user, organisation_id=org_id, status=status,
+                           user=user, organisation_id=org_id, status=status, kept=kept,
                            overdue=sum(1 for r in rows if r["overdue"]), assessments=assessments,
                            default_deadline=(dt.date.today() + dt.timedelta(days=settings().rectify_days)).isoformat())
 

@@ -96,6 +96,11 @@ FORMS = {
         "member_count": "-3", "secretary": "钱进", "contact_person": "赵敏", "contact_phone": "022-68000000"},
         ['value="向阳社区党委"', 'value="XY-01"', 'value="-3"', 'value="钱进"', 'value="赵敏"', 'value="022-68000000"',
          'aria-invalid="true" aria-describedby="refused-member_count"', "未保存：党员人数应为整数。"]),
+    "新增整改事项": ("quwei", "/ledger", {
+        "action": "create", "organisation_id": "{branch}", "category": "长" * 101, "problem": "班子分工不明确",
+        "measure": "重新分工", "target": "月底前完成", "leader": "王志强", "owner": "李卫东", "due_on": "2027-01-31"},
+        ['value="班子分工不明确"', 'value="重新分工"', 'value="月底前完成"', 'value="王志强"', 'value="李卫东"',
+         'value="2027-01-31"', 'aria-describedby="refused-category"']),
 }
 
 
