@@ -12,7 +12,7 @@ from ..http import settings, store
 from ..errors import Invalid
 from ..usecases import previews, review, serialize, submissions
 from ..vocabulary import DIMENSIONS
-from .helpers import attempt, blueprint, page
+from .helpers import attempt, blueprint, kept_form, page
 from .home import submission_list
 
 bp = blueprint("submissions", "/submissions")
@@ -50,6 +50,11 @@ def submissions_list(user):
 @bp.get("/<int:submission_id>")
 @page()
 def submission_page(user, submission_id: int):
+    return _submission_page(user, submission_id)
+
+
+def _submission_page(user, submission_id: int, kept=None):
+    """One submission; after a refused correction or decision (``kept``) with what was typed."""
     db = get_session()
     sub = submissions.load(db, user, submission_id)
     attachments = [serialize.submission(a, submissions.findings_of(db, a))
@@ -61,7 +66,7 @@ def submission_page(user, submission_id: int):
                            ocr=ocr,
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, brand=brand, type_help=FIELD_TYPES_HELP,
-                           can_review=user.role in REVIEWERS,
+                           can_review=user.role in REVIEWERS, kept=kept,
                            shared=submissions.shared_passages(db, user, sub),
                            earlier=submissions.earlier_findings(db, sub))
 
@@ -101,15 +106,19 @@ def correct_field(user, submission_id: int):
     if key not in spec:
         raise Invalid(f"字段 {key} 不属于此类表单。", "invalid_field", field=key)
     kind = spec[key].get("type", "str")
-    value = typed_value(kind, request.form.get("value", ""))
-    if kind == "scores" and sub.extractions:
-        # 领导班子好 20 alone corrects that one score and keeps the other four
-        before = serialize.extraction(sub.extractions[-1])["fields"].get(key)
-        value = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
-    _done, error = attempt(submissions.correct_fields, db, user, submission_id, {key: value})
+
+    def correct():  # a value typed wrong is refused like the use case's own refusals: the page keeps it
+        value = typed_value(kind, request.form.get("value", ""))
+        if kind == "scores" and sub.extractions:
+            # 领导班子好 20 alone corrects that one score and keeps the other four
+            before = serialize.extraction(sub.extractions[-1])["fields"].get(key)
+            value = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
+        return submissions.correct_fields(db, user, submission_id, {key: value})
+    _done, error = attempt(correct, said=f"“{spec[key].get('label', key)}”未更正：")
     if error is None:
         flash(f"已更正“{spec[key].get('label', key)}”，原值已保留。", "ok")
-    return redirect(url_for("submissions.submission_page", submission_id=sub.id) + "#fields")
+        return redirect(url_for("submissions.submission_page", submission_id=sub.id) + "#fields")
+    return _submission_page(user, sub.id, kept_form(error))
 
 
 @bp.post("/<int:submission_id>/decision")
@@ -121,7 +130,8 @@ def decision_page(user, submission_id: int):
                            {"decision": request.form.get("decision"), "comment": request.form.get("comment")})
     if done is not None:
         flash(f"材料已{'进入审核' if done['status'] == 'in_review' else '标记为'}“{done['status_name']}”。", "ok")
-    return redirect(url_for("submissions.submission_page", submission_id=submission_id) + "#decision")
+        return redirect(url_for("submissions.submission_page", submission_id=submission_id) + "#decision")
+    return _submission_page(user, submission_id, kept_form(_error))  # refused: the 审核意见 stays as typed
 
 
 @bp.post("/<int:submission_id>/check")

@@ -184,3 +184,28 @@ def test_a_refused_numbering_keeps_what_was_typed(app, demo):
     assert resp.status_code == 200 and "两个发文机关不能使用同一机关代字" in text, re.findall(r"class=\"flash[^>]*>([^<]*)", text)
     assert f'name="{first_mark}" value="改过的发文机关标志"' in text
     assert f'name="{prefixes[1]}" value="{cells[prefixes[0]]}"' in text
+
+
+def test_a_refused_decision_or_correction_keeps_what_was_typed(app, seeded):
+    """退回 with a one-character 审核意见 and a 党员人数 typed in words come back on the submission's page as
+    typed (the redirect emptied the 审核意见; the correction was an error page)."""
+    from service.usecases import submissions
+
+    sub = seeded["objects"]["B"]["sub"]
+    client = app.test_client()
+    login(client, "quwei", DEMO_PASSWORD)
+    page = client.get(f"/submissions/{sub}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post(f"/submissions/{sub}/decision", data={"csrf_token": token, "decision": "claim"}).status_code == 302
+    resp = client.post(f"/submissions/{sub}/decision", data={"csrf_token": token, "decision": "return", "comment": "差"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请写明审核意见" in text
+    assert 'aria-invalid="true" aria-describedby="refused-comment">差</textarea>' in text
+
+    form = client.get(f"/api/v1/submissions/{sub}", headers={"Accept": "application/json"}).get_json()["form"]
+    keys = re.findall(r'name="field" value="([^"]+)"', page)
+    key = next(k for k in keys if submissions.spec_of(form).get(k, {}).get("type") == "int")
+    resp = client.post(f"/submissions/{sub}/correct", data={"csrf_token": token, "field": key, "value": "二十人"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "未更正：“二十人”不是整数。" in text
+    assert 'value="二十人" aria-invalid="true"' in text
