@@ -101,6 +101,11 @@ FORMS = {
         "measure": "重新分工", "target": "月底前完成", "leader": "王志强", "owner": "李卫东", "due_on": "2027-01-31"},
         ['value="班子分工不明确"', 'value="重新分工"', 'value="月底前完成"', 'value="王志强"', 'value="李卫东"',
          'value="2027-01-31"', 'aria-describedby="refused-category"']),
+    "新建令牌": ("quwei", "/account", {"action": "token", "name": "统计报表系统", "scope": "write", "days": "九十"},
+             ['value="统计报表系统"', '<option value="write" selected>', 'value="九十"',
+              'id="refused-days">有效天数应为整数。']),
+    "提醒邮箱": ("quwei", "/account", {"action": "email", "email": "不是邮箱"},
+             ['value="不是邮箱"', 'aria-describedby="refused-email"']),
 }
 
 
