@@ -106,6 +106,9 @@ FORMS = {
               'id="refused-days">有效天数应为整数。']),
     "提醒邮箱": ("quwei", "/account", {"action": "email", "email": "不是邮箱"},
              ['value="不是邮箱"', 'aria-describedby="refused-email"']),
+    "品牌登记申报": ("jiedao", "/community/brands/{brand}", {
+        "action": "register", "form_submission_id": "", "materials_submission_id": "", "comment": "请街道审核"},
+        ['value="请街道审核"', "无法登记："]),
 }
 
 
@@ -142,6 +145,10 @@ def web(app, demo):
             "xiangyang": demo["orgs"]["向阳社区党支部"], "street": demo["orgs"]["静海街道党工委"],
             "jiedao_user": next(u["id"] for u in api.get("/api/v1/users", headers=bearer(demo["tokens"]["admin"]))
                                 .get_json()["items"] if u["username"] == "jiedao")}
+    brand = api.post("/api/v1/brands", headers=bearer(demo["tokens"]["jiedao"]), json={
+        "name": "邻里议事厅", "organisation_id": ids["xiangyang"]})
+    assert brand.status_code == 201, brand.get_json()
+    ids["brand"] = brand.get_json()["id"]
     return app, ids
 
 
