@@ -120,12 +120,14 @@ def scores(user):
     if request.method == "POST":
         if org is None:
             raise Invalid("请选择党支部。")
-        payload = {"year": year, "satisfaction_rate": form_number("satisfaction_rate", "群众满意度")}
-        if request.form.get("mode") == "items":
-            payload["marks"] = _marks()
-        else:
-            payload["scores"] = {k: form_number(f"score:{k}", DIMENSIONS[k]) for k in DIMENSION_KEYS}
-        done, error = attempt(assessments.record_scores, db, user, org.id, payload, settings().rubric_dir)
+        def record():  # a score typed wrong is refused like the use case's own: next to its field, as typed
+            payload = {"year": year, "satisfaction_rate": form_number("satisfaction_rate", "群众满意率")}
+            if request.form.get("mode") == "items":
+                payload["marks"] = _marks()
+            else:
+                payload["scores"] = {k: form_number(f"score:{k}", DIMENSIONS[k]) for k in DIMENSION_KEYS}
+            return assessments.record_scores(db, user, org.id, payload, settings().rubric_dir)
+        done, error = attempt(record)
         if done is not None:
             row, graded = done
             flash(f"已保存 {org.name} 的评分：总分 {wording.score(row.total)}，等次“{graded['grade_name']}”。", "ok")

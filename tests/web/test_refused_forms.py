@@ -109,6 +109,12 @@ FORMS = {
     "品牌登记申报": ("jiedao", "/community/brands/{brand}", {
         "action": "register", "form_submission_id": "", "materials_submission_id": "", "comment": "请街道审核"},
         ['value="请街道审核"', "无法登记："]),
+    "考核评分": ("quwei", "/scores", {
+        "organisation_id": "{branch}", "year": "2025", "mode": "dimensions", "score:leadership": "19",
+        "score:members": "十八", "score:mechanism": "17", "score:performance": "16", "score:reputation": "15",
+        "satisfaction_rate": "85"},
+        ['value="19"', 'value="十八"', 'value="17"', 'value="16"', 'value="15"', 'value="85"',
+         'aria-invalid="true"', "党员队伍好“十八”不是数字。"]),
 }
 
 
