@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from ..db import get_session
 from ..usecases import register
 from ..usecases.listing import Column, ListSpec
-from .helpers import attempt, blueprint, page
+from .helpers import attempt, blueprint, kept_form, page
 from .lists import list_page
 
 bp = blueprint("register")
@@ -30,7 +30,13 @@ REGISTER = ListSpec(
 @bp.get("/register")
 @page(*REVIEWERS)
 def register_page(user):
-    return list_page("register.html", register.rows(get_session(), user), REGISTER, user=user)
+    return _register_page(user)
+
+
+def _register_page(user, kept=None, refused_doc: int | None = None):
+    """The register; after a refused 作废 (``kept``) its row's reason stays as typed."""
+    return list_page("register.html", register.rows(get_session(), user), REGISTER, user=user, kept=kept,
+                     refused_doc=refused_doc)
 
 
 @bp.get("/register.xlsx")
@@ -47,7 +53,8 @@ def register_withdraw(user, doc_id: int):
     if request.form.get("confirm") != "1":
         flash("请勾选“确认作废”后再提交。", "error")
         return redirect(url_for("register.register_page"))
-    done, _error = attempt(register.withdraw, get_session(), user, doc_id, {"reason": request.form.get("reason")})
+    done, error = attempt(register.withdraw, get_session(), user, doc_id, {"reason": request.form.get("reason")})
     if done is not None:
         flash(f"已作废 {done['number']}，该文号不再使用。", "ok")
-    return redirect(url_for("register.register_page"))
+        return redirect(url_for("register.register_page"))
+    return _register_page(user, kept_form(error), doc_id)  # refused: the register again, the reason as typed

@@ -227,3 +227,10 @@ def test_a_refused_decision_or_correction_keeps_what_was_typed(app, seeded):
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "未更正：“二十人”不是整数。" in text
     assert 'value="二十人" aria-invalid="true"' in text
+
+    # 作废 with a one-character reason: the register again, that row's reason as typed
+    doc = seeded["objects"]["B"]["document"]
+    resp = client.post(f"/register/{doc}/withdraw", data={"csrf_token": token, "reason": "错", "confirm": "1"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请填写作废理由" in text
+    assert 'value="错" aria-invalid="true" aria-describedby="refused-reason">' in text
