@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ..auth import REVIEWERS
 from ..db import get_session
-from ..errors import Invalid
+from ..errors import DomainError, Invalid
 from ..http import settings
 from ..usecases import district_lists, district_partyday, district_people, district_supervision, organisations
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
@@ -125,10 +125,17 @@ def _coverage_row(b: dict) -> dict:
 def person_page(user, person_id: int):
     db = get_session()
     detail = district_people.person_detail(db, user, person_id)
+    kept = None
     if request.method == "POST":
         action = request.form.get("action") or "visit"
         if action != "visit":
-            return _person_correction(db, user, person_id, action)
+            error = _person_correction(db, user, person_id, action)
+            if error is None:
+                return redirect(url_for("leaders.leaders_page") if action == "delete_person"
+                                else url_for("leaders.person_page", person_id=person_id))
+            kept = kept_form(error)  # refused: the page again, the corrected form open with what was typed
+            detail = district_people.person_detail(db, user, person_id)
+    if request.method == "POST" and kept is None:
         problem = (request.form.get("problem") or "").strip()
         payload = {"visited_on": request.form.get("visited_on") or None, "found": request.form.get("found", ""),
                    "follow_up": request.form.get("follow_up", ""),
@@ -140,15 +147,13 @@ def person_page(user, person_id: int):
             flash("已记录走访" + (f"，并列入整改工作台账{len(visit['ledger_item_ids'])}项" if visit["ledger_item_ids"]
                               else "") + "。", "ok")
             return redirect(url_for("leaders.person_page", person_id=person_id))
-        kept = request.form.to_dict()  # refused: the form again, with what was typed
-    else:
-        kept = {}
+        kept = kept_form(error, "visit")  # refused: the form again, with what was typed
     return render_template("district_person.html", user=user, p=detail, today=dt.date.today().isoformat(), kept=kept,
                            ranks=PERSON_RANKS, kinds=ASSIGNMENT_KINDS, people=district_people.people(db, user))
 
 
-def _person_correction(db, user, person_id: int, action: str):
-    """The person page's corrections: the person, a 挂点, a visit — edited or removed."""
+def _person_correction(db, user, person_id: int, action: str) -> DomainError | None:
+    """The person page's corrections: the person, a 挂点, a visit — edited or removed; the refusal, if any."""
     form = request.form
     if action == "update_person":
         payload = {k: form.get(k, "") for k in ("name", "rank", "title", "phone")}
@@ -157,9 +162,7 @@ def _person_correction(db, user, person_id: int, action: str):
         done = "已保存人员信息。"
     elif action == "delete_person":
         _r, error = attempt(district_people.delete_person, db, user, person_id, said="无法删除：")
-        if error is None:
-            flash("已删除该人员。", "ok")
-            return redirect(url_for("leaders.leaders_page"))
+        done = "已删除该人员。"
     elif action == "update_assignment":
         payload = {"person_id": form_id("person_id", "领导"), "kind": form.get("kind") or None,
                    "assigned_on": form.get("assigned_on") or None, "note": form.get("note", "")}
@@ -182,7 +185,7 @@ def _person_correction(db, user, person_id: int, action: str):
         raise Invalid("未知的操作。", field="action")
     if error is None:
         flash(done, "ok")
-    return redirect(url_for("leaders.person_page", person_id=person_id))
+    return error
 
 
 # --- three lists -----------------------------------------------------------------------------------

@@ -61,9 +61,12 @@ class Kept(MultiDict):
     message: str = ""
 
 
-def kept_form(error: DomainError | None = None) -> Kept:
-    """The posted fields (every value of a field given several times, e.g. ticked boxes) and the refusal."""
+def kept_form(error: DomainError | None = None, action: str | None = None) -> Kept:
+    """The posted fields (every value of a field given several times, e.g. ticked boxes) and the refusal;
+    ``action``: the form's when the post named none (the one form a view takes without it)."""
     kept = Kept(request.form.items(multi=True))
+    if action and not kept.get("action"):
+        kept["action"] = action
     if error is not None:
         kept.field = (error.detail or {}).get("field")
         kept.message = error.message

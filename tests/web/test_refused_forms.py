@@ -115,6 +115,15 @@ FORMS = {
         "satisfaction_rate": "85"},
         ['value="19"', 'value="十八"', 'value="17"', 'value="16"', 'value="15"', 'value="85"',
          'aria-invalid="true"', "党员队伍好“十八”不是数字。"]),
+    "修改人员信息": ("quwei", "/leaders/{person}", {
+        "action": "update_person", "name": "", "rank": "county_leader", "title": "区委常委", "phone": "022-68000001"},
+        ['<details id="person-edit" open>', 'value="区委常委"', 'value="022-68000001"',
+         '<option value="county_leader" selected>', 'id="refused-name">请填写']),
+    "修改挂点": ("quwei", "/leaders/{person}", {
+        "action": "update_assignment", "assignment_id": "{assignment}", "person_id": "{person}", "kind": "backward",
+        "assigned_on": "2026-03-02", "note": "长" * 1001},
+        ['<details class="assignment-edit" open>', 'value="2026-03-02"', '<option value="backward" selected>',
+         'id="refused-note">']),
 }
 
 
@@ -141,6 +150,7 @@ def web(app, demo):
     a = api.post("/api/v1/assignments", json={"person_id": person["id"], "organisation_id": ids["branch"],
                                               "kind": "contact", "year": 2026}, headers=h)
     assert a.status_code == 201, a.get_json()
+    ids["assignment"] = a.get_json()["id"]
     ids["committee"] = demo["orgs"]["静海镇党委"]
     project = api.post("/api/v1/secretary-projects", json={"organisation_id": ids["committee"], "year": 2026,
                                                            "title": "乡村振兴先锋"}, headers=h)
