@@ -262,10 +262,7 @@ def supervision_page(user):
             if error is None:
                 flash("已记录督导检查。", "ok")
             else:
-                kept = {"group_id": group["id"], "organisation_id": payload["organisation_id"], "kind": payload["kind"],
-                        "inspected_on": request.form.get("inspected_on", ""),
-                        "answers": [request.form.get(f"answer:{i}", "") for i in range(len(group["checklist"]))],
-                        "findings": request.form.get("findings", ""), "open_ledger": request.form.get("open_ledger") == "1"}
+                kept = kept_form(error)
         elif action == "checklist":
             items = [line.strip() for line in (request.form.get("checklist") or "").splitlines() if line.strip()]
             _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id", "督导组") or 0,
@@ -273,7 +270,9 @@ def supervision_page(user):
             if error is None:
                 flash("已保存督导清单。", "ok")
         else:
-            _supervision_correction(db, user, action)
+            error = _supervision_correction(db, user, action)
+            if error is not None:
+                kept = kept_form(error)  # refused: the page again, that form open with what was typed
         if kept is None:
             return redirect(url_for("supervision.supervision_page"))
     groups = district_supervision.groups(db, user)
@@ -330,7 +329,7 @@ def _group_payload() -> dict:
             "checklist": _lines("checklist")}
 
 
-def _supervision_correction(db, user, action: str) -> None:
+def _supervision_correction(db, user, action: str) -> DomainError | None:
     """督导组 set up, edited and removed (admin); an inspection corrected or removed."""
     if action == "create_group":
         _r, error = attempt(district_supervision.create_group, db, user, _group_payload(), said="无法新建：")
@@ -359,6 +358,7 @@ def _supervision_correction(db, user, action: str) -> None:
         raise Invalid("未知的操作。", field="action")
     if error is None:
         flash(done, "ok")
+    return error
 
 
 # --- 主题党日 ---------------------------------------------------------------------------------------

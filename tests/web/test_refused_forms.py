@@ -124,13 +124,18 @@ FORMS = {
         "assigned_on": "2026-03-02", "note": "长" * 1001},
         ['<details class="assignment-edit" open>', 'value="2026-03-02"', '<option value="backward" selected>',
          'id="refused-note">']),
+    "新建督导组": ("admin", "/supervision", {
+        "action": "create_group", "name": "", "leader": "刘明", "members": "刘明、陈亮", "committee_ids": ["{committee}"],
+        "checklist": "三会一课\n组织生活会"},
+        ['value="刘明"', 'value="刘明、陈亮"', '<option value="{committee}" selected>', ">三会一课\n组织生活会</textarea>",
+         'id="refused-name">请填写']),
 }
 
 
 def _fill(value, ids: dict):
     """A posted value with the ids filled in; a file field's name becomes a small PDF."""
     if isinstance(value, list):
-        return value
+        return [v.format(**ids) for v in value]
     return value.format(**ids)
 
 
