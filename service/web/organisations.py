@@ -15,7 +15,7 @@ from ..errors import Forbidden
 from ..models import Assessment, Organisation, Submission
 from ..usecases import cycles, dashboard, documents, submissions, todo
 from ..usecases.validate import opt_date
-from .helpers import attempt, blueprint, page
+from .helpers import attempt, blueprint, kept_form, page
 
 bp = blueprint("organisations", "/organisations")
 
@@ -33,6 +33,7 @@ def organisation_page(user, org_id: int):
     if request.method == "POST" and user.role not in REVIEWERS:
         raise Forbidden("您的角色无权执行该操作。")
     org = cycles.load_organisation(db, user, org_id)
+    kept = None
     if request.method == "POST":
         facts = submissions.recorded_facts(db, org)
         for key in ("reason", "rectify_deadline", "early_reason"):
@@ -55,13 +56,14 @@ def organisation_page(user, org_id: int):
         _cycle, error = attempt(cycles.move, db, user, org.id, event, as_of, facts, said="无法执行：")
         if error is None:
             flash("状态已更新。", "ok")
-        return redirect(url_for("organisations.organisation_page", org_id=org.id))
+            return redirect(url_for("organisations.organisation_page", org_id=org.id))
+        kept = kept_form(error)  # refused: the page again, the event, dates and reasons as typed
     cycle = cycles.current_cycle(db, org.id)
     events = machine()["events"]
     today = dt.date.today()
     progress = todo.progress(db, user, org.id)
     return render_template(
-        "organisation.html", user=user, org=org, cycle=cycle, progress=progress,
+        "organisation.html", user=user, org=org, cycle=cycle, progress=progress, kept=kept,
         state_name=state_name(cycle.state) if cycle else progress["stage_name"],
         states=[(code, spec["name"]) for code, spec in machine()["states"].items()],
         allowed=[(e, events[e]["name"]) for e in allowed_events(cycle.state if cycle else None)],

@@ -338,8 +338,11 @@ def test_lifecycle_page_moves_the_cycle_with_facts_from_the_records(app, demo, d
     # without a declaration form the guards lack their facts: refused, the reason shown and audited
     other = demo["orgs"]["市财政局国库科党支部"]
     refused = c.post(f"/organisations/{other}", data={"csrf_token": _csrf(c), "event": "declare",
-                                                      "as_of": "2025-05-01"}, follow_redirects=True)
-    assert "无法执行" in refused.get_data(as_text=True)
+                                                      "as_of": "2025-05-01", "reason": "材料不全"})
+    text = refused.get_data(as_text=True)  # the page again, the event, date and reason as typed
+    assert refused.status_code == 200 and "无法执行" in text
+    assert 'name="as_of" value="2025-05-01"' in text and 'value="材料不全"' in text
+    assert '<option value="declare" selected>' in text
     with db() as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "transition_refused")) == 1
     # a branch sees its lifecycle and deadlines but cannot move it
