@@ -18,7 +18,7 @@ from ..vocabulary import DIMENSION_KEYS, DIMENSIONS
 from ..usecases.listing import Column, ListSpec
 from ..usecases.validate import year_value
 from . import charts, imports
-from .helpers import attempt, blueprint, form_number, page
+from .helpers import attempt, blueprint, form_number, kept_form, page
 from .lists import attachment, list_page
 
 bp = blueprint("review")
@@ -149,7 +149,7 @@ def scores(user):
 @bp.route("/grading", methods=["GET", "POST"])
 @page(*REVIEWERS)
 def grading(user):
-    result, pending = None, None
+    result, pending, kept = None, None, None
     year = dt.date.today().year
     if request.method == "POST":
         year = year_value(request.form.get("year") or year)
@@ -171,6 +171,8 @@ def grading(user):
             ties = {k[4:]: request.form.getlist(k) for k in request.form if k.startswith("tie_") and k != "tie_reason"}
             result, error = attempt(rounds.run_round, get_session(), user, data, name, year, replace,
                                     ties or None, request.form.get("tie_reason"))
+            if error is not None:
+                kept = kept_form(error)  # a refused choice of tied branches comes back ticked, its reason as typed
             if error is not None and (error.detail or {}).get("ties"):
                 pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name, "replace": replace,
                            "ties": error.detail["ties"]}
@@ -182,7 +184,7 @@ def grading(user):
                 pending = {"rows": rows, "report_url": imports.error_report(
                     [{"row": u.get("row"), "column": u.get("branch_name"), "reason": u.get("reason")} for u in rows],
                     "评分表")}
-    return render_template("grading.html", user=user, result=result, year=year, pending=pending)
+    return render_template("grading.html", user=user, result=result, year=year, pending=pending, kept=kept)
 
 
 @bp.get("/dashboard")
