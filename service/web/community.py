@@ -172,9 +172,12 @@ def _brand_page(user, brand_id: int, kept=None):
 @bp.get("/ranking")
 @page()
 def ranking_page(user):
+    return _ranking_page(user, request.args.get("street_id", ""), request.args.get("year", ""))
+
+
+def _ranking_page(user, street_id: str, year: str, kept=None):
+    """A street's ranking; after a refused 命名 (``kept``) the ticked brands and the date as typed."""
     db = get_session()
-    street_id = request.args.get("street_id", "")
-    year = request.args.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
     streets = community.streets_in_view(db, user)
     if not street_id.isdigit() or len(street_id) > 9:
@@ -183,7 +186,7 @@ def ranking_page(user):
         street_id = str(streets[0].id)
     result = brands.ranking(db, user, int(street_id), year)
     may_name = user.role in ("reviewer", "admin") and any(s.id == result["street_id"] for s in streets)
-    return render_template("community/ranking.html", user=user, r=result, may_name=may_name,
+    return render_template("community/ranking.html", user=user, r=result, may_name=may_name, kept=kept,
                            today=dt.date.today().isoformat())
 
 
@@ -200,7 +203,8 @@ def naming(user):
     if error is None:
         flash(f"已印发命名决定（{result['number']}），命名{len(result['brands'])}个党建品牌。", "ok")
         return redirect(url_for("notices.notice_done", doc_id=result["documents"][0]["id"]))
-    return redirect(url_for("community.ranking_page", street_id=payload["street_id"] or ""))
+    # refused: the ranking again, the ticked brands and the date as typed
+    return _ranking_page(user, str(payload["street_id"] or ""), request.form.get("year", ""), kept_form(error))
 
 
 @bp.get("/targets/<key>")

@@ -129,6 +129,8 @@ FORMS = {
         "checklist": "三会一课\n组织生活会"},
         ['value="刘明"', 'value="刘明、陈亮"', '<option value="{committee}" selected>', ">三会一课\n组织生活会</textarea>",
          'id="refused-name">请填写']),
+    "印发命名决定": ("jiedao", "/community/naming", {"street_id": "{street}", "issued_on": "2026-05-06", "confirm": "1"},
+               ["无法命名：请选择要命名的党建品牌。"]),
 }
 
 
