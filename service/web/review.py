@@ -40,9 +40,15 @@ QUEUE = ListSpec(
 @bp.get("/queue")
 @page(*REVIEWERS)
 def queue(user):
+    return _queue(user)
+
+
+def _queue(user, kept=None):
+    """The work queue; after a 批量发通知 sent back for its confirmation (``kept``) the ticked materials and the
+    补正事由 as typed."""
     items = figures.queue(get_session(), user)
     return list_page("queue.html", items, QUEUE, user=user, counts=figures.status_counts(items),
-                     decisions=BULK_DECISIONS)
+                     decisions=BULK_DECISIONS, kept=kept)
 
 
 #: 批量审核: the decisions a reviewer may take for several submissions at once
@@ -75,7 +81,7 @@ def queue_bulk(user):
     if action == "notify":
         if request.form.get("confirm") != "1":
             flash("批量发通知会为每份材料签发一份有文号的补正通知：请勾选“确认签发”后再提交。", "error")
-            return redirect(url_for("review.queue"))
+            return _queue(user, kept_form())
         done, errors = bulk.notify(db, store(), user, settings().data_dir, ids,
                                    {"reason": (request.form.get("reason") or "").strip()[:300] or None})
         what = "份补正通知"

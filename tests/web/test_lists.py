@@ -79,7 +79,11 @@ def test_bulk_approve_claim_notify_and_download(client, queued, demo):
     short = upload(client, tokens["yusuan"], declaration_docx(members=5), "五人.docx").get_json()["id"]
     assert client.post(f"/api/v1/submissions/{short}/check", json={},
                        headers={"Authorization": f"Bearer {tokens['gongwei']}"}).status_code == 200
-    client.post("/queue/bulk", data={"csrf_token": csrf, "action": "notify", "ids": [str(short)]})
+    unconfirmed = client.post("/queue/bulk", data={"csrf_token": csrf, "action": "notify", "ids": [str(short)],
+                                                   "reason": "党员人数不足七人"}).get_data(as_text=True)
+    # sent back for the confirmation: the material still ticked, the 补正事由 as typed
+    assert "请勾选“确认签发”" in unconfirmed and 'value="党员人数不足七人"' in unconfirmed
+    assert f'name="ids" value="{short}" aria-label="选择材料 {short}" checked>' in unconfirmed
     docs = client.get("/api/v1/documents", headers={"Authorization": f"Bearer {demo['tokens']['gongwei']}"}).get_json()
     before = len(docs["items"] if isinstance(docs, dict) else docs)
     resp = client.post("/queue/bulk", data={"csrf_token": csrf, "action": "notify", "confirm": "1",
