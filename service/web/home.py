@@ -13,7 +13,7 @@ from ..usecases import documents, forms as blank_forms, messages, organisations,
 from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
 from ..usecases.listing import Column, ListSpec
-from .helpers import blueprint, form_id, page
+from .helpers import blueprint, form_id, kept_form, page
 from .lists import list_page
 
 bp = blueprint("home")
@@ -73,7 +73,8 @@ def login():
     except DomainError as exc:
         if exc.keep:
             keep_changes()  # the failure counters
-        return render_template("login.html", error=exc.message, expired=False), status_of(exc)
+        return render_template("login.html", error=exc.message, expired=False,  # the 用户名 as typed, not the 密码
+                               kept=kept_form(exc)), status_of(exc)
     begin_browser_session(user)
     audit.record(db, user, "login", "user", user.id, {"ip": request.remote_addr})
     return redirect(safe_next(request.args.get("next")))

@@ -251,3 +251,12 @@ def test_a_refused_decision_or_correction_keeps_what_was_typed(app, seeded):
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "请填写作废理由" in text
     assert 'value="错" aria-invalid="true" aria-describedby="refused-reason">' in text
+
+
+def test_a_refused_login_keeps_the_username_not_the_password(app, demo):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post("/login", data={"csrf_token": token, "username": "quwei", "password": "wrong-pass-1"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code in (401, 422) and 'value="quwei"' in text and "wrong-pass-1" not in text
