@@ -131,6 +131,8 @@ FORMS = {
          'id="refused-name">请填写']),
     "印发命名决定": ("jiedao", "/community/naming", {"street_id": "{street}", "issued_on": "2026-05-06", "confirm": "1"},
                ["无法命名：请选择要命名的党建品牌。"]),
+    "培训报名": ("quwei", "/training/classes/{klass}", {"action": "enrol", "organisation_ids": ["{branch}", "{xiangyang}"]},
+             ['<option value="{branch}" selected>', '<option value="{xiangyang}" selected>', "人数上限1人"]),
 }
 
 
@@ -172,6 +174,10 @@ def web(app, demo):
         "name": "邻里议事厅", "organisation_id": ids["xiangyang"]})
     assert brand.status_code == 201, brand.get_json()
     ids["brand"] = brand.get_json()["id"]
+    klass = api.post("/api/v1/training/classes", headers=h, json={
+        "topic_id": ids["topic"], "held_on": "2026-06-01", "place": "区委党校", "capacity": 1})
+    assert klass.status_code == 201, klass.get_json()
+    ids["klass"] = klass.get_json()["id"]
     return app, ids
 
 
