@@ -28,6 +28,11 @@ ACTORS = {
 }
 
 
+#: a page form: done, a redirect back to its page (302); refused, the page again with what was typed and the
+#: refusal next to its field (200, issue 15). POST /ledger also answers 404 for a branch outside the caller's view.
+REFUSED_OR_DONE = (200, 302)
+
+
 @dataclass
 class Endpoint:
     method: str
@@ -193,7 +198,7 @@ ENDPOINTS = [
     Endpoint("GET", "/ledger/{item}", ANY, page=True),
     Endpoint("POST", "/ledger/{item}", ANY, ok=(302,), page=True,
              body=lambda o: {"data": {"action": "note", "body": "又开展一次"}}),
-    Endpoint("POST", "/ledger", REVIEWERS, ok=(302,), scoped=False, page=True,
+    Endpoint("POST", "/ledger", REVIEWERS, ok=REFUSED_OR_DONE + (404,), scoped=False, page=True,
              body=lambda o: {"data": {"organisation_id": str(o["org"]), "category": "队伍建设", "problem": "发展党员滞后"}}),
     Endpoint("POST", "/api/v1/ledger/{item}/close", REVIEWERS, ok=(200, 409),
              body=_json(lambda o: {"note": "经核查已整改到位"})),
@@ -297,10 +302,10 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/spot-checks/{check}", REVIEWERS),
     Endpoint("POST", "/api/v1/spot-checks/{check}/problems/0/open", REVIEWERS, ok=(201, 409)),
     Endpoint("GET", "/members", ANY, scoped=False, page=True),
-    Endpoint("POST", "/members", ANY, ok=(302,), scoped=False, page=True,
+    Endpoint("POST", "/members", ANY, ok=REFUSED_OR_DONE, scoped=False, page=True,
              body=lambda o: {"data": {"organisation_id": str(o["org"]), "name": "王芳"}}),
     Endpoint("GET", "/handbooks", ANY, scoped=False, page=True),
-    Endpoint("POST", "/handbooks", ANY, ok=(302,), scoped=False, page=True,
+    Endpoint("POST", "/handbooks", ANY, ok=REFUSED_OR_DONE, scoped=False, page=True,
              body=lambda o: {"data": {"kind": "branch_manual", "organisation_id": str(o["org"]), "number": "P1"}}),
     Endpoint("GET", "/handbooks/999999", ANY, ok=(404,), scoped=False, page=True),
     Endpoint("POST", "/handbooks/999999", ANY, ok=(404,), scoped=False, page=True,
@@ -371,7 +376,7 @@ ENDPOINTS = [
     Endpoint("POST", "/supervision", REVIEWERS, ok=(302,), scoped=False, page=True,
              body=lambda o: {"data": {"action": "open", "inspection_id": str(o["inspection"]), "index": "0"}}),
     Endpoint("GET", "/party-days", ANY, scoped=False, page=True),
-    Endpoint("POST", "/party-days", ANY, ok=(302,), scoped=False, page=True,
+    Endpoint("POST", "/party-days", ANY, ok=REFUSED_OR_DONE, scoped=False, page=True,
              body=lambda o: {"data": {"organisation_id": str(o["org"]), "held_on": "2026-09-08", "attended": "5"}}),
     # --- pages ---
     Endpoint("GET", "/submissions/{sub}", ANY, page=True),
@@ -450,8 +455,8 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/community/targets", ANY, scoped=False),
     Endpoint("GET", "/api/v1/community/targets/brands", ANY, ok=(200, 404), scoped=False),  # 200: admin sees a street
     Endpoint("GET", "/community", ANY, scoped=False, page=True),
-    Endpoint("POST", "/community/brands", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
-    Endpoint("POST", "/community/records", ANY, ok=(302,), scoped=False, page=True,  # no organisation: refused
+    Endpoint("POST", "/community/brands", ANY, ok=REFUSED_OR_DONE, scoped=False, page=True, body=lambda o: {"data": {}}),
+    Endpoint("POST", "/community/records", ANY, ok=REFUSED_OR_DONE, scoped=False, page=True,  # no organisation: refused
              body=lambda o: {"data": {"action": "member"}}),
     Endpoint("GET", "/community/brands/999999", ANY, ok=(404,), scoped=False, page=True),
     Endpoint("POST", "/community/brands/999999", ANY, ok=(404,), scoped=False, page=True,
@@ -465,11 +470,11 @@ ENDPOINTS = [
     # --- page forms (a session with its CSRF token; anonymous posts are refused by the CSRF check) ---
     Endpoint("POST", "/upload", ANY, ok=(302,), scoped=False, page=True, body=lambda o: {"data": {}}),
     Endpoint("POST", "/submissions/{sub}/check", ANY, ok=(302,), page=True, body=lambda o: {"data": {}}),
-    Endpoint("POST", "/submissions/{sub}/decision", REVIEWERS, ok=(302,), page=True,
+    Endpoint("POST", "/submissions/{sub}/decision", REVIEWERS, ok=REFUSED_OR_DONE, page=True,
              body=lambda o: {"data": {}}),
     Endpoint("POST", "/submissions/{sub}/correct", REVIEWERS, ok=(302,), page=True,
              body=lambda o: {"data": {"field": "member_count", "value": "11"}}),
-    Endpoint("POST", "/organisations/{org}", REVIEWERS, ok=(302,), page=True,
+    Endpoint("POST", "/organisations/{org}", REVIEWERS, ok=REFUSED_OR_DONE, page=True,
              body=lambda o: {"data": {"event": "declare", "as_of": "2026-03-10"}}),
     Endpoint("POST", "/scores", REVIEWERS, ok=(302,), page=True,
              body=lambda o: {"data": {"organisation_id": str(o["org"]), "year": "2025",
