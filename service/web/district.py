@@ -263,12 +263,6 @@ def supervision_page(user):
                 flash("已记录督导检查。", "ok")
             else:
                 kept = kept_form(error)
-        elif action == "checklist":
-            items = [line.strip() for line in (request.form.get("checklist") or "").splitlines() if line.strip()]
-            _r, error = attempt(district_supervision.update_group, db, user, form_id("group_id", "督导组") or 0,
-                                {"checklist": items}, said="无法保存：")
-            if error is None:
-                flash("已保存督导清单。", "ok")
         else:
             error = _supervision_correction(db, user, action)
             if error is not None:

@@ -64,6 +64,11 @@ FORMS = {
         "action": "unit", "street_id": "{street}", "name": "鑫源商贸有限公司", "category": "unit", "required": "0"},
         ['value="鑫源商贸有限公司"', '<option value="unit" selected>', '<option value="0" selected>否</option>',
          'id="refused-name">本街道已登记同名单位。']),
+    "两类组织的组建情况（一行）": ("jiedao", "/community/records", {
+        "action": "set_up", "unit_id": "{unit}", "organisation_id": "{xiangyang}", "set_up_on": "2026-03-01",
+        "venue_on": "2099-01-02", "funds_on": "2026-04-01"},
+        ['value="2099-01-02" aria-invalid="true" aria-describedby="refused-venue_on"', 'value="2026-03-01"',
+         'value="2026-04-01"', '<option value="{xiangyang}" selected>', 'id="refused-venue_on">日期不能晚于今天。']),
     "认定精品示范点": ("jiedao", "/community/records", {
         "action": "site", "organisation_id": "{xiangyang}", "name": "向阳驿站", "criteria": ["venue", "system"],
         "recognised_on": "2099-05-01", "file": "认定.pdf"},
@@ -174,6 +179,8 @@ def web(app, demo):
         "name": "邻里议事厅", "organisation_id": ids["xiangyang"]})
     assert brand.status_code == 201, brand.get_json()
     ids["brand"] = brand.get_json()["id"]
+    units = api.get("/api/v1/community/units", headers=bearer(demo["tokens"]["jiedao"])).get_json()
+    ids["unit"] = next(u["id"] for u in units["items"] if u["category"] == "community")
     klass = api.post("/api/v1/training/classes", headers=h, json={
         "topic_id": ids["topic"], "held_on": "2026-06-01", "place": "区委党校", "capacity": 1})
     assert klass.status_code == 201, klass.get_json()
