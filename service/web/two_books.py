@@ -68,7 +68,7 @@ def members_page(user):
             return redirect(url_for("members.members_page"))
         kept = kept_form(error)  # refused: the page again, with what was typed
     return list_page("two_books_members.html", members.members(db, user), MEMBERS, user=user, kept=kept,
-                     branches=organisations.branches(db, user))
+                     branches=organisations.picker(db, user, kind="branch", live=True))
 
 
 @handbooks_bp.route("", methods=["GET", "POST"])
@@ -93,7 +93,7 @@ def handbooks_page(user):
         kept = kept_form(error)  # refused: the page again, with what was typed
     return list_page("two_books_handbooks.html", handbooks.issues(db, user), ISSUES, user=user, kinds=HANDBOOK_KINDS,
                      kept=kept,
-                     branches=organisations.branches(db, user), today=dt.date.today().isoformat(),
+                     branches=organisations.picker(db, user, kind="branch", live=True), today=dt.date.today().isoformat(),
                      problems=problems, report_url=report_url)
 
 
@@ -174,7 +174,7 @@ def checks_page(user):
     year = dt.date.today().year
     return list_page("two_books_checks.html", handbooks.checks(db, user), CHECKS, user=user, items=SPOT_CHECK_ITEMS,
                      year=year, coverage=handbooks.coverage(db, user, year),
-                     outcomes=SPOT_CHECK_RESULTS, branches=organisations.branches(db, user),
+                     outcomes=SPOT_CHECK_RESULTS, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat(), kept=kept)
 
 

@@ -154,6 +154,10 @@ def test_pages_list_search_and_export(client, demo):
     for url in ("/members", "/handbooks", "/member-records", "/spot-checks"):
         r = client.get(url)
         assert r.status_code == 200 and "两册一证" in r.get_data(as_text=True), url
+    # the branch of a new member, a handbook or a 抽查 is chosen with the picker that searches the tree
+    for url, picker in (("/members", "member-org"), ("/handbooks", "handbook-org"), ("/spot-checks", "check-org")):
+        form = client.get(url).get_data(as_text=True)
+        assert 'class="org-picker"' in form and f'id="{picker}"' in form and 'class="picker-filter"' in form, url
     assert "郑海" in client.get("/members?q=1200010003").get_data(as_text=True)
     assert "郑海" not in client.get("/members?q=9999").get_data(as_text=True)
     sheet = load_workbook(io.BytesIO(client.get("/members?export=xlsx").data)).active
