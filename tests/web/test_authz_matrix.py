@@ -15,6 +15,7 @@ from typing import Callable
 import pytest
 
 from tests.conftest import bearer
+from tests.samples import declaration_docx, xlsx_bytes
 from tests.web.conftest import csrf_of, login
 
 ANY, REVIEWERS, ADMIN = ("branch", "reviewer", "admin"), ("reviewer", "admin"), ("admin",)
@@ -51,8 +52,6 @@ def _json(payload):
 
 
 def _upload(o):
-    from tests.samples import declaration_docx
-
     return {"data": {"file": (io.BytesIO(declaration_docx()), "m.docx"), "organisation_id": str(o["org"])},
             "content_type": "multipart/form-data"}
 
@@ -76,25 +75,11 @@ def _new_org(o):
 
 
 def _org_sheet(o):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.active.append(["组织名称", "上级组织", "类型"])
-    wb.active.append(["矩阵测试党支部", "静海区委", "党支部"])
-    out = io.BytesIO()
-    wb.save(out)
-    return {"data": {"file": (io.BytesIO(out.getvalue()), "orgs.xlsx")}, "content_type": "multipart/form-data"}
+    return _xlsx_upload([["组织名称", "上级组织", "类型"], ["矩阵测试党支部", "静海区委", "党支部"]], "orgs.xlsx")
 
 
-def _xlsx_upload(rows: list[list]) -> dict:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return {"data": {"file": (io.BytesIO(out.getvalue()), "sheet.xlsx")}, "content_type": "multipart/form-data"}
+def _xlsx_upload(rows: list[list], name: str = "sheet.xlsx") -> dict:
+    return {"data": {"file": (io.BytesIO(xlsx_bytes(rows)), name)}, "content_type": "multipart/form-data"}
 
 
 def _rubric_text() -> bytes:

@@ -9,22 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import QUICK_ON_SQLITE, bearer
+from tests.samples import xlsx_bytes
 from tests.web.conftest import BRANCH_A, BRANCH_B, login
 
 
 def _csrf(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/forms").get_data(as_text=True)).group(1)
-
-
-def _xlsx(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_scores_page_grades_with_the_domain_rubric_and_keeps_findings(app, demo, db):
@@ -76,8 +66,8 @@ def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, dem
             ["尧舜度假村党支部", "农村", 72, 15, 15, 14, 14, 14],
             ["区供水公司党支部", "国有企业", 88, 18, 18, 18, 17, 17],
             ["区公交集团党支部", "国有企业", 80, 16, 16, 16, 16, 16]]
-    phantom = _xlsx(rows + [["不存在的党支部", "社区", 60, 12, 12, 12, 12, 12]])
-    sheet = _xlsx(rows)
+    phantom = xlsx_bytes(rows + [["不存在的党支部", "社区", 60, 12, 12, 12, 12, 12]])
+    sheet = xlsx_bytes(rows)
     c = app.test_client()
     h = bearer(demo["tokens"]["quwei"])
 
@@ -237,7 +227,7 @@ def test_admin_imports_organisations_from_xlsx_all_or_nothing(app, demo, db):
 
     c = app.test_client()
     login(c, "admin", demo["password"])
-    good = _xlsx([["组织名称", "上级组织", "类型", "领域", "党员人数", "书记"],
+    good = xlsx_bytes([["组织名称", "上级组织", "类型", "领域", "党员人数", "书记"],
                   ["西城街道党工委", "静海区委", "党工委", None, None, "李明"],
                   ["西城社区党支部", "西城街道党工委", "党支部", "社区", "15人", "王红"],
                   ["城关社区党支部", "静海镇党委", "党支部", "社区", 30, "胡静"]])
@@ -250,7 +240,7 @@ def test_admin_imports_organisations_from_xlsx_all_or_nothing(app, demo, db):
         assert branch.parent.name == "西城街道党工委" and branch.parent.parent.name == "静海区委"
         assert s.execute(select(Organisation).where(Organisation.name == "城关社区党支部")).scalar_one().member_count == 30
         before = s.scalar(select(func.count()).select_from(Organisation))
-    bad = _xlsx([["组织名称", "上级组织", "类型", "党员人数"], ["新支部甲", "静海区委", "党支部", 3],
+    bad = xlsx_bytes([["组织名称", "上级组织", "类型", "党员人数"], ["新支部甲", "静海区委", "党支部", 3],
                  ["新支部乙", "没有这个党委", "党支部", 5], ["新支部丙", "静海区委", "小组", 5]])
     resp = c.post("/api/v1/organisations/import", data={"file": (io.BytesIO(bad), "orgs.xlsx")},
                   headers=bearer(demo["tokens"]["admin"]), content_type="multipart/form-data")
