@@ -1,8 +1,9 @@
 """Which record areas an account works in, so its menu offers only pages with something in them.
 
-The district's records (挂点包保, 督导检查, 主题党日, 两册一证, 书记项目, 书记培训: JH-4…JH-6) are kept by
-the programmes that say ``district_records: true`` in programmes.yaml (the 区委's and the streets');
-the 工委's reviewer and its branches found six empty pages in their menu. 社区党建 (SQ-1…SQ-3) is for
+The district's records (挂点包保, 督导检查, 主题党日, 书记项目, 书记培训: JH-4…JH-6) are kept by the
+programmes that say ``district_records: true`` in programmes.yaml (the 区委's and the streets'); the
+工委's reviewer and its branches found them as empty pages in their menu. 两册一证 stays for everyone: the
+党员名册 fills from every batch of 党员证, the 工委's included. 社区党建 (SQ-1…SQ-3) is for
 accounts at, above or below a 街道党工委. The pages themselves stay reachable: this is the menu only.
 """
 from __future__ import annotations

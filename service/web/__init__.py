@@ -42,7 +42,7 @@ NAV = {role: items + [("lint.lint_page", "公文格式检查")] for role, items 
 
 #: menu entries shown only to accounts working in that area (usecases/navigation.py)
 AREA_OF = {"leaders.leaders_page": navigation.DISTRICT, "supervision.supervision_page": navigation.DISTRICT,
-           "party_days.party_days_page": navigation.DISTRICT, "members.members_page": navigation.DISTRICT,
+           "party_days.party_days_page": navigation.DISTRICT,
            "projects.projects_page": navigation.DISTRICT, "training.training_page": navigation.DISTRICT,
            "community.community_page": navigation.COMMUNITY}
 
