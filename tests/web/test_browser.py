@@ -331,19 +331,23 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         page.fill("input[name=owner]", "孙丽")
         page.fill("input[name=due_on]", "2027-03-31")
         page.click("#save-item")
+        page.wait_for_load_state()
         assert "已保存" in page.content()
         evidence = tmp_path / "会议记录.txt"
         evidence.write_text("主题党日签到表", encoding="utf-8")
         page.fill("textarea[name=body]", "已调整班子，主题党日按时开展")
         page.set_input_files("input[name=file]", str(evidence))
         page.click("#add-note")
+        page.wait_for_load_state()
         assert page.locator("#notes li").count() == 1 and "会议记录.txt" in page.locator("#notes").inner_text()
         shots(page, "ledger-02-item")
         page.goto(f"{base}/ledger?organisation_id={org}")
         page.click("#issue-taskbook")
+        page.wait_for_load_state()
         assert "已签发整改任务书" in page.content()
         page.locator("#ledger-rows tbody a").first.click()  # the heading links sort
         page.click("#close-item")
+        page.wait_for_load_state()
         assert page.locator("#item-status").inner_text() == "已销号"
         page.goto(f"{base}/ledger?organisation_id={org}&status=closed")
         assert page.locator("#ledger-rows tbody tr").count() == 1
