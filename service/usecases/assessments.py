@@ -171,8 +171,9 @@ def record_scores(db: Session, actor: User, org_id: int, payload: dict,
         if unknown:
             raise Invalid(f"未知的维度：{'、'.join(sorted(unknown))}。", field="scores")
         scores = {}
+        names = {d["key"]: d["name"] for d in drubric["dimensions"]}  # 党员队伍好, not the 成员 of a 督导组
         for key in maxima:
-            scores[key] = opt_number(raw, key, minimum=0, maximum=float(maxima[key]), required=True)
+            scores[key] = opt_number(raw, key, minimum=0, maximum=float(maxima[key]), required=True, name=names[key])
     total = payload.get("total")
     if total is None:
         total = round(sum(float(v) for v in scores.values()), 2)

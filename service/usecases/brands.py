@@ -335,6 +335,8 @@ def follow_up(db: Session, actor: User, brand_id: int, payload: dict) -> dict:
     if b.stage != "named":
         raise Conflict("只有已命名的品牌需要跟踪督查。", "brand_stage")
     year = year_value(payload.get("year", dt.date.today().year))
+    if len(str(payload.get("comment") or "")) > 2000:  # not the 审核意见 the key names elsewhere
+        raise Invalid("督查情况过长（最多 2000 个字）。", field="comment")
     comment = opt_str(payload, "comment", max_len=2000) or ""
     keep = opt_bool(payload, "keep")
     if keep is None:

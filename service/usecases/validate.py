@@ -60,16 +60,18 @@ def opt_int(payload: dict, key: str, *, minimum: int | None = 0, maximum: int | 
 
 
 def opt_number(payload: dict, key: str, *, minimum: float | None = None, maximum: float | None = None,
-               required: bool = False) -> float | None:
+               required: bool = False, name: str | None = None) -> float | None:
+    """A number; ``name`` says what it is in a refusal when the key alone does not (``members``: a score)."""
     value = payload.get(key)
+    what = name or _n(key)
     if value is None:
         if required:
-            raise Invalid(f"请填写{_n(key)}。", field=key)
+            raise Invalid(f"请填写{what}。", field=key)
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise Invalid(f"{_n(key)}应为数字。", field=key)
+        raise Invalid(f"{what}应为数字。", field=key)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise Invalid(f"{_n(key)}应在 {_num(minimum)} 到 {_num(maximum)} 之间。", field=key)
+        raise Invalid(f"{what}应在 {_num(minimum)} 到 {_num(maximum)} 之间。", field=key)
     return value
 
 

@@ -14,7 +14,7 @@ from ..http import store
 from ..usecases import brands, community, community_targets, pairs
 from ..vocabulary import BRAND_STAGES, DIMENSIONS, STREET_UNIT_CATEGORIES
 from ..usecases.listing import Column, ListSpec
-from .helpers import attempt, blueprint, form_id, form_number, kept_form, page
+from .helpers import Kept, attempt, blueprint, form_id, form_number, kept_form, page
 from .lists import list_page
 
 bp = blueprint("community", "/community")
@@ -85,7 +85,15 @@ def records_post(user):
     if error is None:
         flash(said, "ok")
         return redirect(url_for("community.community_page"))
-    return _community_page(user, kept_form(error))  # refused: the page again, with what was typed
+    # refused: the page again, with what was typed (a dimension's score refused by the use case is its input's)
+    return _community_page(user, _renamed(kept_form(error), {k: f"score:{k}" for k in DIMENSIONS}))
+
+
+def _renamed(kept: Kept, inputs: dict[str, str]) -> Kept:
+    """A refusal about a use case's field marked on the page's input of it (a rubric item's key → its
+    ``score:`` input; one input that posts as two fields)."""
+    kept.field = inputs.get(kept.field, kept.field)
+    return kept
 
 
 @bp.post("/brands")
@@ -146,7 +154,10 @@ def _post_brand(user, brand_id: int):
     if error is None:
         flash(said, "ok")
         return redirect(url_for("community.brand_page", brand_id=brand_id))
-    return _brand_page(user, brand_id, kept_form(error))  # refused: the page again, with what was typed
+    # refused: the page again, with what was typed and the refusal next to its input (a rubric item's score;
+    # the 跟踪督查 form's one input is both the finding and the reason of a revocation)
+    inputs = {i["key"]: f"score:{i['key']}" for i in rules.brand_rubric()["items"]} | {"reason": "comment"}
+    return _brand_page(user, brand_id, _renamed(kept_form(error), inputs))
 
 
 @bp.route("/brands/<int:brand_id>", methods=["GET", "POST"])
@@ -197,8 +208,10 @@ def naming(user):
     payload = {"street_id": form_id("street_id", "街道"), "brand_ids": ids, "issued_on": request.form.get("issued_on") or None,
                "formats": ["pdf", "docx"]}
     if request.form.get("confirm") != "1":
-        flash("请勾选“确认签发”：命名决定将占用发文字号。", "error")
-        return redirect(url_for("community.ranking_page", street_id=payload["street_id"] or ""))
+        # sent back for the confirmation: the ranking again, the ticked brands and the date as typed
+        error = Invalid("请勾选“确认签发”：命名决定将占用发文字号。", field="confirm")
+        flash(error.message, "error")
+        return _ranking_page(user, str(payload["street_id"] or ""), request.form.get("year", ""), kept_form(error))
     result, error = attempt(brands.name_brands, get_session(), store(), user, payload, said="无法命名：")
     if error is None:
         flash(f"已印发命名决定（{result['number']}），命名{len(result['brands'])}个党建品牌。", "ok")

@@ -447,7 +447,8 @@ ENDPOINTS = [
     Endpoint("POST", "/community/brands/999999", ANY, ok=(404,), scoped=False, page=True,
              body=lambda o: {"data": {"action": "decide"}}),
     Endpoint("GET", "/community/ranking?street_id=999999", ANY, ok=(404,), scoped=False, page=True),
-    Endpoint("POST", "/community/naming", REVIEWERS, ok=(302,), scoped=False, page=True,  # unconfirmed: nothing
+    # unconfirmed: nothing; the ranking again (422 for a reviewer with no street to rank)
+    Endpoint("POST", "/community/naming", REVIEWERS, ok=(200, 422), scoped=False, page=True,
              body=lambda o: {"data": {}}),
     Endpoint("GET", "/community/targets/brands", ANY, ok=(200, 404), scoped=False, page=True),
     Endpoint("GET", "/community/sites/999999/evidence", ANY, ok=(404,), scoped=False, page=True),
