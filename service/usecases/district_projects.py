@@ -154,19 +154,26 @@ def _apply_milestones(db: Session, p: SecretaryProject, changes) -> None:
             raise Invalid("成果只能是" + "、".join(PROJECT_OUTPUTS.values()) + "。", field="milestones")
         if not isinstance(values, dict):
             raise Invalid(f"“{PROJECT_OUTPUTS[kind]}”应写明状态、完成日期和说明。", field="milestones")
-        m = have[kind]
-        if "status" in values:
-            m.status = _status(values.get("status"))
-        if "done_on" in values:
-            m.done_on = opt_date(values, "done_on")
-        if "note" in values:
-            m.note = opt_str(values, "note", max_len=2000) or ""
-        if m.status == "done" and m.done_on is None:
-            m.done_on = today
-        if m.status != "done":
-            m.done_on = None
-        if m.done_on and m.done_on > today:
-            raise Invalid(f"“{PROJECT_OUTPUTS[kind]}”的完成日期不能晚于今天。", field="done_on")
+        try:
+            _apply_milestone(have[kind], kind, values, today)
+        except Invalid as exc:  # which output's value it was (a form has a status, a date and a note for each)
+            exc.detail = {**(exc.detail or {}), "milestone": kind}
+            raise
+
+
+def _apply_milestone(m: ProjectMilestone, kind: str, values: dict, today: dt.date) -> None:
+    if "status" in values:
+        m.status = _status(values.get("status"))
+    if "done_on" in values:
+        m.done_on = opt_date(values, "done_on")
+    if "note" in values:
+        m.note = opt_str(values, "note", max_len=2000) or ""
+    if m.status == "done" and m.done_on is None:
+        m.done_on = today
+    if m.status != "done":
+        m.done_on = None
+    if m.done_on and m.done_on > today:
+        raise Invalid(f"“{PROJECT_OUTPUTS[kind]}”的完成日期不能晚于今天。", field="done_on")
 
 
 def create(db: Session, actor: User, payload: dict) -> dict:

@@ -16,7 +16,7 @@ from ..usecases import district_lists, district_partyday, district_people, distr
 from ..vocabulary import ASSIGNMENT_KINDS, INSPECTION_KINDS, PERSON_RANKS
 from ..usecases.listing import Column, ListSpec
 from . import imports
-from .helpers import attempt, blueprint, form_id, kept_form, page, uploaded_xlsx
+from .helpers import attempt, blueprint, form_id, form_int, kept_form, page, uploaded_xlsx
 from .lists import XLSX, attachment, list_page, listed
 
 leaders_bp = blueprint("leaders", "/leaders")
@@ -364,7 +364,7 @@ def party_days_page(user):
     db = get_session()
     year = _year()
     problems, report_url = [], ""
-    typed = typed_edit = None  # a refused new record / a refused correction, as typed
+    typed = typed_edit = kept = None  # a refused new record / a refused correction, as typed; the refusal
     if request.method == "POST" and request.form.get("action") == "import":
         problems, report_url = _import(db, user, district_partyday.import_xlsx, "主题党日记录")
         if not problems:
@@ -378,18 +378,20 @@ def party_days_page(user):
         else:
             payload = {"organisation_id": form_id("organisation_id", "党支部"), "held_on": request.form.get("held_on") or None,
                        "topic": request.form.get("topic", ""), "reason": request.form.get("reason", ""),
-                       "attended": int(request.form["attended"]) if request.form.get("attended", "").isdigit() else None,
-                       "expected": int(request.form["expected"]) if request.form.get("expected", "").isdigit() else None,
                        "dues_collected": request.form.get("dues_collected") == "1"}
             if action == "update":
                 payload["attendees"] = [a for a in re.split(r"[、，,；;\s]+", request.form.get("attendees", "")) if a]
-                _r, error = attempt(district_partyday.update, db, user, form_id("day_id", "主题党日记录") or 0, payload,
-                                    said="无法保存：")
-            else:
-                _r, error = attempt(district_partyday.save, db, user, payload, said="无法保存：")
+
+            def save():  # a head count typed wrong is refused next to it (it was dropped and the rest saved)
+                counts = {k: form_int(k, n) for k, n in (("expected", "应到人数"), ("attended", "实到人数"))}
+                if action == "update":
+                    return district_partyday.update(db, user, form_id("day_id", "主题党日记录") or 0, payload | counts)
+                return district_partyday.save(db, user, payload | counts)
+            _r, error = attempt(save, said="无法保存：")
             if error is None:
                 flash("已保存主题党日记录。", "ok")
-            else:  # refused: the form again, with what was typed
+            else:  # refused: the form again, with what was typed and the refusal next to its input
+                kept = kept_form(error)
                 typed = {k: request.form.get(k, "") for k in ("held_on", "topic", "reason", "expected", "attended")}
                 typed["dues_collected"] = payload["dues_collected"]
                 if action == "update":
@@ -405,7 +407,7 @@ def party_days_page(user):
     # and only the page's branches get their months
     return list_page("district_party_days.html", data["branches"], PARTY_DAYS, extra={"year": year}, user=user,
                      shown=lambda rows: district_partyday.add_cells(db, data, rows),
-                     year=year, editing=editing, typed=typed, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
+                     year=year, editing=editing, typed=typed, kept=kept, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat(), problems=problems, report_url=report_url)
 
 

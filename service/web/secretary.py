@@ -107,6 +107,9 @@ def project_page(user, project_id: int):
                 flash("已保存。", "ok")
             else:
                 kept = kept_form(error)  # refused: the form again, with what was typed
+                milestone = (error.detail or {}).get("milestone")
+                if milestone and kept.field:  # the refused value is that output's input (done_on:report …)
+                    kept.field = f"{kept.field}:{milestone}"
         else:
             raise Invalid("未知的操作。", field="action")
         if kept is None:
