@@ -407,7 +407,8 @@ def party_days_page(user):
     # and only the page's branches get their months
     return list_page("district_party_days.html", data["branches"], PARTY_DAYS, extra={"year": year}, user=user,
                      shown=lambda rows: district_partyday.add_cells(db, data, rows),
-                     year=year, editing=editing, typed=typed, kept=kept, data=data, branches=organisations.picker(db, user, kind="branch", live=True),
+                     year=year, editing=editing, typed=typed, kept=kept, data=data,
+                     branches=organisations.picker(db, user, kind="branch", live=True),
                      today=dt.date.today().isoformat(), problems=problems, report_url=report_url)
 
 
