@@ -143,7 +143,7 @@ def add_activity(db: Session, store: FileStore, actor: User, pair_id: int, paylo
         raise Invalid("请填写活动内容。", field="title")
     if len(title) > 200:
         raise Invalid("活动内容过长（最多 200 个字）。", field="title")
-    day = opt_date(payload, "held_on")
+    day = opt_date(payload, "held_on", name="活动日期")
     if day is None:
         raise Invalid("请填写活动日期。", field="held_on")
     if day > dt.date.today() or day < p.started_on:

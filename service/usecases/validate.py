@@ -88,7 +88,8 @@ def opt_strings(payload: dict, key: str, *, max_items: int = 100, max_len: int =
     return out
 
 
-def opt_date(payload: dict, key: str) -> dt.date | None:
+def opt_date(payload: dict, key: str, *, name: str | None = None) -> dt.date | None:
+    """A date; ``name`` says which one in a refusal when the key is shared (``held_on``: 活动日期 or 开展日期)."""
     value = payload.get(key)
     if value in (None, ""):
         return None
@@ -97,7 +98,7 @@ def opt_date(payload: dict, key: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"{_n(key)}应为日期，如 2026-03-31。", "invalid_date", field=key) from None
+        raise Invalid(f"{name or _n(key)}应为日期，如 2026-03-31。", "invalid_date", field=key) from None
 
 
 def opt_bool(payload: dict, key: str) -> bool | None:

@@ -124,3 +124,16 @@ def test_tables_are_read_only_and_serialise():
     with pytest.raises(TypeError):
         V.GRADES.update(best="最好")  # type: ignore[attr-defined]
     assert json.loads(json.dumps(V.GRADES)) == dict(V.GRADES)
+
+
+def test_a_repeated_key_in_the_vocabulary_data_stops_the_load(tmp_path):
+    """PyYAML keeps the last of two equal keys; ``input_names`` once held ``title`` twice and the
+    共建活动 form's refusal said 职务 for 活动内容. Merge keys (forms.yaml's ``<<``) still load."""
+    path = tmp_path / "v.yaml"
+    path.write_text("input_names:\n  title: 活动内容\n  title: 职务\n", encoding="utf-8")
+    with pytest.raises(Exception, match="duplicate key 'title'"):
+        V._load(path)
+    path.write_text("base: &b {a: 1}\nform:\n  <<: *b\n  c: 2\n", encoding="utf-8")
+    assert V._load(path)["form"] == {"a": 1, "c": 2}
+    for data in (V.FORMS_YAML, V.VOCABULARY_YAML, V.LIFECYCLE_YAML):
+        assert V._load(data)
