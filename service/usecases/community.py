@@ -103,7 +103,7 @@ def _apply_unit(db: Session, actor: User, u: StreetUnit, payload: dict, creating
     if creating or "category" in payload:
         category = payload.get("category")
         if category not in STREET_UNIT_CATEGORIES:
-            raise Invalid("类别应为 community（社区党组织）或 unit（辖区单位党组织）。", field="category")
+            raise Invalid("类别应为" + "或".join(STREET_UNIT_CATEGORIES.values()) + "。", field="category")
         changes["category"] = category
     if "required" in payload:
         changes["required"] = bool(opt_bool(payload, "required"))

@@ -274,3 +274,12 @@ def test_unit_set_up_from_the_page(client, demo):
     assert "已保存组建情况" in done.get_data(as_text=True)
     unit = next(u for u in client.get("/api/v1/community/units").get_json()["items"] if u["name"] == "鑫源商贸有限公司")
     assert unit["set_up"] and unit["organisation_name"] == "明德物业公司党支部"
+
+
+def test_unit_category_refusal_names_the_categories_in_chinese(client, demo):
+    """The API keeps the keys (community / unit); the refusal a clerk may read names them in words."""
+    r = client.post("/api/v1/community/units", json={"name": "新设单位", "category": "other", "street_id": demo["orgs"]["静海街道党工委"]},
+                    headers=bearer(demo["tokens"]["jiedao"]))
+    body = r.get_json()
+    assert r.status_code == 422 and body["error"]["detail"]["field"] == "category", body
+    assert body["error"]["message"] == "类别应为社区党组织或辖区单位党组织。"
