@@ -278,8 +278,8 @@ def test_unit_set_up_from_the_page(client, demo):
 
 def test_unit_category_refusal_names_the_categories_in_chinese(client, demo):
     """The API keeps the keys (community / unit); the refusal a clerk may read names them in words."""
-    r = client.post("/api/v1/community/units", json={"name": "新设单位", "category": "other", "street_id": demo["orgs"]["静海街道党工委"]},
-                    headers=bearer(demo["tokens"]["jiedao"]))
+    unit = {"name": "新设单位", "category": "other", "street_id": demo["orgs"]["静海街道党工委"]}
+    r = client.post("/api/v1/community/units", json=unit, headers=bearer(demo["tokens"]["jiedao"]))
     body = r.get_json()
     assert r.status_code == 422 and body["error"]["detail"]["field"] == "category", body
     assert body["error"]["message"] == "类别应为社区党组织或辖区单位党组织。"
