@@ -68,10 +68,11 @@ def test_every_numbered_kind_from_the_pages(app, demo):
     html = page.get(f"/organisations/{branch}").get_data(as_text=True)
     assert "发整改任务书" in html
     _preview_and_sign(page, "rectification-notice", aid, days="60")
-    _preview_and_sign(page, "rectification-taskbook", aid, deadline="2026-12-31")
+    deadline = (dt.date.today() + dt.timedelta(days=90)).isoformat()  # after the issue date, whenever this runs
+    _preview_and_sign(page, "rectification-taskbook", aid, deadline=deadline)
     with session_scope(app.config["DATABASE_URL"]) as s:
         book = s.execute(select(Document).where(Document.kind == "rectification-taskbook")).scalars().first()
-        assert book.context["deadline"] == "2026-12-31" and book.number
+        assert book.context["deadline"] == deadline and book.number
 
 
 def test_delisting_with_its_ground_is_confirmed_first(app, demo):
