@@ -238,7 +238,8 @@ def test_a_district_clerk_finds_a_branch_to_assign_in_the_browser(browser, app, 
         page.goto(f"{live_server}/leaders")
         with page.expect_response(lambda r: "/api/v1/organisations/search?kind=branch&live=1&limit=50&q=" in r.url):
             page.fill("#assign-form input.picker-filter", "第9网格")
-        expect(page.locator("#assign-org-status")).to_contain_text("个党支部")
+        # "找到 …": the status the search's answer writes (the page's own already says "共 … 个党支部")
+        expect(page.locator("#assign-org-status")).to_contain_text("找到")
         labels = page.locator("#assign-org option").all_inner_texts()
         assert f"静海区委 › 静海镇党委 › {LAST}" in labels and all(t.endswith("党支部") for t in labels), labels
         page.select_option("#assign-org", label=f"静海区委 › 静海镇党委 › {LAST}")
