@@ -82,6 +82,8 @@ def test_a_stamped_scan_shows_pending_then_fields_with_boxes(browser, site, gate
         opener = _open_gate(gate)
         # the page polls and shows the fields once the OCR process committed them
         page.wait_for_selector("#field-table", timeout=300_000)
+        # the reloaded page is still being parsed when its table appears: the preview (boxes, image) comes after it
+        page.wait_for_load_state()
         opener.join(5)
         assert page.locator("#status").inner_text() == "待审核"
         assert "已盖章" in page.locator("#scan-facts").inner_text()
