@@ -8,6 +8,7 @@ import io
 import pdfplumber
 from docx import Document as Docx
 
+from service.documents.contexts import last_ended_quarter
 from tests.conftest import bearer
 
 RURAL = ("大邱庄村党支部", "尧舜度假村党支部")
@@ -88,14 +89,16 @@ def test_rural_branch_from_backward_to_closure_and_quarterly_report(app, client,
     assert q.status_code == 201, q.get_json()
     text = _text(client, h, q.get_json()["documents"][0])
     assert "已销号1项" in text and "本季度新增整改任务1项，销号1项" in text
-    nxt = (dt.date.today().month - 1) // 3 + 1
+    # the quarter after the last ended one (on a quarter's last day that is the next quarter, not today's)
+    ended_year, ended = last_ended_quarter(dt.date.today())
+    nxt_year, nxt = (ended_year, ended + 1) if ended < 4 else (ended_year + 1, 1)
     refused = client.post("/api/v1/documents", headers=h, json={
-        "kind": "quarterly-report", "record_id": district, "options": {"year": dt.date.today().year, "quarter": nxt}})
+        "kind": "quarterly-report", "record_id": district, "options": {"year": nxt_year, "quarter": nxt}})
     assert refused.status_code == 422 and "尚未结束" in refused.get_json()["error"]["message"]
     # nor by dating the report ahead (the loophole: as_of past the quarter's end)
     ahead = client.post("/api/v1/documents", headers=h, json={
         "kind": "quarterly-report", "record_id": district,
-        "options": {"year": dt.date.today().year, "quarter": nxt, "as_of": "2099-12-31"}})
+        "options": {"year": nxt_year, "quarter": nxt, "as_of": "2099-12-31"}})
     assert ahead.status_code == 422 and "只能通报已经结束的季度" in ahead.get_json()["error"]["message"]
 
 
