@@ -28,7 +28,7 @@ def _sign(page) -> str:
     """On a preview: tick the confirmation, sign, and return the number the flash names."""
     expected = page.locator("#expected-number").inner_text().strip()
     page.check("#confirm-issue")
-    page.click("#issue-button")
+    page.click("#issue-button", timeout=120_000)  # signing renders the PDF and the DOCX: 19 s seen on a busy machine
     page.wait_for_load_state()
     assert expected in page.content()
     return expected

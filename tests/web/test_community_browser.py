@@ -102,7 +102,7 @@ def test_brand_registered_approved_scored_named_and_paired(browser, site, tmp_pa
         shots(page, "community-03-ranking")
         page.check('#naming-form input[name=brand_id]')
         page.check('#naming-form input[name=confirm]')
-        page.click("#naming-form button[type=submit]")
+        page.click("#naming-form button[type=submit]", timeout=120_000)  # a signed decision: slow on a busy machine
         page.wait_for_url(re.compile(r"/notices/\d+"))
         number = re.search(r"静海街道党工委〔\d{4}〕\d+号", page.content()).group(0)
         shots(page, "community-04-decision")
