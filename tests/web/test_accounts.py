@@ -272,12 +272,12 @@ def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, dem
 
     def make(secret):
         return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": secret,
-                           "TESTING": True, "WUHAO_REDIS_URL": demo_redis})
+                           "TESTING": True, "WUHAO_REDIS_URL": demo_redis.url})
 
-    one, two = make("a"), make("b")
+    one, two, addr = make("a"), make("b"), demo_redis.addr
     for i in range(IP_MAX_FAILURES):
-        assert _try_login(one.test_client(), f"u{i}", "x", addr="192.0.2.77").status_code == 401
-    assert _try_login(two.test_client(), "admin", "x", addr="192.0.2.77").status_code == 429
+        assert _try_login(one.test_client(), f"u{i}", "x", addr=addr).status_code == 401
+    assert _try_login(two.test_client(), "admin", "x", addr=addr).status_code == 429
     from service.db import session_scope
     from service.models import LoginThrottle
     with session_scope(database_url) as s:
@@ -286,6 +286,12 @@ def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, dem
 
 @pytest.fixture
 def demo_redis(demo):
+    """Redis database 15 and an address of this test's own: the machine's one Redis is shared by the two
+    backends' runs of the test (two xdist workers at once) and by other test runs, whose counts for a
+    fixed address added up (429 on the 16th failure) or were flushed away under them (401 for the 429)."""
+    import secrets
+    from types import SimpleNamespace
+
     import redis
 
     url = "redis://127.0.0.1:6379/15"
@@ -294,9 +300,10 @@ def demo_redis(demo):
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis not reachable on 127.0.0.1:6379")
-    client.flushdb()
-    yield url
-    client.flushdb()
+    addr = "10.{}.{}.{}".format(*secrets.token_bytes(3))
+    yield SimpleNamespace(url=url, addr=addr)
+    for key in client.scan_iter(match=f"*{addr}"):  # this test's keys only (they expire with their window)
+        client.delete(key)
 
 
 # --- passwords ----------------------------------------------------------------------------
