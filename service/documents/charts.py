@@ -55,7 +55,16 @@ def wrap_label(label: str, width: float, measure, lines: int = 2) -> list[str]:
 
 def bar_chart_png(labels: list[str], series: list[tuple[str, list[float]]], *,
                   width: int = 1500, height: int = 620) -> bytes:
-    """Grouped horizontal-axis bar chart; ``series`` = [(name, values)]."""
+    """Grouped horizontal-axis bar chart; ``series`` = [(name, values)].
+
+    The same figures give the same bytes, drawn once per process: a 季度通报 is composed again
+    for each of its formats (PDF and DOCX, and the DOCX's table check), and a chart is 25 ms."""
+    return _bar_chart_png(tuple(labels), tuple((name, tuple(values)) for name, values in series), width, height)
+
+
+@functools.lru_cache(maxsize=32)
+def _bar_chart_png(labels: tuple[str, ...], series: tuple[tuple[str, tuple[float, ...]], ...],
+                   width: int, height: int) -> bytes:
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
     font, small = _font(LEGEND_PX), _font(LABEL_PX)
@@ -92,5 +101,8 @@ def bar_chart_png(labels: list[str], series: list[tuple[str, list[float]]], *,
         draw.text((lx + 36, 34), name, fill="black", font=font, anchor="lm")
         lx += 60 + int(draw.textlength(name, font=font))
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    # zlib's default level: optimize=True (level 9) took 55 ms instead of 19 ms for a file 6 % smaller;
+    # the pixels are the same, and the PDF does not carry these bytes (WeasyPrint compresses the
+    # pixels again), only the DOCX does
+    img.save(buf, format="PNG")
     return buf.getvalue()
