@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
@@ -374,14 +374,13 @@ DEMO_HASH_METHOD = "scrypt:1024:8:1"
 
 def _seed_demo(url: str) -> None:
     """The demo tree and its seven accounts, once per template instead of in every test that uses
-    ``demo``; the accounts' hashes are then replaced by cheaper ones (``DEMO_HASH_METHOD``)."""
+    ``demo``; the accounts' hashes are cheaper ones (``DEMO_HASH_METHOD``)."""
     from service.db import session_scope
     from service.demo import load_demo
-    from service.models import User
 
     with session_scope(url) as session:
-        load_demo(session, password=DEMO_PASSWORD, with_records=False)
-        session.execute(update(User).values(password_hash=generate_password_hash(DEMO_PASSWORD, DEMO_HASH_METHOD)))
+        load_demo(session, password=DEMO_PASSWORD, with_records=False,
+                  password_hash=generate_password_hash(DEMO_PASSWORD, DEMO_HASH_METHOD))
     _dispose_engines()
 
 
