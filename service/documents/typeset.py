@@ -74,7 +74,10 @@ def advance(ch: str, role: str, size: float) -> float:
 
 
 def width(text: str, role: str, size: float, spacing: float = 0.0) -> float:
-    chain = _chain(role)
+    return _width(text, _chain(role), size, spacing)
+
+
+def _width(text: str, chain: tuple[tuple[str, int], ...], size: float, spacing: float = 0.0) -> float:
     return sum(_advance(c, chain, size) + spacing for c in text)
 
 
@@ -88,6 +91,11 @@ def break_lines(text: str, role: str, size: float, spacing: float, line_pt: floa
 
     The last line keeps its natural spacing (0).  ``line_pt`` is the type area's width.
     """
+    chain = _chain(role)  # once per paragraph: resolving it looks at the font directory
+
+    def width(text: str, role: str, size: float, spacing: float = 0.0) -> float:
+        return _width(text, chain, size, spacing)
+
     tokens = _tokens(text)
     lines: list[list[str]] = []
     current: list[str] = []
@@ -159,10 +167,11 @@ def title_lines(text: str, role: str, size: float, line_pt: float) -> list[str]:
     then the pyramid (each line at least as long as the one above) — GB/T 9704-2012 7.3.1:
     词意完整，排列对称，使用梯形或菱形.
     """
-    if width(text, role, size) <= line_pt:
+    chain = _chain(role)
+    if _width(text, chain, size) <= line_pt:
         return [text]
     words = _words(text)
-    widths = [width(w, role, size) for w, _d in words]
+    widths = [_width(w, chain, size) for w, _d in words]
     n = len(words)
     for lines_wanted in range(2, 6):
         best = None
