@@ -133,12 +133,13 @@ def test_revoke_before_the_deadline_needs_a_reason_that_the_notice_states(app, c
     from service.db import session_scope
     from service.models import CreationCycle
 
-    # a titled branch in its term (the steps before are the titles engineer's scenario)
+    # a titled branch in its term (the steps before are the titles engineer's scenario), commended last year:
+    # a fixed term (2025 to 2029) had run out by July 2029, and the 限期整改 below was refused as 届满
+    today = dt.date.today()
     with session_scope(app.config["DATABASE_URL"]) as s:
         c = s.query(CreationCycle).filter_by(organisation_id=org).one()
-        c.state, c.commended_on = "in_term", dt.date(2025, 6, 28)
-        c.term_starts_on, c.term_ends_on = dt.date(2025, 6, 28), dt.date(2029, 6, 27)
-    today = dt.date.today()
+        c.state, c.commended_on = "in_term", dt.date(today.year - 1, 6, 28)
+        c.term_starts_on, c.term_ends_on = dt.date(today.year - 1, 6, 28), dt.date(today.year + 3, 6, 27)
     deadline = today + dt.timedelta(days=30)
     r = client.post(path, headers=h, json={"event": "order_rectification", "as_of": today.isoformat(),
                                            "facts": {"reason": "群众反映主题党日流于形式",
