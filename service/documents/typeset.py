@@ -92,17 +92,13 @@ def break_lines(text: str, role: str, size: float, spacing: float, line_pt: floa
     The last line keeps its natural spacing (0).  ``line_pt`` is the type area's width.
     """
     chain = _chain(role)  # once per paragraph: resolving it looks at the font directory
-
-    def width(text: str, role: str, size: float, spacing: float = 0.0) -> float:
-        return _width(text, chain, size, spacing)
-
     tokens = _tokens(text)
     lines: list[list[str]] = []
     current: list[str] = []
     used = first_indent_pt
     avail = line_pt
     for tok in tokens:
-        w = width(tok, role, size, spacing)
+        w = _width(tok, chain, size, spacing)
         if current and used + w > avail + 0.01:
             carry: list[str] = []
 
@@ -115,10 +111,10 @@ def break_lines(text: str, role: str, size: float, spacing: float, line_pt: floa
                 carry.insert(0, current.pop())
             lines.append(current)
             current = carry
-            used = width("".join(current), role, size, spacing)
+            used = _width("".join(current), chain, size, spacing)
         if not current and w > avail:  # one token wider than a line (a long URL): cut it
             for ch in tok:
-                cw = width(ch, role, size, spacing)
+                cw = _width(ch, chain, size, spacing)
                 if current and used + cw > avail + 0.01:
                     lines.append(current)
                     current, used = [], 0.0
@@ -136,7 +132,7 @@ def break_lines(text: str, role: str, size: float, spacing: float, line_pt: floa
             out.append((line, 0.0))
             continue
         # the spacing after the last character is not drawn: n characters, n - 1 gaps
-        natural = width(line, role, size, spacing) - spacing + (first_indent_pt if i == 0 else 0.0)
+        natural = _width(line, chain, size, spacing) - spacing + (first_indent_pt if i == 0 else 0.0)
         out.append((line, max(0.0, (line_pt - natural) / (len(line) - 1))))
     return out
 

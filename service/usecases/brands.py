@@ -335,9 +335,7 @@ def follow_up(db: Session, actor: User, brand_id: int, payload: dict) -> dict:
     if b.stage != "named":
         raise Conflict("只有已命名的品牌需要跟踪督查。", "brand_stage")
     year = year_value(payload.get("year", dt.date.today().year))
-    if len(str(payload.get("comment") or "")) > 2000:  # not the 审核意见 the key names elsewhere
-        raise Invalid("督查情况过长（最多 2000 个字）。", field="comment")
-    comment = opt_str(payload, "comment", max_len=2000) or ""
+    comment = opt_str(payload, "comment", max_len=2000, name="督查情况") or ""  # elsewhere a 审核意见
     keep = opt_bool(payload, "keep")
     if keep is None:
         raise Invalid("请说明督查结论：保留（keep=true）或撤销命名（keep=false）。", field="keep")

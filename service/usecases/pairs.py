@@ -135,14 +135,7 @@ def get(db: Session, actor: User, pair_id: int) -> dict:
 def add_activity(db: Session, store: FileStore, actor: User, pair_id: int, payload: dict, upload=None) -> dict:
     p = _load(db, actor, pair_id)
     _require_editor(db, actor, p)
-    title = payload.get("title")  # named here: elsewhere ``title`` is a 职务
-    if title is not None and not isinstance(title, str):
-        raise Invalid("活动内容应为文字。", field="title")
-    title = (title or "").strip()
-    if not title:
-        raise Invalid("请填写活动内容。", field="title")
-    if len(title) > 200:
-        raise Invalid("活动内容过长（最多 200 个字）。", field="title")
+    title = opt_str(payload, "title", max_len=200, required=True, name="活动内容")  # elsewhere a 职务
     day = opt_date(payload, "held_on", name="活动日期")
     if day is None:
         raise Invalid("请填写活动日期。", field="held_on")

@@ -13,19 +13,22 @@ def _num(value) -> str:
     return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
 
-def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = False) -> str | None:
+def opt_str(payload: dict, key: str, *, max_len: int = 200, required: bool = False,
+            name: str | None = None) -> str | None:
+    """A text, stripped; ``name`` says what it is in a refusal when the key is shared (``title``: 职务 or 活动内容)."""
     value = payload.get(key)
+    what = name or _n(key)
     if value is None or value == "":
         if required:
-            raise Invalid(f"请填写{_n(key)}。", field=key)
+            raise Invalid(f"请填写{what}。", field=key)
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{_n(key)}应为文字。", field=key)
+        raise Invalid(f"{what}应为文字。", field=key)
     value = value.strip()
     if required and not value:
-        raise Invalid(f"请填写{_n(key)}。", field=key)
+        raise Invalid(f"请填写{what}。", field=key)
     if len(value) > max_len:
-        raise Invalid(f"{_n(key)}过长（最多 {max_len} 个字）。", field=key)
+        raise Invalid(f"{what}过长（最多 {max_len} 个字）。", field=key)
     return value
 
 
