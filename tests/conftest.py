@@ -517,3 +517,27 @@ def demo_accounts(app) -> dict:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def own_redis():
+    """Redis (database 15) and a client address of this test's own; the test's keys are deleted after it.
+
+    The machine's one Redis is shared by the two backends' runs of a test (two xdist workers at once) and by
+    other test runs: with a fixed address and FLUSHDB their counts added up (429 on the 16th failure) or were
+    flushed away under them (401 where 429 was due)."""
+    import secrets
+    from types import SimpleNamespace
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    addr = "10.{}.{}.{}".format(*secrets.token_bytes(3))
+    yield SimpleNamespace(url=url, addr=addr)
+    for key in client.scan_iter(match=f"*{addr}"):  # they expire with their window anyway
+        client.delete(key)

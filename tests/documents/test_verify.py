@@ -5,7 +5,6 @@ print the check code and carry it in their QR link."""
 from __future__ import annotations
 
 import io
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -120,37 +119,21 @@ print([c.get(f"/verify/1201000{{i}}?code=AAAAAA", environ_base={{"REMOTE_ADDR": 
     assert other.status_code == 200
 
 
-def test_the_limit_lives_in_redis_when_configured(database_url, data_dir, scenario):
-    import redis
-
+def test_the_limit_lives_in_redis_when_configured(database_url, data_dir, scenario, own_redis):
     from service import create_app
     from service.models import LoginThrottle
 
-    url = "redis://127.0.0.1:6379/14"
-    r = redis.Redis.from_url(url, socket_timeout=2)
-    try:
-        r.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
-    # an address of this run's own, and no FLUSHDB: the machine's one Redis is shared by the two backends' runs
-    # of this test (two xdist workers at once) and by other test runs, which a fixed address let count each
-    # other's requests or flush them away
-    addr = "10.{}.{}.{}".format(*secrets.token_bytes(3))
-    try:
-        def make(secret):
-            return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": secret,
-                               "TESTING": True, "WUHAO_VERIFY_PER_MINUTE": 2, "WUHAO_REDIS_URL": url})
+    def make(secret):
+        return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": secret,
+                           "TESTING": True, "WUHAO_VERIFY_PER_MINUTE": 2, "WUHAO_REDIS_URL": own_redis.url})
 
-        one, two = make("a").test_client(), make("b").test_client()
-        assert [one.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": addr}).status_code
-                for _ in range(2)] == [404, 404]
-        blocked = two.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": addr})
-        assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
-        with session_scope(database_url) as s:
-            assert s.query(LoginThrottle).filter(LoginThrottle.key.like("v:%")).count() == 0
-    finally:
-        for key in r.scan_iter(match=f"*{addr}"):
-            r.delete(key)
+    one, two, addr = make("a").test_client(), make("b").test_client(), own_redis.addr
+    assert [one.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": addr}).status_code
+            for _ in range(2)] == [404, 404]
+    blocked = two.get("/verify/12010001?code=AAAAAA", environ_base={"REMOTE_ADDR": addr})
+    assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+    with session_scope(database_url) as s:
+        assert s.query(LoginThrottle).filter(LoginThrottle.key.like("v:%")).count() == 0
 
 
 def test_the_certificates_print_the_check_code(app, scenario):

@@ -266,15 +266,15 @@ print(sorted(set(codes)))
 
 
 @QUICK_ON_SQLITE  # the throttle's subject here is Redis: the PostgreSQL run repeats it (slow tier)
-def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, demo_redis):
+def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, demo, own_redis):
     from service import create_app
     from service.auth import IP_MAX_FAILURES
 
     def make(secret):
         return create_app({"DATABASE_URL": database_url, "WUHAO_DATA_DIR": data_dir, "SECRET_KEY": secret,
-                           "TESTING": True, "WUHAO_REDIS_URL": demo_redis.url})
+                           "TESTING": True, "WUHAO_REDIS_URL": own_redis.url})
 
-    one, two, addr = make("a"), make("b"), demo_redis.addr
+    one, two, addr = make("a"), make("b"), own_redis.addr
     for i in range(IP_MAX_FAILURES):
         assert _try_login(one.test_client(), f"u{i}", "x", addr=addr).status_code == 401
     assert _try_login(two.test_client(), "admin", "x", addr=addr).status_code == 429
@@ -282,28 +282,6 @@ def test_the_throttle_lives_in_redis_when_configured(database_url, data_dir, dem
     from service.models import LoginThrottle
     with session_scope(database_url) as s:
         assert s.execute(select(LoginThrottle)).first() is None  # nothing counted in the database
-
-
-@pytest.fixture
-def demo_redis(demo):
-    """Redis database 15 and an address of this test's own: the machine's one Redis is shared by the two
-    backends' runs of the test (two xdist workers at once) and by other test runs, whose counts for a
-    fixed address added up (429 on the 16th failure) or were flushed away under them (401 for the 429)."""
-    import secrets
-    from types import SimpleNamespace
-
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    client = redis.Redis.from_url(url, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
-    addr = "10.{}.{}.{}".format(*secrets.token_bytes(3))
-    yield SimpleNamespace(url=url, addr=addr)
-    for key in client.scan_iter(match=f"*{addr}"):  # this test's keys only (they expire with their window)
-        client.delete(key)
 
 
 # --- passwords ----------------------------------------------------------------------------
