@@ -1,7 +1,8 @@
 """One slow upload never freezes the service (issue 16, item 2), on SQLite and PostgreSQL.
 
 An upload's parse is held on a FIFO (``WUHAO_PARSE_GATE``: the sandboxed parse waits on it
-before it starts) while 20 other requests — reads and writes — must each answer in under 1 s.
+before it starts) while 20 other requests — reads and writes — must each answer, without an error
+and inside SQLite's busy timeout, while the parse is still held (the figure is printed).
 Before the fix every transaction began IMMEDIATE at the first query and lasted through the
 parse, so every write waited for the upload (then failed with ``database is locked``).
 """
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from service import db as dbmod
 from tests.conftest import bearer, demo_accounts, open_gate
 from tests.samples import declaration_docx
 from tests.web.conftest import upload
@@ -75,7 +77,10 @@ def test_a_held_parse_blocks_no_other_request(app, demo, gate):
     print(f"\n20 requests during a held parse: slowest {slowest * 1000:.0f} ms, statuses "
           f"{sorted({r[0] for r in results})}")
     assert all(r[1] < 300 for r in results), results
-    assert slowest < 1.0, results
+    # A request that waited on the held parse would wait out the busy timeout and answer 503
+    # (SQLite) or never answer while the parse is held: the bound is that event, not the machine's
+    # speed (about 0.05 s a request on a quiet machine, 1.06 s once in CI under load).
+    assert slowest < dbmod.BUSY_TIMEOUT_MS / 1000, results
     assert held["status"] == 201, held
 
 
@@ -84,8 +89,6 @@ def test_a_lock_not_granted_in_time_is_a_503_with_retry_after(app, demo, monkeyp
     JSON error shape with Retry-After, reads go on (WAL, DEFERRED)."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's database-wide write lock")
-    from service import db as dbmod
-
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
     dbmod.dispose_all()  # new connections take the short busy timeout
     client = app.test_client()

@@ -3,7 +3,6 @@ which files are OCRed and which are not."""
 from __future__ import annotations
 
 import io
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -153,14 +152,20 @@ def test_which_files_need_ocr():
     assert not needs_ocr((ROOT / "templates_docx/forms/创建申报表.docx").read_bytes())
 
 
-def test_without_ocr_a_scan_is_answered_at_once():
+def test_without_ocr_a_scan_is_answered_at_once(monkeypatch):
     """parse_bytes (the sandbox's parse, what an upload calls) never OCRs: a scan gets
-    no_text_layer in milliseconds and can be OCRed later in a worker."""
+    no_text_layer at once (milliseconds, against about 2 s of OCR a page) and can be OCRed
+    later in a worker. The first steps of OCR are counted rather than timed, so the answer holds
+    whatever the machine's load (parsers never raise: a raising stand-in would be swallowed)."""
+    from parsers.ocr import engine, scan
+
+    started = []
+    monkeypatch.setattr(scan, "prepare", lambda *a, **k: started.append("prepare"))
+    monkeypatch.setattr(engine, "engine", lambda *a, **k: started.append("engine"))
     bgr, _ = drawn_form()
     data = _image_pdf(bgr)
-    t = time.perf_counter()
     r = parsers.parse_bytes(data, "scan.pdf")
-    assert time.perf_counter() - t < 1.0
+    assert started == []
     assert [e["code"] for e in r.errors] == ["no_text_layer"]
     assert r.scan == {"image_only": True}  # flagged as a scan for the upload path, not OCRed
 
