@@ -15,6 +15,7 @@ from ..usecases import brands, community, community_targets, pairs
 from ..vocabulary import BRAND_STAGES, DIMENSIONS, STREET_UNIT_CATEGORIES
 from ..usecases.listing import Column, ListSpec
 from .helpers import Kept, attempt, blueprint, form_id, form_number, kept_form, page
+from .kept_files import chosen_file
 from .lists import list_page
 
 bp = blueprint("community", "/community")
@@ -45,8 +46,6 @@ def records_post(user):
     """The street's records from the page: a unit and its 组建 state, a 精品示范点, a 新发展党员, a 五个好 grade."""
     db = get_session()
     action = request.form.get("action")
-    f = request.files.get("file")
-    upload = (f.filename or "", f.read()) if f and f.filename else None
     if action == "unit":
         payload = {"street_id": form_id("street_id", "街道"), "name": request.form.get("name", ""),
                    "category": request.form.get("category"), "required": request.form.get("required") == "1"}
@@ -64,12 +63,12 @@ def records_post(user):
         payload = {"organisation_id": form_id("organisation_id", "组织"), "name": request.form.get("name", ""),
                    "criteria": request.form.getlist("criteria"),
                    "recognised_on": request.form.get("recognised_on") or None}
-        _r, error = attempt(community.add_site, db, store(), user, payload, upload, said="无法认定：")
+        _r, error = attempt(lambda: community.add_site(db, store(), user, payload, chosen_file()), said="无法认定：")
         said = "已认定精品示范点。"
     elif action == "member":
         payload = {"organisation_id": form_id("organisation_id", "组织"), "name": request.form.get("name", ""),
                    "admitted_on": request.form.get("admitted_on") or None}
-        _r, error = attempt(community.add_member, db, store(), user, payload, upload, said="无法登记：")
+        _r, error = attempt(lambda: community.add_member(db, store(), user, payload, chosen_file()), said="无法登记：")
         said = "已登记新发展党员。"
     elif action == "five_good":
         def grade():  # a score typed wrong is a refusal of the form like the use case's own
@@ -139,10 +138,9 @@ def _post_brand(user, brand_id: int):
         _r, error = attempt(pairs.create, db, user, brand_id, payload, said="无法结对：")
         said = "已结成共建对子。"
     elif action == "activity":
-        f = request.files.get("file")
-        upload = (f.filename or "", f.read()) if f and f.filename else None
         payload = {"held_on": request.form.get("held_on") or None, "title": request.form.get("title", "")}
-        _r, error = attempt(pairs.add_activity, db, store(), user, form_id("pair_id", "结对") or 0, payload, upload,
+        pair_id = form_id("pair_id", "结对") or 0
+        _r, error = attempt(lambda: pairs.add_activity(db, store(), user, pair_id, payload, chosen_file()),
                             said="无法记录：")
         said = "已记录共建活动。"
     elif action == "result":

@@ -13,6 +13,7 @@ from ..auth import MAX_ID
 from ..db import get_session
 from ..errors import DomainError, Forbidden, Invalid
 from ..http import current
+from . import kept_files
 
 
 def blueprint(name: str, prefix: str = "") -> Blueprint:
@@ -56,9 +57,11 @@ def attempt(use_case: Callable, *args, said: str = "") -> tuple[Any, DomainError
 
 class Kept(MultiDict):
     """What was typed into a refused form, for the page drawn again instead of a redirect; ``field`` and
-    ``message`` say which input the refusal was about (when the use case named one)."""
+    ``message`` say which input the refusal was about (when the use case named one); ``files`` the files chosen
+    in it, kept for the next post (``kept_files``)."""
     field: str | None = None
     message: str = ""
+    files: dict = {}
 
 
 def kept_form(error: DomainError | None = None, action: str | None = None) -> Kept:
@@ -70,6 +73,7 @@ def kept_form(error: DomainError | None = None, action: str | None = None) -> Ke
     if error is not None:
         kept.field = (error.detail or {}).get("field")
         kept.message = error.message
+    kept.files = kept_files.keep(kept.field)
     return kept
 
 
@@ -110,6 +114,14 @@ def ticked(context, name: str, value: Any = "1", default: bool = False, of: str 
     unticked is absent from the post, so it stays unticked)."""
     kept = _kept(context, of)
     return default if kept is None else str(value) in kept.getlist(name)
+
+
+@pass_context
+def kept_file(context, name: str = "file", of: str | None = None) -> dict | None:
+    """Template global: the file chosen in ``name`` when the form was refused, kept for the next post
+    (``{"token", "name", "size"}``), else None; drawn by the ``file_field`` macro."""
+    kept = _kept(context, of)
+    return None if kept is None else getattr(kept, "files", {}).get(name)
 
 
 @pass_context

@@ -17,6 +17,7 @@ from ..vocabulary import DOCUMENT_KINDS, cn_date
 from ..usecases.listing import Column, ListSpec
 from .lists import list_page
 from .helpers import attempt, blueprint, form_id, kept_form, page
+from .kept_files import chosen_file
 
 bp = blueprint("ledger", "/ledger")
 bp.add_app_template_filter(cn_date, "cn_date")
@@ -84,10 +85,9 @@ def item_page(user, item_id: int):
         ledger.get(db, user, item_id)  # 404 outside the actor's view, before any action
         action = request.form.get("action")
         if action == "note":
-            f = request.files.get("file")
-            upload = (f.filename or "", f.read()) if f and f.filename else None
-            _n, error = attempt(lambda: ledger.add_note(db, store(), user, item_id, request.form.get("body"), upload,
-                                                        opt_date(request.form, "written_on")), said="无法报送：")
+            _n, error = attempt(lambda: ledger.add_note(db, store(), user, item_id, request.form.get("body"),
+                                                        chosen_file(), opt_date(request.form, "written_on")),
+                                said="无法报送：")
             said = "已报送整改进展。"
         elif action == "close":
             _r, error = attempt(lambda: ledger.close(db, user, item_id, opt_date(request.form, "closed_on"),
@@ -105,7 +105,7 @@ def item_page(user, item_id: int):
         if error is None:
             flash(said, "ok")
             return redirect(url_for("ledger.item_page", item_id=item_id))
-        kept = request.form.to_dict()  # refused: the form again, with what was typed (a file must be chosen again)
+        kept = kept_form(error)  # refused: the form again, with what was typed and the file chosen (kept)
     else:
         kept = {}
     item = ledger.get(db, user, item_id)

@@ -16,6 +16,7 @@ from ..usecases.listing import Column, ListSpec
 from ..vocabulary import MILESTONE_STATUSES, PROJECT_OUTPUTS
 from . import imports
 from .helpers import attempt, blueprint, form_id, form_int, kept_form, page
+from .kept_files import chosen_file
 from .lists import list_page
 
 projects_bp = blueprint("projects", "/secretary-projects")
@@ -92,10 +93,12 @@ def project_page(user, project_id: int):
         action = request.form.get("action")
         if action == "evidence":
             kind = request.form.get("kind", "")
-            _r, error = attempt(lambda: district_projects.attach(db, store(), user, project_id, kind, _upload()),
+            _r, error = attempt(lambda: district_projects.attach(db, store(), user, project_id, kind, chosen_file()),
                                 said="未上传：")
             if error is None:
                 flash("已上传佐证材料。", "ok")
+            else:
+                kept = kept_form(error)  # refused: the form again, the file chosen kept
         elif action == "edit":
             milestones = {k: {"status": request.form.get(f"status:{k}") or "planned",
                               "done_on": request.form.get(f"done_on:{k}") or None,
