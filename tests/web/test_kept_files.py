@@ -140,3 +140,37 @@ def test_not_using_the_kept_file(web, demo):
     done = client.post(url, data={"csrf_token": csrf, **fields, key: value, "file:kept": token, "file:drop": "1"})
     assert done.status_code == 302
     assert _records(app, model, where) == [(None, "")]
+
+
+@pytest.mark.browser
+def test_a_phone_reports_progress_without_choosing_the_file_again(browser, site, app, tmp_path, shots):
+    """At 390×844: a progress report dated after today is refused; the page names the chosen photo, fits the
+    screen, and the report dated today is saved with it without choosing it again."""
+    from tests.web.conftest import PHONE, browser_login, browser_page
+
+    row = _ledger_row(app, site)
+    photo = tmp_path / "活动室照片.pdf"
+    photo.write_bytes(b"%PDF-1.4 photo of the room")
+    with browser_page(browser, PHONE) as page:
+        browser_login(page, site["base"], "quwei", site["password"])
+        page.goto(f"{site['base']}/ledger/{row}")
+        page.fill("textarea[name=body]", "已重新布置党员活动室")
+        page.fill("input[name=written_on]", "2099-01-05")
+        page.set_input_files("input[name=file]", str(photo))
+        page.click("#add-note")
+        page.wait_for_load_state("networkidle")
+        kept = page.locator(".kept-file-name")
+        assert kept.inner_text() == f"佐证材料已选择：{photo.name}（{len(photo.read_bytes())} 字节），无需重新选择"
+        assert page.locator("text=进展日期不能晚于今天").count() >= 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 2, width
+        assert kept.bounding_box()["x"] + kept.bounding_box()["width"] <= PHONE["width"]
+        shots(page, "kept-file-phone")
+        page.fill("input[name=written_on]", TODAY)
+        page.click("#add-note")
+        page.wait_for_load_state("networkidle")
+        link = page.locator("#notes a", has_text=photo.name)
+        assert link.count() == 1, page.content()[-1500:]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        note = s.execute(select(RectificationNote).where(RectificationNote.item_id == row)).scalar_one()
+        assert note.evidence_sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
