@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from service.db import session_scope
-from service.models import ModelSite, NewMember, PairActivity, RectificationNote
+from service.models import ModelSite, NewMember, PairActivity, ProjectMilestone, RectificationNote
 from service.web import kept_files
 from tests.conftest import DEMO_PASSWORD, SQLITE_ONLY, bearer
 from tests.web.conftest import csrf_of, login
@@ -140,6 +140,35 @@ def test_not_using_the_kept_file(web, demo):
     done = client.post(url, data={"csrf_token": csrf, **fields, key: value, "file:kept": token, "file:drop": "1"})
     assert done.status_code == 302
     assert _records(app, model, where) == [(None, "")]
+
+
+def test_a_project_output_keeps_the_file_its_full_list_refused(web, data_dir):
+    """书记项目: an output that already has ten files refuses the eleventh; its form (not the other outputs')
+    names it, and once the output has room the file goes in without being chosen again."""
+    app, ids = web
+    fake = {"sha256": "0" * 64, "name": "旧材料.pdf", "size": 1, "added_on": TODAY}
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        m = s.execute(select(ProjectMilestone).where(ProjectMilestone.project_id == ids["project"],
+                                                     ProjectMilestone.kind == "report")).scalar_one()
+        m.evidence = [fake] * 10
+    client, csrf = _client(app, "quwei")
+    url, data = f"/secretary-projects/{ids['project']}", b"%PDF-1.4 report"
+    refused = client.post(url, data={"csrf_token": csrf, "action": "evidence", "kind": "report",
+                                     "file": (io.BytesIO(data), "调研报告.pdf")})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "已有10份佐证材料" in text
+    token = _kept_token(text)
+    assert re.search(r'name="kind" value="report">\s*<div class="kept-file"', text), text[-3000:]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        s.execute(select(ProjectMilestone).where(ProjectMilestone.project_id == ids["project"],
+                                                 ProjectMilestone.kind == "report")).scalar_one().evidence = [fake]
+    done = client.post(url, data={"csrf_token": csrf, "action": "evidence", "kind": "report", "file:kept": token})
+    assert done.status_code == 302
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        files = s.execute(select(ProjectMilestone).where(ProjectMilestone.project_id == ids["project"],
+                                                         ProjectMilestone.kind == "report")).scalar_one().evidence
+    assert [(f["sha256"], f["name"]) for f in files[1:]] == [(hashlib.sha256(data).hexdigest(), "调研报告.pdf")]
+    assert _copies(data_dir, data) == 1
 
 
 @pytest.mark.browser
