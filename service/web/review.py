@@ -1,8 +1,6 @@
 """Reviewers' pages: the work queue, scoring a branch, a grading round, the dashboard, the audit log."""
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
@@ -19,6 +17,7 @@ from ..usecases.listing import Column, ListSpec
 from ..usecases.validate import year_value
 from . import charts, imports
 from .helpers import attempt, blueprint, form_number, kept_form, page
+from .kept_files import chosen_file
 from .lists import attachment, list_page
 
 bp = blueprint("review")
@@ -159,32 +158,25 @@ def grading(user):
     year = dt.date.today().year
     if request.method == "POST":
         year = year_value(request.form.get("year") or year)
-        upload = request.files.get("file")
-        if upload is not None and upload.filename:
-            name, data = upload.filename, upload.read()
-        elif request.form.get("sheet"):
-            # the 替换 button posts the sheet back (base64) with the file name it was uploaded under
-            try:
-                name, data = request.form.get("sheet_name") or "", base64.b64decode(request.form["sheet"])
-            except (binascii.Error, ValueError):
-                name, data = None, None
+        try:  # a sheet chosen now, or the one the 替换 / 确认 buttons post back (kept since the refusal)
+            chosen, said = chosen_file(), "请选择评分表。"
+        except Invalid as exc:  # kept over an hour ago, or by another session
+            chosen, said = None, exc.message
+        if chosen is None:
+            flash(said, "error")
         else:
-            name, data = None, None
-        if data is None:
-            flash("请选择评分表。", "error")
-        else:
+            name, data = chosen
             replace = request.form.get("replace") == "1"
             ties = {k[4:]: request.form.getlist(k) for k in request.form if k.startswith("tie_") and k != "tie_reason"}
             result, error = attempt(rounds.run_round, get_session(), user, data, name, year, replace,
                                     ties or None, request.form.get("tie_reason"))
             if error is not None:
                 kept = kept_form(error)  # a refused choice of tied branches comes back ticked, its reason as typed
+            sheet = kept.files.get("file") if kept is not None else None  # {"token", "name", "size"}
             if error is not None and (error.detail or {}).get("ties"):
-                pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name, "replace": replace,
-                           "ties": error.detail["ties"]}
+                pending = {"sheet": sheet, "replace": replace, "ties": error.detail["ties"]}
             elif error is not None and error.code == "scores_exist":
-                pending = {"sheet": base64.b64encode(data).decode(), "sheet_name": name,
-                           "branches": (error.detail or {}).get("branches", [])}
+                pending = {"sheet": sheet, "branches": (error.detail or {}).get("branches", [])}
             elif error is not None and error.code == "unmatched_rows":
                 rows = (error.detail or {}).get("rows", [])
                 pending = {"rows": rows, "report_url": imports.error_report(

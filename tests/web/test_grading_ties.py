@@ -63,15 +63,16 @@ def test_the_page_asks_and_the_reviewer_picks(app, demo):
         "csrf_token": csrf_of(page), "year": "2025", "file": (io.BytesIO(_sheet()), "ties.csv")},
         content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="grading-ties"' in html and all(n in html for n in RURAL), html[:2000]
-    sheet = re.search(r'name="sheet" value="([^"]+)"', html).group(1)
+    sheet = re.search(r'name="file:kept" value="([^"]+)"', html).group(1)  # the sheet, kept for this session
     # two ticked where one is to be chosen: asked again, the two still ticked and the reason as typed
-    again = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025", "sheet": sheet,
-                                        "sheet_name": "ties.csv", "tie_rural": RURAL[:2],
+    again = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025", "file:kept": sheet,
+                                        "tie_rural": RURAL[:2],
                                         "tie_reason": "群众反映问题较多"}).get_data(as_text=True)
     assert 'id="grading-ties"' in again and ">群众反映问题较多</textarea>" in again
     assert all(f'value="{n}" checked>' in again for n in RURAL[:2]), again[again.index('id="grading-ties"'):][:1500]
-    done = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025", "sheet": sheet,
-                                       "sheet_name": "ties.csv", "tie_rural": RURAL[0],
+    sheet = re.search(r'name="file:kept" value="([^"]+)"', again).group(1)
+    done = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025", "file:kept": sheet,
+                                       "tie_rural": RURAL[0],
                                        "tie_reason": "群众反映问题较多"}).get_data(as_text=True)
     assert 'id="grading-result"' in done and 'id="grading-ties"' not in done
     with session_scope(app.config["DATABASE_URL"]) as s:

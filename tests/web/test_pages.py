@@ -109,9 +109,8 @@ def test_grading_round_lists_laggards_per_domain_and_stores_assessments(app, dem
                                     "file": (io.BytesIO(sheet), "评分表.xlsx")}, content_type="multipart/form-data")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "替换原评分" in text and "保留原评分" in text
-    hidden = re.search(r'name="sheet" value="([^"]+)"', text).group(1)
-    page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025", "sheet": hidden,
-                                    "sheet_name": "评分表.xlsx", "replace": "1"})
+    hidden = re.search(r'name="file:kept" value="([^"]+)"', text).group(1)  # the sheet, kept for this session
+    page = c.post("/grading", data={"csrf_token": _csrf(c), "year": "2025", "file:kept": hidden, "replace": "1"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "尧舜度假村党支部" in text and "倒数第1" in text and "已替换原评分" in text
     with db() as s:
