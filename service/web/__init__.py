@@ -9,7 +9,7 @@ from ..documents.programmes import FIELD_KEY, RULE_CODE, cite, scrub
 from ..db import get_session
 from ..usecases import messages as messages_uc
 from ..usecases import navigation
-from .helpers import chosen, flagged, kept_file, refusal, ticked, typed, typed_id
+from .helpers import chosen, flagged, kept_uploads, refusal, ticked, typed, typed_id
 from .lists import kept, list_url
 from . import (account, admin, assessor, batches, community, district, documents, home, imports, ledger, lint, messages, organisations,
                register, review, secretary, submissions, two_books)
@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(imports.template_url, "template_url")
     app.add_template_global(list_url, "list_url")
     app.add_template_global(kept, "list_kept")
-    for fn in (typed, typed_id, chosen, ticked, flagged, refusal, kept_file):  # a refused form drawn again as typed
+    for fn in (typed, typed_id, chosen, ticked, flagged, refusal, kept_uploads):  # a refused form drawn again as typed
         app.add_template_global(fn, fn.__name__)
     app.add_template_filter(wording.cn_datetime, "cn_datetime")
     app.add_template_filter(wording.score, "score")

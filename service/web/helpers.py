@@ -73,7 +73,7 @@ def kept_form(error: DomainError | None = None, action: str | None = None) -> Ke
     if error is not None:
         kept.field = (error.detail or {}).get("field")
         kept.message = error.message
-    kept.files = kept_files.keep(kept.field)
+    kept.files = kept_files.keep(error)
     return kept
 
 
@@ -117,11 +117,11 @@ def ticked(context, name: str, value: Any = "1", default: bool = False, of: str 
 
 
 @pass_context
-def kept_file(context, name: str = "file", of: str | None = None) -> dict | None:
-    """Template global: the file chosen in ``name`` when the form was refused, kept for the next post
-    (``{"token", "name", "size"}``), else None; drawn by the ``file_field`` macro."""
+def kept_uploads(context, name: str = "file", of: str | None = None) -> list[dict]:
+    """Template global: the files chosen in ``name`` when the form was refused, kept for the next post
+    (``[{"token", "name", "size"}]``), else []; drawn by the ``file_field`` macro."""
     kept = _kept(context, of)
-    return None if kept is None else getattr(kept, "files", {}).get(name)
+    return [] if kept is None else getattr(kept, "files", {}).get(name, [])
 
 
 @pass_context

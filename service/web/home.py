@@ -14,6 +14,7 @@ from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
 from ..usecases.listing import Column, ListSpec
 from .helpers import blueprint, form_id, kept_form, page
+from .kept_files import chosen_files
 from .lists import list_page
 
 bp = blueprint("home")
@@ -90,17 +91,25 @@ def logout():
 @page()
 def upload(user):
     db = get_session()
-    if request.method == "POST":  # without JavaScript
-        files = [(f.filename, f.read()) for f in request.files.getlist("file") if f and f.filename]
-        if not files:
-            flash("请选择要上传的文件。", "error")
-            return redirect(url_for("home.upload"))
-        created = submissions.upload(db, store(), settings(), user, files,
-                                     organisation_id=form_id("organisation_id", "所属组织"))
-        main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
-        return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))
+    kept, status = None, 200
+    if request.method == "POST":  # without JavaScript (with it the page posts to the API and keeps the files)
+        try:
+            files = chosen_files()  # those chosen now and those kept from a refused post, less any 不使用
+            if not files:
+                flash("请选择要上传的文件。", "error")
+                return redirect(url_for("home.upload"))
+            created = submissions.upload(db, store(), settings(), user, files,
+                                         organisation_id=form_id("organisation_id", "所属组织"))
+        except DomainError as exc:
+            if exc.keep:
+                keep_changes()  # the refused upload's audit row
+            flash("未上传：" + exc.message, "error")
+            kept, status = kept_form(exc), status_of(exc)  # the readable files kept, the refused ones named
+        else:
+            main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
+            return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))
     branches = organisations.branches(db, user) if user.role != "branch" else []
-    return render_template("upload.html", user=user, branches=branches)
+    return render_template("upload.html", user=user, branches=branches, kept=kept), status
 
 
 @bp.get("/forms")

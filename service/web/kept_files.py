@@ -7,9 +7,10 @@ missing, a title too long), the file is kept in the content-addressed file store
 session and the time it was made: only that session can redeem it, for an hour, and nothing else (a digest guessed
 or copied from someone's page) attaches a file. The next post without a new file uses the kept one.
 
-A view reads the file with :func:`chosen_file` inside the attempted use case (a token that cannot be redeemed is a
-refusal of the form like any other); ``helpers.kept_form`` keeps what was chosen (:func:`keep`); the template draws
-the input with the ``file_field`` macro of ``_file_field.html`` (the ``kept_file`` global).
+A view reads the file with :func:`chosen_file` (a ``multiple`` input: :func:`chosen_files`) inside the attempted use
+case (a token that cannot be redeemed is a refusal of the form like any other); ``helpers.kept_form`` keeps what
+was chosen (:func:`keep`); the template draws the input with the ``file_field`` macro of ``_file_field.html`` (the
+``kept_uploads`` global).
 """
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from typing import Optional
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..errors import Invalid
+from ..errors import DomainError, Invalid
 from ..http import browser_session_key, settings, store
 
-KEPT = ":kept"          # the hidden field of the token: ``file:kept``
-DROP = ":drop"          # the 不使用此文件 box: ``file:drop``
+KEPT = ":kept"          # the hidden field of a kept file's token: ``file:kept``
+DROP = ":drop"          # a kept file's 不使用此文件 box (its value the token): ``file:drop``
 MAX_AGE = 3600          # seconds a kept file can be redeemed
 _SALT = "wuhao.kept-file"
 _CHOSEN = "wuhao_chosen_files"
@@ -48,16 +49,33 @@ def chosen_file(name: str = "file") -> Optional[tuple[str, bytes]]:
     out of date, or not this session's, is refused (``Invalid`` about ``name``)."""
     f = request.files.get(name)
     if f is not None and f.filename:
-        upload = (f.filename, f.read())
-        g.setdefault(_CHOSEN, {})[name] = (*upload, None)
-        return upload
-    token = request.form.get(name + KEPT)
-    if not token or request.form.get(name + DROP):
-        return None
-    sha, filename = _redeem(token, name)
-    data = store().read_bytes(sha)
-    g.setdefault(_CHOSEN, {})[name] = (filename, data, sha)
-    return filename, data
+        return _chose(name, [(f.filename, f.read(), None)])[0]
+    kept = _kept(name)[:1]
+    return _chose(name, kept)[0] if kept else None
+
+
+def chosen_files(name: str = "file") -> list[tuple[str, bytes]]:
+    """The files of a ``multiple`` file input: those kept from the refused post before (less any whose
+    不使用此文件 box is ticked) and those chosen now, as ``(file name, bytes)``; refusals as :func:`chosen_file`."""
+    new = [(f.filename, f.read(), None) for f in request.files.getlist(name) if f is not None and f.filename]
+    return _chose(name, _kept(name) + new)
+
+
+def _kept(name: str) -> list[tuple[str, bytes, str]]:
+    """The kept files a post names, not dropped: ``(file name, bytes, digest)``."""
+    dropped = set(request.form.getlist(name + DROP))
+    out = []
+    for token in request.form.getlist(name + KEPT):
+        if token not in dropped:
+            sha, filename = _redeem(token, name)
+            out.append((filename, store().read_bytes(sha), sha))
+    return out
+
+
+def _chose(name: str, uploads: list[tuple[str, bytes, Optional[str]]]) -> list[tuple[str, bytes]]:
+    """Note what this post chose in ``name`` (for :func:`keep`, should the form be refused)."""
+    g.setdefault(_CHOSEN, {})[name] = uploads
+    return [(filename, data) for filename, data, _sha in uploads]
 
 
 def _redeem(token: str, name: str) -> tuple[str, str]:
@@ -72,14 +90,21 @@ def _redeem(token: str, name: str) -> tuple[str, str]:
     return sha, filename
 
 
-def keep(refused_field: Optional[str]) -> dict[str, dict]:
-    """The files chosen in this refused post, kept in the store: ``{field: {"token", "name", "size"}}``. A file
-    the refusal was about (empty, too large, of the wrong kind) is not kept; nor is any without a browser session."""
-    mark = _session_mark()
-    kept = {}
-    for name, (filename, data, sha) in g.get(_CHOSEN, {}).items():
-        if name == refused_field or not data or len(data) > settings().max_upload_bytes or mark is None:
+def keep(error: Optional[DomainError]) -> dict[str, list[dict]]:
+    """The files chosen in this refused post, kept in the store: ``{field: [{"token", "name", "size"}, …]}``.
+    A file the refusal was about (its field's, or one it names: empty, too large, unreadable) is not kept; nor
+    is any without a browser session."""
+    detail = (error.detail if error is not None else None) or {}
+    refused = {f.get("name") for f in detail.get("files") or () if isinstance(f, dict)}
+    mark, limit = _session_mark(), settings().max_upload_bytes
+    kept: dict[str, list[dict]] = {}
+    for name, uploads in g.get(_CHOSEN, {}).items():
+        if name == detail.get("field") or mark is None:
             continue
-        sha = sha or store().put_bytes(data)
-        kept[name] = {"token": _signer().dumps([sha, filename, mark]), "name": filename, "size": len(data)}
+        for filename, data, sha in uploads:
+            if not data or len(data) > limit or filename in refused:
+                continue
+            sha = sha or store().put_bytes(data)
+            kept.setdefault(name, []).append({"token": _signer().dumps([sha, filename, mark]), "name": filename,
+                                              "size": len(data)})
     return kept

@@ -172,7 +172,7 @@ def grading(user):
                                     ties or None, request.form.get("tie_reason"))
             if error is not None:
                 kept = kept_form(error)  # a refused choice of tied branches comes back ticked, its reason as typed
-            sheet = kept.files.get("file") if kept is not None else None  # {"token", "name", "size"}
+            sheet = next(iter(kept.files.get("file", [])), None) if kept is not None else None  # {"token", …}
             if error is not None and (error.detail or {}).get("ties"):
                 pending = {"sheet": sheet, "replace": replace, "ties": error.detail["ties"]}
             elif error is not None and error.code == "scores_exist":

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from service.db import session_scope
-from service.models import ModelSite, NewMember, PairActivity, ProjectMilestone, RectificationNote
+from service.models import ModelSite, NewMember, PairActivity, ProjectMilestone, RectificationNote, Submission
 from service.web import kept_files
 from tests.conftest import DEMO_PASSWORD, SQLITE_ONLY, bearer
 from tests.web.conftest import csrf_of, login
@@ -94,7 +94,7 @@ def test_a_file_chosen_in_a_refused_form_is_used_by_the_corrected_post(web, demo
     text = refused.get_data(as_text=True)
     assert refused.status_code == 200, (refused.status_code, text[:300])
     assert f"已选择：<strong>{name}</strong>（{len(data)} 字节），无需重新选择" in text, text[-2000:]
-    assert "重新选择<input type=\"file\"" in text and "不使用此文件" in text
+    assert "重新选择<input type=\"file\"" in text and f'name="file:drop" value="{_kept_token(text)}">不使用此文件' in text
     token = _kept_token(text)
     assert _records(app, model, where) == []
     assert _copies(data_dir, data) == 1  # kept in the store once
@@ -137,7 +137,7 @@ def test_not_using_the_kept_file(web, demo):
     client, csrf = _client(app, who)
     refused = client.post(url, data={"csrf_token": csrf, **fields, "file": (io.BytesIO(b"%PDF-1.4 no"), "进展.pdf")})
     token = _kept_token(refused.get_data(as_text=True))
-    done = client.post(url, data={"csrf_token": csrf, **fields, key: value, "file:kept": token, "file:drop": "1"})
+    done = client.post(url, data={"csrf_token": csrf, **fields, key: value, "file:kept": token, "file:drop": token})
     assert done.status_code == 302
     assert _records(app, model, where) == [(None, "")]
 
@@ -169,6 +169,33 @@ def test_a_project_output_keeps_the_file_its_full_list_refused(web, data_dir):
                                                          ProjectMilestone.kind == "report")).scalar_one().evidence
     assert [(f["sha256"], f["name"]) for f in files[1:]] == [(hashlib.sha256(data).hexdigest(), "调研报告.pdf")]
     assert _copies(data_dir, data) == 1
+
+
+def test_the_upload_page_keeps_the_readable_files_of_a_refused_upload(app, demo, data_dir):
+    """上传材料 without JavaScript: one unreadable file refuses the whole upload; the page names it and keeps the
+    readable one, which the next post uploads without choosing it again (another session cannot)."""
+    from tests.samples import declaration_docx
+
+    form = declaration_docx(members=9)
+    client, csrf = _client(app, "yusuan")
+    refused = client.post("/upload", content_type="multipart/form-data", data={"csrf_token": csrf, "file": [
+        (io.BytesIO(form), "申报表.docx"), (io.BytesIO(b"just text"), "说明.txt")]})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code in (415, 422) and "未上传：" in text and "说明.txt" in text, text[-1500:]
+    assert f"已选择：<strong>申报表.docx</strong>（{len(form) / 1024:.1f} KB），无需重新选择" in text
+    assert "已选择：<strong>说明.txt" not in text
+    token = _kept_token(text)
+    other, other_csrf = _client(app, "yusuan")
+    stolen = other.post("/upload", data={"csrf_token": other_csrf, "file:kept": token})
+    assert stolen.status_code == 422 and kept_files.UNUSABLE in stolen.get_data(as_text=True)
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        assert s.execute(select(Submission.id)).first() is None
+    done = client.post("/upload", data={"csrf_token": csrf, "file:kept": token})
+    assert done.status_code == 302 and "/submissions/" in done.headers["Location"], done.get_data(as_text=True)[-800:]
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        subs = s.execute(select(Submission.sha256, Submission.original_name)).all()
+    assert [tuple(r) for r in subs] == [(hashlib.sha256(form).hexdigest(), "申报表.docx")]
+    assert _copies(data_dir, form) == 1
 
 
 @pytest.mark.browser

@@ -133,6 +133,11 @@
     input.addEventListener("change", function () { picked = Array.prototype.slice.call(input.files); show(); });
     form.addEventListener("submit", function (e) {
       if (!window.fetch || !picked.length) return; // plain form post
+      if (form.querySelector('input[name="file:kept"]')) {
+        // files kept from a refused post go with a plain form post (the API does not take them), the picked too
+        try { var dt = new DataTransfer(); picked.forEach(function (f) { dt.items.add(f); }); input.files = dt.files; } catch (err) { /* input.files as chosen */ }
+        return;
+      }
       e.preventDefault();
       var data = new FormData();
       picked.forEach(function (f) { data.append("file", f, f.name); });
