@@ -1,6 +1,8 @@
 """Document pages: the issued documents, and a notice from preview to issue."""
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, redirect, render_template, request, url_for
 
 from ..auth import REVIEWERS
@@ -59,18 +61,20 @@ def notice_new(user):
     shown = notices.preview(get_session(), user, settings().data_dir, payload)
     return render_template("notice.html", user=user, **shown, reason=payload.get("reason", ""),
                            choices={k: payload.get(k, "") for k in ("days", "year", "quarter", "deadline")},
-                           days=payload.get("days", ""))
+                           days=payload.get("days", ""), issue_key=secrets.token_urlsafe(18))
 
 
 @notices_bp.post("")
 @page(*REVIEWERS)
 def notice_issue(user):
-    """Signing takes a number for good: only with the preview's ticked confirmation."""
+    """Signing takes a number for good: only with the preview's ticked confirmation. The preview's own key
+    makes a double click or a resent form the same signing (the first issue's number, not a second)."""
     payload = _payload(request.form, form_int("record_id", "记录"))
     if request.form.get("confirm") != "1":
         flash("请核对预览并勾选“确认签发”。", "error")
         return redirect(url_for("notices.notice_new", **{k: v for k, v in payload.items() if v}))
-    docs = notices.issue(get_session(), store(), user, settings().data_dir, payload)
+    docs = notices.issue(get_session(), store(), user, settings().data_dir, payload,
+                         idempotency_key=request.form.get("issue_key", "")[:100] or None)
     flash(f"已签发{documents.kind_name(docs[0].kind)}，文号 {docs[0].number}。", "ok")
     return redirect(url_for("notices.notice_done", doc_id=docs[0].id))
 

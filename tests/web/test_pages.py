@@ -183,6 +183,34 @@ def test_notice_preview_then_issue_numbers_it(app, demo, db):
     assert c.get(f"/api/v1/documents/{doc_id}.pdf", headers=bearer(demo["tokens"]["guoku"])).status_code == 404
 
 
+
+@QUICK_ON_SQLITE
+def test_signing_twice_from_one_preview_takes_one_number(app, demo, db):
+    """A double click on 签发, or the browser resending the form (back, reload), is the same signing:
+    the preview's form carries a key of its own, and its retries answer with the first issue."""
+    from service.models import Document
+
+    c = app.test_client()
+    h = bearer(demo["tokens"]["gongwei"])
+    a = c.post("/api/v1/assessments", json={"organisation_id": demo["orgs"][BRANCH_A], "year": 2025, "scores": {
+        "leadership": 15, "members": 18, "mechanism": 18, "performance": 17, "reputation": 17}}, headers=h).get_json()
+    login(c, "gongwei", demo["password"])
+    preview = c.get(f"/notices/new?kind=rectification-notice&record_id={a['id']}").get_data(as_text=True)
+    key = re.search(r'name="issue_key" value="([^"]+)"', preview).group(1)
+    form = {"csrf_token": _csrf(c), "kind": "rectification-notice", "record_id": a["id"], "confirm": "1",
+            "issue_key": key}
+    first, again = c.post("/notices", data=form), c.post("/notices", data=form)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    with db() as s:
+        assert len({d.number for d in s.execute(select(Document)).scalars()}) == 1
+    # another preview is another signing: a second notice, on purpose, takes the next number
+    key2 = re.search(r'name="issue_key" value="([^"]+)"', c.get(
+        f"/notices/new?kind=rectification-notice&record_id={a['id']}").get_data(as_text=True)).group(1)
+    assert key2 != key and c.post("/notices", data={**form, "issue_key": key2}).status_code == 302
+    with db() as s:
+        assert len({d.number for d in s.execute(select(Document)).scalars()}) == 2
+
 @QUICK_ON_SQLITE
 def test_menu_offers_the_areas_an_account_keeps_records_in(app, demo):
     """The district's record pages are in the menu of the 区委's and the street's accounts, not of the
