@@ -385,3 +385,34 @@ def test_reviewer_returns_with_comments_then_approves(browser, site, tmp_path, s
         page.goto(f"{base}/submissions/{sub_id}")
         assert page.locator("#decision-status").inner_text() == "已通过"
         shots(page, "branch-06-approved")
+
+
+def test_a_wide_table_in_the_original_scrolls_inside_its_preview_on_a_phone(browser, site, tmp_path, shots):
+    """An uploaded file that is not one of our forms (a 发展党员预审表 with eight columns of long words) is
+    previewed as it is; on a phone its table scrolls inside the preview box, the page stays the screen's width."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("发展党员工作预审表")
+    table = doc.add_table(rows=3, cols=8)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = ["姓名", "applicantName", "性别", "genderCode", "民族", "nationality", "出生年月",
+                         "dateOfBirthday"][c] + ("" if r == 0 else str(r))
+    buf = io.BytesIO()
+    doc.save(buf)
+    wide = tmp_path / "发展党员工作预审表.docx"
+    wide.write_bytes(buf.getvalue())
+    base = site["base"]
+    with browser_page(browser, PHONE) as phone:
+        browser_login(phone, base, "yusuan", site["password"])
+        phone.goto(f"{base}/upload")
+        phone.set_input_files("#file-input", [str(wide)])
+        phone.click("#upload-button")
+        phone.wait_for_url(re.compile(r"/submissions/\d+"))
+        assert "applicantName" in phone.locator("#preview").inner_text()
+        shots(phone, "branch-wide-original-phone")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], width
