@@ -83,7 +83,7 @@ def _parse(col: Column, value):
     return text
 
 
-KIND_HINTS = {"int": "应为整数", "date": "应为日期（如2026年9月8日或2026-09-08）", "bool": "应填“是”或“否”",
+KIND_HINTS = {"int": "应为整数", "date": "应为日期（如2026年9月8日）", "bool": "应填“是”或“否”",
               "str": "过长", "list": "无法识别", "phone": "应为电话号码（如022-68883456或13800000000）"}
 
 

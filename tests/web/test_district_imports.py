@@ -172,3 +172,22 @@ def test_inspections_import_all_or_nothing_with_row_and_column(app, client, seed
                     content_type="multipart/form-data", follow_redirects=True)
     assert "已导入督导检查记录 2 行" in r.get_data(as_text=True)
     assert _counts(app, org)[1] == before[1] + 4
+
+
+def test_a_bad_date_cell_is_explained_in_chinese_dates(app, client, seeded):
+    """A refused date cell says what a date looks like as people write it (2026年9月8日), not as ISO text."""
+    import re
+
+    from tests.web.conftest import csrf_of, login
+
+    h = bearer(seeded["tokens"]["quwei"])
+    headers = [c.value for c in load_workbook(io.BytesIO(
+        client.get("/api/v1/party-days/template.xlsx", headers=h).data)).active[1]]
+    row = ["城关社区党支部", "2026/13/45", "", "7", "6", "", "是", ""][:len(headers)]
+    login(client, "quwei", seeded["password"])
+    r = client.post("/party-days", data={"csrf_token": csrf_of(client), "action": "import", "year": "2026",
+                                         "file": (io.BytesIO(xlsx_bytes([headers, row])), "主题党日.xlsx")},
+                    content_type="multipart/form-data", follow_redirects=True)
+    reasons = re.findall(r'<td data-label="原因">([^<]+)</td>', r.get_data(as_text=True))
+    assert any("应为日期（如2026年9月8日）" in html_lib.unescape(reason) for reason in reasons), reasons
+    assert not [reason for reason in reasons if re.search(r"\d{4}-\d{2}-\d{2}", reason)], reasons
