@@ -126,6 +126,10 @@ def certificate_docx(kind: str, context: dict) -> bytes:
     url = context.get("verify_url") or ""
     if url:
         view["qr_png"] = qr_png(url)
+        # the QR code carries the link, as on the PDF card: its text, wrapped over two lines of the 党员证's
+        # table, pushed the QR code and the issuer onto a second page (the batch has no QR: it keeps the text)
+        if "fields" in view:
+            view["fields"] = [row for row in view["fields"] if row[0] != "核验网址"]
     return render_docx(kind, view)
 
 

@@ -177,6 +177,36 @@ def test_libreoffice_opens_every_docx(docx_files, out_dir):
         shutil.copy(pdf, ARTIFACTS / f"libreoffice-{pdf.name}")
 
 
+
+@pytest.mark.slow
+def test_a_certificate_docx_with_its_qr_code_is_one_page_in_libreoffice(out_dir):
+    """A 党员证 of a branch three levels down, with its check code, and a 荣誉证书: each DOCX (QR code as an
+    image) stays on its one card or sheet; the verify link is in the QR code, as on the PDF, not a second
+    wrapped line of text that pushed the QR code and the issuer onto a page of their own."""
+    import pdfplumber
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    lo = out_dir / "lo-cards"
+    lo.mkdir(exist_ok=True)
+    card = dict(sample_context("party-card"), check_code="YU7RKN",
+                organisation_path="市直机关工委 / 市财政局机关党委 / 市财政局预算科党支部")
+    honor = dict(sample_context("honor-certificate"), check_code="RVQRHG")
+    paths = []
+    for kind, ctx in (("party-card", card), ("honor-certificate", honor)):
+        (lo / f"{kind}.docx").write_bytes(render(kind, ctx, "docx"))
+        paths.append(str(lo / f"{kind}.docx"))
+    cmd = [soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile-cards'}", "--headless", "--convert-to",
+           "pdf", "--outdir", str(lo), *paths]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=240, env=_lo_env(out_dir))
+    pages = {}
+    for kind in ("party-card", "honor-certificate"):
+        with pdfplumber.open(lo / f"{kind}.pdf") as pdf:
+            pages[kind] = (len(pdf.pages), squash(pdf.pages[0].extract_text() or ""))
+    assert {k: n for k, (n, _text) in pages.items()} == {"party-card": 1, "honor-certificate": 1}, pages
+    assert "YU7RKN" in pages["party-card"][1] and "中共静海区委组织部" in pages["party-card"][1], pages
+
 # --------------------------------------------------------------------------- PDF
 
 @pytest.mark.parametrize("kind", PDF_KINDS)
