@@ -139,7 +139,18 @@ def _own_submission(db: Session, b: Brand, sid, key: str) -> Submission:
     sub = db.get(Submission, sub_id)
     if sub is None or sub.organisation_id != b.organisation_id:
         raise NotFound("未找到该单位上传的文件。", field=key)
+    other = _registered_elsewhere(db, b).get(sub.id)
+    if other is not None:
+        raise Invalid(f"该文件已用于党建品牌“{other}”的登记，请上传本品牌自己的文件。", field=key)
     return sub
+
+
+def _registered_elsewhere(db: Session, b: Brand) -> dict[int, str]:
+    """{submission id: brand name} of the files the unit's other brands registered with: one brand's 申报登记表
+    would rename another after it, and its 综合材料 would be reviewed twice."""
+    rows = db.execute(select(Brand.name, Brand.form_submission_id, Brand.materials_submission_id).where(
+        Brand.organisation_id == b.organisation_id, Brand.id != b.id)).all()
+    return {sid: name for name, *sids in rows for sid in sids if sid is not None}
 
 
 def register(db: Session, actor: User, brand_id: int, payload: dict) -> dict:
@@ -355,13 +366,16 @@ def follow_up(db: Session, actor: User, brand_id: int, payload: dict) -> dict:
 
 def registration_choices(db: Session, actor: User, brand_id: int) -> dict:
     """The unit's uploads a registration can name: its 申报登记表 (complete ones first) and any other file
-    as the 综合材料."""
+    as the 综合材料, save those another of its brands registered with."""
     b = load(db, actor, brand_id)
     subs = db.execute(select(Submission).where(Submission.organisation_id == b.organisation_id)
                       .options(selectinload(Submission.extractions))  # not one query per upload
                       .order_by(Submission.id.desc()).limit(200)).scalars().all()
     forms, others = [], []
+    taken = _registered_elsewhere(db, b)
     for s in subs:
+        if s.id in taken:
+            continue
         ext = s.extractions[-1] if s.extractions else None
         entry = {"id": s.id, "name": s.original_name, "complete": bool(ext) and not (ext.missing or [])}
         (forms if s.form == "brand" else others).append(entry)

@@ -283,3 +283,30 @@ def test_unit_category_refusal_names_the_categories_in_chinese(client, demo):
     body = r.get_json()
     assert r.status_code == 422 and body["error"]["detail"]["field"] == "category", body
     assert body["error"]["message"] == "类别应为社区党组织或辖区单位党组织。"
+
+
+def test_a_file_registered_for_one_brand_cannot_register_another(client, demo):
+    """Two 培育项目 of one unit: the first registers with its 申报登记表 and 综合材料; the second is neither offered
+    those files on its page nor may it register with them (the form would rename it after the first brand)."""
+    from tests.web.conftest import login
+
+    tokens = demo["tokens"]
+    wangge = bearer(tokens["wangge"])
+    first = client.post("/api/v1/brands", headers=wangge, json={"name": "楼道微课堂"}).get_json()["id"]
+    second = client.post("/api/v1/brands", headers=wangge, json={"name": "邻里议事厅"}).get_json()["id"]
+    form = upload(client, tokens["wangge"], brand_form(GRID, "楼道微课堂"), "楼道微课堂申报登记表.docx").get_json()["id"]
+    mats = upload(client, tokens["wangge"], brand_materials_docx(GRID, "楼道微课堂"), "楼道微课堂综合材料.docx"
+                  ).get_json()["id"]
+    assert _register(client, tokens, first, form, mats).status_code == 200
+    refused = _register(client, tokens, second, form, mats)
+    assert refused.status_code == 422, refused.get_json()
+    assert "楼道微课堂" in refused.get_json()["error"]["message"]
+    own = upload(client, tokens["wangge"], brand_form(GRID, "邻里议事厅"), "邻里议事厅申报登记表.docx").get_json()["id"]
+    refused = _register(client, tokens, second, own, mats)
+    assert refused.status_code == 422 and refused.get_json()["error"]["detail"]["field"] == "materials_submission_id"
+    brand = client.get(f"/api/v1/brands/{second}", headers=wangge).get_json()
+    assert (brand["name"], brand["stage"]) == ("邻里议事厅", "cultivating")
+    login(client, "wangge", demo["password"])
+    page = client.get(f"/community/brands/{second}").get_data(as_text=True)
+    assert "邻里议事厅申报登记表.docx" in page
+    assert "楼道微课堂申报登记表.docx" not in page and "楼道微课堂综合材料.docx" not in page
