@@ -116,6 +116,15 @@ def records(session: Session, today: dt.date | None = None) -> dict:
             "from_year": q_year, "two_books": two_books(session)}
 
 
+def _moved(year: int, month: int) -> tuple[int, str]:
+    """The day a branch held the month's 主题党日 after the 8th, and the reason it gave (one the calendar bears out)."""
+    eighth = dt.date(year, month, 8)
+    if eighth.weekday() >= 5:  # a Saturday or Sunday: the Monday after
+        day = 8 + 7 - eighth.weekday()
+        return day, f"8日恰逢周{'六日'[eighth.weekday() - 5]}，顺延至{day}日"
+    return 9, "8日全体党员参加上级集中培训，顺延一天"
+
+
 def party_days(session: Session, reviewer: User, from_year: int, today: dt.date) -> int:
     """July to December 2025, then every month from January of ``from_year`` to the last one whose 8th has come,
     for every branch under
@@ -135,7 +144,7 @@ def party_days(session: Session, reviewer: User, from_year: int, today: dt.date)
             pick = (seed >> (4 * month + (0 if year == YEAR else year % 7))) % 16
             if pick == 0:
                 continue  # missing
-            day, reason = (8, "") if pick > 2 else ((9, "8日恰逢周日，顺延一天") if pick == 2 else (12, ""))
+            day, reason = (8, "") if pick > 2 else (_moved(year, month) if pick == 2 else (12, ""))
             held = dt.date(year, month, day)
             if held > today:
                 held, reason = dt.date(year, month, 8), ""

@@ -575,3 +575,24 @@ def test_a_refused_party_day_keeps_what_was_typed(app, demo):
     form = form[:form.index("</form>")]
     assert f'name="day_id" value="{day_id}"' in form and 'value="重温入党誓词"' in form and 'value="12"' in form
     assert 'value="张三、李四"' in form
+
+
+def test_demo_party_days_give_reasons_the_calendar_bears_out(app, demo):
+    """`wuhao demo`'s party days held after the 8th say why: a weekend 8th names its weekday and the day it
+    moved to; an 8th on a working day never claims to be a Sunday (every such month said 恰逢周日)."""
+    from service import demo_district
+    from service.models import User
+
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        quwei = s.scalar(select(User).where(User.username == "quwei"))
+        today = dt.date.today()
+        demo_district.party_days(s, quwei, today.year - 1, today)  # twelve months and more: weekends among them
+        moved = s.execute(select(PartyDay.held_on, PartyDay.reason).where(PartyDay.reason != "")).all()
+    assert moved
+    for held, reason in moved:
+        eighth = held.replace(day=8)
+        weekday = "一二三四五六日"[eighth.weekday()]
+        if eighth.weekday() >= 5:
+            assert reason == f"8日恰逢周{weekday}，顺延至{held.day}日" and held.weekday() == 0, (held, reason)
+        else:
+            assert "恰逢周" not in reason and held.day == 9, (held, reason)
