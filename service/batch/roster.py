@@ -101,8 +101,9 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         pass
     try:
         return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise RosterError([RowError(1, f"无法识别的文件编码（既不是 UTF-8 也不是 GB18030）：{exc}")])
+    except UnicodeDecodeError:
+        raise RosterError([RowError(1, "无法识别的文件编码（既不是 UTF-8 也不是 GB18030），"
+                                       "请在 Excel 中另存为 XLSX 或“CSV UTF-8”后重新上传。")]) from None
 
 
 def _read_rows(data: bytes, filename: str) -> tuple[list[list], str | None]:
@@ -110,8 +111,9 @@ def _read_rows(data: bytes, filename: str) -> tuple[list[list], str | None]:
     if name.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise RosterError([RowError(1, f"无法读取 XLSX 文件：{exc}")])
+        except Exception:  # openpyxl's reasons are English and about ZIP parts: not for a clerk
+            raise RosterError([RowError(1, "无法读取该文件，它不是有效的 XLSX 工作簿；请用名册模板填写，"
+                                           "在 Excel 中另存为 XLSX 后重新上传。")]) from None
         ws = wb.worksheets[0]
         rows = [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows()
                 if cells and hasattr(cells[0], "row")]

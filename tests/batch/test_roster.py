@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook
@@ -103,3 +104,18 @@ def test_rows_sorted_by_branch_in_tree_order():
     text = "姓名,所在支部\n甲,区医院党支部\n乙,市财政局预算科党支部\n丙,区医院党支部\n丁,市财政局国库科党支部\n"
     roster = parse_roster(text.encode(), "s.csv", "party-card", demo_index())
     assert [r.values["name"] for r in roster.rows] == ["乙", "丁", "甲", "丙"]
+
+
+@pytest.mark.parametrize("data, name", [
+    (b"PK\x03\x04 a Word file saved as .xlsx", "名册.xlsx"),   # a ZIP that is no workbook
+    ("姓名,所在支部\n张三,区医院党支部\n".encode("utf-16"), "名册.csv"),  # neither UTF-8 nor GB18030
+])
+def test_an_unreadable_roster_is_refused_in_plain_chinese(data, name):
+    """What the clerk reads on the page and in the error report says what to do; openpyxl's or the codec's own
+    English (File contains no valid workbook part, 'gb18030' codec can't decode …) is not passed on."""
+    from service.batch.roster import RosterError
+
+    with pytest.raises(RosterError) as refused:
+        parse_roster(data, name, "party-card", demo_index())
+    reason = refused.value.errors[0].reason
+    assert "请" in reason and set(re.findall(r"[A-Za-z]+", reason)) <= {"XLSX", "CSV", "UTF", "GB", "Excel"}, reason
