@@ -52,8 +52,9 @@ def rows_from_table(header: Sequence[Any], data: Sequence[Sequence[Any]],
     problems: list[dict[str, Any]] = []
     for key in ("branch_name", "domain", "total"):
         if key not in cols:
-            problems.append(finding("missing_field", key, key=key,
-                                    label="、".join(cfg["score_columns"][key][:2]) + "列"))
+            names = [n for n in cfg["score_columns"][key] if re.search(r"[\u4e00-\u9fff]", n)]  # not the codes
+            problems.append(finding("missing_column", key, label=names[0],
+                                    aliases="、".join(f"“{n}”" for n in names[1:2])))
     if problems:
         return [], problems
     rows: list[dict[str, Any]] = []

@@ -79,3 +79,18 @@ def test_the_page_asks_and_the_reviewer_picks(app, demo):
         backward = [s.get(Organisation, a.organisation_id).name
                     for a in s.execute(select(Assessment).where(Assessment.backward.is_(True))).scalars()]
     assert backward == [RURAL[0]]
+
+
+def test_a_sheet_without_its_headings_is_refused_not_shown_as_an_empty_result(app, demo):
+    """A sheet whose heading row is not the template's: the page says it was not taken and names each missing
+    column with the other heading it may have — not a 定级结果 of 0 branches above empty tables, nor
+    表单缺少必填项“支部名称、党支部名称列”."""
+    page = app.test_client()
+    login(page, "quwei", demo["password"])
+    sheet = "名字,分数\n大邱庄村党支部,很高\n".encode("utf-8")
+    html = page.post("/grading", data={"csrf_token": csrf_of(page), "year": "2025",
+                                       "file": (io.BytesIO(sheet), "scores.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    assert "评分表未导入" in html and "定级结果" not in html and 'id="laggards"' not in html, html[-2000:]
+    assert "评分表缺少“支部名称”列（表头也可写作“党支部名称”）" in html and "表单缺少必填项" not in html
+    assert "评分表缺少“总分”列" in html
