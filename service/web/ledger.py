@@ -43,7 +43,9 @@ def ledger_page(user):
         if user.role not in ledger.REVIEWERS:
             raise Forbidden("您的角色无权执行该操作。")
         action = request.form.get("action")
-        if action == "taskbook":
+        if action == "taskbook" and request.form.get("confirm") != "1":  # a 文号 is taken for good: ticked only
+            flash("请勾选“确认签发”后再签发整改任务书。", "error")
+        elif action == "taskbook":
             deadline = opt_date(request.form, "deadline")
             docs, error = attempt(lambda: ledger.issue_taskbook(
                 db, store(), user, form_id("assessment_id", "考核结果") or 0, deadline=deadline,

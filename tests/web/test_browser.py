@@ -342,6 +342,7 @@ def test_reviewer_follows_a_rural_branch_ledger_row_to_closure_in_the_browser(br
         assert page.locator("#notes li").count() == 1 and "会议记录.txt" in page.locator("#notes").inner_text()
         shots(page, "ledger-02-item")
         page.goto(f"{base}/ledger?organisation_id={org}")
+        page.check("#confirm-taskbook")
         page.click("#issue-taskbook", timeout=120_000)  # signing renders the PDF and the DOCX: slow on a busy machine
         page.wait_for_load_state()
         assert "已签发整改任务书" in page.content()

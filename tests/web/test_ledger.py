@@ -186,3 +186,37 @@ def test_a_refused_form_on_a_ledger_row_keeps_what_was_typed(app, client, demo):
                                                "due_on": "2099-13-01"})
     text = update.get_data(as_text=True)
     assert update.status_code == 200 and 'value="重新布置"' in text, text[-600:]
+
+
+def test_the_ledger_page_signs_a_taskbook_only_with_its_confirmation(app, client, demo):
+    """签发整改任务书 on the ledger page takes a 文号 for good: like every numbered 公文 from the pages it is signed
+    only with a ticked confirmation; without it nothing is numbered and the page says what is missing."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from service.db import session_scope
+    from service.models import Document
+    from tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import login
+
+    h = bearer(demo["tokens"]["quwei"])
+    org = demo["orgs"]["尧舜度假村党支部"]
+    _grade(client, h)
+    assessment = next(a for a in client.get(f"/api/v1/assessments?organisation_id={org}", headers=h)
+                      .get_json()["items"] if a["backward"])["id"]
+    page = app.test_client()
+    login(page, "quwei", DEMO_PASSWORD)
+    html = page.get(f"/ledger?organisation_id={org}").get_data(as_text=True)
+    assert 'id="confirm-taskbook"' in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    form = {"csrf_token": token, "action": "taskbook", "organisation_id": str(org), "assessment_id": str(assessment)}
+
+    def numbered() -> int:
+        with session_scope(app.config["DATABASE_URL"]) as s:
+            return s.scalar(select(func.count()).select_from(Document).where(Document.kind == "rectification-taskbook"))
+
+    refused = page.post("/ledger", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "请勾选“确认签发”" in refused and numbered() == 0
+    signed = page.post("/ledger", data={**form, "confirm": "1"}, follow_redirects=True).get_data(as_text=True)
+    assert "已签发整改任务书" in signed and numbered() == 2  # its PDF and its DOCX, one 文号
