@@ -3,7 +3,8 @@
 A branch: its returned submissions and those asked for 补正 (with the 补正通知's deadline), until
 a newer file of the same form is uploaded; its open 整改 rows with their 整改时限; the programme's
 windows that concern its cycle (预报 in March of even years, 验收 by 31 March of odd years, the
-annual review by 30 November, a 限期整改 deadline). A reviewer or admin: what awaits a decision,
+annual review by 30 November, a 限期整改 deadline). A reviewer or admin: what awaits a decision
+(submissions, and 党建品牌 registrations waiting at its level; a unit sees its returned ones),
 整改 rows overdue or due soon in its view, batches finished lately, the same windows.
 
 Each item: ``kind``, ``title``, ``detail``, ``link``, ``due`` (a date or None) with ``days_left``,
@@ -21,7 +22,7 @@ from .. import auth, inbox
 from ..checks.calendar import acceptance_deadline, annual_report_deadline
 from ..checks.findings import load_config
 from ..checks.lifecycle import state_name
-from ..models import BatchJob, CreationCycle, Document, RectificationItem, Submission, User
+from ..models import BatchJob, Brand, CreationCycle, Document, RectificationItem, Submission, User
 from ..vocabulary import FORM_NAMES, cn_date
 from .cycles import current_cycle
 from .review import AWAITING, brand_files
@@ -139,6 +140,10 @@ def branch_items(db: Session, actor: User, today: dt.date) -> list[dict]:
                           .order_by(RectificationItem.due_on, RectificationItem.id)).scalars():
         items.append(_item("rectification", f"整改事项：{row.problem}", f"/ledger/{row.id}", today, row.due_on,
                            f"{row.category}。" + (f"整改措施：{row.measure}" if row.measure else "请填写整改措施并报告进展。")))
+    for b in db.execute(select(Brand).where(Brand.organisation_id == org_id, Brand.stage == "returned")
+                        .order_by(Brand.id)).scalars():
+        items.append(_item("brand", f"党建品牌“{b.name}”登记被退回", f"/community/brands/{b.id}", today, None,
+                           "请按审核意见修改后重新登记申报。"))
     items += windows(today, current_cycle(db, org_id), reviewer=False)
     return items
 
@@ -153,6 +158,13 @@ def reviewer_items(db: Session, actor: User, today: dt.date, remind_days: int = 
     count = db.scalar(waiting) or 0
     if count:
         items.append(_item("queue", f"{count}份材料待审核", "/queue", today, None, "按提交先后逐份审核。"))
+    # a 党建品牌 registration waits for one level at a time: the level it waits at decides (an admin sees all)
+    brands = select(Brand).where(Brand.stage == "forwarding").order_by(Brand.registered_on, Brand.id)
+    if actor.role != "admin":
+        brands = brands.where(Brand.level_id == actor.organisation_id)
+    for b in db.execute(brands.limit(MAX_ROWS)).scalars():
+        items.append(_item("brand", f"党建品牌“{b.name}”登记待审核", f"/community/brands/{b.id}", today, None,
+                           f"{cn_date(b.registered_on)}登记申报，请审核后同意上报或退回。"))
     soon = today + dt.timedelta(days=remind_days)
     rows = auth.filter_visible(select(RectificationItem).where(RectificationItem.closed_on.is_(None),
                                                                RectificationItem.due_on.is_not(None),

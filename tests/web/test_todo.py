@@ -288,3 +288,32 @@ def test_remind_command_runs(app, demo, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-1500:]
     assert re.match(r"新消息 \d+ 条，发出邮件 0 封", out.stdout.strip()), out.stdout
+
+
+def test_a_brand_registration_is_on_the_todo_of_the_level_it_waits_for_and_a_return_on_the_unit_s(app, demo):
+    """A 党建品牌 registration waits level by level: it is on the start page of the level it waits at (the
+    community showed 眼下没有待办事项 beside a registration waiting for it), and a return is on the unit's."""
+    from service.demo_forms import brand_form, brand_materials_docx
+
+    c = app.test_client()
+    tokens, grid = demo["tokens"], "城东社区第一网格党支部"
+    wangge = bearer(tokens["wangge"])
+    bid = c.post("/api/v1/brands", headers=wangge, json={"name": "楼道微课堂"}).get_json()["id"]
+    form = upload(c, tokens["wangge"], brand_form(grid, "楼道微课堂"), "登记表.docx").get_json()["id"]
+    mats = upload(c, tokens["wangge"], brand_materials_docx(grid, "楼道微课堂"), "综合材料.docx").get_json()["id"]
+    r = c.post(f"/api/v1/brands/{bid}/registration", headers=wangge,
+               json={"form_submission_id": form, "materials_submission_id": mats})
+    assert r.status_code == 200, r.get_json()
+
+    def titles(who: str) -> dict:
+        return {i["title"]: i["link"] for i in c.get("/api/v1/todo", headers=bearer(tokens[who])).get_json()["items"]}
+
+    assert titles("shequ").get("党建品牌“楼道微课堂”登记待审核") == f"/community/brands/{bid}"
+    assert "党建品牌“楼道微课堂”登记待审核" not in titles("jiedao")  # not its turn yet
+    back = c.post(f"/api/v1/brands/{bid}/decisions", headers=bearer(tokens["shequ"]),
+                  json={"decision": "return", "comment": "请补充服务成效。"})
+    assert back.status_code == 200, back.get_json()
+    assert "党建品牌“楼道微课堂”登记待审核" not in titles("shequ")
+    assert titles("wangge").get("党建品牌“楼道微课堂”登记被退回") == f"/community/brands/{bid}"
+    login(c, "shequ", demo["password"])
+    assert "眼下没有待办事项" in c.get("/").get_data(as_text=True)
