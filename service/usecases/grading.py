@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit, auth
+from ..checks.grading import satisfaction_percent
 from ..checks.scoresheet import rows_from_table
 from ..checks.scorefile import rank_rows, read_table
 from ..checks.rubric import RubricError
@@ -147,8 +148,12 @@ def run_round(db: Session, actor: User, data: bytes, filename: str, year: int, r
         if b.get("grade") is None:
             continue
         org = matched[i]
+        sheet_row = rows[i]  # the graded entry keeps no scores: the sheet's row has the five and the 满意率
+        satisfaction = sheet_row.get("satisfaction")
+        if satisfaction is not None:
+            satisfaction = round(float(satisfaction_percent(satisfaction)), 1)
         values = dict(year=year, domain=b["domain"], rubric=str(year), total=float(b["total"]),
-                      scores=b.get("dimensions") or {},
+                      scores=dict(sheet_row.get("dimensions") or {}), satisfaction_rate=satisfaction,
                       items={"round": round_id, "source": "scoresheet", "file": filename[:200],
                              "grade_name": b.get("grade_name"), "downgraded": b.get("downgraded", False),
                              "capped": b.get("capped", False), "position": b.get("position"),

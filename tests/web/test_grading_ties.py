@@ -94,3 +94,20 @@ def test_a_sheet_without_its_headings_is_refused_not_shown_as_an_empty_result(ap
     assert "评分表未导入" in html and "定级结果" not in html and 'id="laggards"' not in html, html[-2000:]
     assert "评分表缺少“支部名称”列（表头也可写作“党支部名称”）" in html and "表单缺少必填项" not in html
     assert "评分表缺少“总分”列" in html
+
+
+def test_a_grading_round_keeps_each_branch_s_five_scores_and_satisfaction(app, client, demo):
+    """The sheet's five dimension scores and 群众满意率 are stored on each assessment, not only used to grade:
+    the 验收意见表 prints them as the 小计 and the 整改任务书 draws its tasks from the weak ones (they were {})."""
+    sheet = ("支部名称,所属领域,领导班子好,党员队伍好,工作机制好,工作业绩好,群众反映好,总分,群众满意率\n"
+             "大邱庄村党支部,农村,19,18,19,17,18,91,95%\n"
+             "尧舜度假村党支部,农村,12,15,14,14,15,70,82%\n").encode("utf-8")
+    r = client.post("/api/v1/grading-rounds", headers=bearer(demo["tokens"]["quwei"]),
+                    content_type="multipart/form-data", data={"file": (io.BytesIO(sheet), "定级.csv"), "year": "2025"})
+    assert r.status_code == 201, r.get_json()
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        stored = {s.get(Organisation, a.organisation_id).name: (a.scores, a.satisfaction_rate)
+                  for a in s.execute(select(Assessment)).scalars()}
+    assert stored["尧舜度假村党支部"] == ({"leadership": 12, "members": 15, "mechanism": 14, "performance": 14,
+                                    "reputation": 15}, 82), stored
+    assert stored["大邱庄村党支部"][0]["leadership"] == 19 and stored["大邱庄村党支部"][1] == 95
