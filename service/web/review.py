@@ -46,8 +46,7 @@ def _queue(user, kept=None):
     """The work queue; after a 批量发通知 sent back for its confirmation (``kept``) the ticked materials and the
     补正事由 as typed."""
     items = figures.queue(get_session(), user)
-    return list_page("queue.html", items, QUEUE, user=user, counts=figures.status_counts(items),
-                     decisions=BULK_DECISIONS, kept=kept)
+    return list_page("queue.html", items, QUEUE, user=user, counts=figures.status_counts(items), kept=kept)
 
 
 #: 批量审核: the decisions a reviewer may take for several submissions at once

@@ -104,3 +104,16 @@ def test_bulk_download_of_a_submission_outside_the_view_is_a_404(client, queued,
     resp = client.post("/queue/bulk", data={"csrf_token": csrf_of(client), "action": "download",
                                             "ids": [str(queued["ids"][0]), str(other)]})
     assert resp.status_code == 404
+
+
+@QUICK_ON_SQLITE
+def test_the_bulk_decision_is_chosen_by_its_button_alone(client, queued):
+    """批量审核 offered a choice (开始审核 / 通过) that the server never read: with 开始审核 chosen, 批量通过 still
+    approved. The buttons are the choice; every control of the bulk form is one the server reads."""
+    import re
+
+    html = client.get("/queue").get_data(as_text=True)
+    bulk = html[html.index('action="/queue/bulk"'):html.index("</form>", html.index('action="/queue/bulk"'))]
+    names = set(re.findall(r'name="([^"]+)"', bulk))
+    assert names <= {"csrf_token", "ids", "action", "reason", "confirm"}, names
+    assert 'value="approve"' in bulk and 'value="claim"' in bulk
