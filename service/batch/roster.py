@@ -37,6 +37,10 @@ HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 REQUIRED = {"party-card": ("name", "branch_name"), "honor-certificate": ("branch_name",)}
+#: the 党员名册 template's example member, on its row 2 (service/web/imports.py): a roster that still has it
+#: would number a 党员证 for 张三, so that row is refused as the example it is
+EXAMPLE_MEMBER = {"name": "张三", "branch_name": "市财政局预算科党支部", "id_number": "120101199001011234", "gender": "男",
+                  "joined_on": "2015-07-01", "member_no": "0001", "phone": "13800000000"}
 KIND_LABEL = {"party-card": "党员", "honor-certificate": "党支部"}
 
 
@@ -208,6 +212,10 @@ def parse_roster(data: bytes, filename: str, kind: str, organisations: "OrgIndex
         if kind == "party-card":
             if not values.get("name"):
                 row_errors.append(RowError(offset, "缺少姓名", roster.columns.get("name")))
+            elif (values["name"], norm(values.get("id_number")).upper()) == (EXAMPLE_MEMBER["name"],
+                                                                            EXAMPLE_MEMBER["id_number"]):
+                row_errors.append(RowError(offset, f"这是名册模板中的示例行（{EXAMPLE_MEMBER['name']}），"
+                                                   "请删除或改成实际内容后重新上传。", roster.columns.get("name")))
             if "joined_on" in values:
                 if values["joined_on"] in (None, ""):
                     values["joined_on"] = ""

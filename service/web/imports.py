@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .. import vocabulary
-from ..batch.roster import HEADER_SYNONYMS, REQUIRED
+from ..batch.roster import EXAMPLE_MEMBER, HEADER_SYNONYMS, REQUIRED
 from ..db import get_session
 from ..errors import DomainError
 from ..exports import safe_row
@@ -31,7 +31,7 @@ _DIMENSIONS = list(vocabulary.DIMENSIONS.values())
 TEMPLATES = {
     "roster": ("党员名册模板.xlsx", "党员名册",
                [HEADER_SYNONYMS["party-card"][k][0] for k in HEADER_SYNONYMS["party-card"]],
-               ["张三", "市财政局预算科党支部", "120101199001011234", "男", "2015-07-01", "0001", "13800000000"],
+               [EXAMPLE_MEMBER.get(k, "") for k in HEADER_SYNONYMS["party-card"]],
                "姓名、所在支部为必填；入党时间写成 2015-07-01 或 2015年7月1日。"),
     "honor-roster": ("受表彰党支部名单模板.xlsx", "受表彰党支部",
                      [HEADER_SYNONYMS["honor-certificate"][k][0] for k in HEADER_SYNONYMS["honor-certificate"]],

@@ -24,12 +24,21 @@ def test_every_import_has_a_template(client, demo, name, first):
 
 
 def test_the_roster_template_is_a_roster_the_batch_reads(client, demo):
+    """Its columns are the batch's; its example row (张三) is refused as the example it is — an unedited template
+    numbered a 党员证 for 张三 — and the row a clerk writes over it is read."""
     from service.batch.roster import parse_roster
 
     login(client, "gongwei", demo["password"])
     data = client.get("/imports/roster-template.xlsx").data
     roster = parse_roster(data, "名册.xlsx", "party-card")
-    assert not roster.errors and len(roster.rows) == 1
+    assert not roster.rows and [(e.row, e.reason) for e in roster.errors] == [
+        (2, "这是名册模板中的示例行（张三），请删除或改成实际内容后重新上传。")]
+    wb = load_workbook(io.BytesIO(data))
+    wb.active["A2"], wb.active["C2"] = "李秀英", "120101198805056622"
+    out = io.BytesIO()
+    wb.save(out)
+    roster = parse_roster(out.getvalue(), "名册.xlsx", "party-card")
+    assert not roster.errors and [r.values["name"] for r in roster.rows] == ["李秀英"]
 
 
 def test_a_rejected_roster_lists_every_error_and_offers_the_report(client, demo):
