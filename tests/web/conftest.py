@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import os
 import re
@@ -30,6 +31,31 @@ PHONE = {"width": 390, "height": 844}
 # Subtree A is 市直机关工委 (gongwei), subtree B is 静海区委 (quwei).
 BRANCH_A, BRANCH_B = "市财政局预算科党支部", "城关社区党支部"
 LOW_SCORES = {"leadership": 15, "members": 18, "mechanism": 18, "performance": 17, "reputation": 17}
+
+
+def title_steps(today: dt.date) -> list[tuple[str, str, dict]]:
+    """A 工委 branch's records from 预报 to 授牌 in the last biennial round whose 授牌 day lies before `today`,
+    so that its title is in its 4-year term today (SZ-3.1), whatever the day: 预报 in March of the even year
+    (SZ-2.1), 验收 applied for by 31 March of the odd year after a year of creation (SZ-2.2, 2.3), 表彰 before
+    七一 and 授牌 on 1 July (SZ-2.4). The term ends on 28 June four years on, after the next round's 授牌 day."""
+    year = today.year if today.year % 2 else today.year - 1
+    if dt.date(year, 7, 1) >= today:
+        year -= 2
+    return [
+        ("declare", f"{year - 1}-03-12", {"member_count": 12, "prior_honor": "target_advanced",
+                                          "prior_honor_year": year - 2, "has_office": True, "has_equipment": True,
+                                          "has_activity_room": True}),
+        ("start_creation", f"{year - 1}-03-20", {"plan_summary": "围绕“三会一课”规范化开展创建"}),
+        ("apply_acceptance", f"{year}-03-25", {"report_char_count": 2480}),
+        ("start_assessment", f"{year}-04-10", {}),
+        ("commend", f"{year}-06-28", {"assessment_score": 97}),
+        ("award_plaque", f"{year}-07-01", {}),
+    ]
+
+
+def cn_day(day: dt.date) -> str:
+    """A date as the pages write it: 2026年9月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def upload(client, token: str, data: bytes, name: str, **form):

@@ -10,18 +10,10 @@ import re
 import pytest
 
 from tests.conftest import SQLITE_ONLY, bearer
-from tests.web.conftest import browser_login, browser_page
+from tests.web.conftest import browser_login, browser_page, cn_day, title_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, SQLITE_ONLY]
 
-STEPS = [
-    ("declare", "2024-03-12", {"member_count": 12, "prior_honor": "target_advanced", "prior_honor_year": 2023,
-                               "has_office": True, "has_equipment": True, "has_activity_room": True}),
-    ("start_creation", "2024-03-20", {"plan_summary": "围绕“三会一课”规范化开展创建"}),
-    ("apply_acceptance", "2025-03-25", {"report_char_count": 2480}),
-    ("start_assessment", "2025-04-10", {}),
-    ("commend", "2025-06-28", {"assessment_score": 97}),
-]
 
 
 def _sign(page) -> str:
@@ -37,7 +29,11 @@ def _sign(page) -> str:
 def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, shots):
     base, org = site["base"], site["orgs"]["市财政局预算科党支部"]
     client = app.test_client()
-    for event, as_of, facts in STEPS:  # the records up to 表彰 (the forms' facts), as the API test walks them
+    today = dt.date.today()
+    # the records up to 表彰 (the forms' facts), as the API test walks them, in the last round before today:
+    # a fixed 2025 round's term ended on 28 June 2029 and /verify then answered 已失效
+    *steps, (_, awarded_on, _) = title_steps(today)
+    for event, as_of, facts in steps:
         r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(site["tokens"]["gongwei"]),
                         json={"event": event, "as_of": as_of, "facts": facts})
         assert r.status_code == 200, r.get_json()
@@ -45,7 +41,7 @@ def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, sho
         browser_login(page, base, "gongwei", site["password"])
         page.goto(f"{base}/organisations/{org}")
         page.select_option("select[name=event]", "award_plaque")
-        page.fill("input[name=as_of]", "2025-07-01")
+        page.fill("input[name=as_of]", awarded_on)
         page.click("#run-event")
         page.wait_for_load_state()
         assert "状态已更新" in page.content() and page.locator("#cycle-state").inner_text() == "届期内"
@@ -59,7 +55,7 @@ def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, sho
         assert page.locator(".status").inner_text() == "有效"
         page.goto(f"{base}/organisations/{org}")
         page.select_option("select[name=event]", "delist")
-        page.fill("input[name=as_of]", "2026-09-30")
+        page.fill("input[name=as_of]", today.isoformat())  # 摘牌 today, in the term
         page.select_option("#ground", "reorganised")
         page.click("#run-event")
         page.wait_for_load_state()
@@ -76,7 +72,7 @@ def test_municipal_branch_title_to_verify_in_the_browser(app, browser, site, sho
         page.fill("input[name=code]", code.lower())
         page.click("#verify-search button")
         page.wait_for_load_state()
-        assert page.locator(".status").inner_text() == "已撤销" and "2026年9月30日起" in page.content()
+        assert page.locator(".status").inner_text() == "已撤销" and f"{cn_day(today)}起" in page.content()
         shots(page, "titles-03-verify-revoked")
 
 

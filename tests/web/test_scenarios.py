@@ -3,25 +3,19 @@ tests/web/test_ledger.py::test_rural_branch_from_backward_to_closure_and_quarter
 from 预报 through 表彰, a 荣誉证书, 自然摘牌 and /verify showing 已撤销."""
 from __future__ import annotations
 
+import datetime as dt
+
 from service.certificates.checkcode import check_code
 from tests.conftest import bearer
-from tests.web.conftest import login
-
-STEPS = [
-    ("declare", "2024-03-12", {"member_count": 12, "prior_honor": "target_advanced", "prior_honor_year": 2023,
-                               "has_office": True, "has_equipment": True, "has_activity_room": True}),
-    ("start_creation", "2024-03-20", {"plan_summary": "围绕“三会一课”规范化开展创建"}),
-    ("apply_acceptance", "2025-03-25", {"report_char_count": 2480}),
-    ("start_assessment", "2025-04-10", {}),
-    ("commend", "2025-06-28", {"assessment_score": 97}),
-    ("award_plaque", "2025-07-01", {}),
-]
+from tests.web.conftest import cn_day, login, title_steps
 
 
 def test_municipal_branch_from_forecast_to_delisting_and_verify(app, client, demo):
     h = bearer(demo["tokens"]["gongwei"])
     org = demo["orgs"]["市财政局预算科党支部"]
-    for event, as_of, facts in STEPS:
+    today = dt.date.today()
+    steps = title_steps(today)  # the last round before today: the title is in its term, whatever the day
+    for event, as_of, facts in steps:
         r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=h,
                         json={"event": event, "as_of": as_of, "facts": facts})
         assert r.status_code == 200, (event, r.get_json())
@@ -33,13 +27,14 @@ def test_municipal_branch_from_forecast_to_delisting_and_verify(app, client, dem
     number = cert.get_json()["documents"][0]["number"]
     code = check_code(number, app.config["WUHAO_VERIFY_KEY"])
     page = client.get(f"/verify/{number}?code={code}").get_data(as_text=True)
-    assert "有效" in page and "市财政局预算科党支部" in page and "2025年" in page
-    # 自然摘牌: the department was reorganised
+    commended = dt.date.fromisoformat(steps[-2][1])
+    assert '<p class="status valid">有效</p>' in page and "市财政局预算科党支部" in page and cn_day(commended) in page
+    # 自然摘牌 today: the department was reorganised
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=h,
-                    json={"event": "delist", "as_of": "2026-09-30", "facts": {"reorganised": True}})
+                    json={"event": "delist", "as_of": today.isoformat(), "facts": {"reorganised": True}})
     assert r.status_code == 200, r.get_json()
     page = client.get(f"/verify/{number}?code={code}").get_data(as_text=True)
-    assert "已撤销" in page and "2026年9月30日起" in page and "有效</p>" not in page
+    assert "已撤销" in page and f"{cn_day(today)}起" in page and "有效</p>" not in page
     # the documents list agrees with /verify (it said 有效, the document's own state, after the 摘牌)
     web = app.test_client()
     login(web, "gongwei", demo["password"])
