@@ -35,19 +35,29 @@ def test_no_certificate_for_a_delisted_branch(app, scenario):
 
 
 def test_delisting_revokes_the_certificate_at_once_and_verify_says_so(app, client, demo, scenario):
+    # the titled branch commended in the last round before today, so that its certificate is 有效 today: the
+    # scenario's 2025 round ends on 2029-06-30, after which /verify answers 已失效 (and '有效' was only its 有效期)
+    today = dt.date.today()
+    year = today.year if today.year % 2 else today.year - 1
+    if dt.date(year, 6, 28) >= today:
+        year -= 2
+    with session_scope(app.config["DATABASE_URL"]) as s:
+        c = s.get(CreationCycle, scenario["titled_cycle"])
+        c.commended_on, c.term_starts_on, c.term_ends_on = (dt.date(year, 6, 28), dt.date(year, 7, 1),
+                                                            dt.date(year + 4, 6, 30))
     number = _issue_honour(app, scenario["titled_cycle"])
     page = client.get(verify_path(app, number)).text
-    assert "有效" in page and "市财政局预算科党支部" in page
-    assert "颁发机关" in page and "2025年6月28日起至2029年6月30日" in page
+    assert '<p class="status valid">有效</p>' in page and "市财政局预算科党支部" in page
+    assert "颁发机关" in page and f"{year}年6月28日起至{year + 4}年6月30日" in page
     org = scenario["orgs"]["市财政局预算科党支部"]
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(demo["tokens"]["gongwei"]),
-                    json={"event": "delist", "as_of": "2026-05-01", "facts": {"member_count": 5}})
+                    json={"event": "delist", "as_of": today.isoformat(), "facts": {"member_count": 5}})
     assert r.status_code == 200, r.get_json()
     page = client.get(verify_path(app, number)).text  # no 摘牌通知 issued: the title's end alone revokes it
-    assert "已撤销" in page and "2026年5月1日起" in page and "有效</p>" not in page
+    assert "已撤销" in page and f"{today.year}年{today.month}月{today.day}日起" in page and "有效</p>" not in page
     with session_scope(app.config["DATABASE_URL"]) as s:
         cert = s.execute(select(Certificate).where(Certificate.number == number)).scalar_one()
-        assert cert.status == "revoked" and cert.revoked_on == dt.date(2026, 5, 1)
+        assert cert.status == "revoked" and cert.revoked_on == today
         assert s.execute(select(AuditLog).where(AuditLog.action == "certificate_revoked",
                                                 AuditLog.object_id == cert.id)).scalars().first() is not None
     # and no new one can be issued for it
