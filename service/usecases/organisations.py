@@ -205,7 +205,8 @@ def update(db: Session, actor: User, org_id: int, payload: dict) -> Organisation
 
 def _apply(db, org: Organisation, payload: dict, creating: bool) -> dict:
     changes = {}
-    name = opt_str(payload, "name", max_len=200, required=creating)
+    # a 名称 cleared is refused, not read as "leave it as it was" (the page said 已保存 and kept the old one)
+    name = opt_str(payload, "name", max_len=200, required=creating or "name" in payload, name="名称")
     if name is not None:
         changes["name"] = name
     if "kind" in payload or creating:

@@ -67,7 +67,8 @@ def create(db: Session, actor: User, payload: dict) -> User:
 def update(db: Session, actor: User, user_id: int, payload: dict) -> User:
     user = load(db, actor, user_id)
     changes = {}
-    name = opt_str(payload, "display_name", max_len=100)
+    # a 名称 cleared is refused, not read as "leave it as it was" (the page said 已保存 and kept the old one)
+    name = opt_str(payload, "display_name", max_len=100, required="display_name" in payload, name="名称")
     if name is not None:
         user.display_name = changes["display_name"] = name
     role = _role(payload.get("role"))

@@ -68,8 +68,9 @@ def admin_users(user):
 
 def _user_payload() -> dict:
     payload = {"role": request.form.get("role") or None, "organisation_id": form_int("organisation_id", "所属组织"),
-               "active": request.form.get("active") == "1", "password": request.form.get("password") or None,
-               "display_name": request.form.get("display_name") or None}
+               "active": request.form.get("active") == "1", "password": request.form.get("password") or None}
+    if "display_name" in request.form:  # cleared, it is refused (a form without the field leaves it alone)
+        payload["display_name"] = request.form.get("display_name") or None
     if request.form.get("unlock"):
         payload["unlock"] = True
     return payload

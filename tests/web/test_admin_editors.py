@@ -174,3 +174,29 @@ def test_users_page_searches_pages_and_picks_the_organisation_from_the_tree(app,
     assert c.get("/api/v1/users", headers=h).get_json()["items"][-1]  # still listed
     users = {u["username"]: u for u in c.get("/api/v1/users", headers=h).get_json()["items"]}
     assert users["clerk07"]["organisation_id"] == other
+
+
+def test_clearing_the_name_of_a_user_or_an_organisation_is_refused_next_to_the_input(app, demo, db):
+    """Cleared, the 名称 was read as "leave it": the page said 已保存 and kept the old name."""
+    c = app.test_client()
+    login(c, "admin", demo["password"])
+    org_id = demo["orgs"][BRANCH_A]
+    with db() as s:
+        uid = s.query(User).filter_by(username="yusuan").one().id
+        before = s.get(User, uid).display_name
+    resp = c.post(f"/admin/users/{uid}", data={"action": "update", "display_name": "  ", "role": "branch",
+                                               "organisation_id": str(org_id), "active": "1", "password": "",
+                                               "csrf_token": _csrf(c)})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "已修改用户" not in page
+    assert re.search(r'name="display_name" value="\s*"[^>]*aria-invalid="true"', page)
+    assert '<span class="field-error" id="refused-display_name">请填写名称。</span>' in page
+    resp = c.post(f"/admin/organisations/{org_id}", data={"action": "update", "name": "", "kind": "branch",
+                                                           "csrf_token": _csrf(c)})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "已保存" not in page
+    assert '<span class="field-error" id="refused-name">请填写名称。</span>' in page
+    with db() as s:
+        assert s.get(User, uid).display_name == before
+        from service.models import Organisation
+        assert s.get(Organisation, org_id).name == BRANCH_A
