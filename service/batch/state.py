@@ -194,21 +194,7 @@ def create_job(session: Session, store: FileStore, roster_bytes: bytes, roster_n
         opts.update({k: source.options[k] for k in _CONTENT_OPTIONS if k in source.options})
         opts.update({k: source.options[k] for k in ("title", "term", "prefix") if k in source.options})
     else:
-        orgs = OrgIndex.from_session(session, organisation_id)
-        try:  # parse without holding SQLite's write lock (33,000 rows take seconds)
-            release_reads(session)
-        except RuntimeError:
-            pass  # the caller has written in this transaction: it keeps it
-        roster = parse_roster(roster_bytes, roster_name, kind, orgs)
-        if roster.errors:
-            raise RosterError(roster.errors)
-        capacity_errors = _check_capacity(session, kind, opts, roster)
-        if capacity_errors:
-            raise RosterError(capacity_errors)
-        if kind == "honor-certificate":
-            title_errors = _honour_rows(session, roster, options or {})
-            if title_errors:
-                raise RosterError(title_errors)
+        roster = _checked_roster(session, roster_bytes, roster_name, kind, opts, options, organisation_id)
         store.put_bytes(roster_bytes)
         rows = [{"row": r.row, "values": r.values, "organisation_id": r.organisation_id,
                  "organisation_path": r.organisation_path, "scope": r.scope} for r in roster.rows]
@@ -230,6 +216,51 @@ def create_job(session: Session, store: FileStore, roster_bytes: bytes, roster_n
                            attempts=0, outputs={}))
     session.flush()
     return job, True
+
+
+def _checked_roster(session: Session, roster_bytes: bytes, roster_name: str, kind: str, opts: dict,
+                    options: dict | None, organisation_id: int | None) -> Roster:
+    """The roster read and checked (rows, capacity, honour titles); :class:`RosterError` with every bad row."""
+    orgs = OrgIndex.from_session(session, organisation_id)
+    try:  # parse without holding SQLite's write lock (33,000 rows take seconds)
+        release_reads(session)
+    except RuntimeError:
+        pass  # the caller has written in this transaction: it keeps it
+    roster = parse_roster(roster_bytes, roster_name, kind, orgs)
+    if roster.errors:
+        raise RosterError(roster.errors)
+    capacity_errors = _check_capacity(session, kind, opts, roster)
+    if capacity_errors:
+        raise RosterError(capacity_errors)
+    if kind == "honor-certificate":
+        title_errors = _honour_rows(session, roster, options or {})
+        if title_errors:
+            raise RosterError(title_errors)
+    return roster
+
+
+def preview_job(session: Session, roster_bytes: bytes, roster_name: str, kind: str, options: dict | None = None,
+                *, organisation_id: int | None = None) -> dict:
+    """What :func:`create_job` would do with this request, writing nothing: {total, same_as, reprint_of} —
+    ``same_as`` the job this very request made before, ``reprint_of`` the job whose numbers a reprint keeps
+    (else new numbers are taken). Raises what :func:`create_job` raises."""
+    if kind not in KIND_TITLES:
+        raise OptionError(f"未知的证书类型：{kind}", "kind")
+    opts = normalise_options(kind, options)
+    job_key, numbering_key = job_keys(kind, hashlib.sha256(roster_bytes).hexdigest(), options, opts,
+                                      organisation_id)
+    existing = session.execute(select(BatchJob).where(BatchJob.idempotency_key == job_key)).scalar_one_or_none()
+    if existing is not None:
+        return {"total": existing.total, "same_as": existing.id, "reprint_of": existing.numbers_from_id}
+    source = session.execute(select(BatchJob).where(BatchJob.numbering_key == numbering_key,
+                                                    BatchJob.numbers_from_id.is_(None))
+                             .order_by(BatchJob.id).limit(1)).scalar_one_or_none()
+    if source is not None:
+        if source.state != "done":
+            raise NumbersPending(source.id, source.state)
+        return {"total": source.total, "same_as": None, "reprint_of": source.id}
+    roster = _checked_roster(session, roster_bytes, roster_name, kind, opts, options, organisation_id)
+    return {"total": len(roster.rows), "same_as": None, "reprint_of": None}
 
 
 def requeue(session: Session, job: BatchJob) -> bool:

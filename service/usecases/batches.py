@@ -8,7 +8,8 @@ or ``None`` for the command line, which sees every organisation.
 """
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from celery import Celery
 from sqlalchemy import event, select
@@ -60,6 +61,33 @@ def _start_after_commit(session: Session, settings: Settings, job: BatchJob, cel
     after_commit(session, lambda: executors.start(settings, job_id, executor, celery=celery))
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A roster's or the options' problems as the domain's refusals (every bad row in ``detail``)."""
+    try:
+        yield
+    except RosterError as exc:
+        raise Invalid(f"名册有 {len(exc.errors)} 处错误，未生成任何证书。", "roster_invalid",
+                      detail={"errors": [e.as_dict() for e in exc.errors[:1000]],
+                              "error_count": len(exc.errors)}) from None
+    except state.OptionError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+    except state.NumbersPending as exc:
+        raise Conflict(str(exc), "numbers_pending", detail={"job_id": exc.job_id}) from None
+
+
+def preview(session: Session, actor: User | None, *, roster: bytes, roster_name: str, kind: str,
+            options: dict | None = None) -> dict:
+    """What :func:`start` would do, writing nothing (the confirmation a page shows before numbers are
+    taken): {total, kind_name, same_as, reprint_of}; refused as :func:`start` would refuse."""
+    if not roster:
+        raise Invalid("名册文件为空。", field="roster")
+    with _refusals():
+        out = state.preview_job(session, roster, roster_name, kind, options,
+                                organisation_id=actor.organisation_id if actor is not None else None)
+    return dict(out, kind_name=state.KIND_TITLES[kind])
+
+
 def start(session: Session, actor: User | None, *, settings: Settings, roster: bytes, roster_name: str,
           kind: str, options: dict | None = None, executor: str | None = None,
           celery: Celery | None = None) -> dict:
@@ -73,18 +101,10 @@ def start(session: Session, actor: User | None, *, settings: Settings, roster: b
     if not roster:
         raise Invalid("名册文件为空。", field="roster")
     org_id = actor.organisation_id if actor is not None else None
-    try:
+    with _refusals():
         job, created = state.create_job(session, store_for(settings.data_dir), roster, roster_name, kind, options,
                                         executor=executor, created_by_id=actor.id if actor else None,
                                         organisation_id=org_id)
-    except RosterError as exc:
-        raise Invalid(f"名册有 {len(exc.errors)} 处错误，未生成任何证书。", "roster_invalid",
-                      detail={"errors": [e.as_dict() for e in exc.errors[:1000]],
-                              "error_count": len(exc.errors)}) from None
-    except state.OptionError as exc:
-        raise Invalid(str(exc), field=exc.field) from None
-    except state.NumbersPending as exc:
-        raise Conflict(str(exc), "numbers_pending", detail={"job_id": exc.job_id}) from None
     if created:
         audit.record(session, actor, "batch_submit", "batch_job", job.id,
                      {"kind": kind, "total": job.total, "roster": roster_name[:200],

@@ -4,13 +4,15 @@ Thin over ``service.usecases.batches`` (the same use cases as the API and ``wuha
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import re
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from ..auth import REVIEWERS
 from ..batch.state import KIND_TITLES
 from ..db import get_session
 from ..errors import DomainError
-from ..http import settings
+from ..http import settings, store
 from ..usecases import batches as batch_cases
 from ..usecases.listing import Column, ListSpec
 from . import imports
@@ -24,28 +26,65 @@ PAGE_OUTPUTS = {"outputs": "merged,register,pdf,zip"}
 @bp.route("", methods=["GET", "POST"])
 @page(*REVIEWERS)
 def batches(user):
+    """批量制证 in two steps, like every numbered action: 下一步：核对 reads the roster and shows how many
+    certificates it would number (nothing numbered yet); 确认生成 with 确认 ticked starts the job."""
+    if request.method == "POST" and request.form.get("roster_sha"):
+        return _confirm(user)
     if request.method == "POST":
         upload = request.files.get("roster")
         if upload is None or not upload.filename:
             flash("请选择名册文件。", "error")
             return redirect(url_for("batches.batches"))
+        data, kind = upload.read(), request.form.get("kind", "party-card")
         try:
-            job = batch_cases.start(get_session(), user, settings=settings(), roster=upload.read(),
-                                roster_name=upload.filename, kind=request.form.get("kind", "party-card"),
-                                options=PAGE_OUTPUTS, executor=settings().batch_executor,
-                                celery=current_app.extensions.get("celery"))
+            seen = batch_cases.preview(get_session(), user, roster=data, roster_name=upload.filename, kind=kind,
+                                       options=PAGE_OUTPUTS)
         except DomainError as exc:
-            rows = imports.as_rows((exc.detail or {}).get("errors"))
-            flash(exc.message, "error")
-            if not rows:
-                return redirect(url_for("batches.batches"))
-            return list_page("batches.html", _rows(user), BATCHES, user=user, kinds=KIND_TITLES, focus=None,
-                             import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
-                             report_url=imports.error_report(rows, "名册")), 422
-        return redirect(url_for("batches.batches", job=job["id"]))
+            return _refused(user, exc)
+        sha = store().put_bytes(data)
+        session["batch_rosters"] = [k for k in session.get("batch_rosters", []) if k != sha][-(KEPT - 1):] + [sha]
+        return _page(user, preview=dict(seen, sha=sha, roster_name=upload.filename, kind=kind))
+    return _page(user)
+
+
+#: rosters a session has had previewed and may confirm
+KEPT = 10
+
+
+def _page(user, preview: dict | None = None, status: int = 200):
     focus = request.args.get("job", type=int)
     return list_page("batches.html", _rows(user), BATCHES, extra={"job": focus}, user=user, kinds=KIND_TITLES,
-                     focus=focus, import_errors=[])
+                     focus=focus, import_errors=[], preview=preview), status
+
+
+def _refused(user, exc: DomainError):
+    rows = imports.as_rows((exc.detail or {}).get("errors"))
+    flash(exc.message, "error")
+    if not rows:
+        return redirect(url_for("batches.batches"))
+    return list_page("batches.html", _rows(user), BATCHES, user=user, kinds=KIND_TITLES, focus=None,
+                     import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
+                     report_url=imports.error_report(rows, "名册"), preview=None), 422
+
+
+def _confirm(user):
+    sha, name, kind = request.form["roster_sha"], request.form.get("roster_name", ""), request.form.get("kind", "")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha) or sha not in session.get("batch_rosters", []):
+        flash("名册已过期，请重新选择名册。", "error")
+        return redirect(url_for("batches.batches"))
+    data = store().read_bytes(sha)
+    try:
+        if request.form.get("confirm") != "1":
+            seen = batch_cases.preview(get_session(), user, roster=data, roster_name=name, kind=kind,
+                                       options=PAGE_OUTPUTS)
+            flash("生成前请勾选确认。", "error")
+            return _page(user, preview=dict(seen, sha=sha, roster_name=name, kind=kind), status=422)
+        job = batch_cases.start(get_session(), user, settings=settings(), roster=data, roster_name=name, kind=kind,
+                                options=PAGE_OUTPUTS, executor=settings().batch_executor,
+                                celery=current_app.extensions.get("celery"))
+    except DomainError as exc:
+        return _refused(user, exc)
+    return redirect(url_for("batches.batches", job=job["id"]))
 
 
 #: the jobs the page lists (newest first; the API pages through the rest)

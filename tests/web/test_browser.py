@@ -193,6 +193,9 @@ def test_batch_runs_with_a_visible_progress_bar(browser, site, tmp_path, shots):
         shots(page, "reviewer-08-batches")
         page.set_input_files('input[name="roster"]', str(roster))
         page.click("#start-batch")
+        assert page.locator("#preview-total").inner_text() == "24"  # nothing numbered before the confirmation
+        page.check("#confirm-batch")
+        page.click("#confirm-start")
         page.wait_for_url(re.compile(r"/batches\?job=\d+"))
         bar = page.locator("#current-batch .progress")
         assert bar.is_visible()

@@ -81,3 +81,37 @@ def test_a_rejected_organisation_sheet_has_a_report(client, demo):
     link = re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', page).group(1).replace("&amp;", "&")
     rows = list(load_workbook(io.BytesIO(client.get(link).data)).active.iter_rows(values_only=True))
     assert sorted(r[0] for r in rows[1:]) == [2, 3] and any("没有这个党委" in r[2] for r in rows[1:])
+
+
+def test_batch_certificates_are_numbered_only_after_a_confirmation(client, demo, db):
+    """Issue 15: 开始生成 numbered the certificates at once; now it shows how many it would number and
+    nothing is written until 确认 is ticked (the ticked step runs in tests/web/test_browser.py)."""
+    from sqlalchemy import func, select
+
+    from service.models import BatchJob
+
+    login(client, "gongwei", demo["password"])
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["姓名", "所在支部", "入党时间"])
+    for name in ("李秀英", "王建国", "赵敏"):
+        w.writerow([name, "市财政局预算科党支部", "2015-07-01"])
+    resp = client.post("/batches", data={"csrf_token": csrf_of(client), "kind": "party-card",
+                                         "roster": (io.BytesIO(out.getvalue().encode("utf-8")), "名册.csv")},
+                       content_type="multipart/form-data")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'id="batch-preview"' in page
+    assert re.search(r'将生成 <strong id="preview-total">3</strong> 张党员证', page)
+    assert "将占用 3 个新编号" in page and 'id="confirm-batch"' in page
+    sha = re.search(r'name="roster_sha" value="([0-9a-f]{64})"', page).group(1)
+    with db() as s:
+        assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
+    unticked = client.post("/batches", data={"csrf_token": csrf_of(client), "roster_sha": sha, "roster_name": "名册.csv",
+                                             "kind": "party-card"})
+    assert unticked.status_code == 422 and "生成前请勾选确认" in unticked.get_data(as_text=True)
+    # a roster this session did not have previewed is not taken on trust
+    other = client.post("/batches", data={"csrf_token": csrf_of(client), "roster_sha": "0" * 64, "confirm": "1",
+                                          "roster_name": "名册.csv", "kind": "party-card"})
+    assert other.status_code == 302
+    with db() as s:
+        assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
