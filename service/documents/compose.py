@@ -135,6 +135,18 @@ def _table(headers: list[str], rows: list[list], weights: list[float], total_mm:
     return {"t": "table", "headers": headers, "rows": cells, "widths": widths}
 
 
+def _grouped(table: dict, groups: list[int]) -> dict:
+    """A table whose rows go in groups a page break may not split: a 考核项目's name stands in the first
+    row of its group only, and a group broken across pages left its rows on the next page with an empty
+    考核项目 cell (验收意见表, 工作机制好).  ``groups``: the rows of each group, in order; the PDF sets a
+    tbody per group (break-inside: avoid), the DOCX keeps each row but a group's last with the next."""
+    assert sum(groups) == len(table["rows"]), (groups, len(table["rows"]))
+    keep_next = []
+    for n in groups:
+        keep_next += [True] * (n - 1) + [False]
+    return dict(table, groups=groups, keep_next=keep_next)
+
+
 def title_lines(title: str, width_mm: float = layout.TYPE_AREA_WIDTH_MM) -> list[str]:
     """A 2号 title broken between words into balanced lines (GB/T 9704-2012 7.3.1)."""
     return typeset.title_lines(title, "title", layout.TITLE_PT, layout.mm_to_pt(width_mm))
@@ -246,10 +258,11 @@ def acceptance_form(ctx: dict) -> dict:
          ["所属领域", domain_label, "支部书记", ctx.get("secretary") or ""],
          ["党员人数", fmt_num(ctx.get("member_count")), "考核年度", fmt_num(ctx.get("year"))]],
         [1.2, 2.2, 1.2, 2.2], layout.TYPE_AREA_WIDTH_MM)
-    rows = []
+    rows, groups = [], []
     for dim in ctx.get("rubric") or []:
         items = dim.get("items") or []
         dim_label = f"{dim['name']}（{fmt_num(dim['max'])}分）"
+        groups.append(len(items) + 1)  # a dimension's items and its 小计, or its one row
         if not items:
             rows.append([dim_label, "", fmt_num(dim["max"]), "", fmt_num(scores.get(dim["key"]))])
         for j, it in enumerate(items):
@@ -259,8 +272,8 @@ def acceptance_form(ctx: dict) -> dict:
         if items:
             rows.append(["", f"{dim['name']}小计", fmt_num(dim["max"]), "",
                          fmt_num(scores.get(dim["key"]))])
-    score_table = _table(["考核项目", "考核内容", "分值", "评分标准", "得分"], rows,
-                         [1.3, 3.0, 0.6, 2.6, 0.7], layout.TYPE_AREA_WIDTH_MM)
+    score_table = _grouped(_table(["考核项目", "考核内容", "分值", "评分标准", "得分"], rows,
+                                  [1.3, 3.0, 0.6, 2.6, 0.7], layout.TYPE_AREA_WIDTH_MM), groups)
     blocks = [info, {"t": "gap"}, score_table]
     total = fmt_num(ctx.get("total"))
     rate = ctx.get("satisfaction_rate")
