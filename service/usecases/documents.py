@@ -343,15 +343,20 @@ def verify(db: Session, number: str, code: str, key: str) -> dict:
     if cert is not None:
         doc = db.get(Document, cert.document_id) if cert.document_id else None
         issuer = str(((doc.context or {}).get("issuer") if doc is not None else "") or "")
-        if not issuer and cert.job_id is not None:  # a batch certificate: the batch's 发证机关
+        printed = (doc.context or {}) if doc is not None else {}
+        if cert.job_id is not None and not (issuer and printed.get("term")):  # a batch certificate: its options
             job = db.get(BatchJob, cert.job_id)
-            issuer = str(((job.options or {}).get("issuer") if job is not None else "") or "")
+            printed = (job.options or {}) if job is not None else {}
+            issuer = issuer or str(printed.get("issuer") or "")
         if not issuer and cert.kind == "honor-certificate" and cert.organisation_id is not None:
             organ = register.organ_of(db, cert.organisation_id, create=False)  # as the batch printed it
             issuer = organ.signature if organ is not None else ""
-        ends = _term_end(db, cert) if cert.kind == "honor-certificate" else None
-        if cert.issued_on is not None and cert.kind == "honor-certificate":  # a 党员证 shows no dates
-            period = f"{cn_date(cert.issued_on)}起" + (f"至{cn_date(ends)}" if ends else "")
+        if cert.kind == "honor-certificate":  # a 党员证 shows no dates
+            # the term as the certificate prints it (2025—2029), not the days it runs between
+            period = str(printed.get("term") or "").strip()
+            ends = None if period else _term_end(db, cert)
+            if not period and cert.issued_on is not None and ends is not None:
+                period = f"{cert.issued_on.year}—{ends.year}"
         if status != "valid" and cert.revoked_on is not None:  # the day only: the reason stays private
             message += f"（{cn_date(cert.revoked_on)}起）"
     holder = "" if cert is None else (mask_name(cert.holder_name) if cert.kind == "party-card" else cert.holder_name)

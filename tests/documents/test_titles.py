@@ -48,7 +48,8 @@ def test_delisting_revokes_the_certificate_at_once_and_verify_says_so(app, clien
     number = _issue_honour(app, scenario["titled_cycle"])
     page = client.get(verify_path(app, number)).text
     assert '<p class="status valid">有效</p>' in page and "市财政局预算科党支部" in page
-    assert "颁发机关" in page and f"{year}年6月28日起至{year + 4}年6月30日" in page
+    # the term as the certificate prints it (有效期为2025—2029), not the days between
+    assert "颁发机关" in page and f"<dt>有效期</dt><dd>{year}—{year + 4}</dd>" in page and "日起至" not in page
     org = scenario["orgs"]["市财政局预算科党支部"]
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=bearer(demo["tokens"]["gongwei"]),
                     json={"event": "delist", "as_of": today.isoformat(), "facts": {"member_count": 5}})
@@ -91,7 +92,7 @@ def test_verify_has_a_search_box(app, client, scenario):
     r = client.get("/verify?number=WH20230007&code=" + verify_path(app, "WH20230007").split("=")[1].lower())
     assert r.status_code == 302 and r.headers["Location"].endswith(verify_path(app, "WH20230007"))
     found = client.get(verify_path(app, "WH20230007")).text
-    assert 'id="verify-search"' in found and "2023年6月28日起至2027年6月30日" in found
+    assert 'id="verify-search"' in found and "<dt>有效期</dt><dd>2023—2027</dd>" in found
     assert client.get("/verify?number=").status_code == 200
 
 
