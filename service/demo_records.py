@@ -226,6 +226,15 @@ LEDGER_PLANS = [  # (measure, target, due_on, [(note date, note)], closed_on)
 ]
 
 
+def ledger_plans(today: dt.date) -> list[tuple]:
+    """LEDGER_PLANS as loaded on ``today``: the row still running keeps its 整改时限 at least 90 days ahead
+    (2027-03-31 while that is so), so a demo loaded on any day shows a real year's state: two rows closed, one
+    past its 整改时限 (2026-06-30), one running."""
+    *others, (measure, target, due, notes, closed) = LEDGER_PLANS
+    ahead = max(dt.date.fromisoformat(due), today + dt.timedelta(days=90))
+    return [*others, (measure, target, ahead.isoformat(), notes, closed)]
+
+
 def _leader_of(session: Session, branch: Organisation) -> str:
     """The 责任领导 a 整改任务书 names: the district leader in charge of the branch (挂点包保), else the secretary
     of the 党委 above it, by office; never a placeholder such as 包保区级领导."""
@@ -241,13 +250,14 @@ def _leader_of(session: Session, branch: Organisation) -> str:
 
 def ledger_year(session: Session) -> int:
     """Plan, follow and close the grading round's ledger rows through the ledger use cases, then issue the
-    整改任务书 of the branch whose row is still running: some rows closed, some open, one overdue (its 整改时限 2026-06-30 has passed)."""
+    整改任务书 of the branch whose row is still running: some rows closed, some open, one overdue (its 整改时限
+    2026-06-30 has passed) and one running, whatever the day (:func:`ledger_plans`)."""
     if session.scalar(select(func.count()).select_from(RectificationNote)):
         return 0
     reviewer = _user(session, "quwei")
     store = current_store()
     rows = list(session.execute(select(RectificationItem).order_by(RectificationItem.id)).scalars())
-    for row, (measure, target, due, notes, closed) in zip(rows, LEDGER_PLANS):
+    for row, (measure, target, due, notes, closed) in zip(rows, ledger_plans(dt.date.today())):
         branch = session.get(Organisation, row.organisation_id)
         ledger.update(session, reviewer, row.id, {"measure": measure, "target": target, "due_on": due, "opened_on":
                                                   "2025-07-01", "leader": _leader_of(session, branch),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from service import config
+from service.demo_records import LEDGER_PLANS, ledger_plans
 from service.documents.contexts import taskbook_deadline
 from service.models import CreationCycle, RectificationItem
 from service.numbering import format_doc_number, format_member_number
@@ -118,3 +119,16 @@ def test_a_task_book_deadline_is_never_in_the_past():
     assert taskbook_deadline([past], today, {"days": 90}) == today + dt.timedelta(days=90)
     assert taskbook_deadline([past, later], today, {"days": 90}) == dt.date(2027, 2, 1)
     assert taskbook_deadline([past], today, {"deadline": "2027-03-03"}) == dt.date(2027, 3, 3)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 5), dt.date(2027, 4, 1), dt.date(2029, 7, 15),
+                                   dt.date(2030, 3, 20)])
+def test_the_demo_ledger_is_a_real_years_state_on_any_day(today):
+    """The demo's 整改工作台账 rows, loaded on any day: two closed, one past its 整改时限, one running (from
+    April 2027 the fixed 2027-03-31 had run out and no row was running)."""
+    plans = ledger_plans(today)
+    assert plans[:3] == LEDGER_PLANS[:3] and len(plans) == len(LEDGER_PLANS)
+    open_dues = [dt.date.fromisoformat(due) for _m, _t, due, _n, closed in plans if not closed]
+    assert len(plans) - len(open_dues) == 2
+    assert sorted(d < today for d in open_dues) == [False, True]
+    assert all(d >= today + dt.timedelta(days=90) for d in open_dues if d >= today)
