@@ -399,6 +399,14 @@ def taskbook_deadline(items: list, today: dt.date, options: dict) -> dt.date:
     return due
 
 
+def task_due(own: dt.date | None, book_due: dt.date, today: dt.date) -> dt.date:
+    """A task book row's 整改时限: its own, when it falls after the issue date and not after the book's
+    整改期限; else the book's.  The book says 全部整改任务须于(book)前完成, so no row may read later, and
+    a row already past due (an open ledger row carried into this book: the demo book of 2026年12月
+    listed 2025年12月31日 and 2026年1月18日 under 须于2026年12月17日) is due with the book."""
+    return own if own is not None and today < own <= book_due else book_due
+
+
 def _rectification_taskbook(session, record_id, options):
     a, org = _assessment(session, record_id)
     ctx = _common(session, org)
@@ -409,9 +417,7 @@ def _rectification_taskbook(session, record_id, options):
     rubric, grades = _rubric_rows(a.year, a.domain or org.domain)
     today = _today(options)
     due = taskbook_deadline(rows, today, options)
-    items = [_item_dict(it) for it in rows]
-    for it in items:
-        it["due_on"] = it["due_on"] or _iso(due)
+    items = [dict(_item_dict(it), due_on=_iso(task_due(it.due_on, due, today))) for it in rows]
     if not items and a.backward:
         items = [dict(row, due_on=_iso(due)) for row in gap_rows(rubric, a.scores or {}, org.secretary or "")]
     if not items:

@@ -1,5 +1,5 @@
 """Documents a 文秘 signs, as the walk-through read them: a 验收意见表 whose 考核项目 does not break
-across pages with its name left behind."""
+across pages with its name left behind; a 整改任务书 whose rows' 整改时限 agree with its 整改期限."""
 from __future__ import annotations
 
 import io
@@ -9,6 +9,9 @@ import pdfplumber
 
 from service.documents.registry import render
 from service.documents.samples import sample_context
+from tests.conftest import QUICK_ON_SQLITE
+
+from .helpers import pdf_text, squash
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DIMENSIONS = ["领导班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
@@ -51,3 +54,43 @@ def test_the_acceptance_form_docx_keeps_each_dimensions_rows_with_the_next():
     for text, keep in zip(texts, kept):
         assert keep == ("小计" not in text), (text, keep)
     assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+
+
+def _taskbook(app, scenario, **options):
+    """The scenario's 整改任务书 (rows due 2025年10月31日 and 2025年12月31日), issued on 2025年11月1日:
+    its first row is past due."""
+    from service.db import session_scope
+    from service.documents.contexts import build_context
+
+    with app.app_context(), session_scope(app.config["DATABASE_URL"]) as s:
+        return build_context("rectification-taskbook", s, scenario["backward_assessment"],
+                             {"as_of": "2025-11-01", **options})
+
+
+def _due(ctx):
+    import datetime as dt
+
+    book = dt.date.fromisoformat(ctx["deadline"])
+    rows = [dt.date.fromisoformat(it["due_on"]) for it in ctx["items"]]
+    issued = dt.date.fromisoformat(ctx["issued_on"])
+    assert all(issued < d <= book for d in rows), (issued, book, rows)
+    return book, rows
+
+
+@QUICK_ON_SQLITE
+def test_a_task_books_rows_are_due_after_its_issue_and_by_its_deadline(app, scenario):
+    import datetime as dt
+
+    ctx = _taskbook(app, scenario)
+    book, rows = _due(ctx)
+    assert book == dt.date(2025, 12, 31) and rows == [book, book]  # the row past due is due with the book
+    text = squash(pdf_text(render("rectification-taskbook", ctx, "pdf")))
+    assert "须于2025年12月31日前完成" in text and "2025年10月31日" not in text
+
+
+@QUICK_ON_SQLITE
+def test_a_reviewers_task_book_deadline_bounds_every_row(app, scenario):
+    import datetime as dt
+
+    book, rows = _due(_taskbook(app, scenario, deadline="2025-11-30"))
+    assert book == dt.date(2025, 11, 30) and rows == [book, book]
