@@ -107,7 +107,9 @@ def upload(user):
             kept, status = kept_form(exc), status_of(exc)  # the readable files kept, the refused ones named
         else:
             main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
-            return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created)))
+            unknown = ",".join(str(s.id) for s in created if s.form == "unknown")  # named on the page
+            return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created),
+                                    **({"unrecognised": unknown} if unknown else {})))
     branches = organisations.branches(db, user) if user.role != "branch" else []
     return render_template("upload.html", user=user, branches=branches, kept=kept), status
 

@@ -11,7 +11,7 @@ from ..db import get_session
 from ..http import settings, store
 from ..errors import Invalid
 from ..usecases import previews, review, serialize, submissions
-from ..vocabulary import DIMENSIONS
+from ..vocabulary import DIMENSIONS, FORM_NAMES, UNKNOWN_FORM
 from .helpers import attempt, blueprint, kept_form, page
 from .home import submission_list
 
@@ -63,12 +63,29 @@ def _submission_page(user, submission_id: int, kept=None):
     ocr = submissions.ocr_progress(db, sub)
     brand = review.brand_of(db, sub.id)
     return render_template("submission.html", user=user, s=serialize.submission(sub, submissions.findings_of(db, sub)),
-                           ocr=ocr,
+                           ocr=ocr, unrecognised=_unrecognised(db, user), programme_forms=PROGRAMME_FORMS,
                            preview=previews.of_submission(db, store(), settings(), sub), spec=submissions.spec_of(sub.form),
                            attachments=attachments, parent=parent, brand=brand, type_help=FIELD_TYPES_HELP,
                            can_review=user.role in REVIEWERS, kept=kept,
                            shared=submissions.shared_passages(db, user, sub),
                            earlier=submissions.earlier_findings(db, sub))
+
+
+#: what an upload is recognised as: a file that is none of these is named on the page it lands on
+_FORMS = [name for code, name in FORM_NAMES.items() if code not in ("report", UNKNOWN_FORM)]
+PROGRAMME_FORMS = "、".join(_FORMS[:-1]) + "或" + _FORMS[-1] if len(_FORMS) > 1 else "".join(_FORMS)
+
+
+def _unrecognised(db, user) -> list[str]:
+    """After an upload (``?unrecognised=<ids>``, from the upload form or its script): the names of the files
+    it held that are not recognised as a programme form — "已上传并完成识别" alone let them pass as read."""
+    names = []
+    for part in (request.args.get("unrecognised") or "").split(",")[:20]:
+        if part.isdigit():
+            other = submissions.load(db, user, int(part))
+            if other.form == UNKNOWN_FORM:
+                names.append(other.original_name)
+    return names
 
 
 def typed_value(kind: str, raw: str):

@@ -461,3 +461,37 @@ def test_hostile_input_is_refused_cleanly(app, demo):
         text = page.get_data(as_text=True)
         assert evil not in text and "&lt;script&gt;alert(1)&lt;/script&gt;支部" in text, path
         assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_upload_names_the_file_not_recognised_as_a_programme_form(app, demo, db):
+    """A document that is no 申报表/验收申请表/登记表 said only “已上传 2 个文件并完成识别”."""
+    import docx
+
+    from tests.samples import declaration_docx
+
+    doc = docx.Document()
+    doc.add_paragraph("关于开展民主评议党员工作的情况总结")
+    doc.add_paragraph("本支部按照上级要求，组织全体党员开展民主评议。")
+    other = io.BytesIO()
+    doc.save(other)
+    c = app.test_client()
+    login(c, "yusuan", demo["password"])
+    resp = c.post("/upload", data={"csrf_token": _csrf(c), "file": [
+        (io.BytesIO(declaration_docx(members=5)), "申报表.docx"), (io.BytesIO(other.getvalue()), "民主评议总结.docx")]},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302 and "unrecognised=" in resp.headers["Location"]
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已上传 2 个文件。" in page and "并完成识别" not in page
+    assert "“民主评议总结.docx”未识别为创建申报表、验收申请表或党建品牌创建申报登记表，请检查是否上传了正确的表格。" in page
+    # the API's answer is as it was: each file with its form, the unrecognised one 'unknown'
+    h = bearer(demo["tokens"]["yusuan"])
+    r = c.post("/api/v1/submissions", headers=h, data={"file": (io.BytesIO(other.getvalue()), "再传一次.docx")},
+               content_type="multipart/form-data")
+    assert r.status_code == 201 and r.get_json()["form"] == "unknown"
+    # someone else's submission is not named by putting its id in the address
+    theirs = r.get_json()["id"]
+    b = app.test_client()
+    login(b, "chengguan", demo["password"])
+    mine = b.post("/upload", data={"csrf_token": _csrf(b), "file": [(io.BytesIO(declaration_docx(members=6)), "表.docx")]},
+                  content_type="multipart/form-data").headers["Location"]
+    assert b.get(f"{mine}&unrecognised={theirs}").status_code == 404

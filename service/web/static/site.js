@@ -149,8 +149,10 @@
         .then(function (res) {
           if (!res.ok) { status.textContent = "上传失败：" + res.body.error.message; status.className = "alert"; return; }
           var items = res.body.items || [res.body];
-          var main = items.filter(function (i) { return i.form !== "report"; })[0] || items[0];
-          window.location = "/submissions/" + main.id + "?uploaded=" + items.length;
+          var main = items.filter(function (i) { return i.form !== "report" && i.form !== "unknown"; })[0] || items[0];
+          var unknown = items.filter(function (i) { return i.form === "unknown"; }).map(function (i) { return i.id; });
+          window.location = "/submissions/" + main.id + "?uploaded=" + items.length +
+            (unknown.length ? "&unrecognised=" + unknown.join(",") : "");
         })
         .catch(function () { status.textContent = "网络错误，请重试。"; status.className = "alert"; });
     });
