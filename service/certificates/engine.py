@@ -26,6 +26,8 @@ QUIET_MODULES = 4
 from .static import static_form
 
 MM = 72.0 / 25.4
+#: the fewest characters a wrapped field's last line holds (see ``_without_orphan``)
+MIN_LAST_LINE = 4
 _CLOSING = set("，。、：；！？）》」』”’,.;:!?)%")
 _DEFAULT_PUBLIC_URL = DEFAULT_PUBLIC_URL
 
@@ -164,6 +166,27 @@ class CertificateEngine:
             lines.append(line)
         return lines
 
+    def _without_orphan(self, lines: list[str], size: float, width: float, chain) -> list[str]:
+        """No last line of fewer than ``MIN_LAST_LINE`` characters (a 荣誉证书 ended on a line of
+        “励。” alone): the last line takes the end of the line before, from just after that line's
+        last 、，；： within reach (特发此证，/以资鼓励。), else its last characters, never starting
+        with a closing mark; unless the lines then overflow."""
+        if len(lines) < 2 or len(lines[-1]) >= MIN_LAST_LINE:
+            return lines
+        prev, last = lines[-2], lines[-1]
+        need = MIN_LAST_LINE - len(last)
+        cut = len(prev) - need
+        reach = prev[max(1, cut - MIN_LAST_LINE):cut]
+        stops = [i for i, ch in enumerate(reach) if ch in "、，；："]
+        if stops:
+            cut = max(1, cut - MIN_LAST_LINE) + stops[-1] + 1
+        while cut > 1 and prev[cut] in _CLOSING:
+            cut -= 1
+        new_last = prev[cut:] + last
+        if cut < 1 or self._width(new_last, size, chain) > width:
+            return lines
+        return lines[:-2] + [prev[:cut], new_last]
+
     def _layout(self, f: Field, text: str) -> tuple[float, list[str]]:
         chain = self.fonts_for(f.role)
         width = f.width * MM
@@ -177,7 +200,7 @@ class CertificateEngine:
         while size >= f.min_size:
             lines = self._wrap(text, size, width, chain)
             if len(lines) <= f.lines:
-                return size, lines
+                return size, self._without_orphan(lines, size, width, chain)
             size -= step
         size = f.min_size
         lines = self._wrap(text, size, width, chain)

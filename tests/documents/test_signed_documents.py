@@ -1,5 +1,6 @@
 """Documents a 文秘 signs, as the walk-through read them: a 验收意见表 whose 考核项目 does not break
-across pages with its name left behind; a 整改任务书 whose rows' 整改时限 agree with its 整改期限."""
+across pages with its name left behind; a 整改任务书 whose rows' 整改时限 agree with its 整改期限; a 荣誉证书
+whose text does not end on a line of two characters."""
 from __future__ import annotations
 
 import io
@@ -94,3 +95,17 @@ def test_a_reviewers_task_book_deadline_bounds_every_row(app, scenario):
 
     book, rows = _due(_taskbook(app, scenario, deadline="2025-11-30"))
     assert book == dt.date(2025, 11, 30) and rows == [book, book]
+
+
+def test_a_honor_certificates_text_never_ends_on_a_line_of_two_characters():
+    """The sample 荣誉证书's text ran to a third line holding only “励。”; its last line now takes the
+    words after the last comma (特发此证，/以资鼓励。)."""
+    data = render("honor-certificate", sample_context("honor-certificate"), "pdf")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        lines = [ln.strip() for ln in (pdf.pages[0].extract_text() or "").splitlines()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("你支部在"))
+    end = next(i for i, ln in enumerate(lines) if ln.endswith("以资鼓励。"))
+    body = lines[start:end + 1]
+    assert len(body) >= 2, lines
+    assert len(body[-1]) >= 4 and body[-1] == "以资鼓励。", body
+    assert body[-2].endswith("，"), body
