@@ -44,3 +44,49 @@ def safe_cell(value):
 
 def safe_row(values) -> list:
     return [safe_cell(v) for v in values]
+
+
+# --- import templates' example rows ------------------------------------------------------------
+# Every import that offers a template writes one or more example rows into it. Left in, an example went in as
+# real data (评分表: 预算科 96分; 名册: a 党员证 for 张三). The one rule, for every import: a row equal to an
+# example row of any template is refused. Templates register their rows here (:func:`template_examples`) and
+# the readers ask :func:`example_refusal` of each row as read, before anything else about it.
+
+_EXAMPLES: list = []  # rows, or functions returning rows (an example dated today)
+
+
+def template_examples(rows):
+    """Register a template's example rows (a list of rows, or a function returning them); returns it."""
+    _EXAMPLES.append(rows)
+    return rows
+
+
+def _cell_key(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()[:10]
+    text = "".join(str(value).split())
+    return text[1:] if text.startswith("'") else text  # safe_cell's apostrophe
+
+
+def _row_key(cells) -> tuple:
+    out = [_cell_key(v) for v in cells]
+    while out and out[-1] == "":
+        out.pop()
+    return tuple(out)
+
+
+def example_check():
+    """A function ``(row, cells) -> reason or None`` refusing a row equal to any template's example row (its
+    cells in the sheet's column order); the examples are read once per import, so take one per import."""
+    keys = {_row_key(safe_row(example)) for rows in _EXAMPLES for example in (rows() if callable(rows) else rows)}
+
+    def refusal(row: int, cells) -> str | None:
+        key = _row_key(cells)
+        return f"第{row}行是模板示例，请删除或改成实际内容" if key and key in keys else None
+    return refusal

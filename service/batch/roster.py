@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from service.exports import example_check, template_examples
 from service.models import Organisation
 
 HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -41,6 +42,12 @@ REQUIRED = {"party-card": ("name", "branch_name"), "honor-certificate": ("branch
 #: would number a 党员证 for 张三, so that row is refused as the example it is
 EXAMPLE_MEMBER = {"name": "张三", "branch_name": "市财政局预算科党支部", "id_number": "120101199001011234", "gender": "男",
                   "joined_on": "2015-07-01", "member_no": "0001", "phone": "13800000000"}
+#: the 受表彰党支部名单 template's example branch
+EXAMPLE_HONOUR = {"branch_name": "市财政局预算科党支部", "parent_org": "市财政局机关党委", "title": "市直机关“五好党支部”",
+                  "term": "2025—2029年"}
+#: the two templates' example rows, in their columns' order (refused when left in a roster)
+EXAMPLE_ROWS = template_examples([[example.get(k, "") for k in HEADER_SYNONYMS[kind]] for kind, example in
+                                  (("party-card", EXAMPLE_MEMBER), ("honor-certificate", EXAMPLE_HONOUR))])
 KIND_LABEL = {"party-card": "党员", "honor-certificate": "党支部"}
 
 
@@ -201,8 +208,13 @@ def parse_roster(data: bytes, filename: str, kind: str, organisations: "OrgIndex
         roster.errors.append(RowError(header_row, f"表头缺少必需的列：{wanted}"))
         return roster
     seen: dict[tuple, int] = {}
+    example_refusal = example_check()
     for offset, cells in raw[start + 1:]:
         if not any(clean(c) for c in cells):
+            continue
+        example = example_refusal(offset, cells)  # a template's example row left in (the one rule of every import)
+        if example:
+            roster.errors.append(RowError(offset, example))
             continue
         values = {}
         for key, i in index.items():
@@ -212,10 +224,6 @@ def parse_roster(data: bytes, filename: str, kind: str, organisations: "OrgIndex
         if kind == "party-card":
             if not values.get("name"):
                 row_errors.append(RowError(offset, "缺少姓名", roster.columns.get("name")))
-            elif (values["name"], norm(values.get("id_number")).upper()) == (EXAMPLE_MEMBER["name"],
-                                                                            EXAMPLE_MEMBER["id_number"]):
-                row_errors.append(RowError(offset, f"这是名册模板中的示例行（{EXAMPLE_MEMBER['name']}），"
-                                                   "请删除或改成实际内容后重新上传。", roster.columns.get("name")))
             if "joined_on" in values:
                 if values["joined_on"] in (None, ""):
                     values["joined_on"] = ""

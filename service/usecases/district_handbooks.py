@@ -30,8 +30,9 @@ COLUMNS = [sheets.Column("kind", "手册", required=True, aliases=("类别", "�
            sheets.Column("number", "手册编号", aliases=("编号",), max_len=50),
            sheets.Column("given_on", "发放日期", "date", required=True, aliases=("日期",)),
            sheets.Column("received_by", "领取人", aliases=("签收人",), max_len=100)]
-EXAMPLES = [[HANDBOOK_KINDS["branch_manual"], "大邱庄村党支部", "", "", "JHSC-2025-001", "2025年3月1日", "郑海"],
-            [HANDBOOK_KINDS["study_manual"], "大邱庄村党支部", "郑海", "", "", "2025年3月1日", "郑海"]]
+#: refused when left in an import (service.exports.example_check)
+EXAMPLES = sheets.examples([[HANDBOOK_KINDS["branch_manual"], "大邱庄村党支部", "", "", "JHSC-2025-001", "2025年3月1日", "郑海"],
+            [HANDBOOK_KINDS["study_manual"], "大邱庄村党支部", "郑海", "", "", "2025年3月1日", "郑海"]])
 
 
 def _names(db: Session, ids) -> dict[int, str]:

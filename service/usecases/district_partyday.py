@@ -29,7 +29,9 @@ COLUMNS = [sheets.Column("branch_name", "党支部", required=True, aliases=("�
            sheets.Column("attendees", "参加人员", "list", max_len=5000),
            sheets.Column("dues_collected", "是否收缴党费", "bool", aliases=("党费收缴", "收缴党费")),
            sheets.Column("reason", "未在8日开展的原因", aliases=("原因", "未在8日开展原因"), max_len=1000)]
-EXAMPLE = ["大邱庄村党支部", "2026年9月8日", "学习贯彻党的二十届四中全会精神", 41, 37, "郑海、王强、李明", "是", ""]
+#: refused when left in an import (service.exports.example_check)
+EXAMPLE = sheets.examples([["大邱庄村党支部", "2026年9月8日", "学习贯彻党的二十届四中全会精神", 41, 37, "郑海、王强、李明",
+                            "是", ""]])[0]
 
 
 def day_dict(p: PartyDay, name: str = "") -> dict:

@@ -327,8 +327,11 @@ def get_assignment(db: Session, actor: User, assignment_id: int) -> dict:
                            _progress(db, {a.organisation_id}, dt.date.today())[a.organisation_id])
 
 
+PERSON_EXAMPLE = sheets.examples([["张三", "区级领导", "区委常委、组织部部长", ""]])[0]
+
+
 def template() -> bytes:
-    return sheets.template(PERSON_COLUMNS, ["张三", "区级领导", "区委常委、组织部部长", ""], "人员名单")
+    return sheets.template(PERSON_COLUMNS, PERSON_EXAMPLE, "人员名单")
 
 
 # --- corrections (a record entered wrongly is edited or removed, from the API and the pages alike) ---------
@@ -420,9 +423,15 @@ ASSIGNMENT_COLUMNS = [sheets.Column("person", "领导姓名", required=True, ali
                       sheets.Column("note", "备注", max_len=1000)]
 
 
+def _assignment_example(day: dt.date) -> list:
+    return ["王志强", "大邱庄村党支部", "挂点包保", day.year, sheets.cn(day), ""]
+
+
+sheets.dated_examples(lambda day: [_assignment_example(day)])
+
+
 def assignments_template() -> bytes:
-    return sheets.template(ASSIGNMENT_COLUMNS, ["王志强", "大邱庄村党支部", "挂点包保", dt.date.today().year,
-                                                sheets.cn(dt.date.today()), ""], "挂点包保")
+    return sheets.template(ASSIGNMENT_COLUMNS, _assignment_example(dt.date.today()), "挂点包保")
 
 
 def _people_by_name(db: Session, actor: User) -> dict[str, list[DistrictPerson]]:
@@ -514,11 +523,17 @@ VISIT_COLUMNS = [sheets.Column("person", "领导姓名", required=True, aliases=
                  sheets.Column("owner", "责任人", max_len=100)]
 
 
+def _visit_example(today: dt.date) -> list:
+    day = today - dt.timedelta(days=1)
+    return ["王志强", "大邱庄村党支部", sheets.cn(day), "三会一课记录不全", "一个月后回访",
+            "三会一课记录不全\n党费未按月收缴", sheets.cn(day + dt.timedelta(days=90)), "郑海"]
+
+
+sheets.dated_examples(lambda day: [_visit_example(day)])
+
+
 def visits_template() -> bytes:
-    day = dt.date.today() - dt.timedelta(days=1)
-    return sheets.template(VISIT_COLUMNS, ["王志强", "大邱庄村党支部", sheets.cn(day), "三会一课记录不全",
-                                           "一个月后回访", "三会一课记录不全\n党费未按月收缴",
-                                           sheets.cn(day + dt.timedelta(days=90)), "郑海"], "挂点走访记录")
+    return sheets.template(VISIT_COLUMNS, _visit_example(dt.date.today()), "挂点走访记录")
 
 
 def import_visits(db: Session, actor: User, data: bytes, rectify_days: int = DEFAULT_RECTIFY_DAYS) -> dict:

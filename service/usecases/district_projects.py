@@ -32,8 +32,8 @@ COLUMNS = [sheets.Column("committee", "党委（工委）", required=True, alias
            sheets.Column("secretary", "书记", aliases=("书记姓名", "负责人"), max_len=100),
            sheets.Column("summary", "项目简介", aliases=("简介", "主要内容"), max_len=2000),
            *[sheets.Column(k, name, aliases=(name[2:],)) for k, name in PROJECT_OUTPUTS.items()]]
-EXAMPLE = ["大邱庄镇党委", 2026, "“党建+产业”助力村集体经济增收", "吴刚", "以党建引领壮大村集体经济",
-           "已完成", "推进中", "未开始", "未开始"]
+EXAMPLE = sheets.examples([["大邱庄镇党委", 2026, "“党建+产业”助力村集体经济增收", "吴刚", "以党建引领壮大村集体经济",
+           "已完成", "推进中", "未开始", "未开始"]])[0]  # refused when left in an import
 
 
 def _status(value) -> str:

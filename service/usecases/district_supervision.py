@@ -292,9 +292,12 @@ GROUP_COLUMNS = [sheets.Column("name", "督导组", required=True, aliases=("名
                  sheets.Column("checklist", "督导清单", max_len=30000)]
 
 
+GROUP_EXAMPLE = sheets.examples([["第一督导组", "刘明", "刘明、陈亮", "大邱庄镇党委",
+                                  "是否每月8日开展主题党日\n三会一课记录是否完整"]])[0]
+
+
 def groups_template() -> bytes:
-    return sheets.template(GROUP_COLUMNS, ["第一督导组", "刘明", "刘明、陈亮", "大邱庄镇党委",
-                                           "是否每月8日开展主题党日\n三会一课记录是否完整"], "督导组")
+    return sheets.template(GROUP_COLUMNS, GROUP_EXAMPLE, "督导组")
 
 
 def import_groups(db: Session, actor: User, data: bytes) -> dict:
@@ -359,13 +362,17 @@ INSPECTION_COLUMNS = [sheets.Column("group", "督导组", required=True, aliases
                       sheets.Column("owner", "责任人", max_len=100)]
 
 
+def _inspection_example(today: dt.date) -> list:
+    return ["第一督导组", "大邱庄村党支部", INSPECTION_KINDS["field"], sheets.cn(today - dt.timedelta(days=1)),
+            "是否每月8日开展主题党日：是\n三会一课记录是否完整：9月支委会无记录", "三会一课记录不全\n党费未按月收缴", "是",
+            sheets.cn(today + dt.timedelta(days=89)), "郑海"]
+
+
+sheets.dated_examples(lambda day: [_inspection_example(day)])
+
+
 def inspections_template() -> bytes:
-    day = sheets.cn(dt.date.today() - dt.timedelta(days=1))
-    return sheets.template(INSPECTION_COLUMNS, [
-        "第一督导组", "大邱庄村党支部", INSPECTION_KINDS["field"], day,
-        "是否每月8日开展主题党日：是\n三会一课记录是否完整：9月支委会无记录", "三会一课记录不全\n党费未按月收缴", "是",
-        sheets.cn(dt.date.today() + dt.timedelta(days=89)), "郑海"],
-        "督导检查记录")
+    return sheets.template(INSPECTION_COLUMNS, _inspection_example(dt.date.today()), "督导检查记录")
 
 
 def _answers(text: str | None, checklist: list[str]) -> tuple[dict[str, str], str | None]:

@@ -16,13 +16,20 @@ from ..checks.scoresheet import rows_from_table
 from ..checks.scorefile import rank_rows, read_table
 from ..checks.rubric import RubricError
 from ..errors import Broken, Conflict, Invalid, NotFound, Unsupported
+from ..exports import example_check, template_examples
 from ..models import Assessment, Finding, Organisation, RectificationItem, User
 from .assessments import assessment_dict
 from .validate import year_value
 
 
+#: the 评分表 template's example row (支部名称, 领域, 总分, the five dimensions, 群众满意率): left in, 预算科 was
+#: graded 96; refused by the one rule of every import (service.exports.example_refusal)
+SCORE_EXAMPLE = template_examples([["市财政局预算科党支部", "机关", 96, 20, 19, 19, 19, 19, 98]])[0]
+
+
 def _read_sheet(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
-    """Rows of an uploaded score sheet (read via a temporary file: openpyxl wants a path)."""
+    """Rows of an uploaded score sheet (read via a temporary file: openpyxl wants a path); a template's
+    example row left in is refused (its rows, as :func:`_match` lists the rows it cannot place)."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise Unsupported("评分表只支持 .xlsx 或 .csv 文件。")
@@ -32,11 +39,18 @@ def _read_sheet(data: bytes, filename: str) -> tuple[list[dict], list[dict]]:
             fh.write(data)
         try:
             header, table = read_table(Path(tmp))
-            return rows_from_table(header, table)
+            parsed = rows_from_table(header, table)
         except Exception:
             raise Invalid("无法读取该评分表，请检查文件格式。", "invalid_file") from None
     finally:
         os.unlink(tmp)
+    example_refusal = example_check()
+    examples = [{"row": n, "branch_name": "", "reason": why} for n, why in
+                ((n, example_refusal(n, raw)) for n, raw in enumerate(table, 2)) if why]
+    if examples:
+        raise Invalid("评分表" + "；".join(e["reason"] for e in examples) + "。", "unmatched_rows",
+                      detail={"rows": examples})
+    return parsed
 
 
 def _match(db: Session, actor: User, rows: list[dict]) -> tuple[dict[int, Organisation], list[dict]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
+from ..exports import example_check, template_examples
 from ..models import DOMAINS, ORG_KINDS, Organisation, User
 from ..vocabulary import DOMAINS as DOMAIN_NAMES, ORG_KINDS as KIND_NAMES, domain_name
 from .cycles import load_organisation
@@ -260,6 +261,9 @@ IMPORT_COLUMNS = {
     "contact_phone": ("联系电话",),
     "directly_under": ("工委直属", "是否工委直属"),
 }
+#: the 组织名单 template's example row (refused when left in: service.exports.example_refusal)
+IMPORT_EXAMPLE = template_examples([["市财政局预算科党支部", "市财政局机关党委", "党支部", "机关", "", 12, "李秀英", "王芳",
+                                     "022-68881234", "否"]])[0]
 KIND_ALIASES = {"工委": "committee", "区委": "committee", "工委/区委": "committee", "党委": "party_committee",
                 "党工委": "party_committee", "党组": "party_committee", "机关党委": "party_committee",
                 "党委/党工委/党组": "party_committee", "总支": "general_branch", "党总支": "general_branch",
@@ -301,7 +305,12 @@ def read_import_rows(data: bytes) -> tuple[list[dict], list[str]]:
     if "name" not in cols:
         raise Invalid("表头缺少“组织名称”列。", "invalid_file")
     out, problems = [], []
+    example_refusal = example_check()
     for n, raw in enumerate(rows[1:], 2):
+        example = example_refusal(n, raw)
+        if example:
+            problems.append(example)
+            continue
         cell = lambda k: (raw[cols[k]] if k in cols and cols[k] < len(raw) else None)  # noqa: E731
         name = str(cell("name") or "").strip()
         if not name:

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..errors import Invalid
-from ..exports import safe_row
+from ..exports import example_check, safe_row, template_examples
 from .validate import is_phone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -141,9 +141,14 @@ def read(data: bytes, columns: list[Column], what: str, problems: list | None = 
         raise Invalid(f"{what}表头缺少" + "、".join(f"“{m}”" for m in missing) + "列（请使用模板）。", "invalid_file")
     collect = problems is not None
     rows, problems = [], problems if collect else []
+    example_refusal = example_check()
     for n, values in enumerate(raw[header_at + 1:], header_at + 2):
         before = len(problems)
         if not any(v not in (None, "") for v in values):
+            continue
+        example = example_refusal(n, values)  # a template's example row left in
+        if example:
+            problems.append({"row": n, "column": "", "header": "", "message": example, "reason": example})
             continue
         out: dict = {"row": n, "_cols": cols}
         for c in columns:
@@ -185,6 +190,23 @@ def workbook_of(parts: list[tuple[str, list[str], list[list]]]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def examples(rows):
+    """Register a template's example rows (a list, or a function of today's date's rows): :func:`read`, like
+    every import, refuses a row equal to one of them (service.exports.example_check). Returns ``rows``."""
+    return template_examples(rows)
+
+
+def dated_examples(rows_on) -> None:
+    """Register example rows that carry the day the template was made (``rows_on(day)``): those of the last
+    :data:`EXAMPLE_DAYS` days are refused."""
+    template_examples(lambda: [row for back in range(EXAMPLE_DAYS)
+                               for row in rows_on(dt.date.today() - dt.timedelta(days=back))])
+
+
+#: how far back a template with a dated example row may have been downloaded
+EXAMPLE_DAYS = 120
 
 
 def template(columns: list[Column], example: list | None = None, title: str = "模板") -> bytes:

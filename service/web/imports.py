@@ -15,12 +15,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .. import vocabulary
-from ..batch.roster import EXAMPLE_MEMBER, HEADER_SYNONYMS, REQUIRED
+from ..batch.roster import EXAMPLE_ROWS, HEADER_SYNONYMS, REQUIRED
 from ..db import get_session
 from ..errors import DomainError
 from ..exports import safe_row
 from ..http import store
-from ..usecases.organisations import IMPORT_COLUMNS
+from ..usecases.grading import SCORE_EXAMPLE
+from ..usecases.organisations import IMPORT_COLUMNS, IMPORT_EXAMPLE
 from .helpers import blueprint, page
 from .lists import XLSX, attachment
 
@@ -31,18 +32,17 @@ _DIMENSIONS = list(vocabulary.DIMENSIONS.values())
 TEMPLATES = {
     "roster": ("党员名册模板.xlsx", "党员名册",
                [HEADER_SYNONYMS["party-card"][k][0] for k in HEADER_SYNONYMS["party-card"]],
-               [EXAMPLE_MEMBER.get(k, "") for k in HEADER_SYNONYMS["party-card"]],
+               EXAMPLE_ROWS[0],
                "姓名、所在支部为必填；入党时间写成 2015-07-01 或 2015年7月1日。"),
     "honor-roster": ("受表彰党支部名单模板.xlsx", "受表彰党支部",
                      [HEADER_SYNONYMS["honor-certificate"][k][0] for k in HEADER_SYNONYMS["honor-certificate"]],
-                     ["市财政局预算科党支部", "市财政局机关党委", "市直机关“五好党支部”", "2025—2029年"],
+                     EXAMPLE_ROWS[1],
                      "支部名称为必填。"),
     "scores": ("评分表模板.xlsx", "评分表", ["支部名称", "领域", "总分", *_DIMENSIONS, "群众满意率"],
-               ["市财政局预算科党支部", "机关", 96, 20, 19, 19, 19, 19, 98],
+               SCORE_EXAMPLE,
                "每个党支部一行；领域写机关、农村、社区等；群众满意率为百分数。"),
     "organisations": ("组织名单模板.xlsx", "组织名单", [names[0] for names in IMPORT_COLUMNS.values()],
-                      ["市财政局预算科党支部", "市财政局机关党委", "党支部", "机关", "", 12, "李秀英", "王芳",
-                       "022-68881234", "否"],
+                      IMPORT_EXAMPLE,
                       "组织名称、上级组织、类型为必填；上级组织须已存在或在本表中位于其上方。"),
 }
 MAX_REPORTS = 10
@@ -75,7 +75,7 @@ def template_url(name: str) -> str:
     return url_for("imports.template", name=name)
 
 
-_ROW = re.compile(r"^第(\d+)行[：:]?(.*)$", re.S)
+_ROW = re.compile(r"^第(\d+)行([：:]?)(.*)$", re.S)
 
 
 def as_rows(errors) -> list[dict]:
@@ -96,8 +96,8 @@ def as_rows(errors) -> list[dict]:
                         "reason": e.get("reason") or e.get("message") or ""})
         else:
             m = _ROW.match(str(e))
-            out.append({"row": int(m.group(1)) if m else None, "column": "",
-                        "reason": (m.group(2) if m else str(e)).strip()})
+            out.append({"row": int(m.group(1)) if m else None, "column": "",  # “第N行：…” less its place
+                        "reason": (m.group(3) if m and m.group(2) else str(e)).strip()})
     return out
 
 

@@ -31,8 +31,7 @@ def test_the_roster_template_is_a_roster_the_batch_reads(client, demo):
     login(client, "gongwei", demo["password"])
     data = client.get("/imports/roster-template.xlsx").data
     roster = parse_roster(data, "名册.xlsx", "party-card")
-    assert not roster.rows and [(e.row, e.reason) for e in roster.errors] == [
-        (2, "这是名册模板中的示例行（张三），请删除或改成实际内容后重新上传。")]
+    assert not roster.rows and [(e.row, e.reason) for e in roster.errors] == [(2, "第2行是模板示例，请删除或改成实际内容")]
     wb = load_workbook(io.BytesIO(data))
     wb.active["A2"], wb.active["C2"] = "李秀英", "120101198805056622"
     out = io.BytesIO()
@@ -115,3 +114,49 @@ def test_batch_certificates_are_numbered_only_after_a_confirmation(client, demo,
     assert other.status_code == 302
     with db() as s:
         assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
+
+
+def _template_rows(data: bytes) -> list[list]:
+    return [list(r) for r in load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True)]
+
+
+def test_every_template_s_example_rows_are_refused_by_the_one_rule():
+    """Left in, a template's example row went in as real data (评分表: 预算科 96分; 组织名单, 人员名单, 挂点, 主题党日
+    …). Every template registers its rows where the one rule reads them; a row a clerk edits is not refused."""
+    from service.exports import example_check
+    from service.usecases import (district_handbooks, district_members, district_partyday, district_people,
+                                  district_projects, district_supervision, district_training)
+    from service.web.imports import TEMPLATES
+
+    files = [district_handbooks.template(), district_members.records_template(), district_partyday.template(),
+             district_people.template(), district_people.assignments_template(), district_people.visits_template(),
+             district_projects.template(), district_supervision.groups_template(),
+             district_supervision.inspections_template(), district_training.sign_in_template()]
+    rows = [row for data in files for row in _template_rows(data)]
+    rows += [list(example) for _file, _title, _header, example, _note in TEMPLATES.values()]
+    refusal = example_check()
+    assert len(rows) == 16 and all(refusal(2, row) == "第2行是模板示例，请删除或改成实际内容" for row in rows)
+    assert not any(refusal(2, [f"{row[0]}（改）", *row[1:]]) for row in rows)
+
+
+def test_a_template_left_unedited_is_refused_on_each_import_s_page(client, demo):
+    """评分表 (grading) and 组织名单 (admin; the district sheets share service.usecases.sheets.read): the example
+    row is refused with its reason in the error report, nothing imported."""
+    def report_reasons(page: str) -> list:
+        link = re.search(r'href="(/imports/reports/[0-9a-f]{64}\.xlsx[^"]*)"', page)
+        report = client.get(link.group(1).replace("&amp;", "&"))
+        return [r[0:3:2] for r in load_workbook(io.BytesIO(report.data)).active.iter_rows(min_row=2, values_only=True)]
+
+    login(client, "gongwei", demo["password"])
+    sheet = client.get("/imports/scores-template.xlsx").data
+    page = client.post("/grading", data={"csrf_token": csrf_of(client), "year": "2026",
+                                         "file": (io.BytesIO(sheet), "评分表.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert report_reasons(page) == [(2, "第2行是模板示例，请删除或改成实际内容")]
+    assert "已保存" not in page and "定级结果" not in page
+    login(client, "admin", demo["password"])
+    sheet = client.get("/imports/organisations-template.xlsx").data
+    page = client.post("/admin/organisations", data={"csrf_token": csrf_of(client), "action": "import",
+                                                     "file": (io.BytesIO(sheet), "组织名单.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert report_reasons(page) == [(2, "第2行是模板示例，请删除或改成实际内容")]
