@@ -1,12 +1,14 @@
 """Documents a 文秘 signs, as the walk-through read them: a 验收意见表 whose 考核项目 does not break
 across pages with its name left behind; a 整改任务书 whose rows' 整改时限 agree with its 整改期限; a 荣誉证书
-whose text does not end on a line of two characters."""
+whose text does not end on a line of two characters; the cards' DOCX one page in LibreOffice with or without
+the project's font aliases."""
 from __future__ import annotations
 
 import io
 import zipfile
 
 import pdfplumber
+import pytest
 
 from service.documents.registry import render
 from service.documents.samples import sample_context
@@ -109,3 +111,74 @@ def test_a_honor_certificates_text_never_ends_on_a_line_of_two_characters():
     assert len(body) >= 2, lines
     assert len(body[-1]) >= 4 and body[-1] == "以资鼓励。", body
     assert body[-2].endswith("，"), body
+
+
+def _paragraph_lines(data: bytes) -> list[tuple[str, str | None]]:
+    from lxml import etree
+
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    out = []
+    for p in body.iter(f"{W}p"):
+        spacing = p.find(f"{W}pPr/{W}spacing")
+        rule = spacing.get(f"{W}lineRule") if spacing is not None else None
+        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        out.append(("[image]" if p.find(f".//{W}drawing") is not None else text, rule))
+    return out
+
+
+def test_a_honor_certificate_docx_sets_its_lines_exactly_but_the_qr_codes():
+    """Auto line heights follow the face: where LibreOffice lacks 楷体_GB2312 and the project's aliases,
+    its fallback (Noto Sans CJK JP) drew every line taller and the sheet ran to a second page."""
+    lines = _paragraph_lines(render("honor-certificate", sample_context("honor-certificate"), "docx"))
+    assert [t for t, rule in lines if rule != "exact"] == ["[image]"], lines
+
+
+def test_the_party_card_docx_label_column_holds_suo_shu_dang_zu_zhi():
+    """所属党组织 (five 10.5 pt characters, plus the cells' 0.19 cm default margins each side) wrapped to
+    所属党组/织 in a 62.35 pt column."""
+    from lxml import etree
+
+    data = render("party-card", sample_context("party-card"), "docx")
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    grid = [int(c.get(f"{W}w")) for c in body.iter(f"{W}gridCol")]
+    assert grid[0] >= (5 * 10.5 + 2 * 5.4) * 20 + 40, grid
+    assert sum(grid) == 4876  # the table keeps its width on the card
+
+
+@pytest.mark.slow
+def test_the_cards_are_one_page_in_libreoffice_with_and_without_the_font_aliases(tmp_path):
+    """LibreOffice with the system's fonts only (no alias for 仿宋_GB2312, 楷体_GB2312 …: what a server
+    without the project's fontconfig has) and with the aliases: the 荣誉证书 is one sheet and the 党员证
+    one card whose label 所属党组织 stays on one line."""
+    import os
+    import shutil
+    import subprocess
+
+    from service.documents.docx_render import fontconfig_file
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    plain = tmp_path / "plain-fonts.conf"
+    plain.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                     '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include></fontconfig>\n',
+                     encoding="utf-8")
+    card = dict(sample_context("party-card"), check_code="YU7RKN",
+                organisation_path="市直机关工委 / 市财政局机关党委 / 市财政局预算科党支部")
+    for name, conf in (("plain", plain), ("aliased", fontconfig_file(tmp_path))):
+        out = tmp_path / name
+        out.mkdir()
+        paths = []
+        for kind, ctx in (("party-card", card), ("honor-certificate", sample_context("honor-certificate"))):
+            (out / f"{kind}.docx").write_bytes(render(kind, ctx, "docx"))
+            paths.append(str(out / f"{kind}.docx"))
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(out), *paths],
+                       check=True, capture_output=True, timeout=240, env=dict(os.environ, FONTCONFIG_FILE=str(conf)))
+        pages = {}
+        for kind in ("party-card", "honor-certificate"):
+            with pdfplumber.open(out / f"{kind}.pdf") as pdf:
+                pages[kind] = (len(pdf.pages), pdf.pages[0].extract_text() or "")
+        assert {k: n for k, (n, _t) in pages.items()} == {"party-card": 1, "honor-certificate": 1}, (name, pages)
+        assert any(ln.replace(" ", "").startswith("所属党组织") for ln in pages["party-card"][1].splitlines()), \
+            (name, pages["party-card"][1])
