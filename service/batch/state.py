@@ -241,7 +241,8 @@ def _checked_roster(session: Session, roster_bytes: bytes, roster_name: str, kin
 
 def preview_job(session: Session, roster_bytes: bytes, roster_name: str, kind: str, options: dict | None = None,
                 *, organisation_id: int | None = None) -> dict:
-    """What :func:`create_job` would do with this request, writing nothing: {total, same_as, reprint_of} —
+    """What :func:`create_job` would do with this request, writing nothing: {total, same_as, reprint_of} and,
+    for new numbers, ``scopes`` (numbering scope -> certificates) and the normalised ``options`` —
     ``same_as`` the job this very request made before, ``reprint_of`` the job whose numbers a reprint keeps
     (else new numbers are taken). Raises what :func:`create_job` raises."""
     if kind not in KIND_TITLES:
@@ -260,7 +261,11 @@ def preview_job(session: Session, roster_bytes: bytes, roster_name: str, kind: s
             raise NumbersPending(source.id, source.state)
         return {"total": source.total, "same_as": None, "reprint_of": source.id}
     roster = _checked_roster(session, roster_bytes, roster_name, kind, opts, options, organisation_id)
-    return {"total": len(roster.rows), "same_as": None, "reprint_of": None}
+    scopes: dict[str, int] = {}
+    for r in roster.rows:  # as rendering.allocate counts them
+        scope = number_scope(kind, {"scope": r.scope})
+        scopes[scope] = scopes.get(scope, 0) + 1
+    return {"total": len(roster.rows), "same_as": None, "reprint_of": None, "scopes": scopes, "options": opts}
 
 
 def requeue(session: Session, job: BatchJob) -> bool:

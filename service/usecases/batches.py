@@ -15,8 +15,8 @@ from celery import Celery
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from service import audit, auth
-from service.batch import executors, ocr, state
+from service import audit, auth, numbering
+from service.batch import executors, ocr, rendering, state
 from service.batch.roster import RosterError
 from service.config import Settings
 from service.errors import Conflict, Invalid, NotFound
@@ -85,7 +85,15 @@ def preview(session: Session, actor: User | None, *, roster: bytes, roster_name:
     with _refusals():
         out = state.preview_job(session, roster, roster_name, kind, options,
                                 organisation_id=actor.organisation_id if actor is not None else None)
-    return dict(out, kind_name=state.KIND_TITLES[kind])
+    numbers = []
+    for scope, count in sorted((out.pop("scopes", None) or {}).items()):  # the numbers they take unless
+        opts = out["options"]                                               # another batch takes some first
+        year = 0 if kind == "party-card" else opts["year"]
+        first = numbering.peek(session, state.seq_kind(kind), year, scope) + 1
+        numbers.append({"first": rendering.format_number(kind, opts, scope, first),
+                        "last": rendering.format_number(kind, opts, scope, first + count - 1), "count": count})
+    out.pop("options", None)
+    return dict(out, kind_name=state.KIND_TITLES[kind], numbers=numbers)
 
 
 def start(session: Session, actor: User | None, *, settings: Settings, roster: bytes, roster_name: str,

@@ -101,7 +101,8 @@ def test_batch_certificates_are_numbered_only_after_a_confirmation(client, demo,
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200 and 'id="batch-preview"' in page
     assert re.search(r'将生成 <strong id="preview-total">3</strong> 张党员证', page)
-    assert "将占用 3 个新编号" in page and 'id="confirm-batch"' in page
+    numbers = re.search(r"将占用 3 个新编号（(\d{8})至(\d{8})）", page)  # the 党员证 numbers they will take
+    assert numbers and int(numbers.group(2)) - int(numbers.group(1)) == 2 and 'id="confirm-batch"' in page
     sha = re.search(r'name="roster_sha" value="([0-9a-f]{64})"', page).group(1)
     with db() as s:
         assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
