@@ -28,7 +28,8 @@ def test_municipal_branch_from_forecast_to_delisting_and_verify(app, client, dem
     code = check_code(number, app.config["WUHAO_VERIFY_KEY"])
     page = client.get(f"/verify/{number}?code={code}").get_data(as_text=True)
     commended = dt.date.fromisoformat(steps[-2][1])
-    assert '<p class="status valid">有效</p>' in page and "市财政局预算科党支部" in page and cn_day(commended) in page
+    assert '<p class="status valid">有效</p>' in page and "市财政局预算科党支部" in page
+    assert f"<dt>有效期</dt><dd>{commended.year}—{commended.year + 4}</dd>" in page  # the term the certificate prints
     # 自然摘牌 today: the department was reorganised
     r = client.post(f"/api/v1/organisations/{org}/cycle/transitions", headers=h,
                     json={"event": "delist", "as_of": today.isoformat(), "facts": {"reorganised": True}})
