@@ -90,6 +90,16 @@ def _item(text: str) -> dict:
 
 
 _NUMERIC = re.compile(r"^[-+—]?[\d.,]*%?$|^—$")
+#: a date cell set on two lines, 2026年 / 12月17日: in a column as wide as its longer line it never breaks inside a
+#: figure (2026年12/月17日 in PDF, 2026年/12月17/日 in LibreOffice, in the 整改任务书's 21.7 mm 整改时限)
+_DATE_CELL = re.compile(r"^\d{4}年\n\d{1,2}月\d{1,2}日$")
+_AUTOSPACE_EMS = 1.0  # LibreOffice sets a gap between a figure and an ideograph that Word and the PDF do not
+
+
+def table_date(value) -> str:
+    """A date for a narrow table column: the year on a line of its own (see ``_DATE_CELL``)."""
+    text = cn_date(value)
+    return text.replace("年", "年\n", 1) if text else text
 
 
 def _text_mm(text: str) -> float:
@@ -114,7 +124,9 @@ def _fitted(headers: list[str], rows: list[list[str]], weights: list[float], tot
         # a header of four characters or more may take two lines (农村/后进); one of three may not (支部/数)
         texts = [head[:(len(head) + 1) // 2] if len(head) >= 4 else head]
         texts += [r[i] for r in rows if i < len(r) and _NUMERIC.match(r[i])]
-        need = max((_text_mm(t) for t in texts), default=0) + 2 * layout.TABLE_PAD_X_MM + 0.8
+        dates = [max(r[i].split("\n"), key=_text_mm) for r in rows if i < len(r) and _DATE_CELL.match(r[i])]
+        need = max([_text_mm(t) for t in texts] + [_text_mm(t) + _AUTOSPACE_EMS * _text_mm("一") for t in dates],
+                   default=0) + 2 * layout.TABLE_PAD_X_MM + 0.8
         widths[i] = max(widths[i], need)
     rest = total_mm - sum(w for i, w in enumerate(widths) if i != wide)
     if rest < 0.6 * total_mm * weights[wide] / s:
@@ -331,10 +343,10 @@ def rectification_taskbook(ctx: dict) -> dict:
     for i, it in enumerate(ctx.get("items") or [], 1):
         rows.append([str(i), it.get("category", ""), it.get("problem", ""), it.get("measure", ""),
                      it.get("target", ""), it.get("leader", ""), it.get("owner", ""),
-                     cn_date(it.get("due_on"))])
+                     table_date(it.get("due_on"))])
     blocks.append(_table(["序号", "问题类别", "具体问题", "整改措施", "整改目标", "责任领导", "责任人",
-                          "整改时限"], rows, [0.6, 1.1, 2.0, 2.0, 1.6, 1.0, 1.0, 1.5],
-                         layout.TYPE_AREA_WIDTH_MM))
+                          "整改时限"], rows, [0.6, 1.1, 2.4, 1.8, 1.4, 1.0, 1.0, 1.5],
+                         layout.TYPE_AREA_WIDTH_MM, fit=True))
     blocks.append(_h1("二、责任落实"))
     blocks.append(_p(f"{ctx.get('parent_org') or '上级党组织'}对整改工作负领导责任，支部书记{ctx.get('secretary') or ''}"
                      f"为第一责任人。整改进展每季度报告一次，纳入整改工作台账管理，整改完成后逐项销号。"))

@@ -56,6 +56,10 @@ _cache: dict[tuple[str, int], "_Compiled"] = {}
 _BODY_RE = re.compile(r"<w:body>.*</w:body>", re.S)
 #: docxtpl tags that add, drop or span table cells: only they give its table fix-up work
 _CELL_TAGS = re.compile(r"\{%-?\s*(tc|colspan|hm|vm)\b")
+#: a table date set on two lines (``compose.table_date``: 2026年 / 12月17日): the view's line break becomes Word's
+#: (a bare newline inside <w:t> is read as a space, and LibreOffice broke the date as 2026年/12月17/日)
+_DATE_BREAK = re.compile(r"年\n(?=\d)")
+_DATE_BREAK_XML = '年</w:t><w:br/><w:t xml:space="preserve">'
 
 
 class _Compiled:
@@ -87,6 +91,7 @@ class _Compiled:
     def render(self, view: dict) -> bytes:
         xml = self.template.render(v=view)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = _DATE_BREAK.sub(_DATE_BREAK_XML, xml)
         if self.fix_tables:
             tree = self.tpl.fix_tables(xml)
             xml = etree.tostring(tree, encoding="unicode")

@@ -182,3 +182,25 @@ def test_the_cards_are_one_page_in_libreoffice_with_and_without_the_font_aliases
         assert {k: n for k, (n, _t) in pages.items()} == {"party-card": 1, "honor-certificate": 1}, (name, pages)
         assert any(ln.replace(" ", "").startswith("所属党组织") for ln in pages["party-card"][1].splitlines()), \
             (name, pages["party-card"][1])
+
+
+def _task_book_table_dates_pdf(data: bytes) -> list[str]:
+    """The 整改时限 cells of the 整改任务书's table (its last column), each as pdfplumber reads its lines."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        rows = [row for page in pdf.pages for table in page.extract_tables() for row in table]
+    return [row[-1] for row in rows if row and row[-1] and row[-1].strip() != "整改时限"]
+
+
+def test_a_task_books_deadlines_break_after_the_year_only():
+    """整改时限 in the task book's table: 2026年 / 12月17日 in both renderers, never a figure split
+    (2026年12/月17日 in the PDF and 2026年/12月17/日 in LibreOffice, in a 21.7 mm column)."""
+    ctx = sample_context("rectification-taskbook")
+    cells = _task_book_table_dates_pdf(render("rectification-taskbook", ctx, "pdf"))
+    assert cells
+    for cell in cells:
+        lines = [squash(line) for line in cell.splitlines()]
+        assert len(lines) == 2 and len(lines[0]) == 5 and lines[0].endswith("年") and lines[0][:4].isdigit(), cell
+        assert lines[1][0].isdigit() and lines[1].endswith("日") and "月" in lines[1], cell
+    body = zipfile.ZipFile(io.BytesIO(render("rectification-taskbook", ctx, "docx"))).read("word/document.xml").decode()
+    assert body.count("年</w:t><w:br/>") == len(cells)
+    assert "年\n" not in body

@@ -206,9 +206,12 @@ def _any_sequence(app, seeded, data) -> None:
         else:
             items = c.get("/api/v1/documents?limit=20", headers=bearer(token)).get_json()["items"]
             issued = [d for d in items if d["status"] == "issued" and d["kind"] in DOC_KINDS]
+            # drawn whatever the database holds, so that a replay draws the same: a range that followed the
+            # list made Hypothesis report FlakyStrategyDefinition instead of the failure it was shrinking
+            pick = data.draw(st.integers(0, 19))
             if not issued:
                 continue
-            target = issued[data.draw(st.integers(0, len(issued) - 1))]["id"]
+            target = issued[pick % len(issued)]["id"]
             if op == "reissue":
                 r = c.post(f"/api/v1/documents/{target}/reissue", headers=bearer(token))
             else:
