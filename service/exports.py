@@ -83,10 +83,20 @@ def _row_key(cells) -> tuple:
 
 def example_check():
     """A function ``(row, cells) -> reason or None`` refusing a row equal to any template's example row (its
-    cells in the sheet's column order); the examples are read once per import, so take one per import."""
+    cells in the sheet's column order), asked of the sheet's rows in order; take one per import.
+
+    Only the rows at the top of the sheet are examples left in: a template writes its examples right under
+    the heading, and the examples name real demo branches and members, so the same record further down is
+    real (a 党员纪实表 with 郑海's 主题党日 of 2025年9月8日 in its eighth row was refused as the example)."""
     keys = {_row_key(safe_row(example)) for rows in _EXAMPLES for example in (rows() if callable(rows) else rows)}
+    at_top = [True]
 
     def refusal(row: int, cells) -> str | None:
         key = _row_key(cells)
-        return f"第{row}行是模板示例，请删除或改成实际内容" if key and key in keys else None
+        if not key:
+            return None  # a blank row neither is an example nor ends the top
+        if at_top[0] and key in keys:
+            return f"第{row}行是模板示例，请删除或改成实际内容"
+        at_top[0] = False
+        return None
     return refusal

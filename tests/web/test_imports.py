@@ -140,6 +140,21 @@ def test_every_template_s_example_rows_are_refused_by_the_one_rule():
     assert not any(refusal(2, [f"{row[0]}（改）", *row[1:]]) for row in rows)
 
 
+def test_a_record_equal_to_an_example_below_a_real_row_is_real():
+    """Examples left in sit at the top of the sheet, right under the heading; the examples name demo branches and
+    members, so the same record further down is a real one (郑海's 主题党日 of 2025年9月8日 in a 党员纪实表's
+    eighth row was refused as the template's example)."""
+    from service.exports import example_check
+    from service.usecases.district_members import RECORD_EXAMPLES
+
+    example = list(RECORD_EXAMPLES[1])
+    refusal = example_check()
+    assert refusal(2, [None] * len(example)) is None  # a blank row neither is an example nor ends the top
+    assert refusal(3, example) == "第3行是模板示例，请删除或改成实际内容"
+    assert refusal(4, ["大邱庄村党支部", "王芳", "", *example[3:]]) is None
+    assert refusal(8, example) is None
+
+
 def test_a_template_left_unedited_is_refused_on_each_import_s_page(client, demo):
     """评分表 (grading) and 组织名单 (admin; the district sheets share service.usecases.sheets.read): the example
     row is refused with its reason in the error report, nothing imported."""
