@@ -26,7 +26,7 @@ from service.db import session_scope
 from service.models import BatchChunk
 from service.storage import store_for
 
-from .state import FINAL_SEQ, number_scope, seq_kind
+from .state import FINAL_SEQ, number_scope, scope_counts, seq_kind, sequence_year
 
 _rows_cache: dict[str, list[dict]] = {}
 _reprint_cache: dict[int, dict[int, list]] = {}
@@ -71,13 +71,9 @@ def allocate(settings: Settings, chunk_id: int, kind: str, opts: dict, rows: lis
         alloc = (ch.outputs or {}).get("alloc")
         if alloc:
             return alloc
-        counts: dict[str, int] = {}
-        for r in rows:
-            scope = number_scope(kind, r)
-            counts[scope] = counts.get(scope, 0) + 1
-        year = 0 if kind == "party-card" else opts["year"]
+        year = sequence_year(kind, opts)
         alloc = [[scope, numbering.allocate(s, seq_kind(kind), year, n, scope=scope), n]
-                 for scope, n in counts.items()]
+                 for scope, n in scope_counts(kind, rows).items()]
         ch.outputs = dict(ch.outputs or {}, alloc=alloc)
         if len(alloc) == 1:
             ch.number_first, ch.number_last = alloc[0][1], alloc[0][1] + alloc[0][2] - 1

@@ -173,21 +173,12 @@ def create_job(session: Session, store: FileStore, roster_bytes: bytes, roster_n
     anything is written, and :class:`NumbersPending` for other outputs of an unfinished print run.
     The same request again returns the existing job, a failed or cancelled one queued again.
     """
-    if kind not in KIND_TITLES:
-        raise OptionError(f"未知的证书类型：{kind}", "kind")
-    opts = normalise_options(kind, options)
-    roster_sha = hashlib.sha256(roster_bytes).hexdigest()
-    job_key, numbering_key = job_keys(kind, roster_sha, options, opts, organisation_id)
-    existing = session.execute(select(BatchJob).where(BatchJob.idempotency_key == job_key)).scalar_one_or_none()
+    opts, roster_sha, job_key, numbering_key, existing, source = _match(session, roster_bytes, kind, options,
+                                                                        organisation_id)
     if existing is not None:
         requeue(session, existing)
         return existing, False
-    source = session.execute(select(BatchJob).where(BatchJob.numbering_key == numbering_key,
-                                                    BatchJob.numbers_from_id.is_(None))
-                             .order_by(BatchJob.id).limit(1)).scalar_one_or_none()
     if source is not None:
-        if source.state != "done":
-            raise NumbersPending(source.id, source.state)
         rows_sha, total = source.options["rows_sha256"], source.total
         extra = {k: source.options[k] for k in ("encoding", "columns") if k in source.options}
         # the reprint prints what the first job printed: its content options, its rows
@@ -245,27 +236,36 @@ def preview_job(session: Session, roster_bytes: bytes, roster_name: str, kind: s
     for new numbers, ``scopes`` (numbering scope -> certificates) and the normalised ``options`` —
     ``same_as`` the job this very request made before, ``reprint_of`` the job whose numbers a reprint keeps
     (else new numbers are taken). Raises what :func:`create_job` raises."""
+    opts, _sha, _job_key, _numbering_key, existing, source = _match(session, roster_bytes, kind, options,
+                                                                    organisation_id)
+    if existing is not None:
+        return {"total": existing.total, "same_as": existing.id, "reprint_of": existing.numbers_from_id}
+    if source is not None:
+        return {"total": source.total, "same_as": None, "reprint_of": source.id}
+    roster = _checked_roster(session, roster_bytes, roster_name, kind, opts, options, organisation_id)
+    return {"total": len(roster.rows), "same_as": None, "reprint_of": None, "options": opts,
+            "scopes": scope_counts(kind, [{"scope": r.scope} for r in roster.rows])}
+
+
+def _match(session: Session, roster_bytes: bytes, kind: str, options: dict | None, organisation_id: int | None):
+    """What a request matches before anything is written, for :func:`create_job` and :func:`preview_job`:
+    ``(opts, roster_sha, job_key, numbering_key, existing, source)`` — ``existing`` the job this very request
+    made before, else ``source`` the finished job whose numbers a reprint keeps (:class:`NumbersPending` while
+    it is unfinished), else both None."""
     if kind not in KIND_TITLES:
         raise OptionError(f"未知的证书类型：{kind}", "kind")
     opts = normalise_options(kind, options)
-    job_key, numbering_key = job_keys(kind, hashlib.sha256(roster_bytes).hexdigest(), options, opts,
-                                      organisation_id)
+    roster_sha = hashlib.sha256(roster_bytes).hexdigest()
+    job_key, numbering_key = job_keys(kind, roster_sha, options, opts, organisation_id)
     existing = session.execute(select(BatchJob).where(BatchJob.idempotency_key == job_key)).scalar_one_or_none()
-    if existing is not None:
-        return {"total": existing.total, "same_as": existing.id, "reprint_of": existing.numbers_from_id}
-    source = session.execute(select(BatchJob).where(BatchJob.numbering_key == numbering_key,
-                                                    BatchJob.numbers_from_id.is_(None))
-                             .order_by(BatchJob.id).limit(1)).scalar_one_or_none()
-    if source is not None:
-        if source.state != "done":
+    source = None
+    if existing is None:
+        source = session.execute(select(BatchJob).where(BatchJob.numbering_key == numbering_key,
+                                                        BatchJob.numbers_from_id.is_(None))
+                                 .order_by(BatchJob.id).limit(1)).scalar_one_or_none()
+        if source is not None and source.state != "done":
             raise NumbersPending(source.id, source.state)
-        return {"total": source.total, "same_as": None, "reprint_of": source.id}
-    roster = _checked_roster(session, roster_bytes, roster_name, kind, opts, options, organisation_id)
-    scopes: dict[str, int] = {}
-    for r in roster.rows:  # as rendering.allocate counts them
-        scope = number_scope(kind, {"scope": r.scope})
-        scopes[scope] = scopes.get(scope, 0) + 1
-    return {"total": len(roster.rows), "same_as": None, "reprint_of": None, "scopes": scopes, "options": opts}
+    return opts, roster_sha, job_key, numbering_key, existing, source
 
 
 def requeue(session: Session, job: BatchJob) -> bool:
@@ -289,6 +289,20 @@ def seq_kind(kind: str) -> str:
 def number_scope(kind: str, row: dict) -> str:
     """党员证 numbers run per county + committee scope; 荣誉证书 numbers per year only."""
     return row["scope"] if kind == "party-card" else ""
+
+
+def sequence_year(kind: str, opts: dict) -> int:
+    """The year of a kind's numbering sequence: 党员证 numbers run across years (0), 荣誉证书 per year."""
+    return 0 if kind == "party-card" else opts["year"]
+
+
+def scope_counts(kind: str, rows: list[dict]) -> dict[str, int]:
+    """How many numbers each numbering scope takes for ``rows``, in the rows' order."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        scope = number_scope(kind, r)
+        counts[scope] = counts.get(scope, 0) + 1
+    return counts
 
 
 def _honour_rows(s: Session, roster: Roster, given: dict) -> list[RowError]:
@@ -325,11 +339,8 @@ def _honour_rows(s: Session, roster: Roster, given: dict) -> list[RowError]:
 
 def _check_capacity(s: Session, kind: str, opts: dict, roster: Roster) -> list[RowError]:
     """Refuse a roster whose numbers would not fit the configured serial width."""
-    counts: dict[str, int] = {}
-    for r in roster.rows:
-        scope = number_scope(kind, {"scope": r.scope})
-        counts[scope] = counts.get(scope, 0) + 1
-    year = 0 if kind == "party-card" else opts["year"]
+    counts = scope_counts(kind, [{"scope": r.scope} for r in roster.rows])
+    year = sequence_year(kind, opts)
     limit = 10 ** opts["serial_width"] - 1
     errors = []
     for scope, n in counts.items():

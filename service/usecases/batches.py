@@ -88,8 +88,7 @@ def preview(session: Session, actor: User | None, *, roster: bytes, roster_name:
     numbers = []
     for scope, count in sorted((out.pop("scopes", None) or {}).items()):  # the numbers they take unless
         opts = out["options"]                                               # another batch takes some first
-        year = 0 if kind == "party-card" else opts["year"]
-        first = numbering.peek(session, state.seq_kind(kind), year, scope) + 1
+        first = numbering.peek(session, state.seq_kind(kind), state.sequence_year(kind, opts), scope) + 1
         numbers.append({"first": rendering.format_number(kind, opts, scope, first),
                         "last": rendering.format_number(kind, opts, scope, first + count - 1), "count": count})
     out.pop("options", None)

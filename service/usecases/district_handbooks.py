@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
+from ..exports import template_examples
 from ..models import HandbookIssue, MemberRecord, Organisation, PartyMember, SpotCheck, User
 from ..vocabulary import HANDBOOK_KINDS, SPOT_CHECK_ITEMS, SPOT_CHECK_RESULTS
 from . import district_members, ledger, sheets
@@ -31,7 +32,7 @@ COLUMNS = [sheets.Column("kind", "手册", required=True, aliases=("类别", "�
            sheets.Column("given_on", "发放日期", "date", required=True, aliases=("日期",)),
            sheets.Column("received_by", "领取人", aliases=("签收人",), max_len=100)]
 #: refused when left in an import (service.exports.example_check)
-EXAMPLES = sheets.examples([[HANDBOOK_KINDS["branch_manual"], "大邱庄村党支部", "", "", "JHSC-2025-001", "2025年3月1日", "郑海"],
+EXAMPLES = template_examples([[HANDBOOK_KINDS["branch_manual"], "大邱庄村党支部", "", "", "JHSC-2025-001", "2025年3月1日", "郑海"],
             [HANDBOOK_KINDS["study_manual"], "大邱庄村党支部", "郑海", "", "", "2025年3月1日", "郑海"]])
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..errors import Conflict, Invalid
+from ..exports import template_examples
 from ..models import MemberRecord, Organisation, PartyDay, PartyMember, User
 from ..vocabulary import MEMBER_RECORD_KINDS
 from . import sheets
@@ -133,7 +134,7 @@ RECORD_COLUMNS = [sheets.Column("branch_name", "党支部", required=True, alias
                   sheets.Column("amount", "金额（元）", aliases=("金额", "党费金额", "交纳金额"), max_len=20),
                   sheets.Column("paid", "是否交纳", "bool", aliases=("已交纳",)),
                   sheets.Column("what", "内容", aliases=("活动内容", "活动名称"), max_len=300)]
-RECORD_EXAMPLES = sheets.examples([["大邱庄村党支部", "郑海", "", MEMBER_RECORD_KINDS["dues"], "2025年9月", "30", "是", ""],
+RECORD_EXAMPLES = template_examples([["大邱庄村党支部", "郑海", "", MEMBER_RECORD_KINDS["dues"], "2025年9月", "30", "是", ""],
                    ["大邱庄村党支部", "郑海", "", MEMBER_RECORD_KINDS["activity"], "2025年9月8日", "", "",
                     "主题党日：重温入党誓词"]])  # refused when left in an import
 

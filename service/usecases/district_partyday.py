@@ -16,6 +16,7 @@ from .. import audit, auth
 from ..checks.district import (MONTH_STATUSES, PARTY_DAY, DayRecord, HeldCounts, added, counted_summary,
                                month_status)
 from ..errors import Conflict, Invalid
+from ..exports import template_examples
 from ..models import Organisation, PartyDay, User
 from . import sheets
 from .serialize import iso
@@ -30,7 +31,7 @@ COLUMNS = [sheets.Column("branch_name", "党支部", required=True, aliases=("�
            sheets.Column("dues_collected", "是否收缴党费", "bool", aliases=("党费收缴", "收缴党费")),
            sheets.Column("reason", "未在8日开展的原因", aliases=("原因", "未在8日开展原因"), max_len=1000)]
 #: refused when left in an import (service.exports.example_check)
-EXAMPLE = sheets.examples([["大邱庄村党支部", "2026年9月8日", "学习贯彻党的二十届四中全会精神", 41, 37, "郑海、王强、李明",
+EXAMPLE = template_examples([["大邱庄村党支部", "2026年9月8日", "学习贯彻党的二十届四中全会精神", 41, 37, "郑海、王强、李明",
                             "是", ""]])[0]
 
 

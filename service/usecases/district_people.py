@@ -16,6 +16,7 @@ from .. import audit, auth
 from ..checks.district import standing, uncovered
 from ..config import DEFAULT_RECTIFY_DAYS
 from ..errors import Conflict, Invalid
+from ..exports import template_examples
 from ..models import (Assessment, DistrictPerson, LeaderAssignment, LeaderVisit, Organisation, RectificationItem,
                       User)
 from ..vocabulary import ASSIGNMENT_KINDS, PERSON_RANKS, domain_name
@@ -327,7 +328,7 @@ def get_assignment(db: Session, actor: User, assignment_id: int) -> dict:
                            _progress(db, {a.organisation_id}, dt.date.today())[a.organisation_id])
 
 
-PERSON_EXAMPLE = sheets.examples([["张三", "区级领导", "区委常委、组织部部长", ""]])[0]
+PERSON_EXAMPLE = template_examples([["张三", "区级领导", "区委常委、组织部部长", ""]])[0]
 
 
 def template() -> bytes:

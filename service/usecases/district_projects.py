@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..errors import Conflict, Invalid, NotFound
+from ..exports import template_examples
 from ..models import DistrictPerson, Organisation, ProjectMilestone, SecretaryProject, User
 from ..storage import FileStore
 from ..vocabulary import MILESTONE_STATUSES, PROJECT_OUTPUTS, cn_date
@@ -32,7 +33,7 @@ COLUMNS = [sheets.Column("committee", "党委（工委）", required=True, alias
            sheets.Column("secretary", "书记", aliases=("书记姓名", "负责人"), max_len=100),
            sheets.Column("summary", "项目简介", aliases=("简介", "主要内容"), max_len=2000),
            *[sheets.Column(k, name, aliases=(name[2:],)) for k, name in PROJECT_OUTPUTS.items()]]
-EXAMPLE = sheets.examples([["大邱庄镇党委", 2026, "“党建+产业”助力村集体经济增收", "吴刚", "以党建引领壮大村集体经济",
+EXAMPLE = template_examples([["大邱庄镇党委", 2026, "“党建+产业”助力村集体经济增收", "吴刚", "以党建引领壮大村集体经济",
            "已完成", "推进中", "未开始", "未开始"]])[0]  # refused when left in an import
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .. import audit, auth
 from ..config import DEFAULT_RECTIFY_DAYS
 from ..errors import Conflict, Invalid, NotFound
+from ..exports import template_examples
 from ..models import Inspection, Organisation, SupervisionGroup, User
 from ..vocabulary import INSPECTION_KINDS
 from . import ledger, sheets
@@ -292,7 +293,7 @@ GROUP_COLUMNS = [sheets.Column("name", "督导组", required=True, aliases=("名
                  sheets.Column("checklist", "督导清单", max_len=30000)]
 
 
-GROUP_EXAMPLE = sheets.examples([["第一督导组", "刘明", "刘明、陈亮", "大邱庄镇党委",
+GROUP_EXAMPLE = template_examples([["第一督导组", "刘明", "刘明、陈亮", "大邱庄镇党委",
                                   "是否每月8日开展主题党日\n三会一课记录是否完整"]])[0]
 
 

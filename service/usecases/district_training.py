@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, auth
 from ..errors import Conflict, Invalid
+from ..exports import template_examples
 from ..models import Organisation, TrainingClass, TrainingEnrolment, TrainingTopic, User
 from ..vocabulary import cn_date
 from . import sheets
@@ -27,7 +28,7 @@ COMMITTEE_KINDS = ("party_committee", "street")
 SIGN_IN = [sheets.Column("branch_name", "党支部", required=True, aliases=("支部名称", "党支部名称", "单位"), max_len=200),
            sheets.Column("secretary", "姓名", aliases=("书记姓名", "支部书记"), max_len=100),
            sheets.Column("attended", "是否签到", "bool", aliases=("签到", "出勤"))]
-SIGN_IN_EXAMPLE = sheets.examples([["大邱庄村党支部", "郑海", "是"]])[0]  # refused when left in an import
+SIGN_IN_EXAMPLE = template_examples([["大邱庄村党支部", "郑海", "是"]])[0]  # refused when left in an import
 
 
 def _keeper(db: Session, actor: User, payload: dict) -> int:

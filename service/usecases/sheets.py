@@ -192,12 +192,6 @@ def workbook_of(parts: list[tuple[str, list[str], list[list]]]) -> bytes:
     return out.getvalue()
 
 
-def examples(rows):
-    """Register a template's example rows (a list, or a function of today's date's rows): :func:`read`, like
-    every import, refuses a row equal to one of them (service.exports.example_check). Returns ``rows``."""
-    return template_examples(rows)
-
-
 def dated_examples(rows_on) -> None:
     """Register example rows that carry the day the template was made (``rows_on(day)``): those of the last
     :data:`EXAMPLE_DAYS` days are refused."""

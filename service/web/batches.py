@@ -4,19 +4,18 @@ Thin over ``service.usecases.batches`` (the same use cases as the API and ``wuha
 """
 from __future__ import annotations
 
-import re
-
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..auth import REVIEWERS
 from ..batch.state import KIND_TITLES
 from ..db import get_session
-from ..errors import DomainError
-from ..http import settings, store
+from ..errors import DomainError, Invalid
+from ..http import settings
 from ..usecases import batches as batch_cases
 from ..usecases.listing import Column, ListSpec
 from . import imports
 from .helpers import blueprint, page
+from .kept_files import KEPT, chosen_file, keep
 from .lists import list_page
 
 bp = blueprint("batches", "/batches")
@@ -27,28 +26,43 @@ PAGE_OUTPUTS = {"outputs": "merged,register,pdf,zip"}
 @page(*REVIEWERS)
 def batches(user):
     """批量制证 in two steps, like every numbered action: 下一步：核对 reads the roster and shows how many
-    certificates it would number (nothing numbered yet); 确认生成 with 确认 ticked starts the job."""
-    if request.method == "POST" and request.form.get("roster_sha"):
-        return _confirm(user)
+    certificates it would number (nothing numbered yet); 确认生成 with 确认 ticked starts the job. The roster
+    goes from one step to the next as a kept file (``kept_files``: a token only this session can redeem)."""
     if request.method == "POST":
-        upload = request.files.get("roster")
-        if upload is None or not upload.filename:
-            flash("请选择名册文件。", "error")
-            return redirect(url_for("batches.batches"))
-        data, kind = upload.read(), request.form.get("kind", "party-card")
-        try:
-            seen = batch_cases.preview(get_session(), user, roster=data, roster_name=upload.filename, kind=kind,
-                                       options=PAGE_OUTPUTS)
-        except DomainError as exc:
-            return _refused(user, exc)
-        sha = store().put_bytes(data)
-        session["batch_rosters"] = [k for k in session.get("batch_rosters", []) if k != sha][-(KEPT - 1):] + [sha]
-        return _page(user, preview=dict(seen, sha=sha, roster_name=upload.filename, kind=kind))
+        return _post(user)
     return _page(user)
 
 
-#: rosters a session has had previewed and may confirm
-KEPT = 10
+def _post(user):
+    confirming = bool(request.form.get("roster" + KEPT))
+    try:
+        chosen = chosen_file("roster")
+    except Invalid:  # kept over an hour ago, by another session, or not a token at all
+        flash("名册已过期，请重新选择名册。", "error")
+        return redirect(url_for("batches.batches"))
+    if chosen is None:
+        flash("请选择名册文件。", "error")
+        return redirect(url_for("batches.batches"))
+    name, data = chosen
+    kind = request.form.get("kind", "party-card")
+    try:
+        if confirming and request.form.get("confirm") == "1":
+            job = batch_cases.start(get_session(), user, settings=settings(), roster=data, roster_name=name,
+                                    kind=kind, options=PAGE_OUTPUTS, executor=settings().batch_executor,
+                                    celery=current_app.extensions.get("celery"))
+            return redirect(url_for("batches.batches", job=job["id"]))
+        seen = batch_cases.preview(get_session(), user, roster=data, roster_name=name, kind=kind,
+                                   options=PAGE_OUTPUTS)
+    except DomainError as exc:
+        return _refused(user, exc)
+    kept = keep(None).get("roster")
+    if not kept:  # no browser session to bind the roster to
+        flash("名册无法保留到下一步，请重新登录后再试。", "error")
+        return redirect(url_for("batches.batches"))
+    if confirming:
+        flash("生成前请勾选确认。", "error")
+    return _page(user, preview=dict(seen, token=kept[0]["token"], roster_name=name, kind=kind),
+                 status=422 if confirming else 200)
 
 
 def _page(user, preview: dict | None = None, status: int = 200):
@@ -65,26 +79,6 @@ def _refused(user, exc: DomainError):
     return list_page("batches.html", _rows(user), BATCHES, user=user, kinds=KIND_TITLES, focus=None,
                      import_errors=rows, error_count=(exc.detail or {}).get("error_count"),
                      report_url=imports.error_report(rows, "名册"), preview=None), 422
-
-
-def _confirm(user):
-    sha, name, kind = request.form["roster_sha"], request.form.get("roster_name", ""), request.form.get("kind", "")
-    if not re.fullmatch(r"[0-9a-f]{64}", sha) or sha not in session.get("batch_rosters", []):
-        flash("名册已过期，请重新选择名册。", "error")
-        return redirect(url_for("batches.batches"))
-    data = store().read_bytes(sha)
-    try:
-        if request.form.get("confirm") != "1":
-            seen = batch_cases.preview(get_session(), user, roster=data, roster_name=name, kind=kind,
-                                       options=PAGE_OUTPUTS)
-            flash("生成前请勾选确认。", "error")
-            return _page(user, preview=dict(seen, sha=sha, roster_name=name, kind=kind), status=422)
-        job = batch_cases.start(get_session(), user, settings=settings(), roster=data, roster_name=name, kind=kind,
-                                options=PAGE_OUTPUTS, executor=settings().batch_executor,
-                                celery=current_app.extensions.get("celery"))
-    except DomainError as exc:
-        return _refused(user, exc)
-    return redirect(url_for("batches.batches", job=job["id"]))
 
 
 #: the jobs the page lists (newest first; the API pages through the rest)

@@ -103,15 +103,15 @@ def test_batch_certificates_are_numbered_only_after_a_confirmation(client, demo,
     assert re.search(r'将生成 <strong id="preview-total">3</strong> 张党员证', page)
     numbers = re.search(r"将占用 3 个新编号（(\d{8})至(\d{8})）", page)  # the 党员证 numbers they will take
     assert numbers and int(numbers.group(2)) - int(numbers.group(1)) == 2 and 'id="confirm-batch"' in page
-    sha = re.search(r'name="roster_sha" value="([0-9a-f]{64})"', page).group(1)
+    token = re.search(r'name="roster:kept" value="([^"]+)"', page).group(1)
     with db() as s:
         assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
-    unticked = client.post("/batches", data={"csrf_token": csrf_of(client), "roster_sha": sha, "roster_name": "名册.csv",
+    unticked = client.post("/batches", data={"csrf_token": csrf_of(client), "roster:kept": token,
                                              "kind": "party-card"})
     assert unticked.status_code == 422 and "生成前请勾选确认" in unticked.get_data(as_text=True)
     # a roster this session did not have previewed is not taken on trust
-    other = client.post("/batches", data={"csrf_token": csrf_of(client), "roster_sha": "0" * 64, "confirm": "1",
-                                          "roster_name": "名册.csv", "kind": "party-card"})
+    other = client.post("/batches", data={"csrf_token": csrf_of(client), "roster:kept": "0" * 64, "confirm": "1",
+                                          "kind": "party-card"})
     assert other.status_code == 302
     with db() as s:
         assert s.execute(select(func.count(BatchJob.id))).scalar_one() == 0
