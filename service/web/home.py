@@ -13,6 +13,7 @@ from ..usecases import documents, forms as blank_forms, messages, organisations,
 from ..certificates.checkcode import PARAM as CODE_PARAM
 from ..certificates.checkcode import normalise
 from ..usecases.listing import Column, ListSpec
+from ..vocabulary import UNKNOWN_FORM
 from .helpers import blueprint, form_id, kept_form, page
 from .kept_files import chosen_files
 from .lists import list_page
@@ -106,8 +107,8 @@ def upload(user):
             flash("未上传：" + exc.message, "error")
             kept, status = kept_form(exc), status_of(exc)  # the readable files kept, the refused ones named
         else:
-            main = next((s for s in created if s.form not in ("report", "unknown")), created[0])
-            unknown = ",".join(str(s.id) for s in created if s.form == "unknown")  # named on the page
+            main = next((s for s in created if s.form not in ("report", UNKNOWN_FORM)), created[0])
+            unknown = ",".join(str(s.id) for s in created if s.form == UNKNOWN_FORM)  # named on the page
             return redirect(url_for("submissions.submission_page", submission_id=main.id, uploaded=len(created),
                                     **({"unrecognised": unknown} if unknown else {})))
     branches = organisations.branches(db, user) if user.role != "branch" else []
